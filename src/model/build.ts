@@ -1,0 +1,54 @@
+import { MemoryLayout } from '../cpu/memory.ts';
+import type { IrqSourceDef, ModelDef, SafetyInvariant, TaskDef, TerminalInvariant } from './types.ts';
+
+/**
+ * Collects the pieces of a model (memory cells, tasks, interrupt sources,
+ * invariants) while a scenario and the kernel layer set it up.
+ */
+export class ModelBuilder {
+  readonly layout = new MemoryLayout();
+  private readonly tasks: TaskDef[] = [];
+  private readonly irqs: IrqSourceDef[] = [];
+  private readonly safety: SafetyInvariant[] = [];
+  private readonly terminal: TerminalInvariant[] = [];
+
+  constructor(readonly cpus: number) {
+    if (!Number.isInteger(cpus) || cpus < 1) throw new Error(`a model needs at least one CPU (got ${cpus})`);
+  }
+
+  /** Adds a task; returns its id. */
+  task(def: TaskDef): number {
+    if (this.tasks.some((t) => t.name === def.name)) throw new Error(`duplicate task name '${def.name}'`);
+    this.tasks.push(def);
+    return this.tasks.length - 1;
+  }
+
+  /** Task ids are given out in order, so code can name a task before it is added. */
+  get nextTaskId(): number {
+    return this.tasks.length;
+  }
+
+  irq(def: IrqSourceDef): void {
+    this.irqs.push(def);
+  }
+
+  invariant(inv: SafetyInvariant): void {
+    this.safety.push(inv);
+  }
+
+  atEnd(inv: TerminalInvariant): void {
+    this.terminal.push(inv);
+  }
+
+  build(): ModelDef {
+    if (this.tasks.length > 31) throw new Error('at most 31 tasks (task sets are bitmasks)');
+    return {
+      cpus: this.cpus,
+      layout: this.layout,
+      tasks: [...this.tasks],
+      irqs: [...this.irqs],
+      safety: [...this.safety],
+      terminal: [...this.terminal],
+    };
+  }
+}

@@ -1,0 +1,47 @@
+import type { ModelDef } from './types.ts';
+
+export type Verdict = 'holds' | 'violated' | 'incomplete';
+
+/** What a scenario's author (a reviewer) claims for one variant on one CPU count. */
+export interface Expectation {
+  readonly cpus: number;
+  readonly verdict: 'holds' | 'violated';
+  /** the invariant expected to break, when violated */
+  readonly invariant?: string;
+  /** check only these invariants (as `--invariant`) for this row */
+  readonly only?: readonly string[];
+  /** why, in one line (shown by `list`) */
+  readonly why?: string;
+}
+
+export interface VariantDef {
+  readonly summary: string;
+  /** `<system>@<commit>` or a description of the code this variant models */
+  readonly source?: string;
+  readonly expect: readonly Expectation[];
+}
+
+export interface BuildOptions {
+  readonly variant: string;
+  readonly cpus: number;
+}
+
+export interface ScenarioDef {
+  readonly name: string;
+  readonly summary: string;
+  /** default number of CPUs */
+  readonly cpus: number;
+  readonly variants: Readonly<Record<string, VariantDef>>;
+  /** the invariants this scenario is about (all registered ones are checked unless --invariant narrows them) */
+  readonly invariants: readonly string[];
+  /** bound on one execution's length; reaching it is a `livelock` violation */
+  readonly maxSteps?: number;
+  /** interrupt and other bounds that "holds" is relative to, stated in the output */
+  readonly bounds?: string;
+  build(opts: BuildOptions): ModelDef;
+}
+
+export function defineScenario(def: ScenarioDef): ScenarioDef {
+  if (Object.keys(def.variants).length === 0) throw new Error(`scenario ${def.name} has no variants`);
+  return def;
+}

@@ -1,0 +1,104 @@
+import type { MemoryLayout } from '../cpu/memory.ts';
+import type { MemView, Program } from '../cpu/ops.ts';
+
+/**
+ * Ghost state: facts a program records for invariants (a signal handled, a
+ * stop reported). Programs write ghost cells between yields; the write belongs
+ * to the step that ran the code. Programs never branch on ghost cells, so they
+ * add no dependence between steps (and there is deliberately no way to read one).
+ */
+export interface GhostWriter {
+  set(addr: number, value: number): void;
+  add(addr: number, delta: number): void;
+}
+
+/** What a running program may know about itself without a shared access. */
+export interface TaskContext {
+  /** the task's id (for an interrupt handler: the interrupted task) */
+  readonly self: number;
+  /** smp_processor_id(): the CPU this code runs on right now */
+  cpu(): number;
+  readonly ghost: GhostWriter;
+}
+
+export interface TaskDef {
+  readonly name: string;
+  /** The task's kernel stack from its first instruction; run when first switched to. */
+  readonly program: (ctx: TaskContext) => Program<void>;
+  /** CPU the task is current on at time 0, or -1 when it starts parked (on a runqueue or not yet forked). */
+  readonly startCpu: number;
+  /** the per-CPU idle task: it never needs waking and its waits are quiescent */
+  readonly idle?: boolean;
+}
+
+/**
+ * An interrupt the explorer may inject on `cpu` when that CPU has irqs on,
+ * the source has budget left, and `enabled` holds over memory (`reads` is
+ * every address `enabled` looks at). The handler runs on top of the current
+ * task's stack with irqs off, as hardware does, and irqs are restored when it
+ * returns.
+ */
+export interface IrqSourceDef {
+  readonly name: string;
+  readonly cpu: number;
+  readonly budget: number;
+  readonly reads: readonly number[];
+  readonly enabled: (mem: MemView) => boolean;
+  readonly handler: (ctx: TaskContext) => Program<void>;
+}
+
+/** What invariants may look at besides memory. */
+export interface MachineView {
+  readonly mem: MemView;
+  readonly layout: MemoryLayout;
+  /** CPU the task is current on, or -1 */
+  taskCpu(task: number): number;
+  taskName(task: number): string;
+  taskDone(task: number): boolean;
+  /** the task has run at least once */
+  taskStarted(task: number): boolean;
+  readonly taskCount: number;
+  readonly cpuCount: number;
+}
+
+/**
+ * A safety invariant, checked after every step that writes one of `watch`.
+ * It is re-evaluated only when a watched cell changes, which is also what
+ * makes it sound under partial-order reduction: every step that writes a
+ * watched cell must be ordered with the others by a lock or by the cell
+ * itself, so every interleaving of one trace shows the checker the same
+ * sequence of values (src/explorer/dpor.ts relies on this).
+ */
+export interface SafetyInvariant {
+  readonly name: string;
+  readonly watch: readonly number[];
+  readonly check: (w: MachineView) => string | null;
+}
+
+/** An invariant checked when no step is enabled any more (quiescence). */
+export interface TerminalInvariant {
+  readonly name: string;
+  readonly check: (w: MachineView) => string | null;
+}
+
+export interface ModelDef {
+  readonly cpus: number;
+  readonly layout: MemoryLayout;
+  readonly tasks: readonly TaskDef[];
+  readonly irqs: readonly IrqSourceDef[];
+  readonly safety: readonly SafetyInvariant[];
+  readonly terminal: readonly TerminalInvariant[];
+}
+
+export interface Violation {
+  readonly invariant: string;
+  readonly message: string;
+}
+
+/** Invariant names the engine itself reports. */
+export const ENGINE_INVARIANTS = {
+  deadlock: 'deadlock',
+  lockDiscipline: 'lock-discipline',
+  runqueueSane: 'runqueue-sane',
+  livelock: 'livelock',
+} as const;
