@@ -197,13 +197,7 @@ export function switchTo(next: number, ref: string, handoffLock = -1, note = '')
  * return path). `addrs` is what `check` reads. A non-null result is a
  * violation of `invariant`.
  */
-export function check(
-  invariant: string,
-  addrs: readonly number[],
-  fn: AssertFn,
-  ref: string,
-  note = '',
-): Op {
+export function check(invariant: string, addrs: readonly number[], fn: AssertFn, ref: string, note = ''): Op {
   return new Op(K.ASSERT, -1, 0, fn, addrs, ref, note, invariant);
 }
 /** A step that touches no shared state (user-space work, a marker). */

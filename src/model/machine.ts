@@ -4,10 +4,10 @@ import { type AssertFn, isBlocking, K, type MemView, type Op, type Program } fro
 import {
   ENGINE_INVARIANTS,
   type GhostWriter,
-  type TaskContext,
   type MachineView,
   type ModelDef,
   type SafetyInvariant,
+  type TaskContext,
   type Violation,
 } from './types.ts';
 
@@ -494,7 +494,10 @@ export class Machine implements MachineView {
         return 0;
       case K.PREEMPT_ENABLE:
         if (cpu.preempt === 0) {
-          this.fail(ENGINE_INVARIANTS.lockDiscipline, `${task.name} on CPU${cpu.id}: preempt_enable() without a matching preempt_disable() (${op.ref})`);
+          this.fail(
+            ENGINE_INVARIANTS.lockDiscipline,
+            `${task.name} on CPU${cpu.id}: preempt_enable() without a matching preempt_disable() (${op.ref})`,
+          );
           return 0;
         }
         cpu.preempt--;
@@ -531,14 +534,20 @@ export class Machine implements MachineView {
         return 0;
       case K.WRITE_UNLOCK:
         if (mem[a] !== -1 || !cpu.release(a)) {
-          this.fail(ENGINE_INVARIANTS.lockDiscipline, `${task.name} on CPU${cpu.id} write-unlocks ${this.layout.name(a)}, which it does not hold (${op.ref})`);
+          this.fail(
+            ENGINE_INVARIANTS.lockDiscipline,
+            `${task.name} on CPU${cpu.id} write-unlocks ${this.layout.name(a)}, which it does not hold (${op.ref})`,
+          );
           return 0;
         }
         this.write(a, 0);
         return 0;
       case K.READ_UNLOCK:
         if ((mem[a] as number) <= 0 || !cpu.release(a)) {
-          this.fail(ENGINE_INVARIANTS.lockDiscipline, `${task.name} on CPU${cpu.id} read-unlocks ${this.layout.name(a)}, which it does not hold (${op.ref})`);
+          this.fail(
+            ENGINE_INVARIANTS.lockDiscipline,
+            `${task.name} on CPU${cpu.id} read-unlocks ${this.layout.name(a)}, which it does not hold (${op.ref})`,
+          );
           return 0;
         }
         this.write(a, (mem[a] as number) - 1);
@@ -593,7 +602,10 @@ export class Machine implements MachineView {
       );
     }
     if (next.cpu >= 0 && next !== prev) {
-      this.fail(ENGINE_INVARIANTS.runqueueSane, `CPU${cpu.id} switches to ${next.name}, which is still running on CPU${next.cpu} (${op.ref})`);
+      this.fail(
+        ENGINE_INVARIANTS.runqueueSane,
+        `CPU${cpu.id} switches to ${next.name}, which is still running on CPU${next.cpu} (${op.ref})`,
+      );
       return;
     }
     if (next.life === DONE) {

@@ -30,7 +30,7 @@ const REF = 'demo toy-sched';
 export const TASK_RUNNING = 0;
 export const TASK_UNINTERRUPTIBLE = 2;
 export const TASK_DEAD = 0x80;
-const stateFmt = enumFormatter({ 0: 'TASK_RUNNING', 2: 'TASK_UNINTERRUPTIBLE', 0x80: 'TASK_DEAD' });
+const stateFmt = enumFormatter({ 0: 'TASK_RUNNING', 2: 'TASK_UNINTERRUPTIBLE', 128: 'TASK_DEAD' });
 
 export interface ToyTask {
   readonly id: number;

@@ -4,9 +4,9 @@
  * each CPU spinning on the lock the other holds.
  */
 import { spinLock, spinUnlock } from '../../cpu/ops.ts';
+import { ToyKernel } from '../../kernel/demo/toy-sched.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
-import { ToyKernel } from '../../kernel/demo/toy-sched.ts';
 
 const REF = 'demo abba-deadlock';
 

@@ -13,9 +13,9 @@
  * condition, and the waker's state test under the runqueue lock.
  */
 import { fence, load, store } from '../../cpu/ops.ts';
+import { TASK_RUNNING, TASK_UNINTERRUPTIBLE, ToyKernel } from '../../kernel/demo/toy-sched.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
-import { TASK_RUNNING, TASK_UNINTERRUPTIBLE, ToyKernel } from '../../kernel/demo/toy-sched.ts';
 
 const REF = 'demo lost-wakeup';
 
@@ -28,7 +28,12 @@ export default defineScenario({
     buggy: {
       summary: 'test the condition, then mark sleeping; the waker tests the state with no lock',
       expect: [
-        { cpus: 2, verdict: 'violated', invariant: 'no-lost-wakeup', why: 'the waker reads the state between the test and the store' },
+        {
+          cpus: 2,
+          verdict: 'violated',
+          invariant: 'no-lost-wakeup',
+          why: 'the waker reads the state between the test and the store',
+        },
         { cpus: 1, verdict: 'holds', why: 'no preemption: the sleeper runs to schedule() before the waker runs' },
       ],
     },

@@ -1,0 +1,230 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { SearchResult } from '../explorer/explore.ts';
+import { DEFAULT_MAX_STEPS, type RunOptions, runScenario, STRATEGIES, type StrategyName } from '../explorer/run.ts';
+import { traceToText } from '../explorer/trace.ts';
+import type { Expectation, ScenarioDef } from '../model/scenario.ts';
+import { EXIT, UsageError } from './errors.ts';
+import { checkInvariants, checkVariant, SCENARIOS, scenarioByName } from './scenario-select.ts';
+
+export interface CheckFlags {
+  variant?: string;
+  cpus?: number;
+  invariant: string[];
+  strategy: string;
+  seed: number;
+  runs: number;
+  maxExecutions?: number;
+  maxTime?: number;
+  maxSteps?: number;
+  stateless?: boolean;
+  traceOut?: string;
+  outDir: string;
+  json?: boolean;
+  timing?: boolean;
+}
+
+/** One scenario × variant × CPU count to check. */
+interface Job {
+  readonly scenario: ScenarioDef;
+  readonly variant: string;
+  readonly cpus: number;
+  readonly invariants: readonly string[] | null;
+  readonly expected: Expectation | null;
+}
+
+interface Outcome {
+  readonly job: Job;
+  readonly search: SearchResult;
+  readonly tracePath: string | null;
+  readonly traceStats: { steps: number; contextSwitches: number; preemptions: number } | null;
+}
+
+export function checkCommand(names: string[], f: CheckFlags): number {
+  if (!(STRATEGIES as readonly string[]).includes(f.strategy)) {
+    throw new UsageError(`unknown strategy '${f.strategy}' (one of: ${STRATEGIES.join(', ')})`);
+  }
+  if (f.traceOut !== undefined && names.length !== 1) {
+    throw new UsageError('--trace-out needs exactly one scenario (with no scenario, traces go under --out-dir)');
+  }
+  const table = names.length === 0;
+  const jobs = table ? tableJobs(f) : namedJobs(names, f);
+  if (f.traceOut !== undefined && jobs.length > 1 && f.variant === undefined) {
+    throw new UsageError('--trace-out needs --variant when the scenario has several variants');
+  }
+  const outcomes = jobs.map((j) => runJob(j, f));
+  if (f.json) {
+    for (const o of outcomes) process.stdout.write(`${JSON.stringify(jsonOf(o, f, table))}\n`);
+  } else if (table) {
+    process.stdout.write(renderTable(outcomes, f));
+  } else {
+    for (const o of outcomes) process.stdout.write(renderOne(o, f));
+  }
+  if (table) return outcomes.every(matches) ? EXIT.holds : EXIT.violated;
+  if (outcomes.some((o) => o.search.verdict === 'violated')) return EXIT.violated;
+  if (outcomes.some((o) => o.search.verdict === 'incomplete')) return EXIT.incomplete;
+  return EXIT.holds;
+}
+
+function tableJobs(f: CheckFlags): Job[] {
+  const jobs: Job[] = [];
+  for (const s of SCENARIOS) {
+    if (f.variant !== undefined && !(f.variant in s.variants)) continue;
+    checkInvariants(s, f.invariant);
+    for (const [v, def] of Object.entries(s.variants)) {
+      if (f.variant !== undefined && v !== f.variant) continue;
+      const rows = f.cpus !== undefined ? [def.expect.find((e) => e.cpus === f.cpus) ?? null] : def.expect;
+      for (const e of rows) {
+        const cpus = f.cpus ?? (e as Expectation).cpus;
+        const invariants = f.invariant.length > 0 ? f.invariant : (e?.only ?? null);
+        jobs.push({ scenario: s, variant: v, cpus, invariants, expected: e });
+      }
+    }
+  }
+  if (jobs.length === 0) throw new UsageError(`no built-in scenario has a variant '${f.variant}'`);
+  return jobs;
+}
+
+function namedJobs(names: string[], f: CheckFlags): Job[] {
+  const jobs: Job[] = [];
+  for (const n of names) {
+    const s = scenarioByName(n);
+    if (f.variant !== undefined) checkVariant(s, f.variant);
+    checkInvariants(s, f.invariant);
+    const variants = f.variant !== undefined ? [f.variant] : Object.keys(s.variants);
+    for (const v of variants) {
+      const cpus = f.cpus ?? s.cpus;
+      const expected = s.variants[v]?.expect.find((e) => e.cpus === cpus) ?? null;
+      const invariants = f.invariant.length > 0 ? f.invariant : null;
+      jobs.push({ scenario: s, variant: v, cpus, invariants, expected });
+    }
+  }
+  return jobs;
+}
+
+function runJob(j: Job, f: CheckFlags): Outcome {
+  const opts: RunOptions = {
+    variant: j.variant,
+    cpus: j.cpus,
+    strategy: f.strategy as StrategyName,
+    seed: f.seed,
+    runs: f.runs,
+    invariants: j.invariants,
+    maxSteps: f.maxSteps ?? j.scenario.maxSteps ?? DEFAULT_MAX_STEPS,
+    cache: !f.stateless,
+    budget: {
+      ...(f.maxExecutions !== undefined ? { maxExecutions: f.maxExecutions } : {}),
+      ...(f.maxTime !== undefined ? { maxTimeMs: f.maxTime * 1000 } : {}),
+    },
+  };
+  const { search, trace } = runScenario(j.scenario, opts);
+  let tracePath: string | null = null;
+  if (trace) {
+    tracePath = f.traceOut ?? join(f.outDir, ...j.scenario.name.split('/'), `${j.variant}.cpus${j.cpus}.json`);
+    mkdirSync(dirname(tracePath), { recursive: true });
+    writeFileSync(tracePath, traceToText(trace));
+  }
+  return { job: j, search, tracePath, traceStats: trace ? trace.stats : null };
+}
+
+function matches(o: Outcome): boolean {
+  const e = o.job.expected;
+  if (e === null) return o.search.verdict !== 'incomplete';
+  if (o.search.verdict !== e.verdict) return false;
+  return e.verdict !== 'violated' || e.invariant === undefined || o.search.violation?.invariant === e.invariant;
+}
+
+function expectedText(e: Expectation | null): string {
+  if (e === null) return '-';
+  return e.verdict === 'violated' && e.invariant ? `violated (${e.invariant})` : e.verdict;
+}
+
+function verdictText(o: Outcome): string {
+  const v = o.search.violation;
+  return o.search.verdict === 'violated' && v ? `violated (${v.invariant})` : o.search.verdict;
+}
+
+function jsonOf(o: Outcome, f: CheckFlags, table: boolean): Record<string, unknown> {
+  const r = o.search;
+  return {
+    scenario: o.job.scenario.name,
+    variant: o.job.variant,
+    cpus: o.job.cpus,
+    strategy: f.strategy,
+    ...(f.strategy === 'random' ? { seed: f.seed } : {}),
+    invariants: o.job.invariants,
+    verdict: r.verdict,
+    ...(r.violation ? { invariant: r.violation.invariant, message: r.violation.message } : {}),
+    ...(r.stoppedBy ? { stoppedBy: r.stoppedBy } : {}),
+    executions: r.executions,
+    states: r.states,
+    steps: r.steps,
+    ...(o.tracePath ? { trace: o.tracePath, traceSteps: o.traceStats?.steps } : {}),
+    ...(table || o.job.expected ? { expected: o.job.expected?.verdict ?? null, matches: matches(o) } : {}),
+    ...(f.timing ? { timeMs: Math.round(r.elapsedMs) } : {}),
+  };
+}
+
+function ms(x: number): string {
+  return x < 10 ? `${x.toFixed(1)} ms` : `${Math.round(x)} ms`;
+}
+
+function renderTable(outs: Outcome[], f: CheckFlags): string {
+  const rows = outs.map((o) => [
+    o.job.scenario.name,
+    o.job.variant,
+    String(o.job.cpus),
+    verdictText(o),
+    expectedText(o.job.expected),
+    matches(o) ? 'ok' : 'MISMATCH',
+    String(o.search.executions),
+    ms(o.search.elapsedMs),
+  ]);
+  const head = ['scenario', 'variant', 'cpus', 'verdict', 'expected', '', 'executions', 'time'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (i === 2 || i >= 6 ? c.padStart(widths[i] as number) : c.padEnd(widths[i] as number)))
+      .join('  ')
+      .trimEnd();
+  const out = [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+  const bad = outs.filter((o) => !matches(o)).length;
+  const traces = outs.filter((o) => o.tracePath).length;
+  out.push('');
+  out.push(
+    bad === 0
+      ? `all ${outs.length} verdicts as expected (strategy ${f.strategy})`
+      : `${bad} of ${outs.length} verdicts differ from what the scenarios expect`,
+  );
+  if (traces > 0) out.push(`counterexample traces written under ${f.outDir}/`);
+  return `${out.join('\n')}\n`;
+}
+
+function renderOne(o: Outcome, f: CheckFlags): string {
+  const r = o.search;
+  const j = o.job;
+  const only = j.invariants ? `, checking ${j.invariants.join(', ')}` : '';
+  const out: string[] = [];
+  out.push(`${j.scenario.name} [${j.variant}] on ${j.cpus} CPU${j.cpus > 1 ? 's' : ''} (${f.strategy}${only}): ${r.verdict}`);
+  const counts = `${r.executions} executions${r.states !== null ? `, ${r.states} states` : ''}, ${r.steps} steps, ${ms(r.elapsedMs)}`;
+  if (r.verdict === 'violated' && r.violation) {
+    out.push(`  ${r.violation.invariant}: ${r.violation.message}`);
+    out.push(`  found after ${counts}`);
+    if (o.tracePath && o.traceStats) {
+      out.push(
+        `  trace: ${o.tracePath} (${o.traceStats.steps} steps, ${o.traceStats.contextSwitches} switches between CPUs); see it with: ptrace-mc render ${o.tracePath}`,
+      );
+    }
+  } else if (r.verdict === 'holds') {
+    const bounds = j.scenario.bounds ? `; bounds: ${j.scenario.bounds}` : '';
+    out.push(`  every interleaving on ${j.cpus} CPU${j.cpus > 1 ? 's' : ''} explored: ${counts}${bounds}`);
+  } else {
+    const why =
+      r.stoppedBy === 'not-exhaustive'
+        ? `${f.strategy} search found no violation but does not cover every interleaving`
+        : `stopped by --${r.stoppedBy}`;
+    out.push(`  incomplete: ${why} (${counts}); this is not a proof`);
+  }
+  if (j.expected) out.push(`  expected: ${expectedText(j.expected)}${matches(o) ? '' : '  <-- differs'}`);
+  return `${out.join('\n')}\n`;
+}

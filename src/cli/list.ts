@@ -1,0 +1,31 @@
+import { SCENARIOS } from '../scenarios/index.ts';
+
+/** `ptrace-mc list`: every scenario, its variants and the verdict each is expected to have. */
+export function listCommand(opts: { json?: boolean }): number {
+  if (opts.json) {
+    for (const s of SCENARIOS) {
+      for (const [v, def] of Object.entries(s.variants)) {
+        process.stdout.write(
+          `${JSON.stringify({ scenario: s.name, variant: v, summary: def.summary, source: def.source ?? null, expect: def.expect })}\n`,
+        );
+      }
+    }
+    return 0;
+  }
+  const out: string[] = [];
+  for (const s of SCENARIOS) {
+    out.push(`${s.name} — ${s.summary}`);
+    out.push(`    invariants: ${s.invariants.join(', ')}${s.bounds ? `; bounds: ${s.bounds}` : ''}`);
+    for (const [v, def] of Object.entries(s.variants)) {
+      out.push(`  ${v}: ${def.summary}${def.source ? ` [${def.source}]` : ''}`);
+      for (const e of def.expect) {
+        const only = e.only ? ` (checking ${e.only.join(', ')})` : '';
+        const inv = e.verdict === 'violated' && e.invariant ? ` ${e.invariant}` : '';
+        out.push(`      ${e.cpus} CPU${e.cpus > 1 ? 's' : ''}${only}: ${e.verdict}${inv}${e.why ? ` — ${e.why}` : ''}`);
+      }
+    }
+    out.push('');
+  }
+  process.stdout.write(out.join('\n'));
+  return 0;
+}

@@ -1,0 +1,41 @@
+import type { Program } from '../src/cpu/ops.ts';
+import { ModelBuilder } from '../src/model/build.ts';
+import type { Machine } from '../src/model/machine.ts';
+import type { ModelDef, TaskContext } from '../src/model/types.ts';
+
+/**
+ * A model without a scheduler: program i is current on CPU i at time 0
+ * (programs beyond the CPU count start parked). `extra` adds invariants or
+ * interrupt sources.
+ */
+export function model(
+  cpus: number,
+  setup: (b: ModelBuilder) => ((ctx: TaskContext) => Program<void>)[],
+  extra?: (b: ModelBuilder) => void,
+): ModelDef {
+  const b = new ModelBuilder(cpus);
+  setup(b).forEach((p, i) => {
+    b.task({ name: `t${i}`, startCpu: i < cpus ? i : -1, program: p });
+  });
+  extra?.(b);
+  return b.build();
+}
+
+/** Runs one schedule (list of choices) and returns the machine. */
+export function runSchedule(m: Machine, schedule: readonly number[]): Machine {
+  m.reset();
+  for (const c of schedule) {
+    if (!m.isEnabled(c)) throw new Error(`choice ${c} not enabled`);
+    m.step(c);
+  }
+  return m;
+}
+
+/** Runs choice 0 of the enabled list until nothing is enabled, then finish(). */
+export function runFirst(m: Machine): Machine {
+  m.reset();
+  const buf: number[] = [];
+  while (m.enabled(buf) > 0 && m.violation === null) m.step(buf[0] as number);
+  if (m.violation === null) m.finish();
+  return m;
+}
