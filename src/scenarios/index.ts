@@ -2,9 +2,17 @@ import type { ScenarioDef } from '../model/scenario.ts';
 import abbaDeadlock from './demo/abba-deadlock.ts';
 import lostWakeup from './demo/lost-wakeup.ts';
 import redoxBreakpointCont from './redox/breakpoint-cont.ts';
+import redoxCloneEvent from './redox/clone-event.ts';
+import redoxSyscallPairing from './redox/syscall-pairing.ts';
 
 /** Every built-in scenario, in the order `list` and `check` show them. */
-export const SCENARIOS: readonly ScenarioDef[] = [lostWakeup, abbaDeadlock, redoxBreakpointCont];
+export const SCENARIOS: readonly ScenarioDef[] = [
+  lostWakeup,
+  abbaDeadlock,
+  redoxSyscallPairing,
+  redoxBreakpointCont,
+  redoxCloneEvent,
+];
 
 export function findScenario(name: string): ScenarioDef | undefined {
   return SCENARIOS.find((s) => s.name === name);

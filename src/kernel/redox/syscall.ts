@@ -103,7 +103,7 @@ export function* sigreturn(k: RedoxKernel, me: RedoxContext, ctx: TaskContext): 
 /**
  * signal_handler (src/context/signal.rs:15-121) for a signal with a user
  * handler: the SIGNAL stop, then the handler in user mode (usermode(), :116),
- * whose restorer issues SYS_SIGRETURN (tag `sigreturnTag`).
+ * whose restorer issues SYS_SIGRETURN.
  */
 export function* signalHandler(
   k: RedoxKernel,
@@ -122,9 +122,12 @@ export function* signalHandler(
     thumbsDown = next !== null && (next & FLAG_IGNORE) !== 0;
   }
   if (!thumbsDown && handler !== null) {
+    // The user handler ends in its restorer, which issues SYS_SIGRETURN through the syscall entry.
     yield nop(k.ref(F, 'signal_handler', 116, 116), `usermode(handler, sp, ${sig})`);
     yield* handler(k, me, ctx);
+    throw new Error('a user signal handler must end with the SYS_SIGRETURN syscall');
   }
+  // :29-32 the tracer said IGNORE: `crate::syscall::sigreturn()` straight from the kernel.
   yield* sigreturn(k, me, ctx);
 }
 

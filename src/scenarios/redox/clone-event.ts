@@ -1,0 +1,107 @@
+/**
+ * redox/clone-event — the tracee clones; the tracer, waiting for events with
+ * EVENT_CLONE armed, reads the clone event and decides not to trace the child
+ * (it closes its handle, which lets ignored children run, proc.rs
+ * continue_ignored_children).
+ *
+ * Invariant child-runs-after-event: the child executes no user code before
+ * the tracer has read its EVENT_CLONE (the freeze's purpose, process.rs:590
+ * "Freeze the clone, allow ptrace to put breakpoints to it before it starts").
+ *
+ * The tracer writes EVENT_CLONE|STOP_BREAKPOINT: at cf0a7620 only a write
+ * with a STOP bit installs a breakpoint (proc.rs:433), so EVENT_CLONE alone
+ * would arm nothing; the parent never executes int3, so the BREAKPOINT bit
+ * never stops it. The same op is used at cbb17327.
+ */
+import { check, nop } from '../../cpu/ops.ts';
+import { RedoxKernel } from '../../kernel/redox/kernel.ts';
+import { procClose, procRead, procWrite, type TraceHandle } from '../../kernel/redox/proc-scheme.ts';
+import { EVENT_CLONE, newSession, STOP_BREAKPOINT } from '../../kernel/redox/ptrace.ts';
+import { COMMIT, type RedoxVersion } from '../../kernel/redox/refs.ts';
+import { cloneChild, syscall } from '../../kernel/redox/syscall.ts';
+import { ModelBuilder } from '../../model/build.ts';
+import { defineScenario } from '../../model/scenario.ts';
+
+const ONLY = ['child-runs-after-event'];
+
+export default defineScenario({
+  name: 'redox/clone-event',
+  summary: 'the tracee clones; does the child run user code before the tracer has seen EVENT_CLONE?',
+  cpus: 2,
+  invariants: ONLY,
+  variants: {
+    '2019': {
+      summary: 'child cpu_id = None and Runnable before the event is queued and before the freeze',
+      source: `redox@${COMMIT['2019']}`,
+      expect: [
+        {
+          cpus: 2,
+          verdict: 'violated',
+          invariant: 'child-runs-after-event',
+          why: 'the other CPU takes the unowned child before ptrace_stop is set',
+          only: ONLY,
+        },
+        { cpus: 1, verdict: 'holds', why: 'the parent is not preempted between Runnable and the freeze', only: ONLY },
+      ],
+    },
+    '2020': {
+      summary: 'child pinned to pid % cpu_count, still Runnable before the event and the freeze',
+      source: `redox@${COMMIT['2020']}`,
+      expect: [
+        {
+          cpus: 2,
+          verdict: 'violated',
+          invariant: 'child-runs-after-event',
+          why: 'the child is pinned to the other CPU, which runs it before the freeze',
+          only: ONLY,
+        },
+        { cpus: 1, verdict: 'holds', only: ONLY },
+      ],
+    },
+  },
+  build({ variant, cpus }) {
+    const b = new ModelBuilder(cpus);
+    const k = new RedoxKernel(b, variant as RedoxVersion);
+    const saw = b.layout.ghost('ghost.tracer_saw_clone');
+    const child = () => k.contexts.find((c) => c.name === 'child');
+    k.spawn({
+      name: 'tracer',
+      cpu: 0,
+      current: true,
+      *body(k, me, ctx) {
+        const h: TraceHandle = { session: s, tracer: me, children: [childCtx] };
+        const clones: number[] = [];
+        yield* procWrite(k, h, EVENT_CLONE | STOP_BREAKPOINT, clones, ctx);
+        const events = yield* procRead(k, h, clones, ctx);
+        if (events.some((e) => e.cause === EVENT_CLONE)) ctx.ghost.set(saw, 1);
+        yield nop('user', 'tracer decides not to trace the child');
+        yield* procClose(k, h, clones);
+      },
+    });
+    const tracee = k.spawn({
+      name: 'tracee',
+      cpu: 1 % cpus,
+      ptraceStop: true,
+      *body(k, me, ctx) {
+        yield* syscall(k, me, 1, () => cloneChild(k, me, child() as typeof me, (child() as typeof me).pid, ctx), ctx);
+      },
+    });
+    const childCtx = k.spawn({
+      name: 'child',
+      cpu: null,
+      created: true,
+      *body(k) {
+        yield check(
+          'child-runs-after-event',
+          [saw],
+          (m) => (m[saw] === 0 ? 'the child runs user code before the tracer has read its EVENT_CLONE' : null),
+          k.ref('src/syscall/process.rs', 'clone_ret', 'return to user', 'return to user'),
+          'first user instruction of the child',
+        );
+      },
+    });
+    const s = newSession(k, tracee, true);
+    k.finish();
+    return b.build();
+  },
+});
