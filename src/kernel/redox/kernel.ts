@@ -64,7 +64,7 @@ export interface ContextSpec {
   readonly cpu: number | null;
   /** running on `cpu` at time 0; otherwise it waits to be switched to */
   readonly current?: boolean;
-  /** ptrace_stop at time 0 (a tracer opened it with O_TRUNC) */
+  /** ptrace_stop at time 0 (true: a tracer opened it with O_TRUNC); leave undefined for a context nothing freezes */
   readonly ptraceStop?: boolean;
   /** the signal this context may receive (0: none) */
   readonly sigNo?: number;
@@ -121,7 +121,8 @@ export class RedoxKernel {
       lock: l.rwlock(`${n}.lock`),
       status: cell('status', RUNNABLE, statusFormatter),
       running: cell('running', spec.current ? 1 : 0),
-      ptraceStop: cell('ptrace_stop', spec.ptraceStop ? 1 : 0),
+      // ptrace_stop is a cell only for a context some path may freeze (a traced one, a clone child).
+      ptraceStop: spec.ptraceStop !== undefined || spec.created ? cell('ptrace_stop', spec.ptraceStop ? 1 : 0) : constant(0),
       cpuId: spec.cpu === null || spec.created ? cell('cpu_id', CPU_NONE, cpuIdFormatter) : constant(spec.cpu),
       pending: signals ? cell('pending', 0) : constant(0),
       ksig: signals ? cell('ksig', 0) : constant(0),

@@ -26,7 +26,7 @@ export default defineScenario({
   name: 'redox/breakpoint-cont',
   summary: 'tracer sets a breakpoint, the tracee hits it on another CPU, the tracer continues it; once, then close',
   cpus: 2,
-  invariants: ['no-lost-wakeup', 'no-stuck-traced', 'deadlock', 'no-missed-breakpoint'],
+  invariants: ['no-lost-wakeup', 'no-stuck-traced', 'deadlock', 'no-missed-breakpoint', 'kernel-assert'],
   bounds: `${ROUNDS} breakpoint rounds`,
   variants: {
     '2019': {

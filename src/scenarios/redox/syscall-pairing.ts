@@ -25,6 +25,7 @@ import { COMMIT, type RedoxVersion } from '../../kernel/redox/refs.ts';
 import { killSelf, sigreturn, syscall } from '../../kernel/redox/syscall.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
+import { addTraceInvariants } from './invariants.ts';
 
 const NAMES = ['', 'kill', 'X (in the handler)', 'sigreturn'];
 /** PRE kill, PRE X, POST X, PRE sigreturn, POST kill */
@@ -35,7 +36,7 @@ export default defineScenario({
   name: 'redox/syscall-pairing',
   summary: 'PRE/POST syscall stops around a signal handler that makes a syscall: can the tracer pair every POST with its PRE?',
   cpus: 2,
-  invariants: ONLY,
+  invariants: [...ONLY, 'no-lost-wakeup', 'no-stuck-traced', 'deadlock', 'no-missed-breakpoint', 'kernel-assert'],
   bounds: 'one kill(self) with one syscall in the handler',
   variants: {
     '2019': {
@@ -58,7 +59,7 @@ export default defineScenario({
   build({ variant, cpus }) {
     const b = new ModelBuilder(cpus);
     const k = new RedoxKernel(b, variant as RedoxVersion);
-    k.spawn({
+    const tracer = k.spawn({
       name: 'tracer',
       cpu: 0,
       current: true,
@@ -115,6 +116,7 @@ export default defineScenario({
     });
     const s = newSession(k, tracee, true);
     k.finish();
+    addTraceInvariants(k, s, tracer, tracee);
     return b.build();
   },
 });
