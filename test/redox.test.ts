@@ -37,9 +37,9 @@ describe('redox/breakpoint-cont', () => {
   // belongs in the bench. Here a seeded random search that finds the 2019 bug
   // finds nothing in 2020.
   it('2020 on 2 CPUs: the random search that finds the 2019 lost wakeup finds nothing', () => {
-    const buggy = explore(machine('redox/breakpoint-cont', '2019', 2, TRACE), new RandomStrategy(2, 400));
+    const buggy = explore(machine('redox/breakpoint-cont', '2019', 2, TRACE), new RandomStrategy(3, 400));
     expect(buggy.verdict).toBe('violated');
-    const fixed = explore(machine('redox/breakpoint-cont', '2020', 2, TRACE), new RandomStrategy(2, 400));
+    const fixed = explore(machine('redox/breakpoint-cont', '2020', 2, TRACE), new RandomStrategy(3, 400));
     expect(fixed.verdict).not.toBe('violated');
   });
 });
