@@ -20,7 +20,7 @@ function dfs(name: string, variant: string, cpus: number, invariants: readonly s
   return explore(machine(name, variant, cpus, invariants), new DfsStrategy());
 }
 
-const TRACE = ['no-lost-wakeup', 'no-stuck-traced', 'deadlock'];
+const TRACE = ['no-lost-wakeup', 'no-stuck-traced', 'deadlock', 'kernel-assert'];
 
 describe('redox/breakpoint-cont', () => {
   it('2019 on 2 CPUs: the tracee sleeps at its stop after it was continued (W2)', () => {
