@@ -1,7 +1,7 @@
 import type { ScenarioDef } from '../model/scenario.ts';
 import abbaDeadlock from './demo/abba-deadlock.ts';
 import lostWakeup from './demo/lost-wakeup.ts';
-import redoxBreakpointCont from './redox/breakpoint-cont.ts';
+import redoxBreakpointCont, { breakpointCont2Rounds } from './redox/breakpoint-cont.ts';
 import redoxCloneEvent from './redox/clone-event.ts';
 import redoxSyscallPairing from './redox/syscall-pairing.ts';
 
@@ -11,6 +11,7 @@ export const SCENARIOS: readonly ScenarioDef[] = [
   abbaDeadlock,
   redoxSyscallPairing,
   redoxBreakpointCont,
+  breakpointCont2Rounds,
   redoxCloneEvent,
 ];
 
