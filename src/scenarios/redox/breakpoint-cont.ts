@@ -15,14 +15,13 @@
  * read waits (:367-405). The tracee executes an int3 each round.
  */
 import { nop } from '../../cpu/ops.ts';
-import { RedoxKernel } from '../../kernel/redox/kernel.ts';
-import { procClose, procRead, procWrite, type TraceHandle } from '../../kernel/redox/proc-scheme.ts';
-import { newSession, STOP_BREAKPOINT } from '../../kernel/redox/ptrace.ts';
-import { COMMIT, type RedoxVersion } from '../../kernel/redox/refs.ts';
+import { procClose, procRead, procWrite } from '../../kernel/redox/proc-scheme.ts';
+import { STOP_BREAKPOINT } from '../../kernel/redox/ptrace.ts';
+import { COMMIT } from '../../kernel/redox/refs.ts';
 import { int3 } from '../../kernel/redox/syscall.ts';
-import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario, type ScenarioDef } from '../../model/scenario.ts';
 import { addTraceInvariants } from './invariants.ts';
+import { traceSetup } from './setup.ts';
 
 const TRACE_ONLY = ['no-lost-wakeup', 'no-stuck-traced', 'deadlock', 'kernel-assert'];
 
@@ -62,35 +61,25 @@ function breakpointCont(rounds: number, name: string, withExpectations: boolean)
       },
     },
     build({ variant, cpus }) {
-      const b = new ModelBuilder(cpus);
-      const k = new RedoxKernel(b, variant as RedoxVersion);
-      const tracer = k.spawn({
-        name: 'tracer',
-        cpu: 0,
-        current: true,
-        *body(k, me, ctx) {
-          const h: TraceHandle = { session: s, tracer: me, children: [] };
-          const clones: number[] = [];
+      const { b, k, s, tracer, tracee } = traceSetup(
+        variant,
+        cpus,
+        function* (k, h, clones, ctx) {
           for (let i = 0; i < rounds; i++) {
             yield* procWrite(k, h, STOP_BREAKPOINT, clones, ctx);
             yield* procRead(k, h, clones, ctx);
           }
           yield* procClose(k, h, clones);
         },
-      });
-      const tracee = k.spawn({
-        name: 'tracee',
-        cpu: 1 % cpus,
-        ptraceStop: true,
-        *body(k, me, ctx) {
-          for (let i = 0; i < rounds; i++) {
-            yield nop('user', 'user code up to int3');
-            if (!(yield* int3(k, me, 0, ctx))) return;
-          }
+        {
+          *body(k, me, ctx) {
+            for (let i = 0; i < rounds; i++) {
+              yield nop('user', 'user code up to int3');
+              if (!(yield* int3(k, me, 0, ctx))) return;
+            }
+          },
         },
-      });
-      const s = newSession(k, tracee, true);
-      k.finish();
+      );
       addTraceInvariants(k, s, tracer, tracee);
       return b.build();
     },

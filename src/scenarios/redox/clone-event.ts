@@ -14,13 +14,13 @@
  * never stops it. The same op is used at cbb17327.
  */
 import { check, nop } from '../../cpu/ops.ts';
-import { RedoxKernel } from '../../kernel/redox/kernel.ts';
-import { procClose, procRead, procWrite, type TraceHandle } from '../../kernel/redox/proc-scheme.ts';
-import { breakpointCallback, EVENT_CLONE, newSession, STOP_BREAKPOINT, STOP_POST_SYSCALL } from '../../kernel/redox/ptrace.ts';
-import { COMMIT, type RedoxVersion } from '../../kernel/redox/refs.ts';
+import type { RedoxContext } from '../../kernel/redox/context.ts';
+import { procClose, procRead, procWrite } from '../../kernel/redox/proc-scheme.ts';
+import { breakpointCallback, EVENT_CLONE, STOP_BREAKPOINT, STOP_POST_SYSCALL } from '../../kernel/redox/ptrace.ts';
+import { COMMIT } from '../../kernel/redox/refs.ts';
 import { cloneChild, syscall } from '../../kernel/redox/syscall.ts';
-import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
+import { traceSetup } from './setup.ts';
 
 const ONLY = ['child-runs-after-event'];
 
@@ -60,52 +60,47 @@ export default defineScenario({
     },
   },
   build({ variant, cpus }) {
-    const b = new ModelBuilder(cpus);
-    const k = new RedoxKernel(b, variant as RedoxVersion);
-    const saw = b.layout.ghost('ghost.tracer_saw_clone');
-    const child = () => k.contexts.find((c) => c.name === 'child');
-    k.spawn({
-      name: 'tracer',
-      cpu: 0,
-      current: true,
-      *body(k, me, ctx) {
-        const h: TraceHandle = { session: s, tracer: me, children: [childCtx] };
-        const clones: number[] = [];
+    let saw = -1;
+    let child: RedoxContext | null = null;
+    const { b } = traceSetup(
+      variant,
+      cpus,
+      function* (k, h, clones, ctx) {
         yield* procWrite(k, h, EVENT_CLONE | STOP_BREAKPOINT, clones, ctx);
         const events = yield* procRead(k, h, clones, ctx);
         if (events.some((e) => e.cause === EVENT_CLONE)) ctx.ghost.set(saw, 1);
         yield nop('user', 'tracer decides not to trace the child');
         yield* procClose(k, h, clones);
       },
-    });
-    const tracee = k.spawn({
-      name: 'tracee',
-      cpu: 1 % cpus,
-      ptraceStop: true,
-      *body(k, me, ctx) {
-        yield* syscall(k, me, 1, () => cloneChild(k, me, child() as typeof me, (child() as typeof me).pid, ctx), ctx);
+      {
+        *body(k, me, ctx) {
+          const c = child as RedoxContext;
+          yield* syscall(k, me, 1, () => cloneChild(k, me, c, c.pid, ctx), ctx);
+        },
       },
-    });
-    const childCtx = k.spawn({
-      name: 'child',
-      cpu: null,
-      created: true,
-      *body(k, me, ctx) {
-        // clone_ret (interrupt/syscall.rs:136) returns through the copied
-        // syscall frame, so the child passes the POST_SYSCALL hook (:34) first;
-        // it has no session, so the hook only looks it up.
-        yield* breakpointCallback(k, k.sessionOf(me), me, STOP_POST_SYSCALL, 0, ctx);
-        yield check(
-          'child-runs-after-event',
-          [saw],
-          (m) => (m[saw] === 0 ? 'the child runs user code before the tracer has read its EVENT_CLONE' : null),
-          k.ref('src/arch/x86_64/interrupt/syscall.rs', 'clone_ret', 136, 136),
-          'first user instruction of the child',
-        );
+      (k) => {
+        saw = k.b.layout.ghost('ghost.tracer_saw_clone');
+        child = k.spawn({
+          name: 'child',
+          cpu: null,
+          created: true,
+          *body(k, me, ctx) {
+            // clone_ret (interrupt/syscall.rs:136) returns through the copied
+            // syscall frame, so the child passes the POST_SYSCALL hook (:34) first;
+            // it has no session, so the hook only looks it up.
+            yield* breakpointCallback(k, k.sessionOf(me), me, STOP_POST_SYSCALL, 0, ctx);
+            yield check(
+              'child-runs-after-event',
+              [saw],
+              (m) => (m[saw] === 0 ? 'the child runs user code before the tracer has read its EVENT_CLONE' : null),
+              k.ref('src/arch/x86_64/interrupt/syscall.rs', 'clone_ret', 136, 136),
+              'first user instruction of the child',
+            );
+          },
+        });
+        return [child];
       },
-    });
-    const s = newSession(k, tracee, true);
-    k.finish();
+    );
     return b.build();
   },
 });

@@ -18,14 +18,13 @@
  */
 import { check, nop } from '../../cpu/ops.ts';
 import { SIG } from '../../kernel/common/bits.ts';
-import { RedoxKernel } from '../../kernel/redox/kernel.ts';
-import { procClose, procRead, procWrite, type TraceHandle } from '../../kernel/redox/proc-scheme.ts';
-import { newSession, type QueuedEvent, STOP_POST_SYSCALL, STOP_PRE_SYSCALL } from '../../kernel/redox/ptrace.ts';
-import { COMMIT, type RedoxVersion } from '../../kernel/redox/refs.ts';
+import { procClose, procRead, procWrite } from '../../kernel/redox/proc-scheme.ts';
+import { type QueuedEvent, STOP_POST_SYSCALL, STOP_PRE_SYSCALL } from '../../kernel/redox/ptrace.ts';
+import { COMMIT } from '../../kernel/redox/refs.ts';
 import { killSelf, sigreturn, syscall } from '../../kernel/redox/syscall.ts';
-import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
 import { addTraceInvariants } from './invariants.ts';
+import { traceSetup } from './setup.ts';
 
 const NAMES = ['', 'kill', 'X (in the handler)', 'sigreturn'];
 /** PRE kill, PRE X, POST X, PRE sigreturn, POST kill */
@@ -56,15 +55,10 @@ export default defineScenario({
     },
   },
   build({ variant, cpus }) {
-    const b = new ModelBuilder(cpus);
-    const k = new RedoxKernel(b, variant as RedoxVersion);
-    const tracer = k.spawn({
-      name: 'tracer',
-      cpu: 0,
-      current: true,
-      *body(k, me, ctx) {
-        const h: TraceHandle = { session: s, tracer: me, children: [] };
-        const clones: number[] = [];
+    const { b, k, s, tracer, tracee } = traceSetup(
+      variant,
+      cpus,
+      function* (k, h, clones, ctx) {
         const open: QueuedEvent[] = [];
         let seen = 0;
         while (seen < STOPS) {
@@ -91,30 +85,25 @@ export default defineScenario({
         }
         yield* procClose(k, h, clones);
       },
-    });
-    const tracee = k.spawn({
-      name: 'tracee',
-      cpu: 1 % cpus,
-      ptraceStop: true,
-      sigNo: SIG.SIGUSR1,
-      *onSignal(k, me, ctx) {
-        yield* syscall(
-          k,
-          me,
-          2,
-          function* () {
-            yield nop('user', 'syscall X');
-          },
-          ctx,
-        );
-        yield* syscall(k, me, 3, () => sigreturn(k, me, ctx), ctx);
+      {
+        sigNo: SIG.SIGUSR1,
+        *onSignal(k, me, ctx) {
+          yield* syscall(
+            k,
+            me,
+            2,
+            function* () {
+              yield nop('user', 'syscall X');
+            },
+            ctx,
+          );
+          yield* syscall(k, me, 3, () => sigreturn(k, me, ctx), ctx);
+        },
+        *body(k, me, ctx) {
+          yield* syscall(k, me, 1, () => killSelf(k, me, ctx), ctx);
+        },
       },
-      *body(k, me, ctx) {
-        yield* syscall(k, me, 1, () => killSelf(k, me, ctx), ctx);
-      },
-    });
-    const s = newSession(k, tracee, true);
-    k.finish();
+    );
     addTraceInvariants(k, s, tracer, tracee);
     return b.build();
   },
