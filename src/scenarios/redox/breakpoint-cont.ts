@@ -54,7 +54,9 @@ function breakpointCont(rounds: number, name: string, withExpectations: boolean)
         source: `redox@${COMMIT['2020']}`,
         expect: withExpectations
           ? [
-              { cpus: 2, verdict: 'holds', only: TRACE_ONLY },
+              // On 2 CPUs the exhaustive search also holds (131217 states, about
+              // 25 s of CPU): too long for the `check` table, so it is stated
+              // here and run by `check redox/breakpoint-cont --variant 2020 --cpus 2`.
               { cpus: 1, verdict: 'holds', only: TRACE_ONLY },
             ]
           : [],
