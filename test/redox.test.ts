@@ -58,6 +58,20 @@ describe('redox/clone-event', () => {
   }
 });
 
+describe('redox/tracee-exit', () => {
+  for (const v of ['2019', '2020']) {
+    it(`${v} on 2 CPUs: the tracer sleeps on although the tracee exited`, () => {
+      const r = dfs('redox/tracee-exit', v, 2, TRACE);
+      expect(r.verdict).toBe('violated');
+      expect(r.violation?.invariant).toBe('no-lost-wakeup');
+      expect(r.violation?.message).toContain('has exited');
+    });
+    it(`${v} on 1 CPU holds`, () => {
+      expect(dfs('redox/tracee-exit', v, 1, TRACE).verdict).toBe('holds');
+    });
+  }
+});
+
 describe('redox/syscall-pairing', () => {
   const INV = ['syscall-pairing'];
   for (const v of ['2019', '2020']) {

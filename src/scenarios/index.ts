@@ -4,6 +4,7 @@ import lostWakeup from './demo/lost-wakeup.ts';
 import redoxBreakpointCont, { breakpointCont2Rounds } from './redox/breakpoint-cont.ts';
 import redoxCloneEvent from './redox/clone-event.ts';
 import redoxSyscallPairing from './redox/syscall-pairing.ts';
+import redoxTraceeExit from './redox/tracee-exit.ts';
 
 /** Every built-in scenario, in the order `list` and `check` show them. */
 export const SCENARIOS: readonly ScenarioDef[] = [
@@ -13,6 +14,7 @@ export const SCENARIOS: readonly ScenarioDef[] = [
   redoxBreakpointCont,
   breakpointCont2Rounds,
   redoxCloneEvent,
+  redoxTraceeExit,
 ];
 
 export function findScenario(name: string): ScenarioDef | undefined {

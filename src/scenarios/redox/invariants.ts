@@ -13,7 +13,9 @@ const at = (w: MachineView, addr: number): number => w.mem[addr] as number;
 /**
  * no-lost-wakeup: a context sleeps on a WaitCondition although what it waits
  * for has happened. The tracer, on `tracer`, while the session exists and
- * its breakpoint is reached or events are queued (what ptrace::wait checks);
+ * its breakpoint is reached or events are queued (what ptrace::wait checks),
+ * or while the tracee has exited or the session is gone (close_tracee and
+ * close_session notify the tracer so that its wait ends);
  * the tracee, on `tracee`, while its breakpoint is no longer the reached one
  * it stopped at (it was continued: cleared in 2019, replaced in 2020) or the
  * session is gone.
@@ -27,6 +29,9 @@ export function addTraceInvariants(k: RedoxKernel, s: Session, tracer: RedoxCont
       if (at(w, tracer.status.addr) === BLOCKED && countOf(at(w, s.tracer.list), tracer.task) > 0) {
         if (exists && ((bp & REACHED) !== 0 || at(w, s.events) !== 0)) {
           return `${tracer.name} sleeps in ptrace::wait although ${tracee.name} has stopped (${w.layout.format(s.breakpoint, bp)}, events ${w.layout.format(s.events, at(w, s.events))}): the notify came before it queued itself`;
+        }
+        if (!exists || at(w, tracee.status.addr) === EXITED) {
+          return `${tracer.name} sleeps in ptrace::wait although ${tracee.name} has exited${exists ? '' : ' and its session is closed'}: the exit's notify came before it queued itself`;
         }
       }
       if (at(w, tracee.status.addr) === BLOCKED && countOf(at(w, s.tracee.list), tracee.task) > 0) {
