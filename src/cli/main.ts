@@ -2,7 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { type CheckFlags, checkCommand } from './check.ts';
 import { collect, EXIT, parseIntOption, UsageError } from './errors.ts';
 import { listCommand } from './list.ts';
-import { renderCommand, replayCommand } from './trace-commands.ts';
+import { explainCommand, FORMATS, renderCommand, replayCommand } from './trace-commands.ts';
 
 function program(setExit: (code: number) => void): Command {
   const p = new Command('ptrace-mc')
@@ -43,10 +43,15 @@ function program(setExit: (code: number) => void): Command {
     .action((file: string, o) => setExit(replayCommand(file, o)));
 
   p.command('render')
-    .description('print a trace as a per-CPU timeline')
+    .description('print a trace: per-CPU text timeline, Mermaid diagram, Perfetto JSON or a self-contained HTML page')
     .argument('<file>', 'trace file')
-    .option('--format <fmt>', 'text', 'text')
+    .option('--format <fmt>', FORMATS.join(' | '), 'text')
     .action((file: string, o) => setExit(renderCommand(file, o)));
+
+  p.command('explain')
+    .description('the steps the violation depends on (its happens-before slice), as a short story')
+    .argument('<file>', 'trace file')
+    .action((file: string) => setExit(explainCommand(file)));
 
   return p;
 }

@@ -1,4 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { analyzeTrace, type TraceAnalysis } from '../explorer/analyze.ts';
+import { renderExplain } from '../explorer/explain.ts';
+import { renderHtml } from '../explorer/render-html.ts';
+import { renderMermaid } from '../explorer/render-mermaid.ts';
+import { renderPerfetto } from '../explorer/render-perfetto.ts';
 import { renderText } from '../explorer/render-text.ts';
 import { ReplayMismatch, replayTrace } from '../explorer/replay.ts';
 import { parseTrace, type TraceFile, TraceFormatError } from '../explorer/trace.ts';
@@ -42,13 +47,39 @@ export function replayCommand(file: string, opts: { json?: boolean }): number {
   }
 }
 
-export const FORMATS = ['text'] as const;
+export const FORMATS = ['text', 'mermaid', 'perfetto', 'html'] as const;
+type Format = (typeof FORMATS)[number];
+
+/** Renderers that need the model's view of each step (footprints, slice, wakeups) replay the trace first. */
+const RENDERERS: Record<Format, (t: TraceFile, a: () => TraceAnalysis) => string> = {
+  text: (t) => renderText(t),
+  mermaid: (t, a) => renderMermaid(t, a()),
+  perfetto: (t, a) => renderPerfetto(t, a()),
+  html: (t, a) => renderHtml(t, a()),
+};
 
 export function renderCommand(file: string, opts: { format: string }): number {
   if (!(FORMATS as readonly string[]).includes(opts.format)) {
     throw new UsageError(`unknown format '${opts.format}' (one of: ${FORMATS.join(', ')})`);
   }
   const t = readTrace(file);
-  process.stdout.write(renderText(t));
+  process.stdout.write(RENDERERS[opts.format as Format](t, () => analyze(file, t)));
   return 0;
+}
+
+/** `ptrace-mc explain FILE`: the steps the violation depends on, as a short story. */
+export function explainCommand(file: string): number {
+  const t = readTrace(file);
+  process.stdout.write(renderExplain(t, analyze(file, t)));
+  return 0;
+}
+
+function analyze(file: string, t: TraceFile): TraceAnalysis {
+  const s = scenarioByName(t.scenario);
+  try {
+    return analyzeTrace(s, t);
+  } catch (e) {
+    if (e instanceof ReplayMismatch) throw new UsageError(`${file}: ${e.message} (replay it with the model it was recorded on)`);
+    throw e;
+  }
 }
