@@ -18,6 +18,8 @@ export interface WakeEdge {
   readonly from: number;
   readonly to: number;
   readonly task: string;
+  /** `wake`: a parked task made runnable; `unblock`: a blocked wait (spin, await) made able to complete */
+  readonly kind: 'wake' | 'unblock';
 }
 
 /** How the violation came about: at a step (assertion, lock discipline, …) or when the execution ended. */
@@ -169,16 +171,20 @@ function readsOf(m: Machine, check: (w: MachineView) => string | null): number[]
       return typeof v === 'function' ? v.bind(target) : v;
     },
   }) as MemView;
-  const ctx = (t: number) => seen.add(m.taskCtx(t));
+  /** The task lookups read the task's context pseudo cell (switch_to writes it). */
+  const ctx = <R>(t: number, value: R): R => {
+    seen.add(m.taskCtx(t));
+    return value;
+  };
   const view: MachineView = {
     mem,
     layout: m.layout,
     taskCount: m.taskCount,
     cpuCount: m.cpuCount,
-    taskCpu: (t) => (ctx(t), m.taskCpu(t)),
+    taskCpu: (t) => ctx(t, m.taskCpu(t)),
     taskName: (t) => m.taskName(t),
-    taskDone: (t) => (ctx(t), m.taskDone(t)),
-    taskStarted: (t) => (ctx(t), m.taskStarted(t)),
+    taskDone: (t) => ctx(t, m.taskDone(t)),
+    taskStarted: (t) => ctx(t, m.taskStarted(t)),
   };
   check(view);
   return [...seen].sort((a, b) => a - b);
@@ -224,7 +230,7 @@ class FootprintObserver implements StepObserver {
     const out: WakeEdge[] = [];
     for (const u of this.unblocked) {
       const next = t.steps.find((s) => s.step > u.step && s.cpu === u.cpu);
-      if (next) out.push({ from: u.step, to: next.step, task: u.task });
+      if (next) out.push({ from: u.step, to: next.step, task: u.task, kind: 'unblock' });
     }
     return out;
   }
@@ -247,7 +253,7 @@ export function parkedWakes(t: TraceFile): WakeEdge[] {
     if (resumed.has(s.task)) {
       resumed.delete(s.task);
       const from = wokenBy.get(s.task);
-      if (from !== undefined) out.push({ from, to: s.step, task: s.task });
+      if (from !== undefined) out.push({ from, to: s.step, task: s.task, kind: 'wake' });
       wokenBy.delete(s.task);
     }
     for (const p of s.changes) {

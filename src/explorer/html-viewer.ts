@@ -8,8 +8,10 @@ export const VIEWER_CSS = String.raw`
 :root { --fg:#1f2328; --muted:#59636e; --line:#d1d9e0; --bg:#ffffff; --panel:#f6f8fa;
   --cur:#ddf4ff; --curline:#0969da; --bad:#cf222e; --badbg:#ffebe9; --causal:#9a6700; --chg:#fff8c5; }
 * { box-sizing: border-box; }
-body { margin:0; font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif; color:var(--fg); background:var(--bg); }
-header { padding:14px 20px 10px; border-bottom:1px solid var(--line); background:var(--panel); position:sticky; top:0; z-index:2; }
+html, body { height:100%; }
+body { margin:0; font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif; color:var(--fg); background:var(--bg);
+  display:flex; flex-direction:column; }
+header { flex:none; padding:14px 20px 10px; border-bottom:1px solid var(--line); background:var(--panel); }
 h1 { font-size:17px; margin:0 0 6px; font-weight:600; }
 h1 .variant { color:var(--muted); font-weight:400; }
 #violation { border:1px solid var(--line); border-left:4px solid var(--bad); border-radius:6px; padding:6px 10px; background:var(--bg); color:var(--muted); }
@@ -21,7 +23,11 @@ button:hover { background:var(--cur); }
 button:disabled { opacity:.45; cursor:default; background:var(--bg); }
 #pos { font-variant-numeric:tabular-nums; min-width:11em; margin-left:6px; }
 .hint { color:var(--muted); font-size:12px; margin-left:auto; }
-main { display:grid; grid-template-columns:minmax(0,3fr) minmax(320px,2fr); gap:16px; padding:14px 20px; align-items:start; }
+main { flex:1; min-height:0; display:grid; grid-template-columns:minmax(0,3fr) minmax(320px,2fr); gap:16px; padding:0 20px; }
+main > section, main > aside { overflow:auto; min-height:0; padding:0 2px 16px; }
+main > aside { padding-top:12px; }
+#timeline thead th { box-shadow:0 1px 0 var(--line); }
+.bad { color:var(--bad); font-weight:600; }
 table { border-collapse:collapse; width:100%; }
 #timeline th { text-align:left; font-weight:600; padding:4px 8px; border-bottom:2px solid var(--line); background:var(--bg); position:sticky; top:0; }
 #timeline td { padding:3px 8px; border-bottom:1px solid #eef1f4; vertical-align:top; }
@@ -35,7 +41,6 @@ table { border-collapse:collapse; width:100%; }
 #timeline tr.violation-row.current td { box-shadow:inset 0 0 0 2px var(--bad); }
 .task { display:inline-block; font-size:12px; padding:0 6px; border-radius:10px; background:#eef1f4; color:var(--muted); margin-right:4px; }
 .detail { display:block; color:var(--muted); font-family:ui-monospace,SFMono-Regular,Menlo,monospace; font-size:12px; }
-aside { position:sticky; top:150px; }
 .card { border:1px solid var(--line); border-radius:8px; padding:10px 12px; margin-bottom:12px; background:var(--bg); }
 .card h2 { font-size:13px; text-transform:uppercase; letter-spacing:.04em; color:var(--muted); margin:0 0 6px; }
 .ref { font-family:ui-monospace,SFMono-Regular,Menlo,monospace; font-size:12px; background:var(--panel); padding:2px 6px; border-radius:4px; word-break:break-all; }
@@ -132,6 +137,7 @@ export const VIEWER_JS = String.raw`
       var ref = el('p'); ref.appendChild(el('span', 'muted', 'source: ')); var r = el('code', 'ref', s.ref); r.id = 'step-ref'; ref.appendChild(r);
       info.appendChild(ref);
       if (causal[s.step]) info.appendChild(el('p', 'legend', '\u25CF the violation depends on this step'));
+      if (atEnd) info.appendChild(el('p', 'bad', 'After this step: VIOLATED ' + data.violation.invariant));
       if (s.changes.length === 0) diff.appendChild(el('li', 'muted', 'no change to the world (a read, or a check)'));
       s.changes.forEach(function (c) {
         changed[c.path.join('/')] = true;

@@ -35,10 +35,10 @@ export function renderHtml(t: TraceFile, a: TraceAnalysis): string {
 <h1>${esc(t.scenario)} <span class="variant">[${esc(t.variant)}] on ${cpus} CPU${cpus > 1 ? 's' : ''} · ${t.steps.length} steps</span></h1>
 <div id="violation"><b>VIOLATED ${esc(t.violation.invariant)}</b>: ${esc(t.violation.message)}</div>
 <div class="controls">
-<button id="first" title="Home">⏮ first</button>
-<button id="prev" title="← or k">◀ back</button>
-<button id="next" title="→, j or space">forward ▶</button>
-<button id="last" title="End">last ⏭</button>
+<button id="first" title="Home">« first</button>
+<button id="prev" title="← or k">‹ back</button>
+<button id="next" title="→, j or space">forward ›</button>
+<button id="last" title="End">last »</button>
 <span id="pos"></span>
 <span class="hint">keys: ← → Home End · click a row · <span class="legend"><span class="dot">●</span> = the violation depends on it (${a.slice.length} of ${t.steps.length} steps)</span></span>
 </div>

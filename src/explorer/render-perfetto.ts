@@ -72,7 +72,7 @@ export function renderPerfetto(t: TraceFile, a: TraceAnalysis): string {
     const from = t.steps[w.from - 1];
     const to = t.steps[w.to - 1];
     if (!from || !to) return;
-    const name = `wake ${w.task}`;
+    const name = `${w.kind} ${w.task}`;
     ev.push({ ph: 's', id: i + 1, name, cat: 'wakeup', pid: CPU_PID, tid: from.cpu, ts: w.from * STEP_US + STEP_US / 2 });
     ev.push({ ph: 'f', bp: 'e', id: i + 1, name, cat: 'wakeup', pid: CPU_PID, tid: to.cpu, ts: w.to * STEP_US + STEP_US / 2 });
   });
