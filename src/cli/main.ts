@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { type CheckFlags, checkCommand } from './check.ts';
+import { compareCommand } from './compare.ts';
 import { collect, EXIT, parseIntOption, UsageError } from './errors.ts';
 import { listCommand } from './list.ts';
 import { explainCommand, FORMATS, renderCommand, replayCommand } from './trace-commands.ts';
@@ -33,8 +34,9 @@ function program(setExit: (code: number) => void): Command {
     .option('--trace-out <file>', 'where to write the counterexample trace')
     .option('--out-dir <dir>', 'where traces go when --trace-out is not given', 'ptrace-mc-out')
     .option('--json', 'one JSON object per scenario variant')
+    .option('--compare', "every variant on 1 CPU and on the scenario's CPU counts, one table (exit 0 iff all as expected)")
     .option('--timing', 'include wall time in JSON output (makes it differ run to run)')
-    .action((names: string[], o: CheckFlags) => setExit(checkCommand(names, o)));
+    .action((names: string[], o: CheckFlags) => setExit(o.compare ? compareCommand(names, o) : checkCommand(names, o)));
 
   p.command('replay')
     .description('re-run a trace; exit 1 when its violation reproduces, 2 when it does not')
