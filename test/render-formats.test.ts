@@ -7,7 +7,7 @@ import { analyzeTrace, type TraceAnalysis } from '../src/explorer/analyze.ts';
 import { renderExplain } from '../src/explorer/explain.ts';
 import { renderHtml } from '../src/explorer/render-html.ts';
 import { keptSteps, renderMermaid } from '../src/explorer/render-mermaid.ts';
-import { renderPerfetto, STEP_US, type TraceEvent } from '../src/explorer/render-perfetto.ts';
+import { renderPerfetto, STEP_US, TASK_TID_BASE, type TraceEvent } from '../src/explorer/render-perfetto.ts';
 import { renderText } from '../src/explorer/render-text.ts';
 import { parseTrace, type TraceFile } from '../src/explorer/trace.ts';
 import { findScenario } from '../src/scenarios/index.ts';
@@ -78,7 +78,7 @@ function checkPerfetto(t: TraceFile, a: TraceAnalysis): TraceEvent[] {
   // Task tracks: per task, slices that tile the time without overlap.
   const tasks = ev.filter((e) => e.ph === 'X' && e.pid === 2);
   for (let i = 0; i < Object.keys(t.initial.tasks).length; i++) {
-    const mine = tasks.filter((e) => e.tid === i).sort((x, y) => (x.ts ?? 0) - (y.ts ?? 0));
+    const mine = tasks.filter((e) => e.tid === TASK_TID_BASE + i).sort((x, y) => (x.ts ?? 0) - (y.ts ?? 0));
     expect(mine.length).toBeGreaterThan(0);
     expect(mine[0]?.ts).toBe(STEP_US);
     for (let k = 1; k < mine.length; k++) expect(mine[k]?.ts).toBe((mine[k - 1]?.ts ?? 0) + (mine[k - 1]?.dur ?? 0));

@@ -5,6 +5,11 @@ import type { TraceFile } from './trace.ts';
 export const STEP_US = 10;
 const CPU_PID = 1;
 const TASK_PID = 2;
+/**
+ * Task tracks get thread ids of their own: the JSON importer keys threads by
+ * tid, so a task track must not reuse a CPU track's tid under another pid.
+ */
+export const TASK_TID_BASE = 1000;
 
 export interface TraceEvent {
   readonly ph: string;
@@ -109,12 +114,23 @@ function taskTracks(t: TraceFile, end: number): TraceEvent[] {
   };
   const current = names.map((n) => ({ label: label(n), since: STEP_US }));
   names.forEach((n, i) => {
-    ev.push(meta('thread_name', TASK_PID, i, { name: n }), meta('thread_sort_index', TASK_PID, i, { sort_index: i }));
+    ev.push(
+      meta('thread_name', TASK_PID, TASK_TID_BASE + i, { name: n }),
+      meta('thread_sort_index', TASK_PID, TASK_TID_BASE + i, { sort_index: i }),
+    );
   });
   const close = (i: number, at: number) => {
     const c = current[i] as { label: string; since: number };
     if (at > c.since)
-      ev.push({ ph: 'X', name: c.label, cat: 'task-state', pid: TASK_PID, tid: i, ts: c.since, dur: at - c.since });
+      ev.push({
+        ph: 'X',
+        name: c.label,
+        cat: 'task-state',
+        pid: TASK_PID,
+        tid: TASK_TID_BASE + i,
+        ts: c.since,
+        dur: at - c.since,
+      });
   };
   for (const s of t.steps) {
     for (const p of s.changes) {
