@@ -1,8 +1,9 @@
 /**
- * A structural check of the Mermaid we emit (mermaid-cli needs a browser
- * build, which this project does not download): the subset of
- * `sequenceDiagram` syntax the renderer uses, with the characters that would
- * end or break a statement kept out of the text. Returns the problems found.
+ * A structural check of the Mermaid we emit, beside Mermaid's own parser
+ * (which accepts more than GitHub renders well): only the subset of
+ * `sequenceDiagram` syntax the renderer uses, every participant declared
+ * first, and no character in a text that would end a statement or be read
+ * as HTML. Returns the problems found.
  */
 export function mermaidProblems(src: string): string[] {
   const problems: string[] = [];

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import mermaid from 'mermaid';
 import { describe, expect, it } from 'vitest';
 import { analyzeTrace, type TraceAnalysis } from '../src/explorer/analyze.ts';
 import { renderExplain } from '../src/explorer/explain.ts';
@@ -21,8 +22,15 @@ const run = (args: string[]) => {
   return { code: r.status, out: r.stdout, err: r.stderr };
 };
 
-function checkMermaid(t: TraceFile, a: TraceAnalysis): void {
+/** Mermaid's own parser (it runs headless in Node): throws on a syntax error. */
+async function mermaidParses(src: string): Promise<string> {
+  const r = await mermaid.parse(src);
+  return r ? r.diagramType : 'not parsed';
+}
+
+async function checkMermaid(t: TraceFile, a: TraceAnalysis): Promise<void> {
   const src = renderMermaid(t, a);
+  expect(await mermaidParses(src)).toBe('sequence');
   expect(mermaidProblems(src)).toEqual([]);
   const lines = src.trimEnd().split('\n');
   for (let c = 0; c < t.options.cpus; c++) expect(lines).toContain(`  participant CPU${c}`);
@@ -121,6 +129,11 @@ function checkHtml(t: TraceFile, a: TraceAnalysis): void {
 }
 
 describe('the Mermaid structure check', () => {
+  it("Mermaid's parser rejects a broken diagram (so it can fail)", async () => {
+    await expect(mermaidParses('sequenceDiagram\n  participant A\n  A->>A: x\n')).resolves.toBe('sequence');
+    await expect(mermaidParses('sequenceDiagram\n  A->>A: a; b #\n  A-->>: \n')).rejects.toThrow(/Parse error/);
+  });
+
   it('rejects what would break a diagram', () => {
     const p = (body: string) => mermaidProblems(`sequenceDiagram\n  participant CPU0\n${body}\n`);
     expect(p('  CPU0->>CPU0: fine [a → b], c: d')).toEqual([]);
@@ -138,13 +151,13 @@ describe('every trace under traces/ renders in every format', () => {
     expect(files.length).toBeGreaterThan(0);
   });
   for (const f of files) {
-    it(f, () => {
+    it(f, async () => {
       const t = parseTrace(readFileSync(f, 'utf8'), f);
       const s = findScenario(t.scenario);
       expect(s).toBeDefined();
       const a = analyzeTrace(s!, t);
       expect(renderText(t)).toContain(t.violation.message);
-      checkMermaid(t, a);
+      await checkMermaid(t, a);
       checkPerfetto(t, a);
       checkHtml(t, a);
       const story = renderExplain(t, a);
@@ -152,12 +165,12 @@ describe('every trace under traces/ renders in every format', () => {
       for (const k of a.slice) expect(story).toContain(`${String(k).padStart(4)}. `);
     });
   }
-  it('a trace with a wakeup gets a flow arrow from the waker to the woken task', () => {
+  it('a trace with a wakeup gets a flow arrow from the waker to the woken task', async () => {
     const t = firstViolation(wakeModel);
     const a = analyzeTrace(wakeModel, t);
     const ev = checkPerfetto(t, a);
     expect(ev.filter((e) => e.ph === 's').map((e) => e.name)).toContain('wake sleeper');
-    checkMermaid(t, a);
+    await checkMermaid(t, a);
     checkHtml(t, a);
   });
 });
