@@ -33,6 +33,7 @@ table { border-collapse:collapse; width:100%; }
 #timeline td { padding:3px 8px; border-bottom:1px solid #eef1f4; vertical-align:top; }
 #timeline td.num { color:var(--muted); text-align:right; width:3.5em; font-variant-numeric:tabular-nums; white-space:nowrap; }
 #timeline tr { cursor:pointer; }
+#timeline td.src { color:var(--muted); font-family:ui-monospace,SFMono-Regular,Menlo,monospace; font-size:11px; width:16em; }
 #timeline tr.future td.cell { color:#9aa4ae; }
 #timeline tr.current td { background:var(--cur); }
 #timeline tr.current td.num { box-shadow:inset 3px 0 0 var(--curline); color:var(--fg); font-weight:600; }
@@ -94,13 +95,14 @@ export const VIEWER_JS = String.raw`
       }
       tr.appendChild(td);
     }
+    tr.appendChild(el('td', 'src', s.ref));
     tr.addEventListener('click', function () { go(s.step); });
     body.appendChild(tr); rows.push(tr);
   });
   var vrow = el('tr', 'violation-row'); vrow.id = 'violation-row';
   vrow.appendChild(el('td', 'num', '\u2717'));
   var vcell = el('td', null, 'VIOLATED ' + data.violation.invariant + ': ' + data.violation.message);
-  vcell.colSpan = data.cpus; vrow.appendChild(vcell);
+  vcell.colSpan = data.cpus + 1; vrow.appendChild(vcell);
   body.appendChild(vrow);
 
   var pos = 0;

@@ -45,7 +45,7 @@ export function renderHtml(t: TraceFile, a: TraceAnalysis): string {
 </header>
 <main>
 <section>
-<table id="timeline"><thead><tr><th>step</th>${heads}</tr></thead><tbody></tbody></table>
+<table id="timeline"><thead><tr><th>step</th>${heads}<th>source</th></tr></thead><tbody></tbody></table>
 </section>
 <aside>
 <div class="card"><h2>This step</h2><div id="step-info"></div></div>
