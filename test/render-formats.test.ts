@@ -199,6 +199,22 @@ describe('ptrace-mc render / explain', () => {
     expect(r.out).not.toContain('TASK_DEAD');
   });
 
+  it('explain --json gives the slice with CPU, task and source of each step', () => {
+    const r = run(['explain', T, '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j).toMatchObject({ invariant: 'no-lost-wakeup', violationKind: 'terminal', traceSteps: 23 });
+    expect(j.slice.map((s: { step: number }) => s.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(j.slice[2]).toEqual({
+      step: 3,
+      cpu: 1,
+      task: 'waker',
+      what: 'if (sleeper->state == TASK_UNINTERRUPTIBLE)',
+      detail: 'sleeper.state → TASK_RUNNING',
+      ref: 'demo lost-wakeup waker',
+    });
+  });
+
   it('is byte-identical run to run', () => {
     for (const fmt of ['mermaid', 'perfetto', 'html'])
       expect(run(['render', T, '--format', fmt]).out).toBe(run(['render', T, '--format', fmt]).out);

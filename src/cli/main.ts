@@ -53,7 +53,8 @@ function program(setExit: (code: number) => void): Command {
   p.command('explain')
     .description('the steps the violation depends on (its happens-before slice), as a short story')
     .argument('<file>', 'trace file')
-    .action((file: string) => setExit(explainCommand(file)));
+    .option('--json', 'the slice as JSON')
+    .action((file: string, o) => setExit(explainCommand(file, o)));
 
   return p;
 }

@@ -6,7 +6,7 @@ import { renderMermaid } from '../explorer/render-mermaid.ts';
 import { renderPerfetto } from '../explorer/render-perfetto.ts';
 import { renderText } from '../explorer/render-text.ts';
 import { ReplayMismatch, replayTrace } from '../explorer/replay.ts';
-import { parseTrace, type TraceFile, TraceFormatError } from '../explorer/trace.ts';
+import { parseTrace, type TraceFile, TraceFormatError, type TraceStep } from '../explorer/trace.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { scenarioByName } from './scenario-select.ts';
 
@@ -68,9 +68,30 @@ export function renderCommand(file: string, opts: { format: string }): number {
 }
 
 /** `ptrace-mc explain FILE`: the steps the violation depends on, as a short story. */
-export function explainCommand(file: string): number {
+export function explainCommand(file: string, opts: { json?: boolean }): number {
   const t = readTrace(file);
-  process.stdout.write(renderExplain(t, analyze(file, t)));
+  const a = analyze(file, t);
+  if (!opts.json) {
+    process.stdout.write(renderExplain(t, a));
+    return 0;
+  }
+  const steps = a.slice.map((k) => {
+    const s = t.steps[k - 1] as TraceStep;
+    return { step: s.step, cpu: s.cpu, task: s.task, what: s.what, detail: s.detail, ref: s.ref };
+  });
+  const j = {
+    trace: file,
+    scenario: t.scenario,
+    variant: t.variant,
+    cpus: t.options.cpus,
+    invariant: t.violation.invariant,
+    message: t.violation.message,
+    violationKind: a.violationKind,
+    violationReads: a.violationReads,
+    traceSteps: t.steps.length,
+    slice: steps,
+  };
+  process.stdout.write(`${JSON.stringify(j)}\n`);
   return 0;
 }
 
