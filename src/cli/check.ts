@@ -22,10 +22,12 @@ export interface CheckFlags {
   outDir: string;
   json?: boolean;
   timing?: boolean;
+  /** every variant on 1 CPU and on the scenario's CPU counts, in one table */
+  compare?: boolean;
 }
 
 /** One scenario × variant × CPU count to check. */
-interface Job {
+export interface Job {
   readonly scenario: ScenarioDef;
   readonly variant: string;
   readonly cpus: number;
@@ -33,7 +35,7 @@ interface Job {
   readonly expected: Expectation | null;
 }
 
-interface Outcome {
+export interface Outcome {
   readonly job: Job;
   readonly search: SearchResult;
   readonly tracePath: string | null;
@@ -102,7 +104,7 @@ function namedJobs(names: string[], f: CheckFlags): Job[] {
   return jobs;
 }
 
-function runJob(j: Job, f: CheckFlags): Outcome {
+export function runJob(j: Job, f: CheckFlags): Outcome {
   const opts: RunOptions = {
     variant: j.variant,
     cpus: j.cpus,
@@ -127,14 +129,14 @@ function runJob(j: Job, f: CheckFlags): Outcome {
   return { job: j, search, tracePath, traceStats: trace ? trace.stats : null };
 }
 
-function matches(o: Outcome): boolean {
+export function matches(o: Outcome): boolean {
   const e = o.job.expected;
   if (e === null) return o.search.verdict !== 'incomplete';
   if (o.search.verdict !== e.verdict) return false;
   return e.verdict !== 'violated' || e.invariant === undefined || o.search.violation?.invariant === e.invariant;
 }
 
-function expectedText(e: Expectation | null): string {
+export function expectedText(e: Expectation | null): string {
   if (e === null) return '-';
   return e.verdict === 'violated' && e.invariant ? `violated (${e.invariant})` : e.verdict;
 }
@@ -144,7 +146,7 @@ function verdictText(o: Outcome): string {
   return o.search.verdict === 'violated' && v ? `violated (${v.invariant})` : o.search.verdict;
 }
 
-function jsonOf(o: Outcome, f: CheckFlags, table: boolean): Record<string, unknown> {
+export function jsonOf(o: Outcome, f: CheckFlags, table: boolean): Record<string, unknown> {
   const r = o.search;
   return {
     scenario: o.job.scenario.name,
