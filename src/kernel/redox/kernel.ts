@@ -13,7 +13,11 @@
  * - Timers (PIT_TICKS, `wake`), the TSS/TCB updates and FPU state are not
  *   modelled. A halted idle CPU wakes on an interrupt (IPI from unblock, or a
  *   PIT tick) at any time; the model's idle loop waits until switch() would
- *   have something to do, then runs it.
+ *   have something to do, then runs it. The PIT's preemption of user code is
+ *   not modelled either: a context runs until it calls switch(). Every window
+ *   the scenarios probe lies in kernel code, which runs with interrupts
+ *   masked (syscall entry clears IF, interrupt/syscall.rs:10), so on one CPU
+ *   those windows cannot open whether or not user code is preempted.
  * - proc_trigger_event (the event: scheme) is not modelled: no scenario
  *   polls the trace handle through event:.
  * - The proc: scheme's handle locks are taken only by the tracer in these
