@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { load, store } from '../src/cpu/ops.ts';
+import { store } from '../src/cpu/ops.ts';
 import { DfsStrategy } from '../src/explorer/dfs.ts';
 import { explore } from '../src/explorer/explore.ts';
 import { RandomStrategy } from '../src/explorer/random.ts';
 import { Machine } from '../src/model/machine.ts';
 import { model } from './helpers.ts';
+import { tornRead } from './models.ts';
 
 const R = 'test';
 
@@ -36,30 +37,7 @@ describe('dfs', () => {
 
   it('finds a violation that needs one particular interleaving, with and without the cache', () => {
     // t1 reads x twice; the bad outcome needs t0's store between the two loads.
-    const def = model(
-      2,
-      (b) => {
-        const x = b.layout.cell('x');
-        const r1 = b.layout.cell('r1');
-        const r2 = b.layout.cell('r2');
-        return [
-          function* () {
-            yield store(x, 1, R);
-          },
-          function* () {
-            const a: number = yield load(x, R);
-            yield store(r1, a, R);
-            const c: number = yield load(x, R);
-            yield store(r2, c, R);
-          },
-        ];
-      },
-      (b) =>
-        b.atEnd({
-          name: 'reads-agree',
-          check: (w) => (w.mem[w.layout.addr('r1')] !== w.mem[w.layout.addr('r2')] ? 'the two reads of x differ' : null),
-        }),
-    );
+    const def = tornRead(0, 0);
     for (const cache of [true, false]) {
       const r = explore(new Machine(def), new DfsStrategy({ cache }));
       expect(r.verdict).toBe('violated');

@@ -1,10 +1,19 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { SearchResult } from '../explorer/explore.ts';
-import { DEFAULT_MAX_STEPS, type RunOptions, runScenario, STRATEGIES, type StrategyName } from '../explorer/run.ts';
+import {
+  DEFAULT_MAX_STEPS,
+  type RunOptions,
+  type RunResult,
+  runScenario,
+  SEEDED,
+  STRATEGIES,
+  type StrategyName,
+} from '../explorer/run.ts';
 import { traceToText } from '../explorer/trace.ts';
 import type { Expectation, ScenarioDef } from '../model/scenario.ts';
 import { EXIT, UsageError } from './errors.ts';
+import { StatusLine } from './progress.ts';
 import { checkInvariants, checkVariant, SCENARIOS, scenarioByName } from './scenario-select.ts';
 
 export interface CheckFlags {
@@ -18,6 +27,9 @@ export interface CheckFlags {
   maxTime?: number;
   maxSteps?: number;
   stateless?: boolean;
+  preemptions: number;
+  depth: number;
+  shrink: boolean;
   traceOut?: string;
   outDir: string;
   json?: boolean;
@@ -38,6 +50,7 @@ interface Outcome {
   readonly search: SearchResult;
   readonly tracePath: string | null;
   readonly traceStats: { steps: number; contextSwitches: number; preemptions: number } | null;
+  readonly shrunk: RunResult['shrunk'];
 }
 
 export function checkCommand(names: string[], f: CheckFlags): number {
@@ -102,7 +115,16 @@ function namedJobs(names: string[], f: CheckFlags): Job[] {
   return jobs;
 }
 
+function runScenarioWithStatus(j: Job, opts: RunOptions, status: StatusLine): RunResult {
+  try {
+    return runScenario(j.scenario, opts);
+  } finally {
+    status.done();
+  }
+}
+
 function runJob(j: Job, f: CheckFlags): Outcome {
+  const status = new StatusLine(`${j.scenario.name} [${j.variant}] ${j.cpus} CPU${j.cpus > 1 ? 's' : ''} ${f.strategy}`);
   const opts: RunOptions = {
     variant: j.variant,
     cpus: j.cpus,
@@ -112,19 +134,23 @@ function runJob(j: Job, f: CheckFlags): Outcome {
     invariants: j.invariants,
     maxSteps: f.maxSteps ?? j.scenario.maxSteps ?? DEFAULT_MAX_STEPS,
     cache: !f.stateless,
+    preemptions: f.preemptions,
+    depth: f.depth,
+    shrink: f.shrink,
     budget: {
       ...(f.maxExecutions !== undefined ? { maxExecutions: f.maxExecutions } : {}),
       ...(f.maxTime !== undefined ? { maxTimeMs: f.maxTime * 1000 } : {}),
+      onProgress: status.update,
     },
   };
-  const { search, trace } = runScenario(j.scenario, opts);
+  const { search, trace, shrunk } = runScenarioWithStatus(j, opts, status);
   let tracePath: string | null = null;
   if (trace) {
     tracePath = f.traceOut ?? join(f.outDir, ...j.scenario.name.split('/'), `${j.variant}.cpus${j.cpus}.json`);
     mkdirSync(dirname(tracePath), { recursive: true });
     writeFileSync(tracePath, traceToText(trace));
   }
-  return { job: j, search, tracePath, traceStats: trace ? trace.stats : null };
+  return { job: j, search, tracePath, traceStats: trace ? trace.stats : null, shrunk };
 }
 
 function matches(o: Outcome): boolean {
@@ -151,18 +177,37 @@ function jsonOf(o: Outcome, f: CheckFlags, table: boolean): Record<string, unkno
     variant: o.job.variant,
     cpus: o.job.cpus,
     strategy: f.strategy,
-    ...(f.strategy === 'random' ? { seed: f.seed } : {}),
+    ...strategyParams(f),
     invariants: o.job.invariants,
     verdict: r.verdict,
     ...(r.violation ? { invariant: r.violation.invariant, message: r.violation.message } : {}),
     ...(r.stoppedBy ? { stoppedBy: r.stoppedBy } : {}),
+    ...(r.coverage ? { coverage: r.coverage } : {}),
     executions: r.executions,
     states: r.states,
     steps: r.steps,
-    ...(o.tracePath ? { trace: o.tracePath, traceSteps: o.traceStats?.steps } : {}),
+    ...(o.tracePath ? { trace: o.tracePath, traceSteps: o.traceStats?.steps, tracePreemptions: o.traceStats?.preemptions } : {}),
+    ...(o.shrunk ? { foundSteps: o.shrunk.fromSteps } : {}),
     ...(table || o.job.expected ? { expected: o.job.expected?.verdict ?? null, matches: matches(o) } : {}),
     ...(f.timing ? { timeMs: Math.round(r.elapsedMs) } : {}),
   };
+}
+
+/** The options that shape the chosen strategy's search, for the output. */
+function strategyParams(f: CheckFlags): Record<string, number> {
+  const p: Record<string, number> = {};
+  if (SEEDED.includes(f.strategy as StrategyName)) p.seed = f.seed;
+  if (f.strategy === 'bounded') p.preemptions = f.preemptions;
+  if (f.strategy === 'pct') p.depth = f.depth;
+  if (f.strategy === 'pct' || f.strategy === 'random' || f.strategy === 'portfolio') p.runs = f.runs;
+  return p;
+}
+
+function strategyText(f: CheckFlags): string {
+  const p = Object.entries(strategyParams(f))
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+  return p ? `${f.strategy}: ${p}` : f.strategy;
 }
 
 function ms(x: number): string {
@@ -205,14 +250,17 @@ function renderOne(o: Outcome, f: CheckFlags): string {
   const j = o.job;
   const only = j.invariants ? `, checking ${j.invariants.join(', ')}` : '';
   const out: string[] = [];
-  out.push(`${j.scenario.name} [${j.variant}] on ${j.cpus} CPU${j.cpus > 1 ? 's' : ''} (${f.strategy}${only}): ${r.verdict}`);
-  const counts = `${r.executions} executions${r.states !== null ? `, ${r.states} states` : ''}, ${r.steps} steps, ${ms(r.elapsedMs)}`;
+  out.push(
+    `${j.scenario.name} [${j.variant}] on ${j.cpus} CPU${j.cpus > 1 ? 's' : ''} (${strategyText(f)}${only}): ${r.verdict}`,
+  );
+  const counts = `${r.executions} executions${r.states !== null ? `, ${r.states} states` : ''}, ${r.steps} steps, deepest ${r.maxDepth}, ${ms(r.elapsedMs)}`;
   if (r.verdict === 'violated' && r.violation) {
     out.push(`  ${r.violation.invariant}: ${r.violation.message}`);
     out.push(`  found after ${counts}`);
     if (o.tracePath && o.traceStats) {
+      const shrunk = o.shrunk ? `shrunk from ${o.shrunk.fromSteps} steps; ` : '';
       out.push(
-        `  trace: ${o.tracePath} (${o.traceStats.steps} steps, ${o.traceStats.contextSwitches} switches between CPUs); see it with: ptrace-mc render ${o.tracePath}`,
+        `  trace: ${o.tracePath} (${shrunk}${o.traceStats.steps} steps, ${o.traceStats.preemptions} preemptions, ${o.traceStats.contextSwitches} switches between CPUs); see it with: ptrace-mc render ${o.tracePath}`,
       );
     }
   } else if (r.verdict === 'holds') {
@@ -224,6 +272,7 @@ function renderOne(o: Outcome, f: CheckFlags): string {
         ? `${f.strategy} search found no violation but does not cover every interleaving`
         : `stopped by --${r.stoppedBy}`;
     out.push(`  incomplete: ${why} (${counts}); this is not a proof`);
+    if (r.coverage) out.push(`  covered: ${r.coverage}`);
   }
   if (j.expected) out.push(`  expected: ${expectedText(j.expected)}${matches(o) ? '' : '  <-- differs'}`);
   return `${out.join('\n')}\n`;

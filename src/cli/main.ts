@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
+import { DEFAULT_PCT_DEPTH, DEFAULT_PREEMPTIONS, STRATEGIES } from '../explorer/run.ts';
 import { type CheckFlags, checkCommand } from './check.ts';
 import { collect, EXIT, parseIntOption, UsageError } from './errors.ts';
 import { listCommand } from './list.ts';
@@ -23,9 +24,17 @@ function program(setExit: (code: number) => void): Command {
     .option('--variant <name>', 'only this variant')
     .option('--cpus <n>', 'number of CPUs', parseIntOption('--cpus', 1))
     .option('--invariant <name>', 'check only this invariant (repeatable)', collect, [])
-    .addOption(new Option('--strategy <name>', 'search strategy: dfs | random').default('dfs'))
-    .option('--seed <n>', 'seed for random search', parseIntOption('--seed', 0), 1)
-    .option('--runs <n>', 'executions for random search', parseIntOption('--runs', 1), 1000)
+    .addOption(new Option('--strategy <name>', `search strategy: ${STRATEGIES.join(' | ')}`).default('dfs'))
+    .option(
+      '--preemptions <k>',
+      'bounded: try preemption bounds 0, 1, … up to k',
+      parseIntOption('--preemptions', 0),
+      DEFAULT_PREEMPTIONS,
+    )
+    .option('--depth <d>', 'pct: the bug depth d (d−1 priority change points)', parseIntOption('--depth', 1), DEFAULT_PCT_DEPTH)
+    .option('--seed <n>', 'seed for pct, random and portfolio', parseIntOption('--seed', 0), 1)
+    .option('--runs <n>', 'executions for pct and random (each, in a portfolio)', parseIntOption('--runs', 1), 1000)
+    .option('--no-shrink', 'save the counterexample as found, without minimizing it')
     .option('--max-executions <n>', 'stop after this many executions (verdict incomplete)', parseIntOption('--max-executions', 1))
     .option('--max-time <seconds>', 'stop after this long (verdict incomplete)', parseIntOption('--max-time', 1))
     .option('--max-steps <n>', 'longest execution before it is called a livelock', parseIntOption('--max-steps', 1))

@@ -1,13 +1,18 @@
 import { Machine } from '../model/machine.ts';
 import type { ScenarioDef } from '../model/scenario.ts';
+import { BoundedStrategy } from './bounded.ts';
 import { DfsStrategy } from './dfs.ts';
 import { type Budget, explore, type SearchResult } from './explore.ts';
+import { PctStrategy } from './pct.ts';
+import { PortfolioStrategy } from './portfolio.ts';
+import { mixSeed } from './prng.ts';
 import { RandomStrategy } from './random.ts';
 import { choiceLabel, Recorder } from './record.ts';
+import { type Shrunk, shrinkSchedule } from './shrink.ts';
 import type { Strategy } from './strategy.ts';
 import { TRACE_FORMAT, type TraceFile } from './trace.ts';
 
-export const STRATEGIES = ['dfs', 'random'] as const;
+export const STRATEGIES = ['dfs', 'bounded', 'pct', 'random', 'portfolio'] as const;
 export type StrategyName = (typeof STRATEGIES)[number];
 
 export interface RunOptions {
@@ -20,36 +25,91 @@ export interface RunOptions {
   readonly maxSteps: number;
   /** dfs: remember visited states (default) or enumerate every interleaving */
   readonly cache: boolean;
+  /** bounded: the largest preemption bound tried */
+  readonly preemptions: number;
+  /** pct: the bug depth d */
+  readonly depth: number;
+  /** minimize the counterexample before it is recorded (default on) */
+  readonly shrink: boolean;
   readonly budget: Budget;
 }
+
+export const DEFAULT_PREEMPTIONS = 2;
+export const DEFAULT_PCT_DEPTH = 3;
+/** which strategies take a seed (and so record it in traces) */
+export const SEEDED: readonly StrategyName[] = ['pct', 'random', 'portfolio'];
 
 export const DEFAULT_MAX_STEPS = 20_000;
 
 export interface RunResult {
   readonly search: SearchResult;
   readonly trace: TraceFile | null;
+  /** what shrinking did, when it ran */
+  readonly shrunk: (Shrunk & { readonly fromSteps: number }) | null;
 }
 
 export function makeMachine(s: ScenarioDef, o: Pick<RunOptions, 'variant' | 'cpus' | 'invariants' | 'maxSteps'>): Machine {
   return new Machine(s.build({ variant: o.variant, cpus: o.cpus }), { invariants: o.invariants, maxSteps: o.maxSteps });
 }
 
-export function makeStrategy(o: Pick<RunOptions, 'strategy' | 'seed' | 'runs' | 'cache'>): Strategy {
+export type StrategyOptions = Pick<RunOptions, 'strategy' | 'seed' | 'runs' | 'cache' | 'preemptions' | 'depth'>;
+
+export function makeStrategy(o: StrategyOptions): Strategy {
   switch (o.strategy) {
     case 'dfs':
       return new DfsStrategy({ cache: o.cache });
+    case 'bounded':
+      return new BoundedStrategy(o.preemptions, o.cache);
+    case 'pct':
+      return new PctStrategy(o.seed, o.runs, o.depth);
     case 'random':
       return new RandomStrategy(o.seed, o.runs);
+    case 'portfolio':
+      return makePortfolio(o);
   }
+}
+
+/**
+ * The portfolio: PCT with depths 1, 2 and 3, seeded random walks, and
+ * preemption bounding up to 2 find most bugs quickly; plain DFS runs beside
+ * them so that, when it ends, the portfolio has a proof ("holds").
+ */
+function makePortfolio(o: StrategyOptions): PortfolioStrategy {
+  return new PortfolioStrategy([
+    new PctStrategy(mixSeed(o.seed, 1), o.runs, 1),
+    new PctStrategy(mixSeed(o.seed, 2), o.runs, 2),
+    new PctStrategy(mixSeed(o.seed, 3), o.runs, 3),
+    new RandomStrategy(mixSeed(o.seed, 4), o.runs),
+    new BoundedStrategy(DEFAULT_PREEMPTIONS, o.cache),
+    new DfsStrategy({ cache: o.cache }),
+  ]);
 }
 
 /** Checks one scenario variant; on a violation, replays it with recording on and returns the trace. */
 export function runScenario(s: ScenarioDef, o: RunOptions): RunResult {
   const m = makeMachine(s, o);
   const search = explore(m, makeStrategy(o), o.budget);
-  if (search.verdict !== 'violated' || search.schedule === null || search.violation === null) return { search, trace: null };
-  const trace = recordTrace(s, o, search.schedule);
-  return { search, trace };
+  if (search.verdict !== 'violated' || search.schedule === null || search.violation === null) {
+    return { search, trace: null, shrunk: null };
+  }
+  return traceOf(s, o, search.schedule, search.violation.invariant, search);
+}
+
+/** Shrinks (unless turned off) and records the trace of a violating schedule. */
+export function traceOf(
+  s: ScenarioDef,
+  o: Omit<RunOptions, 'budget'>,
+  schedule: readonly number[],
+  invariant: string,
+  search: SearchResult,
+): RunResult {
+  let shrunk: RunResult['shrunk'] = null;
+  if (o.shrink) {
+    const r = shrinkSchedule(makeMachine(s, o), schedule, invariant);
+    shrunk = { ...r, fromSteps: schedule.length };
+  }
+  const trace = recordTrace(s, o, shrunk ? shrunk.schedule : schedule);
+  return { search, trace, shrunk };
 }
 
 /** Runs a schedule from the start with the recorder attached and builds the trace file. */
@@ -73,7 +133,7 @@ export function recordTrace(s: ScenarioDef, o: Omit<RunOptions, 'budget'>, sched
     options: {
       cpus: o.cpus,
       strategy: o.strategy,
-      seed: o.strategy === 'random' ? o.seed : null,
+      seed: SEEDED.includes(o.strategy) ? o.seed : null,
       invariants: o.invariants ? [...o.invariants] : null,
       maxSteps: o.maxSteps,
     },
