@@ -1,0 +1,65 @@
+/**
+ * `npm run bench`: every built-in scenario × variant × the CPU counts its
+ * expectations name × every strategy, plus the engine micro-benchmark . Prints a table
+ * and the targets it misses, and writes bench/results.json. Each row runs
+ * in its own process (bench/row.ts), one after another, so that rows do not
+ * share memory or compete for cores.
+ */
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { STRATEGIES } from '../src/explorer/run.ts';
+import { SCENARIOS } from '../src/scenarios/index.ts';
+import { renderTable, targetReport } from './report.ts';
+import type { BenchJob, BenchRow } from './rows.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const ROW_SCRIPT = join(here, 'row.js');
+/** bench/results.json in the source tree (this file runs from dist/bench) */
+const RESULTS = join(here, '..', '..', 'bench', 'results.json');
+
+function scenarioJobs(): BenchJob[] {
+  const jobs: BenchJob[] = [];
+  for (const s of SCENARIOS) {
+    for (const [variant, def] of Object.entries(s.variants)) {
+      for (const e of def.expect) {
+        for (const strategy of STRATEGIES) {
+          jobs.push({ scenario: s.name, variant, cpus: e.cpus, strategy, invariants: e.only ?? null, expected: e.verdict });
+        }
+      }
+    }
+  }
+  return jobs;
+}
+
+function runJob(job: BenchJob): BenchRow {
+  const r = spawnSync(process.execPath, [ROW_SCRIPT, JSON.stringify(job)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) {
+    throw new Error(`bench row ${job.scenario} ${job.variant} ${job.cpus} ${job.strategy} failed: ${r.stderr.split('\n')[0]}`);
+  }
+  return JSON.parse(r.stdout) as BenchRow;
+}
+
+function main(): void {
+  const rows: BenchRow[] = [];
+  const say = (row: BenchRow) => {
+    rows.push(row);
+    process.stderr.write(`  ${row.scenario} ${row.variant} ${row.cpus} ${row.strategy}: ${row.verdict}, ${row.wallMs} ms\n`);
+  };
+  say(runJob({ scenario: 'micro/engine', variant: '', cpus: 2, strategy: '', invariants: null, expected: null }));
+  const jobs = scenarioJobs();
+  const scenarioRows: BenchRow[] = [];
+  for (const j of jobs) {
+    const r = runJob(j);
+    scenarioRows.push(r);
+    say(r);
+  }
+  const workerRows: BenchRow[] = [];
+  writeFileSync(RESULTS, `${JSON.stringify(rows, null, 1)}\n`);
+  process.stdout.write(renderTable(rows));
+  process.stdout.write(targetReport(rows, jobs, scenarioRows, workerRows));
+  process.stdout.write(`\nwritten: bench/results.json (${rows.length} rows)\n`);
+}
+
+main();
