@@ -1,25 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { store } from '../src/cpu/ops.ts';
 import { DfsStrategy } from '../src/explorer/dfs.ts';
 import { explore } from '../src/explorer/explore.ts';
 import { RandomStrategy } from '../src/explorer/random.ts';
 import { Machine } from '../src/model/machine.ts';
-import { model } from './helpers.ts';
-import { tornRead } from './models.ts';
-
-const R = 'test';
-
-/** n CPUs, each doing k independent stores to its own cell: (n·k)! / (k!)^n interleavings. */
-function independent(n: number, k: number) {
-  return model(n, (b) =>
-    Array.from({ length: n }, (_, i) => {
-      const c = b.layout.cell(`c${i}`);
-      return function* () {
-        for (let j = 0; j < k; j++) yield store(c, j + 1, R);
-      };
-    }),
-  );
-}
+import { independent, tornRead } from './models.ts';
 
 describe('dfs', () => {
   it('without the cache enumerates every interleaving exactly once', () => {

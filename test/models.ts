@@ -51,3 +51,15 @@ export function preemptionsOf(m: Machine, schedule: readonly number[]): number {
   }
   return n;
 }
+
+/** n CPUs, each doing k independent stores to its own cell: (n·k)! / (k!)^n interleavings. */
+export function independent(n: number, k: number) {
+  return model(n, (b) =>
+    Array.from({ length: n }, (_, i) => {
+      const c = b.layout.cell(`c${i}`);
+      return function* () {
+        for (let j = 0; j < k; j++) yield store(c, j + 1, R);
+      };
+    }),
+  );
+}

@@ -15,6 +15,7 @@ import type { Expectation, ScenarioDef } from '../model/scenario.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { StatusLine } from './progress.ts';
 import { checkInvariants, checkVariant, SCENARIOS, scenarioByName } from './scenario-select.ts';
+import { checkSlicing, parseShardOption, runShard } from './shard.ts';
 
 export interface CheckFlags {
   variant?: string;
@@ -34,10 +35,13 @@ export interface CheckFlags {
   outDir: string;
   json?: boolean;
   timing?: boolean;
+  workers?: number;
+  shard?: string;
+  shardOut?: string;
 }
 
 /** One scenario × variant × CPU count to check. */
-interface Job {
+export interface Job {
   readonly scenario: ScenarioDef;
   readonly variant: string;
   readonly cpus: number;
@@ -45,7 +49,7 @@ interface Job {
   readonly expected: Expectation | null;
 }
 
-interface Outcome {
+export interface Outcome {
   readonly job: Job;
   readonly search: SearchResult;
   readonly tracePath: string | null;
@@ -65,7 +69,14 @@ export function checkCommand(names: string[], f: CheckFlags): number {
   if (f.traceOut !== undefined && jobs.length > 1 && f.variant === undefined) {
     throw new UsageError('--trace-out needs --variant when the scenario has several variants');
   }
+  checkSlicing(f, jobs);
+  if (f.shard !== undefined) return runShard(jobs[0] as Job, f);
   const outcomes = jobs.map((j) => runJob(j, f));
+  return printOutcomes(outcomes, f, table);
+}
+
+/** Prints the outcomes as JSON lines, a table or one block each; returns the exit status. */
+export function printOutcomes(outcomes: readonly Outcome[], f: CheckFlags, table: boolean): number {
   if (f.json) {
     for (const o of outcomes) process.stdout.write(`${JSON.stringify(jsonOf(o, f, table))}\n`);
   } else if (table) {
@@ -98,6 +109,12 @@ function tableJobs(f: CheckFlags): Job[] {
   return jobs;
 }
 
+/** The job `check NAME --variant V --cpus N` runs (also what a merge of shards reports as). */
+export function namedJob(s: ScenarioDef, variant: string, cpus: number, invariants: readonly string[] | null): Job {
+  const expected = s.variants[variant]?.expect.find((e) => e.cpus === cpus) ?? null;
+  return { scenario: s, variant, cpus, invariants, expected };
+}
+
 function namedJobs(names: string[], f: CheckFlags): Job[] {
   const jobs: Job[] = [];
   for (const n of names) {
@@ -105,12 +122,7 @@ function namedJobs(names: string[], f: CheckFlags): Job[] {
     if (f.variant !== undefined) checkVariant(s, f.variant);
     checkInvariants(s, f.invariant);
     const variants = f.variant !== undefined ? [f.variant] : Object.keys(s.variants);
-    for (const v of variants) {
-      const cpus = f.cpus ?? s.cpus;
-      const expected = s.variants[v]?.expect.find((e) => e.cpus === cpus) ?? null;
-      const invariants = f.invariant.length > 0 ? f.invariant : null;
-      jobs.push({ scenario: s, variant: v, cpus, invariants, expected });
-    }
+    for (const v of variants) jobs.push(namedJob(s, v, f.cpus ?? s.cpus, f.invariant.length > 0 ? f.invariant : null));
   }
   return jobs;
 }
@@ -123,9 +135,8 @@ function runScenarioWithStatus(j: Job, opts: RunOptions, status: StatusLine): Ru
   }
 }
 
-function runJob(j: Job, f: CheckFlags): Outcome {
-  const status = new StatusLine(`${j.scenario.name} [${j.variant}] ${j.cpus} CPU${j.cpus > 1 ? 's' : ''} ${f.strategy}`);
-  const opts: RunOptions = {
+export function runOptions(j: Job, f: CheckFlags, status: StatusLine | null): RunOptions {
+  return {
     variant: j.variant,
     cpus: j.cpus,
     strategy: f.strategy as StrategyName,
@@ -140,10 +151,20 @@ function runJob(j: Job, f: CheckFlags): Outcome {
     budget: {
       ...(f.maxExecutions !== undefined ? { maxExecutions: f.maxExecutions } : {}),
       ...(f.maxTime !== undefined ? { maxTimeMs: f.maxTime * 1000 } : {}),
-      onProgress: status.update,
+      ...(status ? { onProgress: status.update } : {}),
     },
+    ...(f.workers !== undefined ? { workers: f.workers } : {}),
+    ...(f.shard !== undefined ? { shard: parseShardOption(f.shard) } : {}),
   };
-  const { search, trace, shrunk } = runScenarioWithStatus(j, opts, status);
+}
+
+function runJob(j: Job, f: CheckFlags): Outcome {
+  const status = new StatusLine(`${j.scenario.name} [${j.variant}] ${j.cpus} CPU${j.cpus > 1 ? 's' : ''} ${f.strategy}`);
+  return outcomeOf(j, f, runScenarioWithStatus(j, runOptions(j, f, status), status));
+}
+
+/** Writes the outcome's trace (if any) where the flags say. */
+export function outcomeOf(j: Job, f: CheckFlags, { search, trace, shrunk }: RunResult): Outcome {
   let tracePath: string | null = null;
   if (trace) {
     tracePath = f.traceOut ?? join(f.outDir, ...j.scenario.name.split('/'), `${j.variant}.cpus${j.cpus}.json`);
@@ -214,7 +235,7 @@ function ms(x: number): string {
   return x < 10 ? `${x.toFixed(1)} ms` : `${Math.round(x)} ms`;
 }
 
-function renderTable(outs: Outcome[], f: CheckFlags): string {
+function renderTable(outs: readonly Outcome[], f: CheckFlags): string {
   const rows = outs.map((o) => [
     o.job.scenario.name,
     o.job.variant,

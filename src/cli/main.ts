@@ -3,6 +3,7 @@ import { DEFAULT_PCT_DEPTH, DEFAULT_PREEMPTIONS, STRATEGIES } from '../explorer/
 import { type CheckFlags, checkCommand } from './check.ts';
 import { collect, EXIT, parseIntOption, UsageError } from './errors.ts';
 import { listCommand } from './list.ts';
+import { type MergeFlags, mergeCommand } from './shard.ts';
 import { renderCommand, replayCommand } from './trace-commands.ts';
 
 function program(setExit: (code: number) => void): Command {
@@ -43,7 +44,23 @@ function program(setExit: (code: number) => void): Command {
     .option('--out-dir <dir>', 'where traces go when --trace-out is not given', 'ptrace-mc-out')
     .option('--json', 'one JSON object per scenario variant')
     .option('--timing', 'include wall time in JSON output (makes it differ run to run)')
+    .option(
+      '--workers <n>',
+      'split the search into fixed slices by schedule prefix, searched on n threads (same result for every n)',
+      parseIntOption('--workers', 1),
+    )
+    .option('--shard <i/n>', 'search only shard i of n of the slices and write a shard file for `merge`')
+    .option('--shard-out <file>', 'where --shard writes its result (default <out-dir>/shard-i-of-n.json)')
     .action((names: string[], o: CheckFlags) => setExit(checkCommand(names, o)));
+
+  p.command('merge')
+    .description('combine the shard files of every shard of one search into the result a single run gives')
+    .argument('<files...>', 'shard files written by check --shard')
+    .option('--trace-out <file>', 'where to write the counterexample trace')
+    .option('--out-dir <dir>', 'where the trace goes when --trace-out is not given', 'ptrace-mc-out')
+    .option('--json', 'print the result as JSON')
+    .option('--timing', 'include wall time in JSON output')
+    .action((files: string[], o: MergeFlags) => setExit(mergeCommand(files, o)));
 
   p.command('replay')
     .description('re-run a trace; exit 1 when its violation reproduces, 2 when it does not')

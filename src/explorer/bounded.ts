@@ -43,10 +43,18 @@ export class BoundedStrategy implements Strategy {
   /** beginExecution said the search is over */
   private finished = false;
 
+  /**
+   * `start`: where the search begins when it explores below a fixed schedule
+   * prefix (a slice of a parallel search): the prefix's last choice and the
+   * preemptions it already spent.
+   */
   constructor(
     private readonly max: number,
     private readonly cache = true,
-  ) {}
+    private readonly start: { readonly last: number; readonly used: number } = { last: -1, used: 0 },
+  ) {
+    this.bound = Math.min(start.used, max);
+  }
 
   /** the bound of the round running (or the last one run) */
   get currentBound(): number {
@@ -64,7 +72,10 @@ export class BoundedStrategy implements Strategy {
   beginExecution(): boolean {
     if (!this.started) {
       this.started = true;
-      return true;
+      if (this.start.used <= this.max) return true;
+      // the prefix alone spends more preemptions than the bound allows
+      this.finished = true;
+      return false;
     }
     if (backtrack(this.stack)) return true;
     if (!this.pruned) {
@@ -86,8 +97,8 @@ export class BoundedStrategy implements Strategy {
     const s = this.stack;
     if (depth < s.length) return replayChoice(s[depth] as Level, enabled, depth);
     const prev = depth > 0 ? (s[depth - 1] as Level) : null;
-    const last = prev ? (prev.options[prev.index] as number) : -1;
-    const used = prev ? prev.used + (prev.costs[prev.index] as number) : 0;
+    const last = prev ? (prev.options[prev.index] as number) : this.start.last;
+    const used = prev ? prev.used + (prev.costs[prev.index] as number) : this.start.used;
     const choices: number[] = [];
     const costs: number[] = [];
     const canContinue = enabled.includes(last);

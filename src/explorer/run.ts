@@ -1,14 +1,17 @@
-import { Machine } from '../model/machine.ts';
 import type { ScenarioDef } from '../model/scenario.ts';
 import { BoundedStrategy } from './bounded.ts';
 import { DfsStrategy } from './dfs.ts';
 import { type Budget, explore, type SearchResult } from './explore.ts';
+import { makeMachine } from './make-machine.ts';
 import { PctStrategy } from './pct.ts';
+import { runSlicesInWorkers } from './pool.ts';
 import { PortfolioStrategy } from './portfolio.ts';
 import { mixSeed } from './prng.ts';
 import { RandomStrategy } from './random.ts';
 import { choiceLabel, Recorder } from './record.ts';
 import { type Shrunk, shrinkSchedule } from './shrink.ts';
+import { now, runSliceTask, type SliceTask } from './slice-task.ts';
+import { computeSlices, mergeSlices, SLICEABLE, type SliceResult } from './slices.ts';
 import type { Strategy } from './strategy.ts';
 import { TRACE_FORMAT, type TraceFile } from './trace.ts';
 
@@ -32,6 +35,15 @@ export interface RunOptions {
   /** minimize the counterexample before it is recorded (default on) */
   readonly shrink: boolean;
   readonly budget: Budget;
+  /**
+   * Split the search into fixed slices by schedule prefix and search them
+   * on this many worker threads (1: one after another in this thread). The
+   * result is the same for every value; it can differ from an unsplit
+   * search (see slices.ts).
+   */
+  readonly workers?: number;
+  /** search only shard `index` (1-based) of `count`: the slices whose number is index−1 modulo count */
+  readonly shard?: { readonly index: number; readonly count: number };
 }
 
 export const DEFAULT_PREEMPTIONS = 2;
@@ -39,17 +51,14 @@ export const DEFAULT_PCT_DEPTH = 3;
 /** which strategies take a seed (and so record it in traces) */
 export const SEEDED: readonly StrategyName[] = ['pct', 'random', 'portfolio'];
 
-export const DEFAULT_MAX_STEPS = 20_000;
+export { DEFAULT_MAX_STEPS } from './make-machine.ts';
+export { makeMachine };
 
 export interface RunResult {
   readonly search: SearchResult;
   readonly trace: TraceFile | null;
   /** what shrinking did, when it ran */
   readonly shrunk: (Shrunk & { readonly fromSteps: number }) | null;
-}
-
-export function makeMachine(s: ScenarioDef, o: Pick<RunOptions, 'variant' | 'cpus' | 'invariants' | 'maxSteps'>): Machine {
-  return new Machine(s.build({ variant: o.variant, cpus: o.cpus }), { invariants: o.invariants, maxSteps: o.maxSteps });
 }
 
 export type StrategyOptions = Pick<RunOptions, 'strategy' | 'seed' | 'runs' | 'cache' | 'preemptions' | 'depth'>;
@@ -87,6 +96,7 @@ function makePortfolio(o: StrategyOptions): PortfolioStrategy {
 
 /** Checks one scenario variant; on a violation, replays it with recording on and returns the trace. */
 export function runScenario(s: ScenarioDef, o: RunOptions): RunResult {
+  if (o.workers !== undefined || o.shard !== undefined) return runSliced(s, o);
   const m = makeMachine(s, o);
   const search = explore(m, makeStrategy(o), o.budget);
   if (search.verdict !== 'violated' || search.schedule === null || search.violation === null) {
@@ -143,4 +153,78 @@ export function recordTrace(s: ScenarioDef, o: Omit<RunOptions, 'budget'>, sched
     initial: rec.initial,
     steps: rec.steps,
   };
+}
+
+/** The slices of a search, and the results of those this run searched (all of them, or one shard's). */
+export interface SlicedRun {
+  readonly slices: number;
+  readonly results: SliceResult[];
+  readonly elapsedMs: number;
+}
+
+/** Searches the slices (all, or one shard's), in worker threads or one after another here. */
+export function searchSlices(s: ScenarioDef, o: RunOptions): SlicedRun {
+  if (!(SLICEABLE as readonly string[]).includes(o.strategy)) {
+    throw new Error(`strategy ${o.strategy} cannot be split into slices (only ${SLICEABLE.join(', ')})`);
+  }
+  const t0 = now();
+  const slices = computeSlices(makeMachine(s, o));
+  const shard = o.shard;
+  const mine = shard ? slices.filter((x) => x.index % shard.count === shard.index - 1) : slices;
+  const tasks: SliceTask[] = mine.map((slice) => ({
+    scenario: s.name,
+    variant: o.variant,
+    cpus: o.cpus,
+    invariants: o.invariants,
+    maxSteps: o.maxSteps,
+    search: { strategy: o.strategy, cache: o.cache, preemptions: o.preemptions },
+    slice,
+    ...(o.budget.maxExecutions !== undefined ? { maxExecutions: o.budget.maxExecutions } : {}),
+    ...(o.budget.maxTimeMs !== undefined ? { deadline: t0 + o.budget.maxTimeMs } : {}),
+  }));
+  let results: SliceResult[];
+  if ((o.workers ?? 1) > 1) {
+    results = runSlicesInWorkers(tasks, o.workers as number);
+  } else {
+    results = [];
+    let executions = 0;
+    for (const t of tasks) {
+      const r = runSliceTask(t);
+      results.push(r);
+      executions += r.executions;
+      o.budget.onProgress?.({ executions, steps: 0, depth: r.maxDepth, elapsedMs: now() - t0 });
+      if (r.verdict === 'violated') break;
+      // mergeSlices cuts the total here: later slices cannot count
+      if (o.budget.maxExecutions !== undefined && executions > o.budget.maxExecutions) break;
+    }
+  }
+  return { slices: slices.length, results, elapsedMs: now() - t0 };
+}
+
+/** A sliced search, merged into one result, with its counterexample shrunk and recorded. */
+function runSliced(s: ScenarioDef, o: RunOptions): RunResult {
+  const run = searchSlices(s, o);
+  return finishSliced(s, o, run);
+}
+
+/** Merges slice results (from this run or from shard files) and records the counterexample. */
+export function finishSliced(
+  s: ScenarioDef,
+  o: Omit<RunOptions, 'budget'> & { budget: Pick<Budget, 'maxExecutions'> },
+  run: SlicedRun,
+): RunResult {
+  const search = mergeSlices(
+    run.results,
+    run.slices,
+    {
+      strategy: o.strategy,
+      preemptions: o.preemptions,
+      ...(o.budget.maxExecutions !== undefined ? { maxExecutions: o.budget.maxExecutions } : {}),
+    },
+    run.elapsedMs,
+  );
+  if (search.verdict !== 'violated' || search.schedule === null || search.violation === null) {
+    return { search, trace: null, shrunk: null };
+  }
+  return traceOf(s, o, search.schedule, search.violation.invariant, search);
 }

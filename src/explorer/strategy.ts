@@ -31,7 +31,7 @@ export interface Strategy {
    * For strategies that are not a proof: what a search that found nothing has
    * covered, in words ("no violation with ≤ 2 preemptions").
    */
-  coverage?(): string;
+  coverage?(): string | null;
 }
 
 /** Thrown when a replayed prefix does not behave as it did: the model is not deterministic. */
