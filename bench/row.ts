@@ -34,6 +34,7 @@ function runRow(job: BenchJob): BenchRow {
     depth: DEFAULT_PCT_DEPTH,
     shrink: true,
     budget: { maxTimeMs: ROW_MAX_TIME_MS },
+    ...(job.workers !== undefined ? { workers: job.workers } : {}),
   };
   const t0 = performance.now();
   const r = runScenario(s, opts);
