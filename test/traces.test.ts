@@ -1,18 +1,9 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { replayTrace } from '../src/explorer/replay.ts';
 import { parseTrace } from '../src/explorer/trace.ts';
 import { findScenario } from '../src/scenarios/index.ts';
-
-function traceFiles(dir: string): string[] {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((f) => {
-      const p = join(dir, f);
-      return statSync(p).isDirectory() ? traceFiles(p) : f.endsWith('.json') ? [p] : [];
-    });
-}
+import { traceFiles } from './helpers.ts';
 
 /** Every counterexample ever saved is replayed on every run: a regression test. */
 describe('every trace under traces/ reproduces its violation', () => {

@@ -38,6 +38,8 @@ export interface CheckFlags {
   workers?: number;
   shard?: string;
   shardOut?: string;
+  /** every variant on 1 CPU and on the scenario's CPU counts, in one table */
+  compare?: boolean;
 }
 
 /** One scenario × variant × CPU count to check. */
@@ -158,7 +160,7 @@ export function runOptions(j: Job, f: CheckFlags, status: StatusLine | null): Ru
   };
 }
 
-function runJob(j: Job, f: CheckFlags): Outcome {
+export function runJob(j: Job, f: CheckFlags): Outcome {
   const status = new StatusLine(`${j.scenario.name} [${j.variant}] ${j.cpus} CPU${j.cpus > 1 ? 's' : ''} ${f.strategy}`);
   return outcomeOf(j, f, runScenarioWithStatus(j, runOptions(j, f, status), status));
 }
@@ -174,14 +176,14 @@ export function outcomeOf(j: Job, f: CheckFlags, { search, trace, shrunk }: RunR
   return { job: j, search, tracePath, traceStats: trace ? trace.stats : null, shrunk };
 }
 
-function matches(o: Outcome): boolean {
+export function matches(o: Outcome): boolean {
   const e = o.job.expected;
   if (e === null) return o.search.verdict !== 'incomplete';
   if (o.search.verdict !== e.verdict) return false;
   return e.verdict !== 'violated' || e.invariant === undefined || o.search.violation?.invariant === e.invariant;
 }
 
-function expectedText(e: Expectation | null): string {
+export function expectedText(e: Expectation | null): string {
   if (e === null) return '-';
   return e.verdict === 'violated' && e.invariant ? `violated (${e.invariant})` : e.verdict;
 }
@@ -191,7 +193,7 @@ function verdictText(o: Outcome): string {
   return o.search.verdict === 'violated' && v ? `violated (${v.invariant})` : o.search.verdict;
 }
 
-function jsonOf(o: Outcome, f: CheckFlags, table: boolean): Record<string, unknown> {
+export function jsonOf(o: Outcome, f: CheckFlags, table: boolean): Record<string, unknown> {
   const r = o.search;
   return {
     scenario: o.job.scenario.name,

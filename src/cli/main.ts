@@ -1,10 +1,11 @@
 import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_PCT_DEPTH, DEFAULT_PREEMPTIONS, STRATEGIES } from '../explorer/run.ts';
 import { type CheckFlags, checkCommand } from './check.ts';
+import { compareCommand } from './compare.ts';
 import { collect, EXIT, parseIntOption, UsageError } from './errors.ts';
 import { listCommand } from './list.ts';
 import { type MergeFlags, mergeCommand } from './shard.ts';
-import { renderCommand, replayCommand } from './trace-commands.ts';
+import { explainCommand, FORMATS, renderCommand, replayCommand } from './trace-commands.ts';
 
 function program(setExit: (code: number) => void): Command {
   const p = new Command('ptrace-mc')
@@ -43,6 +44,7 @@ function program(setExit: (code: number) => void): Command {
     .option('--trace-out <file>', 'where to write the counterexample trace')
     .option('--out-dir <dir>', 'where traces go when --trace-out is not given', 'ptrace-mc-out')
     .option('--json', 'one JSON object per scenario variant')
+    .option('--compare', "every variant on 1 CPU and on the scenario's CPU counts, one table (exit 0 iff all as expected)")
     .option('--timing', 'include wall time in JSON output (makes it differ run to run)')
     .option(
       '--workers <n>',
@@ -51,7 +53,7 @@ function program(setExit: (code: number) => void): Command {
     )
     .option('--shard <i/n>', 'search only shard i of n of the slices and write a shard file for `merge`')
     .option('--shard-out <file>', 'where --shard writes its result (default <out-dir>/shard-i-of-n.json)')
-    .action((names: string[], o: CheckFlags) => setExit(checkCommand(names, o)));
+    .action((names: string[], o: CheckFlags) => setExit(o.compare ? compareCommand(names, o) : checkCommand(names, o)));
 
   p.command('merge')
     .description('combine the shard files of every shard of one search into the result a single run gives')
@@ -69,10 +71,16 @@ function program(setExit: (code: number) => void): Command {
     .action((file: string, o) => setExit(replayCommand(file, o)));
 
   p.command('render')
-    .description('print a trace as a per-CPU timeline')
+    .description('print a trace: per-CPU text timeline, Mermaid diagram, Perfetto JSON or a self-contained HTML page')
     .argument('<file>', 'trace file')
-    .option('--format <fmt>', 'text', 'text')
+    .option('--format <fmt>', FORMATS.join(' | '), 'text')
     .action((file: string, o) => setExit(renderCommand(file, o)));
+
+  p.command('explain')
+    .description('the steps the violation depends on (its happens-before slice), as a short story')
+    .argument('<file>', 'trace file')
+    .option('--json', 'the slice as JSON')
+    .action((file: string, o) => setExit(explainCommand(file, o)));
 
   return p;
 }

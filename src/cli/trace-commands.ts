@@ -1,6 +1,11 @@
+import { analyzeTrace, type TraceAnalysis } from '../explorer/analyze.ts';
+import { renderExplain } from '../explorer/explain.ts';
+import { renderHtml } from '../explorer/render-html.ts';
+import { renderMermaid } from '../explorer/render-mermaid.ts';
+import { renderPerfetto } from '../explorer/render-perfetto.ts';
 import { renderText } from '../explorer/render-text.ts';
 import { ReplayMismatch, replayTrace } from '../explorer/replay.ts';
-import { parseTrace, type TraceFile, TraceFormatError } from '../explorer/trace.ts';
+import { parseTrace, type TraceFile, TraceFormatError, type TraceStep } from '../explorer/trace.ts';
 import { EXIT, readUserFile, UsageError } from './errors.ts';
 import { scenarioByName } from './scenario-select.ts';
 
@@ -30,13 +35,60 @@ export function replayCommand(file: string, opts: { json?: boolean }): number {
   }
 }
 
-export const FORMATS = ['text'] as const;
+export const FORMATS = ['text', 'mermaid', 'perfetto', 'html'] as const;
+type Format = (typeof FORMATS)[number];
+
+/** Renderers that need the model's view of each step (footprints, slice, wakeups) replay the trace first. */
+const RENDERERS: Record<Format, (t: TraceFile, a: () => TraceAnalysis) => string> = {
+  text: (t) => renderText(t),
+  mermaid: (t, a) => renderMermaid(t, a()),
+  perfetto: (t, a) => renderPerfetto(t, a()),
+  html: (t, a) => renderHtml(t, a()),
+};
 
 export function renderCommand(file: string, opts: { format: string }): number {
   if (!(FORMATS as readonly string[]).includes(opts.format)) {
     throw new UsageError(`unknown format '${opts.format}' (one of: ${FORMATS.join(', ')})`);
   }
   const t = readTrace(file);
-  process.stdout.write(renderText(t));
+  process.stdout.write(RENDERERS[opts.format as Format](t, () => analyze(file, t)));
   return 0;
+}
+
+/** `ptrace-mc explain FILE`: the steps the violation depends on, as a short story. */
+export function explainCommand(file: string, opts: { json?: boolean }): number {
+  const t = readTrace(file);
+  const a = analyze(file, t);
+  if (!opts.json) {
+    process.stdout.write(renderExplain(t, a));
+    return 0;
+  }
+  const steps = a.slice.map((k) => {
+    const s = t.steps[k - 1] as TraceStep;
+    return { step: s.step, cpu: s.cpu, task: s.task, what: s.what, detail: s.detail, ref: s.ref };
+  });
+  const j = {
+    trace: file,
+    scenario: t.scenario,
+    variant: t.variant,
+    cpus: t.options.cpus,
+    invariant: t.violation.invariant,
+    message: t.violation.message,
+    violationKind: a.violationKind,
+    violationReads: a.violationReads,
+    traceSteps: t.steps.length,
+    slice: steps,
+  };
+  process.stdout.write(`${JSON.stringify(j)}\n`);
+  return 0;
+}
+
+function analyze(file: string, t: TraceFile): TraceAnalysis {
+  const s = scenarioByName(t.scenario);
+  try {
+    return analyzeTrace(s, t);
+  } catch (e) {
+    if (e instanceof ReplayMismatch) throw new UsageError(`${file}: ${e.message} (replay it with the model it was recorded on)`);
+    throw e;
+  }
 }

@@ -28,12 +28,12 @@ export interface RunOptions {
   readonly maxSteps: number;
   /** dfs: remember visited states (default) or enumerate every interleaving */
   readonly cache: boolean;
-  /** bounded: the largest preemption bound tried */
-  readonly preemptions: number;
-  /** pct: the bug depth d */
-  readonly depth: number;
+  /** bounded: the largest preemption bound tried (default DEFAULT_PREEMPTIONS) */
+  readonly preemptions?: number;
+  /** pct: the bug depth d (default DEFAULT_PCT_DEPTH) */
+  readonly depth?: number;
   /** minimize the counterexample before it is recorded (default on) */
-  readonly shrink: boolean;
+  readonly shrink?: boolean;
   readonly budget: Budget;
   /**
    * Split the search into fixed slices by schedule prefix and search them
@@ -68,9 +68,9 @@ export function makeStrategy(o: StrategyOptions): Strategy {
     case 'dfs':
       return new DfsStrategy({ cache: o.cache });
     case 'bounded':
-      return new BoundedStrategy(o.preemptions, o.cache);
+      return new BoundedStrategy(o.preemptions ?? DEFAULT_PREEMPTIONS, o.cache);
     case 'pct':
-      return new PctStrategy(o.seed, o.runs, o.depth);
+      return new PctStrategy(o.seed, o.runs, o.depth ?? DEFAULT_PCT_DEPTH);
     case 'random':
       return new RandomStrategy(o.seed, o.runs);
     case 'portfolio':
@@ -114,7 +114,7 @@ export function traceOf(
   search: SearchResult,
 ): RunResult {
   let shrunk: RunResult['shrunk'] = null;
-  if (o.shrink) {
+  if (o.shrink !== false) {
     const r = shrinkSchedule(makeMachine(s, o), schedule, invariant);
     shrunk = { ...r, fromSteps: schedule.length };
   }
@@ -177,7 +177,7 @@ export function searchSlices(s: ScenarioDef, o: RunOptions): SlicedRun {
     cpus: o.cpus,
     invariants: o.invariants,
     maxSteps: o.maxSteps,
-    search: { strategy: o.strategy, cache: o.cache, preemptions: o.preemptions },
+    search: { strategy: o.strategy, cache: o.cache, preemptions: o.preemptions ?? DEFAULT_PREEMPTIONS },
     slice,
     ...(o.budget.maxExecutions !== undefined ? { maxExecutions: o.budget.maxExecutions } : {}),
     ...(o.budget.maxTimeMs !== undefined ? { deadline: t0 + o.budget.maxTimeMs } : {}),
@@ -218,7 +218,7 @@ export function finishSliced(
     run.slices,
     {
       strategy: o.strategy,
-      preemptions: o.preemptions,
+      preemptions: o.preemptions ?? DEFAULT_PREEMPTIONS,
       ...(o.budget.maxExecutions !== undefined ? { maxExecutions: o.budget.maxExecutions } : {}),
     },
     run.elapsedMs,
