@@ -36,7 +36,11 @@ interface Slot {
  * depends on timing, so the caller must ignore results past the first
  * violation — mergeSlices does.
  */
-export function runSlicesInWorkers(tasks: readonly SliceTask[], n: number): SliceResult[] {
+export function runSlicesInWorkers(
+  tasks: readonly SliceTask[],
+  n: number,
+  onResult?: (r: SliceResult, done: readonly SliceResult[]) => void,
+): SliceResult[] {
   const signal = new SharedArrayBuffer(4);
   const counter = new Int32Array(signal);
   const script = workerScript();
@@ -72,6 +76,7 @@ export function runSlicesInWorkers(tasks: readonly SliceTask[], n: number): Slic
         if (m.error !== undefined) failure = m.error;
         else if (m.ok) {
           results.push(m.ok);
+          onResult?.(m.ok, results);
           if (m.ok.verdict === 'violated') firstViolation = Math.min(firstViolation, m.ok.index);
         }
       }

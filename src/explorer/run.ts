@@ -183,16 +183,23 @@ export function searchSlices(s: ScenarioDef, o: RunOptions): SlicedRun {
     ...(o.budget.maxTimeMs !== undefined ? { deadline: t0 + o.budget.maxTimeMs } : {}),
   }));
   let results: SliceResult[];
+  let executions = 0;
+  let steps = 0;
+  let depth = 0;
+  const progress = (r: SliceResult) => {
+    executions += r.executions;
+    steps += r.steps;
+    depth = Math.max(depth, r.maxDepth);
+    o.budget.onProgress?.({ executions, steps, depth, elapsedMs: now() - t0 });
+  };
   if ((o.workers ?? 1) > 1) {
-    results = runSlicesInWorkers(tasks, o.workers as number);
+    results = runSlicesInWorkers(tasks, o.workers as number, progress);
   } else {
     results = [];
-    let executions = 0;
     for (const t of tasks) {
       const r = runSliceTask(t);
       results.push(r);
-      executions += r.executions;
-      o.budget.onProgress?.({ executions, steps: 0, depth: r.maxDepth, elapsedMs: now() - t0 });
+      progress(r);
       if (r.verdict === 'violated') break;
       // mergeSlices cuts the total here: later slices cannot count
       if (o.budget.maxExecutions !== undefined && executions > o.budget.maxExecutions) break;
