@@ -22,6 +22,28 @@ describe('slices', () => {
     expect(total).toBe(90);
   });
 
+  it('dedup: prefixes reaching the same state are dropped, and the sliced search still finds what the whole one finds', () => {
+    const m = new Machine(tornRead(2, 2));
+    const all = computeSlices(m, 16, 'none');
+    const dedup = computeSlices(m, 16, 'state');
+    expect(dedup.length).toBeLessThan(all.length);
+    const keys = dedup.map((s) => {
+      m.reset();
+      for (const c of s.prefix) m.step(c);
+      return m.stateKey();
+    });
+    expect(new Set(keys).size).toBe(keys.length);
+    const cached = { strategy: 'dfs', cache: true, preemptions: 0 };
+    const results = dedup.map((s) => searchSlice(m, cached, s, {}));
+    const merged = mergeSlices(results, dedup.length, { strategy: 'dfs', preemptions: 0 }, 0);
+    expect(merged.verdict).toBe('violated');
+    expect(merged.violation?.invariant).toBe('reads-agree');
+    const safe = new Machine(independent(3, 2));
+    const safeSlices = computeSlices(safe, 8, 'state');
+    const safeResults = safeSlices.map((s) => searchSlice(safe, cached, s, {}));
+    expect(mergeSlices(safeResults, safeSlices.length, { strategy: 'dfs', preemptions: 0 }, 0).verdict).toBe('holds');
+  });
+
   it('merge in slice order: the lowest violating slice decides, whatever order the results come in', () => {
     const m = new Machine(tornRead(1, 1));
     const slices = computeSlices(m, 8);

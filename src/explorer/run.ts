@@ -11,7 +11,7 @@ import { RandomStrategy } from './random.ts';
 import { choiceLabel, Recorder } from './record.ts';
 import { type Shrunk, shrinkSchedule } from './shrink.ts';
 import { now, runSliceTask, type SliceTask } from './slice-task.ts';
-import { computeSlices, mergeSlices, SLICEABLE, type SliceResult } from './slices.ts';
+import { computeSlices, mergeSlices, SLICE_TARGET, SLICEABLE, type SliceResult } from './slices.ts';
 import type { Strategy } from './strategy.ts';
 import { TRACE_FORMAT, type TraceFile } from './trace.ts';
 
@@ -168,7 +168,8 @@ export function searchSlices(s: ScenarioDef, o: RunOptions): SlicedRun {
     throw new Error(`strategy ${o.strategy} cannot be split into slices (only ${SLICEABLE.join(', ')})`);
   }
   const t0 = now();
-  const slices = computeSlices(makeMachine(s, o));
+  const dedup = !o.cache ? 'none' : o.strategy === 'bounded' ? 'bounded' : 'state';
+  const slices = computeSlices(makeMachine(s, o), SLICE_TARGET, dedup);
   const shard = o.shard;
   const mine = shard ? slices.filter((x) => x.index % shard.count === shard.index - 1) : slices;
   const tasks: SliceTask[] = mine.map((slice) => ({

@@ -9,8 +9,7 @@ import type { Strategy } from './strategy.ts';
  *
  * The slices are a fixed function of the model: the tree of schedules is
  * expanded breadth-first, level by level, until the frontier holds at least
- * SLICE_TARGET prefixes (or nothing can be expanded: every prefix is a whole
- * execution). Each slice is searched on its own, with its own strategy
+ * SLICE_TARGET prefixes (see computeSlices). Each slice is searched on its own, with its own strategy
  * state, below its prefix; the results are combined in slice order. So the
  * verdict, the counts and the counterexample depend only on the model and
  * the options — never on how many workers ran the slices or in what order
@@ -18,10 +17,11 @@ import type { Strategy } from './strategy.ts';
  * slice; the counts are those of the slices up to it.
  *
  * The slices do not share a visited-state set, so a sliced search may
- * explore a state in more than one slice: its counts are larger than those
- * of one unsliced search, and the same for every number of workers.
+ * explore a state in more than one slice (below the frontier, where the
+ * slices' futures meet again): its counts are larger than those of one
+ * unsliced search, and the same for every number of workers.
  */
-export const SLICE_TARGET = 64;
+export const SLICE_TARGET = 32;
 
 /** the strategies that can be split by prefix (exhaustive in their bounds, and with a prefix start) */
 export const SLICEABLE = ['dfs', 'bounded'] as const;
@@ -51,23 +51,55 @@ function afterPrefix(m: Machine, prefix: readonly number[]): { enabled: number[]
   return { enabled, preemptions };
 }
 
-export function computeSlices(m: Machine, target = SLICE_TARGET): Slice[] {
+/**
+ * How slices that lead to the same state are told apart: `none` keeps every
+ * prefix (the slices then partition the interleavings: for searches that
+ * count every one); `state` drops a prefix that reaches the same state as a
+ * lower one (same state, same futures: nothing is lost); `bounded` does the
+ * same but keeps the last choice and the preemptions spent apart, as a
+ * preemption-bounded future depends on them.
+ */
+export type SliceDedup = 'none' | 'state' | 'bounded';
+
+/**
+ * The fixed slices of a search on `m`: a breadth-first frontier of prefixes,
+ * one level deeper at a time, until it holds at least `target` of them (or
+ * the next level would not be wider). With dedup, prefixes that reach a state a
+ * lower prefix reaches are dropped at every level — without that, two CPUs'
+ * independent steps would give 2^d prefixes for d+1 states, and the slices
+ * would search the same states over and over.
+ */
+export function computeSlices(m: Machine, target = SLICE_TARGET, dedup: SliceDedup = 'none'): Slice[] {
+  if (dedup !== 'none') m.trackStates();
+  const keyOf = (p: readonly number[], preemptions: number): string => {
+    // a prefix that ends in a violation is never merged with one that reaches the same state without
+    if (m.violation !== null) return `violation#${p.join(',')}`;
+    const last = p.length > 0 ? p[p.length - 1] : -1;
+    return dedup === 'bounded' ? `${last}#${preemptions}#${m.stateKey()}` : m.stateKey();
+  };
   let frontier: number[][] = [[]];
-  for (;;) {
-    if (frontier.length >= target) break;
+  while (frontier.length < target) {
     const next: number[][] = [];
+    const seen = new Set<string>();
     let grew = false;
     for (const p of frontier) {
       const { enabled } = afterPrefix(m, p);
-      if (enabled.length === 0) {
-        next.push(p);
-        continue;
+      const children = enabled.length === 0 ? [p] : enabled.map((c) => [...p, c]);
+      if (enabled.length > 0) grew = true;
+      for (const child of children) {
+        if (dedup !== 'none') {
+          const { preemptions } = afterPrefix(m, child);
+          const key = keyOf(child, preemptions);
+          if (seen.has(key)) continue;
+          seen.add(key);
+        }
+        next.push(child);
       }
-      grew = true;
-      for (const c of enabled) next.push([...p, c]);
     }
+    // Stop where the frontier stops widening: on a thin state graph, going
+    // deeper only moves the work from the slices into this loop.
+    if (!grew || next.length <= frontier.length) break;
     frontier = next;
-    if (!grew) break;
   }
   return frontier.map((prefix, index) => ({
     index,
