@@ -85,6 +85,11 @@ export function targetReport(
     }
   });
   const [one, two] = workerRows;
+  const unsliced = one
+    ? scenarioRows.find(
+        (r, i) => r.scenario === one.scenario && r.variant === one.variant && r.cpus === one.cpus && jobs[i]?.strategy === 'dfs',
+      )
+    : undefined;
   if (one && two) {
     const speedup = one.searchMs / Math.max(1, two.searchMs);
     const same = one.verdict === two.verdict && one.executions === two.executions;
@@ -92,6 +97,11 @@ export function targetReport(
       speedup >= WORKERS_TARGET && same,
       `--workers 2 vs 1 on ${one.scenario} [${one.variant}] ${one.cpus} CPUs: ${one.searchMs} ms → ${two.searchMs} ms, ${speedup.toFixed(2)}× (target ≥ ${WORKERS_TARGET}×)${same ? '' : '; RESULTS DIFFER'}`,
     );
+    if (unsliced) {
+      out.push(
+        `         sliced: ${one.executions} executions against ${unsliced.executions} unsliced (slices re-explore the states they share), plus starting each worker thread`,
+      );
+    }
   }
   return `${out.join('\n')}\n`;
 }

@@ -8,6 +8,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { STRATEGIES } from '../src/explorer/run.ts';
@@ -82,6 +83,13 @@ function main(): void {
   writeFileSync(RESULTS, `${JSON.stringify(rows, null, 1)}\n`);
   process.stdout.write(renderTable(rows));
   process.stdout.write(targetReport(rows, jobs, scenarioRows, workerRows));
+  const load = loadavg()[0] as number;
+  const cores = availableParallelism();
+  if (load > cores / 2) {
+    process.stdout.write(
+      `\nthe machine was busy: load average ${load.toFixed(1)} on ${cores} cores — the times above are inflated, the parallel speed-up most of all\n`,
+    );
+  }
   process.stdout.write(`\nwritten: bench/results.json (${rows.length} rows)\n`);
 }
 
