@@ -115,7 +115,7 @@ function compare(a: Outcome, b: Outcome): number {
 
 const MAX_ROUNDS = 20;
 /** executions the preemption-bounded part may spend (a count, not a time: shrinking stays deterministic) */
-export const SHRINK_SEARCH_BUDGET = 20_000;
+export const SHRINK_SEARCH_BUDGET = 5_000;
 
 /**
  * The first violation of `invariant` that a preemption-bounded search with
