@@ -37,10 +37,23 @@ function scenarioJobs(): BenchJob[] {
 
 function runJob(job: BenchJob): BenchRow {
   const r = spawnSync(process.execPath, [ROW_SCRIPT, JSON.stringify(job)], { encoding: 'utf8', maxBuffer: 1 << 24 });
-  if (r.status !== 0) {
-    throw new Error(`bench row ${job.scenario} ${job.variant} ${job.cpus} ${job.strategy} failed: ${r.stderr.split('\n')[0]}`);
-  }
-  return JSON.parse(r.stdout) as BenchRow;
+  if (r.status === 0) return JSON.parse(r.stdout) as BenchRow;
+  // A row that crashes (out of memory, say) is a result too: the others still run.
+  const why = r.signal ?? (r.stderr.trim().split('\n').at(-1) || `exit ${r.status}`);
+  return {
+    scenario: job.scenario,
+    variant: job.variant,
+    cpus: job.cpus,
+    strategy: job.workers !== undefined ? `${job.strategy} --workers ${job.workers}` : job.strategy,
+    verdict: `error: ${why}`.slice(0, 80),
+    executions: 0,
+    traces: null,
+    ratio: null,
+    stepsPerSecond: null,
+    wallMs: 0,
+    searchMs: 0,
+    peakMB: 0,
+  };
 }
 
 /** The dfs row with the most executions among those that hold: the scenario the workers are timed on. */
