@@ -205,7 +205,7 @@ export function mergeSlices(
   let steps = 0;
   let maxDepth = 0;
   let states: number | null = null;
-  let timeCut = false;
+  let cut: SearchResult['stoppedBy'] = null;
   const sum = (r: SliceResult) => {
     executions += r.executions;
     steps += r.steps;
@@ -233,9 +233,9 @@ export function mergeSlices(
     }
     sum(r);
     if (r.verdict === 'violated') return done('violated', { violation: r.violation, schedule: r.schedule });
-    if (r.stoppedBy === 'max-time' || r.stoppedBy === 'max-executions') timeCut = true;
+    if (r.stoppedBy === 'max-time' || r.stoppedBy === 'max-executions') cut ??= r.stoppedBy;
   }
-  if (timeCut) return done('incomplete', { stoppedBy: 'max-time', coverage: 'some slices were cut short by --max-time' });
+  if (cut !== null) return done('incomplete', { stoppedBy: cut, coverage: `some slices were cut short by --${cut}` });
   if (o.strategy === 'bounded') {
     return done('incomplete', { stoppedBy: 'not-exhaustive', coverage: `no violation with ≤ ${o.preemptions} preemptions` });
   }
