@@ -65,6 +65,10 @@ describe('counterexample shrinking', () => {
     expect(b).toEqual(a);
     const again = shrinkSchedule(m, a.schedule, 'reads-agree');
     expect(again.schedule).toEqual(a.schedule);
+    // another counterexample, found by another walk, shrinks to the same schedule
+    const other = explore(m, new RandomStrategy(99, 10_000));
+    expect(other.schedule).not.toEqual(found.schedule);
+    expect(shrinkSchedule(m, other.schedule as number[], 'reads-agree').schedule).toEqual(a.schedule);
   });
 
   it('a deadlock (found at quiescence) shrinks and still deadlocks', () => {

@@ -5,14 +5,18 @@ import { BoundedStrategy } from './bounded.ts';
 /**
  * Counterexample shrinking, in two parts.
  *
- * 1. Fewest preemptions: a preemption-bounded search (bounds 0, 1, … below
+ * 1. Fewest preemptions: a preemption-bounded search (bounds 0, 1, … up to
  *    the count of the schedule found) for a violation of the same invariant,
  *    within a fixed budget of executions. Its first hit does not depend on
- *    the schedule we started from, which makes the result canonical.
- *    Local shrinking alone cannot do this step: removing one preemption
- *    usually needs several picks to change together.
- * 2. Fewest steps, by fast-check, as follows. A schedule is written as a list of picks, one
- * per step: pick 0 is "the choice that ran last, if it can go on (else the
+ *    the schedule we started from. Local shrinking alone cannot do this
+ *    step: removing one preemption usually needs several picks to change
+ *    together.
+ * 2. Fewest steps, by fast-check (below), from that hit and from the
+ *    schedule found; the better of the two is the result. So the result is
+ *    the same whatever found the violation, unless the budget ran out or
+ *    the found schedule shrinks to something strictly better.
+ *
+ * For fast-check a schedule is written as a list of picks, one per step: pick 0 is "the choice that ran last, if it can go on (else the
  * lowest enabled one)", pick i > 0 the i-th of the other enabled choices in
  * ascending order. Past the end of the list a fixed completion policy takes
  * over: pick 0 at every step, to the end of the execution (quiescence, where
@@ -21,12 +25,12 @@ import { BoundedStrategy } from './bounded.ts';
  * is a simpler schedule.
  *
  * fast-check's array shrinker (drop chunks, then move items toward 0) runs
- * over that list, from the found counterexample, and accepts a candidate
- * only when it violates the same invariant and is no worse in the order
- * (preemptions, steps, schedule compared choice by choice). Rounds repeat from the best
- * schedule until a round brings nothing better, so the result is a fixed
- * point: shrinking it again gives it back unchanged. The fast-check seed is
- * fixed, so shrinking is deterministic.
+ * over that list and accepts a candidate only when it violates the same
+ * invariant and is no worse in the order (preemptions, steps, schedule
+ * compared choice by choice). Rounds repeat from the best schedule until a
+ * round brings nothing better, so the result is a fixed point: shrinking it
+ * again gives it back unchanged. The fast-check seed is fixed, so shrinking
+ * is deterministic.
  */
 export interface Shrunk {
   /** the choices of the shrunk schedule */
@@ -164,21 +168,29 @@ export function shrinkSchedule(
     tries++;
     return runPicks(m, picks);
   };
-  let best = run(picksOf(m, schedule));
-  if (best.invariant !== invariant) {
+  const found = run(picksOf(m, schedule));
+  if (found.invariant !== invariant) {
     throw new Error(`shrinking: the schedule does not end in a violation of ${invariant} when replayed`);
   }
-  if (best.preemptions > 0) {
-    const found = fewestPreemptions(m, invariant, best.preemptions - 1, opts.searchBudget ?? SHRINK_SEARCH_BUDGET);
-    tries += found.executions;
-    if (found.schedule.length > 0) {
-      const o = run(picksOf(m, found.schedule));
-      if (o.invariant === invariant && compare(o, best) < 0) best = o;
+  let best = shrinkSteps(m, found, invariant, run);
+  const hit = fewestPreemptions(m, invariant, found.preemptions, opts.searchBudget ?? SHRINK_SEARCH_BUDGET);
+  tries += hit.executions;
+  if (hit.schedule.length > 0) {
+    const o = run(picksOf(m, hit.schedule));
+    if (o.invariant === invariant) {
+      const fromHit = shrinkSteps(m, o, invariant, run);
+      if (compare(fromHit, best) <= 0) best = fromHit;
     }
   }
+  return { schedule: best.schedule, preemptions: best.preemptions, steps: best.schedule.length, tries };
+}
+
+/** Part 2: fast-check rounds from `start` until a round brings nothing better. */
+function shrinkSteps(m: Machine, start: Outcome, invariant: string, run: (picks: readonly number[]) => Outcome): Outcome {
+  let best = start;
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const start = best;
-    const picks = picksOf(m, start.schedule);
+    const from = best;
+    const picks = picksOf(m, from.schedule);
     const arb = fc.array(fc.nat({ max: Math.max(0, m.choiceCount - 1) }), { maxLength: picks.length });
     const property = fc.property(arb, (p) => {
       const o = run(p);
@@ -187,7 +199,7 @@ export function shrinkSchedule(
       return false;
     });
     fc.check(property, { examples: [[picks]], numRuns: 1, seed: 0 });
-    if (compare(best, start) >= 0) break;
+    if (compare(best, from) >= 0) break;
   }
-  return { schedule: best.schedule, preemptions: best.preemptions, steps: best.schedule.length, tries };
+  return best;
 }
