@@ -35,6 +35,11 @@ interface Slot {
  * violating slice decides the result). Which later slices happened to run
  * depends on timing, so the caller must ignore results past the first
  * violation — mergeSlices does.
+ *
+ * A worker reports its own errors as messages. A worker thread killed
+ * outright (its heap exhausted) posts nothing, and the main thread, which
+ * cannot see the thread's exit event while it waits, would wait forever:
+ * with --workers, give big searches --max-time.
  */
 export function runSlicesInWorkers(
   tasks: readonly SliceTask[],
