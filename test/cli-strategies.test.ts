@@ -101,6 +101,6 @@ describe('check --strategy bounded | pct | portfolio', () => {
       '--trace-out',
       t,
     ]);
-    expect(JSON.parse(s.out)).toMatchObject({ foundSteps: 23, traceSteps: 23, tracePreemptions: 1 });
+    expect(JSON.parse(s.out)).toMatchObject({ foundSteps: 23, foundPreemptions: 7, traceSteps: 23, tracePreemptions: 1 });
   });
 });

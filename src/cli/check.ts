@@ -210,7 +210,7 @@ export function jsonOf(o: Outcome, f: CheckFlags, table: boolean): Record<string
     states: r.states,
     steps: r.steps,
     ...(o.tracePath ? { trace: o.tracePath, traceSteps: o.traceStats?.steps, tracePreemptions: o.traceStats?.preemptions } : {}),
-    ...(o.shrunk ? { foundSteps: o.shrunk.fromSteps } : {}),
+    ...(o.shrunk ? { foundSteps: o.shrunk.from.steps, foundPreemptions: o.shrunk.from.preemptions } : {}),
     ...(table || o.job.expected ? { expected: o.job.expected?.verdict ?? null, matches: matches(o) } : {}),
     ...(f.timing ? { timeMs: Math.round(r.elapsedMs) } : {}),
   };
@@ -231,6 +231,10 @@ function strategyText(f: CheckFlags): string {
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
   return p ? `${f.strategy}: ${p}` : f.strategy;
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : noun.endsWith('h') ? 'es' : 's'}`;
 }
 
 function ms(x: number): string {
@@ -281,9 +285,12 @@ function renderOne(o: Outcome, f: CheckFlags): string {
     out.push(`  ${r.violation.invariant}: ${r.violation.message}`);
     out.push(`  found after ${counts}`);
     if (o.tracePath && o.traceStats) {
-      const shrunk = o.shrunk ? `shrunk from ${o.shrunk.fromSteps} steps; ` : '';
+      const st = o.traceStats;
+      const shrunk = o.shrunk
+        ? `shrunk from ${count(o.shrunk.from.steps, 'step')}, ${count(o.shrunk.from.preemptions, 'preemption')} to `
+        : '';
       out.push(
-        `  trace: ${o.tracePath} (${shrunk}${o.traceStats.steps} steps, ${o.traceStats.preemptions} preemptions, ${o.traceStats.contextSwitches} switches between CPUs); see it with: ptrace-mc render ${o.tracePath}`,
+        `  trace: ${o.tracePath} (${shrunk}${count(st.steps, 'step')}, ${count(st.preemptions, 'preemption')}, ${count(st.contextSwitches, 'switch')} between CPUs); see it with: ptrace-mc render ${o.tracePath}`,
       );
     }
   } else if (r.verdict === 'holds') {

@@ -58,7 +58,7 @@ export interface RunResult {
   readonly search: SearchResult;
   readonly trace: TraceFile | null;
   /** what shrinking did, when it ran */
-  readonly shrunk: (Shrunk & { readonly fromSteps: number }) | null;
+  readonly shrunk: Shrunk | null;
 }
 
 export type StrategyOptions = Pick<RunOptions, 'strategy' | 'seed' | 'runs' | 'cache' | 'preemptions' | 'depth'>;
@@ -115,8 +115,7 @@ export function traceOf(
 ): RunResult {
   let shrunk: RunResult['shrunk'] = null;
   if (o.shrink !== false) {
-    const r = shrinkSchedule(makeMachine(s, o), schedule, invariant);
-    shrunk = { ...r, fromSteps: schedule.length };
+    shrunk = shrinkSchedule(makeMachine(s, o), schedule, invariant);
   }
   const trace = recordTrace(s, o, shrunk ? shrunk.schedule : schedule);
   return { search, trace, shrunk };

@@ -39,6 +39,8 @@ export interface Shrunk {
   readonly steps: number;
   /** executions run while shrinking */
   readonly tries: number;
+  /** the schedule shrinking started from: its steps and preemptions */
+  readonly from: { readonly steps: number; readonly preemptions: number };
 }
 
 interface Outcome {
@@ -182,7 +184,13 @@ export function shrinkSchedule(
       if (compare(fromHit, best) <= 0) best = fromHit;
     }
   }
-  return { schedule: best.schedule, preemptions: best.preemptions, steps: best.schedule.length, tries };
+  return {
+    schedule: best.schedule,
+    preemptions: best.preemptions,
+    steps: best.schedule.length,
+    tries,
+    from: { steps: found.schedule.length, preemptions: found.preemptions },
+  };
 }
 
 /** Part 2: fast-check rounds from `start` until a round brings nothing better. */
