@@ -61,10 +61,13 @@ function afterPrefix(m: Machine, prefix: readonly number[]): { enabled: number[]
  */
 export type SliceDedup = 'none' | 'state' | 'bounded';
 
+/** levels in a row that do not widen the frontier before computeSlices stops */
+const MAX_FLAT_LEVELS = 4;
+
 /**
  * The fixed slices of a search on `m`: a breadth-first frontier of prefixes,
  * one level deeper at a time, until it holds at least `target` of them (or
- * the next level would not be wider). With dedup, prefixes that reach a state a
+ * it stops widening). With dedup, prefixes that reach a state a
  * lower prefix reaches are dropped at every level — without that, two CPUs'
  * independent steps would give 2^d prefixes for d+1 states, and the slices
  * would search the same states over and over.
@@ -78,6 +81,7 @@ export function computeSlices(m: Machine, target = SLICE_TARGET, dedup: SliceDed
     return dedup === 'bounded' ? `${last}#${preemptions}#${m.stateKey()}` : m.stateKey();
   };
   let frontier: number[][] = [[]];
+  let flat = 0;
   while (frontier.length < target) {
     const next: number[][] = [];
     const seen = new Set<string>();
@@ -96,10 +100,14 @@ export function computeSlices(m: Machine, target = SLICE_TARGET, dedup: SliceDed
         next.push(child);
       }
     }
-    // Stop where the frontier stops widening: on a thin state graph, going
-    // deeper only moves the work from the slices into this loop.
-    if (!grew || next.length <= frontier.length) break;
+    if (!grew) break;
+    // Stop where the frontier has stopped widening for a few levels: on a
+    // thin state graph, going deeper only moves the work from the slices
+    // into this loop. (A few, not one: a model may start with a single
+    // enabled step or two.)
+    flat = next.length <= frontier.length ? flat + 1 : 0;
     frontier = next;
+    if (flat >= MAX_FLAT_LEVELS) break;
   }
   return frontier.map((prefix, index) => ({
     index,
