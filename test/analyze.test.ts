@@ -44,8 +44,8 @@ describe('happens-before slice', () => {
     const a = analyzeTrace(lostWakeup, t);
     expect(a.violationKind).toBe('terminal');
     expect(a.violationReads).toEqual(['cond', 'sleeper.state', 'sleeper.on_rq']);
-    // the sleeper's test, the waker's store and its racy read, then the sleeper up to on_rq = 0
-    expect(a.slice).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    // the sleeper's test, the waker's store and its racy read, then (after the waker has ended) the sleeper up to on_rq = 0
+    expect(a.slice).toEqual([1, 2, 3, 14, 15, 16, 17, 18]);
     const story = renderExplain(t, a);
     expect(story).toContain("depends on 8 of the trace's 23 steps");
     expect(story).toMatch(/3\. Then CPU1 runs waker: if \(sleeper->state == TASK_UNINTERRUPTIBLE\)/);

@@ -204,7 +204,7 @@ describe('ptrace-mc render / explain', () => {
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out);
     expect(j).toMatchObject({ invariant: 'no-lost-wakeup', violationKind: 'terminal', traceSteps: 23 });
-    expect(j.slice.map((s: { step: number }) => s.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(j.slice.map((s: { step: number }) => s.step)).toEqual([1, 2, 3, 14, 15, 16, 17, 18]);
     expect(j.slice[2]).toEqual({
       step: 3,
       cpu: 1,

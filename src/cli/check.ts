@@ -1,11 +1,21 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { SearchResult } from '../explorer/explore.ts';
-import { DEFAULT_MAX_STEPS, type RunOptions, runScenario, STRATEGIES, type StrategyName } from '../explorer/run.ts';
+import {
+  DEFAULT_MAX_STEPS,
+  type RunOptions,
+  type RunResult,
+  runScenario,
+  SEEDED,
+  STRATEGIES,
+  type StrategyName,
+} from '../explorer/run.ts';
 import { traceToText } from '../explorer/trace.ts';
 import type { Expectation, ScenarioDef } from '../model/scenario.ts';
 import { EXIT, UsageError } from './errors.ts';
+import { StatusLine } from './progress.ts';
 import { checkInvariants, checkVariant, SCENARIOS, scenarioByName } from './scenario-select.ts';
+import { checkSlicing, parseShardOption, runShard } from './shard.ts';
 
 export interface CheckFlags {
   variant?: string;
@@ -18,10 +28,16 @@ export interface CheckFlags {
   maxTime?: number;
   maxSteps?: number;
   stateless?: boolean;
+  preemptions: number;
+  depth: number;
+  shrink: boolean;
   traceOut?: string;
   outDir: string;
   json?: boolean;
   timing?: boolean;
+  workers?: number;
+  shard?: string;
+  shardOut?: string;
   /** every variant on 1 CPU and on the scenario's CPU counts, in one table */
   compare?: boolean;
 }
@@ -40,6 +56,7 @@ export interface Outcome {
   readonly search: SearchResult;
   readonly tracePath: string | null;
   readonly traceStats: { steps: number; contextSwitches: number; preemptions: number } | null;
+  readonly shrunk: RunResult['shrunk'];
 }
 
 export function checkCommand(names: string[], f: CheckFlags): number {
@@ -54,7 +71,14 @@ export function checkCommand(names: string[], f: CheckFlags): number {
   if (f.traceOut !== undefined && jobs.length > 1 && f.variant === undefined) {
     throw new UsageError('--trace-out needs --variant when the scenario has several variants');
   }
+  checkSlicing(f, jobs);
+  if (f.shard !== undefined) return runShard(jobs[0] as Job, f);
   const outcomes = jobs.map((j) => runJob(j, f));
+  return printOutcomes(outcomes, f, table);
+}
+
+/** Prints the outcomes as JSON lines, a table or one block each; returns the exit status. */
+export function printOutcomes(outcomes: readonly Outcome[], f: CheckFlags, table: boolean): number {
   if (f.json) {
     for (const o of outcomes) process.stdout.write(`${JSON.stringify(jsonOf(o, f, table))}\n`);
   } else if (table) {
@@ -87,6 +111,12 @@ function tableJobs(f: CheckFlags): Job[] {
   return jobs;
 }
 
+/** The job `check NAME --variant V --cpus N` runs (also what a merge of shards reports as). */
+export function namedJob(s: ScenarioDef, variant: string, cpus: number, invariants: readonly string[] | null): Job {
+  const expected = s.variants[variant]?.expect.find((e) => e.cpus === cpus) ?? null;
+  return { scenario: s, variant, cpus, invariants, expected };
+}
+
 function namedJobs(names: string[], f: CheckFlags): Job[] {
   const jobs: Job[] = [];
   for (const n of names) {
@@ -94,18 +124,21 @@ function namedJobs(names: string[], f: CheckFlags): Job[] {
     if (f.variant !== undefined) checkVariant(s, f.variant);
     checkInvariants(s, f.invariant);
     const variants = f.variant !== undefined ? [f.variant] : Object.keys(s.variants);
-    for (const v of variants) {
-      const cpus = f.cpus ?? s.cpus;
-      const expected = s.variants[v]?.expect.find((e) => e.cpus === cpus) ?? null;
-      const invariants = f.invariant.length > 0 ? f.invariant : null;
-      jobs.push({ scenario: s, variant: v, cpus, invariants, expected });
-    }
+    for (const v of variants) jobs.push(namedJob(s, v, f.cpus ?? s.cpus, f.invariant.length > 0 ? f.invariant : null));
   }
   return jobs;
 }
 
-export function runJob(j: Job, f: CheckFlags): Outcome {
-  const opts: RunOptions = {
+function runScenarioWithStatus(j: Job, opts: RunOptions, status: StatusLine): RunResult {
+  try {
+    return runScenario(j.scenario, opts);
+  } finally {
+    status.done();
+  }
+}
+
+export function runOptions(j: Job, f: CheckFlags, status: StatusLine | null): RunOptions {
+  return {
     variant: j.variant,
     cpus: j.cpus,
     strategy: f.strategy as StrategyName,
@@ -114,19 +147,33 @@ export function runJob(j: Job, f: CheckFlags): Outcome {
     invariants: j.invariants,
     maxSteps: f.maxSteps ?? j.scenario.maxSteps ?? DEFAULT_MAX_STEPS,
     cache: !f.stateless,
+    preemptions: f.preemptions,
+    depth: f.depth,
+    shrink: f.shrink,
     budget: {
       ...(f.maxExecutions !== undefined ? { maxExecutions: f.maxExecutions } : {}),
       ...(f.maxTime !== undefined ? { maxTimeMs: f.maxTime * 1000 } : {}),
+      ...(status ? { onProgress: status.update } : {}),
     },
+    ...(f.workers !== undefined ? { workers: f.workers } : {}),
+    ...(f.shard !== undefined ? { shard: parseShardOption(f.shard) } : {}),
   };
-  const { search, trace } = runScenario(j.scenario, opts);
+}
+
+export function runJob(j: Job, f: CheckFlags): Outcome {
+  const status = new StatusLine(`${j.scenario.name} [${j.variant}] ${j.cpus} CPU${j.cpus > 1 ? 's' : ''} ${f.strategy}`);
+  return outcomeOf(j, f, runScenarioWithStatus(j, runOptions(j, f, status), status));
+}
+
+/** Writes the outcome's trace (if any) where the flags say. */
+export function outcomeOf(j: Job, f: CheckFlags, { search, trace, shrunk }: RunResult): Outcome {
   let tracePath: string | null = null;
   if (trace) {
     tracePath = f.traceOut ?? join(f.outDir, ...j.scenario.name.split('/'), `${j.variant}.cpus${j.cpus}.json`);
     mkdirSync(dirname(tracePath), { recursive: true });
     writeFileSync(tracePath, traceToText(trace));
   }
-  return { job: j, search, tracePath, traceStats: trace ? trace.stats : null };
+  return { job: j, search, tracePath, traceStats: trace ? trace.stats : null, shrunk };
 }
 
 export function matches(o: Outcome): boolean {
@@ -153,25 +200,48 @@ export function jsonOf(o: Outcome, f: CheckFlags, table: boolean): Record<string
     variant: o.job.variant,
     cpus: o.job.cpus,
     strategy: f.strategy,
-    ...(f.strategy === 'random' ? { seed: f.seed } : {}),
+    ...strategyParams(f),
     invariants: o.job.invariants,
     verdict: r.verdict,
     ...(r.violation ? { invariant: r.violation.invariant, message: r.violation.message } : {}),
     ...(r.stoppedBy ? { stoppedBy: r.stoppedBy } : {}),
+    ...(r.coverage ? { coverage: r.coverage } : {}),
     executions: r.executions,
     states: r.states,
     steps: r.steps,
-    ...(o.tracePath ? { trace: o.tracePath, traceSteps: o.traceStats?.steps } : {}),
+    ...(o.tracePath ? { trace: o.tracePath, traceSteps: o.traceStats?.steps, tracePreemptions: o.traceStats?.preemptions } : {}),
+    ...(o.shrunk ? { foundSteps: o.shrunk.from.steps, foundPreemptions: o.shrunk.from.preemptions } : {}),
     ...(table || o.job.expected ? { expected: o.job.expected?.verdict ?? null, matches: matches(o) } : {}),
     ...(f.timing ? { timeMs: Math.round(r.elapsedMs) } : {}),
   };
+}
+
+/** The options that shape the chosen strategy's search, for the output. */
+function strategyParams(f: CheckFlags): Record<string, number> {
+  const p: Record<string, number> = {};
+  if (SEEDED.includes(f.strategy as StrategyName)) p.seed = f.seed;
+  if (f.strategy === 'bounded') p.preemptions = f.preemptions;
+  if (f.strategy === 'pct') p.depth = f.depth;
+  if (f.strategy === 'pct' || f.strategy === 'random' || f.strategy === 'portfolio') p.runs = f.runs;
+  return p;
+}
+
+function strategyText(f: CheckFlags): string {
+  const p = Object.entries(strategyParams(f))
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+  return p ? `${f.strategy}: ${p}` : f.strategy;
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : noun.endsWith('h') ? 'es' : 's'}`;
 }
 
 function ms(x: number): string {
   return x < 10 ? `${x.toFixed(1)} ms` : `${Math.round(x)} ms`;
 }
 
-function renderTable(outs: Outcome[], f: CheckFlags): string {
+function renderTable(outs: readonly Outcome[], f: CheckFlags): string {
   const rows = outs.map((o) => [
     o.job.scenario.name,
     o.job.variant,
@@ -207,14 +277,20 @@ function renderOne(o: Outcome, f: CheckFlags): string {
   const j = o.job;
   const only = j.invariants ? `, checking ${j.invariants.join(', ')}` : '';
   const out: string[] = [];
-  out.push(`${j.scenario.name} [${j.variant}] on ${j.cpus} CPU${j.cpus > 1 ? 's' : ''} (${f.strategy}${only}): ${r.verdict}`);
-  const counts = `${r.executions} executions${r.states !== null ? `, ${r.states} states` : ''}, ${r.steps} steps, ${ms(r.elapsedMs)}`;
+  out.push(
+    `${j.scenario.name} [${j.variant}] on ${j.cpus} CPU${j.cpus > 1 ? 's' : ''} (${strategyText(f)}${only}): ${r.verdict}`,
+  );
+  const counts = `${r.executions} executions${r.states !== null ? `, ${r.states} states` : ''}, ${r.steps} steps, deepest ${r.maxDepth}, ${ms(r.elapsedMs)}`;
   if (r.verdict === 'violated' && r.violation) {
     out.push(`  ${r.violation.invariant}: ${r.violation.message}`);
     out.push(`  found after ${counts}`);
     if (o.tracePath && o.traceStats) {
+      const st = o.traceStats;
+      const shrunk = o.shrunk
+        ? `shrunk from ${count(o.shrunk.from.steps, 'step')}, ${count(o.shrunk.from.preemptions, 'preemption')} to `
+        : '';
       out.push(
-        `  trace: ${o.tracePath} (${o.traceStats.steps} steps, ${o.traceStats.contextSwitches} switches between CPUs); see it with: ptrace-mc render ${o.tracePath}`,
+        `  trace: ${o.tracePath} (${shrunk}${count(st.steps, 'step')}, ${count(st.preemptions, 'preemption')}, ${count(st.contextSwitches, 'switch')} between CPUs); see it with: ptrace-mc render ${o.tracePath}`,
       );
     }
   } else if (r.verdict === 'holds') {
@@ -226,6 +302,7 @@ function renderOne(o: Outcome, f: CheckFlags): string {
         ? `${f.strategy} search found no violation but does not cover every interleaving`
         : `stopped by --${r.stoppedBy}`;
     out.push(`  incomplete: ${why} (${counts}); this is not a proof`);
+    if (r.coverage) out.push(`  covered: ${r.coverage}`);
   }
   if (j.expected) out.push(`  expected: ${expectedText(j.expected)}${matches(o) ? '' : '  <-- differs'}`);
   return `${out.join('\n')}\n`;

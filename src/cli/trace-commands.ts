@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { analyzeTrace, type TraceAnalysis } from '../explorer/analyze.ts';
 import { renderExplain } from '../explorer/explain.ts';
 import { renderHtml } from '../explorer/render-html.ts';
@@ -7,22 +6,11 @@ import { renderPerfetto } from '../explorer/render-perfetto.ts';
 import { renderText } from '../explorer/render-text.ts';
 import { ReplayMismatch, replayTrace } from '../explorer/replay.ts';
 import { parseTrace, type TraceFile, TraceFormatError, type TraceStep } from '../explorer/trace.ts';
-import { EXIT, UsageError } from './errors.ts';
+import { EXIT, readUserFile, UsageError } from './errors.ts';
 import { scenarioByName } from './scenario-select.ts';
 
 export function readTrace(file: string): TraceFile {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  try {
-    return parseTrace(text, file);
-  } catch (e) {
-    if (e instanceof TraceFormatError) throw new UsageError(e.message);
-    throw e;
-  }
+  return readUserFile(file, parseTrace, TraceFormatError);
 }
 
 /** `ptrace-mc replay FILE`: 1 when the recorded violation reproduces, 2 when it does not or the file is bad. */
