@@ -5,7 +5,7 @@ import { compareCommand } from './compare.ts';
 import { collect, EXIT, parseIntOption, UsageError } from './errors.ts';
 import { listCommand } from './list.ts';
 import { type MergeFlags, mergeCommand } from './shard.ts';
-import { explainCommand, FORMATS, renderCommand, replayCommand } from './trace-commands.ts';
+import { explainCommand, FORMATS, renderCommand, replayCommand, shrinkCommand } from './trace-commands.ts';
 
 function program(setExit: (code: number) => void): Command {
   const p = new Command('ptrace-mc')
@@ -75,6 +75,12 @@ function program(setExit: (code: number) => void): Command {
     .argument('<file>', 'trace file')
     .option('--format <fmt>', FORMATS.join(' | '), 'text')
     .action((file: string, o) => setExit(renderCommand(file, o)));
+
+  p.command('shrink')
+    .description('re-minimize a saved trace (fewest preemptions, then fewest steps) and rewrite it')
+    .argument('<file>', 'trace file')
+    .option('--out <file>', 'write the shrunk trace here instead of over FILE')
+    .action((file: string, o) => setExit(shrinkCommand(file, o)));
 
   p.command('explain')
     .description('the steps the violation depends on (its happens-before slice), as a short story')

@@ -1,11 +1,16 @@
+import { writeFileSync } from 'node:fs';
 import { analyzeTrace, type TraceAnalysis } from '../explorer/analyze.ts';
 import { renderExplain } from '../explorer/explain.ts';
+import { makeMachine } from '../explorer/make-machine.ts';
+import { choiceOf } from '../explorer/record.ts';
 import { renderHtml } from '../explorer/render-html.ts';
 import { renderMermaid } from '../explorer/render-mermaid.ts';
 import { renderPerfetto } from '../explorer/render-perfetto.ts';
 import { renderText } from '../explorer/render-text.ts';
 import { ReplayMismatch, replayTrace } from '../explorer/replay.ts';
-import { parseTrace, type TraceFile, TraceFormatError, type TraceStep } from '../explorer/trace.ts';
+import { recordTrace, type StrategyName } from '../explorer/run.ts';
+import { shrinkSchedule } from '../explorer/shrink.ts';
+import { parseTrace, type TraceFile, TraceFormatError, type TraceStep, traceToText } from '../explorer/trace.ts';
 import { EXIT, readUserFile, UsageError } from './errors.ts';
 import { scenarioByName } from './scenario-select.ts';
 
@@ -91,4 +96,43 @@ function analyze(file: string, t: TraceFile): TraceAnalysis {
     if (e instanceof ReplayMismatch) throw new UsageError(`${file}: ${e.message} (replay it with the model it was recorded on)`);
     throw e;
   }
+}
+
+/**
+ * `ptrace-mc shrink FILE`: re-minimizes a saved trace (fewest preemptions,
+ * then fewest steps, same invariant) and rewrites it, or writes `--out`.
+ * For traces saved before the model or the shrinker changed.
+ */
+export function shrinkCommand(file: string, opts: { out?: string }): number {
+  const t = readTrace(file);
+  const s = scenarioByName(t.scenario);
+  const o = {
+    variant: t.variant,
+    cpus: t.options.cpus,
+    strategy: t.options.strategy as StrategyName,
+    seed: t.options.seed ?? 1,
+    runs: 1,
+    invariants: t.options.invariants,
+    maxSteps: t.options.maxSteps,
+    cache: true,
+  };
+  const m = makeMachine(s, o);
+  const schedule = t.schedule.map((label, i) => {
+    const c = choiceOf(m, label);
+    if (c < 0) throw new UsageError(`${file}: step ${i + 1} names a choice the model does not have (${label})`);
+    return c;
+  });
+  let shrunk: ReturnType<typeof shrinkSchedule>;
+  try {
+    shrunk = shrinkSchedule(m, schedule, t.violation.invariant);
+  } catch (e) {
+    throw new UsageError(`${file}: ${(e as Error).message}`);
+  }
+  const next = recordTrace(s, o, shrunk.schedule);
+  const out = opts.out ?? file;
+  writeFileSync(out, traceToText(next));
+  process.stdout.write(
+    `${out}: ${t.stats.steps} steps / ${t.stats.preemptions} preemptions -> ${next.stats.steps} steps / ${next.stats.preemptions} preemptions (${t.violation.invariant})\n`,
+  );
+  return 0;
 }
