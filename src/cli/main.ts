@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { type CheckFlags, checkCommand } from './check.ts';
+import { coverageCommand } from './coverage.ts';
 import { collect, EXIT, parseIntOption, UsageError } from './errors.ts';
 import { listCommand } from './list.ts';
 import { renderCommand, replayCommand } from './trace-commands.ts';
@@ -35,6 +36,11 @@ function program(setExit: (code: number) => void): Command {
     .option('--json', 'one JSON object per scenario variant')
     .option('--timing', 'include wall time in JSON output (makes it differ run to run)')
     .action((names: string[], o: CheckFlags) => setExit(checkCommand(names, o)));
+
+  p.command('coverage')
+    .description('explore every built-in scenario and list the task-state oracle edges none exercised')
+    .option('--json', 'print the report as JSON')
+    .action((o) => setExit(coverageCommand(o)));
 
   p.command('replay')
     .description('re-run a trace; exit 1 when its violation reproduces, 2 when it does not')

@@ -74,10 +74,12 @@ export function lostWakeup(w: MachineView, tasks: readonly LinuxTask[], conds: r
     if (st === TASK_DEAD || st === TASK_RUNNING || st === TASK_WAKING) continue;
     const s = stateFormatter(st);
     for (const c of conds) {
-      if (c.task === t && st & TASK_NORMAL && c.holds(w.mem)) return `${t.name} sleeps in ${s} although ${c.what}, and no one is left to wake it`;
+      if (c.task === t && st & TASK_NORMAL && c.holds(w.mem))
+        return `${t.name} sleeps in ${s} although ${c.what}, and no one is left to wake it`;
     }
     if (st & TASK_INTERRUPTIBLE && signalsFor(w, t) !== 0) return `${t.name} sleeps in ${s} with an unblocked signal pending`;
-    if (st & TASK_WAKEKILL && (w.mem[t.pending] as number) & sigmask(SIG.SIGKILL)) return `${t.name} sleeps in ${s} with SIGKILL pending`;
+    if (st & TASK_WAKEKILL && (w.mem[t.pending] as number) & sigmask(SIG.SIGKILL))
+      return `${t.name} sleeps in ${s} with SIGKILL pending`;
     const jobctl = w.mem[t.jobctl] as number;
     if (st & __TASK_STOPPED && !(jobctl & JOBCTL_STOPPED)) {
       return `${t.name} sleeps in ${s} but JOBCTL_STOPPED is clear: the wakeup that ended the stop was lost`;

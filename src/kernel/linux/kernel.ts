@@ -17,7 +17,7 @@ import type { ModelBuilder } from '../../model/build.ts';
 import type { TaskContext } from '../../model/types.ts';
 import { do_exit } from './exit.ts';
 import { allocRunqueue, allocTask, type LinuxTask, type Runqueue, type SigAction } from './objects.ts';
-import { do_idle, scheduler_ipi, scheduler_tick, schedule_tail } from './sched/core.ts';
+import { do_idle, schedule_tail, scheduler_ipi, scheduler_tick } from './sched/core.ts';
 
 /**
  * Known bugs a model can put back, each a small change to one path, to show
@@ -123,7 +123,17 @@ export class LinuxKernel {
       this.all.push(
         allocTask(
           b.layout,
-          { id: users.length + c, name: `idle${c}`, idle: true, cpu: c, onRq: 0, onCpu: firstOn.has(c) ? 0 : 1, parent: -1, blocked: 0, actions: {} },
+          {
+            id: users.length + c,
+            name: `idle${c}`,
+            idle: true,
+            cpu: c,
+            onRq: 0,
+            onCpu: firstOn.has(c) ? 0 : 1,
+            parent: -1,
+            blocked: 0,
+            actions: {},
+          },
           (id) => this.nameOf(id),
         ),
       );

@@ -9,7 +9,12 @@ import { spinLockIrq, spinLockIrqsave, spinUnlockIrq, spinUnlockIrqrestore } fro
 export function raw_spin_lock_irqsave(lock: number, ref: string, what = 'raw_spin_lock_irqsave'): Program<number> {
   return spinLockIrqsave(lock, ref, what);
 }
-export function raw_spin_unlock_irqrestore(lock: number, flags: number, ref: string, what = 'raw_spin_unlock_irqrestore'): Program<void> {
+export function raw_spin_unlock_irqrestore(
+  lock: number,
+  flags: number,
+  ref: string,
+  what = 'raw_spin_unlock_irqrestore',
+): Program<void> {
   return spinUnlockIrqrestore(lock, flags, ref, what);
 }
 export const spin_lock_irqsave = raw_spin_lock_irqsave;

@@ -124,7 +124,10 @@ export function waitQueueHead(
   return { name, lock: layout.spinlock(`${name}.lock`), head: layout.cell(`${name}.head`, 0, tasks), func };
 }
 
-const taskId = (nameOf: (id: number) => string): Formatter => (v) => (v < 0 ? 'init' : nameOf(v));
+const taskId =
+  (nameOf: (id: number) => string): Formatter =>
+  (v) =>
+    v < 0 ? 'init' : nameOf(v);
 
 export function allocTask(layout: MemoryLayout, t: TaskCellInit, nameOf: (id: number) => string): LinuxTask {
   const n = t.name;
@@ -160,7 +163,14 @@ export function allocTask(layout: MemoryLayout, t: TaskCellInit, nameOf: (id: nu
   };
 }
 
-export function allocRunqueue(layout: MemoryLayout, cpu: number, queued: number, curr: number, idle: number, nameOf: (id: number) => string): Runqueue {
+export function allocRunqueue(
+  layout: MemoryLayout,
+  cpu: number,
+  queued: number,
+  curr: number,
+  idle: number,
+  nameOf: (id: number) => string,
+): Runqueue {
   const tasks = bitsFormatter(nameOf);
   const one = (v: number) => (v < 0 ? '-' : nameOf(v));
   let n = 0;

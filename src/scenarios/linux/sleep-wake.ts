@@ -21,6 +21,8 @@
  *   Two CPUs lose it; so does one CPU when the tick preempts the sleeper
  *   between its test and its store.
  */
+
+import { bitsFormatter } from '../../cpu/memory.ts';
 import { load, type Program, store } from '../../cpu/ops.ts';
 import { TASK_NORMAL, TASK_RUNNING, TASK_UNINTERRUPTIBLE } from '../../kernel/linux/consts.ts';
 import { __set_current_state, set_current_state } from '../../kernel/linux/include/sched.ts';
@@ -29,7 +31,6 @@ import { LinuxKernel } from '../../kernel/linux/kernel.ts';
 import { waitQueueHead } from '../../kernel/linux/objects.ts';
 import { schedule, wake_up_process } from '../../kernel/linux/sched/core.ts';
 import { __wake_up, finish_wait, prepare_to_wait } from '../../kernel/linux/sched/wait.ts';
-import { bitsFormatter } from '../../cpu/memory.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
 import type { TaskContext } from '../../model/types.ts';
@@ -90,7 +91,11 @@ export default defineScenario({
     const b = new ModelBuilder(cpus);
     const k = new LinuxKernel(b, { ticks: TICKS, ipis: IPIS });
     const cond = b.layout.cell('cond', 0);
-    const wq = waitQueueHead(b.layout, 'wq', bitsFormatter((id) => k.task(id).name));
+    const wq = waitQueueHead(
+      b.layout,
+      'wq',
+      bitsFormatter((id) => k.task(id).name),
+    );
     function* testCond(): Program<boolean> {
       return (yield load(cond, `${REF} sleeper`, 'if (cond) break')) !== 0;
     }
@@ -112,7 +117,9 @@ export default defineScenario({
       }
       yield* finish_wait(kk, ctx, wq);
     }
-    const sleeper = k.spawn('sleeper', 0, (kk, _me, ctx) => (variant === 'waitqueue' ? sleepOnQueue(kk, ctx) : sleepDirect(kk, ctx)));
+    const sleeper = k.spawn('sleeper', 0, (kk, _me, ctx) =>
+      variant === 'waitqueue' ? sleepOnQueue(kk, ctx) : sleepDirect(kk, ctx),
+    );
     k.spawn('waker', 1, function* (kk, _me, ctx) {
       yield store(cond, 1, `${REF} waker`, 'WRITE_ONCE(cond, 1)');
       if (variant === 'waitqueue') yield* __wake_up(kk, ctx, wq, TASK_NORMAL);

@@ -3,9 +3,9 @@
  */
 import { fence, type Program, store } from '../../../cpu/ops.ts';
 import type { TaskContext } from '../../../model/types.ts';
-import { raw_spin_lock_irqsave, raw_spin_unlock_irqrestore } from '../locking.ts';
-import type { LinuxKernel } from '../kernel.ts';
 import { stateFormatter } from '../consts.ts';
+import type { LinuxKernel } from '../kernel.ts';
+import { raw_spin_lock_irqsave, raw_spin_unlock_irqrestore } from '../locking.ts';
 
 const H = 'linux-6.6 include/linux/sched.h';
 
@@ -38,5 +38,10 @@ export function* set_special_state(k: LinuxKernel, ctx: TaskContext, state: numb
   const ref = `${H}:234 set_special_state`;
   const flags = yield* raw_spin_lock_irqsave(me.pi_lock, ref, 'raw_spin_lock_irqsave(&current->pi_lock)');
   yield store(me.state, state, `${H}:236 set_special_state`, `WRITE_ONCE(current->__state, ${stateFormatter(state)})`);
-  yield* raw_spin_unlock_irqrestore(me.pi_lock, flags, `${H}:237 set_special_state`, 'raw_spin_unlock_irqrestore(&current->pi_lock)');
+  yield* raw_spin_unlock_irqrestore(
+    me.pi_lock,
+    flags,
+    `${H}:237 set_special_state`,
+    'raw_spin_unlock_irqrestore(&current->pi_lock)',
+  );
 }

@@ -141,7 +141,11 @@ function* __task_rq_lock(k: LinuxKernel, p: LinuxTask, fn: string): Program<Runq
     const cpu: number = yield load(p.cpu, r(635, '__task_rq_lock'), `rq = task_rq(${p.name}) (from ${fn})`);
     const rq = k.rq(cpu);
     yield spinLock(rq.lock, r(636, '__task_rq_lock'), 'raw_spin_rq_lock(rq)');
-    const again: number = yield load(p.cpu, r(637, '__task_rq_lock'), 'if (likely(rq == task_rq(p) && !task_on_rq_migrating(p)))');
+    const again: number = yield load(
+      p.cpu,
+      r(637, '__task_rq_lock'),
+      'if (likely(rq == task_rq(p) && !task_on_rq_migrating(p)))',
+    );
     if (again === cpu) return rq;
     yield spinUnlock(rq.lock, r(641, '__task_rq_lock'), 'raw_spin_rq_unlock(rq)');
   }
@@ -192,7 +196,11 @@ function* select_task_rq(k: LinuxKernel, ctx: TaskContext, prevCpu: number, wake
   const thisCpu = ctx.cpu();
   let target = prevCpu;
   if (wakeFlags & WF_SYNC && thisCpu !== prevCpu) {
-    const n: number = yield load(k.rq(thisCpu).nr_running, 'linux-6.6 kernel/sched/fair.c wake_affine_idle', 'if (sync && cpu_rq(this_cpu)->nr_running == 1)');
+    const n: number = yield load(
+      k.rq(thisCpu).nr_running,
+      'linux-6.6 kernel/sched/fair.c wake_affine_idle',
+      'if (sync && cpu_rq(this_cpu)->nr_running == 1)',
+    );
     if (n === 1) target = thisCpu;
   }
   // select_idle_sibling (fair.c)
@@ -225,7 +233,11 @@ export function* try_to_wake_up(k: LinuxKernel, ctx: TaskContext, p: LinuxTask, 
   }
   const flags = yield* raw_spin_lock_irqsave(p.pi_lock, r(4234, F), 'scoped_guard(raw_spinlock_irqsave, &p->pi_lock)');
   yield fence(r(4235, F), 'smp_mb__after_spinlock()');
-  const st: number = yield load(p.state, r(2239, '__task_state_match'), `ttwu_state_match: READ_ONCE(p->__state) & ${stateFormatter(state)}`);
+  const st: number = yield load(
+    p.state,
+    r(2239, '__task_state_match'),
+    `ttwu_state_match: READ_ONCE(p->__state) & ${stateFormatter(state)}`,
+  );
   let success = false;
   if (st & state) {
     success = true;
@@ -240,12 +252,7 @@ export function* try_to_wake_up(k: LinuxKernel, ctx: TaskContext, p: LinuxTask, 
       yield store(p.state, TASK_WAKING, r(4299, F), 'WRITE_ONCE(p->__state, TASK_WAKING)');
       // 4320-4322: `smp_load_acquire(&p->on_cpu) && ttwu_queue_wakelist(...)`: the wake-list path is
       // not modelled (see the file comment), so the direct path waits for p to be off its CPU.
-      yield awaitCond(
-        [p.on_cpu],
-        (m) => m[p.on_cpu] === 0,
-        r(4333, F),
-        `smp_cond_load_acquire(&${p.name}->on_cpu, !VAL)`,
-      );
+      yield awaitCond([p.on_cpu], (m) => m[p.on_cpu] === 0, r(4333, F), `smp_cond_load_acquire(&${p.name}->on_cpu, !VAL)`);
       const prevCpu: number = yield load(p.cpu, r(4335, F), 'cpu = select_task_rq(p, p->wake_cpu, wake_flags | WF_TTWU)');
       const cpu = yield* select_task_rq(k, ctx, prevCpu, wakeFlags);
       if (cpu !== prevCpu) {
@@ -279,7 +286,13 @@ export function wake_up_state(k: LinuxKernel, ctx: TaskContext, p: LinuxTask, st
 }
 
 /** default_wake_function — core.c:7016-7021: try_to_wake_up(curr->private, mode, wake_flags). */
-export function default_wake_function(k: LinuxKernel, ctx: TaskContext, p: LinuxTask, mode: number, wakeFlags: number): Program<boolean> {
+export function default_wake_function(
+  k: LinuxKernel,
+  ctx: TaskContext,
+  p: LinuxTask,
+  mode: number,
+  wakeFlags: number,
+): Program<boolean> {
   return try_to_wake_up(k, ctx, p, mode, wakeFlags);
 }
 

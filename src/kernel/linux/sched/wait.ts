@@ -8,12 +8,12 @@
 import { load, type Program, rmw } from '../../../cpu/ops.ts';
 import type { TaskContext } from '../../../model/types.ts';
 import { members } from '../../common/bits.ts';
+import { TASK_RUNNING } from '../consts.ts';
 import { __set_current_state, set_current_state } from '../include/sched.ts';
 import type { LinuxKernel } from '../kernel.ts';
 import { spin_lock_irqsave, spin_unlock_irqrestore } from '../locking.ts';
 import type { WaitQueueHead } from '../objects.ts';
 import { default_wake_function } from './core.ts';
-import { TASK_RUNNING } from '../consts.ts';
 
 const W = 'linux-6.6 kernel/sched/wait.c';
 
@@ -37,7 +37,12 @@ export function* remove_wait_queue(k: LinuxKernel, ctx: TaskContext, wq: WaitQue
 export function* prepare_to_wait(k: LinuxKernel, ctx: TaskContext, wq: WaitQueueHead, state: number): Program<void> {
   const bit = 1 << ctx.self;
   const flags = yield* spin_lock_irqsave(wq.lock, `${W}:274 prepare_to_wait`, `spin_lock_irqsave(&${wq.name}->lock)`);
-  yield rmw(wq.head, (h) => h | bit, `${W}:275 prepare_to_wait`, 'if (list_empty(&wq_entry->entry)) __add_wait_queue(wq_head, wq_entry)');
+  yield rmw(
+    wq.head,
+    (h) => h | bit,
+    `${W}:275 prepare_to_wait`,
+    'if (list_empty(&wq_entry->entry)) __add_wait_queue(wq_head, wq_entry)',
+  );
   yield* set_current_state(k, ctx, state); // 277
   yield* spin_unlock_irqrestore(wq.lock, flags, `${W}:278 prepare_to_wait`);
 }
@@ -59,7 +64,14 @@ export function* finish_wait(k: LinuxKernel, ctx: TaskContext, wq: WaitQueueHead
  * (exit.c:1520-1534) first filters by the waiter's wait options, which our
  * do_wait always accepts (it waits for any child), and never dequeues.
  */
-function* wake_entry(k: LinuxKernel, ctx: TaskContext, wq: WaitQueueHead, task: number, mode: number, wakeFlags: number): Program<void> {
+function* wake_entry(
+  k: LinuxKernel,
+  ctx: TaskContext,
+  wq: WaitQueueHead,
+  task: number,
+  mode: number,
+  wakeFlags: number,
+): Program<void> {
   const p = k.task(task);
   const ret = yield* default_wake_function(k, ctx, p, mode, wakeFlags);
   if (ret && wq.func === 'autoremove') {
@@ -69,7 +81,13 @@ function* wake_entry(k: LinuxKernel, ctx: TaskContext, wq: WaitQueueHead, task: 
 }
 
 /** __wake_up_common_lock — wait.c:124-144 with __wake_up_common (80-122). */
-function* __wake_up_common_lock(k: LinuxKernel, ctx: TaskContext, wq: WaitQueueHead, mode: number, wakeFlags: number): Program<void> {
+function* __wake_up_common_lock(
+  k: LinuxKernel,
+  ctx: TaskContext,
+  wq: WaitQueueHead,
+  mode: number,
+  wakeFlags: number,
+): Program<void> {
   const flags = yield* spin_lock_irqsave(wq.lock, `${W}:137 __wake_up_common_lock`, `spin_lock_irqsave(&${wq.name}->lock)`);
   const head: number = yield load(wq.head, `${W}:95 __wake_up_common`, 'curr = list_first_entry(&wq_head->head)');
   for (const t of members(head)) yield* wake_entry(k, ctx, wq, t, mode, wakeFlags); // 100-107
