@@ -2,9 +2,16 @@ import type { ScenarioDef } from '../model/scenario.ts';
 import abbaDeadlock from './demo/abba-deadlock.ts';
 import lostWakeup from './demo/lost-wakeup.ts';
 import linuxSleepWake from './linux/sleep-wake.ts';
+import selfptraceParentExit from './selfptrace/parent-exit.ts';
+import selfptraceSelfOff from './selfptrace/self-off.ts';
+import selfptraceSignalBetween from './selfptrace/signal-between.ts';
 
 /** Every built-in scenario, in the order `list` and `check` show them. */
-export const SCENARIOS: readonly ScenarioDef[] = [lostWakeup, abbaDeadlock, linuxSleepWake];
+export const SCENARIOS: readonly ScenarioDef[] = [lostWakeup, abbaDeadlock, linuxSleepWake,
+  selfptraceParentExit,
+  selfptraceSignalBetween,
+  selfptraceSelfOff,
+];
 
 export function findScenario(name: string): ScenarioDef | undefined {
   return SCENARIOS.find((s) => s.name === name);
