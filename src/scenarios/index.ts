@@ -7,7 +7,10 @@ import selfptraceSelfOff from './selfptrace/self-off.ts';
 import selfptraceSignalBetween from './selfptrace/signal-between.ts';
 
 /** Every built-in scenario, in the order `list` and `check` show them. */
-export const SCENARIOS: readonly ScenarioDef[] = [lostWakeup, abbaDeadlock, linuxSleepWake,
+export const SCENARIOS: readonly ScenarioDef[] = [
+  lostWakeup,
+  abbaDeadlock,
+  linuxSleepWake,
   selfptraceParentExit,
   selfptraceSignalBetween,
   selfptraceSelfOff,

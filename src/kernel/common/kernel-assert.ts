@@ -27,7 +27,13 @@ export function BUG_ON(
   ref: string,
   detail?: (m: MemView) => string,
 ): Op {
-  return check(KERNEL_ASSERT, reads, (m) => (cond(m) ? `BUG_ON(${what}) fires${detail ? `: ${detail(m)}` : ''}` : null), ref, `BUG_ON(${what})`);
+  return check(
+    KERNEL_ASSERT,
+    reads,
+    (m) => (cond(m) ? `BUG_ON(${what}) fires${detail ? `: ${detail(m)}` : ''}` : null),
+    ref,
+    `BUG_ON(${what})`,
+  );
 }
 
 /** WARN_ON(cond), reported like BUG_ON but named as a warning. */
@@ -38,5 +44,11 @@ export function WARN_ON(
   ref: string,
   detail?: (m: MemView) => string,
 ): Op {
-  return check(KERNEL_ASSERT, reads, (m) => (cond(m) ? `WARN_ON(${what}) fires${detail ? `: ${detail(m)}` : ''}` : null), ref, `WARN_ON(${what})`);
+  return check(
+    KERNEL_ASSERT,
+    reads,
+    (m) => (cond(m) ? `WARN_ON(${what}) fires${detail ? `: ${detail(m)}` : ''}` : null),
+    ref,
+    `WARN_ON(${what})`,
+  );
 }

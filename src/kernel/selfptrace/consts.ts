@@ -5,7 +5,7 @@
  * was never found, only its cover letter and the review thread. What is
  * reconstructed is marked so; everything else is exact for the version named.
  */
-import { flagsFormatter, type Formatter } from '../../cpu/memory.ts';
+import { type Formatter, flagsFormatter } from '../../cpu/memory.ts';
 
 /**
  * PT_SELF — the RFC's bit in task->ptrace [reconstructed value: the first

@@ -81,7 +81,13 @@ function* forget_original_parent_2627(k: LinuxKernel, father: LinuxTask, childre
     yield store(p.real_parent, INIT, `${X}:887 forget_original_parent`, 'p->real_parent = reaper');
     const parent: number = yield load(p.parent, `${X}:888 forget_original_parent`, 'if (p->parent == father)');
     if (parent === father.id) {
-      yield BUG_ON([p.ptrace], (m) => m[p.ptrace] !== 0, 'p->ptrace', `${X}:889 forget_original_parent`, (m) => `${p.name}->ptrace = 0x${(m[p.ptrace] as number).toString(16)} although nobody traces it`);
+      yield BUG_ON(
+        [p.ptrace],
+        (m) => m[p.ptrace] !== 0,
+        'p->ptrace',
+        `${X}:889 forget_original_parent`,
+        (m) => `${p.name}->ptrace = 0x${(m[p.ptrace] as number).toString(16)} although nobody traces it`,
+      );
       yield store(p.parent, INIT, `${X}:890 forget_original_parent`, 'p->parent = p->real_parent');
     }
     // reparent_thread(p, father) — :806-833
@@ -104,7 +110,8 @@ function* forget_original_parent_66(_k: LinuxKernel, father: LinuxTask, children
       (m) => (m[p.ptrace] === 0) !== (m[p.parent] === father.id),
       '(!t->ptrace) != (rcu_access_pointer(t->parent) == father)',
       `${X}:705 forget_original_parent`,
-      (m) => `${p.name}->ptrace = 0x${(m[p.ptrace] as number).toString(16)}, parent ${m[p.parent] === father.id ? 'is' : 'is not'} the dying task`,
+      (m) =>
+        `${p.name}->ptrace = 0x${(m[p.ptrace] as number).toString(16)}, parent ${m[p.parent] === father.id ? 'is' : 'is not'} the dying task`,
     );
     const pt: number = yield load(p.ptrace, `${X}:706 forget_original_parent`, 'if (likely(!t->ptrace))');
     if (!pt) yield store(p.parent, INIT, `${X}:707 forget_original_parent`, 't->parent = t->real_parent');
@@ -124,7 +131,12 @@ function* forget_original_parent_66(_k: LinuxKernel, father: LinuxTask, children
  * returns. In 6.6 forget_original_parent runs inside exit_notify's lock, so
  * this runs the whole of exit_notify and do_exit's end, and never returns.
  */
-export function* exit_reparent(k: LinuxKernel, ctx: TaskContext, version: ExitVersion, children: readonly LinuxTask[]): Program<void> {
+export function* exit_reparent(
+  k: LinuxKernel,
+  ctx: TaskContext,
+  version: ExitVersion,
+  children: readonly LinuxTask[],
+): Program<void> {
   const me = k.current(ctx);
   if (version === '2.6.26') {
     yield* forget_original_parent_2626(k, me, children); // linux-2.6.26 kernel/exit.c:840 exit_notify

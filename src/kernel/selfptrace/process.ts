@@ -10,7 +10,13 @@
 import { type Formatter, flagsFormatter } from '../../cpu/memory.ts';
 import type { ModelBuilder } from '../../model/build.ts';
 import type { LinuxTask } from '../linux/objects.ts';
-import { actionFormatter, SA_HANDLER, SYSCALL_DISPATCH_FILTER_ALLOW, SYSCALL_WORK_SYSCALL_USER_DISPATCH, selectorFormatter } from './consts.ts';
+import {
+  actionFormatter,
+  SA_HANDLER,
+  SYSCALL_DISPATCH_FILTER_ALLOW,
+  SYSCALL_WORK_SYSCALL_USER_DISPATCH,
+  selectorFormatter,
+} from './consts.ts';
 
 const yesNo: Formatter = (v) => (v ? 'yes' : 'no');
 
@@ -34,14 +40,19 @@ export interface SelfProcess {
   readonly gDisarmRan: number;
 }
 
-export function allocSelfProcess(b: ModelBuilder, task: LinuxTask): SelfProcess {
+/** `dispatchOn`: the process starts with prctl(PR_SET_SYSCALL_USER_DISPATCH, ON) already done (selector ALLOW). */
+export function allocSelfProcess(b: ModelBuilder, task: LinuxTask, dispatchOn = false): SelfProcess {
   const n = task.name;
   const L = b.layout;
   return {
     task,
     sigsys_action: L.cell(`${n}.sighand.action[SIGSYS]`, SA_HANDLER, actionFormatter),
-    syscall_work: L.cell(`${n}.syscall_work`, 0, flagsFormatter({ [SYSCALL_WORK_SYSCALL_USER_DISPATCH]: 'SYSCALL_USER_DISPATCH' })),
-    sd_selector: L.cell(`${n}.syscall_dispatch.selector`, 0, (v) => (v ? '&selector' : 'NULL')),
+    syscall_work: L.cell(
+      `${n}.syscall_work`,
+      dispatchOn ? SYSCALL_WORK_SYSCALL_USER_DISPATCH : 0,
+      flagsFormatter({ [SYSCALL_WORK_SYSCALL_USER_DISPATCH]: 'SYSCALL_USER_DISPATCH' }),
+    ),
+    sd_selector: L.cell(`${n}.syscall_dispatch.selector`, dispatchOn ? 1 : 0, (v) => (v ? '&selector' : 'NULL')),
     sd_on_dispatch: L.cell(`${n}.syscall_dispatch.on_dispatch`, 0, yesNo),
     selector: L.cell(`${n}.user.selector`, SYSCALL_DISPATCH_FILTER_ALLOW, selectorFormatter),
     gExpect: L.ghost(`ghost.${n}.must_intercept`, 0, (v) => (v === 2 ? 'not judged' : yesNo(v))),

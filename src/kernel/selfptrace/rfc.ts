@@ -50,35 +50,67 @@ export function rfcDesign(o: RfcOptions): Design {
     exempt,
     *syscall_enter(_k: LinuxKernel, ctx: TaskContext, sp: SelfProcess, call: Syscall): Program<boolean> {
       const t = sp.task;
-      const tif: number = yield load(t.tif, `${V} arch/x86/kernel/entry_64.S:247 system_call`, 'testl $(_TIF_SYSCALL_TRACE|_TIF_SYSCALL_AUDIT|_TIF_SECCOMP),threadinfo_flags; jnz tracesys');
+      const tif: number = yield load(
+        t.tif,
+        `${V} arch/x86/kernel/entry_64.S:247 system_call`,
+        'testl $(_TIF_SYSCALL_TRACE|_TIF_SYSCALL_AUDIT|_TIF_SECCOMP),threadinfo_flags; jnz tracesys',
+      );
       if (!(tif & TIF_SYSCALL_TRACE)) return false;
       // tracesys → syscall_trace_enter (arch/x86/kernel/ptrace.c:1484); secure_computing: no seccomp here
-      const pt: number = yield load(t.ptrace, `${REC} syscall_trace_enter is_self_ptracing`, 'if (!(current->ptrace & PT_SELF)) return 0');
+      const pt: number = yield load(
+        t.ptrace,
+        `${REC} syscall_trace_enter is_self_ptracing`,
+        'if (!(current->ptrace & PT_SELF)) return 0',
+      );
       if (pt & PT_SELF && !exempt(call)) {
         yield rmw(t.ptrace, (v) => v & ~PT_SELF, `${REC} syscall_trace_enter`, 'current->ptrace &= ~PT_SELF (one shot)');
         yield rmw(t.tif, (v) => v & ~TIF_SYSCALL_TRACE, `${REC} syscall_trace_enter`, 'clear_thread_flag(TIF_SYSCALL_TRACE)');
         ctx.ghost.add(sp.gHits, 1);
         yield* send_sig(ERA_2626, SIG.SIGSYS, t);
-        yield nop(`${V} arch/x86/kernel/entry_64.S:328 tracesys`, 'orig_ax = -1: cmpq $__NR_syscall_max,%rax; ja int_ret_from_sys_call (-ENOSYS): the syscall is not done');
+        yield nop(
+          `${V} arch/x86/kernel/entry_64.S:328 tracesys`,
+          'orig_ax = -1: cmpq $__NR_syscall_max,%rax; ja int_ret_from_sys_call (-ENOSYS): the syscall is not done',
+        );
         return true;
       }
-      const tif2: number = yield load(t.tif, `${V} arch/x86/kernel/ptrace.c:1489 syscall_trace_enter`, 'if (test_thread_flag(TIF_SYSCALL_TRACE)');
+      const tif2: number = yield load(
+        t.tif,
+        `${V} arch/x86/kernel/ptrace.c:1489 syscall_trace_enter`,
+        'if (test_thread_flag(TIF_SYSCALL_TRACE)',
+      );
       if (tif2 & TIF_SYSCALL_TRACE) {
-        yield load(t.ptrace, `${V} arch/x86/kernel/ptrace.c:1490 syscall_trace_enter`, '&& (current->ptrace & PT_PTRACED)) syscall_trace(regs): never traced here');
+        yield load(
+          t.ptrace,
+          `${V} arch/x86/kernel/ptrace.c:1490 syscall_trace_enter`,
+          '&& (current->ptrace & PT_PTRACED)) syscall_trace(regs): never traced here',
+        );
       }
       return false;
     },
     *syscall_exit(_k, _ctx, sp): Program<void> {
       const t = sp.task;
-      const tif: number = yield load(t.tif, `${V} arch/x86/kernel/entry_64.S:379 int_very_careful`, 'testl $(_TIF_SYSCALL_TRACE|...),%edx; jz int_signal');
+      const tif: number = yield load(
+        t.tif,
+        `${V} arch/x86/kernel/entry_64.S:379 int_very_careful`,
+        'testl $(_TIF_SYSCALL_TRACE|...),%edx; jz int_signal',
+      );
       if (tif & TIF_SYSCALL_TRACE) {
-        const pt: number = yield load(t.ptrace, `${V} arch/x86/kernel/ptrace.c syscall_trace_leave`, 'if (test_thread_flag(TIF_SYSCALL_TRACE) && (current->ptrace & PT_PTRACED))');
+        const pt: number = yield load(
+          t.ptrace,
+          `${V} arch/x86/kernel/ptrace.c syscall_trace_leave`,
+          'if (test_thread_flag(TIF_SYSCALL_TRACE) && (current->ptrace & PT_PTRACED))',
+        );
         if (pt & PT_PTRACED) yield nop(`${V} arch/x86/kernel/ptrace.c syscall_trace_leave`, 'syscall_trace(regs)');
       }
     },
     *handle_signal(_k, _ctx, sp): Program<void> {
       const t = sp.task;
-      yield rmw(t.ptrace, (v) => v & ~PT_SELF, `${REC} handle_signal`, 'current->ptrace &= ~PT_SELF (cleared on any signal, before delivery)');
+      yield rmw(
+        t.ptrace,
+        (v) => v & ~PT_SELF,
+        `${REC} handle_signal`,
+        'current->ptrace &= ~PT_SELF (cleared on any signal, before delivery)',
+      );
       yield rmw(t.tif, (v) => v & ~TIF_SYSCALL_TRACE, `${REC} handle_signal`, 'clear_thread_flag(TIF_SYSCALL_TRACE)');
     },
     *sys_body(_k, ctx, sp, call): Program<boolean> {
@@ -86,12 +118,22 @@ export function rfcDesign(o: RfcOptions): Design {
       const t = sp.task;
       yield nop(`${V} kernel/ptrace.c:545 sys_ptrace`, 'lock_kernel()');
       if (call.arg === PTRACE_SELF_ON) {
-        yield rmw(t.ptrace, (v) => v | PT_SELF, `${REC} sys_ptrace PTRACE_SELF_ON`, 'current->ptrace |= PT_SELF (no PT_PTRACED, no ptrace_attach)');
+        yield rmw(
+          t.ptrace,
+          (v) => v | PT_SELF,
+          `${REC} sys_ptrace PTRACE_SELF_ON`,
+          'current->ptrace |= PT_SELF (no PT_PTRACED, no ptrace_attach)',
+        );
         yield rmw(t.tif, (v) => v | TIF_SYSCALL_TRACE, `${REC} sys_ptrace PTRACE_SELF_ON`, 'set_thread_flag(TIF_SYSCALL_TRACE)');
       } else if (call.arg === PTRACE_SELF_OFF) {
         ctx.ghost.set(sp.gDisarmRan, 1);
         yield rmw(t.ptrace, (v) => v & ~PT_SELF, `${REC} sys_ptrace PTRACE_SELF_OFF`, 'current->ptrace &= ~PT_SELF');
-        yield rmw(t.tif, (v) => v & ~TIF_SYSCALL_TRACE, `${REC} sys_ptrace PTRACE_SELF_OFF`, 'clear_thread_flag(TIF_SYSCALL_TRACE)');
+        yield rmw(
+          t.tif,
+          (v) => v & ~TIF_SYSCALL_TRACE,
+          `${REC} sys_ptrace PTRACE_SELF_OFF`,
+          'clear_thread_flag(TIF_SYSCALL_TRACE)',
+        );
       }
       yield nop(`${V} kernel/ptrace.c sys_ptrace (out:)`, 'unlock_kernel()');
       return true;
@@ -107,7 +149,8 @@ export function rfcDesign(o: RfcOptions): Design {
     },
     disarmedReads: (sp) => [sp.gDisarmRan, sp.task.ptrace],
     disarmed(m, sp) {
-      if (m[sp.gDisarmRan] !== 1) return `ptrace(PTRACE_SELF_OFF) was intercepted, not executed (${sp.task.name} got SIGSYS for it instead)`;
+      if (m[sp.gDisarmRan] !== 1)
+        return `ptrace(PTRACE_SELF_OFF) was intercepted, not executed (${sp.task.name} got SIGSYS for it instead)`;
       if (((m[sp.task.ptrace] as number) & PT_SELF) !== 0) return `PT_SELF is still set after ptrace(PTRACE_SELF_OFF) returned`;
       return null;
     },

@@ -160,7 +160,11 @@ export const ERA_66: Era = {
 export function* recalc_sigpending(era: Era, t: LinuxTask): Program<void> {
   const own: number = yield load(t.pending, era.ref('recalc_pending'), 'PENDING(&t->pending, &t->blocked)');
   const blocked: number = yield load(t.blocked, era.ref('recalc_pending'), 'PENDING(&t->pending, &t->blocked)');
-  const shared: number = yield load(t.signal.shared_pending, era.ref('recalc_pending'), 'PENDING(&t->signal->shared_pending, &t->blocked)');
+  const shared: number = yield load(
+    t.signal.shared_pending,
+    era.ref('recalc_pending'),
+    'PENDING(&t->signal->shared_pending, &t->blocked)',
+  );
   if (((own | shared) & ~blocked) !== 0) {
     yield rmw(t.tif, (v) => v | TIF_SIGPENDING, era.ref('recalc_set'), 'set_tsk_thread_flag(t, TIF_SIGPENDING)');
   } else {
@@ -215,7 +219,11 @@ export function* force_sig_info(era: Era, sp: SelfProcess, sig: number): Program
   const t = sp.task;
   const flags = yield* spinLockIrqsave(t.siglock, era.ref('force_lock'), `spin_lock_irqsave(&${t.name}->sighand->siglock)`);
   yield load(sp.sigsys_action, era.ref('force_action'), 'ignored = action->sa.sa_handler == SIG_IGN');
-  const blocked: number = yield load(t.blocked, era.ref('force_blocked'), `blocked = sigismember(&t->blocked, ${signalName(sig)})`);
+  const blocked: number = yield load(
+    t.blocked,
+    era.ref('force_blocked'),
+    `blocked = sigismember(&t->blocked, ${signalName(sig)})`,
+  );
   if (blocked & sigmask(sig)) {
     yield store(sp.sigsys_action, SA_SIG_DFL, era.ref('force_dfl'), 'action->sa.sa_handler = SIG_DFL');
     yield rmw(t.blocked, (b) => b & ~sigmask(sig), era.ref('force_unblock'), `sigdelset(&t->blocked, ${signalName(sig)})`);
@@ -259,7 +267,13 @@ export function* get_signal(k: LinuxKernel, ctx: TaskContext, era: Era, sp: Self
     const h: number = yield load(sp.sigsys_action, era.ref('action'), 'ka = &sighand->action[signr-1]');
     if (h !== SA_HANDLER) {
       yield* spinUnlockIrq(t.siglock, era.ref('fatal_unlock'), 'spin_unlock_irq(&sighand->siglock)');
-      yield check(SIGSYS_NOT_FATAL, [], () => `${t.name} dies of its own SIGSYS (the handler was reset to SIG_DFL by force_sig_info): core dump, do_group_exit`, era.ref('group_exit'), 'do_group_exit(SIGSYS)');
+      yield check(
+        SIGSYS_NOT_FATAL,
+        [],
+        () => `${t.name} dies of its own SIGSYS (the handler was reset to SIG_DFL by force_sig_info): core dump, do_group_exit`,
+        era.ref('group_exit'),
+        'do_group_exit(SIGSYS)',
+      );
       yield* do_exit(k, ctx, SIG.SIGSYS);
       return 0;
     }
@@ -275,7 +289,12 @@ export function* get_signal(k: LinuxKernel, ctx: TaskContext, era: Era, sp: Self
 export function* block_on_delivery(era: Era, t: LinuxTask, sig: number): Program<number> {
   yield nop(era.ref('setup_frame'), `setup_rt_frame(${signalName(sig)}): the handler's frame on the user stack`);
   yield* spinLockIrq(t.siglock, era.ref('deliver_lock'), 'spin_lock_irq(&current->sighand->siglock)');
-  const saved: number = yield rmw(t.blocked, (b) => b | sigmask(sig), era.ref('deliver_block'), `sigaddset(&current->blocked, ${signalName(sig)})`);
+  const saved: number = yield rmw(
+    t.blocked,
+    (b) => b | sigmask(sig),
+    era.ref('deliver_block'),
+    `sigaddset(&current->blocked, ${signalName(sig)})`,
+  );
   yield* recalc_sigpending(era, t);
   yield* spinUnlockIrq(t.siglock, era.ref('deliver_unlock'), 'spin_unlock_irq(&current->sighand->siglock)');
   return saved;

@@ -35,9 +35,15 @@ const E = 'linux-6.6 kernel/entry/common.c';
 /** syscall_user_dispatch — syscall_user_dispatch.c:35-70, in the order of its checks. */
 function* syscall_user_dispatch(ctx: TaskContext, sp: SelfProcess, call: Syscall): Program<boolean> {
   const inRegion = call.site === 'tracer';
-  yield nop(`${U}:40 syscall_user_dispatch`, `if (likely(instruction_pointer(regs) - sd->offset < sd->len)) return false: ${inRegion ? 'in the allowed region' : 'outside it'}`);
+  yield nop(
+    `${U}:40 syscall_user_dispatch`,
+    `if (likely(instruction_pointer(regs) - sd->offset < sd->len)) return false: ${inRegion ? 'in the allowed region' : 'outside it'}`,
+  );
   if (inRegion) return false;
-  yield nop(`${U}:43 syscall_user_dispatch`, 'if (unlikely(arch_syscall_is_vdso_sigreturn(regs))) return false: never on native x86-64');
+  yield nop(
+    `${U}:43 syscall_user_dispatch`,
+    'if (unlikely(arch_syscall_is_vdso_sigreturn(regs))) return false: never on native x86-64',
+  );
   const sel: number = yield load(sp.sd_selector, `${U}:46 syscall_user_dispatch`, 'if (likely(sd->selector))');
   if (sel) {
     const state: number = yield load(sp.selector, `${U}:51 syscall_user_dispatch`, '__get_user(state, sd->selector)');
@@ -58,16 +64,34 @@ export function sudDesign(): Design {
     era: ERA_66,
     exempt: (call) => call.site === 'tracer',
     *syscall_enter(_k: LinuxKernel, ctx: TaskContext, sp: SelfProcess, call: Syscall): Program<boolean> {
-      const work: number = yield load(sp.syscall_work, `${E}:91 __syscall_enter_from_user_work`, 'work = READ_ONCE(current_thread_info()->syscall_work)');
+      const work: number = yield load(
+        sp.syscall_work,
+        `${E}:91 __syscall_enter_from_user_work`,
+        'work = READ_ONCE(current_thread_info()->syscall_work)',
+      );
       if (!(work & SYSCALL_WORK_SYSCALL_USER_DISPATCH)) return false;
       // syscall_trace_enter :58-61: SUD first, before ptrace and seccomp
       return yield* syscall_user_dispatch(ctx, sp, call);
     },
     *syscall_exit(_k, _ctx, sp): Program<void> {
-      const work: number = yield load(sp.syscall_work, `${E}:260 syscall_exit_to_user_mode_prepare`, 'work = READ_ONCE(current_thread_info()->syscall_work)');
+      const work: number = yield load(
+        sp.syscall_work,
+        `${E}:260 syscall_exit_to_user_mode_prepare`,
+        'work = READ_ONCE(current_thread_info()->syscall_work)',
+      );
       if (!(work & SYSCALL_WORK_SYSCALL_USER_DISPATCH)) return;
-      const on: number = yield load(sp.sd_on_dispatch, `${E}:238 syscall_exit_work`, 'if (unlikely(current->syscall_dispatch.on_dispatch))');
-      if (on) yield store(sp.sd_on_dispatch, 0, `${E}:239 syscall_exit_work`, 'current->syscall_dispatch.on_dispatch = false; return (no exit reports)');
+      const on: number = yield load(
+        sp.sd_on_dispatch,
+        `${E}:238 syscall_exit_work`,
+        'if (unlikely(current->syscall_dispatch.on_dispatch))',
+      );
+      if (on)
+        yield store(
+          sp.sd_on_dispatch,
+          0,
+          `${E}:239 syscall_exit_work`,
+          'current->syscall_dispatch.on_dispatch = false; return (no exit reports)',
+        );
     },
     *handle_signal(): Program<void> {
       // SUD does nothing on signal delivery: the selector is user memory the kernel never writes
@@ -75,10 +99,23 @@ export function sudDesign(): Design {
     *sys_body(_k, ctx, sp, call): Program<boolean> {
       if (call.name !== 'prctl') return false;
       const on = call.arg === PR_SYS_DISPATCH_ON;
-      yield nop(`${U}:72 task_set_syscall_user_dispatch`, `prctl(PR_SET_SYSCALL_USER_DISPATCH=${PR_SET_SYSCALL_USER_DISPATCH}, ${on ? 'ON' : 'OFF'}): offset, len checked (access_ok on the selector)`);
+      yield nop(
+        `${U}:72 task_set_syscall_user_dispatch`,
+        `prctl(PR_SET_SYSCALL_USER_DISPATCH=${PR_SET_SYSCALL_USER_DISPATCH}, ${on ? 'ON' : 'OFF'}): offset, len checked (access_ok on the selector)`,
+      );
       if (!on) ctx.ghost.set(sp.gDisarmRan, 1);
-      yield store(sp.sd_selector, on ? 1 : 0, `${U}:108 task_set_syscall_user_dispatch`, `current->syscall_dispatch.selector = ${on ? 'selector' : 'NULL'}`);
-      yield store(sp.sd_on_dispatch, 0, `${U}:111 task_set_syscall_user_dispatch`, 'current->syscall_dispatch.on_dispatch = false');
+      yield store(
+        sp.sd_selector,
+        on ? 1 : 0,
+        `${U}:108 task_set_syscall_user_dispatch`,
+        `current->syscall_dispatch.selector = ${on ? 'selector' : 'NULL'}`,
+      );
+      yield store(
+        sp.sd_on_dispatch,
+        0,
+        `${U}:111 task_set_syscall_user_dispatch`,
+        'current->syscall_dispatch.on_dispatch = false',
+      );
       yield rmw(
         sp.syscall_work,
         (w) => (on ? w | SYSCALL_WORK_SYSCALL_USER_DISPATCH : w & ~SYSCALL_WORK_SYSCALL_USER_DISPATCH),

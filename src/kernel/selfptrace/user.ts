@@ -49,7 +49,7 @@ interface Frame {
 export class UserProcess implements UserSide {
   /** the tracer wants the instrumented code's syscalls intercepted now (program state, mirrored in ghost cells) */
   private want = false;
-  private setUp = false;
+  private setUp: boolean;
 
   constructor(
     readonly k: LinuxKernel,
@@ -57,7 +57,11 @@ export class UserProcess implements UserSide {
     readonly d: Design,
     readonly sp: SelfProcess,
     readonly handlers: Readonly<Record<number, Handler>>,
-  ) {}
+    /** the design's one-time set-up (SUD's prctl) was done before the model starts */
+    configured = false,
+  ) {
+    this.setUp = configured;
+  }
 
   /** Arms interception (the tracer's SELF_ON, or the selector set to BLOCK). */
   *arm(site: Site = 'app'): Program<void> {
@@ -75,7 +79,13 @@ export class UserProcess implements UserSide {
     this.ctx.ghost.set(sp.gDisarmRan, 0);
     yield* this.d.disarm(this, sp, site);
     this.want = false;
-    yield check(CAN_DISARM, this.d.disarmedReads(sp), (m) => this.d.disarmed(m, sp), `${USER} ${this.d.name} disarm`, 'interception is off now');
+    yield check(
+      CAN_DISARM,
+      this.d.disarmedReads(sp),
+      (m) => this.d.disarmed(m, sp),
+      `${USER} ${this.d.name} disarm`,
+      'interception is off now',
+    );
   }
 
   *userStore(cell: number, value: number, what: string): Program<void> {
@@ -90,18 +100,29 @@ export class UserProcess implements UserSide {
     const must = call.control ? 2 : this.want && !d.exempt(call) ? 1 : 0;
     ctx.ghost.set(sp.gExpect, must);
     ctx.ghost.set(sp.gHits, 0);
-    yield nop(`${USER} ${call.site === 'tracer' ? 'tracer code' : 'application'}`, `syscall ${call.name}${call.arg !== undefined && call.name !== 'rt_sigreturn' ? `(${call.arg.toString(16)})` : ''}`);
+    yield nop(
+      `${USER} ${call.site === 'tracer' ? 'tracer code' : 'application'}`,
+      `syscall ${call.name}${call.arg !== undefined && call.name !== 'rt_sigreturn' ? `(${call.arg.toString(16)})` : ''}`,
+    );
     const skipped = yield* d.syscall_enter(k, ctx, sp, call);
     if (!skipped) yield* this.body(call);
     yield* d.syscall_exit(k, ctx, sp);
-    yield check(INTERCEPT_ONCE, [sp.gExpect, sp.gHits], (m) => {
-      const hits = m[sp.gHits] as number;
-      if (m[sp.gExpect] === 2) return null;
-      if (m[sp.gExpect] === 1 && hits === 0) return `${call.name} from the ${call.site === 'app' ? 'application' : 'tracer'} escaped interception while armed`;
-      if (m[sp.gExpect] === 0 && hits > 0) return `${call.name} was intercepted while the tracer did not want it (disarmed, in its own handler, or exempt)`;
-      if (hits > 1) return `${call.name} was intercepted ${hits} times`;
-      return null;
-    }, `${USER} ${d.name}`, 'the syscall left the kernel: intercepted exactly as wanted?');
+    yield check(
+      INTERCEPT_ONCE,
+      [sp.gExpect, sp.gHits],
+      (m) => {
+        const hits = m[sp.gHits] as number;
+        if (m[sp.gExpect] === 2) return null;
+        if (m[sp.gExpect] === 1 && hits === 0)
+          return `${call.name} from the ${call.site === 'app' ? 'application' : 'tracer'} escaped interception while armed`;
+        if (m[sp.gExpect] === 0 && hits > 0)
+          return `${call.name} was intercepted while the tracer did not want it (disarmed, in its own handler, or exempt)`;
+        if (hits > 1) return `${call.name} was intercepted ${hits} times`;
+        return null;
+      },
+      `${USER} ${d.name}`,
+      'the syscall left the kernel: intercepted exactly as wanted?',
+    );
     yield* this.runFrames(yield* this.exitToUser(true));
   }
 
@@ -148,7 +169,10 @@ export class UserProcess implements UserSide {
       if (!h) throw new Error(`no handler for ${signalName(f.sig)}`);
       // The tracer's SIGSYS handler is the tracer's code: the interception it reports consumed the arming.
       if (f.sig === SIG.SIGSYS) this.want = false;
-      yield nop(`${USER} ${signalName(f.sig)} handler`, `the ${signalName(f.sig)} handler runs (${h.site === 'tracer' ? 'tracer code' : 'application code'})`);
+      yield nop(
+        `${USER} ${signalName(f.sig)} handler`,
+        `the ${signalName(f.sig)} handler runs (${h.site === 'tracer' ? 'tracer code' : 'application code'})`,
+      );
       yield* h.body(this);
       yield* this.syscall({ name: 'rt_sigreturn', site: 'tracer', arg: f.saved });
     }

@@ -33,7 +33,9 @@ export function selfVariant(name: string): SelfVariant {
 /** The variant descriptions the scenarios share. */
 export const VARIANT_SOURCE: Readonly<Record<SelfVariantName, string>> = {
   rfc: 'PT_SELF in ->ptrace (2008 RFC, hook reconstructed from the review thread: ptrace and rt_sigreturn exempt, flags cleared on any signal) with linux-2.6.27 kernel/exit.c forget_original_parent (the tree it was reviewed against)',
-  'rfc-2.6.26': 'the same PT_SELF design with linux-2.6.26 kernel/exit.c (the patch\'s stated base): reparent_thread sets p->ptrace = 0',
-  'rfc-no-exempt': 'PT_SELF with __NR_ptrace NOT exempt (a reading of the RFC the thread contradicts: Oleg says the hook filters out __NR_ptrace)',
+  'rfc-2.6.26':
+    "the same PT_SELF design with linux-2.6.26 kernel/exit.c (the patch's stated base): reparent_thread sets p->ptrace = 0",
+  'rfc-no-exempt':
+    'PT_SELF with __NR_ptrace NOT exempt (a reading of the RFC the thread contradicts: Oleg says the hook filters out __NR_ptrace)',
   sud: 'Syscall User Dispatch, linux-6.6 kernel/entry/syscall_user_dispatch.c, kernel/entry/common.c, kernel/exit.c',
 };

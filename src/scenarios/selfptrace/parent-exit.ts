@@ -32,7 +32,12 @@ export default defineScenario({
       summary: 'PT_SELF with linux-2.6.27 forget_original_parent (BUG_ON(p->ptrace) at exit.c:889)',
       source: VARIANT_SOURCE.rfc,
       expect: [
-        { cpus: 2, verdict: 'violated', invariant: 'kernel-assert', why: 'the parent reparents the child while PT_SELF is set: p->parent == father and p->ptrace != 0' },
+        {
+          cpus: 2,
+          verdict: 'violated',
+          invariant: 'kernel-assert',
+          why: 'the parent reparents the child while PT_SELF is set: p->parent == father and p->ptrace != 0',
+        },
         {
           cpus: 1,
           verdict: 'violated',
@@ -51,7 +56,6 @@ export default defineScenario({
           invariant: 'intercept-once',
           why: 'no BUG_ON in 2.6.26: reparent_thread sets p->ptrace = 0 between SELF_ON and the syscall, which then runs un-intercepted',
         },
-        { cpus: 2, verdict: 'holds', only: ['kernel-assert'], why: '2.6.26 has no BUG_ON(p->ptrace); its BUG_ON at :784 needs father != real_parent' },
         { cpus: 1, verdict: 'holds', why: 'one tick cannot put the reparent between SELF_ON and the syscall' },
       ],
     },
@@ -59,7 +63,11 @@ export default defineScenario({
       summary: 'Syscall User Dispatch: the state is outside ->ptrace; linux-6.6 forget_original_parent',
       source: VARIANT_SOURCE.sud,
       expect: [
-        { cpus: 2, verdict: 'holds', why: 'forget_original_parent reads ->ptrace, which SUD never writes; dispatch state is untouched' },
+        {
+          cpus: 2,
+          verdict: 'holds',
+          why: 'forget_original_parent reads ->ptrace, which SUD never writes; dispatch state is untouched',
+        },
         { cpus: 1, verdict: 'holds' },
       ],
     },
@@ -88,7 +96,7 @@ export default defineScenario({
         yield* u.arm();
         yield* u.syscall({ name: 'getpid', site: 'app' });
       },
-      { parent },
+      { parent, configured: true },
     );
     k.finish();
     return b.build();

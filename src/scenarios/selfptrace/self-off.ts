@@ -28,7 +28,11 @@ export default defineScenario({
       summary: 'PT_SELF: ptrace(PTRACE_SELF_OFF) is exempt from interception, so it runs while armed',
       source: VARIANT_SOURCE.rfc,
       expect: [
-        { cpus: 1, verdict: 'holds', why: '__NR_ptrace is exempt (Dave Hansen\'s helper, Oleg: "filters out __NR_ptrace"): SELF_OFF always runs' },
+        {
+          cpus: 1,
+          verdict: 'holds',
+          why: '__NR_ptrace is exempt (Dave Hansen\'s helper, Oleg: "filters out __NR_ptrace"): SELF_OFF always runs',
+        },
         { cpus: 2, verdict: 'holds' },
       ],
     },
@@ -36,7 +40,12 @@ export default defineScenario({
       summary: 'PT_SELF if __NR_ptrace were not exempt: SELF_OFF is intercepted like any syscall',
       source: VARIANT_SOURCE['rfc-no-exempt'],
       expect: [
-        { cpus: 1, verdict: 'violated', invariant: 'can-disarm', why: 'the armed SELF_OFF is intercepted: not executed, SIGSYS instead' },
+        {
+          cpus: 1,
+          verdict: 'violated',
+          invariant: 'can-disarm',
+          why: 'the armed SELF_OFF is intercepted: not executed, SIGSYS instead',
+        },
         { cpus: 2, verdict: 'violated', invariant: 'can-disarm' },
       ],
     },
@@ -44,7 +53,11 @@ export default defineScenario({
       summary: 'Syscall User Dispatch: disarming is a store of ALLOW to the selector byte, no syscall',
       source: VARIANT_SOURCE.sud,
       expect: [
-        { cpus: 1, verdict: 'holds', why: 'the selector is user memory the kernel reads at each entry; a store needs no permission' },
+        {
+          cpus: 1,
+          verdict: 'holds',
+          why: 'the selector is user memory the kernel reads at each entry; a store needs no permission',
+        },
         { cpus: 2, verdict: 'holds' },
       ],
     },
