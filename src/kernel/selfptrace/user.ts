@@ -133,7 +133,7 @@ export class UserProcess implements UserSide {
       yield* sigreturn_restore(d.era, sp.task, call.arg ?? 0);
       return;
     }
-    yield nop(`${USER} ${call.name}`, `sys_${call.name}: no shared state`);
+    yield nop(`linux-${d.era.name} sys_${call.name}`, `sys_${call.name}: touches no shared state`);
   }
 
   /** The return to user mode after a syscall (`fromSyscall`) or an interrupt: take the work, build the signal frames. */
