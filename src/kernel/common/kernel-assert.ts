@@ -16,39 +16,29 @@ import { check, type MemView, type Op } from '../../cpu/ops.ts';
 /** The invariant every BUG_ON and WARN_ON of every kernel model reports under. */
 export const KERNEL_ASSERT = 'kernel-assert';
 
+type Detail = (m: MemView) => string;
+
+function assertion(
+  kind: 'BUG_ON' | 'WARN_ON',
+  reads: readonly number[],
+  cond: (m: MemView) => boolean,
+  what: string,
+  ref: string,
+  detail?: Detail,
+): Op {
+  const name = `${kind}(${what})`;
+  return check(KERNEL_ASSERT, reads, (m) => (cond(m) ? `${name} fires${detail ? `: ${detail(m)}` : ''}` : null), ref, name);
+}
+
 /**
  * BUG_ON(cond): `reads` are the cells `cond` looks at, `what` is the C
  * condition as written (`p->ptrace`), `detail` may describe the values.
  */
-export function BUG_ON(
-  reads: readonly number[],
-  cond: (m: MemView) => boolean,
-  what: string,
-  ref: string,
-  detail?: (m: MemView) => string,
-): Op {
-  return check(
-    KERNEL_ASSERT,
-    reads,
-    (m) => (cond(m) ? `BUG_ON(${what}) fires${detail ? `: ${detail(m)}` : ''}` : null),
-    ref,
-    `BUG_ON(${what})`,
-  );
+export function BUG_ON(reads: readonly number[], cond: (m: MemView) => boolean, what: string, ref: string, detail?: Detail): Op {
+  return assertion('BUG_ON', reads, cond, what, ref, detail);
 }
 
 /** WARN_ON(cond), reported like BUG_ON but named as a warning. */
-export function WARN_ON(
-  reads: readonly number[],
-  cond: (m: MemView) => boolean,
-  what: string,
-  ref: string,
-  detail?: (m: MemView) => string,
-): Op {
-  return check(
-    KERNEL_ASSERT,
-    reads,
-    (m) => (cond(m) ? `WARN_ON(${what}) fires${detail ? `: ${detail(m)}` : ''}` : null),
-    ref,
-    `WARN_ON(${what})`,
-  );
+export function WARN_ON(reads: readonly number[], cond: (m: MemView) => boolean, what: string, ref: string, detail?: Detail): Op {
+  return assertion('WARN_ON', reads, cond, what, ref, detail);
 }
