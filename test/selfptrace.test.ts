@@ -26,19 +26,12 @@ function check(s: ScenarioDef, variant: string, cpus: number, invariants: readon
   return runScenario(s, o);
 }
 
-/**
- * The one row left to the CLI table and its saved trace: the 2.6.26 silent
- * disarm on 2 CPUs is found only after ~31000 executions.
- */
-const SLOW = new Set(['selfptrace/parent-exit rfc-2.6.26 2']);
-
 describe('self-ptrace scenarios give the verdict each variant claims (default DFS)', () => {
   for (const name of NAMES) {
     const s = scenario(name);
     for (const [variant, def] of Object.entries(s.variants)) {
       for (const e of def.expect as Expectation[]) {
         const key = `${name} ${variant} ${e.cpus}`;
-        if (SLOW.has(key)) continue;
         it(`${key}: ${e.verdict}${e.invariant ? ` (${e.invariant})` : ''}${e.only ? ` [only ${e.only.join(', ')}]` : ''}`, () => {
           const r = check(s, variant, e.cpus, e.only ?? null);
           expect(r.search.verdict).toBe(e.verdict);
@@ -67,7 +60,6 @@ describe('every "holds" has a known-buggy counterpart the same search finds viol
           expect(buggy, 'a violated counterpart').toBeDefined();
           const [bv, bd] = buggy as [string, (typeof s.variants)[string]];
           const row = bd.expect.find((x) => x.cpus === e.cpus && x.verdict === 'violated') as Expectation;
-          if (SLOW.has(`${name} ${bv} ${e.cpus}`)) return; // replayed from traces/ instead
           const r = check(s, bv, e.cpus, e.only ?? null);
           expect(r.search.verdict).toBe('violated');
           expect(r.search.violation?.invariant).toBe(row.invariant);

@@ -76,14 +76,14 @@ export default defineScenario({
     const v = selfVariant(variant);
     const b = new ModelBuilder(cpus);
     const k = new LinuxKernel(b, { ticks: TICKS });
-    const parent = k.spawn('parent', 1, function* (kk, _me, ctx) {
+    const parent = k.spawn('parent', 0, function* (kk, _me, ctx) {
       yield* exit_reparent(kk, ctx, v.exit, [child]);
     });
     const child = spawnTraced(
       k,
       v,
       'child',
-      0,
+      1,
       {
         [SIG.SIGSYS]: {
           site: 'tracer',
