@@ -18,7 +18,8 @@
  * built (nothing here traces anybody, so the ptraced walks are empty and
  * list moves are markers); find_new_reaper picks init (one thread per
  * group); pdeath_signal is never set; do_notify_parent for a child that is
- * already a zombie, and kill_orphaned_pgrp, are markers.
+ * already a zombie is a marker; kill_orphaned_pgrp (process groups) is left
+ * out. Lines that touch nothing the models share are comments, not steps.
  */
 import { load, nop, type Program, preemptDisable, store } from '../../cpu/ops.ts';
 import type { TaskContext } from '../../model/types.ts';
@@ -45,16 +46,16 @@ function* reparent_thread_2626(p: LinuxTask): Program<void> {
   // :697-699 pdeath_signal is 0; :702 traced == 0, so the else branch:
   yield store(p.ptrace, 0, `${X}:711 reparent_thread`, 'p->ptrace = 0 ("we\'re the one tracing it anyway, so let go of it")');
   yield store(p.parent, INIT, `${X}:713 reparent_thread`, 'p->parent = p->real_parent');
-  yield nop(`${X}:716 reparent_thread`, 'if (task_is_traced(p)) ptrace_untrace(p): never traced here');
+  // :716 if (task_is_traced(p)) ptrace_untrace(p): never traced here
   yield* zombieMarker(p, `${X}:739 reparent_thread`, '!traced && zombie');
-  yield nop(`${X}:743 reparent_thread`, 'kill_orphaned_pgrp(p, father)');
+  // :743 kill_orphaned_pgrp(p, father): process groups are not modelled
 }
 
 /** linux-2.6.26 kernel/exit.c:753-822 forget_original_parent. */
 function* forget_original_parent_2626(k: LinuxKernel, father: LinuxTask, children: readonly LinuxTask[]): Program<void> {
   const X = 'linux-2.6.26 kernel/exit.c';
   yield* writeLockIrq(k.tasklist_lock, `${X}:760 forget_original_parent`, 'write_lock_irq(&tasklist_lock)');
-  yield nop(`${X}:762 forget_original_parent`, 'reaper = task_child_reaper(father): init');
+  // :762-768 reaper = task_child_reaper(father): init (one thread per group)
   for (const p of children) {
     const ptrace: number = yield load(p.ptrace, `${X}:781 forget_original_parent`, 'ptrace = p->ptrace');
     const rp: number = yield load(p.real_parent, `${X}:784 forget_original_parent`, 'father != p->real_parent');
@@ -63,11 +64,11 @@ function* forget_original_parent_2626(k: LinuxKernel, father: LinuxTask, childre
       yield store(p.real_parent, INIT, `${X}:788 forget_original_parent`, 'p->real_parent = reaper');
       yield* reparent_thread_2626(p); // :789
     } else {
-      yield nop(`${X}:792 forget_original_parent`, '__ptrace_unlink(p): nobody traces anybody here');
+      // :792 __ptrace_unlink(p): unreachable here, nobody traces anybody
     }
     if (ptrace) yield* zombieMarker(p, `${X}:804 forget_original_parent`, 'ptrace && detached zombie → ptrace_dead');
   }
-  yield nop(`${X}:808 forget_original_parent`, 'list_for_each_entry_safe(p, n, &father->ptrace_children, ...): empty');
+  // :808-811 the walk of father->ptrace_children: empty (nobody is traced)
   yield* writeUnlockIrq(k.tasklist_lock, `${X}:813 forget_original_parent`, 'write_unlock_irq(&tasklist_lock)');
 }
 
@@ -75,8 +76,8 @@ function* forget_original_parent_2626(k: LinuxKernel, father: LinuxTask, childre
 function* forget_original_parent_2627(k: LinuxKernel, father: LinuxTask, children: readonly LinuxTask[]): Program<void> {
   const X = 'linux-2.6.27 kernel/exit.c';
   yield* writeLockIrq(k.tasklist_lock, `${X}:879 forget_original_parent`, 'write_lock_irq(&tasklist_lock)');
-  yield nop(`${X}:880 forget_original_parent`, 'reaper = find_new_reaper(father): init');
-  yield nop(`${X}:884 forget_original_parent`, 'ptrace_exit(father, &ptrace_dead): father->ptraced is empty');
+  // :880 reaper = find_new_reaper(father): init (one thread per group)
+  // :884 ptrace_exit(father, &ptrace_dead): father->ptraced is empty, nobody is traced
   for (const p of children) {
     yield store(p.real_parent, INIT, `${X}:887 forget_original_parent`, 'p->real_parent = reaper');
     const parent: number = yield load(p.parent, `${X}:888 forget_original_parent`, 'if (p->parent == father)');
@@ -91,9 +92,9 @@ function* forget_original_parent_2627(k: LinuxKernel, father: LinuxTask, childre
       yield store(p.parent, INIT, `${X}:890 forget_original_parent`, 'p->parent = p->real_parent');
     }
     // reparent_thread(p, father) — :806-833
-    yield nop(`${X}:812 reparent_thread`, 'list_move_tail(&p->sibling, &p->real_parent->children)');
+    // :812 list_move_tail(&p->sibling, &p->real_parent->children): the lists are fixed
     yield* zombieMarker(p, `${X}:828 reparent_thread`, '!ptrace_reparented(p) && zombie');
-    yield nop(`${X}:832 reparent_thread`, 'kill_orphaned_pgrp(p, father)');
+    // :832 kill_orphaned_pgrp(p, father): process groups are not modelled
   }
   yield* writeUnlockIrq(k.tasklist_lock, `${X}:895 forget_original_parent`, 'write_unlock_irq(&tasklist_lock)');
 }
@@ -101,8 +102,7 @@ function* forget_original_parent_2627(k: LinuxKernel, father: LinuxTask, childre
 /** linux-6.6 kernel/exit.c:688-721 forget_original_parent [tasklist_lock write-held], reparent_leader :659-678. */
 function* forget_original_parent_66(_k: LinuxKernel, father: LinuxTask, children: readonly LinuxTask[]): Program<void> {
   const X = 'linux-6.6 kernel/exit.c';
-  yield nop(`${X}:693 forget_original_parent`, 'if (unlikely(!list_empty(&father->ptraced))): empty');
-  yield nop(`${X}:701 forget_original_parent`, 'reaper = find_new_reaper(father, reaper): init');
+  // :693-694 father->ptraced is empty: no exit_ptrace; :697-701 the reaper is init
   for (const p of children) {
     yield store(p.real_parent, INIT, `${X}:704 forget_original_parent`, 'RCU_INIT_POINTER(t->real_parent, reaper)');
     yield BUG_ON(
@@ -117,9 +117,9 @@ function* forget_original_parent_66(_k: LinuxKernel, father: LinuxTask, children
     if (!pt) yield store(p.parent, INIT, `${X}:707 forget_original_parent`, 't->parent = t->real_parent');
     // reparent_leader — :659-678
     yield* zombieMarker(p, `${X}:669 reparent_leader`, '!p->ptrace && zombie');
-    yield nop(`${X}:677 reparent_leader`, 'kill_orphaned_pgrp(p, father)');
+    // :677 kill_orphaned_pgrp(p, father): process groups are not modelled
   }
-  yield nop(`${X}:720 forget_original_parent`, 'list_splice_tail_init(&father->children, &reaper->children)');
+  // :720 list_splice_tail_init(&father->children, &reaper->children): the lists are fixed
 }
 
 /**

@@ -116,7 +116,7 @@ export function rfcDesign(o: RfcOptions): Design {
     *sys_body(_k, ctx, sp, call): Program<boolean> {
       if (call.name !== 'ptrace') return false;
       const t = sp.task;
-      yield nop(`${V} kernel/ptrace.c:545 sys_ptrace`, 'lock_kernel()');
+      // :545 lock_kernel(): the big kernel lock, which no other path here takes
       if (call.arg === PTRACE_SELF_ON) {
         yield rmw(
           t.ptrace,
@@ -135,7 +135,7 @@ export function rfcDesign(o: RfcOptions): Design {
           'clear_thread_flag(TIF_SYSCALL_TRACE)',
         );
       }
-      yield nop(`${V} kernel/ptrace.c sys_ptrace (out:)`, 'unlock_kernel()');
+      // out: unlock_kernel()
       return true;
     },
     *setup(): Program<void> {

@@ -193,7 +193,7 @@ function* send_signal_locked(era: Era, sig: number, t: LinuxTask, group: boolean
   const blocked: number = yield load(t.blocked, era.ref('wants_signal'), `if (sigismember(&p->blocked, ${signalName(sig)}))`);
   if (blocked & bit) return;
   yield rmw(t.tif, (v) => v | TIF_SIGPENDING, era.ref('signal_wake_up'), `set_tsk_thread_flag(${t.name}, TIF_SIGPENDING)`);
-  yield nop(era.ref('kick'), `kick_process(${t.name}): it takes the signal on its next return to user mode`);
+  // kick_process(t) (era.ref('kick')): the IPI's effect, a return to user mode on t's CPU, is the user-mode check of user.ts
 }
 
 /** kill(2) of a process: group_send_sig_info → __group_send_sig_info (shared pending). */

@@ -51,9 +51,9 @@ function* syscall_user_dispatch(ctx: TaskContext, sp: SelfProcess, call: Syscall
     // :59-62: a value other than BLOCK is fatal; the models store only ALLOW and BLOCK
   }
   yield store(sp.sd_on_dispatch, 1, `${U}:65 syscall_user_dispatch`, 'sd->on_dispatch = true');
-  yield nop(`${U}:66 syscall_user_dispatch`, 'syscall_rollback(current, regs)');
+  // :66 syscall_rollback(current, regs): registers only
   ctx.ghost.add(sp.gHits, 1);
-  yield nop(`${U}:20 trigger_sigsys`, 'info: SIGSYS, SYS_USER_DISPATCH, si_call_addr, si_syscall');
+  // :67 trigger_sigsys (:20-33): the siginfo (SYS_USER_DISPATCH, si_call_addr, si_syscall) is not modelled
   yield* force_sig_info(ERA_66, sp, SIG.SIGSYS); // :32
   return true;
 }

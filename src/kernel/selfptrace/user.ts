@@ -3,10 +3,11 @@
  * kernel: each syscall goes through the design's entry hook, its body, the
  * exit hook and the return to user mode, where pending signals get their
  * frames; the handlers then run, last frame first, each ending in
- * rt_sigreturn (itself a syscall). Before each syscall instruction the
- * process may take an interrupt in user mode (the IPI kick_process sends
- * with a signal), so a signal sent while it runs user code is delivered
- * before its next syscall.
+ * rt_sigreturn (itself a syscall). When something can send the process a
+ * signal from outside (`userInterrupts`), it may take an interrupt in user
+ * mode before each syscall instruction (the IPI kick_process sends with the
+ * signal), so a signal sent while it runs user code is delivered before its
+ * next syscall; without such a sender that interrupt return finds no work.
  *
  * What the tracer wants, as ghost state: the instrumented code's syscalls
  * must be intercepted from the moment it arms until it disarms, except
@@ -59,6 +60,8 @@ export class UserProcess implements UserSide {
     readonly handlers: Readonly<Record<number, Handler>>,
     /** the design's one-time set-up (SUD's prctl) was done before the model starts */
     configured = false,
+    /** an asynchronous signal may arrive: check for it on each interrupt return to user mode */
+    readonly userInterrupts = false,
   ) {
     this.setUp = configured;
   }
@@ -95,7 +98,7 @@ export class UserProcess implements UserSide {
   /** One syscall instruction and everything up to the next user instruction. */
   *syscall(call: Syscall): Program<void> {
     const { k, ctx, d, sp } = this;
-    yield* this.runFrames(yield* this.exitToUser(false));
+    if (this.userInterrupts) yield* this.runFrames(yield* this.exitToUser(false));
     // 1: must be intercepted, 0: must not be, 2: not judged (the tracer's own arm/disarm request)
     const must = call.control ? 2 : this.want && !d.exempt(call) ? 1 : 0;
     ctx.ghost.set(sp.gExpect, must);
@@ -133,7 +136,7 @@ export class UserProcess implements UserSide {
       yield* sigreturn_restore(d.era, sp.task, call.arg ?? 0);
       return;
     }
-    yield nop(`linux-${d.era.name} sys_${call.name}`, `sys_${call.name}: touches no shared state`);
+    // any other syscall body (getpid) touches nothing the models share
   }
 
   /** The return to user mode after a syscall (`fromSyscall`) or an interrupt: take the work, build the signal frames. */

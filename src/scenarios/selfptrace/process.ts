@@ -31,7 +31,7 @@ export function spawnTraced(
   cpu: number,
   handlers: Readonly<Record<number, Handler>>,
   main: Script,
-  opts: Omit<SpawnOptions, 'actions'> & { readonly configured?: boolean } = {},
+  opts: Omit<SpawnOptions, 'actions'> & { readonly configured?: boolean; readonly userInterrupts?: boolean } = {},
 ): LinuxTask {
   const configured = opts.configured === true;
   const actions = Object.fromEntries(Object.keys(handlers).map((s) => [Number(s), 'handler' as const]));
@@ -41,7 +41,9 @@ export function spawnTraced(
     cpu,
     function* (kk, _me, ctx) {
       // a fresh runtime per execution: its state is a function of this run's steps
-      yield* main(new UserProcess(kk, ctx, v.design, sp as NonNullable<typeof sp>, handlers, configured));
+      yield* main(
+        new UserProcess(kk, ctx, v.design, sp as NonNullable<typeof sp>, handlers, configured, opts.userInterrupts === true),
+      );
     },
     { ...opts, actions },
   );

@@ -98,7 +98,7 @@ export default defineScenario({
         yield* u.arm();
         yield* u.syscall({ name: 'getpid', site: 'app' });
       },
-      { configured: true },
+      { configured: true, userInterrupts: true },
     );
     k.finish();
     signalFromIrq(k, v, cpus > 1 ? 1 : 0, () => proc);
