@@ -1,7 +1,9 @@
 import type { ScenarioDef } from '../model/scenario.ts';
 import abbaDeadlock from './demo/abba-deadlock.ts';
 import lostWakeup from './demo/lost-wakeup.ts';
+import linuxKillSleeping from './linux/kill-sleeping.ts';
 import linuxSleepWake from './linux/sleep-wake.ts';
+import linuxStopCont from './linux/stop-cont.ts';
 import selfptraceParentExit from './selfptrace/parent-exit.ts';
 import selfptraceSelfOff from './selfptrace/self-off.ts';
 import selfptraceSignalBetween from './selfptrace/signal-between.ts';
@@ -11,6 +13,8 @@ export const SCENARIOS: readonly ScenarioDef[] = [
   lostWakeup,
   abbaDeadlock,
   linuxSleepWake,
+  linuxStopCont,
+  linuxKillSleeping,
   selfptraceParentExit,
   selfptraceSignalBetween,
   selfptraceSelfOff,
