@@ -59,6 +59,24 @@ export default defineScenario({
         { cpus: 1, verdict: 'holds', why: 'one tick cannot put the reparent between SELF_ON and the syscall' },
       ],
     },
+    'rfc-6.6': {
+      summary: "PT_SELF with linux-6.6 forget_original_parent: does today's kernel still trip over it?",
+      source: VARIANT_SOURCE['rfc-6.6'],
+      expect: [
+        {
+          cpus: 2,
+          verdict: 'violated',
+          invariant: 'kernel-assert',
+          why: 'BUG_ON((!t->ptrace) != (t->parent == father)) at 6.6 exit.c:705: ->ptrace != 0 while parent is still the dying task',
+        },
+        {
+          cpus: 1,
+          verdict: 'violated',
+          invariant: 'kernel-assert',
+          why: 'the child exits re-armed and its zombie keeps PT_SELF',
+        },
+      ],
+    },
     sud: {
       summary: 'Syscall User Dispatch: the state is outside ->ptrace; linux-6.6 forget_original_parent',
       source: VARIANT_SOURCE.sud,
