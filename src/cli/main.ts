@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_PCT_DEPTH, DEFAULT_PREEMPTIONS, STRATEGIES } from '../explorer/run.ts';
 import { type CheckFlags, checkCommand } from './check.ts';
 import { compareCommand } from './compare.ts';
+import { coverageCommand } from './coverage.ts';
 import { collect, EXIT, parseIntOption, UsageError } from './errors.ts';
 import { listCommand } from './list.ts';
 import { type MergeFlags, mergeCommand } from './shard.ts';
@@ -63,6 +64,11 @@ function program(setExit: (code: number) => void): Command {
     .option('--json', 'print the result as JSON')
     .option('--timing', 'include wall time in JSON output')
     .action((files: string[], o: MergeFlags) => setExit(mergeCommand(files, o)));
+
+  p.command('coverage')
+    .description('explore every built-in scenario and list the task-state oracle edges none exercised')
+    .option('--json', 'print the report as JSON')
+    .action((o) => setExit(coverageCommand(o)));
 
   p.command('replay')
     .description('re-run a trace; exit 1 when its violation reproduces, 2 when it does not')

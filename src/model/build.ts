@@ -1,5 +1,5 @@
 import { MemoryLayout } from '../cpu/memory.ts';
-import type { IrqSourceDef, ModelDef, SafetyInvariant, TaskDef, TerminalInvariant } from './types.ts';
+import type { IrqSourceDef, ModelDef, SafetyInvariant, TaskDef, TerminalInvariant, TransitionInvariant } from './types.ts';
 
 /**
  * Collects the pieces of a model (memory cells, tasks, interrupt sources,
@@ -11,6 +11,7 @@ export class ModelBuilder {
   private readonly irqs: IrqSourceDef[] = [];
   private readonly safety: SafetyInvariant[] = [];
   private readonly terminal: TerminalInvariant[] = [];
+  private readonly transitions: TransitionInvariant[] = [];
 
   constructor(readonly cpus: number) {
     if (!Number.isInteger(cpus) || cpus < 1) throw new Error(`a model needs at least one CPU (got ${cpus})`);
@@ -36,6 +37,11 @@ export class ModelBuilder {
     this.safety.push(inv);
   }
 
+  /** An invariant on each change of a watched cell (old and new value). */
+  onChange(inv: TransitionInvariant): void {
+    this.transitions.push(inv);
+  }
+
   atEnd(inv: TerminalInvariant): void {
     this.terminal.push(inv);
   }
@@ -48,6 +54,7 @@ export class ModelBuilder {
       tasks: [...this.tasks],
       irqs: [...this.irqs],
       safety: [...this.safety],
+      transitions: [...this.transitions],
       terminal: [...this.terminal],
     };
   }

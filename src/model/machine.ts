@@ -8,6 +8,7 @@ import {
   type ModelDef,
   type SafetyInvariant,
   type TaskContext,
+  type TransitionInvariant,
   type Violation,
 } from './types.ts';
 
@@ -90,6 +91,8 @@ export class Machine implements MachineView {
   private readonly dirty: Uint8Array;
   private readonly dirtyList: number[] = [];
   private readonly safety: readonly SafetyInvariant[];
+  /** transition invariants watching each cell */
+  private readonly changeWatchers: (TransitionInvariant[] | undefined)[];
   private readonly checked: ReadonlySet<string> | null;
   /** per-CPU pseudo cells for footprints: irq state of the CPU, execution context of a task */
   private readonly cpuLocalCell: number;
@@ -126,6 +129,11 @@ export class Machine implements MachineView {
         this.watchers[a] = list;
       }
     });
+    this.changeWatchers = new Array(def.layout.size);
+    for (const inv of def.transitions ?? []) {
+      if (!this.wants(inv.name)) continue;
+      for (const a of inv.watch) (this.changeWatchers[a] ??= []).push(inv);
+    }
     this.dirty = new Uint8Array(this.safety.length);
     this.cpuLocalCell = def.layout.size;
     this.taskCtxCell = def.layout.size + def.cpus;
@@ -211,7 +219,13 @@ export class Machine implements MachineView {
   private irqEnabled(i: number): boolean {
     const src = this.def.irqs[i]!;
     const cpu = this.cpus[src.cpu] as CpuState;
-    return cpu.current >= 0 && cpu.irqsOn && (this.irqBudget[i] as number) > 0 && src.enabled(this.mem);
+    return (
+      cpu.current >= 0 &&
+      cpu.irqsOn &&
+      (src.preemptible !== true || (cpu.preempt === 0 && cpu.held.length === 0)) &&
+      (this.irqBudget[i] as number) > 0 &&
+      src.enabled(this.mem)
+    );
   }
 
   private opEnabled(op: Op, mem: Int32Array): boolean {
@@ -427,7 +441,10 @@ export class Machine implements MachineView {
   // ---- execution -----------------------------------------------------------
 
   private write(addr: number, value: number): void {
+    const old = this.mem[addr] as number;
     this.mem[addr] = value;
+    const cw = this.changeWatchers[addr];
+    if (cw !== undefined) this.checkChange(cw, addr, old, value);
     const w = this.watchers[addr];
     if (w !== undefined) {
       for (const i of w) {
@@ -435,6 +452,18 @@ export class Machine implements MachineView {
           this.dirty[i] = 1;
           this.dirtyList.push(i);
         }
+      }
+    }
+  }
+
+  /** Runs after the write: `w.mem` already holds the new value. */
+  private checkChange(list: readonly TransitionInvariant[], addr: number, from: number, to: number): void {
+    if (from === to || this.violation !== null) return;
+    for (const inv of list) {
+      const msg = inv.check(addr, from, to, this);
+      if (msg !== null) {
+        this.violation = { invariant: inv.name, message: msg };
+        return;
       }
     }
   }

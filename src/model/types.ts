@@ -42,6 +42,15 @@ export interface IrqSourceDef {
   readonly name: string;
   readonly cpu: number;
   readonly budget: number;
+  /**
+   * Inject only when the CPU's preempt count is 0 and it holds no lock (in
+   * Linux every spin/rw lock raises the preempt count: spin_lock implies
+   * preempt_disable) — an interrupt whose only
+   * effect is to preempt at irq exit, such as a scheduler tick or a
+   * reschedule IPI: while preemption is off its effect waits for
+   * preempt_enable, which this models by holding the interrupt back).
+   */
+  readonly preemptible?: boolean;
   readonly reads: readonly number[];
   readonly enabled: (mem: MemView) => boolean;
   readonly handler: (ctx: TaskContext) => Program<void>;
@@ -75,6 +84,18 @@ export interface SafetyInvariant {
   readonly check: (w: MachineView) => string | null;
 }
 
+/**
+ * An invariant on the changes of single cells: `check` sees each write that
+ * changes one of `watch`, with the old and the new value, as it happens (a
+ * state machine's edges: every observed change must be an edge). Each cell
+ * is judged on its own, so it is sound under partial-order reduction.
+ */
+export interface TransitionInvariant {
+  readonly name: string;
+  readonly watch: readonly number[];
+  readonly check: (addr: number, from: number, to: number, w: MachineView) => string | null;
+}
+
 /** An invariant checked when no step is enabled any more (quiescence). */
 export interface TerminalInvariant {
   readonly name: string;
@@ -87,6 +108,7 @@ export interface ModelDef {
   readonly tasks: readonly TaskDef[];
   readonly irqs: readonly IrqSourceDef[];
   readonly safety: readonly SafetyInvariant[];
+  readonly transitions?: readonly TransitionInvariant[];
   readonly terminal: readonly TerminalInvariant[];
 }
 

@@ -5,6 +5,12 @@ import redoxBreakpointCont, { breakpointCont2Rounds } from './redox/breakpoint-c
 import redoxCloneEvent from './redox/clone-event.ts';
 import redoxSyscallPairing from './redox/syscall-pairing.ts';
 import redoxTraceeExit from './redox/tracee-exit.ts';
+import linuxKillSleeping from './linux/kill-sleeping.ts';
+import linuxSleepWake from './linux/sleep-wake.ts';
+import linuxStopCont from './linux/stop-cont.ts';
+import selfptraceParentExit from './selfptrace/parent-exit.ts';
+import selfptraceSelfOff from './selfptrace/self-off.ts';
+import selfptraceSignalBetween from './selfptrace/signal-between.ts';
 
 /** Every built-in scenario, in the order `list` and `check` show them. */
 export const SCENARIOS: readonly ScenarioDef[] = [
@@ -15,6 +21,12 @@ export const SCENARIOS: readonly ScenarioDef[] = [
   breakpointCont2Rounds,
   redoxCloneEvent,
   redoxTraceeExit,
+  linuxSleepWake,
+  linuxStopCont,
+  linuxKillSleeping,
+  selfptraceParentExit,
+  selfptraceSignalBetween,
+  selfptraceSelfOff,
 ];
 
 export function findScenario(name: string): ScenarioDef | undefined {

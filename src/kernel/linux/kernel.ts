@@ -1,0 +1,240 @@
+/**
+ * LinuxKernel: the Linux 6.6 substrate a scenario builds on. It owns the
+ * shared objects (tasks with their cells, per-CPU runqueues and idle tasks,
+ * tasklist_lock) and the per-CPU interrupt sources; the kernel paths
+ * themselves are generator functions named like the C functions, one module
+ * per kernel file (sched/core.ts, sched/wait.ts, signal.ts, exit.ts, …),
+ * each taking this kernel as its first argument.
+ *
+ * A scenario spawns tasks (`spawn(name, cpu, body)`), then calls `finish()`.
+ * On each CPU the first task spawned there is current at time 0 and the
+ * others wait on that CPU's runqueue, as if just forked; a CPU with no task
+ * starts in its idle task. So `--cpus 1` is a real uniprocessor: another task
+ * runs only when the current one sleeps or is preempted by the tick.
+ */
+import type { Program } from '../../cpu/ops.ts';
+import type { ModelBuilder } from '../../model/build.ts';
+import type { TaskContext } from '../../model/types.ts';
+import { do_exit } from './exit.ts';
+import { allocRunqueue, allocTask, type LinuxTask, type Runqueue, type SigAction } from './objects.ts';
+import { do_idle, schedule_tail, scheduler_ipi, scheduler_tick } from './sched/core.ts';
+
+/**
+ * Known bugs a model can put back, each a small change to one path, to show
+ * the checker finds it (every "holds" needs a search that fails without the fix).
+ */
+export type KernelBug =
+  /** try_to_wake_up without `if (READ_ONCE(p->on_rq) && ttwu_runnable(p, wake_flags))` */
+  | 'ttwu-no-on-rq-check'
+  /** __schedule reads prev->__state before taking rq->lock (the pre-d136122f5845 order) */
+  | 'stale-prev-state'
+  /** signal_pending_state without `__fatal_signal_pending(p)`: SIGKILL does not stop a TASK_KILLABLE sleep */
+  | 'signal-pending-state-ignores-sigkill'
+  /** SIGCONT's clear of JOBCTL_STOPPED and its wake run without the target's siglock */
+  | 'sigcont-without-siglock'
+  /** prepare_signal(SIGCONT) leaves JOBCTL_STOP_PENDING set */
+  | 'sigcont-keeps-stop-pending';
+
+export interface LinuxOptions {
+  readonly bugs?: readonly KernelBug[];
+  /** scheduler ticks each CPU may take (a bound of the search) */
+  readonly ticks?: number;
+  /** reschedule IPIs each CPU may take (a bound of the search) */
+  readonly ipis?: number;
+}
+
+export type TaskBody = (k: LinuxKernel, me: LinuxTask, ctx: TaskContext) => Program<void>;
+
+export interface SpawnOptions {
+  /** the parent (real_parent and parent); default: a task outside the model */
+  readonly parent?: LinuxTask;
+  /** the initial blocked mask (a sigset) */
+  readonly blocked?: number;
+  /** signals already pending at time 0 (t->pending, with TIF_SIGPENDING), as if sent before the model starts */
+  readonly pending?: number;
+  /** what the task does on each signal; unlisted signals take the default action */
+  readonly actions?: Readonly<Record<number, SigAction>>;
+}
+
+export class LinuxKernel {
+  readonly cpus: number;
+  /** tasklist_lock (kernel/fork.c) */
+  readonly tasklist_lock: number;
+  private readonly all: LinuxTask[] = [];
+  private readonly bodies: TaskBody[] = [];
+  /** the CPU each spawned task starts on, by task id */
+  private readonly placedOn: number[] = [];
+  /** the parent each spawned task starts with, by task id */
+  private readonly parentOf: number[] = [];
+  private readonly runqueues: Runqueue[] = [];
+  private readonly bugs: ReadonlySet<KernelBug>;
+  private finished = false;
+
+  constructor(
+    readonly b: ModelBuilder,
+    readonly opts: LinuxOptions = {},
+  ) {
+    this.cpus = b.cpus;
+    this.bugs = new Set(opts.bugs ?? []);
+    this.tasklist_lock = b.layout.rwlock('tasklist_lock');
+  }
+
+  /** Is this known bug put back in the model? */
+  has(bug: KernelBug): boolean {
+    return this.bugs.has(bug);
+  }
+
+  /** Declares a task that runs `body`, then do_exit(0); placed on CPU `cpu mod cpus`. */
+  spawn(name: string, cpu: number, body: TaskBody, opts: SpawnOptions = {}): LinuxTask {
+    if (this.finished) throw new Error('spawn() after finish()');
+    const placed = cpu % this.cpus;
+    const current = !this.placedOn.includes(placed);
+    const t = allocTask(
+      this.b.layout,
+      {
+        id: this.all.length,
+        name,
+        idle: false,
+        cpu: placed,
+        onRq: 1,
+        onCpu: current ? 1 : 0,
+        parent: opts.parent?.id ?? -1,
+        blocked: opts.blocked ?? 0,
+        pending: opts.pending ?? 0,
+        actions: opts.actions ?? {},
+      },
+      (id) => this.nameOf(id),
+    );
+    this.all.push(t);
+    this.bodies.push(body);
+    this.placedOn.push(placed);
+    this.parentOf.push(opts.parent?.id ?? -1);
+    return t;
+  }
+
+  /**
+   * p->children, in spawn order. No model forks or reparents yet, so the
+   * lists are fixed when the model is built (a list walk under tasklist_lock
+   * is then a walk over this array).
+   */
+  children(parent: LinuxTask): readonly LinuxTask[] {
+    return this.all.filter((t) => !t.idle && this.parentOf[t.id] === parent.id);
+  }
+
+  private nameOf(id: number): string {
+    return this.all[id]?.name ?? `task${id}`;
+  }
+
+  /** Adds the tasks, the idle tasks and the interrupt sources to the model. */
+  finish(): void {
+    if (this.finished) throw new Error('finish() called twice');
+    this.finished = true;
+    const b = this.b;
+    const users = this.all.slice();
+    const cpuOf = (t: LinuxTask) => this.placedOn[t.id] as number;
+    const firstOn = new Map<number, LinuxTask>();
+    for (const t of users) if (!firstOn.has(cpuOf(t))) firstOn.set(cpuOf(t), t);
+    for (let c = 0; c < this.cpus; c++) {
+      this.all.push(
+        allocTask(
+          b.layout,
+          {
+            id: users.length + c,
+            name: `idle${c}`,
+            idle: true,
+            cpu: c,
+            onRq: 0,
+            onCpu: firstOn.has(c) ? 0 : 1,
+            parent: -1,
+            blocked: 0,
+            pending: 0,
+            actions: {},
+          },
+          (id) => this.nameOf(id),
+        ),
+      );
+    }
+    for (let c = 0; c < this.cpus; c++) {
+      let queued = 0;
+      for (const t of users) if (cpuOf(t) === c) queued |= 1 << t.id;
+      const idle = users.length + c;
+      this.runqueues.push(allocRunqueue(b.layout, c, queued, firstOn.get(c)?.id ?? idle, idle, (id) => this.nameOf(id)));
+    }
+    const k = this;
+    users.forEach((t, i) => {
+      const body = this.bodies[i] as TaskBody;
+      const current = firstOn.get(cpuOf(t)) === t;
+      b.task({
+        name: t.name,
+        startCpu: current ? cpuOf(t) : -1,
+        program: function* (ctx) {
+          if (!current) yield* schedule_tail(k, ctx);
+          yield* body(k, t, ctx);
+          yield* do_exit(k, ctx, 0);
+        },
+      });
+    });
+    for (let c = 0; c < this.cpus; c++) {
+      const started = !firstOn.has(c);
+      b.task({ name: `idle${c}`, startCpu: started ? c : -1, idle: true, program: (ctx) => do_idle(k, ctx, started) });
+    }
+    for (let c = 0; c < this.cpus; c++) {
+      const rq = this.runqueues[c] as Runqueue;
+      if ((this.opts.ticks ?? 0) > 0) {
+        b.irq({
+          name: `tick${c}`,
+          cpu: c,
+          budget: this.opts.ticks ?? 0,
+          preemptible: true,
+          reads: [rq.nr_running],
+          // Only a tick that can preempt is worth a choice: one with nobody else runnable changes nothing we model.
+          enabled: (m) => (m[rq.nr_running] as number) > 1,
+          handler: (ctx) => scheduler_tick(k, ctx),
+        });
+      }
+      if ((this.opts.ipis ?? 0) > 0) {
+        b.irq({
+          name: `ipi${c}`,
+          cpu: c,
+          budget: this.opts.ipis ?? 0,
+          preemptible: true,
+          reads: [rq.ipi],
+          enabled: (m) => m[rq.ipi] !== 0,
+          handler: (ctx) => scheduler_ipi(k, ctx),
+        });
+      }
+    }
+  }
+
+  /** Every task, the idle tasks last (after finish()). */
+  get tasks(): readonly LinuxTask[] {
+    return this.all;
+  }
+
+  /** The tasks spawned by the scenario (no idle tasks). */
+  get userTasks(): readonly LinuxTask[] {
+    return this.all.filter((t) => !t.idle);
+  }
+
+  task(id: number): LinuxTask {
+    const t = this.all[id];
+    if (!t) throw new Error(`no task ${id}`);
+    return t;
+  }
+
+  /** `current`: the task this code runs for (for an interrupt handler, the interrupted task). */
+  current(ctx: TaskContext): LinuxTask {
+    return this.task(ctx.self);
+  }
+
+  /** cpu_rq(cpu) */
+  rq(cpu: number): Runqueue {
+    const rq = this.runqueues[cpu];
+    if (!rq) throw new Error(`no runqueue for CPU${cpu} (finish() not called?)`);
+    return rq;
+  }
+
+  get rqs(): readonly Runqueue[] {
+    return this.runqueues;
+  }
+}

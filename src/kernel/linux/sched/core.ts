@@ -1,0 +1,526 @@
+/**
+ * kernel/sched/core.c (Linux 6.6.9): wakeups, __schedule and the context
+ * switch, step by step. Line numbers are 6.6.9's.
+ *
+ * Abstracted, everywhere in this file: statistics and tracing (schedstats,
+ * psi, delayacct, sched_info, trace points), the rq clock, cgroups and
+ * bandwidth, RT/deadline classes (every task is CFS), uclamp, core
+ * scheduling, RCU bookkeeping, mm switching, balance callbacks, load
+ * balancing, and the contents of the CFS rbtree (a runqueue is a set; see
+ * pick_next_task). nr_uninterruptible and iowait are counters nothing here
+ * reads.
+ *
+ * The wake-list path (ttwu_queue_wakelist, core.c:4320 and 4027) is not
+ * modelled: it is taken only when sched_feat(TTWU_QUEUE) and
+ * ttwu_queue_cond (3963-4001) allow it — a target CPU in another LLC, or an
+ * idle one; we model one LLC and take the direct path, where pi_lock is held
+ * from the state test through the enqueue. Our model therefore keeps every
+ * enqueue under pi_lock and rq->lock, as the direct path does.
+ */
+import {
+  awaitCond,
+  check,
+  fence,
+  irqDisable,
+  irqEnable,
+  load,
+  nop,
+  type Program,
+  preemptDisable,
+  preemptEnable,
+  rmw,
+  spinLock,
+  spinUnlock,
+  store,
+  switchTo,
+} from '../../../cpu/ops.ts';
+import type { TaskContext } from '../../../model/types.ts';
+import {
+  SM_NONE,
+  SM_PREEMPT,
+  stateFormatter,
+  TASK_DEAD,
+  TASK_NORMAL,
+  TASK_ON_RQ_QUEUED,
+  TASK_RUNNING,
+  TASK_WAKING,
+  TIF_NEED_RESCHED,
+} from '../consts.ts';
+import { signal_pending_state } from '../include/sched-signal.ts';
+import type { LinuxKernel } from '../kernel.ts';
+import { raw_spin_lock_irqsave, raw_spin_unlock_irqrestore } from '../locking.ts';
+import type { LinuxTask, Runqueue } from '../objects.ts';
+
+const C = 'linux-6.6 kernel/sched/core.c';
+const r = (line: number, fn: string) => `${C}:${line} ${fn}`;
+
+/** wake_flags (kernel/sched/sched.h:2162-2170) */
+export const WF_SYNC = 0x10;
+
+// ---- enqueue / dequeue ---------------------------------------------------------
+
+/**
+ * activate_task — core.c:2125-2135 [rq->lock held]: enqueue_task (the class
+ * hook; here: add p to the runqueue's set, nr_running++), then
+ * `p->on_rq = TASK_ON_RQ_QUEUED`.
+ */
+export function* activate_task(rq: Runqueue, p: LinuxTask): Program<void> {
+  const bit = 1 << p.id;
+  yield rmw(rq.queued, (q) => q | bit, r(2132, 'activate_task'), `enqueue_task(rq, ${p.name}): enqueue_entity`);
+  yield rmw(rq.nr_running, (n) => n + 1, r(2132, 'activate_task'), 'enqueue_task: add_nr_running(rq, 1)');
+  yield store(p.on_rq, TASK_ON_RQ_QUEUED, r(2134, 'activate_task'), 'p->on_rq = TASK_ON_RQ_QUEUED');
+}
+
+/** deactivate_task — core.c:2137-2142 [rq->lock held]: `p->on_rq = 0`, then dequeue_task. */
+export function* deactivate_task(rq: Runqueue, p: LinuxTask): Program<void> {
+  const bit = 1 << p.id;
+  yield store(p.on_rq, 0, r(2139, 'deactivate_task'), 'p->on_rq = 0');
+  yield rmw(rq.queued, (q) => q & ~bit, r(2141, 'deactivate_task'), `dequeue_task(rq, ${p.name}): dequeue_entity`);
+  yield rmw(rq.nr_running, (n) => n - 1, r(2141, 'deactivate_task'), 'dequeue_task: sub_nr_running(rq, 1)');
+}
+
+// ---- resched --------------------------------------------------------------------
+
+/**
+ * resched_curr — core.c:1041-1063 [rq->lock held]: set TIF_NEED_RESCHED on
+ * rq->curr; for another CPU, send a reschedule IPI unless its current task
+ * polls the flag (set_nr_and_not_polling: the idle task does, see do_idle).
+ */
+export function* resched_curr(k: LinuxKernel, ctx: TaskContext, rq: Runqueue): Program<void> {
+  const curr = k.task(yield load(rq.curr, r(1043, 'resched_curr'), 'curr = rq->curr'));
+  const tif: number = yield load(curr.tif, r(1048, 'resched_curr'), 'if (test_tsk_need_resched(curr)) return');
+  if (tif & TIF_NEED_RESCHED) return;
+  const local = rq.cpu === ctx.cpu();
+  yield rmw(
+    curr.tif,
+    (v) => v | TIF_NEED_RESCHED,
+    r(local ? 1054 : 1059, 'resched_curr'),
+    local ? 'set_tsk_need_resched(curr)' : 'set_nr_and_not_polling(curr)',
+  );
+  // The idle task polls TIF_NEED_RESCHED (TIF_POLLING_NRFLAG): no IPI for it.
+  if (!local && !curr.idle) yield* smp_send_reschedule(k, rq.cpu, r(1060, 'resched_curr'));
+}
+
+/** smp_send_reschedule(cpu) (arch/x86/kernel/smp.c): raise the reschedule IPI on `cpu`; the explorer decides when it lands. */
+export function* smp_send_reschedule(k: LinuxKernel, cpu: number, ref: string): Program<void> {
+  yield store(k.rq(cpu).ipi, 1, ref, `smp_send_reschedule(${cpu})`);
+}
+
+/**
+ * check_preempt_curr — core.c:2221-2234 → check_preempt_wakeup (fair.c).
+ * Abstracted: CFS's wakeup-granularity decision is not modelled (it needs
+ * vruntimes); a wakeup preempts only the idle task (check_preempt_curr_idle
+ * always resches). Preemption of a busy CPU comes from the tick.
+ */
+export function* check_preempt_curr(k: LinuxKernel, ctx: TaskContext, rq: Runqueue): Program<void> {
+  const curr: number = yield load(rq.curr, r(2223, 'check_preempt_curr'), 'rq->curr->sched_class == p->sched_class ?');
+  if (curr === rq.idle) yield* resched_curr(k, ctx, rq);
+}
+
+// ---- try_to_wake_up -----------------------------------------------------------
+
+/** ttwu_do_wakeup — core.c:3764-3768: WRITE_ONCE(p->__state, TASK_RUNNING). */
+function* ttwu_do_wakeup(p: LinuxTask): Program<void> {
+  yield store(p.state, TASK_RUNNING, r(3766, 'ttwu_do_wakeup'), 'WRITE_ONCE(p->__state, TASK_RUNNING)');
+}
+
+/** ttwu_do_activate — core.c:3771-3822 [rq->lock and p->pi_lock held]. */
+function* ttwu_do_activate(k: LinuxKernel, ctx: TaskContext, rq: Runqueue, p: LinuxTask): Program<void> {
+  yield* activate_task(rq, p); // 3791
+  yield* check_preempt_curr(k, ctx, rq); // 3792
+  yield* ttwu_do_wakeup(p); // 3794
+}
+
+/**
+ * __task_rq_lock — core.c:627-646 [p->pi_lock held]: lock task_rq(p), retry
+ * if p moved meanwhile. With pi_lock held p cannot move (set_task_cpu runs
+ * under it), so the retry is the re-read that finds the same CPU.
+ */
+function* __task_rq_lock(k: LinuxKernel, p: LinuxTask, fn: string): Program<Runqueue> {
+  for (;;) {
+    const cpu: number = yield load(p.cpu, r(635, '__task_rq_lock'), `rq = task_rq(${p.name}) (from ${fn})`);
+    const rq = k.rq(cpu);
+    yield spinLock(rq.lock, r(636, '__task_rq_lock'), 'raw_spin_rq_lock(rq)');
+    const again: number = yield load(
+      p.cpu,
+      r(637, '__task_rq_lock'),
+      'if (likely(rq == task_rq(p) && !task_on_rq_migrating(p)))',
+    );
+    if (again === cpu) return rq;
+    yield spinUnlock(rq.lock, r(641, '__task_rq_lock'), 'raw_spin_rq_unlock(rq)');
+  }
+}
+
+/**
+ * ttwu_runnable — core.c:3849-3871 [p->pi_lock held]: p is still queued
+ * (it has not reached deactivate_task in __schedule): under its rq->lock,
+ * just mark it running again.
+ */
+function* ttwu_runnable(k: LinuxKernel, ctx: TaskContext, p: LinuxTask): Program<boolean> {
+  const rq = yield* __task_rq_lock(k, p, 'ttwu_runnable');
+  let ret = false;
+  const onRq: number = yield load(p.on_rq, r(3856, 'ttwu_runnable'), 'if (task_on_rq_queued(p))');
+  if (onRq === TASK_ON_RQ_QUEUED) {
+    const onCpu: number = yield load(p.on_cpu, r(3857, 'ttwu_runnable'), 'if (!task_on_cpu(rq, p))');
+    // 3862-3863: update_rq_clock; check_preempt_curr: p is queued and not running, so rq->curr is
+    // another task; a wakeup preempts only idle (see check_preempt_curr).
+    if (!onCpu) yield* check_preempt_curr(k, ctx, rq);
+    yield* ttwu_do_wakeup(p); // 3865
+    ret = true;
+  }
+  yield spinUnlock(rq.lock, r(3868, 'ttwu_runnable'), '__task_rq_unlock');
+  return ret;
+}
+
+/** available_idle_cpu(cpu) — core.c:7350 → idle_cpu (7326-7342): rq->curr == rq->idle && !rq->nr_running. */
+function* available_idle_cpu(k: LinuxKernel, cpu: number, fn: string): Program<boolean> {
+  const rq = k.rq(cpu);
+  const curr: number = yield load(rq.curr, r(7330, 'idle_cpu'), `idle_cpu(${cpu}) from ${fn}: rq->curr != rq->idle ?`);
+  if (curr !== rq.idle) return false;
+  const n: number = yield load(rq.nr_running, r(7333, 'idle_cpu'), `idle_cpu(${cpu}): rq->nr_running ?`);
+  return n === 0;
+}
+
+/**
+ * select_task_rq — core.c:3630-3653 → select_task_rq_fair (fair.c), for a
+ * wakeup. Kept: wake_affine_idle's sync rule (a WF_SYNC waker that is alone
+ * on its CPU hands that CPU to the wakee) and select_idle_sibling's
+ * preference for an idle target, then an idle prev, then any idle CPU (all
+ * CPUs share one LLC here), else the target. Abstracted: wake_affine_weight
+ * (load averages) — the target stays prev_cpu — and the affinity masks (all
+ * CPUs allowed). Every lockless read of another runqueue is its own step.
+ */
+function* select_task_rq(k: LinuxKernel, ctx: TaskContext, prevCpu: number, wakeFlags: number): Program<number> {
+  const F = 'select_task_rq_fair';
+  if (k.cpus === 1) return prevCpu; // 3637: cpumask_any of a single CPU
+  const thisCpu = ctx.cpu();
+  let target = prevCpu;
+  if (wakeFlags & WF_SYNC && thisCpu !== prevCpu) {
+    const n: number = yield load(
+      k.rq(thisCpu).nr_running,
+      'linux-6.6 kernel/sched/fair.c wake_affine_idle',
+      'if (sync && cpu_rq(this_cpu)->nr_running == 1)',
+    );
+    if (n === 1) target = thisCpu;
+  }
+  // select_idle_sibling (fair.c)
+  if (yield* available_idle_cpu(k, target, F)) return target;
+  if (target !== prevCpu && (yield* available_idle_cpu(k, prevCpu, F))) return prevCpu;
+  for (let c = 0; c < k.cpus; c++) {
+    if (c === target || c === prevCpu || c === thisCpu) continue;
+    if (yield* available_idle_cpu(k, c, 'select_idle_cpu')) return c;
+  }
+  return target;
+}
+
+/**
+ * try_to_wake_up — core.c:4203-4357. Returns whether p was woken.
+ * `state` is the mask of states this wakeup may end (TASK_NORMAL, …).
+ */
+export function* try_to_wake_up(k: LinuxKernel, ctx: TaskContext, p: LinuxTask, state: number, wakeFlags = 0): Program<boolean> {
+  const F = 'try_to_wake_up';
+  yield preemptDisable(r(4205, F), 'guard(preempt)()');
+  if (p.id === ctx.self) {
+    // 4208-4227: waking current — it is running, so no locks: just the state.
+    const st: number = yield load(p.state, r(2239, '__task_state_match'), 'ttwu_state_match: READ_ONCE(p->__state) & state');
+    let success = false;
+    if (st & state) {
+      success = true;
+      yield* ttwu_do_wakeup(p); // 4224
+    }
+    yield preemptEnable(r(4356, F), 'guard(preempt) ends');
+    return success;
+  }
+  const flags = yield* raw_spin_lock_irqsave(p.pi_lock, r(4234, F), 'scoped_guard(raw_spinlock_irqsave, &p->pi_lock)');
+  yield fence(r(4235, F), 'smp_mb__after_spinlock()');
+  const st: number = yield load(
+    p.state,
+    r(2239, '__task_state_match'),
+    `ttwu_state_match: READ_ONCE(p->__state) & ${stateFormatter(state)}`,
+  );
+  let success = false;
+  if (st & state) {
+    success = true;
+    yield fence(r(4263, F), 'smp_rmb(): the __state load before the on_rq load');
+    let done = false;
+    if (!k.has('ttwu-no-on-rq-check')) {
+      const onRq: number = yield load(p.on_rq, r(4264, F), 'if (READ_ONCE(p->on_rq) && ttwu_runnable(p, wake_flags))');
+      if (onRq) done = yield* ttwu_runnable(k, ctx, p);
+    }
+    if (!done) {
+      yield fence(r(4291, F), 'smp_acquire__after_ctrl_dep()');
+      yield store(p.state, TASK_WAKING, r(4299, F), 'WRITE_ONCE(p->__state, TASK_WAKING)');
+      // 4320-4322: `smp_load_acquire(&p->on_cpu) && ttwu_queue_wakelist(...)`: the wake-list path is
+      // not modelled (see the file comment), so the direct path waits for p to be off its CPU.
+      yield awaitCond([p.on_cpu], (m) => m[p.on_cpu] === 0, r(4333, F), `smp_cond_load_acquire(&${p.name}->on_cpu, !VAL)`);
+      const prevCpu: number = yield load(p.cpu, r(4335, F), 'cpu = select_task_rq(p, p->wake_cpu, wake_flags | WF_TTWU)');
+      const cpu = yield* select_task_rq(k, ctx, prevCpu, wakeFlags);
+      if (cpu !== prevCpu) {
+        // 4336-4344: WF_MIGRATED; set_task_cpu(p, cpu) → __set_task_cpu: p->cpu (and p->wake_cpu)
+        yield store(p.cpu, cpu, r(4344, F), `set_task_cpu(p, ${cpu})`);
+      }
+      yield* ttwu_queue(k, ctx, p, cpu); // 4350
+    }
+  }
+  yield* raw_spin_unlock_irqrestore(p.pi_lock, flags, r(4351, F), 'end of scoped_guard: raw_spin_unlock_irqrestore(&p->pi_lock)');
+  yield preemptEnable(r(4356, F), 'guard(preempt) ends');
+  return success;
+}
+
+/** ttwu_queue — core.c:4023-4035 [p->pi_lock held, irqs off]: rq_lock, ttwu_do_activate, rq_unlock. */
+function* ttwu_queue(k: LinuxKernel, ctx: TaskContext, p: LinuxTask, cpu: number): Program<void> {
+  const rq = k.rq(cpu);
+  yield spinLock(rq.lock, r(4031, 'ttwu_queue'), 'rq_lock(rq)');
+  yield* ttwu_do_activate(k, ctx, rq, p); // 4033
+  yield spinUnlock(rq.lock, r(4034, 'ttwu_queue'), 'rq_unlock(rq)');
+}
+
+/** wake_up_process — core.c:4480-4483: try_to_wake_up(p, TASK_NORMAL, 0). */
+export function wake_up_process(k: LinuxKernel, ctx: TaskContext, p: LinuxTask): Program<boolean> {
+  return try_to_wake_up(k, ctx, p, TASK_NORMAL, 0);
+}
+
+/** wake_up_state — core.c:4486-4489: try_to_wake_up(p, state, 0). */
+export function wake_up_state(k: LinuxKernel, ctx: TaskContext, p: LinuxTask, state: number): Program<boolean> {
+  return try_to_wake_up(k, ctx, p, state, 0);
+}
+
+/** default_wake_function — core.c:7016-7021: try_to_wake_up(curr->private, mode, wake_flags). */
+export function default_wake_function(
+  k: LinuxKernel,
+  ctx: TaskContext,
+  p: LinuxTask,
+  mode: number,
+  wakeFlags: number,
+): Program<boolean> {
+  return try_to_wake_up(k, ctx, p, mode, wakeFlags);
+}
+
+/**
+ * kick_process — core.c:3521-3530: if p runs on another CPU, interrupt it
+ * (so that it passes through a kernel entry/exit and sees TIF_SIGPENDING).
+ */
+export function* kick_process(k: LinuxKernel, ctx: TaskContext, p: LinuxTask): Program<void> {
+  const F = 'kick_process';
+  yield preemptDisable(r(3525, F));
+  const cpu: number = yield load(p.cpu, r(3526, F), 'cpu = task_cpu(p)');
+  if (cpu !== ctx.cpu()) {
+    const curr: number = yield load(k.rq(cpu).curr, r(3527, F), 'task_curr(p): cpu_curr(cpu) == p');
+    if (curr === p.id) yield* smp_send_reschedule(k, cpu, r(3528, F));
+  }
+  yield preemptEnable(r(3529, F));
+}
+
+// ---- __schedule -------------------------------------------------------------------
+
+/**
+ * pick_next_task — core.c:5991-6050 (__pick_next_task, !SCHED_CORE) → pick_next_task_fair. Abstracted: CFS
+ * picks the leftmost vruntime; we pick round-robin by task id, starting after
+ * prev (the task that just ran has the largest vruntime), so a preempted task
+ * gives way to the others; prev again if it is the only one queued; the idle
+ * task if nothing is queued.
+ */
+function* pick_next_task(rq: Runqueue, prev: LinuxTask): Program<number> {
+  const q: number = yield load(rq.queued, r(6662, '__schedule'), 'pick_next_task_fair: pick_next_entity(cfs_rq)');
+  if (q === 0) return rq.idle;
+  for (let i = 1; i <= 31; i++) {
+    const id = (prev.idle ? i - 1 : prev.id + i) % 31;
+    if (q & (1 << id)) return id;
+  }
+  return rq.idle;
+}
+
+/**
+ * __schedule — core.c:6578-6704. `preempt` is SM_PREEMPT (from the irq-exit
+ * preemption) or SM_NONE (schedule(), the idle loop, do_task_dead).
+ */
+export function* __schedule(k: LinuxKernel, ctx: TaskContext, sched_mode: number): Program<void> {
+  const F = '__schedule';
+  const rq = k.rq(ctx.cpu());
+  // 6589 prev = rq->curr: this code runs for prev (ctx.self), no shared access needed to know it.
+  const prev = k.current(ctx);
+  let early = -1;
+  if (k.has('stale-prev-state')) {
+    // the bug put back: prev->__state read before rq->lock, so a wakeup under rq->lock can slip in between
+    early = yield load(prev.state, r(6628, F), 'prev_state = READ_ONCE(prev->__state), before rq_lock (bug)');
+  }
+  yield irqDisable(r(6596, F), 'local_irq_disable()');
+  yield spinLock(rq.lock, r(6614, F), 'rq_lock(rq, &rf)');
+  yield fence(r(6615, F), 'smp_mb__after_spinlock()');
+  const prevState: number = early >= 0 ? early : yield load(prev.state, r(6628, F), 'prev_state = READ_ONCE(prev->__state)');
+  if (!(sched_mode & SM_PREEMPT) && prevState) {
+    if (yield* signal_pending_state(k, prevState, prev)) {
+      yield store(prev.state, TASK_RUNNING, r(6631, F), 'WRITE_ONCE(prev->__state, TASK_RUNNING)');
+    } else {
+      yield* deactivate_task(rq, prev); // 6652
+    }
+  }
+  const next = k.task(yield* pick_next_task(rq, prev)); // 6662
+  yield rmw(prev.tif, (v) => v & ~TIF_NEED_RESCHED, r(6663, F), 'clear_tsk_need_resched(prev)');
+  if (next !== prev) {
+    yield store(rq.curr, next.id, r(6675, F), 'RCU_INIT_POINTER(rq->curr, next)');
+    yield* context_switch(k, ctx, rq, prev, next); // 6698
+  } else {
+    yield spinUnlock(rq.lock, r(6702, F), 'raw_spin_rq_unlock_irq(rq)');
+    yield irqEnable(r(6702, F), 'raw_spin_rq_unlock_irq: local_irq_enable');
+  }
+}
+
+/**
+ * context_switch — core.c:5328-5388: prepare_task(next) sets next->on_cpu,
+ * switch_to hands rq->lock over to next, and next (wherever it resumes)
+ * runs finish_task_switch(prev).
+ */
+function* context_switch(k: LinuxKernel, ctx: TaskContext, rq: Runqueue, prev: LinuxTask, next: LinuxTask): Program<void> {
+  const F = 'context_switch';
+  yield store(next.on_cpu, 1, r(4990, 'prepare_task'), `WRITE_ONCE(${next.name}->on_cpu, 1)`); // 5331 prepare_task_switch
+  yield store(rq.last, prev.id, r(5384, F), 'switch_to(prev, next, prev): prev in a register');
+  yield switchTo(next.id, r(5384, F), rq.lock, `switch_to(${prev.name}, ${next.name})`);
+  // Back in prev, later, possibly on another CPU: this is finish_task_switch of whoever ran before.
+  yield* finish_task_switch(k, ctx);
+}
+
+/**
+ * finish_task_switch — core.c:5215-5297, run by the task just switched in
+ * for the task it replaced (`last`): read its state, release its on_cpu
+ * (smp_store_release, after which a waker may move it), unlock rq->lock.
+ */
+export function* finish_task_switch(k: LinuxKernel, ctx: TaskContext): Program<void> {
+  const F = 'finish_task_switch';
+  const rq = k.rq(ctx.cpu());
+  const prev = k.task(yield load(rq.last, r(5384, 'context_switch'), 'switch_to returns: last = prev'));
+  const prevState: number = yield load(prev.state, r(5251, F), 'prev_state = READ_ONCE(prev->__state)');
+  yield store(prev.on_cpu, 0, r(5008, 'finish_task'), `smp_store_release(&${prev.name}->on_cpu, 0)`);
+  yield spinUnlock(rq.lock, r(5135, 'finish_lock_switch'), 'raw_spin_rq_unlock_irq(rq)');
+  yield irqEnable(r(5135, 'finish_lock_switch'), 'raw_spin_rq_unlock_irq: local_irq_enable');
+  if (prevState === TASK_DEAD) {
+    // 5286-5294: put_task_stack, put_task_struct_rcu_user — memory we do not model
+    yield nop(r(5286, F), `${prev.name} is dead: put_task_struct_rcu_user(prev)`);
+  }
+}
+
+/** schedule_tail — core.c:5303-5322: the first code a new task runs. */
+export function* schedule_tail(k: LinuxKernel, ctx: TaskContext): Program<void> {
+  yield* finish_task_switch(k, ctx); // 5315
+  yield preemptEnable(r(5316, 'schedule_tail'), 'preempt_enable()');
+}
+
+/**
+ * schedule — core.c:6765-6776. The entry check is the kernel's "scheduling
+ * while atomic" (schedule_debug, 5935-5960) plus sleeping with irqs off, which
+ * lockdep reports: both are `lock-discipline`.
+ */
+export function* schedule(k: LinuxKernel, ctx: TaskContext): Program<void> {
+  const F = 'schedule';
+  yield check(
+    'lock-discipline',
+    [],
+    (_m, cpu) =>
+      !cpu.irqsOn
+        ? 'schedule() with irqs off'
+        : cpu.preempt !== 0 || cpu.locksHeld !== 0
+          ? `scheduling while atomic (preempt count ${cpu.preempt}, ${cpu.locksHeld} lock(s) held)`
+          : null,
+    r(6765, F),
+    'schedule_debug: in_atomic_preempt_off(), irqs_disabled()',
+  );
+  const me = k.current(ctx);
+  for (;;) {
+    yield preemptDisable(r(6771, F));
+    yield* __schedule(k, ctx, SM_NONE);
+    yield preemptEnable(r(6773, F), 'sched_preempt_enable_no_resched()');
+    const tif: number = yield load(me.tif, r(6774, F), 'while (need_resched())');
+    if (!(tif & TIF_NEED_RESCHED)) return;
+  }
+}
+
+/** schedule_idle — core.c:6789-6802 (the idle task's way into __schedule). */
+export function* schedule_idle(k: LinuxKernel, ctx: TaskContext): Program<void> {
+  const me = k.current(ctx);
+  for (;;) {
+    yield* __schedule(k, ctx, SM_NONE);
+    const tif: number = yield load(me.tif, r(6801, 'schedule_idle'), 'while (need_resched())');
+    if (!(tif & TIF_NEED_RESCHED)) return;
+  }
+}
+
+/**
+ * The per-CPU idle task: do_idle (kernel/sched/idle.c:265-330) polls
+ * need_resched (with TIF_POLLING_NRFLAG set, so wakers need no IPI), then
+ * schedule_idle. Idle runs with preemption disabled (init_idle). The wait is
+ * quiescent: a CPU idling at the end of an execution is not a deadlock.
+ * Abstracted: cpuidle states, nohz, RCU idle entry/exit.
+ */
+export function* do_idle(k: LinuxKernel, ctx: TaskContext, startedCurrent: boolean): Program<void> {
+  const me = k.current(ctx);
+  if (startedCurrent) yield preemptDisable('linux-6.6 kernel/sched/core.c:9309 init_idle', 'init_idle_preempt_count');
+  else yield* finish_task_switch(k, ctx);
+  for (;;) {
+    yield awaitCond(
+      [me.tif],
+      (m) => ((m[me.tif] as number) & TIF_NEED_RESCHED) !== 0,
+      'linux-6.6 kernel/sched/idle.c:282 do_idle',
+      'while (!need_resched()) cpu_idle_poll()',
+      true,
+    );
+    yield* schedule_idle(k, ctx);
+  }
+}
+
+/**
+ * preempt_schedule_irq — core.c:6996-7014: preemption on the way out of an
+ * interrupt (preempt count 0, need_resched set).
+ */
+export function* preempt_schedule_irq(k: LinuxKernel, ctx: TaskContext): Program<void> {
+  const F = 'preempt_schedule_irq';
+  const me = k.current(ctx);
+  for (;;) {
+    yield preemptDisable(r(7006, F));
+    yield irqEnable(r(7007, F), 'local_irq_enable()');
+    yield* __schedule(k, ctx, SM_PREEMPT);
+    yield irqDisable(r(7009, F), 'local_irq_disable()');
+    yield preemptEnable(r(7010, F), 'sched_preempt_enable_no_resched()');
+    const tif: number = yield load(me.tif, r(7011, F), 'while (need_resched())');
+    if (!(tif & TIF_NEED_RESCHED)) return;
+  }
+}
+
+/**
+ * irqentry_exit — kernel/entry/common.c:403-444, the kernel-mode return:
+ * with CONFIG_PREEMPTION, `if (!preempt_count()) irqentry_exit_cond_resched()`
+ * (common.c:388-400) → `if (need_resched()) preempt_schedule_irq()`. Our
+ * interrupt sources fire only at preempt count 0 (IrqSourceDef.preemptible),
+ * so the count test holds here. Abstracted: the return to user mode, whose
+ * signal delivery tasks do at their explicit exit_to_user_mode points.
+ */
+function* irqentry_exit(k: LinuxKernel, ctx: TaskContext): Program<void> {
+  const me = k.current(ctx);
+  const tif: number = yield load(me.tif, 'linux-6.6 kernel/entry/common.c:396 irqentry_exit_cond_resched', 'if (need_resched())');
+  if (tif & TIF_NEED_RESCHED) yield* preempt_schedule_irq(k, ctx);
+}
+
+/**
+ * The scheduler tick — scheduler_tick, core.c:5640-5679 — then the irq exit.
+ * task_tick_fair's check_preempt_tick (fair.c) is abstracted to "the
+ * slice is over whenever another task is runnable": resched_curr when
+ * rq->nr_running > 1.
+ */
+export function* scheduler_tick(k: LinuxKernel, ctx: TaskContext): Program<void> {
+  const F = 'scheduler_tick';
+  const rq = k.rq(ctx.cpu());
+  yield spinLock(rq.lock, r(5654, F), 'rq_lock(rq, &rf)');
+  const n: number = yield load(rq.nr_running, r(5659, F), 'curr->sched_class->task_tick: check_preempt_tick');
+  if (n > 1) yield* resched_curr(k, ctx, rq);
+  yield spinUnlock(rq.lock, r(5666, F), 'rq_unlock(rq, &rf)');
+  yield* irqentry_exit(k, ctx);
+}
+
+/**
+ * The reschedule IPI — sysvec_reschedule_ipi (arch/x86/kernel/smp.c) →
+ * scheduler_ipi (include/linux/sched.h:2014, folds need_resched) — then the
+ * irq exit, where a pending need_resched preempts.
+ */
+export function* scheduler_ipi(k: LinuxKernel, ctx: TaskContext): Program<void> {
+  yield store(k.rq(ctx.cpu()).ipi, 0, 'linux-6.6 arch/x86/kernel/smp.c:259 sysvec_reschedule_ipi', 'ack the reschedule IPI');
+  yield* irqentry_exit(k, ctx);
+}

@@ -1,0 +1,148 @@
+/**
+ * linux/sleep-wake — the kernel's sleep/wake pattern on the Linux 6.6
+ * substrate: the sleeper marks itself sleeping, tests its condition, and
+ * calls schedule(); the waker sets the condition and calls
+ * wake_up_process(). try_to_wake_up and __schedule run step by step, with
+ * pi_lock, rq->lock, on_rq, on_cpu and migration.
+ *
+ * Variants:
+ * - linux-6.6: set_current_state() (store + full barrier), then the test.
+ * - waitqueue: the same through a wait queue: prepare_to_wait / __wake_up /
+ *   finish_wait (autoremove entries).
+ * - no-barrier: __set_current_state() (no barrier) instead. Our memory model
+ *   is sequentially consistent, where a fence orders nothing a store and a
+ *   load do not already order: this variant HOLDS here. The reordering it
+ *   allows on real hardware (the condition load passing the state store) needs
+ *   the store-buffer model (TSO), which is not built yet; this variant is the
+ *   scenario that will show it.
+ * - test-before-set: the condition tested BEFORE set_current_state — the
+ *   classic lost wakeup: the waker sets the condition and finds the sleeper
+ *   still TASK_RUNNING between its test and its store, so wakes nobody.
+ *   Two CPUs lose it; so does one CPU when the tick preempts the sleeper
+ *   between its test and its store.
+ * - stale-prev-state (known bug put back in __schedule): prev->__state read
+ *   before rq->lock. The waker's ttwu_runnable (under rq->lock) sets
+ *   TASK_RUNNING between that read and the dequeue, and __schedule dequeues
+ *   a runnable task: it never runs again (runqueue-sane).
+ */
+
+import { bitsFormatter } from '../../cpu/memory.ts';
+import { load, type Program, store } from '../../cpu/ops.ts';
+import { TASK_NORMAL, TASK_RUNNING, TASK_UNINTERRUPTIBLE } from '../../kernel/linux/consts.ts';
+import { __set_current_state, set_current_state } from '../../kernel/linux/include/sched.ts';
+import { registerLinuxInvariants } from '../../kernel/linux/invariants.ts';
+import { LinuxKernel } from '../../kernel/linux/kernel.ts';
+import { waitQueueHead } from '../../kernel/linux/objects.ts';
+import { schedule, wake_up_process } from '../../kernel/linux/sched/core.ts';
+import { __wake_up, finish_wait, prepare_to_wait } from '../../kernel/linux/sched/wait.ts';
+import { ModelBuilder } from '../../model/build.ts';
+import { defineScenario } from '../../model/scenario.ts';
+import type { TaskContext } from '../../model/types.ts';
+
+const REF = 'scenario linux/sleep-wake';
+const TICKS = 1;
+const IPIS = 1;
+
+export default defineScenario({
+  name: 'linux/sleep-wake',
+  summary: 'set_current_state / test the condition / schedule() against a waker on another CPU (Linux 6.6)',
+  cpus: 2,
+  invariants: ['no-lost-wakeup', 'runqueue-sane', 'lock-discipline', 'deadlock', 'legal-transition'],
+  bounds: `${TICKS} scheduler tick and ${IPIS} reschedule IPI per CPU`,
+  variants: {
+    'linux-6.6': {
+      summary: 'set_current_state(TASK_UNINTERRUPTIBLE); if (cond) break; schedule(); — waker: cond = 1; wake_up_process()',
+      source: 'linux-6.6 include/linux/sched.h set_current_state, kernel/sched/core.c try_to_wake_up, __schedule',
+      expect: [
+        { cpus: 1, verdict: 'holds' },
+        { cpus: 2, verdict: 'holds' },
+        { cpus: 3, verdict: 'holds' },
+      ],
+    },
+    waitqueue: {
+      summary: 'prepare_to_wait(); if (cond) break; schedule(); finish_wait() — waker: cond = 1; wake_up()',
+      source: 'linux-6.6 kernel/sched/wait.c prepare_to_wait, finish_wait, __wake_up',
+      expect: [
+        { cpus: 1, verdict: 'holds' },
+        { cpus: 2, verdict: 'holds' },
+      ],
+    },
+    'no-barrier': {
+      summary: '__set_current_state (no barrier) before the test: holds on sequentially consistent memory',
+      expect: [
+        { cpus: 1, verdict: 'holds', why: 'one CPU: program order is all there is' },
+        {
+          cpus: 2,
+          verdict: 'holds',
+          why: 'sequentially consistent model: the missing fence reorders nothing; needs the TSO model to show the bug',
+        },
+      ],
+    },
+    'test-before-set': {
+      summary: 'if (cond) break; set_current_state(); schedule(); — the test before the state store',
+      expect: [
+        { cpus: 2, verdict: 'violated', invariant: 'no-lost-wakeup', why: 'the waker runs between the test and the store' },
+        {
+          cpus: 1,
+          verdict: 'violated',
+          invariant: 'no-lost-wakeup',
+          why: 'the tick preempts the sleeper between the test and the store, and the waker runs',
+        },
+      ],
+    },
+    'stale-prev-state': {
+      summary: '__schedule reads prev->__state before rq_lock',
+      expect: [
+        {
+          cpus: 2,
+          verdict: 'violated',
+          invariant: 'runqueue-sane',
+          why: 'ttwu_runnable sets TASK_RUNNING between the read and the dequeue',
+        },
+        { cpus: 1, verdict: 'holds', why: 'the read and the dequeue run with no other CPU to wake in between' },
+      ],
+    },
+  },
+  build({ variant, cpus }) {
+    const b = new ModelBuilder(cpus);
+    const k = new LinuxKernel(b, { ticks: TICKS, ipis: IPIS, bugs: variant === 'stale-prev-state' ? ['stale-prev-state'] : [] });
+    const cond = b.layout.cell('cond', 0);
+    const wq = waitQueueHead(
+      b.layout,
+      'wq',
+      bitsFormatter((id) => k.task(id).name),
+    );
+    function* testCond(): Program<boolean> {
+      return (yield load(cond, `${REF} sleeper`, 'if (cond) break')) !== 0;
+    }
+    function* sleepDirect(kk: LinuxKernel, ctx: TaskContext): Program<void> {
+      for (;;) {
+        if (variant === 'test-before-set' && (yield* testCond())) break;
+        if (variant === 'no-barrier') yield* __set_current_state(kk, ctx, TASK_UNINTERRUPTIBLE);
+        else yield* set_current_state(kk, ctx, TASK_UNINTERRUPTIBLE);
+        if (variant !== 'test-before-set' && (yield* testCond())) break;
+        yield* schedule(kk, ctx);
+      }
+      yield* __set_current_state(kk, ctx, TASK_RUNNING);
+    }
+    function* sleepOnQueue(kk: LinuxKernel, ctx: TaskContext): Program<void> {
+      for (;;) {
+        yield* prepare_to_wait(kk, ctx, wq, TASK_UNINTERRUPTIBLE);
+        if (yield* testCond()) break;
+        yield* schedule(kk, ctx);
+      }
+      yield* finish_wait(kk, ctx, wq);
+    }
+    const sleeper = k.spawn('sleeper', 0, (kk, _me, ctx) =>
+      variant === 'waitqueue' ? sleepOnQueue(kk, ctx) : sleepDirect(kk, ctx),
+    );
+    k.spawn('waker', 1, function* (kk, _me, ctx) {
+      yield store(cond, 1, `${REF} waker`, 'WRITE_ONCE(cond, 1)');
+      if (variant === 'waitqueue') yield* __wake_up(kk, ctx, wq, TASK_NORMAL);
+      else yield* wake_up_process(kk, ctx, sleeper);
+    });
+    k.finish();
+    registerLinuxInvariants(b, k, { sleepsFor: [{ task: sleeper, what: 'cond = 1', holds: (m) => m[cond] === 1 }] });
+    return b.build();
+  },
+});
