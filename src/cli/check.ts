@@ -66,8 +66,13 @@ export function checkCommand(names: string[], f: CheckFlags): number {
   if (f.traceOut !== undefined && names.length !== 1) {
     throw new UsageError('--trace-out needs exactly one scenario (with no scenario, traces go under --out-dir)');
   }
-  const table = names.length === 0;
-  const jobs = table ? tableJobs(f) : namedJobs(names, f);
+  // No scenario, or only groups ("dragonos/"): the expectation table of every built-in in them.
+  const groups = names.filter((n) => n.endsWith('/'));
+  if (groups.length > 0 && groups.length !== names.length) {
+    throw new UsageError('name either scenarios or groups such as dragonos/, not both');
+  }
+  const table = names.length === 0 || groups.length > 0;
+  const jobs = table ? tableJobs(f, groups) : namedJobs(names, f);
   if (f.traceOut !== undefined && jobs.length > 1 && f.variant === undefined) {
     throw new UsageError('--trace-out needs --variant when the scenario has several variants');
   }
@@ -92,9 +97,13 @@ export function printOutcomes(outcomes: readonly Outcome[], f: CheckFlags, table
   return EXIT.holds;
 }
 
-function tableJobs(f: CheckFlags): Job[] {
+function tableJobs(f: CheckFlags, groups: readonly string[]): Job[] {
   const jobs: Job[] = [];
+  for (const g of groups) {
+    if (!SCENARIOS.some((s) => s.name.startsWith(g))) throw new UsageError(`no built-in scenario in group '${g}'`);
+  }
   for (const s of SCENARIOS) {
+    if (groups.length > 0 && !groups.some((g) => s.name.startsWith(g))) continue;
     if (f.variant !== undefined && !(f.variant in s.variants)) continue;
     checkInvariants(s, f.invariant);
     for (const [v, def] of Object.entries(s.variants)) {
