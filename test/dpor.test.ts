@@ -1,0 +1,139 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { DfsStrategy } from '../src/explorer/dfs.ts';
+import { DporStrategy } from '../src/explorer/dpor.ts';
+import { explore } from '../src/explorer/explore.ts';
+import { countTraces, type TraceCount, traceForms } from '../src/explorer/ground-truth.ts';
+import { Machine } from '../src/model/machine.ts';
+import type { ModelDef } from '../src/model/types.ts';
+import { SCENARIOS } from '../src/scenarios/index.ts';
+import { abba, lockedCounter, POR_MODELS, racyCounter } from './por-models.ts';
+import { buildSpec, modelSpec } from './por-random.ts';
+
+/** Optimal DPOR runs exactly one execution per trace, never cuts one, and misses none. */
+function expectOptimal(def: () => ModelDef, truth: TraceCount): void {
+  const opt = traceForms(def(), new DporStrategy('optimal'));
+  expect(opt.cut).toBe(0);
+  expect(opt.executions).toBe(truth.traces);
+  expect(opt.forms).toEqual(truth.forms);
+}
+
+/** Source-DPOR runs at least one execution per trace. */
+function expectSource(def: () => ModelDef, truth: TraceCount): void {
+  const src = traceForms(def(), new DporStrategy('source'));
+  expect(src.forms).toEqual(truth.forms);
+  expect(src.executions).toBeGreaterThanOrEqual(truth.traces);
+}
+
+describe('ground truth: stateless DFS reduced to Foata normal forms', () => {
+  it('counts one trace for independent steps and every order of conflicting ones', () => {
+    expect(countTraces(POR_MODELS[1]?.[1]() as ModelDef)).toMatchObject({ executions: 90, traces: 1 });
+    // three load/store pairs on one cell: 90 interleavings, 36 traces
+    expect(countTraces(racyCounter(3))).toMatchObject({ executions: 90, traces: 36 });
+    // a lock orders whole sections: 3! orders of the sections
+    expect(countTraces(lockedCounter(3, false)).traces).toBe(6);
+    // ABBA: A-first, B-first, or the deadlock
+    expect(countTraces(abba())).toMatchObject({ executions: 6, traces: 3 });
+  });
+
+  it('says incomplete when its budget runs out', () => {
+    expect(countTraces(lockedCounter(2), { maxExecutions: 10 }).verdict).toBe('incomplete');
+  });
+});
+
+describe('DPOR against the ground truth', () => {
+  for (const [name, def] of POR_MODELS) {
+    it(`${name}: optimal visits every trace exactly once, source-DPOR every trace`, () => {
+      const truth = countTraces(def());
+      expect(truth.verdict).toBe('holds');
+      expectOptimal(def, truth);
+      expectSource(def, truth);
+    });
+  }
+
+  it('an interrupt that lands before a locked section: the interrupted step is reversed past independent steps', () => {
+    // Found by the random models below: reversing an injection with the step
+    // it displaced must carry every step that does not happen after the
+    // injection, not just the displaced step.
+    const def = () =>
+      buildSpec({
+        programs: [
+          [{ k: 'locked', cell: 0 }],
+          [{ k: 'store', cell: 0 }],
+          [
+            { k: 'locked', cell: 0 },
+            { k: 'load', cell: 0 },
+          ],
+        ],
+        irqCell: 0,
+      });
+    const truth = countTraces(def());
+    expect(truth.traces).toBe(165);
+    expectOptimal(def, truth);
+  });
+
+  it('random small models (memory, lock, await, irq-off sections, an interrupt)', () => {
+    let compared = 0;
+    fc.assert(
+      fc.property(modelSpec, (spec) => {
+        const truth = countTraces(buildSpec(spec), { maxExecutions: 1500 });
+        if (truth.verdict !== 'holds') return;
+        compared++;
+        expectOptimal(() => buildSpec(spec), truth);
+        expectSource(() => buildSpec(spec), truth);
+      }),
+      { seed: 20261123, numRuns: 40 },
+    );
+    expect(compared).toBeGreaterThan(20);
+  });
+});
+
+describe('DPOR verdicts', () => {
+  const cases: [string, () => ModelDef, string | null][] = [
+    ['racy counter', () => racyCounter(2), 'no-lost-update'],
+    ['locked counter', () => lockedCounter(2), null],
+    ['ABBA', abba, 'deadlock'],
+  ];
+  for (const [name, def, broken] of cases) {
+    it(`${name}: the same verdict as full DFS`, () => {
+      const dfs = explore(new Machine(def()), new DfsStrategy({ cache: false }));
+      for (const mode of ['optimal', 'source'] as const) {
+        const r = explore(new Machine(def()), new DporStrategy(mode));
+        expect(r.verdict).toBe(dfs.verdict);
+        expect(r.violation?.invariant ?? null).toBe(broken);
+      }
+    });
+  }
+
+  it('every built-in scenario variant gets its expected verdict, as with DFS', () => {
+    for (const s of SCENARIOS) {
+      for (const [variant, v] of Object.entries(s.variants)) {
+        for (const e of v.expect) {
+          const def = () => s.build({ variant, cpus: e.cpus });
+          const dpor = explore(new Machine(def(), { invariants: e.only ?? null }), new DporStrategy());
+          const dfs = explore(new Machine(def(), { invariants: e.only ?? null }), new DfsStrategy());
+          expect(`${s.name} ${variant} ${e.cpus}: ${dpor.verdict}`).toBe(`${s.name} ${variant} ${e.cpus}: ${e.verdict}`);
+          expect(dpor.verdict).toBe(dfs.verdict);
+          if (e.invariant) expect(dpor.violation?.invariant).toBe(e.invariant);
+        }
+      }
+    }
+  });
+});
+
+describe('DPOR on the built-in scenarios small enough for the ground truth', () => {
+  // Stateless DFS of the demos on 2 CPUs runs past 10^6 interleavings (the
+  // toy scheduler's exit and idle paths interleave freely), so the ground
+  // truth is computed where it finishes within a budget: every variant on 1 CPU.
+  for (const s of SCENARIOS) {
+    for (const variant of Object.keys(s.variants)) {
+      it(`${s.name} ${variant} on 1 CPU`, () => {
+        const def = () => s.build({ variant, cpus: 1 });
+        const truth = countTraces(def(), { maxExecutions: 20_000 });
+        expect(truth.verdict).toBe('holds');
+        expectOptimal(def, truth);
+        expectSource(def, truth);
+      });
+    }
+  }
+});

@@ -1,0 +1,91 @@
+/**
+ * Random small models for checking partial-order reduction against the
+ * ground truth: a few CPUs, each running a short list of steps over two
+ * shared cells and one lock, optionally an interrupt source on CPU0.
+ */
+import fc from 'fast-check';
+import { awaitCond, irqRestore, irqSave, load, type Program, rmw, spinLock, spinUnlock, store } from '../src/cpu/ops.ts';
+import type { ModelDef } from '../src/model/types.ts';
+import { model } from './helpers.ts';
+
+const R = 'test por-random';
+
+export type StepSpec =
+  | { k: 'load' | 'store' | 'rmw' | 'await'; cell: number }
+  | { k: 'locked'; cell: number }
+  | { k: 'irqoff'; cell: number };
+
+export interface ModelSpec {
+  readonly programs: readonly (readonly StepSpec[])[];
+  /** interrupt on CPU0 with budget 1 that stores to this cell, or null */
+  readonly irqCell: number | null;
+}
+
+const step: fc.Arbitrary<StepSpec> = fc.record({
+  k: fc.constantFrom('load', 'store', 'rmw', 'await', 'locked', 'irqoff'),
+  cell: fc.integer({ min: 0, max: 1 }),
+}) as fc.Arbitrary<StepSpec>;
+
+export const modelSpec: fc.Arbitrary<ModelSpec> = fc.record({
+  programs: fc.array(fc.array(step, { minLength: 1, maxLength: 3 }), { minLength: 2, maxLength: 3 }),
+  irqCell: fc.option(fc.integer({ min: 0, max: 1 }), { nil: null }),
+});
+
+export function buildSpec(spec: ModelSpec): ModelDef {
+  return model(
+    spec.programs.length,
+    (b) => {
+      const cells = [b.layout.cell('x0'), b.layout.cell('x1')];
+      const l = b.layout.spinlock('l');
+      return spec.programs.map(
+        (steps, cpu) =>
+          function* (): Program<void> {
+            for (const s of steps) {
+              const c = cells[s.cell] as number;
+              switch (s.k) {
+                case 'load':
+                  yield load(c, R);
+                  break;
+                case 'store':
+                  yield store(c, cpu + 1, R);
+                  break;
+                case 'rmw':
+                  yield rmw(c, (v) => v + 1, R);
+                  break;
+                case 'await':
+                  yield awaitCond([c], (m) => (m[c] as number) !== 0, R);
+                  break;
+                case 'locked': {
+                  yield spinLock(l, R);
+                  const v: number = yield load(c, R);
+                  yield store(c, v + 2, R);
+                  yield spinUnlock(l, R);
+                  break;
+                }
+                case 'irqoff': {
+                  const f: number = yield irqSave(R);
+                  yield store(c, 5, R);
+                  yield irqRestore(f, R);
+                  break;
+                }
+              }
+            }
+          },
+      );
+    },
+    (b) => {
+      if (spec.irqCell === null) return;
+      const c = b.layout.addr(`x${spec.irqCell}`);
+      b.irq({
+        name: 'irq',
+        cpu: 0,
+        budget: 1,
+        reads: [],
+        enabled: () => true,
+        handler: function* () {
+          yield rmw(c, (v) => v + 7, R);
+        },
+      });
+    },
+  );
+}
