@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
+import { STRATEGIES } from '../explorer/run.ts';
 import { type CheckFlags, checkCommand } from './check.ts';
 import { collect, EXIT, parseIntOption, UsageError } from './errors.ts';
 import { listCommand } from './list.ts';
@@ -23,7 +24,12 @@ function program(setExit: (code: number) => void): Command {
     .option('--variant <name>', 'only this variant')
     .option('--cpus <n>', 'number of CPUs', parseIntOption('--cpus', 1))
     .option('--invariant <name>', 'check only this invariant (repeatable)', collect, [])
-    .addOption(new Option('--strategy <name>', 'search strategy: dfs | random').default('dfs'))
+    .addOption(
+      new Option(
+        '--strategy <name>',
+        'search strategy: dpor (optimal DPOR: one execution per Mazurkiewicz trace) | source-dpor | dfs | random',
+      ).default(STRATEGIES[0]),
+    )
     .option('--seed <n>', 'seed for random search', parseIntOption('--seed', 0), 1)
     .option('--runs <n>', 'executions for random search', parseIntOption('--runs', 1), 1000)
     .option('--max-executions <n>', 'stop after this many executions (verdict incomplete)', parseIntOption('--max-executions', 1))

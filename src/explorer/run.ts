@@ -1,13 +1,15 @@
 import { Machine } from '../model/machine.ts';
 import type { ScenarioDef } from '../model/scenario.ts';
 import { DfsStrategy } from './dfs.ts';
+import { DporStrategy } from './dpor.ts';
 import { type Budget, explore, type SearchResult } from './explore.ts';
 import { RandomStrategy } from './random.ts';
 import { choiceLabel, Recorder } from './record.ts';
 import type { Strategy } from './strategy.ts';
 import { TRACE_FORMAT, type TraceFile } from './trace.ts';
 
-export const STRATEGIES = ['dfs', 'random'] as const;
+/** The first is the default of `check`. */
+export const STRATEGIES = ['dpor', 'source-dpor', 'dfs', 'random'] as const;
 export type StrategyName = (typeof STRATEGIES)[number];
 
 export interface RunOptions {
@@ -36,6 +38,10 @@ export function makeMachine(s: ScenarioDef, o: Pick<RunOptions, 'variant' | 'cpu
 
 export function makeStrategy(o: Pick<RunOptions, 'strategy' | 'seed' | 'runs' | 'cache'>): Strategy {
   switch (o.strategy) {
+    case 'dpor':
+      return new DporStrategy('optimal');
+    case 'source-dpor':
+      return new DporStrategy('source');
     case 'dfs':
       return new DfsStrategy({ cache: o.cache });
     case 'random':
