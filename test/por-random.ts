@@ -11,24 +11,30 @@ import { model } from './helpers.ts';
 const R = 'test por-random';
 
 export type StepSpec =
-  | { k: 'load' | 'store' | 'rmw' | 'await'; cell: number }
+  | { k: 'load' | 'store' | 'rmw' | 'await' | 'await-either'; cell: number }
   | { k: 'locked'; cell: number }
   | { k: 'irqoff'; cell: number };
 
 export interface ModelSpec {
   readonly programs: readonly (readonly StepSpec[])[];
-  /** interrupt on CPU0 with budget 1 that stores to this cell, or null */
+  /** interrupt on CPU0 with budget 1 that adds to this cell, or null */
   readonly irqCell: number | null;
+  /** the handler takes the lock around its update (it may spin on a lock its CPU holds) */
+  readonly irqLocked?: boolean;
+  /** the interrupt is armed only while x1 is 0 */
+  readonly irqArmed?: boolean;
 }
 
 const step: fc.Arbitrary<StepSpec> = fc.record({
-  k: fc.constantFrom('load', 'store', 'rmw', 'await', 'locked', 'irqoff'),
+  k: fc.constantFrom('load', 'store', 'rmw', 'await', 'await-either', 'locked', 'irqoff'),
   cell: fc.integer({ min: 0, max: 1 }),
 }) as fc.Arbitrary<StepSpec>;
 
 export const modelSpec: fc.Arbitrary<ModelSpec> = fc.record({
   programs: fc.array(fc.array(step, { minLength: 1, maxLength: 3 }), { minLength: 2, maxLength: 3 }),
   irqCell: fc.option(fc.integer({ min: 0, max: 1 }), { nil: null }),
+  irqLocked: fc.boolean(),
+  irqArmed: fc.boolean(),
 });
 
 export function buildSpec(spec: ModelSpec): ModelDef {
@@ -55,6 +61,11 @@ export function buildSpec(spec: ModelSpec): ModelDef {
                 case 'await':
                   yield awaitCond([c], (m) => (m[c] as number) !== 0, R);
                   break;
+                case 'await-either': {
+                  const [a, d] = cells as [number, number];
+                  yield awaitCond([a, d], (m) => (m[a] as number) + (m[d] as number) >= 2, R);
+                  break;
+                }
                 case 'locked': {
                   yield spinLock(l, R);
                   const v: number = yield load(c, R);
@@ -76,14 +87,18 @@ export function buildSpec(spec: ModelSpec): ModelDef {
     (b) => {
       if (spec.irqCell === null) return;
       const c = b.layout.addr(`x${spec.irqCell}`);
+      const x1 = b.layout.addr('x1');
+      const l = b.layout.addr('l');
       b.irq({
         name: 'irq',
         cpu: 0,
         budget: 1,
-        reads: [],
-        enabled: () => true,
+        reads: spec.irqArmed ? [x1] : [],
+        enabled: spec.irqArmed ? (m) => m[x1] === 0 : () => true,
         handler: function* () {
+          if (spec.irqLocked) yield spinLock(l, R);
           yield rmw(c, (v) => v + 7, R);
+          if (spec.irqLocked) yield spinUnlock(l, R);
         },
       });
     },

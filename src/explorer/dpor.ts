@@ -204,6 +204,14 @@ export class DporStrategy implements Strategy {
         }
       }
       if (next === null) break;
+      // Through the branch being explored: the next level of the current
+      // execution exists, with a sleep set of its own that may already cover
+      // the rest (a reversal found in a reordered execution can start with
+      // steps that commute with the branch taken here).
+      if (children === level.wakeup && next === children[0] && at + 1 < this.stack.length) {
+        this.insertWakeup(at + 1, v);
+        return;
+      }
       if (next.children.length === 0 || v.length === 0) return;
       children = next.children;
     }

@@ -202,9 +202,17 @@ export class RaceAnalysis {
       let direct = true;
       for (const d of ws) if (d !== w && this.before(w, d)) direct = false;
       if (!direct) continue;
+      // An injection on q's CPU is what put this op in front of it (case 3):
+      // before the injection, the CPU had the displaced step instead.
+      let target = q;
+      if (this.x.irqCpu((this.ev[w] as Event).proc) === q.proc) {
+        const d = this.x.displaced(w);
+        if (d === null) continue;
+        target = d;
+      }
       const rest = this.without(set, w);
-      if (this.enabled(rest, q.proc)) this.emit(rest, q, sink);
-      else this.blockedTest(q, own, rest, sink, budget - 1);
+      if (this.enabled(rest, target.proc)) this.emit(rest, target, sink);
+      else this.blockedTest(target, own, rest, sink, budget - 1);
     }
   }
 
