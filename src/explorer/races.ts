@@ -161,10 +161,8 @@ export class RaceAnalysis {
       mayBlock = true;
     }
     const scope = this.wholeExecution ? this.n : j;
-    const rest = this.without(
-      Array.from({ length: scope }, (_, i) => i),
-      e,
-    );
+    const rest: number[] = [];
+    for (let i = 0; i < scope; i++) if (i < e || !this.before(e, i)) rest.push(i);
     if (!mayBlock || this.enabled(rest, ej.proc)) {
       this.emit(rest, ej, sink);
       return;
