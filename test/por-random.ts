@@ -1,10 +1,26 @@
 /**
  * Random small models for checking partial-order reduction against the
  * ground truth: a few CPUs, each running a short list of steps over two
- * shared cells and one lock, optionally an interrupt source on CPU0.
+ * shared cells, a spinlock and an rwlock, optionally an interrupt source on
+ * CPU0 (whose handler may take the spinlock).
  */
 import fc from 'fast-check';
-import { awaitCond, irqRestore, irqSave, load, type Program, rmw, spinLock, spinUnlock, store } from '../src/cpu/ops.ts';
+import {
+  awaitCond,
+  irqRestore,
+  irqSave,
+  load,
+  type Program,
+  readLock,
+  readUnlock,
+  rmw,
+  spinLock,
+  spinTrylock,
+  spinUnlock,
+  store,
+  writeLock,
+  writeUnlock,
+} from '../src/cpu/ops.ts';
 import type { ModelDef } from '../src/model/types.ts';
 import { model } from './helpers.ts';
 
@@ -12,7 +28,7 @@ const R = 'test por-random';
 
 export type StepSpec =
   | { k: 'load' | 'store' | 'rmw' | 'await' | 'await-either'; cell: number }
-  | { k: 'locked'; cell: number }
+  | { k: 'locked' | 'read-locked' | 'write-locked' | 'trylock'; cell: number }
   | { k: 'irqoff'; cell: number };
 
 export interface ModelSpec {
@@ -26,7 +42,18 @@ export interface ModelSpec {
 }
 
 const step: fc.Arbitrary<StepSpec> = fc.record({
-  k: fc.constantFrom('load', 'store', 'rmw', 'await', 'await-either', 'locked', 'irqoff'),
+  k: fc.constantFrom(
+    'load',
+    'store',
+    'rmw',
+    'await',
+    'await-either',
+    'locked',
+    'read-locked',
+    'write-locked',
+    'trylock',
+    'irqoff',
+  ),
   cell: fc.integer({ min: 0, max: 1 }),
 }) as fc.Arbitrary<StepSpec>;
 
@@ -43,6 +70,7 @@ export function buildSpec(spec: ModelSpec): ModelDef {
     (b) => {
       const cells = [b.layout.cell('x0'), b.layout.cell('x1')];
       const l = b.layout.spinlock('l');
+      const rw = b.layout.rwlock('rw');
       return spec.programs.map(
         (steps, cpu) =>
           function* (): Program<void> {
@@ -71,6 +99,24 @@ export function buildSpec(spec: ModelSpec): ModelDef {
                   const v: number = yield load(c, R);
                   yield store(c, v + 2, R);
                   yield spinUnlock(l, R);
+                  break;
+                }
+                case 'read-locked':
+                  yield readLock(rw, R);
+                  yield load(c, R);
+                  yield readUnlock(rw, R);
+                  break;
+                case 'write-locked':
+                  yield writeLock(rw, R);
+                  yield store(c, 3, R);
+                  yield writeUnlock(rw, R);
+                  break;
+                case 'trylock': {
+                  const got: number = yield spinTrylock(l, R);
+                  if (got) {
+                    yield store(c, 4, R);
+                    yield spinUnlock(l, R);
+                  }
                   break;
                 }
                 case 'irqoff': {
