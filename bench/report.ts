@@ -41,7 +41,7 @@ const FIRST_BUG_MS = 100;
 const HOLDS_MS: Record<number, number> = { 2: 10_000, 3: 60_000 };
 const WORKERS_TARGET = 1.8;
 /** the strategy `check` uses when none is named */
-const DEFAULT_STRATEGY = 'dfs';
+const DEFAULT_STRATEGY = 'dpor';
 
 /** The issue's targets, each met or missed by how much. */
 export function targetReport(

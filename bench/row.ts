@@ -39,8 +39,9 @@ function runRow(job: BenchJob): BenchRow {
   const t0 = performance.now();
   const r = runScenario(s, opts);
   const wallMs = performance.now() - t0;
-  const traces = tracesFor(s, job.variant, job.cpus);
   const search = r.search;
+  // executions ÷ traces compares whole searches: only rows that explored everything have one.
+  const traces = search.verdict === 'holds' && job.workers === undefined ? tracesFor(s, job.variant, job.cpus) : null;
   return {
     scenario: job.scenario,
     variant: job.variant,

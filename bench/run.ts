@@ -7,26 +7,37 @@
  * share memory or compete for cores.
  */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { STRATEGIES } from '../src/explorer/run.ts';
 import { SCENARIOS } from '../src/scenarios/index.ts';
 import { renderTable, targetReport } from './report.ts';
-import type { BenchJob, BenchRow } from './rows.ts';
+import { type BenchJob, type BenchRow, COUNTS_FILE } from './rows.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROW_SCRIPT = join(here, 'row.js');
 /** bench/results.json in the source tree (this file runs from dist/bench) */
 const RESULTS = join(here, '..', '..', 'bench', 'results.json');
 
+/**
+ * `npm run bench -- [group/ or scenario …] [--strategies a,b]`: by default every
+ * built-in scenario with every strategy; names or groups narrow it for a quick look.
+ */
+const args = process.argv.slice(2);
+const strategyArg = args.indexOf('--strategies');
+const ONLY_STRATEGIES = strategyArg >= 0 ? (args[strategyArg + 1] ?? '').split(',') : null;
+const NAMES = args.filter((a, i) => !a.startsWith('--') && (strategyArg < 0 || i !== strategyArg + 1));
+
 function scenarioJobs(): BenchJob[] {
   const jobs: BenchJob[] = [];
   for (const s of SCENARIOS) {
+    if (NAMES.length > 0 && !NAMES.some((n) => (n.endsWith('/') ? s.name.startsWith(n) : s.name === n))) continue;
     for (const [variant, def] of Object.entries(s.variants)) {
       for (const e of def.expect) {
         for (const strategy of STRATEGIES) {
+          if (ONLY_STRATEGIES && !ONLY_STRATEGIES.includes(strategy)) continue;
           jobs.push({ scenario: s.name, variant, cpus: e.cpus, strategy, invariants: e.only ?? null, expected: e.verdict });
         }
       }
@@ -71,6 +82,8 @@ function largest(rows: readonly BenchRow[], jobs: readonly BenchJob[]): BenchJob
 }
 
 function main(): void {
+  // Trace counts are shared by the rows of this run only: the models may have changed since the last.
+  rmSync(COUNTS_FILE, { force: true });
   const rows: BenchRow[] = [];
   const say = (row: BenchRow) => {
     rows.push(row);

@@ -438,3 +438,63 @@ describe('invariants and state identity', () => {
     expect(m2.stateKey()).toBe(c);
   });
 });
+
+describe('footprints and blocking (what partial-order reduction relies on)', () => {
+  const conflicts = (a: { reads: readonly number[]; writes: readonly number[] }, b: typeof a) =>
+    a.writes.some((x) => b.writes.includes(x) || b.reads.includes(x)) || a.reads.some((x) => b.writes.includes(x));
+
+  it('an injection on CPU c conflicts with every step of CPU c, and with no step of another CPU on other cells', () => {
+    const def = model(
+      2,
+      (b) => {
+        const x = b.layout.cell('x');
+        const y = b.layout.cell('y');
+        return [
+          function* () {
+            yield store(x, 1, R);
+            yield load(x, R);
+          },
+          function* () {
+            yield store(y, 1, R);
+          },
+        ];
+      },
+      (b) => b.irq({ name: 'tick', cpu: 0, budget: 1, reads: [], enabled: () => true, handler: function* () {} }),
+    );
+    const m = new Machine(def);
+    const irq = m.footprint(2);
+    expect(conflicts(irq, m.footprint(0))).toBe(true); // a plain store of CPU0
+    expect(conflicts(irq, m.footprint(1))).toBe(false);
+    m.step(0);
+    expect(conflicts(irq, m.footprint(0))).toBe(true); // a plain load of CPU0
+    expect(conflicts(m.footprint(0), m.footprint(1))).toBe(false);
+  });
+
+  it('blocked(): a waiting CPU or an interrupt with budget may run later; a finished CPU never', () => {
+    const def = model(
+      2,
+      (b) => {
+        const l = b.layout.spinlock('l');
+        return [
+          function* () {
+            yield spinLock(l, R);
+            yield spinUnlock(l, R);
+          },
+          function* () {
+            yield spinLock(l, R);
+          },
+        ];
+      },
+      (b) => b.irq({ name: 'tick', cpu: 0, budget: 1, reads: [], enabled: () => true, handler: function* () {} }),
+    );
+    const m = new Machine(def);
+    m.step(0);
+    expect(m.blocked(1)).toBe(true);
+    expect(m.blockingNext(1)).toBe(true);
+    expect(m.blocked(0)).toBe(false); // enabled
+    m.step(0); // CPU0's task ends: CPU0 has nothing left, its interrupt source still has budget
+    expect(m.blocked(0)).toBe(false);
+    expect(m.isEnabled(2)).toBe(false);
+    expect(m.blocked(2)).toBe(true);
+  });
+});

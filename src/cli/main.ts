@@ -27,7 +27,12 @@ function program(setExit: (code: number) => void): Command {
     .option('--variant <name>', 'only this variant')
     .option('--cpus <n>', 'number of CPUs', parseIntOption('--cpus', 1))
     .option('--invariant <name>', 'check only this invariant (repeatable)', collect, [])
-    .addOption(new Option('--strategy <name>', `search strategy: ${STRATEGIES.join(' | ')}`).default('dfs'))
+    .addOption(
+      new Option(
+        '--strategy <name>',
+        `search strategy: ${STRATEGIES.join(' | ')} (dpor: optimal DPOR, one execution per Mazurkiewicz trace)`,
+      ).default(STRATEGIES[0]),
+    )
     .option(
       '--preemptions <k>',
       'bounded: try preemption bounds 0, 1, … up to k',

@@ -80,6 +80,7 @@ export function explore(m: Machine, strategy: Strategy, budget: Budget = {}): Se
         break;
       }
       const c = strategy.choose(buf, depth, m);
+      if (c < 0) break;
       schedule.push(c);
       m.step(c);
       depth++;

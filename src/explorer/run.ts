@@ -1,6 +1,7 @@
 import type { ScenarioDef } from '../model/scenario.ts';
 import { BoundedStrategy } from './bounded.ts';
 import { DfsStrategy } from './dfs.ts';
+import { DporStrategy } from './dpor.ts';
 import { type Budget, explore, type SearchResult } from './explore.ts';
 import { makeMachine } from './make-machine.ts';
 import { PctStrategy } from './pct.ts';
@@ -15,7 +16,8 @@ import { computeSlices, mergeSlices, SLICE_TARGET, SLICEABLE, type SliceResult }
 import type { Strategy } from './strategy.ts';
 import { TRACE_FORMAT, type TraceFile } from './trace.ts';
 
-export const STRATEGIES = ['dfs', 'bounded', 'pct', 'random', 'portfolio'] as const;
+/** The first is the default of `check`. */
+export const STRATEGIES = ['dpor', 'source-dpor', 'dfs', 'bounded', 'pct', 'random', 'portfolio'] as const;
 export type StrategyName = (typeof STRATEGIES)[number];
 
 export interface RunOptions {
@@ -65,6 +67,10 @@ export type StrategyOptions = Pick<RunOptions, 'strategy' | 'seed' | 'runs' | 'c
 
 export function makeStrategy(o: StrategyOptions): Strategy {
   switch (o.strategy) {
+    case 'dpor':
+      return new DporStrategy('optimal');
+    case 'source-dpor':
+      return new DporStrategy('source');
     case 'dfs':
       return new DfsStrategy({ cache: o.cache });
     case 'bounded':

@@ -15,7 +15,13 @@ export interface Strategy {
   prepare?(m: Machine): void;
   /** Starts the next execution; false when the search is over. */
   beginExecution(): boolean;
-  /** Picks one of `enabled` (non-empty, ascending) at depth `depth` of the current execution. */
+  /**
+   * Picks one of `enabled` (non-empty, ascending) at depth `depth` of the
+   * current execution, or returns -1 to cut the execution there: a
+   * partial-order reduction knows every continuation is equivalent to one
+   * explored elsewhere (a sleep-set-blocked state). A cut execution is not a
+   * maximal one: no deadlock or terminal invariant is evaluated at its end.
+   */
   choose(enabled: readonly number[], depth: number, m: Machine): number;
   /**
    * Called after each step with the choice taken (DPOR records footprints
@@ -25,7 +31,7 @@ export interface Strategy {
   afterStep?(choice: number, depth: number, m: Machine): boolean;
   /** distinct states seen, for strategies that remember them */
   readonly states?: number;
-  /** The current execution ended (no choice enabled, or a violation). */
+  /** The current execution ended (no choice enabled, a violation, or a cut). */
   endExecution(m: Machine): void;
   /**
    * For strategies that are not a proof: what a search that found nothing has

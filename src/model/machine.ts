@@ -328,6 +328,31 @@ export class Machine implements MachineView {
     return this.taskCtxCell + task;
   }
 
+  /**
+   * The footprint of the next step of `choice`, evaluated in the current
+   * state (call it before `step`). Two steps are dependent when they belong
+   * to the same choice or their footprints conflict (a common cell that one
+   * of them writes).
+   *
+   * Every step of CPU c reads and writes cpuLocal(c), and so does every
+   * interrupt injection on c. That makes an injection on c dependent with
+   * every step of CPU c, not only with irq/preempt ops, and that is what it
+   * is: the injection decides what CPU c does next (the handler's first op
+   * instead of the interrupted one), and any step of CPU c can turn
+   * injection on or off (irq_save/restore, an interrupt handler returning,
+   * the CPU's last task exiting). Two injections on one CPU conflict too
+   * (the second lands in the first one's handler, or not at all). Steps of
+   * one CPU are one process anyway, so this costs no independence between
+   * CPUs.
+   *
+   * An injection also reads the cells its source's `enabled` predicate
+   * looks at, so a step that arms or disarms the source conflicts with it.
+   * Blocking ops read the cells their enabling condition tests (a lock
+   * word, an await's `addrs`), so the step that makes them enabled or
+   * disabled conflicts with them. switch_to writes the execution context of
+   * both tasks, so a task parked on one CPU and resumed on another orders
+   * the two switches.
+   */
   footprint(choice: number): Footprint {
     if (choice >= this.cpuCount) {
       const src = this.def.irqs[choice - this.cpuCount]!;
@@ -339,9 +364,9 @@ export class Machine implements MachineView {
     const local = this.cpuLocal(choice);
     switch (op.k) {
       case K.LOAD:
-        return { reads: [op.a], writes: [] };
+        return { reads: [op.a, local], writes: [local] };
       case K.STORE:
-        return { reads: [], writes: [op.a] };
+        return { reads: [local], writes: [op.a, local] };
       case K.RMW:
       case K.SPIN_LOCK:
       case K.SPIN_UNLOCK:
@@ -352,22 +377,41 @@ export class Machine implements MachineView {
       case K.WRITE_UNLOCK:
       case K.WRITE_TRYLOCK:
       case K.READ_TRYLOCK:
-        return { reads: [op.a], writes: [op.a] };
+        return { reads: [op.a, local], writes: [op.a, local] };
       case K.AWAIT:
       case K.ASSERT:
-        return { reads: op.addrs ?? [], writes: [] };
-      case K.IRQ_SAVE:
-      case K.IRQ_RESTORE:
-      case K.IRQ_DISABLE:
-      case K.IRQ_ENABLE:
-      case K.PREEMPT_DISABLE:
-      case K.PREEMPT_ENABLE:
-        return { reads: [local], writes: [local] };
+        return { reads: [...(op.addrs ?? []), local], writes: [local] };
       case K.SWITCH_TO:
-        return { reads: [], writes: [this.taskCtx(cpu.current), this.taskCtx(op.a), local] };
+        return { reads: [local], writes: [this.taskCtx(cpu.current), this.taskCtx(op.a), local] };
       default:
-        return { reads: [], writes: [] };
+        // irq/preempt ops, fence, nop: CPU-local only
+        return { reads: [local], writes: [local] };
     }
+  }
+
+  /**
+   * True when `choice` is not enabled now but a step of another choice may
+   * enable it: a CPU whose current task waits in a blocking op, or an
+   * interrupt source with budget left (its CPU may have irqs off, or no task
+   * any more: that too is a state a step of that CPU produced). A CPU with no
+   * task left, or a source with no budget, can never run again.
+   */
+  blocked(choice: number): boolean {
+    if (this.isEnabled(choice)) return false;
+    if (choice < this.cpuCount) {
+      const cpu = this.cpus[choice] as CpuState;
+      return cpu.current >= 0 && this.pendingOf(cpu.current) !== null;
+    }
+    return (this.irqBudget[choice - this.cpuCount] as number) > 0;
+  }
+
+  /** Is the next step of this CPU a blocking op (one that may be disabled)? */
+  blockingNext(choice: number): boolean {
+    if (choice >= this.cpuCount) return true;
+    const cpu = this.cpus[choice] as CpuState;
+    if (cpu.current < 0) return false;
+    const op = this.pendingOf(cpu.current);
+    return op !== null && isBlocking(op.k);
   }
 
   // ---- state identity (for searches that remember visited states) ------

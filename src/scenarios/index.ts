@@ -1,13 +1,13 @@
 import type { ScenarioDef } from '../model/scenario.ts';
 import abbaDeadlock from './demo/abba-deadlock.ts';
 import lostWakeup from './demo/lost-wakeup.ts';
+import linuxKillSleeping from './linux/kill-sleeping.ts';
+import linuxSleepWake from './linux/sleep-wake.ts';
+import linuxStopCont from './linux/stop-cont.ts';
 import redoxBreakpointCont, { breakpointCont2Rounds } from './redox/breakpoint-cont.ts';
 import redoxCloneEvent from './redox/clone-event.ts';
 import redoxSyscallPairing from './redox/syscall-pairing.ts';
 import redoxTraceeExit from './redox/tracee-exit.ts';
-import linuxKillSleeping from './linux/kill-sleeping.ts';
-import linuxSleepWake from './linux/sleep-wake.ts';
-import linuxStopCont from './linux/stop-cont.ts';
 import selfptraceParentExit from './selfptrace/parent-exit.ts';
 import selfptraceSelfOff from './selfptrace/self-off.ts';
 import selfptraceSignalBetween from './selfptrace/signal-between.ts';
