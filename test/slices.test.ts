@@ -82,7 +82,7 @@ function run(args: string[], cwd: string) {
 describe('--workers, --shard and merge give the same result', () => {
   it('on a violation: N=1, N=2 and shard 1/2 + 2/2 merged print identical JSON and write identical traces', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ptrace-mc-'));
-    const args = ['demo/lost-wakeup', '--variant', 'buggy', '--json'];
+    const args = ['demo/lost-wakeup', '--variant', 'buggy', '--strategy', 'dfs', '--json'];
     const one = run(['check', ...args, '--workers', '1', '--trace-out', 't.json'], dir);
     const two = run(['check', ...args, '--workers', '2', '--trace-out', 't2.json'], dir);
     expect(one.code).toBe(1);
@@ -103,7 +103,7 @@ describe('--workers, --shard and merge give the same result', () => {
 
   it('when it holds: the same counts for N=1, N=2 and the merge', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ptrace-mc-'));
-    const args = ['demo/abba-deadlock', '--variant', 'fixed', '--json'];
+    const args = ['demo/abba-deadlock', '--variant', 'fixed', '--strategy', 'dfs', '--json'];
     const one = run(['check', ...args, '--workers', '1'], dir);
     const two = run(['check', ...args, '--workers', '2'], dir);
     expect(one.code).toBe(0);
@@ -119,7 +119,7 @@ describe('--workers, --shard and merge give the same result', () => {
     const r = run(['check', 'demo/lost-wakeup', '--strategy', 'pct', '--workers', '2'], dir);
     expect(r.code).toBe(2);
     expect(r.err).toBe('ptrace-mc: --workers works with --strategy dfs or bounded (not pct)\n');
-    const bad = run(['check', 'demo/lost-wakeup', '--variant', 'buggy', '--shard', '3/2'], dir);
+    const bad = run(['check', 'demo/lost-wakeup', '--variant', 'buggy', '--strategy', 'dfs', '--shard', '3/2'], dir);
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('--shard takes i/n');
   });
