@@ -39,9 +39,10 @@ describe('ptrace-mc check / replay (the engine issue done-criteria)', () => {
     expect(run(['check', 'demo/lost-wakeup', '--variant', 'fixed', '--cpus', '1']).code).toBe(0);
   });
 
-  it('with no scenario prints the table and exits 0 when every verdict matches', () => {
+  // The table of every built-in is `npx ptrace-mc check` (README); each family's own test file checks its verdicts.
+  it('with a group (or no scenario) prints the expectation table and exits 0 when every verdict matches', () => {
     const dir = tmp();
-    const r = run(['check', '--out-dir', join(dir, 'out')]);
+    const r = run(['check', 'demo/', '--out-dir', join(dir, 'out')]);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^scenario\s+variant\s+cpus\s+verdict\s+expected/);
     expect(r.out).toMatch(/demo\/abba-deadlock\s+buggy\s+2\s+violated \(deadlock\)\s+violated \(deadlock\)\s+ok/);
@@ -123,6 +124,8 @@ describe('bad input: one line, exit 2, no stack trace', () => {
   };
   const cases: [string, string[], RegExp][] = [
     ['unknown scenario', ['check', 'demo/nope'], /unknown scenario 'demo\/nope'/],
+    ['empty group', ['check', 'nosuch/'], /no built-in scenario in group 'nosuch\/'/],
+    ['group and scenario mixed', ['check', 'demo/', 'demo/lost-wakeup'], /name either scenarios or groups/],
     ['unknown variant', ['check', 'demo/lost-wakeup', '--variant', 'nope'], /has no variant 'nope'.*buggy, fixed/],
     ['unknown option', ['check', '--frobnicate'], /unknown option '--frobnicate'/],
     ['unknown command', ['frob'], /unknown command 'frob'/],

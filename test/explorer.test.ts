@@ -1,24 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { load, store } from '../src/cpu/ops.ts';
 import { DfsStrategy } from '../src/explorer/dfs.ts';
 import { explore } from '../src/explorer/explore.ts';
 import { RandomStrategy } from '../src/explorer/random.ts';
 import { Machine } from '../src/model/machine.ts';
-import { model } from './helpers.ts';
-
-const R = 'test';
-
-/** n CPUs, each doing k independent stores to its own cell: (n·k)! / (k!)^n interleavings. */
-function independent(n: number, k: number) {
-  return model(n, (b) =>
-    Array.from({ length: n }, (_, i) => {
-      const c = b.layout.cell(`c${i}`);
-      return function* () {
-        for (let j = 0; j < k; j++) yield store(c, j + 1, R);
-      };
-    }),
-  );
-}
+import { independent, tornRead } from './models.ts';
 
 describe('dfs', () => {
   it('without the cache enumerates every interleaving exactly once', () => {
@@ -36,30 +21,7 @@ describe('dfs', () => {
 
   it('finds a violation that needs one particular interleaving, with and without the cache', () => {
     // t1 reads x twice; the bad outcome needs t0's store between the two loads.
-    const def = model(
-      2,
-      (b) => {
-        const x = b.layout.cell('x');
-        const r1 = b.layout.cell('r1');
-        const r2 = b.layout.cell('r2');
-        return [
-          function* () {
-            yield store(x, 1, R);
-          },
-          function* () {
-            const a: number = yield load(x, R);
-            yield store(r1, a, R);
-            const c: number = yield load(x, R);
-            yield store(r2, c, R);
-          },
-        ];
-      },
-      (b) =>
-        b.atEnd({
-          name: 'reads-agree',
-          check: (w) => (w.mem[w.layout.addr('r1')] !== w.mem[w.layout.addr('r2')] ? 'the two reads of x differ' : null),
-        }),
-    );
+    const def = tornRead(0, 0);
     for (const cache of [true, false]) {
       const r = explore(new Machine(def), new DfsStrategy({ cache }));
       expect(r.verdict).toBe('violated');

@@ -1,3 +1,5 @@
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Program } from '../src/cpu/ops.ts';
 import { ModelBuilder } from '../src/model/build.ts';
 import type { Machine } from '../src/model/machine.ts';
@@ -38,4 +40,14 @@ export function runFirst(m: Machine): Machine {
   while (m.enabled(buf) > 0 && m.violation === null) m.step(buf[0] as number);
   if (m.violation === null) m.finish();
   return m;
+}
+
+/** Every trace file under a folder, in a stable order. */
+export function traceFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((f) => {
+      const p = join(dir, f);
+      return statSync(p).isDirectory() ? traceFiles(p) : f.endsWith('.json') ? [p] : [];
+    });
 }

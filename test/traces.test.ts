@@ -1,18 +1,12 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { choiceLabel, choiceOf } from '../src/explorer/record.ts';
 import { replayTrace } from '../src/explorer/replay.ts';
+import { DEFAULT_MAX_STEPS, makeMachine } from '../src/explorer/run.ts';
+import { shrinkSchedule } from '../src/explorer/shrink.ts';
 import { parseTrace } from '../src/explorer/trace.ts';
 import { findScenario } from '../src/scenarios/index.ts';
-
-function traceFiles(dir: string): string[] {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((f) => {
-      const p = join(dir, f);
-      return statSync(p).isDirectory() ? traceFiles(p) : f.endsWith('.json') ? [p] : [];
-    });
-}
+import { traceFiles } from './helpers.ts';
 
 /** Every counterexample ever saved is replayed on every run: a regression test. */
 describe('every trace under traces/ reproduces its violation', () => {
@@ -27,6 +21,27 @@ describe('every trace under traces/ reproduces its violation', () => {
       expect(s, `scenario ${t.scenario}`).toBeDefined();
       const v = replayTrace(s!, t);
       expect(v).toEqual(t.violation);
+    });
+  }
+});
+
+/** Every saved trace is minimal: shrinking it again gives it back unchanged. */
+describe('every trace under traces/ is already shrunk', () => {
+  for (const f of traceFiles('traces')) {
+    it(f, () => {
+      const t = parseTrace(readFileSync(f, 'utf8'), f);
+      const s = findScenario(t.scenario);
+      if (!s) throw new Error(`scenario ${t.scenario} is missing`);
+      const m = makeMachine(s, {
+        variant: t.variant,
+        cpus: t.options.cpus,
+        invariants: t.options.invariants,
+        maxSteps: t.options.maxSteps ?? DEFAULT_MAX_STEPS,
+      });
+      const schedule = t.schedule.map((label) => choiceOf(m, label));
+      const again = shrinkSchedule(m, schedule, t.violation.invariant);
+      expect(again.schedule.map((c) => choiceLabel(m, c))).toEqual(t.schedule);
+      expect(again.preemptions).toBe(t.stats.preemptions);
     });
   }
 });

@@ -1,11 +1,21 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { SearchResult } from '../explorer/explore.ts';
-import { DEFAULT_MAX_STEPS, type RunOptions, runScenario, STRATEGIES, type StrategyName } from '../explorer/run.ts';
+import {
+  DEFAULT_MAX_STEPS,
+  type RunOptions,
+  type RunResult,
+  runScenario,
+  SEEDED,
+  STRATEGIES,
+  type StrategyName,
+} from '../explorer/run.ts';
 import { traceToText } from '../explorer/trace.ts';
 import type { Expectation, ScenarioDef } from '../model/scenario.ts';
 import { EXIT, UsageError } from './errors.ts';
+import { StatusLine } from './progress.ts';
 import { checkInvariants, checkVariant, SCENARIOS, scenarioByName } from './scenario-select.ts';
+import { checkSlicing, parseShardOption, runShard } from './shard.ts';
 
 export interface CheckFlags {
   variant?: string;
@@ -18,14 +28,22 @@ export interface CheckFlags {
   maxTime?: number;
   maxSteps?: number;
   stateless?: boolean;
+  preemptions: number;
+  depth: number;
+  shrink: boolean;
   traceOut?: string;
   outDir: string;
   json?: boolean;
   timing?: boolean;
+  workers?: number;
+  shard?: string;
+  shardOut?: string;
+  /** every variant on 1 CPU and on the scenario's CPU counts, in one table */
+  compare?: boolean;
 }
 
 /** One scenario × variant × CPU count to check. */
-interface Job {
+export interface Job {
   readonly scenario: ScenarioDef;
   readonly variant: string;
   readonly cpus: number;
@@ -33,11 +51,12 @@ interface Job {
   readonly expected: Expectation | null;
 }
 
-interface Outcome {
+export interface Outcome {
   readonly job: Job;
   readonly search: SearchResult;
   readonly tracePath: string | null;
   readonly traceStats: { steps: number; contextSwitches: number; preemptions: number } | null;
+  readonly shrunk: RunResult['shrunk'];
 }
 
 export function checkCommand(names: string[], f: CheckFlags): number {
@@ -47,12 +66,24 @@ export function checkCommand(names: string[], f: CheckFlags): number {
   if (f.traceOut !== undefined && names.length !== 1) {
     throw new UsageError('--trace-out needs exactly one scenario (with no scenario, traces go under --out-dir)');
   }
-  const table = names.length === 0;
-  const jobs = table ? tableJobs(f) : namedJobs(names, f);
+  // No scenario, or only groups ("dragonos/"): the expectation table of every built-in in them.
+  const groups = names.filter((n) => n.endsWith('/'));
+  if (groups.length > 0 && groups.length !== names.length) {
+    throw new UsageError('name either scenarios or groups such as dragonos/, not both');
+  }
+  const table = names.length === 0 || groups.length > 0;
+  const jobs = table ? tableJobs(f, groups) : namedJobs(names, f);
   if (f.traceOut !== undefined && jobs.length > 1 && f.variant === undefined) {
     throw new UsageError('--trace-out needs --variant when the scenario has several variants');
   }
+  checkSlicing(f, jobs);
+  if (f.shard !== undefined) return runShard(jobs[0] as Job, f);
   const outcomes = jobs.map((j) => runJob(j, f));
+  return printOutcomes(outcomes, f, table);
+}
+
+/** Prints the outcomes as JSON lines, a table or one block each; returns the exit status. */
+export function printOutcomes(outcomes: readonly Outcome[], f: CheckFlags, table: boolean): number {
   if (f.json) {
     for (const o of outcomes) process.stdout.write(`${JSON.stringify(jsonOf(o, f, table))}\n`);
   } else if (table) {
@@ -66,9 +97,13 @@ export function checkCommand(names: string[], f: CheckFlags): number {
   return EXIT.holds;
 }
 
-function tableJobs(f: CheckFlags): Job[] {
+function tableJobs(f: CheckFlags, groups: readonly string[]): Job[] {
   const jobs: Job[] = [];
+  for (const g of groups) {
+    if (!SCENARIOS.some((s) => s.name.startsWith(g))) throw new UsageError(`no built-in scenario in group '${g}'`);
+  }
   for (const s of SCENARIOS) {
+    if (groups.length > 0 && !groups.some((g) => s.name.startsWith(g))) continue;
     if (f.variant !== undefined && !(f.variant in s.variants)) continue;
     checkInvariants(s, f.invariant);
     for (const [v, def] of Object.entries(s.variants)) {
@@ -85,6 +120,12 @@ function tableJobs(f: CheckFlags): Job[] {
   return jobs;
 }
 
+/** The job `check NAME --variant V --cpus N` runs (also what a merge of shards reports as). */
+export function namedJob(s: ScenarioDef, variant: string, cpus: number, invariants: readonly string[] | null): Job {
+  const expected = s.variants[variant]?.expect.find((e) => e.cpus === cpus) ?? null;
+  return { scenario: s, variant, cpus, invariants, expected };
+}
+
 function namedJobs(names: string[], f: CheckFlags): Job[] {
   const jobs: Job[] = [];
   for (const n of names) {
@@ -92,18 +133,21 @@ function namedJobs(names: string[], f: CheckFlags): Job[] {
     if (f.variant !== undefined) checkVariant(s, f.variant);
     checkInvariants(s, f.invariant);
     const variants = f.variant !== undefined ? [f.variant] : Object.keys(s.variants);
-    for (const v of variants) {
-      const cpus = f.cpus ?? s.cpus;
-      const expected = s.variants[v]?.expect.find((e) => e.cpus === cpus) ?? null;
-      const invariants = f.invariant.length > 0 ? f.invariant : null;
-      jobs.push({ scenario: s, variant: v, cpus, invariants, expected });
-    }
+    for (const v of variants) jobs.push(namedJob(s, v, f.cpus ?? s.cpus, f.invariant.length > 0 ? f.invariant : null));
   }
   return jobs;
 }
 
-function runJob(j: Job, f: CheckFlags): Outcome {
-  const opts: RunOptions = {
+function runScenarioWithStatus(j: Job, opts: RunOptions, status: StatusLine): RunResult {
+  try {
+    return runScenario(j.scenario, opts);
+  } finally {
+    status.done();
+  }
+}
+
+export function runOptions(j: Job, f: CheckFlags, status: StatusLine | null): RunOptions {
+  return {
     variant: j.variant,
     cpus: j.cpus,
     strategy: f.strategy as StrategyName,
@@ -112,29 +156,43 @@ function runJob(j: Job, f: CheckFlags): Outcome {
     invariants: j.invariants,
     maxSteps: f.maxSteps ?? j.scenario.maxSteps ?? DEFAULT_MAX_STEPS,
     cache: !f.stateless,
+    preemptions: f.preemptions,
+    depth: f.depth,
+    shrink: f.shrink,
     budget: {
       ...(f.maxExecutions !== undefined ? { maxExecutions: f.maxExecutions } : {}),
       ...(f.maxTime !== undefined ? { maxTimeMs: f.maxTime * 1000 } : {}),
+      ...(status ? { onProgress: status.update } : {}),
     },
+    ...(f.workers !== undefined ? { workers: f.workers } : {}),
+    ...(f.shard !== undefined ? { shard: parseShardOption(f.shard) } : {}),
   };
-  const { search, trace } = runScenario(j.scenario, opts);
+}
+
+export function runJob(j: Job, f: CheckFlags): Outcome {
+  const status = new StatusLine(`${j.scenario.name} [${j.variant}] ${j.cpus} CPU${j.cpus > 1 ? 's' : ''} ${f.strategy}`);
+  return outcomeOf(j, f, runScenarioWithStatus(j, runOptions(j, f, status), status));
+}
+
+/** Writes the outcome's trace (if any) where the flags say. */
+export function outcomeOf(j: Job, f: CheckFlags, { search, trace, shrunk }: RunResult): Outcome {
   let tracePath: string | null = null;
   if (trace) {
     tracePath = f.traceOut ?? join(f.outDir, ...j.scenario.name.split('/'), `${j.variant}.cpus${j.cpus}.json`);
     mkdirSync(dirname(tracePath), { recursive: true });
     writeFileSync(tracePath, traceToText(trace));
   }
-  return { job: j, search, tracePath, traceStats: trace ? trace.stats : null };
+  return { job: j, search, tracePath, traceStats: trace ? trace.stats : null, shrunk };
 }
 
-function matches(o: Outcome): boolean {
+export function matches(o: Outcome): boolean {
   const e = o.job.expected;
   if (e === null) return o.search.verdict !== 'incomplete';
   if (o.search.verdict !== e.verdict) return false;
   return e.verdict !== 'violated' || e.invariant === undefined || o.search.violation?.invariant === e.invariant;
 }
 
-function expectedText(e: Expectation | null): string {
+export function expectedText(e: Expectation | null): string {
   if (e === null) return '-';
   return e.verdict === 'violated' && e.invariant ? `violated (${e.invariant})` : e.verdict;
 }
@@ -144,32 +202,55 @@ function verdictText(o: Outcome): string {
   return o.search.verdict === 'violated' && v ? `violated (${v.invariant})` : o.search.verdict;
 }
 
-function jsonOf(o: Outcome, f: CheckFlags, table: boolean): Record<string, unknown> {
+export function jsonOf(o: Outcome, f: CheckFlags, table: boolean): Record<string, unknown> {
   const r = o.search;
   return {
     scenario: o.job.scenario.name,
     variant: o.job.variant,
     cpus: o.job.cpus,
     strategy: f.strategy,
-    ...(f.strategy === 'random' ? { seed: f.seed } : {}),
+    ...strategyParams(f),
     invariants: o.job.invariants,
     verdict: r.verdict,
     ...(r.violation ? { invariant: r.violation.invariant, message: r.violation.message } : {}),
     ...(r.stoppedBy ? { stoppedBy: r.stoppedBy } : {}),
+    ...(r.coverage ? { coverage: r.coverage } : {}),
     executions: r.executions,
     states: r.states,
     steps: r.steps,
-    ...(o.tracePath ? { trace: o.tracePath, traceSteps: o.traceStats?.steps } : {}),
+    ...(o.tracePath ? { trace: o.tracePath, traceSteps: o.traceStats?.steps, tracePreemptions: o.traceStats?.preemptions } : {}),
+    ...(o.shrunk ? { foundSteps: o.shrunk.from.steps, foundPreemptions: o.shrunk.from.preemptions } : {}),
     ...(table || o.job.expected ? { expected: o.job.expected?.verdict ?? null, matches: matches(o) } : {}),
     ...(f.timing ? { timeMs: Math.round(r.elapsedMs) } : {}),
   };
+}
+
+/** The options that shape the chosen strategy's search, for the output. */
+function strategyParams(f: CheckFlags): Record<string, number> {
+  const p: Record<string, number> = {};
+  if (SEEDED.includes(f.strategy as StrategyName)) p.seed = f.seed;
+  if (f.strategy === 'bounded') p.preemptions = f.preemptions;
+  if (f.strategy === 'pct') p.depth = f.depth;
+  if (f.strategy === 'pct' || f.strategy === 'random' || f.strategy === 'portfolio') p.runs = f.runs;
+  return p;
+}
+
+function strategyText(f: CheckFlags): string {
+  const p = Object.entries(strategyParams(f))
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+  return p ? `${f.strategy}: ${p}` : f.strategy;
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : noun.endsWith('h') ? 'es' : 's'}`;
 }
 
 function ms(x: number): string {
   return x < 10 ? `${x.toFixed(1)} ms` : `${Math.round(x)} ms`;
 }
 
-function renderTable(outs: Outcome[], f: CheckFlags): string {
+function renderTable(outs: readonly Outcome[], f: CheckFlags): string {
   const rows = outs.map((o) => [
     o.job.scenario.name,
     o.job.variant,
@@ -205,14 +286,20 @@ function renderOne(o: Outcome, f: CheckFlags): string {
   const j = o.job;
   const only = j.invariants ? `, checking ${j.invariants.join(', ')}` : '';
   const out: string[] = [];
-  out.push(`${j.scenario.name} [${j.variant}] on ${j.cpus} CPU${j.cpus > 1 ? 's' : ''} (${f.strategy}${only}): ${r.verdict}`);
-  const counts = `${r.executions} executions${r.states !== null ? `, ${r.states} states` : ''}, ${r.steps} steps, ${ms(r.elapsedMs)}`;
+  out.push(
+    `${j.scenario.name} [${j.variant}] on ${j.cpus} CPU${j.cpus > 1 ? 's' : ''} (${strategyText(f)}${only}): ${r.verdict}`,
+  );
+  const counts = `${r.executions} executions${r.states !== null ? `, ${r.states} states` : ''}, ${r.steps} steps, deepest ${r.maxDepth}, ${ms(r.elapsedMs)}`;
   if (r.verdict === 'violated' && r.violation) {
     out.push(`  ${r.violation.invariant}: ${r.violation.message}`);
     out.push(`  found after ${counts}`);
     if (o.tracePath && o.traceStats) {
+      const st = o.traceStats;
+      const shrunk = o.shrunk
+        ? `shrunk from ${count(o.shrunk.from.steps, 'step')}, ${count(o.shrunk.from.preemptions, 'preemption')} to `
+        : '';
       out.push(
-        `  trace: ${o.tracePath} (${o.traceStats.steps} steps, ${o.traceStats.contextSwitches} switches between CPUs); see it with: ptrace-mc render ${o.tracePath}`,
+        `  trace: ${o.tracePath} (${shrunk}${count(st.steps, 'step')}, ${count(st.preemptions, 'preemption')}, ${count(st.contextSwitches, 'switch')} between CPUs); see it with: ptrace-mc render ${o.tracePath}`,
       );
     }
   } else if (r.verdict === 'holds') {
@@ -224,6 +311,7 @@ function renderOne(o: Outcome, f: CheckFlags): string {
         ? `${f.strategy} search found no violation but does not cover every interleaving`
         : `stopped by --${r.stoppedBy}`;
     out.push(`  incomplete: ${why} (${counts}); this is not a proof`);
+    if (r.coverage) out.push(`  covered: ${r.coverage}`);
   }
   if (j.expected) out.push(`  expected: ${expectedText(j.expected)}${matches(o) ? '' : '  <-- differs'}`);
   return `${out.join('\n')}\n`;

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 /** Bad input from the user: printed as one line, exit status 2. */
 export class UsageError extends Error {}
 
@@ -14,4 +16,27 @@ export function parseIntOption(name: string, min: number): (v: string) => number
 
 export function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
+}
+
+/**
+ * Reads and parses a file the user named; an unreadable file or one the
+ * parser rejects (with `BadFormat`) becomes a one-line UsageError.
+ */
+export function readUserFile<T>(
+  file: string,
+  parse: (text: string, source: string) => T,
+  BadFormat: new (...a: never[]) => Error,
+): T {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  try {
+    return parse(text, file);
+  } catch (e) {
+    if (e instanceof BadFormat) throw new UsageError(e.message);
+    throw e;
+  }
 }

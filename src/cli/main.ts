@@ -1,9 +1,12 @@
 import { Command, CommanderError, Option } from 'commander';
+import { DEFAULT_PCT_DEPTH, DEFAULT_PREEMPTIONS, STRATEGIES } from '../explorer/run.ts';
 import { type CheckFlags, checkCommand } from './check.ts';
+import { compareCommand } from './compare.ts';
 import { coverageCommand } from './coverage.ts';
 import { collect, EXIT, parseIntOption, UsageError } from './errors.ts';
 import { listCommand } from './list.ts';
-import { renderCommand, replayCommand } from './trace-commands.ts';
+import { type MergeFlags, mergeCommand } from './shard.ts';
+import { explainCommand, FORMATS, renderCommand, replayCommand, shrinkCommand } from './trace-commands.ts';
 
 function program(setExit: (code: number) => void): Command {
   const p = new Command('ptrace-mc')
@@ -24,9 +27,17 @@ function program(setExit: (code: number) => void): Command {
     .option('--variant <name>', 'only this variant')
     .option('--cpus <n>', 'number of CPUs', parseIntOption('--cpus', 1))
     .option('--invariant <name>', 'check only this invariant (repeatable)', collect, [])
-    .addOption(new Option('--strategy <name>', 'search strategy: dfs | random').default('dfs'))
-    .option('--seed <n>', 'seed for random search', parseIntOption('--seed', 0), 1)
-    .option('--runs <n>', 'executions for random search', parseIntOption('--runs', 1), 1000)
+    .addOption(new Option('--strategy <name>', `search strategy: ${STRATEGIES.join(' | ')}`).default('dfs'))
+    .option(
+      '--preemptions <k>',
+      'bounded: try preemption bounds 0, 1, … up to k',
+      parseIntOption('--preemptions', 0),
+      DEFAULT_PREEMPTIONS,
+    )
+    .option('--depth <d>', 'pct: the bug depth d (d−1 priority change points)', parseIntOption('--depth', 1), DEFAULT_PCT_DEPTH)
+    .option('--seed <n>', 'seed for pct, random and portfolio', parseIntOption('--seed', 0), 1)
+    .option('--runs <n>', 'executions for pct and random (each, in a portfolio)', parseIntOption('--runs', 1), 1000)
+    .option('--no-shrink', 'save the counterexample as found, without minimizing it')
     .option('--max-executions <n>', 'stop after this many executions (verdict incomplete)', parseIntOption('--max-executions', 1))
     .option('--max-time <seconds>', 'stop after this long (verdict incomplete)', parseIntOption('--max-time', 1))
     .option('--max-steps <n>', 'longest execution before it is called a livelock', parseIntOption('--max-steps', 1))
@@ -34,8 +45,25 @@ function program(setExit: (code: number) => void): Command {
     .option('--trace-out <file>', 'where to write the counterexample trace')
     .option('--out-dir <dir>', 'where traces go when --trace-out is not given', 'ptrace-mc-out')
     .option('--json', 'one JSON object per scenario variant')
+    .option('--compare', "every variant on 1 CPU and on the scenario's CPU counts, one table (exit 0 iff all as expected)")
     .option('--timing', 'include wall time in JSON output (makes it differ run to run)')
-    .action((names: string[], o: CheckFlags) => setExit(checkCommand(names, o)));
+    .option(
+      '--workers <n>',
+      'split the search into fixed slices by schedule prefix, searched on n threads (same result for every n)',
+      parseIntOption('--workers', 1),
+    )
+    .option('--shard <i/n>', 'search only shard i of n of the slices and write a shard file for `merge`')
+    .option('--shard-out <file>', 'where --shard writes its result (default <out-dir>/shard-i-of-n.json)')
+    .action((names: string[], o: CheckFlags) => setExit(o.compare ? compareCommand(names, o) : checkCommand(names, o)));
+
+  p.command('merge')
+    .description('combine the shard files of every shard of one search into the result a single run gives')
+    .argument('<files...>', 'shard files written by check --shard')
+    .option('--trace-out <file>', 'where to write the counterexample trace')
+    .option('--out-dir <dir>', 'where the trace goes when --trace-out is not given', 'ptrace-mc-out')
+    .option('--json', 'print the result as JSON')
+    .option('--timing', 'include wall time in JSON output')
+    .action((files: string[], o: MergeFlags) => setExit(mergeCommand(files, o)));
 
   p.command('coverage')
     .description('explore every built-in scenario and list the task-state oracle edges none exercised')
@@ -49,10 +77,22 @@ function program(setExit: (code: number) => void): Command {
     .action((file: string, o) => setExit(replayCommand(file, o)));
 
   p.command('render')
-    .description('print a trace as a per-CPU timeline')
+    .description('print a trace: per-CPU text timeline, Mermaid diagram, Perfetto JSON or a self-contained HTML page')
     .argument('<file>', 'trace file')
-    .option('--format <fmt>', 'text', 'text')
+    .option('--format <fmt>', FORMATS.join(' | '), 'text')
     .action((file: string, o) => setExit(renderCommand(file, o)));
+
+  p.command('shrink')
+    .description('re-minimize a saved trace (fewest preemptions, then fewest steps) and rewrite it')
+    .argument('<file>', 'trace file')
+    .option('--out <file>', 'write the shrunk trace here instead of over FILE')
+    .action((file: string, o) => setExit(shrinkCommand(file, o)));
+
+  p.command('explain')
+    .description('the steps the violation depends on (its happens-before slice), as a short story')
+    .argument('<file>', 'trace file')
+    .option('--json', 'the slice as JSON')
+    .action((file: string, o) => setExit(explainCommand(file, o)));
 
   return p;
 }

@@ -1,23 +1,21 @@
-import { readFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { analyzeTrace, type TraceAnalysis } from '../explorer/analyze.ts';
+import { renderExplain } from '../explorer/explain.ts';
+import { makeMachine } from '../explorer/make-machine.ts';
+import { choiceOf } from '../explorer/record.ts';
+import { renderHtml } from '../explorer/render-html.ts';
+import { renderMermaid } from '../explorer/render-mermaid.ts';
+import { renderPerfetto } from '../explorer/render-perfetto.ts';
 import { renderText } from '../explorer/render-text.ts';
 import { ReplayMismatch, replayTrace } from '../explorer/replay.ts';
-import { parseTrace, type TraceFile, TraceFormatError } from '../explorer/trace.ts';
-import { EXIT, UsageError } from './errors.ts';
+import { recordTrace, type StrategyName } from '../explorer/run.ts';
+import { shrinkSchedule } from '../explorer/shrink.ts';
+import { parseTrace, type TraceFile, TraceFormatError, type TraceStep, traceToText } from '../explorer/trace.ts';
+import { EXIT, readUserFile, UsageError } from './errors.ts';
 import { scenarioByName } from './scenario-select.ts';
 
 export function readTrace(file: string): TraceFile {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  try {
-    return parseTrace(text, file);
-  } catch (e) {
-    if (e instanceof TraceFormatError) throw new UsageError(e.message);
-    throw e;
-  }
+  return readUserFile(file, parseTrace, TraceFormatError);
 }
 
 /** `ptrace-mc replay FILE`: 1 when the recorded violation reproduces, 2 when it does not or the file is bad. */
@@ -42,13 +40,99 @@ export function replayCommand(file: string, opts: { json?: boolean }): number {
   }
 }
 
-export const FORMATS = ['text'] as const;
+export const FORMATS = ['text', 'mermaid', 'perfetto', 'html'] as const;
+type Format = (typeof FORMATS)[number];
+
+/** Renderers that need the model's view of each step (footprints, slice, wakeups) replay the trace first. */
+const RENDERERS: Record<Format, (t: TraceFile, a: () => TraceAnalysis) => string> = {
+  text: (t) => renderText(t),
+  mermaid: (t, a) => renderMermaid(t, a()),
+  perfetto: (t, a) => renderPerfetto(t, a()),
+  html: (t, a) => renderHtml(t, a()),
+};
 
 export function renderCommand(file: string, opts: { format: string }): number {
   if (!(FORMATS as readonly string[]).includes(opts.format)) {
     throw new UsageError(`unknown format '${opts.format}' (one of: ${FORMATS.join(', ')})`);
   }
   const t = readTrace(file);
-  process.stdout.write(renderText(t));
+  process.stdout.write(RENDERERS[opts.format as Format](t, () => analyze(file, t)));
+  return 0;
+}
+
+/** `ptrace-mc explain FILE`: the steps the violation depends on, as a short story. */
+export function explainCommand(file: string, opts: { json?: boolean }): number {
+  const t = readTrace(file);
+  const a = analyze(file, t);
+  if (!opts.json) {
+    process.stdout.write(renderExplain(t, a));
+    return 0;
+  }
+  const steps = a.slice.map((k) => {
+    const s = t.steps[k - 1] as TraceStep;
+    return { step: s.step, cpu: s.cpu, task: s.task, what: s.what, detail: s.detail, ref: s.ref };
+  });
+  const j = {
+    trace: file,
+    scenario: t.scenario,
+    variant: t.variant,
+    cpus: t.options.cpus,
+    invariant: t.violation.invariant,
+    message: t.violation.message,
+    violationKind: a.violationKind,
+    violationReads: a.violationReads,
+    traceSteps: t.steps.length,
+    slice: steps,
+  };
+  process.stdout.write(`${JSON.stringify(j)}\n`);
+  return 0;
+}
+
+function analyze(file: string, t: TraceFile): TraceAnalysis {
+  const s = scenarioByName(t.scenario);
+  try {
+    return analyzeTrace(s, t);
+  } catch (e) {
+    if (e instanceof ReplayMismatch) throw new UsageError(`${file}: ${e.message} (replay it with the model it was recorded on)`);
+    throw e;
+  }
+}
+
+/**
+ * `ptrace-mc shrink FILE`: re-minimizes a saved trace (fewest preemptions,
+ * then fewest steps, same invariant) and rewrites it, or writes `--out`.
+ * For traces saved before the model or the shrinker changed.
+ */
+export function shrinkCommand(file: string, opts: { out?: string }): number {
+  const t = readTrace(file);
+  const s = scenarioByName(t.scenario);
+  const o = {
+    variant: t.variant,
+    cpus: t.options.cpus,
+    strategy: t.options.strategy as StrategyName,
+    seed: t.options.seed ?? 1,
+    runs: 1,
+    invariants: t.options.invariants,
+    maxSteps: t.options.maxSteps,
+    cache: true,
+  };
+  const m = makeMachine(s, o);
+  const schedule = t.schedule.map((label, i) => {
+    const c = choiceOf(m, label);
+    if (c < 0) throw new UsageError(`${file}: step ${i + 1} names a choice the model does not have (${label})`);
+    return c;
+  });
+  let shrunk: ReturnType<typeof shrinkSchedule>;
+  try {
+    shrunk = shrinkSchedule(m, schedule, t.violation.invariant);
+  } catch (e) {
+    throw new UsageError(`${file}: ${(e as Error).message}`);
+  }
+  const next = recordTrace(s, o, shrunk.schedule);
+  const out = opts.out ?? file;
+  writeFileSync(out, traceToText(next));
+  process.stdout.write(
+    `${out}: ${t.stats.steps} steps / ${t.stats.preemptions} preemptions -> ${next.stats.steps} steps / ${next.stats.preemptions} preemptions (${t.violation.invariant})\n`,
+  );
   return 0;
 }

@@ -1,10 +1,6 @@
 import type { Machine } from '../model/machine.ts';
-import { NondeterminismError, type Strategy } from './strategy.ts';
-
-interface Level {
-  readonly enabled: number[];
-  index: number;
-}
+import { backtrack, type ChoiceLevel, replayChoice } from './choice-stack.ts';
+import type { Strategy } from './strategy.ts';
 
 /**
  * Exhaustive depth-first search, with no partial-order reduction. Each
@@ -23,7 +19,7 @@ interface Level {
 export class DfsStrategy implements Strategy {
   readonly name: string = 'dfs';
   readonly exhaustive = true;
-  private readonly stack: Level[] = [];
+  private readonly stack: ChoiceLevel[] = [];
   private started = false;
   private readonly visited: Set<string> | null;
 
@@ -53,38 +49,16 @@ export class DfsStrategy implements Strategy {
       this.started = true;
       return true;
     }
-    const s = this.stack;
-    while (s.length > 0) {
-      const top = s[s.length - 1] as Level;
-      if (top.index + 1 < top.enabled.length) {
-        top.index++;
-        return true;
-      }
-      s.pop();
-    }
-    return false;
+    return backtrack(this.stack);
   }
 
   choose(enabled: readonly number[], depth: number, _m: Machine): number {
     const s = this.stack;
-    if (depth < s.length) {
-      const level = s[depth] as Level;
-      if (!sameChoices(level.enabled, enabled)) {
-        throw new NondeterminismError(
-          `replaying depth ${depth}: enabled choices were [${level.enabled}] and are now [${enabled}]`,
-        );
-      }
-      return level.enabled[level.index] as number;
-    }
-    s.push({ enabled: enabled.slice(), index: 0 });
+    if (depth < s.length) return replayChoice(s[depth] as ChoiceLevel, enabled, depth);
+    const copy = enabled.slice();
+    s.push({ enabled: copy, options: copy, index: 0 });
     return enabled[0] as number;
   }
 
   endExecution(_m: Machine): void {}
-}
-
-function sameChoices(a: readonly number[], b: readonly number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

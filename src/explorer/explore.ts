@@ -33,6 +33,8 @@ export interface SearchResult {
   /** why the search stopped early, when incomplete */
   readonly stoppedBy: 'max-executions' | 'max-time' | 'not-exhaustive' | null;
   readonly elapsedMs: number;
+  /** what a search that found nothing covered, for strategies that are not a proof */
+  readonly coverage: string | null;
 }
 
 /**
@@ -47,7 +49,7 @@ export function explore(m: Machine, strategy: Strategy, budget: Budget = {}): Se
   let executions = 0;
   let steps = 0;
   let maxDepth = 0;
-  let nextProgress = 1000;
+  let nextProgress = 16;
   const result = (verdict: SearchVerdict, stoppedBy: SearchResult['stoppedBy'], v: Violation | null): SearchResult => ({
     verdict,
     violation: v,
@@ -58,6 +60,7 @@ export function explore(m: Machine, strategy: Strategy, budget: Budget = {}): Se
     states: strategy.states ?? null,
     stoppedBy,
     elapsedMs: performance.now() - t0,
+    coverage: verdict === 'incomplete' ? (strategy.coverage?.() ?? null) : null,
   });
   strategy.prepare?.(m);
   while (strategy.beginExecution()) {
@@ -89,7 +92,7 @@ export function explore(m: Machine, strategy: Strategy, budget: Budget = {}): Se
     strategy.endExecution(m);
     if (m.violation !== null) return result('violated', null, m.violation);
     if (budget.onProgress && executions >= nextProgress) {
-      nextProgress = executions + 1000;
+      nextProgress = executions + 16;
       budget.onProgress({ executions, steps, depth: maxDepth, elapsedMs: performance.now() - t0 });
     }
   }

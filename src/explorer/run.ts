@@ -1,13 +1,21 @@
-import { Machine } from '../model/machine.ts';
 import type { ScenarioDef } from '../model/scenario.ts';
+import { BoundedStrategy } from './bounded.ts';
 import { DfsStrategy } from './dfs.ts';
 import { type Budget, explore, type SearchResult } from './explore.ts';
+import { makeMachine } from './make-machine.ts';
+import { PctStrategy } from './pct.ts';
+import { runSlicesInWorkers } from './pool.ts';
+import { PortfolioStrategy } from './portfolio.ts';
+import { mixSeed } from './prng.ts';
 import { RandomStrategy } from './random.ts';
 import { choiceLabel, Recorder } from './record.ts';
+import { type Shrunk, shrinkSchedule } from './shrink.ts';
+import { now, runSliceTask, type SliceTask } from './slice-task.ts';
+import { computeSlices, mergeSlices, SLICE_TARGET, SLICEABLE, type SliceResult } from './slices.ts';
 import type { Strategy } from './strategy.ts';
 import { TRACE_FORMAT, type TraceFile } from './trace.ts';
 
-export const STRATEGIES = ['dfs', 'random'] as const;
+export const STRATEGIES = ['dfs', 'bounded', 'pct', 'random', 'portfolio'] as const;
 export type StrategyName = (typeof STRATEGIES)[number];
 
 export interface RunOptions {
@@ -20,36 +28,97 @@ export interface RunOptions {
   readonly maxSteps: number;
   /** dfs: remember visited states (default) or enumerate every interleaving */
   readonly cache: boolean;
+  /** bounded: the largest preemption bound tried (default DEFAULT_PREEMPTIONS) */
+  readonly preemptions?: number;
+  /** pct: the bug depth d (default DEFAULT_PCT_DEPTH) */
+  readonly depth?: number;
+  /** minimize the counterexample before it is recorded (default on) */
+  readonly shrink?: boolean;
   readonly budget: Budget;
+  /**
+   * Split the search into fixed slices by schedule prefix and search them
+   * on this many worker threads (1: one after another in this thread). The
+   * result is the same for every value; it can differ from an unsplit
+   * search (see slices.ts).
+   */
+  readonly workers?: number;
+  /** search only shard `index` (1-based) of `count`: the slices whose number is index−1 modulo count */
+  readonly shard?: { readonly index: number; readonly count: number };
 }
 
-export const DEFAULT_MAX_STEPS = 20_000;
+export const DEFAULT_PREEMPTIONS = 2;
+export const DEFAULT_PCT_DEPTH = 3;
+/** which strategies take a seed (and so record it in traces) */
+export const SEEDED: readonly StrategyName[] = ['pct', 'random', 'portfolio'];
+
+export { DEFAULT_MAX_STEPS } from './make-machine.ts';
+export { makeMachine };
 
 export interface RunResult {
   readonly search: SearchResult;
   readonly trace: TraceFile | null;
+  /** what shrinking did, when it ran */
+  readonly shrunk: Shrunk | null;
 }
 
-export function makeMachine(s: ScenarioDef, o: Pick<RunOptions, 'variant' | 'cpus' | 'invariants' | 'maxSteps'>): Machine {
-  return new Machine(s.build({ variant: o.variant, cpus: o.cpus }), { invariants: o.invariants, maxSteps: o.maxSteps });
-}
+export type StrategyOptions = Pick<RunOptions, 'strategy' | 'seed' | 'runs' | 'cache' | 'preemptions' | 'depth'>;
 
-export function makeStrategy(o: Pick<RunOptions, 'strategy' | 'seed' | 'runs' | 'cache'>): Strategy {
+export function makeStrategy(o: StrategyOptions): Strategy {
   switch (o.strategy) {
     case 'dfs':
       return new DfsStrategy({ cache: o.cache });
+    case 'bounded':
+      return new BoundedStrategy(o.preemptions ?? DEFAULT_PREEMPTIONS, o.cache);
+    case 'pct':
+      return new PctStrategy(o.seed, o.runs, o.depth ?? DEFAULT_PCT_DEPTH);
     case 'random':
       return new RandomStrategy(o.seed, o.runs);
+    case 'portfolio':
+      return makePortfolio(o);
   }
+}
+
+/**
+ * The portfolio: PCT with depths 1, 2 and 3, seeded random walks, and
+ * preemption bounding up to 2 find most bugs quickly; plain DFS runs beside
+ * them so that, when it ends, the portfolio has a proof ("holds").
+ */
+function makePortfolio(o: StrategyOptions): PortfolioStrategy {
+  return new PortfolioStrategy([
+    new PctStrategy(mixSeed(o.seed, 1), o.runs, 1),
+    new PctStrategy(mixSeed(o.seed, 2), o.runs, 2),
+    new PctStrategy(mixSeed(o.seed, 3), o.runs, 3),
+    new RandomStrategy(mixSeed(o.seed, 4), o.runs),
+    new BoundedStrategy(DEFAULT_PREEMPTIONS, o.cache),
+    new DfsStrategy({ cache: o.cache }),
+  ]);
 }
 
 /** Checks one scenario variant; on a violation, replays it with recording on and returns the trace. */
 export function runScenario(s: ScenarioDef, o: RunOptions): RunResult {
+  if (o.workers !== undefined || o.shard !== undefined) return runSliced(s, o);
   const m = makeMachine(s, o);
   const search = explore(m, makeStrategy(o), o.budget);
-  if (search.verdict !== 'violated' || search.schedule === null || search.violation === null) return { search, trace: null };
-  const trace = recordTrace(s, o, search.schedule);
-  return { search, trace };
+  if (search.verdict !== 'violated' || search.schedule === null || search.violation === null) {
+    return { search, trace: null, shrunk: null };
+  }
+  return traceOf(s, o, search.schedule, search.violation.invariant, search);
+}
+
+/** Shrinks (unless turned off) and records the trace of a violating schedule. */
+export function traceOf(
+  s: ScenarioDef,
+  o: Omit<RunOptions, 'budget'>,
+  schedule: readonly number[],
+  invariant: string,
+  search: SearchResult,
+): RunResult {
+  let shrunk: RunResult['shrunk'] = null;
+  if (o.shrink !== false) {
+    shrunk = shrinkSchedule(makeMachine(s, o), schedule, invariant);
+  }
+  const trace = recordTrace(s, o, shrunk ? shrunk.schedule : schedule);
+  return { search, trace, shrunk };
 }
 
 /** Runs a schedule from the start with the recorder attached and builds the trace file. */
@@ -73,7 +142,7 @@ export function recordTrace(s: ScenarioDef, o: Omit<RunOptions, 'budget'>, sched
     options: {
       cpus: o.cpus,
       strategy: o.strategy,
-      seed: o.strategy === 'random' ? o.seed : null,
+      seed: SEEDED.includes(o.strategy) ? o.seed : null,
       invariants: o.invariants ? [...o.invariants] : null,
       maxSteps: o.maxSteps,
     },
@@ -83,4 +152,86 @@ export function recordTrace(s: ScenarioDef, o: Omit<RunOptions, 'budget'>, sched
     initial: rec.initial,
     steps: rec.steps,
   };
+}
+
+/** The slices of a search, and the results of those this run searched (all of them, or one shard's). */
+export interface SlicedRun {
+  readonly slices: number;
+  readonly results: SliceResult[];
+  readonly elapsedMs: number;
+}
+
+/** Searches the slices (all, or one shard's), in worker threads or one after another here. */
+export function searchSlices(s: ScenarioDef, o: RunOptions): SlicedRun {
+  if (!(SLICEABLE as readonly string[]).includes(o.strategy)) {
+    throw new Error(`strategy ${o.strategy} cannot be split into slices (only ${SLICEABLE.join(', ')})`);
+  }
+  const t0 = now();
+  const dedup = !o.cache ? 'none' : o.strategy === 'bounded' ? 'bounded' : 'state';
+  const slices = computeSlices(makeMachine(s, o), SLICE_TARGET, dedup);
+  const shard = o.shard;
+  const mine = shard ? slices.filter((x) => x.index % shard.count === shard.index - 1) : slices;
+  const tasks: SliceTask[] = mine.map((slice) => ({
+    scenario: s.name,
+    variant: o.variant,
+    cpus: o.cpus,
+    invariants: o.invariants,
+    maxSteps: o.maxSteps,
+    search: { strategy: o.strategy, cache: o.cache, preemptions: o.preemptions ?? DEFAULT_PREEMPTIONS },
+    slice,
+    ...(o.budget.maxExecutions !== undefined ? { maxExecutions: o.budget.maxExecutions } : {}),
+    ...(o.budget.maxTimeMs !== undefined ? { deadline: t0 + o.budget.maxTimeMs } : {}),
+  }));
+  let results: SliceResult[];
+  let executions = 0;
+  let steps = 0;
+  let depth = 0;
+  const progress = (r: SliceResult) => {
+    executions += r.executions;
+    steps += r.steps;
+    depth = Math.max(depth, r.maxDepth);
+    o.budget.onProgress?.({ executions, steps, depth, elapsedMs: now() - t0 });
+  };
+  if ((o.workers ?? 1) > 1) {
+    results = runSlicesInWorkers(tasks, o.workers as number, progress);
+  } else {
+    results = [];
+    for (const t of tasks) {
+      const r = runSliceTask(t);
+      results.push(r);
+      progress(r);
+      if (r.verdict === 'violated') break;
+      // mergeSlices cuts the total here: later slices cannot count
+      if (o.budget.maxExecutions !== undefined && executions > o.budget.maxExecutions) break;
+    }
+  }
+  return { slices: slices.length, results, elapsedMs: now() - t0 };
+}
+
+/** A sliced search, merged into one result, with its counterexample shrunk and recorded. */
+function runSliced(s: ScenarioDef, o: RunOptions): RunResult {
+  const run = searchSlices(s, o);
+  return finishSliced(s, o, run);
+}
+
+/** Merges slice results (from this run or from shard files) and records the counterexample. */
+export function finishSliced(
+  s: ScenarioDef,
+  o: Omit<RunOptions, 'budget'> & { budget: Pick<Budget, 'maxExecutions'> },
+  run: SlicedRun,
+): RunResult {
+  const search = mergeSlices(
+    run.results,
+    run.slices,
+    {
+      strategy: o.strategy,
+      preemptions: o.preemptions ?? DEFAULT_PREEMPTIONS,
+      ...(o.budget.maxExecutions !== undefined ? { maxExecutions: o.budget.maxExecutions } : {}),
+    },
+    run.elapsedMs,
+  );
+  if (search.verdict !== 'violated' || search.schedule === null || search.violation === null) {
+    return { search, trace: null, shrunk: null };
+  }
+  return traceOf(s, o, search.schedule, search.violation.invariant, search);
 }

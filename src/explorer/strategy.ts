@@ -27,6 +27,11 @@ export interface Strategy {
   readonly states?: number;
   /** The current execution ended (no choice enabled, or a violation). */
   endExecution(m: Machine): void;
+  /**
+   * For strategies that are not a proof: what a search that found nothing has
+   * covered, in words ("no violation with ≤ 2 preemptions").
+   */
+  coverage?(): string | null;
 }
 
 /** Thrown when a replayed prefix does not behave as it did: the model is not deterministic. */

@@ -1,12 +1,33 @@
 import type { ScenarioDef } from '../model/scenario.ts';
 import abbaDeadlock from './demo/abba-deadlock.ts';
 import lostWakeup from './demo/lost-wakeup.ts';
+import redoxBreakpointCont, { breakpointCont2Rounds } from './redox/breakpoint-cont.ts';
+import redoxCloneEvent from './redox/clone-event.ts';
+import redoxSyscallPairing from './redox/syscall-pairing.ts';
+import redoxTraceeExit from './redox/tracee-exit.ts';
 import linuxKillSleeping from './linux/kill-sleeping.ts';
 import linuxSleepWake from './linux/sleep-wake.ts';
 import linuxStopCont from './linux/stop-cont.ts';
+import selfptraceParentExit from './selfptrace/parent-exit.ts';
+import selfptraceSelfOff from './selfptrace/self-off.ts';
+import selfptraceSignalBetween from './selfptrace/signal-between.ts';
 
 /** Every built-in scenario, in the order `list` and `check` show them. */
-export const SCENARIOS: readonly ScenarioDef[] = [lostWakeup, abbaDeadlock, linuxSleepWake, linuxStopCont, linuxKillSleeping];
+export const SCENARIOS: readonly ScenarioDef[] = [
+  lostWakeup,
+  abbaDeadlock,
+  redoxSyscallPairing,
+  redoxBreakpointCont,
+  breakpointCont2Rounds,
+  redoxCloneEvent,
+  redoxTraceeExit,
+  linuxSleepWake,
+  linuxStopCont,
+  linuxKillSleeping,
+  selfptraceParentExit,
+  selfptraceSignalBetween,
+  selfptraceSelfOff,
+];
 
 export function findScenario(name: string): ScenarioDef | undefined {
   return SCENARIOS.find((s) => s.name === name);

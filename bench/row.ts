@@ -1,0 +1,61 @@
+/**
+ * One benchmark row, run in its own process so that its peak memory is its
+ * own: `node dist/bench/row.js '<job as JSON>'` prints the row as JSON.
+ */
+import {
+  DEFAULT_MAX_STEPS,
+  DEFAULT_PCT_DEPTH,
+  DEFAULT_PREEMPTIONS,
+  type RunOptions,
+  runScenario,
+  type StrategyName,
+} from '../src/explorer/run.ts';
+import { findScenario } from '../src/scenarios/index.ts';
+import { microEngine } from './micro.ts';
+import { type BenchJob, type BenchRow, peakMB, tracesFor } from './rows.ts';
+
+/** No row may run longer than this (the slowest target is 60 s); a row cut by it says "incomplete". */
+const ROW_MAX_TIME_MS = 60_000;
+
+function runRow(job: BenchJob): BenchRow {
+  if (job.scenario === 'micro/engine') return microEngine();
+  const s = findScenario(job.scenario);
+  if (!s) throw new Error(`bench: no scenario ${job.scenario}`);
+  const opts: RunOptions = {
+    variant: job.variant,
+    cpus: job.cpus,
+    strategy: job.strategy as StrategyName,
+    seed: 1,
+    runs: 1000,
+    invariants: job.invariants,
+    maxSteps: s.maxSteps ?? DEFAULT_MAX_STEPS,
+    cache: true,
+    preemptions: DEFAULT_PREEMPTIONS,
+    depth: DEFAULT_PCT_DEPTH,
+    shrink: true,
+    budget: { maxTimeMs: ROW_MAX_TIME_MS },
+    ...(job.workers !== undefined ? { workers: job.workers } : {}),
+  };
+  const t0 = performance.now();
+  const r = runScenario(s, opts);
+  const wallMs = performance.now() - t0;
+  const traces = tracesFor(s, job.variant, job.cpus);
+  const search = r.search;
+  return {
+    scenario: job.scenario,
+    variant: job.variant,
+    cpus: job.cpus,
+    strategy: job.workers !== undefined ? `${job.strategy} --workers ${job.workers}` : job.strategy,
+    verdict: search.violation ? `violated (${search.violation.invariant})` : search.verdict,
+    executions: search.executions,
+    traces,
+    ratio: traces !== null && traces > 0 ? search.executions / traces : null,
+    stepsPerSecond: search.elapsedMs > 0 ? Math.round((search.steps / search.elapsedMs) * 1000) : null,
+    wallMs: Math.round(wallMs),
+    searchMs: Math.round(search.elapsedMs),
+    peakMB: peakMB(),
+    ...(r.trace ? { traceSteps: r.trace.stats.steps, tracePreemptions: r.trace.stats.preemptions } : {}),
+  };
+}
+
+process.stdout.write(`${JSON.stringify(runRow(JSON.parse(process.argv[2] as string) as BenchJob))}\n`);

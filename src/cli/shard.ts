@@ -1,0 +1,133 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { finishSliced, type RunOptions, type StrategyName, searchSlices } from '../explorer/run.ts';
+import {
+  parseShard,
+  SHARD_FORMAT,
+  type ShardFile,
+  ShardFormatError,
+  searchIdentity,
+  shardToText,
+} from '../explorer/shard-file.ts';
+import { MergeError, SLICEABLE } from '../explorer/slices.ts';
+import { type CheckFlags, type Job, namedJob, outcomeOf, printOutcomes, runOptions } from './check.ts';
+import { EXIT, readUserFile, UsageError } from './errors.ts';
+import { scenarioByName } from './scenario-select.ts';
+
+/** `--shard i/n` → { index: i, count: n }, 1 ≤ i ≤ n. */
+export function parseShardOption(v: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(v);
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (!m || count < 1 || index < 1 || index > count) {
+    throw new UsageError(`--shard takes i/n with 1 ≤ i ≤ n, e.g. 1/4 (got '${v}')`);
+  }
+  return { index, count };
+}
+
+/** --workers and --shard split the search into slices: only some strategies can be split, and a shard is one job. */
+export function checkSlicing(f: CheckFlags, jobs: readonly Job[]): void {
+  if (f.workers === undefined && f.shard === undefined) return;
+  const what = f.shard !== undefined ? '--shard' : '--workers';
+  if (!(SLICEABLE as readonly string[]).includes(f.strategy)) {
+    throw new UsageError(`${what} works with --strategy ${SLICEABLE.join(' or ')} (not ${f.strategy})`);
+  }
+  if (f.shard !== undefined) {
+    parseShardOption(f.shard);
+    if (jobs.length !== 1) throw new UsageError('--shard needs exactly one scenario, variant and CPU count');
+  }
+}
+
+/** `check … --shard i/n`: searches this shard's slices and writes them to a shard file for `merge`. */
+export function runShard(j: Job, f: CheckFlags): number {
+  const o = runOptions(j, f, null);
+  const shard = o.shard as { index: number; count: number };
+  const run = searchSlices(j.scenario, o);
+  const file: ShardFile = {
+    format: SHARD_FORMAT,
+    scenario: j.scenario.name,
+    variant: j.variant,
+    cpus: j.cpus,
+    options: {
+      strategy: o.strategy,
+      invariants: o.invariants,
+      maxSteps: o.maxSteps,
+      cache: o.cache,
+      preemptions: f.preemptions,
+      shrink: f.shrink,
+      maxExecutions: o.budget.maxExecutions ?? null,
+    },
+    slices: run.slices,
+    shard,
+    results: run.results,
+  };
+  const path = f.shardOut ?? join(f.outDir, `shard-${shard.index}-of-${shard.count}.json`);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, shardToText(file));
+  const hit = run.results.find((r) => r.verdict === 'violated');
+  const executions = run.results.reduce((n, r) => n + r.executions, 0);
+  const line = `${j.scenario.name} [${j.variant}] on ${j.cpus} CPUs, shard ${shard.index}/${shard.count}: ${run.results.length} of ${run.slices} slices, ${executions} executions${hit ? `, ${hit.violation?.invariant} violated in slice ${hit.index}` : ', no violation'}; written to ${path} (combine all shards with: ptrace-mc merge FILES…)`;
+  if (f.json) {
+    process.stdout.write(
+      `${JSON.stringify({ shard: `${shard.index}/${shard.count}`, file: path, slices: run.results.length, executions, violated: hit !== undefined })}\n`,
+    );
+  } else {
+    process.stdout.write(`${line}\n`);
+  }
+  return hit ? EXIT.violated : EXIT.incomplete;
+}
+
+export interface MergeFlags {
+  json?: boolean;
+  timing?: boolean;
+  traceOut?: string;
+  outDir: string;
+}
+
+function readShard(file: string): ShardFile {
+  return readUserFile(file, parseShard, ShardFormatError);
+}
+
+/** `ptrace-mc merge FILES…`: the result one search gives, from the shard files of all its shards. */
+export function mergeCommand(files: string[], mf: MergeFlags): number {
+  const shards = files.map(readShard);
+  const first = shards[0] as ShardFile;
+  const id = searchIdentity(first);
+  shards.forEach((s, i) => {
+    if (searchIdentity(s) !== id) {
+      throw new UsageError(`${files[i]} is a shard of another search than ${files[0]} (scenario, options or shard count differ)`);
+    }
+  });
+  const results = new Map<number, ShardFile['results'][number]>();
+  for (const s of shards) for (const r of s.results) results.set(r.index, r);
+  const scenario = scenarioByName(first.scenario);
+  const o = first.options;
+  const f: CheckFlags = {
+    invariant: o.invariants ? [...o.invariants] : [],
+    strategy: o.strategy,
+    seed: 1,
+    runs: 1,
+    preemptions: o.preemptions,
+    depth: 1,
+    shrink: o.shrink,
+    outDir: mf.outDir,
+    ...(mf.traceOut !== undefined ? { traceOut: mf.traceOut } : {}),
+    ...(mf.json ? { json: true } : {}),
+    ...(mf.timing ? { timing: true } : {}),
+    ...(o.maxExecutions !== null ? { maxExecutions: o.maxExecutions } : {}),
+    maxSteps: o.maxSteps,
+    ...(o.cache ? {} : { stateless: true }),
+  };
+  const job = namedJob(scenario, first.variant, first.cpus, o.invariants);
+  const opts: RunOptions = { ...runOptions(job, f, null), strategy: o.strategy as StrategyName };
+  try {
+    const merged = finishSliced(scenario, opts, { slices: first.slices, results: [...results.values()], elapsedMs: 0 });
+    return printOutcomes([outcomeOf(job, f, merged)], f, false);
+  } catch (e) {
+    if (e instanceof MergeError) {
+      const have = [...new Set(shards.map((s) => s.shard.index))].sort((a, b) => a - b).join(', ');
+      throw new UsageError(`${e.message}: give the files of every shard 1…${first.shard.count} (have ${have})`);
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,40 @@
+import type { Machine } from '../model/machine.ts';
+import { findScenario } from '../scenarios/index.ts';
+import { makeMachine } from './make-machine.ts';
+import { type Slice, type SliceResult, type SliceStrategyOptions, searchSlice } from './slices.ts';
+
+/** One slice to search, as plain data (it crosses into worker threads). */
+export interface SliceTask {
+  readonly scenario: string;
+  readonly variant: string;
+  readonly cpus: number;
+  readonly invariants: readonly string[] | null;
+  readonly maxSteps: number;
+  readonly search: SliceStrategyOptions;
+  readonly slice: Slice;
+  readonly maxExecutions?: number;
+  /** absolute time (performance.timeOrigin + performance.now()) after which to stop */
+  readonly deadline?: number;
+}
+
+export function now(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** Machines built so far in this thread, by scenario, variant, CPUs and options. */
+const machines = new Map<string, Machine>();
+
+export function runSliceTask(t: SliceTask): SliceResult {
+  const key = JSON.stringify([t.scenario, t.variant, t.cpus, t.invariants, t.maxSteps]);
+  let m = machines.get(key);
+  if (m === undefined) {
+    const s = findScenario(t.scenario);
+    if (!s) throw new Error(`no built-in scenario ${t.scenario}`);
+    m = makeMachine(s, t);
+    machines.set(key, m);
+  }
+  return searchSlice(m, t.search, t.slice, {
+    ...(t.maxExecutions !== undefined ? { maxExecutions: t.maxExecutions } : {}),
+    ...(t.deadline !== undefined ? { maxTimeMs: Math.max(0, t.deadline - now()) } : {}),
+  });
+}

@@ -1,0 +1,21 @@
+/**
+ * A worker thread that searches slices: it receives SliceTasks on the port
+ * it is given and answers each with its SliceResult (or an error message),
+ * then bumps the shared counter so that the main thread, waiting on it,
+ * wakes up (see pool.ts).
+ */
+import { type MessagePort, workerData } from 'node:worker_threads';
+import { runSliceTask, type SliceTask } from './slice-task.ts';
+
+const { port, signal } = workerData as { port: MessagePort; signal: SharedArrayBuffer };
+const counter = new Int32Array(signal);
+
+port.on('message', (task: SliceTask) => {
+  try {
+    port.postMessage({ ok: runSliceTask(task) });
+  } catch (e) {
+    port.postMessage({ error: (e as Error).message.split('\n')[0] });
+  }
+  Atomics.add(counter, 0, 1);
+  Atomics.notify(counter, 0);
+});
