@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { preemptDisable, preemptEnable, rmw, store } from '../src/cpu/ops.ts';
+import { preemptDisable, preemptEnable, rmw, spinLock, spinUnlock, store } from '../src/cpu/ops.ts';
 import { Machine } from '../src/model/machine.ts';
 import { model, runSchedule } from './helpers.ts';
 
@@ -75,5 +75,35 @@ describe('transition invariants', () => {
   it('report a change that is not an edge', () => {
     const m = runSchedule(new Machine(def((f, t) => !(f === 1 && t === 2))), [0, 0, 0]);
     expect(m.violation).toEqual({ invariant: 'legal-transition', message: 'x: 1 -> 2' });
+  });
+});
+
+describe('preemptible interrupt sources and locks', () => {
+  it('are held back while the CPU holds a lock (spin_lock implies preempt_disable)', () => {
+    const def = model(
+      1,
+      (b) => {
+        const l = b.layout.spinlock('l');
+        return [
+          function* () {
+            yield spinLock(l, R);
+            yield spinUnlock(l, R);
+            yield store(l + 1, 1, R);
+          },
+        ];
+      },
+      (b) => {
+        b.layout.cell('x');
+        b.irq({ name: 'tick', cpu: 0, budget: 1, preemptible: true, reads: [], enabled: () => true, handler: function* () {} });
+      },
+    );
+    const m = new Machine(def);
+    const en: number[] = [];
+    m.step(0); // spin_lock
+    m.enabled(en);
+    expect(en).toEqual([0]);
+    m.step(0); // spin_unlock
+    m.enabled(en);
+    expect(en).toEqual([0, 1]);
   });
 });

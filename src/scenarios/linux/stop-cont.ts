@@ -34,7 +34,7 @@
  *   and the job stops after its SIGCONT.
  */
 import { SIG, sigmask } from '../../kernel/common/bits.ts';
-import { TASK_STOPPED, WUNTRACED } from '../../kernel/linux/consts.ts';
+import { __TASK_STOPPED, WUNTRACED } from '../../kernel/linux/consts.ts';
 import { exit_to_user_mode } from '../../kernel/linux/entry.ts';
 import { do_wait } from '../../kernel/linux/exit-wait.ts';
 import { registerLinuxInvariants } from '../../kernel/linux/invariants.ts';
@@ -122,7 +122,7 @@ export default defineScenario({
     );
     k.finish();
     registerLinuxInvariants(b, k, {
-      sleepsFor: [{ task: job, states: TASK_STOPPED, what: 'SIGCONT was sent after the stop signal', holds: () => true }],
+      sleepsFor: [{ task: job, states: __TASK_STOPPED, what: 'SIGCONT was sent after the stop signal', holds: () => true }],
     });
     return b.build();
   },

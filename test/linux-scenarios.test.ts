@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { DfsStrategy } from '../src/explorer/dfs.ts';
+import { explore } from '../src/explorer/explore.ts';
+import { Machine } from '../src/model/machine.ts';
+import { SCENARIOS } from '../src/scenarios/index.ts';
+
+/**
+ * The linux/* expectation rows whose exhaustive search takes at most a few
+ * seconds. The others (the 2-CPU signal rows, 10–30 s each, and the 3-CPU
+ * row) are checked by `ptrace-mc check linux/`; their counterexamples are
+ * replayed from traces/linux by traces.test.ts.
+ */
+const FAST = (scenario: string, cpus: number) => cpus === 1 || (scenario === 'linux/sleep-wake' && cpus === 2);
+
+describe('linux/* scenarios give the verdicts they expect', () => {
+  for (const s of SCENARIOS.filter((x) => x.name.startsWith('linux/'))) {
+    for (const [variant, v] of Object.entries(s.variants)) {
+      for (const e of v.expect) {
+        if (!FAST(s.name, e.cpus)) continue;
+        it(`${s.name} [${variant}] on ${e.cpus} CPU(s): ${e.verdict}${e.invariant ? ` (${e.invariant})` : ''}`, () => {
+          const r = explore(new Machine(s.build({ variant, cpus: e.cpus })), new DfsStrategy());
+          expect(r.verdict).toBe(e.verdict);
+          if (e.invariant) expect(r.violation?.invariant).toBe(e.invariant);
+        });
+      }
+    }
+  }
+});
