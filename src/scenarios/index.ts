@@ -1,9 +1,10 @@
 import type { ScenarioDef } from '../model/scenario.ts';
 import abbaDeadlock from './demo/abba-deadlock.ts';
 import lostWakeup from './demo/lost-wakeup.ts';
+import c1SiginfoTrylock from './dragonos/c1-siginfo-trylock.ts';
 
 /** Every built-in scenario, in the order `list` and `check` show them. */
-export const SCENARIOS: readonly ScenarioDef[] = [lostWakeup, abbaDeadlock];
+export const SCENARIOS: readonly ScenarioDef[] = [lostWakeup, abbaDeadlock, c1SiginfoTrylock];
 
 export function findScenario(name: string): ScenarioDef | undefined {
   return SCENARIOS.find((s) => s.name === name);
