@@ -2,9 +2,10 @@ import type { ScenarioDef } from '../model/scenario.ts';
 import abbaDeadlock from './demo/abba-deadlock.ts';
 import lostWakeup from './demo/lost-wakeup.ts';
 import c1SiginfoTrylock from './dragonos/c1-siginfo-trylock.ts';
+import c2IrqEnable from './dragonos/c2-irq-enable.ts';
 
 /** Every built-in scenario, in the order `list` and `check` show them. */
-export const SCENARIOS: readonly ScenarioDef[] = [lostWakeup, abbaDeadlock, c1SiginfoTrylock];
+export const SCENARIOS: readonly ScenarioDef[] = [lostWakeup, abbaDeadlock, c1SiginfoTrylock, c2IrqEnable];
 
 export function findScenario(name: string): ScenarioDef | undefined {
   return SCENARIOS.find((s) => s.name === name);

@@ -20,11 +20,16 @@ export const COMMITS = {
   master: 'dragonos@f64a0d56 (master)',
 } as const;
 
-/** Interrupt budgets: one kick IPI per CPU; the timer on CPU0 twice on one CPU (so the CPU can come back), once otherwise. */
+/**
+ * Interrupt budgets: one kick IPI per CPU. The local timer (a preemption
+ * point wherever irqs are on and preempt_count is 0) ticks twice on CPU0 when
+ * there is one CPU — so a preempted task can get the CPU back — and is left
+ * out with two CPUs, where the other CPU provides the concurrency.
+ */
 export function timerBudget(cpus: number): number {
-  return cpus === 1 ? 2 : 1;
+  return cpus === 1 ? 2 : 0;
 }
-export const BOUNDS = 'kick IPI: budget 1 per CPU; local timer on CPU0: budget 2 with 1 CPU, 1 with 2 CPUs';
+export const BOUNDS = 'kick IPI: budget 1 per CPU; local timer on CPU0: 2 ticks with 1 CPU, none with 2 CPUs';
 
 export function newKernel(b: ModelBuilder, variant: string): DragonKernel {
   if (!isVariant(variant)) throw new Error(`unknown DragonOS variant '${variant}'`);
@@ -80,7 +85,8 @@ export function finishKernel(k: DragonKernel, envOf: (p: Pcb) => DoSignalEnv): v
     (rq, ctx) => idleLoop(k, rq, ctx),
   );
   for (let c = 0; c < k.b.cpus; c++) k.b.irq(kickIpi(k, c, 1, envOf));
-  k.b.irq(timerIrq(k, 0, timerBudget(k.b.cpus), envOf));
+  const ticks = timerBudget(k.b.cpus);
+  if (ticks > 0) k.b.irq(timerIrq(k, 0, ticks, envOf));
 }
 
 /** signal-handled-once: a dequeued or injected signal is handled once — checked once the task is back in user mode. */
@@ -104,12 +110,17 @@ export function signalHandledOnce(b: ModelBuilder, ledger: GhostLedger): void {
   });
 }
 
-/** no-return-with-pending-work: in user mode with unblocked pending signals (or NEED_SCHEDULE) and no kick IPI on its way. */
-export function noReturnWithPendingWork(b: ModelBuilder, k: DragonKernel, t: Pcb): void {
+/**
+ * no-return-with-pending-work: in user mode with unblocked pending signals
+ * (or NEED_SCHEDULE), no kick IPI on its way, and no sender still between
+ * queueing the signal and its signal_wake_up (`inflight`, a ghost count of
+ * sends under way: a sender preempted half-way will still kick).
+ */
+export function noReturnWithPendingWork(b: ModelBuilder, k: DragonKernel, t: Pcb, inflight: number): void {
   b.atEnd({
     name: 'no-return-with-pending-work',
     check: (w) => {
-      if (w.mem[t.inUser] !== 1) return null;
+      if (w.mem[t.inUser] !== 1 || w.mem[inflight] !== 0) return null;
       const ready = (w.mem[t.pending] as number) & ~(w.mem[t.blocked] as number);
       const flags = w.mem[t.flags] as number;
       if (ready === 0 && (flags & EXIT_WORK & PF.NEED_SCHEDULE) === 0) return null;
