@@ -21,7 +21,7 @@ import type { IrqSourceDef, TaskContext } from '../../model/types.ts';
 import { type DragonKernel, EXIT_WORK, type Pcb, PF } from './kernel.ts';
 import { markSleep } from './process.ts';
 import { __schedule, flagsInsert, SM_NONE, SM_PREEMPT, schedule } from './sched.ts';
-import { type DoSignalEnv, doSignal, type Resume } from './x86-signal.ts';
+import { type DoSignalEnv, doSignal, RET, type Resume } from './x86-signal.ts';
 
 const ENTRY = 'exception/entry.rs';
 const ASM = 'arch/x86_64/asm/entry.S';
@@ -38,7 +38,7 @@ export function* exitToUserModeLoop(
   const at = (l: Record<string, number>, fn = 'exit_to_user_mode_loop') => k.src.at(ENTRY, l, fn);
   if (k.v !== 'master') {
     // a task parked inside do_signal (entered at 41-43) continues there
-    if (resume) yield* doSignal(k, me, true, env, ctx, resume);
+    let retry = resume ? yield* doSignal(k, me, true, env, ctx, resume) : 0;
     for (;;) {
       yield irqDisable(at({ pr1663: 17, head: 17 }), 'CurrentIrqArch::interrupt_disable()');
       const f: number = yield load(me.flags, at({ pr1663: 20, head: 20 }), 'flags = *pcb.flags()');
@@ -48,11 +48,15 @@ export function* exitToUserModeLoop(
       }
       yield irqEnable(at({ pr1663: 32, head: 32 }), 'CurrentIrqArch::interrupt_enable()');
       if (f & PF.NEED_SCHEDULE) yield* schedule(k, SM_NONE, ctx);
-      if (f & PF.HAS_PENDING_SIGNAL) yield* doSignal(k, me, true, env, ctx);
+      if (f & PF.HAS_PENDING_SIGNAL) {
+        yield* spinWhileHeld(k, me, retry, at({ pr1663: 41, head: 41 }));
+        retry = yield* doSignal(k, me, true, env, ctx);
+      } else retry = 0;
     }
   }
   let f: number = yield load(me.flags, at({ master: 33 }, 'exit_to_user_mode_prepare'), 'process_flags_work = *pcb.flags()');
   let on = irqOn;
+  let retry = 0;
   while ((f & EXIT_WORK) !== 0) {
     if (f & PF.NEED_SCHEDULE) {
       yield* schedule(k, SM_PREEMPT, ctx);
@@ -60,15 +64,49 @@ export function* exitToUserModeLoop(
       continue;
     }
     if (f & PF.HAS_PENDING_SIGNAL) {
-      const left: boolean = yield* doSignal(k, me, on, env, ctx);
-      on = left;
-    }
+      yield* spinWhileHeld(k, me, retry, at({ master: 59 }));
+      const r: number = yield* doSignal(k, me, on, env, ctx);
+      on = (r & 1) !== 0;
+      retry = r;
+    } else retry = 0;
     f = yield load(me.flags, at({ master: 61 }), 'process_flags_work = *pcb.flags()');
   }
   yield nop(
     at({ master: 24 }, 'irqentry_exit_to_user_mode'),
     'TSSManager::update_io_bitmap_from_current; rcu::note_exit_to_user_mode',
   );
+}
+
+/**
+ * The previous do_signal gave up at a sig_info try-lock before dequeuing
+ * anything; going round the loop again repeats the same attempts (they
+ * write nothing) until the holder releases sig_info. Those rounds are this
+ * one wait (enabled once the lock could be taken).
+ */
+function* spinWhileHeld(k: DragonKernel, me: Pcb, retry: number, ref: string): Program<void> {
+  if (retry & RET.RETRY_WRITE) {
+    yield awaitCond(
+      [me.sigInfo],
+      (m) => m[me.sigInfo] === 0,
+      ref,
+      'loop round again: try_siginfo_mut fails until sig_info is free',
+    );
+  } else if (retry & RET.RETRY_EMPTY) {
+    yield awaitCond(
+      [me.pending, me.flags],
+      (m) => m[me.pending] !== 0 || ((m[me.flags] as number) & PF.HAS_PENDING_SIGNAL) === 0,
+      ref,
+      'loop round again: HAS_PENDING_SIGNAL is set but nothing is pending — do_signal returns at 606 each time until a signal arrives',
+    );
+  } else if (retry & RET.RETRY_READ) {
+    yield awaitCond(
+      [me.sigInfo],
+      (m) => (m[me.sigInfo] as number) >= 0,
+      ref,
+      'loop round again: try_siginfo_irqsave fails while sig_info is write-held',
+    );
+  }
+  void k;
 }
 
 /** The tail of ret_from_intr for a frame from user mode: cli, irqentry_exit, cli, iretq — then user mode. */

@@ -37,6 +37,17 @@ import { dequeueLocked, recalcLocked, recalcSigpending, siginfoMut, siginfoMutDr
 
 const FILE = 'arch/x86_64/ipc/signal.rs';
 
+/**
+ * What a do_signal body reports: it executed a bare interrupt_enable(), or it
+ * returned at a sig_info try-lock that failed before anything was dequeued,
+ * or (pr1663, 606) it found nothing pending and left HAS_PENDING_SIGNAL set.
+ * In the second case exit_to_user_mode_loop goes round and repeats exactly
+ * the same failing attempts — they write nothing — until the holder lets go:
+ * that spin is one blocking wait in the model (see entry.ts), not a loop of
+ * steps an unfair schedule could run for ever.
+ */
+export const RET = { ENABLED: 1, RETRY_READ: 2, RETRY_WRITE: 4, RETRY_EMPTY: 8 } as const;
+
 /** What the handler of a dequeued signal does; the scenario supplies it (sig_stop for a default stop signal). */
 export type HandleFn = (sig: number, ctx: TaskContext) => Program<void>;
 
@@ -85,18 +96,18 @@ export function* doSignal(
   env: DoSignalEnv,
   ctx: TaskContext,
   resume: Resume | null = null,
-): Program<boolean> {
-  let enabled: boolean;
+): Program<number> {
+  let r: number;
   if (resume && k.v === 'master') throw new Error('dragonos model: master has no ptrace stop to resume from');
-  if (k.v === 'pr1663') enabled = yield* doSignalPr1663(k, me, env, ctx, resume);
-  else if (k.v === 'head') enabled = yield* doSignalHead(k, me, env, ctx, resume);
-  else enabled = yield* doSignalMaster(k, me, env, ctx);
+  if (k.v === 'pr1663') r = yield* doSignalPr1663(k, me, env, ctx, resume);
+  else if (k.v === 'head') r = yield* doSignalHead(k, me, env, ctx, resume);
+  else r = yield* doSignalMaster(k, me, env, ctx);
   yield irqCheck(entryIrqOn, k.src.at(FILE, { pr1663: 735, head: 776, master: 890 }, 'do_signal'));
-  // the irq state do_signal leaves: a bare interrupt_enable() turned them on, every guard restores what it found
-  return entryIrqOn || enabled;
+  // bit 0: the irq state do_signal leaves (a bare interrupt_enable() turned them on, every guard restores what it found)
+  return (entryIrqOn || (r & RET.ENABLED) !== 0 ? 1 : 0) | (r & (RET.RETRY_READ | RET.RETRY_WRITE | RET.RETRY_EMPTY));
 }
 
-function* doSignalPr1663(k: DragonKernel, me: Pcb, env: DoSignalEnv, ctx: TaskContext, resume: Resume | null): Program<boolean> {
+function* doSignalPr1663(k: DragonKernel, me: Pcb, env: DoSignalEnv, ctx: TaskContext, resume: Resume | null): Program<number> {
   const enabled = false;
   const at = (l: number) => k.src.at(FILE, { pr1663: l }, 'do_signal');
   if (resume) {
@@ -104,18 +115,18 @@ function* doSignalPr1663(k: DragonKernel, me: Pcb, env: DoSignalEnv, ctx: TaskCo
     return yield* doSignalPr1663Loop(k, me, env, ctx, resume.sigBlock, -1, resume.sig, true);
   }
   const r: number = yield* trySiginfoIrqsave(me, at(594));
-  if (r < 0) return enabled;
+  if (r < 0) return RET.RETRY_READ;
   const pending: number = yield load(me.pending, at(600), 'thread_pending = sig_pending().signal()');
   if (pending === 0) {
-    yield readUnlock(me.sigInfo, at(606), 'no pending signal: return (guard dropped)');
+    yield readUnlock(me.sigInfo, at(606), 'no pending signal: return (guard dropped), HAS_PENDING_SIGNAL left as it is');
     yield irqRestore(r, at(606), 'irq restore');
-    return enabled;
+    return RET.RETRY_EMPTY;
   }
   const sigBlock: number = yield load(me.blocked, at(612), 'sig_block = *sig_blocked()');
   yield readUnlock(me.sigInfo, at(613), 'drop(siginfo_read_guard)');
   yield irqRestore(r, at(613), 'irq restore');
   const w: number = yield* trySiginfoMut(k, me, 5, at(616));
-  if (w < 0) return enabled;
+  if (w < 0) return RET.RETRY_WRITE;
   return yield* doSignalPr1663Loop(k, me, env, ctx, sigBlock, w, 0, false);
 }
 
@@ -129,7 +140,7 @@ function* doSignalPr1663Loop(
   w0: number,
   resumeSig: number,
   enabled0: boolean,
-): Program<boolean> {
+): Program<number> {
   const at = (l: number) => k.src.at(FILE, { pr1663: l }, 'do_signal');
   let enabled = enabled0;
   let w = w0;
@@ -144,7 +155,7 @@ function* doSignalPr1663Loop(
       if (sig === 0) {
         yield* recalcLocked(me, dq);
         yield* siginfoMutDrop(me, w, at(630));
-        return enabled;
+        return enabled ? RET.ENABLED : 0;
       }
       env.ledger.owe(sig, ctx);
     }
@@ -160,7 +171,7 @@ function* doSignalPr1663Loop(
       w = yield* trySiginfoMut(k, me, 5, at(643));
       if (w < 0) {
         yield nop(at(645), `try_siginfo_mut(5) failed: return${result ? ` — signal ${result} is dropped` : ''}`);
-        return enabled;
+        return enabled ? RET.ENABLED : 0;
       }
       if (result === 0) continue;
       sig = result;
@@ -179,30 +190,30 @@ function* doSignalPr1663Loop(
   enabled = true;
   env.ledger.settle(sig, ctx, true);
   yield* env.handle(sig, ctx);
-  return enabled;
+  return enabled ? RET.ENABLED : 0;
 }
 
-function* doSignalHead(k: DragonKernel, me: Pcb, env: DoSignalEnv, ctx: TaskContext, resume: Resume | null): Program<boolean> {
+function* doSignalHead(k: DragonKernel, me: Pcb, env: DoSignalEnv, ctx: TaskContext, resume: Resume | null): Program<number> {
   const at = (l: number) => k.src.at(FILE, { head: l }, 'do_signal');
   if (resume) return yield* doSignalHeadLoop(k, me, env, ctx, resume.sig);
   yield load(me.flags, at(599), 'flags().contains(PENDING_PTRACE_STOP)');
   const r: number = yield* trySiginfoIrqsave(me, at(608));
   if (r < 0) {
     yield* recalcSigpending(k, me, at(610));
-    return false;
+    return RET.RETRY_READ;
   }
   const pending: number = yield load(me.pending, at(617), 'thread_pending = sig_pending().signal()');
   yield readUnlock(me.sigInfo, at(pending === 0 ? 621 : 629), 'drop(siginfo_read_guard)');
   yield irqRestore(r, at(pending === 0 ? 621 : 629), 'irq restore');
   if (pending === 0) {
     yield* recalcSigpending(k, me, at(622));
-    return false;
+    return 0;
   }
   return yield* doSignalHeadLoop(k, me, env, ctx, 0);
 }
 
 /** The dequeue loop of head's do_signal (631-776); `resumeSig` re-enters it inside ptrace_signal (658). */
-function* doSignalHeadLoop(k: DragonKernel, me: Pcb, env: DoSignalEnv, ctx: TaskContext, resumeSig: number): Program<boolean> {
+function* doSignalHeadLoop(k: DragonKernel, me: Pcb, env: DoSignalEnv, ctx: TaskContext, resumeSig: number): Program<number> {
   const at = (l: number) => k.src.at(FILE, { head: l }, 'do_signal');
   let resuming = resumeSig !== 0;
   for (;;) {
@@ -214,7 +225,7 @@ function* doSignalHeadLoop(k: DragonKernel, me: Pcb, env: DoSignalEnv, ctx: Task
       sig = yield* dequeueLocked(me, sigBlock, at(639));
       yield* siginfoMutDrop(me, w, at(sig === 0 ? 642 : 644));
       yield* recalcSigpending(k, me, at(648));
-      if (sig === 0) return false;
+      if (sig === 0) return 0;
       env.ledger.owe(sig, ctx);
       f = yield load(me.flags, at(657), 'flags().contains(PTRACED) && sig != SIGKILL');
     }
@@ -236,14 +247,14 @@ function* doSignalHeadLoop(k: DragonKernel, me: Pcb, env: DoSignalEnv, ctx: Task
       env.ledger.settle(sig, ctx, true);
       yield* env.handle(sig, ctx);
       if (sig === SIG.SIGTSTP) continue; // 732-734: a stop signal's default, then look again
-      return false;
+      return 0;
     }
     const w2: number = yield* siginfoMut(me, at(747));
     yield load(me.blocked, at(747), 'oldset = *sig_blocked()');
     yield* siginfoMutDrop(me, w2, at(747));
     env.ledger.settle(sig, ctx, true);
     yield* env.handle(sig, ctx);
-    return false;
+    return 0;
   }
 }
 
@@ -271,19 +282,19 @@ function* setCurrentBlocked(k: DragonKernel, me: Pcb, newSet: number): Program<v
   yield* recalcSigpending(k, me, at(1009, '__set_task_blocked'));
 }
 
-function* doSignalMaster(k: DragonKernel, me: Pcb, env: DoSignalEnv, ctx: TaskContext): Program<boolean> {
+function* doSignalMaster(k: DragonKernel, me: Pcb, env: DoSignalEnv, ctx: TaskContext): Program<number> {
   const at = (l: number) => k.src.at(FILE, { master: l }, 'do_signal');
   const r: number = yield* trySiginfoIrqsave(me, at(752));
   if (r < 0) {
     yield* recalcSigpending(k, me, at(755));
-    return false;
+    return RET.RETRY_READ;
   }
   const pending: number = yield load(me.pending, at(761), 'thread_pending = sig_pending().signal()');
   if (pending === 0) {
     yield readUnlock(me.sigInfo, at(764), 'drop(siginfo_read_guard)');
     yield irqRestore(r, at(764), 'irq restore');
     yield* recalcSigpending(k, me, at(765));
-    return false;
+    return 0;
   }
   const sigBlock: number = yield load(me.blocked, at(772), 'sig_block = *sig_blocked()');
   yield load(me.flags, at(773), 'flags().contains(RESTORE_SIG_MASK)');
@@ -296,7 +307,7 @@ function* doSignalMaster(k: DragonKernel, me: Pcb, env: DoSignalEnv, ctx: TaskCo
     sig = yield* dequeueLocked(me, sigBlock, k.src.at('ipc/signal.rs', { master: 905 }, 'dequeue_pending_signal'));
     yield* siginfoMutDrop(me, w, k.src.at('ipc/signal.rs', { master: 909 }, 'dequeue_pending_signal'));
     yield* recalcSigpending(k, me, k.src.at('ipc/signal.rs', { master: 913 }, 'dequeue_pending_signal'));
-    if (sig === 0) return false;
+    if (sig === 0) return 0;
     env.ledger.owe(sig, ctx);
     if (sig === SIG.SIGKILL || sig === SIG.SIGSTOP) throw new Error('dragonos model: kernel_only signals are not modelled');
     yield nop(at(798), `sighand().handler(${sig})`);
@@ -312,10 +323,10 @@ function* doSignalMaster(k: DragonKernel, me: Pcb, env: DoSignalEnv, ctx: TaskCo
   if (k.action(sig) === 'default') {
     env.ledger.settle(sig, ctx, true);
     yield* env.handle(sig, ctx);
-    return true;
+    return RET.ENABLED;
   }
   yield* setCurrentBlocked(k, me, sigBlock | sigmask(sig));
   env.ledger.settle(sig, ctx, true);
   yield* env.handle(sig, ctx);
-  return true;
+  return RET.ENABLED;
 }

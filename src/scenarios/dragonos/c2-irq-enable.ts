@@ -15,9 +15,10 @@
  * its return) and `no-return-with-pending-work` (T in user mode with an
  * unblocked pending signal and no kick IPI on its way).
  */
+import { nop } from '../../cpu/ops.ts';
 import { SIG, sigmask } from '../../kernel/common/bits.ts';
 import { returnToUserAndRun, syscallReturnAndRun } from '../../kernel/dragonos/entry.ts';
-import { PF, type Pcb } from '../../kernel/dragonos/kernel.ts';
+import { type Pcb, PF } from '../../kernel/dragonos/kernel.ts';
 import { sendSignal } from '../../kernel/dragonos/signal.ts';
 import type { DoSignalEnv } from '../../kernel/dragonos/x86-signal.ts';
 import { ModelBuilder } from '../../model/build.ts';
@@ -29,7 +30,8 @@ const IRQ = ['lock-discipline'];
 
 export default defineScenario({
   name: 'dragonos/c2-irq-enable',
-  summary: 'the bare interrupt_enable() in do_signal: is the irq state restored, and can a kick be lost before the return to user?',
+  summary:
+    'the bare interrupt_enable() in do_signal: is the irq state restored, and can a kick be lost before the return to user?',
   cpus: 2,
   invariants: ['lock-discipline', 'no-return-with-pending-work'],
   bounds: BOUNDS,
@@ -39,9 +41,19 @@ export default defineScenario({
         'exit_to_user_mode_loop enables irqs (entry.rs:32) before do_signal and disables them (17) before every flag check; do_signal leaves them on, as it found them',
       source: COMMITS.pr1663,
       expect: [
-        { cpus: 2, only: LOST, verdict: 'holds', why: 'the last flag check (20) and the iret run with irqs off: a kick sent after it stays pending and re-enters the kernel from user mode' },
+        {
+          cpus: 2,
+          only: LOST,
+          verdict: 'holds',
+          why: 'the last flag check (20) and the iret run with irqs off: a kick sent after it stays pending and re-enters the kernel from user mode',
+        },
         { cpus: 1, only: LOST, verdict: 'holds', why: 'as on two CPUs' },
-        { cpus: 2, only: IRQ, verdict: 'holds', why: 'do_signal is entered with irqs on (entry.rs:32), so the bare enables leave the state it had' },
+        {
+          cpus: 2,
+          only: IRQ,
+          verdict: 'holds',
+          why: 'do_signal is entered with irqs on (entry.rs:32), so the bare enables leave the state it had',
+        },
         { cpus: 1, only: IRQ, verdict: 'holds', why: 'as on two CPUs' },
       ],
     },
@@ -74,7 +86,13 @@ export default defineScenario({
           invariant: 'no-return-with-pending-work',
           why: 'a timer tick after the re-read at 61 preempts T (irqs are on); S sends SIGUSR2 on the same CPU (no kick); T comes back and returns to user with it pending',
         },
-        { cpus: 2, only: IRQ, verdict: 'violated', invariant: 'lock-discipline', why: 'do_signal entered with irqs off returns with them on (853)' },
+        {
+          cpus: 2,
+          only: IRQ,
+          verdict: 'violated',
+          invariant: 'lock-discipline',
+          why: 'do_signal entered with irqs off returns with them on (853)',
+        },
         { cpus: 1, only: IRQ, verdict: 'violated', invariant: 'lock-discipline', why: 'the same on any number of CPUs' },
       ],
     },
@@ -85,13 +103,15 @@ export default defineScenario({
     k.actions.set(SIG.SIGUSR1, 'custom');
     k.actions.set(SIG.SIGUSR2, 'custom');
     const envOf = (_p: Pcb): DoSignalEnv => ({ ledger: NO_LEDGER, handle: simpleHandler(k) });
-    const T = k.spawn(
-      'T',
-      { cpu: 0, start: 'current', flags: PF.HAS_PENDING_SIGNAL, pending: sigmask(SIG.SIGUSR1) },
-      (ctx) => returnToUserAndRun(k, T, envOf(T), ctx),
+    const T = k.spawn('T', { cpu: 0, start: 'current', flags: PF.HAS_PENDING_SIGNAL, pending: sigmask(SIG.SIGUSR1) }, (ctx) =>
+      returnToUserAndRun(k, T, envOf(T), ctx),
     );
     const inflight = b.layout.ghost('ghost.sends_in_flight');
     const S = k.spawn('S', { cpu: 1, start: 'current' }, function* (ctx) {
+      yield nop(
+        k.src.at('ipc/signal.rs', { pr1663: 106, head: 134, master: 289 }, 'Signal::send_signal_info_to_pcb'),
+        'kill(T, SIGUSR2)',
+      );
       ctx.ghost.add(inflight, 1);
       yield* sendSignal(k, SIG.SIGUSR2, T, ctx);
       ctx.ghost.add(inflight, -1);
