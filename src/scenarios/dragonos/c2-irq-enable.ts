@@ -58,11 +58,24 @@ export default defineScenario({
       ],
     },
     head: {
-      summary: 'same exit loop as pr1663; do_signal keeps one bare enable (699, kernel_only signals)',
+      summary:
+        'same exit loop as pr1663; do_signal keeps one bare enable (699, kernel_only signals) and calls recalc_sigpending (648) outside the sig_info guard',
       source: COMMITS.head,
       expect: [
-        { cpus: 2, only: LOST, verdict: 'holds', why: 'same irq discipline in the exit loop as pr1663' },
-        { cpus: 1, only: LOST, verdict: 'holds', why: 'as on two CPUs' },
+        {
+          cpus: 2,
+          only: LOST,
+          verdict: 'violated',
+          invariant: 'no-return-with-pending-work',
+          why: "not a lost kick: T's recalc_sigpending (648) reads T.flags, S sets HAS_PENDING_SIGNAL, T writes its stale copy back (LockFreeFlags is not atomic) and returns with SIGUSR2 pending",
+        },
+        {
+          cpus: 1,
+          only: LOST,
+          verdict: 'violated',
+          invariant: 'no-return-with-pending-work',
+          why: 'the same lost flag update, with a timer tick preempting T between the read and the write of T.flags',
+        },
         { cpus: 2, only: IRQ, verdict: 'holds', why: 'do_signal is entered with irqs on' },
         { cpus: 1, only: IRQ, verdict: 'holds', why: 'as on two CPUs' },
       ],

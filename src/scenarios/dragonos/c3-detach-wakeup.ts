@@ -39,8 +39,18 @@ export default defineScenario({
         'detach: ptrace_unlink, inject SIGCONT, Runnable (or only sleep := false), activate_task — no attach, stop or on_rq check',
       source: COMMITS.pr1663,
       expect: [
-        { cpus: 2, verdict: 'violated', invariant: 'runqueue-sane', why: 'see the scenario note' },
-        { cpus: 1, verdict: 'violated', invariant: 'runqueue-sane', why: 'see the scenario note' },
+        {
+          cpus: 2,
+          verdict: 'violated',
+          invariant: 'runqueue-sane',
+          why: 'detach activate_task()s T while T is still on rq0 (between ptrace_stop:384 and its schedule, or before it): CFS adds 1 to nr_running for an entity already queued',
+        },
+        {
+          cpus: 1,
+          verdict: 'violated',
+          invariant: 'runqueue-sane',
+          why: 'ptrace_stop runs with irqs on and preempt_count 0: a timer tick hands the CPU to P, which detaches — one CPU is enough',
+        },
       ],
     },
     head: {
@@ -48,8 +58,18 @@ export default defineScenario({
         'check_attach (traced by me and TracedStopped), then ptrace_unlink → ProcessManager::wakeup, which has no on_rq check',
       source: COMMITS.head,
       expect: [
-        { cpus: 2, verdict: 'violated', invariant: 'runqueue-sane', why: 'see the scenario note' },
-        { cpus: 1, verdict: 'violated', invariant: 'runqueue-sane', why: 'see the scenario note' },
+        {
+          cpus: 2,
+          verdict: 'violated',
+          invariant: 'runqueue-sane',
+          why: 'T publishes TracedStopped (685) before notify_tracer and schedule (704, 712); P passes check_attach and ptrace_unlink → wakeup → activate_task on the still-queued T',
+        },
+        {
+          cpus: 1,
+          verdict: 'violated',
+          invariant: 'runqueue-sane',
+          why: 'the same window with a timer tick between 700 and 712 (irqs on)',
+        },
       ],
     },
     master: {

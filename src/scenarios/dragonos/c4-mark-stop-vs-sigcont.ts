@@ -45,16 +45,26 @@ export default defineScenario({
       summary: 'sig_stop: flags_insert(CLD_STOPPED), flags_insert(STOP_STOPPED) with irqs on, then irqs off and mark_stop',
       source: COMMITS.pr1663,
       expect: [
-        { cpus: 2, verdict: 'violated', invariant: 'no-lost-wakeup', why: 'see the scenario note' },
-        { cpus: 1, verdict: 'violated', invariant: 'no-lost-wakeup', why: 'see the scenario note' },
+        {
+          cpus: 2,
+          verdict: 'violated',
+          invariant: 'no-lost-wakeup',
+          why: 'S runs SIGCONT between 447 and 451: wakeup_stop finds T Runnable (no-op), clears STOP_STOPPED; T then mark_stop()s itself Stopped',
+        },
+        {
+          cpus: 1,
+          verdict: 'violated',
+          invariant: 'no-lost-wakeup',
+          why: 'irqs are on between 447 and 450: a timer tick runs S on the same CPU in the window',
+        },
       ],
     },
     head: {
       summary: 'sig_stop unchanged in logic (459-510); prepare_signal SIGCONT unchanged',
       source: COMMITS.head,
       expect: [
-        { cpus: 2, verdict: 'violated', invariant: 'no-lost-wakeup', why: 'see the scenario note' },
-        { cpus: 1, verdict: 'violated', invariant: 'no-lost-wakeup', why: 'see the scenario note' },
+        { cpus: 2, verdict: 'violated', invariant: 'no-lost-wakeup', why: 'the same window (473-478)' },
+        { cpus: 1, verdict: 'violated', invariant: 'no-lost-wakeup', why: 'the same window, opened by a timer tick' },
       ],
     },
   },
