@@ -181,7 +181,7 @@ function* completeSignal(k: DragonKernel, sig: number, t: Pcb, ctx: TaskContext)
   const w: number = yield* siginfoMut(t, at({ pr1663: 267, head: 295, master: 456 }));
   yield rmw(t.pending, (p) => p | bit, at({ pr1663: 270, head: 298, master: 459 }), 'sig_pending_mut().signal_mut().insert(sig)');
   yield* siginfoMutDrop(t, w, at({ pr1663: 270, head: 298, master: 459 }));
-  yield* recalcSigpending(k, t, at({ pr1663: 280, head: 308, master: 479 }));
+  yield* recalcSigpending(k, t, at({ pr1663: 280, head: 303, master: 479 }));
   if (k.v !== 'master') {
     wants = yield* wantsSignal(k, sig, t);
     const f: number = yield load(t.flags, at({ pr1663: 289, head: 317 }), 'is_ptrace_sigstop: flags().contains(PTRACED)');

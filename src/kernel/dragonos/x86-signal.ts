@@ -108,7 +108,6 @@ export function* doSignal(
 }
 
 function* doSignalPr1663(k: DragonKernel, me: Pcb, env: DoSignalEnv, ctx: TaskContext, resume: Resume | null): Program<number> {
-  const enabled = false;
   const at = (l: number) => k.src.at(FILE, { pr1663: l }, 'do_signal');
   if (resume) {
     // parked in ptrace_signal (640) with irqs enabled at 638
