@@ -53,7 +53,7 @@ export function* __schedule(k: DragonKernel, mode: number, ctx: TaskContext): Pr
   }
   const rq = k.rq(ctx.cpu());
   const irq: number = yield irqSave(at({ pr1663: 841, head: 878, master: 1118 }), 'save_and_disable_irq');
-  const prevId: number = yield load(rq.curr, at({ pr1663: 842, head: 879, master: 1122 }), 'prev = rq.current()');
+  const prevId: number = yield load(rq.curr, at({ pr1663: 842, head: 879, master: 1123 }), 'prev = rq.current()');
   const prev = k.pcb(prevId);
   if (k.v !== 'master') {
     yield readLock(prev.schedInfo, at({ pr1663: 843, head: 880 }), 'prev.sched_info().inner_lock_read_irqsave()');
@@ -178,5 +178,5 @@ export function* deactivateTask(k: DragonKernel, rq: Rq, p: Pcb): Program<void> 
   yield store(p.seOnRq, 0, atF({ pr1663: 1481, head: 1489, master: 1470 }), 'dequeue_entity: se.on_rq = false');
   const bit = 1 << p.id;
   yield rmw(rq.queue, (q) => q & ~bit, atF({ pr1663: 1481, head: 1489, master: 1470 }), 'dequeue_entity: out of the CFS tree');
-  yield rmw(rq.nr, (n) => n - 1, atF({ pr1663: 1534, head: 1542, master: 1520 }), 'h_nr_running -= 1; rq.sub_nr_running(1)');
+  yield rmw(rq.nr, (n) => n - 1, atF({ pr1663: 1534, head: 1542, master: 1523 }), 'h_nr_running -= 1; rq.sub_nr_running(1)');
 }

@@ -288,17 +288,17 @@ function* doSignalMaster(k: DragonKernel, me: Pcb, env: DoSignalEnv, ctx: TaskCo
     yield* recalcSigpending(k, me, at(755));
     return RET.RETRY_READ;
   }
-  const pending: number = yield load(me.pending, at(761), 'thread_pending = sig_pending().signal()');
+  const pending: number = yield load(me.pending, at(762), 'thread_pending = sig_pending().signal()');
   if (pending === 0) {
-    yield readUnlock(me.sigInfo, at(764), 'drop(siginfo_read_guard)');
-    yield irqRestore(r, at(764), 'irq restore');
-    yield* recalcSigpending(k, me, at(765));
+    yield readUnlock(me.sigInfo, at(766), 'drop(siginfo_read_guard)');
+    yield irqRestore(r, at(766), 'irq restore');
+    yield* recalcSigpending(k, me, at(767));
     return 0;
   }
-  const sigBlock: number = yield load(me.blocked, at(772), 'sig_block = *sig_blocked()');
-  yield load(me.flags, at(773), 'flags().contains(RESTORE_SIG_MASK)');
-  yield readUnlock(me.sigInfo, at(778), 'drop(siginfo_read_guard)');
-  yield irqRestore(r, at(778), 'irq restore');
+  const sigBlock: number = yield load(me.blocked, at(774), 'sig_block = *sig_blocked()');
+  yield load(me.flags, at(775), 'flags().contains(RESTORE_SIG_MASK)');
+  yield readUnlock(me.sigInfo, at(780), 'drop(siginfo_read_guard)');
+  yield irqRestore(r, at(780), 'irq restore');
   let sig = 0;
   for (;;) {
     // dequeue_pending_signal (ipc/signal.rs:902-915): sig_info_mut, dequeue, recalc
@@ -309,7 +309,7 @@ function* doSignalMaster(k: DragonKernel, me: Pcb, env: DoSignalEnv, ctx: TaskCo
     if (sig === 0) return 0;
     env.ledger.owe(sig, ctx);
     if (sig === SIG.SIGKILL || sig === SIG.SIGSTOP) throw new Error('dragonos model: kernel_only signals are not modelled');
-    yield nop(at(798), `sighand().handler(${sig})`);
+    yield nop(at(804), `sighand().handler(${sig})`);
     const a = k.action(sig);
     if (a === 'ignore' || (a === 'default' && (sig === SIG.SIGCONT || sig === SIG.SIGCHLD))) {
       env.ledger.settle(sig, ctx, true);
@@ -317,7 +317,7 @@ function* doSignalMaster(k: DragonKernel, me: Pcb, env: DoSignalEnv, ctx: TaskCo
     }
     break;
   }
-  yield* flagsRemove(me, PF.RESTORE_SIG_MASK, at(851));
+  yield* flagsRemove(me, PF.RESTORE_SIG_MASK, at(850));
   yield irqEnable(at(853), 'CurrentIrqArch::interrupt_enable()');
   if (k.action(sig) === 'default') {
     env.ledger.settle(sig, ctx, true);
