@@ -1,6 +1,10 @@
 import type { ScenarioDef } from '../model/scenario.ts';
 import abbaDeadlock from './demo/abba-deadlock.ts';
 import lostWakeup from './demo/lost-wakeup.ts';
+import c1SiginfoTrylock from './dragonos/c1-siginfo-trylock.ts';
+import c2IrqEnable from './dragonos/c2-irq-enable.ts';
+import c3DetachWakeup from './dragonos/c3-detach-wakeup.ts';
+import c4MarkStopVsSigcont from './dragonos/c4-mark-stop-vs-sigcont.ts';
 import linuxKillSleeping from './linux/kill-sleeping.ts';
 import linuxSleepWake from './linux/sleep-wake.ts';
 import linuxStopCont from './linux/stop-cont.ts';
@@ -16,14 +20,18 @@ import selfptraceSignalBetween from './selfptrace/signal-between.ts';
 export const SCENARIOS: readonly ScenarioDef[] = [
   lostWakeup,
   abbaDeadlock,
+  linuxSleepWake,
+  linuxStopCont,
+  linuxKillSleeping,
+  c1SiginfoTrylock,
+  c2IrqEnable,
+  c3DetachWakeup,
+  c4MarkStopVsSigcont,
   redoxSyscallPairing,
   redoxBreakpointCont,
   breakpointCont2Rounds,
   redoxCloneEvent,
   redoxTraceeExit,
-  linuxSleepWake,
-  linuxStopCont,
-  linuxKillSleeping,
   selfptraceParentExit,
   selfptraceSignalBetween,
   selfptraceSelfOff,

@@ -1,0 +1,38 @@
+/**
+ * ipc/generic_signal.rs sig_stop (pr1663 433-481, head 459-510), the
+ * default action of SIGTSTP/SIGTTIN/SIGTTOU: publish the group stop in the
+ * sighand flags (447-448, irqs on, preemptible), then irqs off and
+ * mark_stop (450-459), notify the parent, schedule(). Master's
+ * transition_group_stop version is not modelled.
+ *
+ * Abstracted: SIGCHLD to the parent and waking its and the task's waiters
+ * (462-479): no modelled task is the parent or waits there.
+ */
+import { irqRestore, irqSave, load, nop, type Program } from '../../cpu/ops.ts';
+import type { TaskContext } from '../../model/types.ts';
+import { type DragonKernel, type Pcb, PF, SF } from './kernel.ts';
+import { markStop } from './process.ts';
+import { SM_NONE, schedule } from './sched.ts';
+import { sighandUpdate } from './signal.ts';
+
+const FILE = 'ipc/generic_signal.rs';
+
+/** Hooks for invariants: called in the step that publishes the stop. */
+export interface StopHooks {
+  stopPublished(ctx: TaskContext): void;
+}
+
+export function* sigStop(k: DragonKernel, me: Pcb, hooks: StopHooks, ctx: TaskContext): Program<void> {
+  if (k.v === 'master') throw new Error("dragonos model: master's sig_stop (transition_group_stop) is not modelled");
+  const at = (l: Record<string, number>) => k.src.at(FILE, l, 'sig_stop');
+  const f: number = yield load(me.flags, at({ pr1663: 441, head: 467 }), 'flags().contains(PTRACED): return');
+  if (f & PF.PTRACED) return;
+  yield* sighandUpdate(k, me, (x) => x | SF.CLD_STOPPED, 'flags_insert(CLD_STOPPED)', at({ pr1663: 447, head: 473 }));
+  hooks.stopPublished(ctx);
+  yield* sighandUpdate(k, me, (x) => x | SF.STOP_STOPPED, 'flags_insert(STOP_STOPPED)', at({ pr1663: 448, head: 474 }));
+  const irq: number = yield irqSave(at({ pr1663: 450, head: 477 }), 'save_and_disable_irq');
+  yield* markStop(k, me);
+  yield irqRestore(irq, at({ pr1663: 459, head: 486 }), 'drop(guard)');
+  yield nop(at({ pr1663: 463, head: 489 }), 'SIGCHLD to the parent, wake its waiters (not modelled)');
+  yield* schedule(k, SM_NONE, ctx);
+}

@@ -1,0 +1,110 @@
+/**
+ * dragonos/c4-mark-stop-vs-sigcont — review concern 4 on PR #1663: sig_stop
+ * publishes the group stop (ipc/generic_signal.rs:447-448, irqs on) and only
+ * then, irqs off, sets the task Stopped (mark_stop, 451). A SIGCONT from
+ * another CPU in between finds the task Runnable, so wakeup_stop does
+ * nothing (process/mod.rs:302/335), clears the stop flags, and the task
+ * stops afterwards: stopped for good although SIGCONT came last.
+ *
+ * Precondition: T runs sig_stop while Runnable. pr1663 stops non-traced
+ * targets sender-side (prepare_sianal 503-513), so T gets here only by a
+ * special path — e.g. PTRACE_DETACH(T, SIGTSTP) (detach sends SIGTSTP after
+ * unlinking and makes T Runnable) or a SIGCONT between another sender's
+ * stop_task and its enqueue. The scenario starts T returning to user mode
+ * with SIGTSTP pending (SIG_DFL), not traced, Runnable. S sends SIGCONT.
+ *
+ * no-lost-wakeup: the last job-control event (ghost: T publishing its stop at
+ * 447, S generating SIGCONT) was SIGCONT, yet T's state is Stopped.
+ *
+ * master (f64a0d56) replaced this path by transition_group_stop /
+ * transition_group_continue under sighand's lock; that version is not
+ * modelled here, so the scenario has no master variant.
+ */
+import { nop } from '../../cpu/ops.ts';
+import { SIG, sigmask } from '../../kernel/common/bits.ts';
+import { returnToUserAndRun, syscallReturnAndRun } from '../../kernel/dragonos/entry.ts';
+import { sigStop } from '../../kernel/dragonos/generic-signal.ts';
+import { type Pcb, PF, ST } from '../../kernel/dragonos/kernel.ts';
+import { sendSignal } from '../../kernel/dragonos/signal.ts';
+import type { DoSignalEnv } from '../../kernel/dragonos/x86-signal.ts';
+import { ModelBuilder } from '../../model/build.ts';
+import { defineScenario } from '../../model/scenario.ts';
+import { BOUNDS, COMMITS, finishKernel, NO_LEDGER, newKernel, simpleHandler } from './common.ts';
+
+const STOP = 1;
+const CONT = 2;
+
+export default defineScenario({
+  name: 'dragonos/c4-mark-stop-vs-sigcont',
+  summary: 'SIGCONT from another CPU between sig_stop publishing the stop and mark_stop: does the task stay stopped?',
+  cpus: 2,
+  invariants: ['no-lost-wakeup'],
+  bounds: BOUNDS,
+  variants: {
+    pr1663: {
+      summary: 'sig_stop: flags_insert(CLD_STOPPED), flags_insert(STOP_STOPPED) with irqs on, then irqs off and mark_stop',
+      source: COMMITS.pr1663,
+      expect: [
+        {
+          cpus: 2,
+          verdict: 'violated',
+          invariant: 'no-lost-wakeup',
+          why: 'S runs SIGCONT between 447 and 451: wakeup_stop finds T Runnable (no-op), clears STOP_STOPPED; T then mark_stop()s itself Stopped',
+        },
+        {
+          cpus: 1,
+          verdict: 'violated',
+          invariant: 'no-lost-wakeup',
+          why: 'irqs are on between 447 and 450: a timer tick runs S on the same CPU in the window',
+        },
+      ],
+    },
+    head: {
+      summary: 'sig_stop unchanged in logic (459-510); prepare_signal SIGCONT unchanged',
+      source: COMMITS.head,
+      expect: [
+        { cpus: 2, verdict: 'violated', invariant: 'no-lost-wakeup', why: 'the same window (473-478)' },
+        { cpus: 1, verdict: 'violated', invariant: 'no-lost-wakeup', why: 'the same window, opened by a timer tick' },
+      ],
+    },
+  },
+  build({ variant, cpus }) {
+    const b = new ModelBuilder(cpus);
+    const k = newKernel(b, variant);
+    const lastEvent = b.layout.ghost(
+      'ghost.last_job_control_event',
+      0,
+      (v) => ['none', 'stop published', 'SIGCONT'][v] ?? String(v),
+    );
+    const hooks = { stopPublished: (ctx: { ghost: { set(a: number, v: number): void } }) => ctx.ghost.set(lastEvent, STOP) };
+    let T: Pcb | null = null;
+    const envOf = (_p: Pcb): DoSignalEnv => ({
+      ledger: NO_LEDGER,
+      handle: function* (sig, ctx) {
+        if (sig !== SIG.SIGTSTP) throw new Error(`c4: unexpected signal ${sig}`);
+        yield* sigStop(k, T as Pcb, hooks, ctx);
+      },
+    });
+    void simpleHandler;
+    const t = k.spawn('T', { cpu: 0, start: 'current', flags: PF.HAS_PENDING_SIGNAL, pending: sigmask(SIG.SIGTSTP) }, (ctx) =>
+      returnToUserAndRun(k, t, envOf(t), ctx),
+    );
+    T = t;
+    const S = k.spawn('S', { cpu: 1, start: 'current' }, function* (ctx) {
+      yield nop(k.src.at('ipc/signal.rs', { pr1663: 106, head: 134 }, 'Signal::send_signal_info_to_pcb'), 'kill(T, SIGCONT)');
+      // SIGCONT is generated at this step
+      ctx.ghost.set(lastEvent, CONT);
+      yield* sendSignal(k, SIG.SIGCONT, t, ctx);
+      yield* syscallReturnAndRun(k, S, envOf(S), ctx);
+    });
+    finishKernel(k, envOf);
+    b.atEnd({
+      name: 'no-lost-wakeup',
+      check: (w) =>
+        w.mem[lastEvent] === CONT && w.mem[t.state] === ST.Stopped
+          ? `T is Stopped although the last job-control event was SIGCONT (sent after T published its stop): nothing will continue it`
+          : null,
+    });
+    return b.build();
+  },
+});

@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { load, store } from '../src/cpu/ops.ts';
+import { DEFAULT_MAX_STEPS, runScenario } from '../src/explorer/run.ts';
+import { DragonKernel } from '../src/kernel/dragonos/kernel.ts';
+import { activateTask, idleLoop, resumeFromSchedule } from '../src/kernel/dragonos/sched.ts';
+import { ModelBuilder } from '../src/model/build.ts';
+import { Machine } from '../src/model/machine.ts';
+import { findScenario } from '../src/scenarios/index.ts';
+import { runFirst } from './helpers.ts';
+
+/** The verdict (and broken invariant) of one exhaustive stateful-DFS run. */
+function check(name: string, variant: string, cpus: number, only: string[] | null = null) {
+  const s = findScenario(name);
+  if (!s) throw new Error(`no scenario ${name}`);
+  const { search, trace } = runScenario(s, {
+    variant,
+    cpus,
+    strategy: 'dfs',
+    seed: 1,
+    runs: 1,
+    invariants: only,
+    maxSteps: s.maxSteps ?? DEFAULT_MAX_STEPS,
+    cache: true,
+    budget: {},
+  });
+  return { verdict: search.verdict, invariant: search.violation?.invariant ?? null, trace };
+}
+
+describe('dragonos/c1-siginfo-trylock', () => {
+  it('pr1663 drops the injected signal when another CPU reads sig_info during the five try-locks', () => {
+    const r = check('dragonos/c1-siginfo-trylock', 'pr1663', 2);
+    expect([r.verdict, r.invariant]).toEqual(['violated', 'signal-handled-once']);
+    expect(r.trace?.steps.some((s) => s.what.includes('try_siginfo_mut(5) failed: return'))).toBe(true);
+  });
+  it('pr1663 holds on one CPU: the reader holds sig_info with irqs off', () => {
+    expect(check('dragonos/c1-siginfo-trylock', 'pr1663', 1).verdict).toBe('holds');
+  });
+});
+
+describe('dragonos/c2-irq-enable', () => {
+  const LOST = ['no-return-with-pending-work'];
+  const IRQ = ['lock-discipline'];
+  it('master loses the kick after the last flag re-read, on one CPU too (a timer tick)', () => {
+    expect(check('dragonos/c2-irq-enable', 'master', 1, LOST)).toMatchObject({ verdict: 'violated', invariant: LOST[0] });
+  });
+  it('pr1663 disables irqs before every flag check: the same search finds no lost kick', () => {
+    expect(check('dragonos/c2-irq-enable', 'pr1663', 1, LOST).verdict).toBe('holds');
+  });
+  it('master do_signal returns with irqs on although entered with them off; pr1663 enters with them on', () => {
+    expect(check('dragonos/c2-irq-enable', 'master', 1, IRQ)).toMatchObject({ verdict: 'violated', invariant: IRQ[0] });
+    expect(check('dragonos/c2-irq-enable', 'pr1663', 1, IRQ).verdict).toBe('holds');
+  });
+});
+
+describe('dragonos/c3-detach-wakeup', () => {
+  it('pr1663 detach enqueues a tracee that is still queued: nr_running drifts, on two CPUs and on one', () => {
+    expect(check('dragonos/c3-detach-wakeup', 'pr1663', 1)).toMatchObject({ verdict: 'violated', invariant: 'runqueue-sane' });
+  });
+  it('pr1663 detach before the tracee publishes TracedStopped leaves it stuck with no tracer', () => {
+    expect(check('dragonos/c3-detach-wakeup', 'pr1663', 1, ['no-stuck-traced'])).toMatchObject({
+      verdict: 'violated',
+      invariant: 'no-stuck-traced',
+    });
+  });
+  it('master has no ptrace stop: nothing to get stuck in or enqueue twice', () => {
+    expect(check('dragonos/c3-detach-wakeup', 'master', 1, ['no-stuck-traced', 'runqueue-sane']).verdict).toBe('holds');
+  });
+});
+
+describe('dragonos/c4-mark-stop-vs-sigcont', () => {
+  it('pr1663: SIGCONT between the stop flags and mark_stop is lost, on two CPUs and on one (a timer tick)', () => {
+    expect(check('dragonos/c4-mark-stop-vs-sigcont', 'pr1663', 1)).toMatchObject({
+      verdict: 'violated',
+      invariant: 'no-lost-wakeup',
+    });
+  });
+});
+
+describe('CFS enqueue of a task already on the runqueue', () => {
+  /** One task current on CPU0; a second activate_task of it under the rq lock. */
+  function nrRunningAfterDoubleActivate(variant: 'pr1663' | 'master'): number {
+    const b = new ModelBuilder(1);
+    const k = new DragonKernel(b, variant);
+    const seen = b.layout.cell('seen.nr_running');
+    const t = k.spawn('T', { cpu: 0, start: 'current' }, function* () {
+      const rq = k.rq(0);
+      yield* activateTask(k, rq, t);
+      const nr: number = yield load(rq.nr, 'test');
+      yield store(seen, nr, 'test');
+    });
+    k.finish(
+      (ctx) => resumeFromSchedule(k, ctx),
+      (rq, ctx) => idleLoop(k, rq, ctx),
+    );
+    const m = runFirst(new Machine(b.build()));
+    return m.mem[seen] as number;
+  }
+  it('adds one to nr_running in pr1663 (fair.rs:1414 then 1465) and nothing in master (1403-1404)', () => {
+    expect(nrRunningAfterDoubleActivate('pr1663')).toBe(2);
+    expect(nrRunningAfterDoubleActivate('master')).toBe(1);
+  });
+});
