@@ -9,16 +9,19 @@
  *
  * A task's exit(0) comes after its script (LinuxKernel.spawn).
  */
-import { awaitCond, nop, type Program, store } from '../../cpu/ops.ts';
+import { load, nop, type Program, store } from '../../cpu/ops.ts';
 import type { TaskContext } from '../../model/types.ts';
+import { TASK_RUNNING, TASK_UNINTERRUPTIBLE } from './consts.ts';
 import { exit_to_user_mode } from './entry.ts';
 import { sys_execve } from './exec.ts';
 import { PTRACE_EXIT_HOOKS } from './exit-notify.ts';
 import { do_wait_for, type WaitpidResult } from './exit-wait-pid.ts';
+import { __set_current_state, set_current_state } from './include/sched.ts';
 import type { LinuxKernel, TaskBody } from './kernel.ts';
 import type { LinuxTask } from './objects.ts';
 import { PTRACE, sys_ptrace } from './ptrace.ts';
 import { enablePtrace, type PtraceOptions, type PtraceState } from './ptrace-state.ts';
+import { schedule, wake_up_process } from './sched/core.ts';
 import { group_send_sig_info, sys_pause } from './signal.ts';
 import { PTRACE_HOOKS } from './signal-ptrace.ts';
 
@@ -45,14 +48,31 @@ export class UserProc {
     yield nop(`user ${this.me.name}`, what);
   }
 
-  /** a store to user memory (a flag another process spins on) */
-  *setFlag(cell: number): Program<void> {
+  /**
+   * Sets a user-memory flag and wakes the task waiting for it (FUTEX_WAKE,
+   * kernel/futex/waitwake.c futex_wake; the hash-bucket lock is abstracted:
+   * the sleep/wake pattern of linux/sleep-wake carries the flag).
+   */
+  *setFlag(cell: number, waiter: LinuxTask): Program<void> {
     yield store(cell, 1, `user ${this.me.name}`, 'flag = 1 (user memory)');
+    yield* wake_up_process(this.k, this.ctx, waiter);
   }
 
-  /** `while (!flag) ;` in user space: one blocking step, enabled once the flag is set */
+  /** Sleeps until the flag is set (FUTEX_WAIT, kernel/futex/waitwake.c futex_wait_queue, abstracted as setFlag). */
   *waitFlag(cell: number): Program<void> {
-    yield awaitCond([cell], (m) => m[cell] !== 0, `user ${this.me.name}`, 'while (!flag) cpu_relax(); (user memory)');
+    for (;;) {
+      yield* set_current_state(this.k, this.ctx, TASK_UNINTERRUPTIBLE);
+      if (
+        (yield load(
+          cell,
+          'linux-6.6 kernel/futex/waitwake.c futex_wait_setup',
+          'uval = *uaddr: if (uval != val) return -EWOULDBLOCK',
+        )) !== 0
+      )
+        break;
+      yield* schedule(this.k, this.ctx);
+    }
+    yield* __set_current_state(this.k, this.ctx, TASK_RUNNING);
   }
 
   /** ptrace(PTRACE_TRACEME) */
