@@ -108,6 +108,15 @@ export class UserProc {
     yield* this.ret();
   }
 
+  /**
+   * The process has nothing more to do and stays around, asleep in pause()
+   * (no signal will come): it never exits. Scenarios end a task this way
+   * when its exit is not what they are about, which keeps the search small.
+   */
+  *idle(): Program<void> {
+    yield* sys_pause(this.k, this.ctx);
+  }
+
   /** pause() */
   *pause(): Program<void> {
     yield* sys_pause(this.k, this.ctx);

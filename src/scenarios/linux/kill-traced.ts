@@ -7,7 +7,8 @@
  * stop, before the request, during it or after): signal_wake_up(fatal) leaves a frozen tracee
  * alone, and ptrace_unfreeze_traced wakes it when the request ends. The
  * tracee must never run during the request, must not stay TRACED, and
- * dies; the tracer reaps it.
+ * dies; the tracer reaps it. The tracer and the killer then stay around
+ * (pause()) rather than exit, which keeps the search small.
  */
 import { SIG } from '../../kernel/common/bits.ts';
 import { registerLinuxInvariants } from '../../kernel/linux/invariants.ts';
@@ -53,6 +54,7 @@ export default defineScenario({
         if (!st.stopped) return;
         yield* u.ptrace(PTRACE.PEEKDATA, child);
         yield* u.waitpid(child);
+        yield* u.idle();
       }),
     );
     child = k.spawn(
@@ -70,6 +72,7 @@ export default defineScenario({
       2,
       script(function* (u) {
         yield* u.kill(child, SIG.SIGKILL);
+        yield* u.idle();
       }),
     );
     const pt = setupPtrace(k, { bugs: variant === 'unfreeze-ignores-sigkill' ? ['unfreeze-ignores-sigkill'] : [] });

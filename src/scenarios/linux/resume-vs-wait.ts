@@ -11,6 +11,8 @@
  * The tracee's stop is the exec SIGTRAP of a TRACEME child. The second
  * thread calls waitpid once the first has had the stop reported (a flag in
  * user memory and a futex-style sleep), so it races with PTRACE_CONT only.
+ * The tracer's threads then stay around (pause()) rather than exit: their
+ * exit is not what this scenario is about, and it keeps the search small.
  *
  * Variant pre-fix: ptrace_resume stores exit_code before taking the siglock,
  * as before b72c186999e6 (2015): between that store and the JOBCTL_TRACED
@@ -77,6 +79,7 @@ export default defineScenario({
         if (!st.stopped) return;
         yield* u.setFlag(reported, t2);
         yield* u.ptrace(PTRACE.CONT, child, SIG.SIGUSR1);
+        yield* u.idle();
       }),
     );
     t2 = k.spawn(
@@ -85,6 +88,7 @@ export default defineScenario({
       script(function* (u) {
         yield* u.waitFlag(reported);
         yield* u.waitpid(child, WNOHANG);
+        yield* u.idle();
       }),
     );
     child = k.spawn(
