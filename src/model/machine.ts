@@ -222,7 +222,7 @@ export class Machine implements MachineView {
     return (
       cpu.current >= 0 &&
       cpu.irqsOn &&
-      (src.preemptible !== true || cpu.preempt === 0) &&
+      (src.preemptible !== true || (cpu.preempt === 0 && cpu.held.length === 0)) &&
       (this.irqBudget[i] as number) > 0 &&
       src.enabled(this.mem)
     );

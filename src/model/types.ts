@@ -43,7 +43,9 @@ export interface IrqSourceDef {
   readonly cpu: number;
   readonly budget: number;
   /**
-   * Inject only when the CPU's preempt count is 0 (an interrupt whose only
+   * Inject only when the CPU's preempt count is 0 and it holds no lock (in
+   * Linux every spin/rw lock raises the preempt count: spin_lock implies
+   * preempt_disable) — an interrupt whose only
    * effect is to preempt at irq exit, such as a scheduler tick or a
    * reschedule IPI: while preemption is off its effect waits for
    * preempt_enable, which this models by holding the interrupt back).

@@ -7,10 +7,10 @@
  * exit_notify is reduced to the exit_state store under tasklist_lock:
  * reparenting and the parent's SIGCHLD come with the models that need them.
  */
-import { check, type Program, preemptDisable, store } from '../../cpu/ops.ts';
+import { check, load, type Program, preemptDisable, store } from '../../cpu/ops.ts';
 import type { TaskContext } from '../../model/types.ts';
-import { writeLockIrq, writeUnlockIrq } from '../common/locks.ts';
-import { EXIT_ZOMBIE, SM_NONE, TASK_DEAD } from './consts.ts';
+import { spinLockIrq, spinUnlockIrq, writeLockIrq, writeUnlockIrq } from '../common/locks.ts';
+import { EXIT_ZOMBIE, SIGNAL_GROUP_EXIT, SM_NONE, TASK_DEAD } from './consts.ts';
 import { set_special_state } from './include/sched.ts';
 import type { LinuxKernel } from './kernel.ts';
 import { __schedule } from './sched/core.ts';
@@ -30,6 +30,31 @@ export function* do_exit(k: LinuxKernel, ctx: TaskContext, _code: number): Progr
   yield* exit_notify(k, ctx); // 892
   yield preemptDisable(`${X}:916 do_exit`, 'preempt_disable()');
   yield* do_task_dead(k, ctx); // 923
+}
+
+/**
+ * do_group_exit — exit.c:996-1023: record the group exit (one thread: no
+ * zap_other_threads), then do_exit. Never returns.
+ */
+export function* do_group_exit(k: LinuxKernel, ctx: TaskContext, exitCode: number): Program<void> {
+  const me = k.current(ctx);
+  const sig = me.signal;
+  let code = exitCode;
+  const f: number = yield load(sig.flags, `${X}:1000 do_group_exit`, 'if (sig->flags & SIGNAL_GROUP_EXIT)');
+  if (f & SIGNAL_GROUP_EXIT) {
+    code = yield load(sig.group_exit_code, `${X}:1001 do_group_exit`, 'exit_code = sig->group_exit_code');
+  } else {
+    yield* spinLockIrq(me.siglock, `${X}:1007 do_group_exit`, 'spin_lock_irq(&sighand->siglock)');
+    const f2: number = yield load(sig.flags, `${X}:1008 do_group_exit`, 'if (sig->flags & SIGNAL_GROUP_EXIT)');
+    if (f2 & SIGNAL_GROUP_EXIT) {
+      code = yield load(sig.group_exit_code, `${X}:1010 do_group_exit`, 'exit_code = sig->group_exit_code');
+    } else {
+      yield store(sig.group_exit_code, code, `${X}:1014 do_group_exit`, 'sig->group_exit_code = exit_code');
+      yield store(sig.flags, SIGNAL_GROUP_EXIT, `${X}:1015 do_group_exit`, 'sig->flags = SIGNAL_GROUP_EXIT');
+    }
+    yield* spinUnlockIrq(me.siglock, `${X}:1018 do_group_exit`, 'spin_unlock_irq(&sighand->siglock)');
+  }
+  yield* do_exit(k, ctx, code); // 1021
 }
 
 /** do_task_dead — kernel/sched/core.c:6706-6720: TASK_DEAD under pi_lock, then the last __schedule. */

@@ -44,9 +44,11 @@ import type { LinuxKernel } from './kernel.ts';
 import type { LinuxTask } from './objects.ts';
 import { ptraceLinkEdge, taskStateEdge } from './oracle/check.ts';
 
-/** A condition a task sleeps for: it is lost if the task sleeps (TASK_NORMAL) at the end while `holds`. */
+/** A condition a task sleeps for: it is lost if the task sleeps (in one of `states`) at the end while `holds`. */
 export interface SleepCondition {
   readonly task: LinuxTask;
+  /** the sleeping states this condition ends (default TASK_NORMAL) */
+  readonly states?: number;
   /** what the task waits for, in words */
   readonly what: string;
   readonly holds: (mem: ArrayLike<number>) => boolean;
@@ -74,7 +76,7 @@ export function lostWakeup(w: MachineView, tasks: readonly LinuxTask[], conds: r
     if (st === TASK_DEAD || st === TASK_RUNNING || st === TASK_WAKING) continue;
     const s = stateFormatter(st);
     for (const c of conds) {
-      if (c.task === t && st & TASK_NORMAL && c.holds(w.mem))
+      if (c.task === t && st & (c.states ?? TASK_NORMAL) && c.holds(w.mem))
         return `${t.name} sleeps in ${s} although ${c.what}, and no one is left to wake it`;
     }
     if (st & TASK_INTERRUPTIBLE && signalsFor(w, t) !== 0) return `${t.name} sleeps in ${s} with an unblocked signal pending`;

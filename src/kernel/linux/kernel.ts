@@ -50,6 +50,8 @@ export interface SpawnOptions {
   readonly parent?: LinuxTask;
   /** the initial blocked mask (a sigset) */
   readonly blocked?: number;
+  /** signals already pending at time 0 (t->pending, with TIF_SIGPENDING), as if sent before the model starts */
+  readonly pending?: number;
   /** what the task does on each signal; unlisted signals take the default action */
   readonly actions?: Readonly<Record<number, SigAction>>;
 }
@@ -62,6 +64,8 @@ export class LinuxKernel {
   private readonly bodies: TaskBody[] = [];
   /** the CPU each spawned task starts on, by task id */
   private readonly placedOn: number[] = [];
+  /** the parent each spawned task starts with, by task id */
+  private readonly parentOf: number[] = [];
   private readonly runqueues: Runqueue[] = [];
   private readonly bugs: ReadonlySet<KernelBug>;
   private finished = false;
@@ -96,6 +100,7 @@ export class LinuxKernel {
         onCpu: current ? 1 : 0,
         parent: opts.parent?.id ?? -1,
         blocked: opts.blocked ?? 0,
+        pending: opts.pending ?? 0,
         actions: opts.actions ?? {},
       },
       (id) => this.nameOf(id),
@@ -103,7 +108,17 @@ export class LinuxKernel {
     this.all.push(t);
     this.bodies.push(body);
     this.placedOn.push(placed);
+    this.parentOf.push(opts.parent?.id ?? -1);
     return t;
+  }
+
+  /**
+   * p->children, in spawn order. No model forks or reparents yet, so the
+   * lists are fixed when the model is built (a list walk under tasklist_lock
+   * is then a walk over this array).
+   */
+  children(parent: LinuxTask): readonly LinuxTask[] {
+    return this.all.filter((t) => !t.idle && this.parentOf[t.id] === parent.id);
   }
 
   private nameOf(id: number): string {
@@ -132,6 +147,7 @@ export class LinuxKernel {
             onCpu: firstOn.has(c) ? 0 : 1,
             parent: -1,
             blocked: 0,
+            pending: 0,
             actions: {},
           },
           (id) => this.nameOf(id),

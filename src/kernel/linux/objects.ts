@@ -18,6 +18,7 @@ import {
   signalFlagsFormatter,
   stateFormatter,
   TASK_RUNNING,
+  TIF_SIGPENDING,
   tifFormatter,
 } from './consts.ts';
 
@@ -112,6 +113,7 @@ export interface TaskCellInit {
   readonly onCpu: number;
   readonly parent: number;
   readonly blocked: number;
+  readonly pending: number;
   readonly actions: Readonly<Record<number, SigAction>>;
 }
 
@@ -148,9 +150,9 @@ export function allocTask(layout: MemoryLayout, t: TaskCellInit, nameOf: (id: nu
     exit_state: c('exit_state', 0, exitStateFormatter),
     parent: c('parent', t.parent, taskId(nameOf)),
     real_parent: c('real_parent', t.parent, taskId(nameOf)),
-    pending: c('pending', 0, sigsetFormatter),
+    pending: c('pending', t.pending, sigsetFormatter),
     blocked: c('blocked', t.blocked, sigsetFormatter),
-    tif: c('tif', 0, tifFormatter),
+    tif: c('tif', t.pending & ~t.blocked ? TIF_SIGPENDING : 0, tifFormatter),
     signal: {
       flags: c('signal.flags', 0, signalFlagsFormatter),
       group_stop_count: c('signal.group_stop_count'),

@@ -20,6 +20,10 @@
  *   still TASK_RUNNING between its test and its store, so wakes nobody.
  *   Two CPUs lose it; so does one CPU when the tick preempts the sleeper
  *   between its test and its store.
+ * - stale-prev-state (known bug put back in __schedule): prev->__state read
+ *   before rq->lock. The waker's ttwu_runnable (under rq->lock) sets
+ *   TASK_RUNNING between that read and the dequeue, and __schedule dequeues
+ *   a runnable task: it never runs again (runqueue-sane).
  */
 
 import { bitsFormatter } from '../../cpu/memory.ts';
@@ -86,10 +90,22 @@ export default defineScenario({
         },
       ],
     },
+    'stale-prev-state': {
+      summary: '__schedule reads prev->__state before rq_lock',
+      expect: [
+        {
+          cpus: 2,
+          verdict: 'violated',
+          invariant: 'runqueue-sane',
+          why: 'ttwu_runnable sets TASK_RUNNING between the read and the dequeue',
+        },
+        { cpus: 1, verdict: 'holds', why: 'the read and the dequeue run with no other CPU to wake in between' },
+      ],
+    },
   },
   build({ variant, cpus }) {
     const b = new ModelBuilder(cpus);
-    const k = new LinuxKernel(b, { ticks: TICKS, ipis: IPIS });
+    const k = new LinuxKernel(b, { ticks: TICKS, ipis: IPIS, bugs: variant === 'stale-prev-state' ? ['stale-prev-state'] : [] });
     const cond = b.layout.cell('cond', 0);
     const wq = waitQueueHead(
       b.layout,

@@ -9,11 +9,16 @@ import { load, type Program, rmw } from '../../../cpu/ops.ts';
 import type { TaskContext } from '../../../model/types.ts';
 import { members } from '../../common/bits.ts';
 import { TASK_RUNNING } from '../consts.ts';
+import { signal_pending_state } from '../include/sched-signal.ts';
+
+/** -ERESTARTSYS (include/linux/errno.h) */
+export const ERESTARTSYS = 512;
+
 import { __set_current_state, set_current_state } from '../include/sched.ts';
 import type { LinuxKernel } from '../kernel.ts';
 import { spin_lock_irqsave, spin_unlock_irqrestore } from '../locking.ts';
 import type { WaitQueueHead } from '../objects.ts';
-import { default_wake_function } from './core.ts';
+import { default_wake_function, schedule, WF_SYNC } from './core.ts';
 
 const W = 'linux-6.6 kernel/sched/wait.c';
 
@@ -45,6 +50,31 @@ export function* prepare_to_wait(k: LinuxKernel, ctx: TaskContext, wq: WaitQueue
   );
   yield* set_current_state(k, ctx, state); // 277
   yield* spin_unlock_irqrestore(wq.lock, flags, `${W}:278 prepare_to_wait`);
+}
+
+/**
+ * prepare_to_wait_event — wait.c:310-343 (the ___wait_event loop's step):
+ * under the queue lock, a pending signal that ends a sleep in `state` wins
+ * (dequeue, -ERESTARTSYS); otherwise queue the entry and set the state.
+ */
+export function* prepare_to_wait_event(k: LinuxKernel, ctx: TaskContext, wq: WaitQueueHead, state: number): Program<number> {
+  const bit = 1 << ctx.self;
+  const flags = yield* spin_lock_irqsave(wq.lock, `${W}:315 prepare_to_wait_event`, `spin_lock_irqsave(&${wq.name}->lock)`);
+  let ret = 0;
+  if (yield* signal_pending_state(k, state, k.current(ctx))) {
+    yield rmw(wq.head, (h) => h & ~bit, `${W}:329 prepare_to_wait_event`, 'list_del_init(&wq_entry->entry)');
+    ret = -ERESTARTSYS; // 330
+  } else {
+    yield rmw(
+      wq.head,
+      (h) => h | bit,
+      `${W}:332 prepare_to_wait_event`,
+      'if (list_empty(&wq_entry->entry)) __add_wait_queue(wq_head, wq_entry)',
+    );
+    yield* set_current_state(k, ctx, state); // 338
+  }
+  yield* spin_unlock_irqrestore(wq.lock, flags, `${W}:340 prepare_to_wait_event`);
+  return ret;
 }
 
 /** finish_wait — wait.c:396-419: TASK_RUNNING, then dequeue the entry if a waker has not already (list_empty_careful, lockless). */
@@ -101,5 +131,29 @@ export function __wake_up(k: LinuxKernel, ctx: TaskContext, wq: WaitQueueHead, m
 
 /** __wake_up_sync_key — wait.c:207-214: one exclusive waker with WF_SYNC (all our entries are non-exclusive). */
 export function __wake_up_sync_key(k: LinuxKernel, ctx: TaskContext, wq: WaitQueueHead, mode: number): Program<void> {
-  return __wake_up_common_lock(k, ctx, wq, mode, 0x10);
+  return __wake_up_common_lock(k, ctx, wq, mode, WF_SYNC);
+}
+
+/**
+ * ___wait_event — include/linux/wait.h:303-325, for a sleep in `state` with
+ * cmd = schedule() (wait_event_killable is state TASK_KILLABLE, wait.h:929).
+ * `condition` is the caller's test, run as steps. Returns 0, or
+ * -ERESTARTSYS when a signal ended the wait (then the entry was already
+ * dequeued by prepare_to_wait_event and finish_wait is skipped: goto __out).
+ */
+export function* ___wait_event(
+  k: LinuxKernel,
+  ctx: TaskContext,
+  wq: WaitQueueHead,
+  state: number,
+  condition: () => Program<boolean>,
+): Program<number> {
+  for (;;) {
+    const int = yield* prepare_to_wait_event(k, ctx, wq, state); // 311
+    if (yield* condition()) break; // 313
+    if (int) return int; // 316-318: ___wait_is_interruptible(state) holds for every state a caller passes here
+    yield* schedule(k, ctx); // 321 cmd
+  }
+  yield* finish_wait(k, ctx, wq); // 323
+  return 0;
 }

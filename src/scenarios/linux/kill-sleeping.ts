@@ -1,0 +1,113 @@
+/**
+ * linux/kill-sleeping — SIGKILL against a task going to sleep in
+ * TASK_KILLABLE (wait_event_killable on a condition that never comes), on
+ * the Linux 6.6 substrate. Whatever the interleaving, the killed task must
+ * wake, return to user mode, take SIGKILL in get_signal and die.
+ *
+ * The sender does not take the wait-queue lock, so SIGKILL can land between
+ * prepare_to_wait_event's signal test and the task's schedule(): then it is
+ * __schedule's signal_pending_state (for a TASK_KILLABLE sleeper, SIGKILL
+ * pending) or ttwu_runnable (still queued) that keeps the task awake.
+ *
+ * Variants:
+ * - linux-6.6: holds.
+ * - signal-pending-state-ignores-sigkill (known bug put back):
+ *   signal_pending_state without __fatal_signal_pending — a SIGKILL whose
+ *   wakeup found the task still TASK_RUNNING is forgotten by __schedule.
+ * - stale-prev-state: __schedule reads prev->__state before taking
+ *   rq->lock (the order before d136122f5845). It HOLDS here: a SIGKILL
+ *   wakeup through ttwu_runnable can slip in between, but __schedule then
+ *   tests signal_pending_state on the stale TASK_KILLABLE, finds SIGKILL,
+ *   and keeps the task. A plain wakeup has no such second chance:
+ *   linux/sleep-wake's stale-prev-state variant loses it.
+ */
+
+import { bitsFormatter } from '../../cpu/memory.ts';
+import { load, type Program } from '../../cpu/ops.ts';
+import { SIG } from '../../kernel/common/bits.ts';
+import { TASK_KILLABLE } from '../../kernel/linux/consts.ts';
+import { exit_to_user_mode } from '../../kernel/linux/entry.ts';
+import { registerLinuxInvariants } from '../../kernel/linux/invariants.ts';
+import { type KernelBug, LinuxKernel } from '../../kernel/linux/kernel.ts';
+import { waitQueueHead } from '../../kernel/linux/objects.ts';
+import { ___wait_event } from '../../kernel/linux/sched/wait.ts';
+import { group_send_sig_info } from '../../kernel/linux/signal.ts';
+import { ModelBuilder } from '../../model/build.ts';
+import { defineScenario } from '../../model/scenario.ts';
+
+const REF = 'scenario linux/kill-sleeping';
+const TICKS = 1;
+const IPIS = 1;
+
+const BUGS: Readonly<Record<string, KernelBug[]>> = {
+  'signal-pending-state-ignores-sigkill': ['signal-pending-state-ignores-sigkill'],
+  'stale-prev-state': ['stale-prev-state'],
+};
+
+export default defineScenario({
+  name: 'linux/kill-sleeping',
+  summary: 'SIGKILL from another CPU against a task entering a TASK_KILLABLE sleep: it must die (Linux 6.6)',
+  cpus: 2,
+  invariants: ['no-lost-wakeup', 'runqueue-sane', 'lock-discipline', 'deadlock', 'legal-transition'],
+  bounds: `${TICKS} scheduler tick and ${IPIS} reschedule IPI per CPU`,
+  variants: {
+    'linux-6.6': {
+      summary: 'wait_event_killable(wq, cond) against kill(task, SIGKILL)',
+      source: 'linux-6.6 include/linux/wait.h ___wait_event, kernel/sched/core.c __schedule, kernel/signal.c complete_signal',
+      expect: [
+        { cpus: 1, verdict: 'holds' },
+        { cpus: 2, verdict: 'holds' },
+      ],
+    },
+    'signal-pending-state-ignores-sigkill': {
+      summary: 'signal_pending_state() returns (state & TASK_INTERRUPTIBLE) only',
+      expect: [
+        {
+          cpus: 2,
+          verdict: 'violated',
+          invariant: 'no-lost-wakeup',
+          why: 'SIGKILL lands between the signal test and schedule(); __schedule then dequeues the task',
+        },
+        {
+          cpus: 1,
+          verdict: 'violated',
+          invariant: 'no-lost-wakeup',
+          why: 'prepare_to_wait_event uses signal_pending_state too: the woken task goes back to sleep',
+        },
+      ],
+    },
+    'stale-prev-state': {
+      summary: '__schedule reads prev->__state before rq_lock',
+      expect: [
+        {
+          cpus: 2,
+          verdict: 'holds',
+          why: 'the stale state is still a killable one, and signal_pending_state sees the SIGKILL',
+        },
+      ],
+    },
+  },
+  build({ variant, cpus }) {
+    const b = new ModelBuilder(cpus);
+    const k = new LinuxKernel(b, { ticks: TICKS, ipis: IPIS, bugs: BUGS[variant] ?? [] });
+    const cond = b.layout.cell('cond', 0);
+    const wq = waitQueueHead(
+      b.layout,
+      'wq',
+      bitsFormatter((id) => k.task(id).name),
+    );
+    const sleeper = k.spawn('sleeper', 0, function* (kk, _me, ctx) {
+      function* condition(): Program<boolean> {
+        return (yield load(cond, `${REF} sleeper`, 'condition: READ_ONCE(cond)')) !== 0;
+      }
+      yield* ___wait_event(kk, ctx, wq, TASK_KILLABLE, condition); // wait_event_killable(wq, cond)
+      yield* exit_to_user_mode(kk, ctx);
+    });
+    k.spawn('killer', 1, function* (kk, _me, ctx) {
+      yield* group_send_sig_info(kk, ctx, SIG.SIGKILL, sleeper);
+    });
+    k.finish();
+    registerLinuxInvariants(b, k);
+    return b.build();
+  },
+});
