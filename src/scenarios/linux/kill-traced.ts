@@ -3,14 +3,17 @@
  * request on the frozen tracee (Linux 6.6). The tracer has the exec SIGTRAP
  * stop reported, then PTRACE_PEEKDATA: ptrace_check_attach freezes the
  * tracee (JOBCTL_PTRACE_FROZEN) and wait_task_inactive waits until it is
- * off its CPU. A killer sends SIGKILL at any point (before the
- * stop, before the request, during it or after): signal_wake_up(fatal) leaves a frozen tracee
+ * off its CPU. A killer, woken by the tracer (a flag in user memory
+ * and a futex-style sleep) once the stop was reported, sends SIGKILL at any
+ * point of the request (before the freeze, during it, or after):
+ * signal_wake_up(fatal) leaves a frozen tracee
  * alone, and ptrace_unfreeze_traced wakes it when the request ends. The
  * tracee must never run during the request, must not stay TRACED, and
  * dies; the tracer reaps it. The tracer and the killer then stay around
  * (pause()) rather than exit, which keeps the search small.
  */
 import { SIG } from '../../kernel/common/bits.ts';
+import { TASK_UNINTERRUPTIBLE } from '../../kernel/linux/consts.ts';
 import { registerLinuxInvariants } from '../../kernel/linux/invariants.ts';
 import { LinuxKernel } from '../../kernel/linux/kernel.ts';
 import { PTRACE } from '../../kernel/linux/ptrace.ts';
@@ -45,13 +48,16 @@ export default defineScenario({
   build({ variant, cpus }) {
     const b = new ModelBuilder(cpus);
     const k = new LinuxKernel(b);
+    const reported = b.layout.cell('user.reported', 0);
     let child = null as unknown as ReturnType<typeof k.spawn>;
+    let killer = null as unknown as ReturnType<typeof k.spawn>;
     const tracer = k.spawn(
       'tracer',
       0,
       script(function* (u) {
         const st = yield* u.waitpid(child);
         if (!st.stopped) return;
+        yield* u.setFlag(reported, killer);
         yield* u.ptrace(PTRACE.PEEKDATA, child);
         yield* u.waitpid(child);
         yield* u.idle();
@@ -67,17 +73,23 @@ export default defineScenario({
       }),
       { parent: tracer },
     );
-    k.spawn(
+    killer = k.spawn(
       'killer',
       2,
       script(function* (u) {
+        yield* u.waitFlag(reported);
         yield* u.kill(child, SIG.SIGKILL);
         yield* u.idle();
       }),
     );
     const pt = setupPtrace(k, { bugs: variant === 'unfreeze-ignores-sigkill' ? ['unfreeze-ignores-sigkill'] : [] });
     k.finish();
-    registerLinuxInvariants(b, k, { sleepsFor: [waitReportReady(tracer, child)] });
+    registerLinuxInvariants(b, k, {
+      sleepsFor: [
+        waitReportReady(tracer, child),
+        { task: killer, states: TASK_UNINTERRUPTIBLE, what: 'its flag is set', holds: (m) => m[reported] !== 0 },
+      ],
+    });
     registerPtraceInvariants(b, k, pt);
     b.atEnd({ name: 'tracee-finished', check: (w) => stoppedAtEnd(w, [child]) });
     return b.build();
