@@ -34,6 +34,7 @@ import {
   JOBCTL_TRAP_STOP,
   PT_SEIZED,
   SIGNAL_STOP_STOPPED,
+  TASK_INTERRUPTIBLE,
   TASK_RUNNING,
   TASK_TRACED,
 } from './consts.ts';
@@ -152,8 +153,14 @@ export function* ptrace_stop(
   yield store(pc.last_siginfo, NO_SIGINFO, r(2351, F), 'current->last_siginfo = NULL');
   yield store(pc.ptrace_message, 0, r(2352, F), 'current->ptrace_message = 0');
   yield store(me.exit_code, 0, r(2353, F), 'current->exit_code = 0');
-  const clear = old ? JOBCTL_LISTENING : JOBCTL_LISTENING | JOBCTL_PTRACE_FROZEN;
-  yield rmw(me.jobctl, (j) => j & ~clear, r(2356, F), 'current->jobctl &= ~(JOBCTL_LISTENING | JOBCTL_PTRACE_FROZEN)');
+  // 5.18 cleared only LISTENING here (its freeze was a __state change the tracer undid); the variant
+  // keeps 6.6's freeze, so it keeps 6.6's clear of JOBCTL_PTRACE_FROZEN too
+  yield rmw(
+    me.jobctl,
+    (j) => j & ~(JOBCTL_LISTENING | JOBCTL_PTRACE_FROZEN),
+    r(2356, F),
+    'current->jobctl &= ~(JOBCTL_LISTENING | JOBCTL_PTRACE_FROZEN)',
+  );
   yield* recalc_sigpending_tsk(me); // 2363
   return exitCode;
 }
@@ -233,7 +240,7 @@ export function* do_notify_parent(k: LinuxKernel, ctx: TaskContext, tsk: LinuxTa
   const ignored = parent.actions[SIG.SIGCHLD] === 'ignore';
   const autoreap = !ptr && ignored; // 2122-2143 (SA_NOCLDWAIT is never set)
   if (!ignored) yield* send_signal_locked(k, ctx, SIG.SIGCHLD, parent, PIDTYPE_TGID); // 2148-2149
-  yield* __wake_up_sync_key(k, ctx, parent.signal.wait_chldexit, 1 /* TASK_INTERRUPTIBLE */); // 2150 __wake_up_parent
+  yield* __wake_up_sync_key(k, ctx, parent.signal.wait_chldexit, TASK_INTERRUPTIBLE); // 2150 __wake_up_parent
   yield* spin_unlock_irqrestore(parent.siglock, flags, r(2151, F));
   return autoreap;
 }
