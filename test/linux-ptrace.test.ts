@@ -49,6 +49,10 @@ describe('the Linux 6.6 ptrace scenarios', () => {
     });
   }
 
+  it('kill-traced with PTRACE_KILL from the tracer holds on one CPU', () => {
+    expect(check('linux/kill-traced', 'ptrace-kill', 1).verdict).toBe('holds');
+  });
+
   it('tracer-exit in the 5.18 ptrace_stop order holds on one CPU', () => {
     expect(check('linux/tracer-exit', 'pre-5.19', 1).verdict).toBe('holds');
   });

@@ -40,6 +40,14 @@ export default defineScenario({
         { cpus: 3, verdict: 'holds' },
       ],
     },
+    'ptrace-kill': {
+      summary: 'the tracer kills its stopped tracee itself: PTRACE_KILL (send_sig_info(SIGKILL), no freeze), then waitpid',
+      source: 'linux-6.6 kernel/ptrace.c:1221-1223 ptrace_request PTRACE_KILL',
+      expect: [
+        { cpus: 1, verdict: 'holds' },
+        { cpus: 2, verdict: 'holds' },
+      ],
+    },
     'unfreeze-ignores-sigkill': {
       summary: 'known bug put back: ptrace_unfreeze_traced does not wake a tracee killed during the request',
       expect: [{ cpus: 2, verdict: 'violated', invariant: 'no-stuck-traced', why: 'the killed tracee stays TASK_TRACED' }],
@@ -57,8 +65,12 @@ export default defineScenario({
       script(function* (u) {
         const st = yield* u.waitpid(child);
         if (!st.stopped) return;
-        yield* u.setFlag(reported, killer);
-        yield* u.ptrace(PTRACE.PEEKDATA, child);
+        if (variant === 'ptrace-kill') {
+          yield* u.ptrace(PTRACE.KILL, child);
+        } else {
+          yield* u.setFlag(reported, killer);
+          yield* u.ptrace(PTRACE.PEEKDATA, child);
+        }
         yield* u.waitpid(child);
         yield* u.idle();
       }),
@@ -77,8 +89,10 @@ export default defineScenario({
       'killer',
       2,
       script(function* (u) {
-        yield* u.waitFlag(reported);
-        yield* u.kill(child, SIG.SIGKILL);
+        if (variant !== 'ptrace-kill') {
+          yield* u.waitFlag(reported);
+          yield* u.kill(child, SIG.SIGKILL);
+        }
         yield* u.idle();
       }),
     );
