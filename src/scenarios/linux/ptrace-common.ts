@@ -41,3 +41,14 @@ export function waitReportReady(tracer: LinuxTask, tracee: LinuxTask): SleepCond
     },
   };
 }
+
+/*
+ * Why the `expect` rows stop at one CPU for most of these scenarios: every
+ * step of the ptrace, signal and scheduler paths is its own step, and the
+ * stateful DFS replays each execution from the start with no partial-order
+ * reduction, so two CPUs already give tens of thousands of executions of
+ * 300 to 700 steps each. A row is listed only when `check` settles it in
+ * seconds; the two-CPU searches (and the seeded random searches that find
+ * the violations a DFS reaches late) are run by test/linux-ptrace.test.ts
+ * and their counterexamples are kept under traces/linux.
+ */
