@@ -14,6 +14,7 @@ import { SCENARIOS } from '../src/scenarios/index.ts';
  * runs the same sleep-set counter within a time budget.
  */
 const SMALL = SCENARIOS.filter((s) => s.name.startsWith('demo/'));
+
 import { abba, lockedCounter, POR_MODELS, racyCounter } from './por-models.ts';
 import { buildSpec, modelSpec } from './por-random.ts';
 

@@ -5,9 +5,15 @@ import c1SiginfoTrylock from './dragonos/c1-siginfo-trylock.ts';
 import c2IrqEnable from './dragonos/c2-irq-enable.ts';
 import c3DetachWakeup from './dragonos/c3-detach-wakeup.ts';
 import c4MarkStopVsSigcont from './dragonos/c4-mark-stop-vs-sigcont.ts';
+import linuxAttachDetach from './linux/attach-detach.ts';
+import linuxGdbTraceme from './linux/gdb-traceme.ts';
 import linuxKillSleeping from './linux/kill-sleeping.ts';
+import linuxKillTraced from './linux/kill-traced.ts';
+import linuxResumeVsWait from './linux/resume-vs-wait.ts';
+import linuxSeizeInterruptListen from './linux/seize-interrupt-listen.ts';
 import linuxSleepWake from './linux/sleep-wake.ts';
 import linuxStopCont from './linux/stop-cont.ts';
+import linuxTracerExit from './linux/tracer-exit.ts';
 import redoxBreakpointCont, { breakpointCont2Rounds } from './redox/breakpoint-cont.ts';
 import redoxCloneEvent from './redox/clone-event.ts';
 import redoxSyscallPairing from './redox/syscall-pairing.ts';
@@ -23,6 +29,12 @@ export const SCENARIOS: readonly ScenarioDef[] = [
   linuxSleepWake,
   linuxStopCont,
   linuxKillSleeping,
+  linuxGdbTraceme,
+  linuxAttachDetach,
+  linuxSeizeInterruptListen,
+  linuxTracerExit,
+  linuxResumeVsWait,
+  linuxKillTraced,
   c1SiginfoTrylock,
   c2IrqEnable,
   c3DetachWakeup,

@@ -10,7 +10,7 @@
 import { check, load, type Program, preemptDisable, store } from '../../cpu/ops.ts';
 import type { TaskContext } from '../../model/types.ts';
 import { spinLockIrq, spinUnlockIrq, writeLockIrq, writeUnlockIrq } from '../common/locks.ts';
-import { EXIT_ZOMBIE, SIGNAL_GROUP_EXIT, SM_NONE, TASK_DEAD } from './consts.ts';
+import { EXIT_DEAD, EXIT_ZOMBIE, SIGNAL_GROUP_EXIT, SM_NONE, TASK_DEAD } from './consts.ts';
 import { set_special_state } from './include/sched.ts';
 import type { LinuxKernel } from './kernel.ts';
 import { __schedule } from './sched/core.ts';
@@ -20,8 +20,13 @@ const X = 'linux-6.6 kernel/exit.c';
 /** exit_notify — exit.c:727-767, the part every model needs: the task becomes a zombie under tasklist_lock. */
 function* exit_notify(k: LinuxKernel, ctx: TaskContext): Program<void> {
   const me = k.current(ctx);
+  const hooks = k.exitHooks;
   yield* writeLockIrq(k.tasklist_lock, `${X}:733 exit_notify`, 'write_lock_irq(&tasklist_lock)');
+  if (hooks) yield* hooks.forget_original_parent(k, ctx); // 734
   yield store(me.exit_state, EXIT_ZOMBIE, `${X}:739 exit_notify`, 'tsk->exit_state = EXIT_ZOMBIE');
+  if (hooks && (yield* hooks.notify_parent(k, ctx))) {
+    yield store(me.exit_state, EXIT_DEAD, `${X}:754 exit_notify`, 'if (autoreap) tsk->exit_state = EXIT_DEAD');
+  }
   yield* writeUnlockIrq(k.tasklist_lock, `${X}:761 exit_notify`, 'write_unlock_irq(&tasklist_lock)');
 }
 

@@ -35,6 +35,17 @@ export type KernelBug =
   /** prepare_signal(SIGCONT) leaves JOBCTL_STOP_PENDING set */
   | 'sigcont-keeps-stop-pending';
 
+/**
+ * What exit_notify does beyond the zombie store, supplied by a model that
+ * needs it (the ptrace model: exit_ptrace and the exit report).
+ */
+export interface ExitHooks {
+  /** forget_original_parent — exit.c:688-721 [tasklist_lock write-held] */
+  forget_original_parent(k: LinuxKernel, ctx: TaskContext): Program<void>;
+  /** exit_notify — exit.c:740-751: report the zombie to its parent or tracer; returns autoreap */
+  notify_parent(k: LinuxKernel, ctx: TaskContext): Program<boolean>;
+}
+
 export interface LinuxOptions {
   readonly bugs?: readonly KernelBug[];
   /** scheduler ticks each CPU may take (a bound of the search) */
@@ -69,6 +80,8 @@ export class LinuxKernel {
   private readonly runqueues: Runqueue[] = [];
   private readonly bugs: ReadonlySet<KernelBug>;
   private finished = false;
+  /** exit_notify's hooks (null: the zombie store only) */
+  exitHooks: ExitHooks | null = null;
 
   constructor(
     readonly b: ModelBuilder,

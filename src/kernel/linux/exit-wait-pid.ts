@@ -1,0 +1,215 @@
+/**
+ * kernel/exit.c (Linux 6.6.9): wait4(pid, …) for one pid — do_wait with
+ * PIDTYPE_PID, which goes through do_wait_pid (1556-1580): the pid as a
+ * child (ptrace = 0, then promoted when its tracer is its parent) and as a
+ * tracee (ptrace = 1). A ptrace stop report is consumed under the tracee's
+ * siglock; a zombie is reaped with the exit_state cmpxchg.
+ *
+ * Abstracted: the pid's task is found without a step (pid_task); release_task
+ * (after EXIT_DEAD: unhash, the reaper's wakeup) and getrusage; the
+ * EXIT_TRACE hand-back of a zombie to its real parent (wait_task_zombie
+ * 1194-1204) is not modelled — a scenario where a tracer that is not the
+ * parent reaps a zombie fails a check; WCONTINUED; siginfo. pid_has_task
+ * (1599) is "not yet released": exit_state != EXIT_DEAD, since the model's
+ * release is the EXIT_DEAD store. A thread group is one task plus the
+ * threads declared in ptrace-state.ts; all share the group's children and
+ * tracees, but each sleeps on its own signal->wait_chldexit, so only the
+ * first thread of a group may wait without WNOHANG.
+ */
+import { check, load, type Program, readLock, readUnlock, rmw, store } from '../../cpu/ops.ts';
+import type { TaskContext } from '../../model/types.ts';
+import {
+  EXIT_DEAD,
+  EXIT_ZOMBIE,
+  JOBCTL_LISTENING,
+  JOBCTL_TRACED,
+  SIGNAL_GROUP_EXIT,
+  SIGNAL_STOP_STOPPED,
+  TASK_INTERRUPTIBLE,
+  TASK_RUNNING,
+  WNOHANG,
+  WNOWAIT,
+  WUNTRACED,
+} from './consts.ts';
+import { ECHILD } from './exit-wait.ts';
+import { __set_current_state, set_current_state } from './include/sched.ts';
+import { signal_pending } from './include/sched-signal.ts';
+import type { LinuxKernel } from './kernel.ts';
+import { spin_lock_irq, spin_unlock_irq } from './locking.ts';
+import type { LinuxTask } from './objects.ts';
+import { ptraceState } from './ptrace-state.ts';
+import { schedule } from './sched/core.ts';
+import { add_wait_queue, ERESTARTSYS, remove_wait_queue } from './sched/wait.ts';
+
+const X = 'linux-6.6 kernel/exit.c';
+const r = (line: number, fn: string) => `${X}:${line} ${fn}`;
+
+/** EXIT_TRACE (include/linux/sched.h:90) */
+const EXIT_TRACE = EXIT_ZOMBIE | EXIT_DEAD;
+
+/** What waitpid returned: the pid (task id) and its status, or an error (< 0), or 0 (WNOHANG, nothing to report). */
+export interface WaitpidResult {
+  readonly ret: number;
+  /** for a stop: (code << 8) | 0x7f; for an exit: the exit code */
+  readonly status: number;
+  readonly stopped: boolean;
+}
+
+interface WaitOpts {
+  readonly flags: number;
+  notask_error: number;
+  result: WaitpidResult | null;
+}
+
+/** task_stopped_code — exit.c:1226-1236: where the report is, or null. */
+function* task_stopped_code(p: LinuxTask, ptrace: boolean, line: number): Program<number | null> {
+  const F = 'task_stopped_code';
+  if (ptrace) {
+    const j: number = yield load(
+      p.jobctl,
+      r(1229, F),
+      `if (task_is_traced(p) && !(p->jobctl & JOBCTL_LISTENING)) (from ${line})`,
+    );
+    return j & JOBCTL_TRACED && !(j & JOBCTL_LISTENING) ? p.exit_code : null;
+  }
+  const f: number = yield load(p.signal.flags, r(1232, F), `if (p->signal->flags & SIGNAL_STOP_STOPPED) (from ${line})`);
+  return f & SIGNAL_STOP_STOPPED ? p.signal.group_exit_code : null;
+}
+
+/** wait_task_stopped — exit.c:1256-1320 [tasklist_lock read-held; dropped on success]. */
+function* wait_task_stopped(k: LinuxKernel, ctx: TaskContext, wo: WaitOpts, ptrace: boolean, p: LinuxTask): Program<number> {
+  const F = 'wait_task_stopped';
+  if (!ptrace && !(wo.flags & WUNTRACED)) return 0; // 1267-1268
+  if ((yield* task_stopped_code(p, ptrace, 1270)) === null) return 0; // 1270-1271 (lockless)
+  let exitCode = 0;
+  yield* spin_lock_irq(p.siglock, r(1274, F), `spin_lock_irq(&${p.name}->sighand->siglock)`);
+  const pCode = yield* task_stopped_code(p, ptrace, 1276);
+  if (pCode !== null) {
+    exitCode = yield load(pCode, r(1280, F), 'exit_code = *p_code');
+    if (exitCode && !(wo.flags & WNOWAIT)) {
+      yield store(pCode, 0, r(1285, F), '*p_code = 0 (the report is consumed)');
+      if (ptrace) ctx.ghost.add(ptraceState(k).of(p).g_reports, 1);
+    }
+  }
+  yield* spin_unlock_irq(p.siglock, r(1289, F), 'unlock_sig: spin_unlock_irq');
+  if (!exitCode) return 0;
+  yield readUnlock(k.tasklist_lock, r(1303, F), 'read_unlock(&tasklist_lock)');
+  wo.result = { ret: p.id, status: (exitCode << 8) | 0x7f, stopped: true }; // 1310
+  return p.id + 1;
+}
+
+/** ptrace_reparented — include/linux/ptrace.h:100-103. */
+function* ptrace_reparented(k: LinuxKernel, p: LinuxTask, fn: string): Program<boolean> {
+  const ref = `linux-6.6 include/linux/ptrace.h:102 ptrace_reparented (from ${fn})`;
+  const rp: number = yield load(p.real_parent, ref, '!same_thread_group(child->real_parent,');
+  const par: number = yield load(p.parent, ref, 'child->parent)');
+  if (rp === par) return false;
+  return rp < 0 || par < 0 || !ptraceState(k).sameThreadGroup(k.task(rp), k.task(par));
+}
+
+/** wait_task_zombie — exit.c:1096-1224 (WEXITED is always set by wait4). */
+function* wait_task_zombie(k: LinuxKernel, wo: WaitOpts, p: LinuxTask): Program<number> {
+  const F = 'wait_task_zombie';
+  const state = (yield* ptrace_reparented(k, p, F)) ? EXIT_TRACE : EXIT_DEAD; // 1120-1121
+  const old: number = yield rmw(
+    p.exit_state,
+    (s) => (s === EXIT_ZOMBIE ? state : s),
+    r(1122, F),
+    'cmpxchg(&p->exit_state, EXIT_ZOMBIE, state)',
+  );
+  if (old !== EXIT_ZOMBIE) return 0; // 1123
+  yield readUnlock(k.tasklist_lock, r(1127, F), 'read_unlock(&tasklist_lock)');
+  const f: number = yield load(p.signal.flags, r(1176, F), 'status = (p->signal->flags & SIGNAL_GROUP_EXIT) ?');
+  const status: number = yield load(
+    f & SIGNAL_GROUP_EXIT ? p.signal.group_exit_code : p.exit_code,
+    r(1177, F),
+    'p->signal->group_exit_code : p->exit_code',
+  );
+  if (state === EXIT_TRACE) {
+    yield check('kernel-warn', [], () => 'the EXIT_TRACE hand-back to the real parent is not modelled', r(1194, F));
+  }
+  wo.result = { ret: p.id, status, stopped: false }; // 1208-1223 (release_task abstracted)
+  return p.id + 1;
+}
+
+/** wait_consider_task — exit.c:1380-1481 [tasklist_lock read-held]. */
+function* wait_consider_task(k: LinuxKernel, ctx: TaskContext, wo: WaitOpts, ptraceIn: boolean, p: LinuxTask): Program<number> {
+  const F = 'wait_consider_task';
+  let ptrace = ptraceIn;
+  const exitState: number = yield load(p.exit_state, r(1388, F), 'exit_state = READ_ONCE(p->exit_state)');
+  if (exitState === EXIT_DEAD) return 0; // 1391-1392
+  // 1394 eligible_child: the pid matches; every exit_signal is SIGCHLD
+  if (exitState === EXIT_TRACE) {
+    if (!ptrace) wo.notask_error = 0; // 1398-1406
+    return 0;
+  }
+  if (!ptrace) {
+    const ptr: number = yield load(p.ptrace, r(1408, F), 'if (likely(!ptrace) && unlikely(p->ptrace))');
+    if (ptr && !(yield* ptrace_reparented(k, p, F))) ptrace = true; // 1420-1421
+  }
+  if (exitState === EXIT_ZOMBIE) {
+    // 1425-1435: !delay_group_leader(p) (one thread) && (ptrace || !p->ptrace)
+    const ptr: number = ptrace ? 1 : yield load(p.ptrace, r(1434, F), '(ptrace || !p->ptrace)');
+    if (ptrace || !ptr) return yield* wait_task_zombie(k, wo, p);
+    wo.notask_error = 0; // 1457-1458 (WEXITED)
+  } else {
+    wo.notask_error = 0; // 1464
+  }
+  return yield* wait_task_stopped(k, ctx, wo, ptrace, p); // 1471-1480 (WCONTINUED not modelled)
+}
+
+/** is_effectively_child — exit.c:1542-1550. */
+function* is_effectively_child(k: LinuxKernel, me: LinuxTask, ptrace: boolean, target: LinuxTask): Program<boolean> {
+  const parent: number = yield load(
+    ptrace ? target.parent : target.real_parent,
+    r(1546, 'is_effectively_child'),
+    ptrace ? 'parent = target->parent' : 'parent = target->real_parent',
+  );
+  return parent >= 0 && ptraceState(k).sameThreadGroup(me, k.task(parent));
+}
+
+/** do_wait_pid — exit.c:1556-1580. */
+function* do_wait_pid(k: LinuxKernel, ctx: TaskContext, wo: WaitOpts, target: LinuxTask): Program<number> {
+  const me = k.current(ctx);
+  if (yield* is_effectively_child(k, me, false, target)) {
+    const ret = yield* wait_consider_task(k, ctx, wo, false, target); // 1565
+    if (ret) return ret;
+  }
+  const ptr: number = yield load(target.ptrace, r(1572, 'do_wait_pid'), 'if (target && target->ptrace &&');
+  if (ptr && (yield* is_effectively_child(k, me, true, target))) {
+    const ret = yield* wait_consider_task(k, ctx, wo, true, target); // 1574
+    if (ret) return ret;
+  }
+  return 0;
+}
+
+/**
+ * waitpid(pid, options) → kernel_wait4 (1761-1790, WEXITED added) →
+ * do_wait — exit.c:1582-1641.
+ */
+export function* do_wait_for(k: LinuxKernel, ctx: TaskContext, target: LinuxTask, options: number): Program<WaitpidResult> {
+  const F = 'do_wait';
+  const me = k.current(ctx);
+  const wo: WaitOpts = { flags: options, notask_error: 0, result: null };
+  yield* add_wait_queue(k, ctx, me.signal.wait_chldexit); // 1590
+  let retval = 0;
+  for (;;) {
+    wo.notask_error = -ECHILD; // 1598
+    const es: number = yield load(target.exit_state, r(1599, F), 'if (!pid_has_task(wo_pid, wo_type)) goto notask');
+    if (es !== EXIT_DEAD) {
+      yield* set_current_state(k, ctx, TASK_INTERRUPTIBLE); // 1603
+      yield readLock(k.tasklist_lock, r(1604, F), 'read_lock(&tasklist_lock)');
+      retval = yield* do_wait_pid(k, ctx, wo, target); // 1607
+      if (retval) break; // goto end: tasklist_lock already dropped
+      yield readUnlock(k.tasklist_lock, r(1626, F), 'read_unlock(&tasklist_lock)');
+    }
+    retval = wo.notask_error; // 1629 notask:
+    if (retval || options & WNOHANG) break;
+    retval = -ERESTARTSYS; // 1631
+    if (yield* signal_pending(me, F)) break; // 1632
+    yield* schedule(k, ctx); // 1633
+  }
+  yield* __set_current_state(k, ctx, TASK_RUNNING); // 1638
+  yield* remove_wait_queue(k, ctx, me.signal.wait_chldexit); // 1639
+  return wo.result ?? { ret: retval, status: 0, stopped: false };
+}

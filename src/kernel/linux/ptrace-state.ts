@@ -1,0 +1,150 @@
+/**
+ * The task_struct and signal_struct fields only the ptrace paths touch, as
+ * memory cells, plus the ghost cells the ptrace invariants read. A scenario
+ * that traces calls `enablePtrace(k)` after spawning its tasks and before
+ * `k.finish()`; the paths find the cells with `ptraceState(k)`.
+ *
+ * Abstracted: p->ptraced and p->ptrace_entry are one bitmask per tracer (the
+ * list of tracees, written under tasklist_lock as the list is); ptracer_cred
+ * and the security hooks (__ptrace_may_access, security_ptrace_traceme)
+ * always allow; last_siginfo is reduced to its si_code (0 for NULL), the only
+ * part PTRACE_LISTEN reads. cred_guard_mutex is a sleeping mutex in Linux; it
+ * is modelled as a lock whose waiter blocks until it is free (a spinlock
+ * with the sleep abstracted): no model path holds it across a sleep, and a
+ * contended waiter that would sleep in the kernel here simply is not
+ * enabled, which gives the same orders of the critical sections.
+ */
+import { bitsFormatter, decimal, flagsFormatter } from '../../cpu/memory.ts';
+import type { LinuxKernel } from './kernel.ts';
+import { type LinuxTask, type WaitQueueHead, waitQueueHead } from './objects.ts';
+
+/** include/uapi/linux/ptrace.h:156-167 */
+export const PTRACE_EVENT_EXEC = 4;
+export const PTRACE_EVENT_STOP = 128;
+/** include/linux/ptrace.h:36-47 — PT_EXITKILL is PTRACE_O_EXITKILL << PT_OPT_FLAG_SHIFT */
+export const PT_OPT_FLAG_SHIFT = 3;
+export const PTRACE_O_EXITKILL = 1 << 20;
+export const PT_EXITKILL = PTRACE_O_EXITKILL << PT_OPT_FLAG_SHIFT;
+
+/** include/linux/thread_info.h SYSCALL_WORK_BIT_TRACE, and x86 TIF_SINGLESTEP (our own bit values, one cell) */
+export const SYSCALL_TRACE = 1 << 0;
+export const TIF_SINGLESTEP = 1 << 1;
+
+/** Which code a model runs where the history of a path matters. */
+export interface PtraceOptions {
+  /** ptrace_stop: the 6.6 order, or 5.18's (no ->ptrace test before set_special_state) */
+  readonly stop?: '6.6' | 'pre-5.19';
+  /** ptrace_resume: exit_code under siglock (6.6), or stored before the lock as before b72c186999e6 */
+  readonly resume?: '6.6' | 'pre-fix';
+  /** known bugs put back, each a one-step change to a ptrace path (every "holds" needs a search that finds one) */
+  readonly bugs?: readonly PtraceBug[];
+}
+
+export type PtraceBug =
+  /** ptrace_stop does not notify the tracer (no do_notify_parent_cldstop(current, true, why)) */
+  | 'stop-no-notify'
+  /** __ptrace_unlink does not wake the tracee (no ptrace_signal_wake_up(child, true)) */
+  | 'unlink-no-wake'
+  /** ptrace_unfreeze_traced does not look for a SIGKILL that came during the request */
+  | 'unfreeze-ignores-sigkill';
+
+export interface PtraceTaskCells {
+  /** tracer side: p->ptraced, the tasks this task traces (bitmask) */
+  readonly ptraced: number;
+  /** p->signal->cred_guard_mutex */
+  readonly cred_guard_mutex: number;
+  /** p->last_siginfo->si_code (0: no siginfo) */
+  readonly last_siginfo: number;
+  /** p->ptrace_message */
+  readonly ptrace_message: number;
+  /** SYSCALL_TRACE in p->syscall_work and TIF_SINGLESTEP (set by ptrace_resume) */
+  readonly syscall_work: number;
+  /** bit_waitqueue(&p->jobctl, JOBCTL_TRAPPING_BIT): where ptrace_attach waits for the trap */
+  readonly trapping_wq: WaitQueueHead;
+  /** ghost: ptrace stops this tracee entered (set TASK_TRACED and its exit_code) */
+  readonly g_stops: number;
+  /** ghost: stop reports of this tracee returned by wait */
+  readonly g_reports: number;
+  /** ghost: 1 when the tracee was resumed (CONT/SYSCALL/SINGLESTEP/DETACH) since its last stop began, and with which signal */
+  readonly g_resumes: number;
+  readonly g_resume_sig: number;
+  /** ghost: stops this tracee came back from, and the code the last one returned */
+  readonly g_returns: number;
+  readonly g_returned: number;
+}
+
+export class PtraceState {
+  private readonly cells = new Map<number, PtraceTaskCells>();
+  /** thread groups of several tasks (tracer threads); a task not listed is its own group */
+  private readonly groups: LinuxTask[][] = [];
+
+  constructor(
+    readonly k: LinuxKernel,
+    readonly opts: PtraceOptions = {},
+  ) {
+    const lay = k.b.layout;
+    const tasks = bitsFormatter((id) => k.task(id).name);
+    for (const t of k.userTasks) {
+      const n = t.name;
+      this.cells.set(t.id, {
+        ptraced: lay.cell(`${n}.ptraced`, 0, tasks),
+        cred_guard_mutex: lay.spinlock(`${n}.signal.cred_guard_mutex`),
+        last_siginfo: lay.cell(`${n}.last_siginfo.si_code`, 0, decimal),
+        ptrace_message: lay.cell(`${n}.ptrace_message`),
+        syscall_work: lay.cell(
+          `${n}.syscall_work`,
+          0,
+          flagsFormatter({ [SYSCALL_TRACE]: 'SYSCALL_TRACE', [TIF_SINGLESTEP]: 'TIF_SINGLESTEP' }),
+        ),
+        trapping_wq: waitQueueHead(lay, `bit_waitqueue(${n}.jobctl,TRAPPING)`, tasks),
+        g_stops: lay.ghost(`${n}.ghost.ptrace_stops`),
+        g_reports: lay.ghost(`${n}.ghost.stop_reports`),
+        g_resumes: lay.ghost(`${n}.ghost.resumed`),
+        g_resume_sig: lay.ghost(`${n}.ghost.resume_sig`),
+        g_returns: lay.ghost(`${n}.ghost.stop_returns`),
+        g_returned: lay.ghost(`${n}.ghost.stop_returned`),
+      });
+    }
+  }
+
+  has(bug: PtraceBug): boolean {
+    return this.opts.bugs?.includes(bug) ?? false;
+  }
+
+  of(t: LinuxTask): PtraceTaskCells {
+    const c = this.cells.get(t.id);
+    if (!c) throw new Error(`${t.name} has no ptrace cells (enablePtrace after every spawn)`);
+    return c;
+  }
+
+  /** Declares tasks as threads of one thread group (they share their tracees for wait). */
+  threadGroup(...threads: LinuxTask[]): void {
+    this.groups.push(threads);
+  }
+
+  /** The threads of t's group, t first (while_each_thread). */
+  threadsOf(t: LinuxTask): readonly LinuxTask[] {
+    const g = this.groups.find((x) => x.includes(t));
+    return g ? [t, ...g.filter((x) => x !== t)] : [t];
+  }
+
+  sameThreadGroup(a: LinuxTask, b: LinuxTask): boolean {
+    return a === b || this.threadsOf(a).includes(b);
+  }
+}
+
+const states = new WeakMap<LinuxKernel, PtraceState>();
+
+/** Allocates the ptrace cells of every spawned task. Call after the spawns, before k.finish(). */
+export function enablePtrace(k: LinuxKernel, opts: PtraceOptions = {}): PtraceState {
+  if (states.has(k)) throw new Error('enablePtrace called twice');
+  const s = new PtraceState(k, opts);
+  states.set(k, s);
+  return s;
+}
+
+export function ptraceState(k: LinuxKernel): PtraceState {
+  const s = states.get(k);
+  if (!s) throw new Error('a ptrace path ran on a kernel without enablePtrace()');
+  return s;
+}

@@ -1,0 +1,246 @@
+/**
+ * kernel/signal.c (Linux 6.6.9), the ptrace side: ptrace_stop and the paths
+ * that enter it (ptrace_do_notify, ptrace_notify, do_jobctl_trap,
+ * ptrace_signal), and do_notify_parent, the exit report to the parent or
+ * tracer. `PTRACE_HOOKS` plugs ptrace_signal and do_jobctl_trap into
+ * get_signal (signal.ts).
+ *
+ * Abstracted: arch_ptrace_stop_needed() is false (x86); the cgroup freezer
+ * (cgroup_enter_frozen/cgroup_leave_frozen); the siginfo contents (only the
+ * si_code PTRACE_LISTEN looks at is kept, see ptrace-state.ts); a stop's
+ * ptrace_reparented test reads parent and real_parent.
+ *
+ * The `pre-5.19` order of ptrace_stop (PtraceOptions.stop === 'pre-5.19')
+ * is the 5.18 code as the 5.19 series' diffs show it: no `->ptrace` test
+ * before set_special_state, the only test under tasklist_lock, and an else
+ * branch that runs on without sleeping when the tracer has gone. 5.18's
+ * task_is_traced() read __state where 6.6 reads JOBCTL_TRACED; that variant
+ * changes JOBCTL_TRACED next to each __state change to or from TASK_TRACED,
+ * so 6.6's readers see what 5.18's saw.
+ */
+import { fence, load, type Program, preemptDisable, preemptEnable, readLock, readUnlock, rmw, store } from '../../cpu/ops.ts';
+import type { TaskContext } from '../../model/types.ts';
+import { SIG, sigmask } from '../common/bits.ts';
+import {
+  CLD_STOPPED,
+  CLD_TRAPPED,
+  JOBCTL_LISTENING,
+  JOBCTL_PTRACE_FROZEN,
+  JOBCTL_STOP_DEQUEUED,
+  JOBCTL_STOP_PENDING,
+  JOBCTL_STOP_SIGMASK,
+  JOBCTL_TRACED,
+  JOBCTL_TRAP_NOTIFY,
+  JOBCTL_TRAP_STOP,
+  PT_SEIZED,
+  SIGNAL_STOP_STOPPED,
+  TASK_INTERRUPTIBLE,
+  TASK_RUNNING,
+  TASK_TRACED,
+} from './consts.ts';
+import { __set_current_state, set_special_state } from './include/sched.ts';
+import { __fatal_signal_pending, fatal_signal_pending } from './include/sched-signal.ts';
+import type { LinuxKernel } from './kernel.ts';
+import { spin_lock_irq, spin_lock_irqsave, spin_unlock_irq, spin_unlock_irqrestore } from './locking.ts';
+import type { LinuxTask } from './objects.ts';
+import { PTRACE_EVENT_STOP, ptraceState } from './ptrace-state.ts';
+import { schedule } from './sched/core.ts';
+import { __wake_up_sync_key } from './sched/wait.ts';
+import {
+  do_notify_parent_cldstop,
+  PIDTYPE_PID,
+  PIDTYPE_TGID,
+  type PtraceHooks,
+  recalc_sigpending_tsk,
+  send_signal_locked,
+  task_clear_jobctl_pending,
+  task_clear_jobctl_trapping,
+  task_participate_group_stop,
+} from './signal.ts';
+
+const S = 'linux-6.6 kernel/signal.c';
+const r = (line: number, fn: string) => `${S}:${line} ${fn}`;
+const OLD = 'linux-5.18 kernel/signal.c ptrace_stop';
+
+/** last_siginfo as stored: 0 for NULL, else 1 + (si_code >> 8) (so PTRACE_EVENT_STOP is 1 + 128). */
+export const siginfoCode = (siCode: number) => 1 + (siCode >> 8);
+export const NO_SIGINFO = 0;
+
+/** ptrace_reparented(child) — include/linux/ptrace.h:100-103: !same_thread_group(child->real_parent, child->parent). */
+function* ptrace_reparented(k: LinuxKernel, child: LinuxTask, fn: string): Program<boolean> {
+  const ref = `linux-6.6 include/linux/ptrace.h:102 ptrace_reparented (from ${fn})`;
+  const rp: number = yield load(child.real_parent, ref, 'child->real_parent');
+  const p: number = yield load(child.parent, ref, 'child->parent');
+  if (rp === p) return false;
+  if (rp < 0 || p < 0) return true;
+  return !ptraceState(k).sameThreadGroup(k.task(rp), k.task(p));
+}
+
+/**
+ * ptrace_stop — signal.c:2239-2365 [entered with current's siglock held,
+ * irqs off; returns with it held]. `siCode` is the stop's siginfo si_code,
+ * or null for no siginfo. `clearCode` is 5.18's argument (used only by the
+ * pre-5.19 order).
+ */
+export function* ptrace_stop(
+  k: LinuxKernel,
+  ctx: TaskContext,
+  exitCode: number,
+  why: number,
+  message: number,
+  siCode: number | null,
+  clearCode = false,
+): Program<number> {
+  const F = 'ptrace_stop';
+  const me = k.current(ctx);
+  const pt = ptraceState(k);
+  const pc = pt.of(me);
+  const old = pt.opts.stop === 'pre-5.19';
+  let gstopDone = false;
+  // 2246-2258 arch_ptrace_stop_needed(): false on x86
+  if (!old) {
+    const ptr: number = yield load(me.ptrace, r(2266, F), 'if (!current->ptrace || __fatal_signal_pending(current))');
+    if (!ptr) return exitCode;
+    if (yield* __fatal_signal_pending(me, F)) return exitCode; // 2266-2267
+  }
+  yield* set_special_state(k, ctx, TASK_TRACED); // 2269
+  yield rmw(me.jobctl, (j) => j | JOBCTL_TRACED, r(2270, F), 'current->jobctl |= JOBCTL_TRACED');
+  yield fence(r(2290, F), 'smp_wmb()');
+  yield store(pc.ptrace_message, message, r(2292, F), 'current->ptrace_message = message');
+  yield store(pc.last_siginfo, siCode === null ? NO_SIGINFO : siginfoCode(siCode), r(2293, F), 'current->last_siginfo = info');
+  yield store(me.exit_code, exitCode, r(2294, F), 'current->exit_code = exit_code');
+  ctx.ghost.add(pc.g_stops, 1);
+  ctx.ghost.set(pc.g_resumes, 0);
+  if (why === CLD_STOPPED) {
+    const j: number = yield load(me.jobctl, r(2303, F), 'if (why == CLD_STOPPED && (current->jobctl & JOBCTL_STOP_PENDING))');
+    if (j & JOBCTL_STOP_PENDING) gstopDone = yield* task_participate_group_stop(me); // 2304
+  }
+  yield* task_clear_jobctl_pending(me, JOBCTL_TRAP_STOP); // 2307
+  if (siCode !== null && siCode >> 8 === PTRACE_EVENT_STOP) yield* task_clear_jobctl_pending(me, JOBCTL_TRAP_NOTIFY); // 2308-2309
+  yield* task_clear_jobctl_trapping(me); // 2312
+  yield* spin_unlock_irq(me.siglock, r(2314, F), 'spin_unlock_irq(&current->sighand->siglock)');
+  yield readLock(k.tasklist_lock, r(2315, F), 'read_lock(&tasklist_lock)');
+  let readCode = true;
+  const ptr: number = yield load(
+    me.ptrace,
+    old ? OLD : r(2326, F),
+    old ? 'if (likely(current->ptrace))' : 'if (current->ptrace)',
+  );
+  if (ptr || !old) {
+    if (ptr && !pt.has('stop-no-notify')) yield* do_notify_parent_cldstop(k, ctx, me, true, why); // 2327
+    if (gstopDone && (!ptr || (yield* ptrace_reparented(k, me, F)))) {
+      yield* do_notify_parent_cldstop(k, ctx, me, false, why); // 2329
+    }
+    yield preemptDisable(r(2337, F), 'preempt_disable()');
+    yield readUnlock(k.tasklist_lock, r(2338, F), 'read_unlock(&tasklist_lock)');
+    yield preemptEnable(r(2340, F), 'preempt_enable_no_resched()');
+    yield* schedule(k, ctx); // 2341
+  } else {
+    // 5.18: the tracer is gone; run on without sleeping
+    if (gstopDone) yield* do_notify_parent_cldstop(k, ctx, me, false, why);
+    yield* __set_current_state(k, ctx, TASK_RUNNING); // "tasklist protects us from ptrace_freeze_traced()"
+    yield rmw(me.jobctl, (j) => j & ~JOBCTL_TRACED, OLD, 'task_is_traced() ends with the __state store (JOBCTL_TRACED &= ~)');
+    readCode = false;
+    if (clearCode) exitCode = 0;
+    yield readUnlock(k.tasklist_lock, OLD, 'read_unlock(&tasklist_lock)');
+  }
+  yield* spin_lock_irq(me.siglock, r(2349, F), 'spin_lock_irq(&current->sighand->siglock)');
+  if (readCode) {
+    exitCode = yield load(me.exit_code, r(2350, F), 'exit_code = current->exit_code');
+    ctx.ghost.add(pc.g_returns, 1);
+    ctx.ghost.set(pc.g_returned, exitCode);
+  }
+  yield store(pc.last_siginfo, NO_SIGINFO, r(2351, F), 'current->last_siginfo = NULL');
+  yield store(pc.ptrace_message, 0, r(2352, F), 'current->ptrace_message = 0');
+  yield store(me.exit_code, 0, r(2353, F), 'current->exit_code = 0');
+  // 5.18 cleared only LISTENING here (its freeze was a __state change the tracer undid); the variant
+  // keeps 6.6's freeze, so it keeps 6.6's clear of JOBCTL_PTRACE_FROZEN too
+  yield rmw(
+    me.jobctl,
+    (j) => j & ~(JOBCTL_LISTENING | JOBCTL_PTRACE_FROZEN),
+    r(2356, F),
+    'current->jobctl &= ~(JOBCTL_LISTENING | JOBCTL_PTRACE_FROZEN)',
+  );
+  yield* recalc_sigpending_tsk(me); // 2363
+  return exitCode;
+}
+
+/** ptrace_do_notify — signal.c:2367-2379: the siginfo carries si_code = exit_code. */
+export function ptrace_do_notify(
+  k: LinuxKernel,
+  ctx: TaskContext,
+  _signr: number,
+  exitCode: number,
+  why: number,
+  message: number,
+): Program<number> {
+  return ptrace_stop(k, ctx, exitCode, why, message, exitCode, true); // 2378
+}
+
+/** ptrace_notify — signal.c:2381-2393 (task_work_run abstracted). */
+export function* ptrace_notify(k: LinuxKernel, ctx: TaskContext, exitCode: number, message: number): Program<number> {
+  const me = k.current(ctx);
+  yield* spin_lock_irq(me.siglock, r(2389, 'ptrace_notify'), 'spin_lock_irq(&current->sighand->siglock)');
+  const signr = yield* ptrace_do_notify(k, ctx, SIG.SIGTRAP, exitCode, CLD_TRAPPED, message); // 2390
+  yield* spin_unlock_irq(me.siglock, r(2391, 'ptrace_notify'), 'spin_unlock_irq(&current->sighand->siglock)');
+  return signr;
+}
+
+/** do_jobctl_trap — signal.c:2537-2553 [siglock held]. */
+export function* do_jobctl_trap(k: LinuxKernel, ctx: TaskContext): Program<void> {
+  const F = 'do_jobctl_trap';
+  const me = k.current(ctx);
+  const j: number = yield load(me.jobctl, r(2540, F), 'signr = jobctl & JOBCTL_STOP_SIGMASK');
+  let signr = j & JOBCTL_STOP_SIGMASK;
+  const ptr: number = yield load(me.ptrace, r(2542, F), 'if (current->ptrace & PT_SEIZED)');
+  if (ptr & PT_SEIZED) {
+    const gsc: number = yield load(me.signal.group_stop_count, r(2543, F), 'if (!signal->group_stop_count &&');
+    if (!gsc) {
+      const f: number = yield load(me.signal.flags, r(2544, F), '!(signal->flags & SIGNAL_STOP_STOPPED))');
+      if (!(f & SIGNAL_STOP_STOPPED)) signr = SIG.SIGTRAP; // 2545
+    }
+    yield* ptrace_do_notify(k, ctx, signr, signr | (PTRACE_EVENT_STOP << 8), CLD_STOPPED, 0); // 2547-2548
+  } else {
+    yield* ptrace_stop(k, ctx, signr, CLD_STOPPED, 0, null); // 2551
+  }
+}
+
+/** ptrace_signal — signal.c:2592-2636 [siglock held]: report a dequeued signal; the tracer chooses what is delivered. */
+export function* ptrace_signal(k: LinuxKernel, ctx: TaskContext, signr: number): Program<number> {
+  const F = 'ptrace_signal';
+  const me = k.current(ctx);
+  yield rmw(me.jobctl, (j) => j | JOBCTL_STOP_DEQUEUED, r(2603, F), 'current->jobctl |= JOBCTL_STOP_DEQUEUED');
+  // the dequeued signal's siginfo: SI_USER/SI_KERNEL, never a PTRACE_EVENT_STOP code
+  let sig = yield* ptrace_stop(k, ctx, signr, CLD_TRAPPED, 0, 0); // 2604
+  if (!sig) return 0; // 2607-2608
+  // 2614-2626: a changed signal gets a new siginfo (not modelled)
+  const blocked: number = yield load(me.blocked, r(2629, F), 'if (sigismember(&current->blocked, signr) ||');
+  if (blocked & sigmask(sig) || (yield* fatal_signal_pending(me))) {
+    yield* send_signal_locked(k, ctx, sig, me, PIDTYPE_PID); // 2631
+    sig = 0; // 2632
+  }
+  return sig;
+}
+
+/** The ptrace side of get_signal (signal.ts PtraceHooks). */
+export const PTRACE_HOOKS: PtraceHooks = { ptrace_signal, do_jobctl_trap };
+
+/**
+ * do_notify_parent — signal.c:2058-2154 [tasklist_lock held]: the exit
+ * report of a zombie to its parent (or tracer). Returns autoreap. The
+ * exit_signal is always SIGCHLD; siginfo contents are not modelled.
+ */
+export function* do_notify_parent(k: LinuxKernel, ctx: TaskContext, tsk: LinuxTask): Program<boolean> {
+  const F = 'do_notify_parent';
+  const pid: number = yield load(tsk.parent, r(2120, F), 'psig = tsk->parent->sighand');
+  if (pid < 0) return false; // a parent outside the model: it reaps later, nothing we model
+  const parent = k.task(pid);
+  const flags = yield* spin_lock_irqsave(parent.siglock, r(2121, F), `spin_lock_irqsave(&${parent.name}->sighand->siglock)`);
+  const ptr: number = yield load(tsk.ptrace, r(2122, F), 'if (!tsk->ptrace && sig == SIGCHLD && SIGCHLD ignored)');
+  const ignored = parent.actions[SIG.SIGCHLD] === 'ignore';
+  const autoreap = !ptr && ignored; // 2122-2143 (SA_NOCLDWAIT is never set)
+  if (!ignored) yield* send_signal_locked(k, ctx, SIG.SIGCHLD, parent, PIDTYPE_TGID); // 2148-2149
+  yield* __wake_up_sync_key(k, ctx, parent.signal.wait_chldexit, TASK_INTERRUPTIBLE); // 2150 __wake_up_parent
+  yield* spin_unlock_irqrestore(parent.siglock, flags, r(2151, F));
+  return autoreap;
+}

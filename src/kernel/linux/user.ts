@@ -1,0 +1,130 @@
+/**
+ * User-space scripts for the Linux model: each method is one system call as
+ * a program makes it — the kernel path, then the return to user mode
+ * (exit_to_user_mode, where signals and ptrace traps are taken) — so a task
+ * body reads like the C program a user would write:
+ *
+ *   tracee: yield* u.traceme(); yield* u.exec(); yield* u.run();
+ *   tracer: const st = yield* u.waitpid(child); yield* u.ptrace(PTRACE.CONT, child);
+ *
+ * A task's exit(0) comes after its script (LinuxKernel.spawn).
+ */
+import { load, nop, type Program, store } from '../../cpu/ops.ts';
+import type { TaskContext } from '../../model/types.ts';
+import { TASK_RUNNING, TASK_UNINTERRUPTIBLE } from './consts.ts';
+import { exit_to_user_mode } from './entry.ts';
+import { sys_execve } from './exec.ts';
+import { PTRACE_EXIT_HOOKS } from './exit-notify.ts';
+import { do_wait_for, type WaitpidResult } from './exit-wait-pid.ts';
+import { __set_current_state, set_current_state } from './include/sched.ts';
+import type { LinuxKernel, TaskBody } from './kernel.ts';
+import type { LinuxTask } from './objects.ts';
+import { PTRACE, sys_ptrace } from './ptrace.ts';
+import { enablePtrace, type PtraceOptions, type PtraceState } from './ptrace-state.ts';
+import { schedule, wake_up_process } from './sched/core.ts';
+import { group_send_sig_info, sys_pause } from './signal.ts';
+import { PTRACE_HOOKS } from './signal-ptrace.ts';
+
+/** Turns ptrace on for a kernel: its cells, get_signal's hooks, exit_notify's hooks. Call after the spawns, before k.finish(). */
+export function setupPtrace(k: LinuxKernel, opts: PtraceOptions = {}): PtraceState {
+  const s = enablePtrace(k, opts);
+  k.exitHooks = PTRACE_EXIT_HOOKS;
+  return s;
+}
+
+export class UserProc {
+  constructor(
+    readonly k: LinuxKernel,
+    readonly me: LinuxTask,
+    readonly ctx: TaskContext,
+  ) {}
+
+  private *ret(): Program<void> {
+    yield* exit_to_user_mode(this.k, this.ctx, PTRACE_HOOKS);
+  }
+
+  /** user code between system calls (no shared access) */
+  *run(what = 'user code runs'): Program<void> {
+    yield nop(`user ${this.me.name}`, what);
+  }
+
+  /**
+   * Sets a user-memory flag and wakes the task waiting for it (FUTEX_WAKE,
+   * kernel/futex/waitwake.c futex_wake; the hash-bucket lock is abstracted:
+   * the sleep/wake pattern of linux/sleep-wake carries the flag).
+   */
+  *setFlag(cell: number, waiter: LinuxTask): Program<void> {
+    yield store(cell, 1, `user ${this.me.name}`, 'flag = 1 (user memory)');
+    yield* wake_up_process(this.k, this.ctx, waiter);
+  }
+
+  /** Sleeps until the flag is set (FUTEX_WAIT, kernel/futex/waitwake.c futex_wait_queue, abstracted as setFlag). */
+  *waitFlag(cell: number): Program<void> {
+    for (;;) {
+      yield* set_current_state(this.k, this.ctx, TASK_UNINTERRUPTIBLE);
+      if (
+        (yield load(
+          cell,
+          'linux-6.6 kernel/futex/waitwake.c futex_wait_setup',
+          'uval = *uaddr: if (uval != val) return -EWOULDBLOCK',
+        )) !== 0
+      )
+        break;
+      yield* schedule(this.k, this.ctx);
+    }
+    yield* __set_current_state(this.k, this.ctx, TASK_RUNNING);
+  }
+
+  /** ptrace(PTRACE_TRACEME) */
+  *traceme(): Program<number> {
+    const ret = yield* sys_ptrace(this.k, this.ctx, PTRACE.TRACEME, null);
+    yield* this.ret();
+    return ret;
+  }
+
+  /** ptrace(request, pid, 0, data) */
+  *ptrace(request: number, child: LinuxTask, data = 0): Program<number> {
+    const ret = yield* sys_ptrace(this.k, this.ctx, request, child, data);
+    yield* this.ret();
+    return ret;
+  }
+
+  /** execve() of a new image */
+  *exec(): Program<void> {
+    yield* sys_execve(this.k, this.ctx);
+    yield* this.ret();
+  }
+
+  /** waitpid(pid, &status, options) */
+  *waitpid(child: LinuxTask, options = 0): Program<WaitpidResult> {
+    const res = yield* do_wait_for(this.k, this.ctx, child, options);
+    yield* this.ret();
+    return res;
+  }
+
+  /** kill(pid, sig) */
+  *kill(target: LinuxTask, sig: number): Program<void> {
+    yield* group_send_sig_info(this.k, this.ctx, sig, target);
+    yield* this.ret();
+  }
+
+  /**
+   * The process has nothing more to do and stays around, asleep in pause()
+   * (no signal will come): it never exits. Scenarios end a task this way
+   * when its exit is not what they are about, which keeps the search small.
+   */
+  *idle(): Program<void> {
+    yield* sys_pause(this.k, this.ctx);
+  }
+
+  /** pause() */
+  *pause(): Program<void> {
+    yield* sys_pause(this.k, this.ctx);
+    yield* this.ret();
+  }
+}
+
+/** A task body written as a user-space script. */
+export function script(body: (u: UserProc) => Program<void>): TaskBody {
+  return (k, me, ctx) => body(new UserProc(k, me, ctx));
+}

@@ -1,0 +1,67 @@
+/**
+ * linux/attach-detach — a debugger attaches to a running process and lets
+ * it go (Linux 6.6): PTRACE_ATTACH (cred_guard_mutex, tasklist_lock, the
+ * link, SIGSTOP), waitpid for the SIGSTOP's signal-delivery stop, then
+ * PTRACE_DETACH with signal 0 (check_attach freezes the tracee; detach
+ * stores exit_code and unlinks, and __ptrace_unlink's ptrace_signal_wake_up
+ * resumes it). The target sits in pause() until a signal comes (the
+ * SIGSTOP), then runs on and exits.
+ */
+import { registerLinuxInvariants } from '../../kernel/linux/invariants.ts';
+import { LinuxKernel } from '../../kernel/linux/kernel.ts';
+import { PTRACE } from '../../kernel/linux/ptrace.ts';
+import { registerPtraceInvariants } from '../../kernel/linux/ptrace-invariants.ts';
+import { script, setupPtrace } from '../../kernel/linux/user.ts';
+import { ModelBuilder } from '../../model/build.ts';
+import { defineScenario } from '../../model/scenario.ts';
+import { PTRACE_INVARIANTS, stoppedAtEnd, waitReportReady } from './ptrace-common.ts';
+
+export default defineScenario({
+  name: 'linux/attach-detach',
+  summary: 'PTRACE_ATTACH to a running task, waitpid, PTRACE_DETACH: the target runs on (Linux 6.6)',
+  cpus: 2,
+  invariants: PTRACE_INVARIANTS,
+  bounds: 'no scheduler ticks or IPIs',
+  variants: {
+    'linux-6.6': {
+      summary: 'debugger: ptrace(ATTACH); waitpid; ptrace(DETACH, 0) — target: pause(); run',
+      source: 'linux-6.6 kernel/ptrace.c ptrace_attach, ptrace_check_attach, ptrace_detach, __ptrace_unlink',
+      expect: [{ cpus: 1, verdict: 'holds' }],
+    },
+    'unlink-no-wake': {
+      summary: 'known bug put back: __ptrace_unlink does not wake the traced child',
+      expect: [
+        { cpus: 1, verdict: 'violated', invariant: 'no-stuck-traced', why: 'the detached target stays TASK_TRACED' },
+        { cpus: 2, verdict: 'violated', invariant: 'no-stuck-traced', why: 'the detached target stays TASK_TRACED' },
+      ],
+    },
+  },
+  build({ variant, cpus }) {
+    const b = new ModelBuilder(cpus);
+    const k = new LinuxKernel(b);
+    let target = null as unknown as ReturnType<typeof k.spawn>;
+    const dbg = k.spawn(
+      'debugger',
+      0,
+      script(function* (u) {
+        if ((yield* u.ptrace(PTRACE.ATTACH, target)) < 0) return;
+        yield* u.waitpid(target);
+        yield* u.ptrace(PTRACE.DETACH, target, 0);
+      }),
+    );
+    target = k.spawn(
+      'target',
+      1,
+      script(function* (u) {
+        yield* u.pause();
+        yield* u.run('the target runs on');
+      }),
+    );
+    const pt = setupPtrace(k, { bugs: variant === 'unlink-no-wake' ? ['unlink-no-wake'] : [] });
+    k.finish();
+    registerLinuxInvariants(b, k, { sleepsFor: [waitReportReady(dbg, target)] });
+    registerPtraceInvariants(b, k, pt);
+    b.atEnd({ name: 'tracee-finished', check: (w) => stoppedAtEnd(w, [target]) });
+    return b.build();
+  },
+});

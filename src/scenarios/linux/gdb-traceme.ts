@@ -1,0 +1,74 @@
+/**
+ * linux/gdb-traceme — how gdb starts a program under ptrace (Linux 6.6): gdb
+ * forks; the child calls ptrace(PTRACE_TRACEME) and execs; the exec queues
+ * SIGTRAP (ptrace_event(PTRACE_EVENT_EXEC) on a PT_PTRACED task), which the
+ * child takes on its way back to user mode: get_signal → ptrace_signal →
+ * ptrace_stop (TASK_TRACED, SIGCHLD and a wakeup for gdb's wait). gdb's
+ * waitpid reports the stop once, PTRACE_CONT (ptrace_check_attach freezes
+ * the child, ptrace_resume wakes it with signal 0), the child runs and
+ * exits, and gdb reaps it with a second waitpid.
+ *
+ * The fork has happened at time 0: the child is queued on its CPU then.
+ * gdb's first waitpid may run before the child's PTRACE_TRACEME: it then
+ * sleeps until the stop's do_notify_parent_cldstop wakes it.
+ */
+import { registerLinuxInvariants } from '../../kernel/linux/invariants.ts';
+import { LinuxKernel } from '../../kernel/linux/kernel.ts';
+import { PTRACE } from '../../kernel/linux/ptrace.ts';
+import { registerPtraceInvariants } from '../../kernel/linux/ptrace-invariants.ts';
+import { script, setupPtrace } from '../../kernel/linux/user.ts';
+import { ModelBuilder } from '../../model/build.ts';
+import { defineScenario } from '../../model/scenario.ts';
+import { PTRACE_INVARIANTS, stoppedAtEnd, waitReportReady } from './ptrace-common.ts';
+
+export default defineScenario({
+  name: 'linux/gdb-traceme',
+  summary: 'gdb run: fork, TRACEME + exec → SIGTRAP stop, waitpid, PTRACE_CONT, exit, reap (Linux 6.6)',
+  cpus: 2,
+  invariants: PTRACE_INVARIANTS,
+  bounds: 'no scheduler ticks or IPIs',
+  variants: {
+    'linux-6.6': {
+      summary: 'child: traceme; exec; run — gdb: waitpid; ptrace(CONT); waitpid',
+      source: 'linux-6.6 kernel/ptrace.c ptrace_traceme, ptrace_resume; fs/exec.c exec_binprm; kernel/signal.c ptrace_stop',
+      expect: [{ cpus: 1, verdict: 'holds' }],
+    },
+    'stop-no-notify': {
+      summary: 'known bug put back: ptrace_stop does not notify the tracer (no do_notify_parent_cldstop)',
+      expect: [
+        { cpus: 1, verdict: 'violated', invariant: 'no-lost-wakeup', why: 'gdb sleeps in waitpid while the stop is ready' },
+        { cpus: 2, verdict: 'violated', invariant: 'no-lost-wakeup', why: 'gdb sleeps in waitpid while the stop is ready' },
+      ],
+    },
+  },
+  build({ variant, cpus }) {
+    const b = new ModelBuilder(cpus);
+    const k = new LinuxKernel(b);
+    let child = null as unknown as ReturnType<typeof k.spawn>;
+    const gdb = k.spawn(
+      'gdb',
+      0,
+      script(function* (u) {
+        yield* u.waitpid(child);
+        yield* u.ptrace(PTRACE.CONT, child, 0);
+        yield* u.waitpid(child);
+      }),
+    );
+    child = k.spawn(
+      'child',
+      1,
+      script(function* (u) {
+        yield* u.traceme();
+        yield* u.exec();
+        yield* u.run('the program runs');
+      }),
+      { parent: gdb },
+    );
+    const pt = setupPtrace(k, { bugs: variant === 'stop-no-notify' ? ['stop-no-notify'] : [] });
+    k.finish();
+    registerLinuxInvariants(b, k, { sleepsFor: [waitReportReady(gdb, child)] });
+    registerPtraceInvariants(b, k, pt);
+    b.atEnd({ name: 'tracee-finished', check: (w) => stoppedAtEnd(w, [child]) });
+    return b.build();
+  },
+});

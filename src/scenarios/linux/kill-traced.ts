@@ -1,0 +1,110 @@
+/**
+ * linux/kill-traced — SIGKILL from a third task while the tracer is inside a
+ * request on the frozen tracee (Linux 6.6). The tracer has the exec SIGTRAP
+ * stop reported, then PTRACE_PEEKDATA: ptrace_check_attach freezes the
+ * tracee (JOBCTL_PTRACE_FROZEN) and wait_task_inactive waits until it is
+ * off its CPU. A killer, woken by the tracer (a flag in user memory
+ * and a futex-style sleep) once the stop was reported, sends SIGKILL at any
+ * point of the request (before the freeze, during it, or after):
+ * signal_wake_up(fatal) leaves a frozen tracee
+ * alone, and ptrace_unfreeze_traced wakes it when the request ends. The
+ * tracee must never run during the request, must not stay TRACED, and
+ * dies; the tracer reaps it. The tracer and the killer then stay around
+ * (pause()) rather than exit, which keeps the search small.
+ */
+import { SIG } from '../../kernel/common/bits.ts';
+import { TASK_UNINTERRUPTIBLE } from '../../kernel/linux/consts.ts';
+import { registerLinuxInvariants } from '../../kernel/linux/invariants.ts';
+import { LinuxKernel } from '../../kernel/linux/kernel.ts';
+import { PTRACE } from '../../kernel/linux/ptrace.ts';
+import { registerPtraceInvariants } from '../../kernel/linux/ptrace-invariants.ts';
+import { script, setupPtrace } from '../../kernel/linux/user.ts';
+import { ModelBuilder } from '../../model/build.ts';
+import { defineScenario } from '../../model/scenario.ts';
+import { PTRACE_INVARIANTS, stoppedAtEnd, waitReportReady } from './ptrace-common.ts';
+
+export default defineScenario({
+  name: 'linux/kill-traced',
+  summary: 'SIGKILL from a third task during a ptrace request on the frozen tracee (Linux 6.6)',
+  cpus: 2,
+  invariants: [...PTRACE_INVARIANTS, 'ptrace-frozen-stays-traced'],
+  bounds: 'no scheduler ticks or IPIs',
+  variants: {
+    'linux-6.6': {
+      summary: 'tracer: waitpid; ptrace(PEEKDATA); waitpid — killer: kill(tracee, SIGKILL)',
+      source:
+        'linux-6.6 kernel/ptrace.c ptrace_freeze_traced, ptrace_unfreeze_traced; include/linux/sched/signal.h signal_wake_up',
+      expect: [{ cpus: 1, verdict: 'holds' }],
+    },
+    'ptrace-kill': {
+      summary: 'the tracer kills its stopped tracee itself: PTRACE_KILL (send_sig_info(SIGKILL), no freeze), then waitpid',
+      source: 'linux-6.6 kernel/ptrace.c:1221-1223 ptrace_request PTRACE_KILL',
+      expect: [{ cpus: 1, verdict: 'holds' }],
+    },
+    'unfreeze-ignores-sigkill': {
+      summary: 'known bug put back: ptrace_unfreeze_traced does not wake a tracee killed during the request',
+      expect: [
+        {
+          cpus: 1,
+          verdict: 'holds',
+          why: 'one CPU, no ticks: the SIGKILL never lands inside the request; two CPUs break it (traces/linux)',
+        },
+      ],
+    },
+  },
+  build({ variant, cpus }) {
+    const b = new ModelBuilder(cpus);
+    const k = new LinuxKernel(b);
+    const reported = b.layout.cell('user.reported', 0);
+    let child = null as unknown as ReturnType<typeof k.spawn>;
+    let killer = null as unknown as ReturnType<typeof k.spawn>;
+    const tracer = k.spawn(
+      'tracer',
+      0,
+      script(function* (u) {
+        const st = yield* u.waitpid(child);
+        if (!st.stopped) return;
+        if (variant === 'ptrace-kill') {
+          yield* u.ptrace(PTRACE.KILL, child);
+        } else {
+          yield* u.setFlag(reported, killer);
+          yield* u.ptrace(PTRACE.PEEKDATA, child);
+        }
+        yield* u.waitpid(child);
+        yield* u.idle();
+      }),
+    );
+    child = k.spawn(
+      'child',
+      1,
+      script(function* (u) {
+        yield* u.traceme();
+        yield* u.exec();
+        yield* u.run();
+      }),
+      { parent: tracer },
+    );
+    killer = k.spawn(
+      'killer',
+      2,
+      script(function* (u) {
+        if (variant !== 'ptrace-kill') {
+          yield* u.waitFlag(reported);
+          yield* u.kill(child, SIG.SIGKILL);
+        }
+        yield* u.idle();
+      }),
+    );
+    const pt = setupPtrace(k, { bugs: variant === 'unfreeze-ignores-sigkill' ? ['unfreeze-ignores-sigkill'] : [] });
+    k.finish();
+    registerLinuxInvariants(b, k, {
+      sleepsFor: [
+        waitReportReady(tracer, child),
+        { task: killer, states: TASK_UNINTERRUPTIBLE, what: 'its flag is set', holds: (m) => m[reported] !== 0 },
+      ],
+    });
+    registerPtraceInvariants(b, k, pt);
+    b.atEnd({ name: 'tracee-finished', check: (w) => stoppedAtEnd(w, [child]) });
+    return b.build();
+  },
+});

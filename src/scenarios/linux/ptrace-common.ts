@@ -1,0 +1,54 @@
+/** What the linux/ ptrace scenarios share: their invariant list and end checks. */
+import { EXIT_DEAD, EXIT_ZOMBIE, JOBCTL_LISTENING, JOBCTL_TRACED, TASK_DEAD } from '../../kernel/linux/consts.ts';
+import type { SleepCondition } from '../../kernel/linux/invariants.ts';
+import type { LinuxTask } from '../../kernel/linux/objects.ts';
+import type { MachineView } from '../../model/types.ts';
+
+export const PTRACE_INVARIANTS: readonly string[] = [
+  'no-stuck-traced',
+  'no-lost-wakeup',
+  'ptrace-links',
+  'ptrace-report-once',
+  'ptrace-resume-delivered',
+  'runqueue-sane',
+  'lock-discipline',
+  'deadlock',
+  'legal-transition',
+];
+
+/** tracee-finished (terminal): every listed task has exited (its script ran to the end, or a signal killed it). */
+export function stoppedAtEnd(w: MachineView, tasks: readonly LinuxTask[]): string | null {
+  for (const t of tasks) {
+    const es = w.mem[t.exit_state] as number;
+    if (w.mem[t.state] !== TASK_DEAD || (es !== EXIT_ZOMBIE && es !== EXIT_DEAD)) return `${t.name} never exited`;
+  }
+  return null;
+}
+
+/**
+ * A report is ready for the tracer's waitpid: the tracee is in a ptrace stop
+ * with an unconsumed exit_code (and not LISTENING), or it is a zombie. A
+ * tracer asleep in waitpid while this holds was never woken (no-lost-wakeup).
+ */
+export function waitReportReady(tracer: LinuxTask, tracee: LinuxTask): SleepCondition {
+  return {
+    task: tracer,
+    what: `a report of ${tracee.name} is ready for waitpid`,
+    holds: (m) => {
+      const j = m[tracee.jobctl] as number;
+      const stop = (j & JOBCTL_TRACED) !== 0 && (j & JOBCTL_LISTENING) === 0 && m[tracee.exit_code] !== 0;
+      return stop || m[tracee.exit_state] === EXIT_ZOMBIE;
+    },
+  };
+}
+
+/*
+ * Why the `expect` rows stop at one CPU for most of these scenarios: every
+ * step of the ptrace, signal and scheduler paths is its own step, and the
+ * stateful DFS replays each execution from the start with no partial-order
+ * reduction, so two CPUs already give tens of thousands of executions of
+ * 300 to 700 steps each. A row is listed only when `check` settles it in
+ * seconds; the two-CPU searches (and the seeded random searches that find
+ * the violations a DFS reaches late) are run by test/linux-ptrace.test.ts
+ * and their counterexamples are kept under traces/linux.
+ */

@@ -1,0 +1,92 @@
+/**
+ * linux/seize-interrupt-listen — PTRACE_SEIZE, PTRACE_INTERRUPT and
+ * PTRACE_LISTEN against a SIGCONT from a third task (Linux 6.6). The
+ * tracee sits in pause(). The tracer seizes it (no SIGSTOP), interrupts it
+ * (JOBCTL_TRAP_STOP and a wake: do_jobctl_trap → PTRACE_EVENT_STOP trap),
+ * waits for that stop — resuming with signal 0 any signal-delivery stop
+ * that comes first (a SIGCONT queued while traced), at most twice — puts the
+ * tracee in LISTEN, and quits (exit_ptrace unlinks the listening tracee and
+ * wakes it). The sender's SIGCONT may land at any point: before the seize
+ * (ignored), in pause (ptrace_trap_notify: a TRAP_NOTIFY trap, itself an
+ * EVENT_STOP), at the stop, or during LISTEN (ptrace_trap_notify wakes the
+ * listening tracee with resume = true, and it traps again).
+ */
+import { SIG } from '../../kernel/common/bits.ts';
+import { registerLinuxInvariants } from '../../kernel/linux/invariants.ts';
+import { LinuxKernel } from '../../kernel/linux/kernel.ts';
+import { PTRACE } from '../../kernel/linux/ptrace.ts';
+import { registerPtraceInvariants } from '../../kernel/linux/ptrace-invariants.ts';
+import { PTRACE_EVENT_STOP } from '../../kernel/linux/ptrace-state.ts';
+import { script, setupPtrace } from '../../kernel/linux/user.ts';
+import { ModelBuilder } from '../../model/build.ts';
+import { defineScenario } from '../../model/scenario.ts';
+import { PTRACE_INVARIANTS, stoppedAtEnd, waitReportReady } from './ptrace-common.ts';
+
+/** waitpid status of a PTRACE_EVENT_STOP: status >> 16 == PTRACE_EVENT_STOP */
+const isEventStop = (st: { stopped: boolean; status: number }) => st.stopped && st.status >> 16 === PTRACE_EVENT_STOP;
+
+export default defineScenario({
+  name: 'linux/seize-interrupt-listen',
+  summary: 'PTRACE_SEIZE, INTERRUPT, LISTEN with a SIGCONT from a third task, then the tracer quits (Linux 6.6)',
+  cpus: 2,
+  invariants: PTRACE_INVARIANTS,
+  bounds: 'no scheduler ticks or IPIs; the tracer resumes at most two signal-delivery stops',
+  variants: {
+    'linux-6.6': {
+      summary: 'tracer: SEIZE; INTERRUPT; waitpid; LISTEN; exit — sender: kill(tracee, SIGCONT) — tracee: pause()',
+      source: 'linux-6.6 kernel/ptrace.c:1126-1177 ptrace_request; kernel/signal.c ptrace_trap_notify, do_jobctl_trap',
+      expect: [{ cpus: 1, verdict: 'holds' }],
+    },
+    'unlink-no-wake': {
+      summary: 'known bug put back: __ptrace_unlink does not wake the traced tracee',
+      expect: [
+        {
+          cpus: 2,
+          verdict: 'violated',
+          invariant: 'no-stuck-traced',
+          why: 'the listening tracee stays TASK_TRACED after its tracer quits',
+        },
+      ],
+    },
+  },
+  build({ variant, cpus }) {
+    const b = new ModelBuilder(cpus);
+    const k = new LinuxKernel(b);
+    let tracee = null as unknown as ReturnType<typeof k.spawn>;
+    const tracer = k.spawn(
+      'tracer',
+      0,
+      script(function* (u) {
+        if ((yield* u.ptrace(PTRACE.SEIZE, tracee)) < 0) return;
+        yield* u.ptrace(PTRACE.INTERRUPT, tracee);
+        let st = yield* u.waitpid(tracee);
+        for (let i = 0; i < 2 && st.stopped && !isEventStop(st); i++) {
+          yield* u.ptrace(PTRACE.CONT, tracee, 0);
+          st = yield* u.waitpid(tracee);
+        }
+        if (isEventStop(st)) yield* u.ptrace(PTRACE.LISTEN, tracee);
+      }),
+    );
+    tracee = k.spawn(
+      'tracee',
+      1,
+      script(function* (u) {
+        yield* u.pause();
+        yield* u.run('the tracee runs on');
+      }),
+    );
+    k.spawn(
+      'sender',
+      2,
+      script(function* (u) {
+        yield* u.kill(tracee, SIG.SIGCONT);
+      }),
+    );
+    const pt = setupPtrace(k, { bugs: variant === 'unlink-no-wake' ? ['unlink-no-wake'] : [] });
+    k.finish();
+    registerLinuxInvariants(b, k, { sleepsFor: [waitReportReady(tracer, tracee)] });
+    registerPtraceInvariants(b, k, pt);
+    b.atEnd({ name: 'tracee-finished', check: (w) => stoppedAtEnd(w, [tracee]) });
+    return b.build();
+  },
+});

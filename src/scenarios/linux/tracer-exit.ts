@@ -1,0 +1,81 @@
+/**
+ * linux/tracer-exit — the tracer exits while its tracee is entering a ptrace
+ * stop on another CPU (Linux 6.6). The tracee (a TRACEME child) takes its
+ * exec SIGTRAP: get_signal → ptrace_signal → ptrace_stop. The tracer exits
+ * at any point of that: exit_notify →
+ * forget_original_parent → exit_ptrace → __ptrace_unlink under
+ * tasklist_lock (write) and the tracee's siglock. In 6.6 the tracee tests
+ * current->ptrace under its siglock before set_special_state(TASK_TRACED)
+ * (signal.c:2266), and __ptrace_unlink tests JOBCTL_TRACED under the same
+ * lock before waking it: either the stop is skipped or the unlink wakes
+ * it. The tracee then takes SIGTRAP untraced and dies of it.
+ *
+ * Variant pre-5.19: ptrace_stop in the 5.18 order — set_special_state
+ * first, the only ->ptrace test under tasklist_lock (read), and when the
+ * tracer is gone, back to TASK_RUNNING without sleeping (kernel/signal.c
+ * before the 5.19 ptrace series; see signal-ptrace.ts). 5.18 had no
+ * BUG_ON there (it went in 2005), so the variant has no assertion of its
+ * own; the invariants judge it.
+ */
+import { registerLinuxInvariants } from '../../kernel/linux/invariants.ts';
+import { LinuxKernel } from '../../kernel/linux/kernel.ts';
+import { registerPtraceInvariants } from '../../kernel/linux/ptrace-invariants.ts';
+import type { PtraceBug } from '../../kernel/linux/ptrace-state.ts';
+import { script, setupPtrace } from '../../kernel/linux/user.ts';
+import { ModelBuilder } from '../../model/build.ts';
+import { defineScenario } from '../../model/scenario.ts';
+import { PTRACE_INVARIANTS, stoppedAtEnd } from './ptrace-common.ts';
+
+export default defineScenario({
+  name: 'linux/tracer-exit',
+  summary: 'the tracer exits while its tracee enters ptrace_stop on another CPU (Linux 6.6, and the 5.18 order)',
+  cpus: 2,
+  invariants: PTRACE_INVARIANTS,
+  bounds: 'no scheduler ticks or IPIs',
+  variants: {
+    'linux-6.6': {
+      summary: 'ptrace_stop bails out under siglock when ->ptrace is gone; __ptrace_unlink wakes a traced tracee',
+      source: 'linux-6.6 kernel/signal.c:2266-2341 ptrace_stop; kernel/ptrace.c:117-172 __ptrace_unlink',
+      expect: [{ cpus: 1, verdict: 'holds' }],
+    },
+    'pre-5.19': {
+      summary: 'ptrace_stop in the 5.18 order: TASK_TRACED first, ->ptrace tested under tasklist_lock only',
+      source: 'linux-5.18 kernel/signal.c ptrace_stop',
+      expect: [{ cpus: 1, verdict: 'holds' }],
+    },
+    'unlink-no-wake': {
+      summary: 'known bug put back: __ptrace_unlink does not wake the traced tracee',
+      expect: [
+        { cpus: 2, verdict: 'violated', invariant: 'no-stuck-traced', why: 'the tracee stops for good after its tracer is gone' },
+      ],
+    },
+  },
+  build({ variant, cpus }) {
+    const b = new ModelBuilder(cpus);
+    const k = new LinuxKernel(b);
+    const tracer = k.spawn(
+      'tracer',
+      0,
+      script(function* (u) {
+        yield* u.run('the debugger quits');
+      }),
+    );
+    const child = k.spawn(
+      'child',
+      1,
+      script(function* (u) {
+        yield* u.traceme();
+        yield* u.exec();
+        yield* u.run();
+      }),
+      { parent: tracer },
+    );
+    const bugs: PtraceBug[] = variant === 'unlink-no-wake' ? ['unlink-no-wake'] : [];
+    const pt = setupPtrace(k, { stop: variant === 'pre-5.19' ? 'pre-5.19' : '6.6', bugs });
+    k.finish();
+    registerLinuxInvariants(b, k);
+    registerPtraceInvariants(b, k, pt);
+    b.atEnd({ name: 'tracee-finished', check: (w) => stoppedAtEnd(w, [child]) });
+    return b.build();
+  },
+});
