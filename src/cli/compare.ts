@@ -1,6 +1,6 @@
 import { STRATEGIES } from '../explorer/run.ts';
 import type { ScenarioDef } from '../model/scenario.ts';
-import { type CheckFlags, expectedText, type Job, jsonOf, matches, type Outcome, runJob } from './check.ts';
+import { type CheckFlags, type CheckInput, expectedText, type Job, jsonOf, matches, type Outcome, runJob } from './check.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { checkInvariants, checkVariant, scenarioByName } from './scenario-select.ts';
 
@@ -10,7 +10,8 @@ import { checkInvariants, checkVariant, scenarioByName } from './scenario-select
  * fix is right, and why nobody saw the bug on one core. Exit 0 when every
  * verdict is the expected one, 1 otherwise.
  */
-export function compareCommand(names: string[], f: CheckFlags): number {
+export function compareCommand(names: string[], flags: CheckInput): number {
+  const f: CheckFlags = { ...flags, strategy: flags.strategy ?? (STRATEGIES[0] as string) };
   if (names.length === 0) throw new UsageError('--compare needs a scenario, e.g. check demo/lost-wakeup --compare');
   if (f.cpus !== undefined) throw new UsageError("--compare runs 1 CPU and the scenario's CPU counts itself: drop --cpus");
   if (f.traceOut !== undefined)

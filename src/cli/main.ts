@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_PCT_DEPTH, DEFAULT_PREEMPTIONS, STRATEGIES } from '../explorer/run.ts';
-import { type CheckFlags, checkCommand } from './check.ts';
+import { type CheckInput, checkCommand } from './check.ts';
 import { compareCommand } from './compare.ts';
 import { coverageCommand } from './coverage.ts';
 import { collect, EXIT, parseIntOption, UsageError } from './errors.ts';
@@ -30,8 +30,8 @@ function program(setExit: (code: number) => void): Command {
     .addOption(
       new Option(
         '--strategy <name>',
-        `search strategy: ${STRATEGIES.join(' | ')} (dpor: optimal DPOR, one execution per Mazurkiewicz trace)`,
-      ).default(STRATEGIES[0]),
+        `search strategy: ${STRATEGIES.join(' | ')} (default: dpor, optimal DPOR, for named scenarios; dfs for the expectation table)`,
+      ),
     )
     .option(
       '--preemptions <k>',
@@ -59,7 +59,7 @@ function program(setExit: (code: number) => void): Command {
     )
     .option('--shard <i/n>', 'search only shard i of n of the slices and write a shard file for `merge`')
     .option('--shard-out <file>', 'where --shard writes its result (default <out-dir>/shard-i-of-n.json)')
-    .action((names: string[], o: CheckFlags) => setExit(o.compare ? compareCommand(names, o) : checkCommand(names, o)));
+    .action((names: string[], o: CheckInput) => setExit(o.compare ? compareCommand(names, o) : checkCommand(names, o)));
 
   p.command('merge')
     .description('combine the shard files of every shard of one search into the result a single run gives')
