@@ -41,20 +41,20 @@ export default defineScenario({
         'exit_to_user_mode_loop enables irqs (entry.rs:32) before do_signal and disables them (17) before every flag check; do_signal leaves them on, as it found them',
       source: COMMITS.pr1663,
       expect: [
+        // No 2-CPU row: the exhaustive 2-CPU search did not finish (31 min with dfs, 10 min with dpor),
+        // so nothing is claimed for 2 CPUs here; the code reading says it holds there too.
         {
-          cpus: 2,
+          cpus: 1,
           only: LOST,
           verdict: 'holds',
           why: 'the last flag check (20) and the iret run with irqs off: a kick sent after it stays pending and re-enters the kernel from user mode',
         },
-        { cpus: 1, only: LOST, verdict: 'holds', why: 'as on two CPUs' },
         {
-          cpus: 2,
+          cpus: 1,
           only: IRQ,
           verdict: 'holds',
           why: 'do_signal is entered with irqs on (entry.rs:32), so the bare enables leave the state it had',
         },
-        { cpus: 1, only: IRQ, verdict: 'holds', why: 'as on two CPUs' },
       ],
     },
     head: {
@@ -76,8 +76,8 @@ export default defineScenario({
           invariant: 'no-return-with-pending-work',
           why: 'the same lost flag update, with a timer tick preempting T between the read and the write of T.flags',
         },
-        { cpus: 2, only: IRQ, verdict: 'holds', why: 'do_signal is entered with irqs on' },
-        { cpus: 1, only: IRQ, verdict: 'holds', why: 'as on two CPUs' },
+        // No 2-CPU lock-discipline row: that search was not run to its end.
+        { cpus: 1, only: IRQ, verdict: 'holds', why: 'do_signal is entered with irqs on' },
       ],
     },
     master: {
