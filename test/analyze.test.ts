@@ -31,8 +31,9 @@ describe('happens-before slice', () => {
     expect(t.violation.invariant).toBe('x-is-zero');
     expect(a.violationKind).toBe('step');
     expect(a.slice).toEqual([1, 5, 6]);
-    expect(a.footprints[0]).toEqual({ reads: [], writes: ['x'] });
-    expect(a.footprints[4]).toEqual({ reads: ['x'], writes: [] });
+    // every step of a CPU also touches that CPU's irq/preempt state (an injection there would reorder with it)
+    expect(a.footprints[0]).toEqual({ reads: ['CPU0 irq/preempt state'], writes: ['x', 'CPU0 irq/preempt state'] });
+    expect(a.footprints[4]).toEqual({ reads: ['x', 'CPU2 irq/preempt state'], writes: ['CPU2 irq/preempt state'] });
     const story = renderExplain(t, a);
     expect(story).toContain("depends on 3 of the trace's 6 steps");
     expect(story).toMatch(/1\. First CPU0 runs w: x = 1 \(x ← 1\) — test fixture/);

@@ -35,14 +35,35 @@ describe('status line', () => {
   it('never reaches stdout: --json output stays one JSON line when a budget stops the search', () => {
     const r = spawnSync(
       process.execPath,
-      [resolve('bin/ptrace-mc.js'), 'check', 'demo/lost-wakeup', '--variant', 'fixed', '--max-executions', '50', '--json'],
+      [
+        resolve('bin/ptrace-mc.js'),
+        'check',
+        'demo/lost-wakeup',
+        '--variant',
+        'fixed',
+        '--strategy',
+        'dfs',
+        '--max-executions',
+        '50',
+        '--json',
+      ],
       { encoding: 'utf8' },
     );
     expect(r.status).toBe(3);
     expect(JSON.parse(r.stdout)).toMatchObject({ verdict: 'incomplete', stoppedBy: 'max-executions', executions: 50 });
     const text = spawnSync(
       process.execPath,
-      [resolve('bin/ptrace-mc.js'), 'check', 'demo/lost-wakeup', '--variant', 'fixed', '--max-executions', '50'],
+      [
+        resolve('bin/ptrace-mc.js'),
+        'check',
+        'demo/lost-wakeup',
+        '--variant',
+        'fixed',
+        '--strategy',
+        'dfs',
+        '--max-executions',
+        '50',
+      ],
       { encoding: 'utf8' },
     );
     expect(text.stdout).toMatch(/stopped by --max-executions \(50 executions, \d+ states, \d+ steps, deepest \d+/);
