@@ -9,17 +9,29 @@ export interface ChoiceLevel {
   index: number;
 }
 
-/** Moves to the next untried option at the deepest level that has one; false when none is left. */
-export function backtrack(stack: ChoiceLevel[]): boolean {
+/**
+ * Walks the stack deepest first: `advance` moves a level on to its next
+ * branch (true) or reports it has none left (false), and a finished level is
+ * popped. Returns the depth of the level that moved on, or -1 when the stack
+ * ran empty.
+ */
+export function backtrackWith<L>(stack: L[], advance: (level: L) => boolean): number {
   while (stack.length > 0) {
-    const top = stack[stack.length - 1] as ChoiceLevel;
-    if (top.index + 1 < top.options.length) {
-      top.index++;
-      return true;
-    }
+    if (advance(stack[stack.length - 1] as L)) return stack.length - 1;
     stack.pop();
   }
-  return false;
+  return -1;
+}
+
+/** Moves to the next untried option at the deepest level that has one; false when none is left. */
+export function backtrack(stack: ChoiceLevel[]): boolean {
+  return (
+    backtrackWith(stack, (top) => {
+      if (top.index + 1 >= top.options.length) return false;
+      top.index++;
+      return true;
+    }) >= 0
+  );
 }
 
 /** The choice to replay at `depth`; throws when the model no longer offers the same choices there. */
@@ -34,4 +46,59 @@ export function sameChoices(a: readonly number[], b: readonly number[]): boolean
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/**
+ * The path a stateless search replays from reset() on every execution, for
+ * searches whose levels keep more than a list of options (sleep sets, wakeup
+ * trees): the levels, the depth whose branch changed since the last
+ * execution, and whether any branch is left.
+ */
+export class ReplayPath<L> {
+  readonly levels: L[] = [];
+  /** depth of the level whose branch changed since the last execution */
+  branchAt = 0;
+  private started = false;
+  private more = true;
+
+  /** Starts the next execution; false when the search is over. */
+  begin(): boolean {
+    if (!this.started) {
+      this.started = true;
+      return true;
+    }
+    return this.more;
+  }
+
+  /** Ends the search (a violation was found). */
+  stop(): void {
+    this.more = false;
+  }
+
+  /**
+   * The choice `current` names at a level the path already has; throws when
+   * the model no longer enables it. `onBranch` runs at the level whose branch
+   * changed: its step is taken for the first time.
+   */
+  replay(
+    depth: number,
+    enabled: readonly number[],
+    current: (level: L) => number,
+    onBranch: (level: L, p: number) => void,
+  ): number {
+    const level = this.levels[depth] as L;
+    const p = current(level);
+    if (!enabled.includes(p)) {
+      throw new NondeterminismError(`replaying depth ${depth}: choice ${p} is not enabled (enabled: [${enabled}])`);
+    }
+    if (depth === this.branchAt) onBranch(level, p);
+    return p;
+  }
+
+  /** Backtracks with `advance` (see backtrackWith); the search is over when no level has a branch left. */
+  backtrack(advance: (level: L) => boolean): void {
+    const d = backtrackWith(this.levels, advance);
+    if (d < 0) this.more = false;
+    else this.branchAt = d;
+  }
 }

@@ -1,4 +1,5 @@
 import type { Machine } from '../model/machine.ts';
+import { ReplayPath } from './choice-stack.ts';
 import { dependent, type Event } from './dependence.ts';
 import { type ExecutionView, initials, RaceAnalysis, weakInitialRest } from './races.ts';
 import { NondeterminismError, type Strategy } from './strategy.ts';
@@ -57,11 +58,8 @@ export type DporMode = 'optimal' | 'source';
 export class DporStrategy implements Strategy {
   readonly name: string;
   readonly exhaustive = true;
-  private readonly stack: Level[] = [];
-  private started = false;
-  private more = true;
-  /** depth of the level whose branch changed since the last execution */
-  private branchAt = 0;
+  private readonly path = new ReplayPath<Level>();
+  private readonly stack = this.path.levels;
   private finalBlocked: Event[] = [];
   private finalEnabled: number[] = [];
   /** executions cut because every enabled choice was asleep (always 0 for optimal) */
@@ -74,23 +72,18 @@ export class DporStrategy implements Strategy {
   }
 
   beginExecution(): boolean {
-    if (!this.started) {
-      this.started = true;
-      return true;
-    }
-    return this.more;
+    return this.path.begin();
   }
 
   choose(enabled: readonly number[], depth: number, m: Machine): number {
     const s = this.stack;
     if (depth < s.length) {
-      const level = s[depth] as Level;
-      const p = this.current(level);
-      if (!enabled.includes(p)) {
-        throw new NondeterminismError(`replaying depth ${depth}: choice ${p} is not enabled (enabled: [${enabled}])`);
-      }
-      if (depth === this.branchAt) this.record(level, p, m);
-      return p;
+      return this.path.replay(
+        depth,
+        enabled,
+        (level) => this.current(level),
+        (level, p) => this.record(level, p, m),
+      );
     }
     const parent = s[depth - 1];
     const sleep = parent ? parent.sleep.filter((q) => !dependent(q, parent.taken)) : [];
@@ -147,7 +140,7 @@ export class DporStrategy implements Strategy {
 
   endExecution(m: Machine): void {
     if (m.violation !== null) {
-      this.more = false;
+      this.path.stop();
       return;
     }
     if (!this.cut) this.recordEnd(m, []);
@@ -235,30 +228,18 @@ export class DporStrategy implements Strategy {
 
   /** Finishes the explored branch of each level, deepest first, until a level has another to try. */
   private backtrack(): void {
-    const s = this.stack;
-    while (s.length > 0) {
-      const d = s.length - 1;
-      const level = s[d] as Level;
+    this.path.backtrack((level) => {
       level.sleep.push(level.taken);
       if (this.mode === 'optimal') {
         level.wakeup.shift();
-        if (level.wakeup.length > 0) {
-          this.branchAt = d;
-          return;
-        }
-      } else {
-        level.done.push(level.backtrack.pop() as number);
-        const asleep = (p: number) => level.sleep.some((q) => q.proc === p);
-        while (level.backtrack.length > 0 && asleep(level.backtrack[level.backtrack.length - 1] as number)) {
-          level.backtrack.pop();
-        }
-        if (level.backtrack.length > 0) {
-          this.branchAt = d;
-          return;
-        }
+        return level.wakeup.length > 0;
       }
-      s.pop();
-    }
-    this.more = false;
+      level.done.push(level.backtrack.pop() as number);
+      const asleep = (p: number) => level.sleep.some((q) => q.proc === p);
+      while (level.backtrack.length > 0 && asleep(level.backtrack[level.backtrack.length - 1] as number)) {
+        level.backtrack.pop();
+      }
+      return level.backtrack.length > 0;
+    });
   }
 }

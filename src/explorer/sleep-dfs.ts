@@ -1,6 +1,7 @@
 import type { Machine } from '../model/machine.ts';
+import { ReplayPath } from './choice-stack.ts';
 import { dependent, type Event } from './dependence.ts';
-import { NondeterminismError, type Strategy } from './strategy.ts';
+import type { Strategy } from './strategy.ts';
 
 interface Level {
   readonly enabled: readonly number[];
@@ -26,27 +27,23 @@ interface Level {
 export class SleepSetDfsStrategy implements Strategy {
   readonly name = 'sleep-dfs';
   readonly exhaustive = true;
-  private readonly stack: Level[] = [];
-  private started = false;
-  private more = true;
-  private branchAt = 0;
+  private readonly path = new ReplayPath<Level>();
 
   beginExecution(): boolean {
-    if (!this.started) {
-      this.started = true;
-      return true;
-    }
-    return this.more;
+    return this.path.begin();
   }
 
   choose(enabled: readonly number[], depth: number, m: Machine): number {
-    const s = this.stack;
+    const s = this.path.levels;
     if (depth < s.length) {
-      const level = s[depth] as Level;
-      const p = level.enabled[level.index] as number;
-      if (!enabled.includes(p)) throw new NondeterminismError(`replaying depth ${depth}: choice ${p} is not enabled`);
-      if (depth === this.branchAt) level.taken = { proc: p, fp: m.footprint(p) };
-      return p;
+      return this.path.replay(
+        depth,
+        enabled,
+        (level) => level.enabled[level.index] as number,
+        (level, p) => {
+          level.taken = { proc: p, fp: m.footprint(p) };
+        },
+      );
     }
     const parent = s[depth - 1];
     const sleep = parent ? [...parent.sleep, ...parent.done].filter((q) => !dependent(q, parent.taken)) : [];
@@ -75,20 +72,13 @@ export class SleepSetDfsStrategy implements Strategy {
 
   endExecution(m: Machine): void {
     if (m.violation !== null) {
-      this.more = false;
+      this.path.stop();
       return;
     }
-    const s = this.stack;
-    while (s.length > 0) {
-      const level = s[s.length - 1] as Level;
+    this.path.backtrack((level) => {
       level.done.push(level.taken);
       level.index = this.nextAwake(level, level.index + 1);
-      if (level.index >= 0) {
-        this.branchAt = s.length - 1;
-        return;
-      }
-      s.pop();
-    }
-    this.more = false;
+      return level.index >= 0;
+    });
   }
 }
