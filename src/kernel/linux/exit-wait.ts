@@ -1,18 +1,40 @@
 /**
- * kernel/exit.c (Linux 6.6.9): do_wait and the stopped-child report.
+ * kernel/exit.c (Linux 6.6.9): do_wait and what it reports — a stopped or
+ * traced child (wait_task_stopped) or a zombie (wait_task_zombie) — for
+ * both ways a scenario waits:
  *
- * Abstracted: pid selection is "any child" (P_ALL; PIDTYPE_MAX, so the
- * early pid_has_task exit at 1599 and do_wait_pid are not taken);
- * eligible_child accepts every child (no __WCLONE/__WALL filtering, every
- * exit_signal is SIGCHLD); reaping zombies (wait_task_zombie) and
- * WCONTINUED reports are not modelled — a zombie child only clears
- * notask_error; rusage and siginfo are not filled.
+ * - wait4(pid, …) for one pid (PIDTYPE_PID): do_wait_pid (1556-1580) takes
+ *   the pid as a child (ptrace = 0, then promoted when its tracer is its
+ *   parent) and as a tracee (ptrace = 1). A ptrace stop report is consumed
+ *   under the tracee's siglock; a zombie is reaped with the exit_state
+ *   cmpxchg.
+ * - wait4(-1, …) for any child (PIDTYPE_MAX): do_wait_thread over
+ *   current->children with ptrace = 0. It serves the job-control scenarios,
+ *   which have no tracer: the p->ptrace reads (1408, 1434), ptrace_do_wait
+ *   over current->ptraced and zombie reaping are left out on this path — a
+ *   zombie child only clears notask_error.
+ *
+ * Abstracted: the pid's task is found without a step (pid_task); release_task
+ * (after EXIT_DEAD: unhash, the reaper's wakeup) and getrusage; the
+ * EXIT_TRACE hand-back of a zombie to its real parent (wait_task_zombie
+ * 1194-1204) is not modelled — a scenario where a tracer that is not the
+ * parent reaps a zombie fails a check; WCONTINUED; siginfo. pid_has_task
+ * (1599) is "not yet released": exit_state != EXIT_DEAD, since the model's
+ * release is the EXIT_DEAD store. eligible_child accepts every child (no
+ * __WCLONE/__WALL filtering, every exit_signal is SIGCHLD). A thread group
+ * is one task plus the threads declared in ptrace-state.ts; all share the
+ * group's children and tracees, but each sleeps on its own
+ * signal->wait_chldexit, so only the first thread of a group may wait
+ * without WNOHANG.
  */
-import { load, type Program, readLock, readUnlock, store } from '../../cpu/ops.ts';
+import { check, load, type Program, readLock, readUnlock, rmw, store } from '../../cpu/ops.ts';
 import type { TaskContext } from '../../model/types.ts';
 import {
   EXIT_DEAD,
   EXIT_ZOMBIE,
+  JOBCTL_LISTENING,
+  JOBCTL_TRACED,
+  SIGNAL_GROUP_EXIT,
   SIGNAL_STOP_STOPPED,
   TASK_INTERRUPTIBLE,
   TASK_RUNNING,
@@ -25,6 +47,7 @@ import { signal_pending } from './include/sched-signal.ts';
 import type { LinuxKernel } from './kernel.ts';
 import { spin_lock_irq, spin_unlock_irq } from './locking.ts';
 import type { LinuxTask } from './objects.ts';
+import { ptraceState } from './ptrace-state.ts';
 import { schedule } from './sched/core.ts';
 import { add_wait_queue, ERESTARTSYS, remove_wait_queue } from './sched/wait.ts';
 
@@ -33,91 +56,190 @@ const r = (line: number, fn: string) => `${X}:${line} ${fn}`;
 
 export const ECHILD = 10;
 
-/** What wait4 reports: the child (its task id) with its status. */
-export interface WaitResult {
-  readonly pid: number;
-  /** wo_stat: (exit_code << 8) | 0x7f for a stopped child */
+/** EXIT_TRACE (include/linux/sched.h:90) */
+const EXIT_TRACE = EXIT_ZOMBIE | EXIT_DEAD;
+
+/** What waitpid returned: the pid (task id) and its status, or an error (< 0), or 0 (WNOHANG, nothing to report). */
+export interface WaitpidResult {
+  readonly ret: number;
+  /** for a stop: (code << 8) | 0x7f; for an exit: the exit code */
   readonly status: number;
+  readonly stopped: boolean;
 }
 
 interface WaitOpts {
   readonly flags: number;
+  /** wo_pid's task for PIDTYPE_PID; null for any child (PIDTYPE_MAX), where ptrace is not modelled */
+  readonly pid: LinuxTask | null;
   notask_error: number;
-  result: WaitResult | null;
+  result: WaitpidResult | null;
 }
 
-/**
- * wait_task_stopped — exit.c:1256-1320 [tasklist_lock read-held; dropped on
- * success]: a lockless pre-check, then consume the report under the child's
- * siglock. `ptrace` = 0 here (group stops only; ptrace reports come with the
- * ptrace model).
- */
-function* wait_task_stopped(k: LinuxKernel, wo: WaitOpts, p: LinuxTask): Program<number> {
+/** task_stopped_code — exit.c:1226-1236: where the report is, or null. */
+function* task_stopped_code(p: LinuxTask, ptrace: boolean, line: number): Program<number | null> {
+  const F = 'task_stopped_code';
+  if (ptrace) {
+    const j: number = yield load(
+      p.jobctl,
+      r(1229, F),
+      `if (task_is_traced(p) && !(p->jobctl & JOBCTL_LISTENING)) (from ${line})`,
+    );
+    return j & JOBCTL_TRACED && !(j & JOBCTL_LISTENING) ? p.exit_code : null;
+  }
+  const f: number = yield load(p.signal.flags, r(1232, F), `if (p->signal->flags & SIGNAL_STOP_STOPPED) (from ${line})`);
+  return f & SIGNAL_STOP_STOPPED ? p.signal.group_exit_code : null;
+}
+
+/** wait_task_stopped — exit.c:1256-1320 [tasklist_lock read-held; dropped on success]. */
+function* wait_task_stopped(k: LinuxKernel, ctx: TaskContext, wo: WaitOpts, ptrace: boolean, p: LinuxTask): Program<number> {
   const F = 'wait_task_stopped';
-  if (!(wo.flags & WUNTRACED)) return 0; // 1267-1268
-  const f: number = yield load(p.signal.flags, r(1233, 'task_stopped_code'), 'if (p->signal->flags & SIGNAL_STOP_STOPPED)');
-  if (!(f & SIGNAL_STOP_STOPPED)) return 0; // 1270-1271
-  yield* spin_lock_irq(p.siglock, r(1274, F), `spin_lock_irq(&${p.name}->sighand->siglock)`);
+  if (!ptrace && !(wo.flags & WUNTRACED)) return 0; // 1267-1268
+  if ((yield* task_stopped_code(p, ptrace, 1270)) === null) return 0; // 1270-1271 (lockless)
   let exitCode = 0;
-  const f2: number = yield load(p.signal.flags, r(1233, 'task_stopped_code'), 'p_code = task_stopped_code(p, ptrace)');
-  if (f2 & SIGNAL_STOP_STOPPED) {
-    exitCode = yield load(p.signal.group_exit_code, r(1280, F), 'exit_code = *p_code');
+  yield* spin_lock_irq(p.siglock, r(1274, F), `spin_lock_irq(&${p.name}->sighand->siglock)`);
+  const pCode = yield* task_stopped_code(p, ptrace, 1276);
+  if (pCode !== null) {
+    exitCode = yield load(pCode, r(1280, F), 'exit_code = *p_code');
     if (exitCode && !(wo.flags & WNOWAIT)) {
-      yield store(p.signal.group_exit_code, 0, r(1285, F), '*p_code = 0 (the report is consumed)');
+      yield store(pCode, 0, r(1285, F), '*p_code = 0 (the report is consumed)');
+      if (ptrace) ctx.ghost.add(ptraceState(k).of(p).g_reports, 1);
     }
   }
   yield* spin_unlock_irq(p.siglock, r(1289, F), 'unlock_sig: spin_unlock_irq');
   if (!exitCode) return 0;
   yield readUnlock(k.tasklist_lock, r(1303, F), 'read_unlock(&tasklist_lock)');
-  wo.result = { pid: p.id, status: (exitCode << 8) | 0x7f }; // 1310
-  return p.id + 1; // a pid: never 0
+  wo.result = { ret: p.id, status: (exitCode << 8) | 0x7f, stopped: true }; // 1310
+  return p.id + 1;
 }
 
-/** wait_consider_task — exit.c:1380-1481 for a child (ptrace = 0). */
-function* wait_consider_task(k: LinuxKernel, wo: WaitOpts, p: LinuxTask): Program<number> {
+/** ptrace_reparented — include/linux/ptrace.h:100-103. */
+function* ptrace_reparented(k: LinuxKernel, p: LinuxTask, fn: string): Program<boolean> {
+  const ref = `linux-6.6 include/linux/ptrace.h:102 ptrace_reparented (from ${fn})`;
+  const rp: number = yield load(p.real_parent, ref, '!same_thread_group(child->real_parent,');
+  const par: number = yield load(p.parent, ref, 'child->parent)');
+  if (rp === par) return false;
+  return rp < 0 || par < 0 || !ptraceState(k).sameThreadGroup(k.task(rp), k.task(par));
+}
+
+/** wait_task_zombie — exit.c:1096-1224 (WEXITED is always set by wait4). */
+function* wait_task_zombie(k: LinuxKernel, wo: WaitOpts, p: LinuxTask): Program<number> {
+  const F = 'wait_task_zombie';
+  const state = (yield* ptrace_reparented(k, p, F)) ? EXIT_TRACE : EXIT_DEAD; // 1120-1121
+  const old: number = yield rmw(
+    p.exit_state,
+    (s) => (s === EXIT_ZOMBIE ? state : s),
+    r(1122, F),
+    'cmpxchg(&p->exit_state, EXIT_ZOMBIE, state)',
+  );
+  if (old !== EXIT_ZOMBIE) return 0; // 1123
+  yield readUnlock(k.tasklist_lock, r(1127, F), 'read_unlock(&tasklist_lock)');
+  const f: number = yield load(p.signal.flags, r(1176, F), 'status = (p->signal->flags & SIGNAL_GROUP_EXIT) ?');
+  const status: number = yield load(
+    f & SIGNAL_GROUP_EXIT ? p.signal.group_exit_code : p.exit_code,
+    r(1177, F),
+    'p->signal->group_exit_code : p->exit_code',
+  );
+  if (state === EXIT_TRACE) {
+    yield check('kernel-warn', [], () => 'the EXIT_TRACE hand-back to the real parent is not modelled', r(1194, F));
+  }
+  wo.result = { ret: p.id, status, stopped: false }; // 1208-1223 (release_task abstracted)
+  return p.id + 1;
+}
+
+/** wait_consider_task — exit.c:1380-1481 [tasklist_lock read-held]. */
+function* wait_consider_task(k: LinuxKernel, ctx: TaskContext, wo: WaitOpts, ptraceIn: boolean, p: LinuxTask): Program<number> {
   const F = 'wait_consider_task';
+  const traced = wo.pid !== null; // any-child waits leave ptrace out (header)
+  let ptrace = ptraceIn;
   const exitState: number = yield load(p.exit_state, r(1388, F), 'exit_state = READ_ONCE(p->exit_state)');
   if (exitState === EXIT_DEAD) return 0; // 1391-1392
-  // 1408-1422: a child traced by someone else is reported by its tracer: needs the ptrace model
+  // 1394 eligible_child: the pid matches; every exit_signal is SIGCHLD
+  if (exitState === EXIT_TRACE) {
+    if (!ptrace) wo.notask_error = 0; // 1398-1406
+    return 0;
+  }
+  if (!ptrace && traced) {
+    const ptr: number = yield load(p.ptrace, r(1408, F), 'if (likely(!ptrace) && unlikely(p->ptrace))');
+    if (ptr && !(yield* ptrace_reparented(k, p, F))) ptrace = true; // 1420-1421
+  }
   if (exitState === EXIT_ZOMBIE) {
-    // 1425-1435 wait_task_zombie: not modelled (no WEXITED reaping yet); 1457-1458
-    wo.notask_error = 0;
+    if (traced) {
+      // 1425-1435: !delay_group_leader(p) (one thread) && (ptrace || !p->ptrace)
+      const ptr: number = ptrace ? 1 : yield load(p.ptrace, r(1434, F), '(ptrace || !p->ptrace)');
+      if (ptrace || !ptr) return yield* wait_task_zombie(k, wo, p);
+    }
+    wo.notask_error = 0; // 1457-1458 (WEXITED)
   } else {
     wo.notask_error = 0; // 1464
   }
-  const ret = yield* wait_task_stopped(k, wo, p); // 1471
-  return ret; // 1480 wait_task_continued: WCONTINUED is not modelled
+  return yield* wait_task_stopped(k, ctx, wo, ptrace, p); // 1471-1480 (WCONTINUED not modelled)
+}
+
+/** is_effectively_child — exit.c:1542-1550. */
+function* is_effectively_child(k: LinuxKernel, me: LinuxTask, ptrace: boolean, target: LinuxTask): Program<boolean> {
+  const parent: number = yield load(
+    ptrace ? target.parent : target.real_parent,
+    r(1546, 'is_effectively_child'),
+    ptrace ? 'parent = target->parent' : 'parent = target->real_parent',
+  );
+  return parent >= 0 && ptraceState(k).sameThreadGroup(me, k.task(parent));
+}
+
+/** do_wait_pid — exit.c:1556-1580. */
+function* do_wait_pid(k: LinuxKernel, ctx: TaskContext, wo: WaitOpts, target: LinuxTask): Program<number> {
+  const me = k.current(ctx);
+  if (yield* is_effectively_child(k, me, false, target)) {
+    const ret = yield* wait_consider_task(k, ctx, wo, false, target); // 1565
+    if (ret) return ret;
+  }
+  const ptr: number = yield load(target.ptrace, r(1572, 'do_wait_pid'), 'if (target && target->ptrace &&');
+  if (ptr && (yield* is_effectively_child(k, me, true, target))) {
+    const ret = yield* wait_consider_task(k, ctx, wo, true, target); // 1574
+    if (ret) return ret;
+  }
+  return 0;
+}
+
+/** do_wait_thread — exit.c:1492-1504: current->children (ptrace_do_wait is left out: header). */
+function* do_wait_thread(k: LinuxKernel, ctx: TaskContext, wo: WaitOpts): Program<number> {
+  for (const child of k.children(k.current(ctx))) {
+    const ret = yield* wait_consider_task(k, ctx, wo, false, child); // 1489
+    if (ret) return ret;
+  }
+  return 0;
 }
 
 /**
- * do_wait — exit.c:1582-1641. Returns the child reported, 0 (WNOHANG, none
- * ready), -ECHILD or -ERESTARTSYS.
+ * waitpid(pid, options) → kernel_wait4 (1761-1790, WEXITED added) →
+ * do_wait — exit.c:1582-1641. `target` null is wait4(-1, …): any child.
  */
-export function* do_wait(k: LinuxKernel, ctx: TaskContext, flags: number): Program<WaitResult | number> {
+export function* do_wait(k: LinuxKernel, ctx: TaskContext, options: number, target: LinuxTask | null): Program<WaitpidResult> {
   const F = 'do_wait';
   const me = k.current(ctx);
-  const wo: WaitOpts = { flags, notask_error: 0, result: null };
+  const wo: WaitOpts = { flags: options, pid: target, notask_error: 0, result: null };
   yield* add_wait_queue(k, ctx, me.signal.wait_chldexit); // 1590
   let retval = 0;
   for (;;) {
     wo.notask_error = -ECHILD; // 1598
-    yield* set_current_state(k, ctx, TASK_INTERRUPTIBLE); // 1603
-    yield readLock(k.tasklist_lock, r(1604, F), 'read_lock(&tasklist_lock)');
-    retval = 0;
-    for (const child of k.children(me)) {
-      // 1610-1625: do_wait_thread walks current->children (ptrace_do_wait: the ptrace model's)
-      retval = yield* wait_consider_task(k, wo, child);
-      if (retval) break;
+    // 1599-1601: only a PIDTYPE_PID wait can find its pid gone
+    const gone =
+      target !== null &&
+      (yield load(target.exit_state, r(1599, F), 'if (!pid_has_task(wo_pid, wo_type)) goto notask')) === EXIT_DEAD;
+    if (!gone) {
+      yield* set_current_state(k, ctx, TASK_INTERRUPTIBLE); // 1603
+      yield readLock(k.tasklist_lock, r(1604, F), 'read_lock(&tasklist_lock)');
+      // 1606-1624: PIDTYPE_PID → do_wait_pid; otherwise do_wait_thread (one thread, no __WNOTHREAD loop)
+      retval = target === null ? yield* do_wait_thread(k, ctx, wo) : yield* do_wait_pid(k, ctx, wo, target);
+      if (retval) break; // goto end: tasklist_lock already dropped
+      yield readUnlock(k.tasklist_lock, r(1626, F), 'read_unlock(&tasklist_lock)');
     }
-    if (retval) break; // 1621: goto end, tasklist_lock already dropped
-    yield readUnlock(k.tasklist_lock, r(1626, F), 'read_unlock(&tasklist_lock)');
-    retval = wo.notask_error; // 1629
-    if (retval || wo.flags & WNOHANG) break;
+    retval = wo.notask_error; // 1629 notask:
+    if (retval || options & WNOHANG) break;
     retval = -ERESTARTSYS; // 1631
     if (yield* signal_pending(me, F)) break; // 1632
     yield* schedule(k, ctx); // 1633
   }
   yield* __set_current_state(k, ctx, TASK_RUNNING); // 1638
   yield* remove_wait_queue(k, ctx, me.signal.wait_chldexit); // 1639
-  return wo.result ?? retval;
+  return wo.result ?? { ret: retval, status: 0, stopped: false };
 }

@@ -15,7 +15,7 @@ import { TASK_RUNNING, TASK_UNINTERRUPTIBLE } from './consts.ts';
 import { exit_to_user_mode } from './entry.ts';
 import { sys_execve } from './exec.ts';
 import { PTRACE_EXIT_HOOKS } from './exit-notify.ts';
-import { do_wait_for, type WaitpidResult } from './exit-wait-pid.ts';
+import { do_wait, type WaitpidResult } from './exit-wait.ts';
 import { __set_current_state, set_current_state } from './include/sched.ts';
 import type { LinuxKernel, TaskBody } from './kernel.ts';
 import type { LinuxTask } from './objects.ts';
@@ -97,7 +97,7 @@ export class UserProc {
 
   /** waitpid(pid, &status, options) */
   *waitpid(child: LinuxTask, options = 0): Program<WaitpidResult> {
-    const res = yield* do_wait_for(this.k, this.ctx, child, options);
+    const res = yield* do_wait(this.k, this.ctx, options, child);
     yield* this.ret();
     return res;
   }

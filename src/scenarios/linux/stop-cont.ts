@@ -109,7 +109,7 @@ export default defineScenario({
     const k = new LinuxKernel(b, { ticks: TICKS, ipis: IPIS, bugs: BUGS[variant] ?? [] });
     let job = null as unknown as ReturnType<typeof k.spawn>;
     const shell = k.spawn('shell', 1, function* (kk, _me, ctx) {
-      if (variant === 'waitpid') yield* do_wait(kk, ctx, WUNTRACED);
+      if (variant === 'waitpid') yield* do_wait(kk, ctx, WUNTRACED, null);
       yield* group_send_sig_info(kk, ctx, SIG.SIGCONT, job);
     });
     job = k.spawn(
