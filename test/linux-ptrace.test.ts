@@ -3,6 +3,8 @@ import { store } from '../src/cpu/ops.ts';
 import { DEFAULT_MAX_STEPS, runScenario } from '../src/explorer/run.ts';
 import { PT_PTRACED } from '../src/kernel/linux/consts.ts';
 import { LinuxKernel } from '../src/kernel/linux/kernel.ts';
+import { resetCoverage } from '../src/kernel/linux/oracle/check.ts';
+import { oracleCoverage } from '../src/kernel/linux/oracle/coverage.ts';
 import { registerPtraceInvariants } from '../src/kernel/linux/ptrace-invariants.ts';
 import { setupPtrace } from '../src/kernel/linux/user.ts';
 import { ModelBuilder } from '../src/model/build.ts';
@@ -37,6 +39,7 @@ const PTRACE_SCENARIOS = [
   'linux/gdb-traceme',
   'linux/attach-detach',
   'linux/seize-interrupt-listen',
+  'linux/seize-detach',
   'linux/tracer-exit',
   'linux/resume-vs-wait',
   'linux/kill-traced',
@@ -66,6 +69,7 @@ describe('the Linux 6.6 ptrace scenarios', () => {
     ['linux/gdb-traceme', 'stop-no-notify', 'no-lost-wakeup'],
     ['linux/attach-detach', 'unlink-no-wake', 'no-stuck-traced'],
     ['linux/seize-interrupt-listen', 'unlink-no-wake', 'no-stuck-traced'],
+    ['linux/seize-detach', 'unlink-no-wake', 'no-stuck-traced'],
   ] as const) {
     it(`${name} ${variant}: the DFS finds ${invariant} on two CPUs`, () => {
       const r = check(name, variant, 2);
@@ -100,6 +104,27 @@ describe('the Linux 6.6 ptrace scenarios', () => {
   it('the same random search finds nothing on the 6.6 variants it breaks in the buggy ones', () => {
     expect(check('linux/resume-vs-wait', 'linux-6.6', 2, { strategy: 'random', runs: 100 }).violation).toBeNull();
     expect(check('linux/kill-traced', 'linux-6.6', 2, { strategy: 'random', runs: 100 }).violation).toBeNull();
+  });
+});
+
+describe('ptrace-link coverage', () => {
+  /** Whether a 1-CPU search of the scenario's linux-6.6 variant takes the ptrace-link edge from → to. */
+  function takesEdge(name: string, from: string, to: string): boolean {
+    resetCoverage();
+    expect(check(name, 'linux-6.6', 1).verdict).toBe('holds');
+    const link = oracleCoverage().find((c) => c.machine === 'ptrace-link');
+    return link?.covered.some((e) => e.from === from && e.to === to) ?? false;
+  }
+
+  it('PTRACE_DETACH of a seized tracee unlinks it while frozen: SEIZED_FROZEN --UNLINK--> UNLINKED_FROZEN', () => {
+    expect(takesEdge('linux/seize-detach', 'SEIZED_FROZEN', 'UNLINKED_FROZEN')).toBe(true);
+    expect(takesEdge('linux/seize-detach', 'UNLINKED_FROZEN', 'UNTRACED')).toBe(true);
+  });
+
+  it('attach-detach (ATTACH) and seize-interrupt-listen (the tracer exits) never take that edge', () => {
+    expect(takesEdge('linux/attach-detach', 'ATTACHED_FROZEN', 'UNLINKED_FROZEN')).toBe(true);
+    expect(takesEdge('linux/attach-detach', 'SEIZED_FROZEN', 'UNLINKED_FROZEN')).toBe(false);
+    expect(takesEdge('linux/seize-interrupt-listen', 'SEIZED_FROZEN', 'UNLINKED_FROZEN')).toBe(false);
   });
 });
 

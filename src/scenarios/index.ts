@@ -10,6 +10,7 @@ import linuxGdbTraceme from './linux/gdb-traceme.ts';
 import linuxKillSleeping from './linux/kill-sleeping.ts';
 import linuxKillTraced from './linux/kill-traced.ts';
 import linuxResumeVsWait from './linux/resume-vs-wait.ts';
+import linuxSeizeDetach from './linux/seize-detach.ts';
 import linuxSeizeInterruptListen from './linux/seize-interrupt-listen.ts';
 import linuxSleepWake from './linux/sleep-wake.ts';
 import linuxStopCont from './linux/stop-cont.ts';
@@ -32,6 +33,7 @@ export const SCENARIOS: readonly ScenarioDef[] = [
   linuxGdbTraceme,
   linuxAttachDetach,
   linuxSeizeInterruptListen,
+  linuxSeizeDetach,
   linuxTracerExit,
   linuxResumeVsWait,
   linuxKillTraced,
