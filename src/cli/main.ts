@@ -2,7 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_PCT_DEPTH, DEFAULT_PREEMPTIONS, STRATEGIES } from '../explorer/run.ts';
 import { type CheckInput, checkCommand } from './check.ts';
 import { compareCommand } from './compare.ts';
-import { coverageCommand } from './coverage.ts';
+import { type CoverageFlags, coverageCommand, DEFAULT_MAX_EXECUTIONS_PER_ROW } from './coverage.ts';
 import { collect, EXIT, parseIntOption, UsageError } from './errors.ts';
 import { listCommand } from './list.ts';
 import { type MergeFlags, mergeCommand } from './shard.ts';
@@ -71,9 +71,22 @@ function program(setExit: (code: number) => void): Command {
     .action((files: string[], o: MergeFlags) => setExit(mergeCommand(files, o)));
 
   p.command('coverage')
-    .description('explore every built-in scenario and list the task-state oracle edges none exercised')
+    .description(
+      'explore the expectation rows of the Linux scenarios and list the task-state and ptrace-link oracle edges none exercised',
+    )
+    .argument('[scenario...]', 'groups such as linux/ or scenario names (default: linux/)')
+    .option(
+      '--max-executions-per-row <n>',
+      `stop a row after this many executions (default ${DEFAULT_MAX_EXECUTIONS_PER_ROW} unless --max-time-per-row is given)`,
+      parseIntOption('--max-executions-per-row', 1),
+    )
+    .option(
+      '--max-time-per-row <seconds>',
+      'stop a row after this long (the report then depends on the machine)',
+      parseIntOption('--max-time-per-row', 1),
+    )
     .option('--json', 'print the report as JSON')
-    .action((o) => setExit(coverageCommand(o)));
+    .action((names: string[], o: CoverageFlags) => setExit(coverageCommand(names, o)));
 
   p.command('replay')
     .description('re-run a trace; exit 1 when its violation reproduces, 2 when it does not')
