@@ -13,7 +13,7 @@ describe('ptrace-mc coverage', () => {
   it('explores the named scenario rows to their end: exit 0, nothing cut, the edges they take are not listed', () => {
     const r = run(['coverage', 'linux/seize-detach']);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^3 rows explored with dfs, at most 100000 executions each; 0 cut by that budget\n/);
+    expect(r.out).toMatch(/^3 rows explored with dfs or the row's own search, at most 100000 executions each; 0 cut short\n/);
     expect(r.out).not.toContain('lower bound');
     expect(r.out).toMatch(/^ptrace-link: 4\/11 edges exercised$/m);
     expect(r.out).not.toContain('SEIZED_FROZEN --UNLINK--> UNLINKED_FROZEN');
@@ -23,13 +23,13 @@ describe('ptrace-mc coverage', () => {
   it('a per-row budget cuts rows: it names them, calls the counts a lower bound and exits 3', () => {
     const cut = run(['coverage', 'demo/lost-wakeup', '--max-executions-per-row', '2']);
     expect(cut.code).toBe(3);
-    expect(cut.out).toContain('4 rows explored with dfs, at most 2 executions each; 2 cut by that budget');
-    expect(cut.out).toContain('  cut: demo/lost-wakeup [fixed] on 2 CPUs after 2 executions');
+    expect(cut.out).toContain("4 rows explored with dfs or the row's own search, at most 2 executions each; 2 cut short");
+    expect(cut.out).toContain('  cut: demo/lost-wakeup [fixed] on 2 CPUs after 2 executions (dfs)');
     expect(cut.out).toContain('the counts below are a lower bound');
     expect(cut.out).toMatch(/^task-state: 0\/17 edges exercised \(at least\)$/m);
     const whole = run(['coverage', 'demo/lost-wakeup']);
     expect(whole.code).toBe(0);
-    expect(whole.out).toContain('0 cut by that budget');
+    expect(whole.out).toContain('0 cut short');
   });
 
   it('--json: the rows, which were cut, and the same bytes on every run', () => {
@@ -40,6 +40,16 @@ describe('ptrace-mc coverage', () => {
     expect(j.rows.filter((r: { cut: boolean }) => r.cut).map((r: { variant: string }) => r.variant)).toEqual(['buggy', 'fixed']);
     expect(j.machines.map((m: { machine: string }) => m.machine)).toEqual(['task-state', 'ptrace-link']);
     expect(run(['coverage', 'demo/lost-wakeup', '--max-executions-per-row', '2', '--json']).out).toBe(a.out);
+  });
+
+  it('a row that names its own search (as in the expectation table) is explored with it', () => {
+    const r = run(['coverage', 'linux/kill-traced', '--json']);
+    const j = JSON.parse(r.out);
+    const own = j.rows.find((x: { variant: string; cpus: number }) => x.variant === 'unfreeze-ignores-sigkill' && x.cpus === 2);
+    expect(own).toMatchObject({ search: 'bounded (preemption bound 1)', verdict: 'violated', cut: false });
+    expect(run(['coverage', 'linux/kill-traced']).out).toContain(
+      '  linux/kill-traced [unfreeze-ignores-sigkill] on 2 CPUs: its own search, bounded (preemption bound 1)',
+    );
   });
 
   it('bad input: one line, exit 2', () => {

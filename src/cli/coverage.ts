@@ -1,8 +1,9 @@
 import { type Budget, explore, type SearchVerdict } from '../explorer/explore.ts';
-import { DEFAULT_MAX_STEPS, makeMachine, makeStrategy } from '../explorer/run.ts';
+import { DEFAULT_MAX_STEPS, makeMachine, makeStrategy, STRATEGIES, type StrategyName } from '../explorer/run.ts';
+import type { Strategy } from '../explorer/strategy.ts';
 import { resetCoverage } from '../kernel/linux/oracle/check.ts';
 import { oracleCoverage } from '../kernel/linux/oracle/coverage.ts';
-import type { ScenarioDef } from '../model/scenario.ts';
+import type { RowSearch, ScenarioDef } from '../model/scenario.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { SCENARIOS } from './scenario-select.ts';
 
@@ -34,19 +35,23 @@ interface RowResult {
   readonly scenario: string;
   readonly variant: string;
   readonly cpus: number;
+  /** dfs, or the row's own search (its expectation's `search`) */
+  readonly search: string;
   readonly verdict: SearchVerdict;
   readonly executions: number;
-  /** the budget stopped the search: the row's coverage is partial */
+  /** the search stopped short (budget, or a search that is not a proof): the row's coverage is partial */
   readonly cut: boolean;
 }
 
 /**
  * `ptrace-mc coverage`: explores the expectation rows (variant × CPU count)
- * of the named scenarios with the stateful DFS and lists the task-state and
+ * of the named scenarios with the stateful DFS, or the row's own search as
+ * the expectation table does, and lists the task-state and
  * ptrace-link oracle edges no execution exercised. Exploration stops at a
  * row's first violation, as `check` does, or when the row's budget runs out;
- * a row the budget cut covered only part of its executions, so when any row
- * was cut the edge counts are a lower bound (exit 3, incomplete).
+ * a row cut short — by the budget, or by a search that is not a proof and
+ * found nothing — covered only part of its executions, so when any row was
+ * cut the edge counts are a lower bound (exit 3, incomplete).
  */
 export function coverageCommand(names: readonly string[], f: CoverageFlags): number {
   const scenarios = selectScenarios(names);
@@ -61,14 +66,17 @@ export function coverageCommand(names: readonly string[], f: CoverageFlags): num
     for (const [variant, v] of Object.entries(s.variants)) {
       for (const e of v.expect) {
         const m = makeMachine(s, { variant, cpus: e.cpus, invariants: null, maxSteps: s.maxSteps ?? DEFAULT_MAX_STEPS });
-        const r = explore(m, makeStrategy({ strategy: 'dfs', seed: 0, runs: 0, cache: true }), budget);
+        const search = e.search ?? { strategy: 'dfs' };
+        const r = explore(m, strategyOf(search), budget);
         rows.push({
           scenario: s.name,
           variant,
           cpus: e.cpus,
+          search: searchText(search),
           verdict: r.verdict,
           executions: r.executions,
-          cut: r.stoppedBy === 'max-executions' || r.stoppedBy === 'max-time',
+          // stopped by the budget, or by a search that is not a proof (bounded) finding nothing
+          cut: r.stoppedBy !== null,
         });
       }
     }
@@ -83,13 +91,13 @@ export function coverageCommand(names: readonly string[], f: CoverageFlags): num
     return status;
   }
   process.stdout.write(
-    `${rows.length} rows explored with dfs, at most ${budgetWords(budget)} each; ${cut.length} cut by that budget\n`,
+    `${rows.length} rows explored with dfs or the row's own search, at most ${budgetWords(budget)} each; ${cut.length} cut short\n`,
   );
-  for (const r of cut) {
-    process.stdout.write(
-      `  cut: ${r.scenario} [${r.variant}] on ${r.cpus} CPU${r.cpus === 1 ? '' : 's'} after ${r.executions} executions\n`,
-    );
+  const rowName = (r: RowResult) => `${r.scenario} [${r.variant}] on ${r.cpus} CPU${r.cpus === 1 ? '' : 's'}`;
+  for (const r of rows) {
+    if (r.search !== 'dfs') process.stdout.write(`  ${rowName(r)}: its own search, ${r.search}\n`);
   }
+  for (const r of cut) process.stdout.write(`  cut: ${rowName(r)} after ${r.executions} executions (${r.search})\n`);
   if (cut.length > 0) {
     process.stdout.write(
       'edges from cut rows were exercised by part of their executions only: the counts below are a lower bound\n',
@@ -101,6 +109,24 @@ export function coverageCommand(names: readonly string[], f: CoverageFlags): num
     for (const e of r.uncovered) process.stdout.write(`  not exercised: ${e.from} --${e.event}--> ${e.to}\n`);
   }
   return status;
+}
+
+/** The strategy a row is explored with: the table's stateful dfs, or the row's own search. */
+function strategyOf(search: RowSearch): Strategy {
+  const strategy = search.strategy as StrategyName;
+  if (!(STRATEGIES as readonly string[]).includes(strategy))
+    throw new Error(`expectation names an unknown strategy '${strategy}'`);
+  return makeStrategy({
+    strategy,
+    seed: 0,
+    runs: 0,
+    cache: true,
+    ...(search.preemptions !== undefined ? { preemptions: search.preemptions } : {}),
+  });
+}
+
+function searchText(search: RowSearch): string {
+  return search.preemptions !== undefined ? `${search.strategy} (preemption bound ${search.preemptions})` : search.strategy;
 }
 
 function budgetWords(b: Budget): string {
