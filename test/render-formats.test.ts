@@ -160,9 +160,13 @@ describe('every trace under traces/ renders in every format', () => {
       await checkMermaid(t, a);
       checkPerfetto(t, a);
       checkHtml(t, a);
+      const full = renderExplain(t, a, { full: true });
+      expect(full).toContain(`depends on ${a.slice.length} of the trace's ${t.steps.length} steps`);
+      for (const k of a.slice) expect(full).toContain(`${String(k).padStart(4)}. `);
       const story = renderExplain(t, a);
-      expect(story).toContain(`depends on ${a.slice.length} of the trace's ${t.steps.length} steps`);
-      for (const k of a.slice) expect(story).toContain(`${String(k).padStart(4)}. `);
+      expect(story).toContain(`The race in ${a.story.steps.length} of the trace's ${t.steps.length} steps`);
+      const listed = [...story.matchAll(/^ {0,3}(\d+)\. /gm)].map((m) => Number(m[1]));
+      expect(listed).toEqual(a.story.steps);
     });
   }
   it('a trace with a wakeup gets a flow arrow from the waker to the woken task', async () => {
@@ -191,12 +195,16 @@ describe('ptrace-mc render / explain', () => {
     expect(run(['render', T, '--format', 'text']).out).toBe(run(['render', T]).out);
   });
 
-  it('explains the lost wakeup in its 8 causal steps', () => {
+  it('explains the lost wakeup in its 5-step race, and in its 8 causal steps with --full', () => {
     const r = run(['explain', T]);
     expect(r.code).toBe(0);
-    expect(r.out).toContain("depends on 8 of the trace's 23 steps");
-    expect(r.out).toContain('2. Then CPU1 runs waker: cond = 1 (cond ← 1) — demo lost-wakeup waker.');
-    expect(r.out).not.toContain('TASK_DEAD');
+    expect(r.out).toContain("The race in 5 of the trace's 23 steps");
+    expect(r.out).toContain('↳ step 2 (waker on CPU1) then writes cond over the value read here');
+    const f = run(['explain', T, '--full']);
+    expect(f.code).toBe(0);
+    expect(f.out).toContain("depends on 8 of the trace's 23 steps");
+    expect(f.out).toContain('2. Then CPU1 runs waker: cond = 1 (cond ← 1) — demo lost-wakeup waker.');
+    expect(f.out).not.toContain('TASK_DEAD');
   });
 
   it('explain --json gives the slice with CPU, task and source of each step', () => {
@@ -205,6 +213,8 @@ describe('ptrace-mc render / explain', () => {
     const j = JSON.parse(r.out);
     expect(j).toMatchObject({ invariant: 'no-lost-wakeup', violationKind: 'terminal', traceSteps: 23 });
     expect(j.slice.map((s: { step: number }) => s.step)).toEqual([1, 2, 3, 14, 15, 16, 17, 18]);
+    expect(j.story.map((s: { step: number }) => s.step)).toEqual([1, 2, 3, 14, 18]);
+    expect(j.storyEdges).toContainEqual({ from: 3, to: 14, cell: 'sleeper.state', kind: 'fr' });
     expect(j.slice[2]).toEqual({
       step: 3,
       cpu: 1,
@@ -218,6 +228,8 @@ describe('ptrace-mc render / explain', () => {
   it('is byte-identical run to run', () => {
     for (const fmt of ['mermaid', 'perfetto', 'html'])
       expect(run(['render', T, '--format', fmt]).out).toBe(run(['render', T, '--format', fmt]).out);
+    const D = 'traces/dragonos/c1-siginfo-trylock.pr1663.cpus2.json';
+    expect(run(['explain', D]).out).toBe(run(['explain', D]).out);
   });
 
   const dir = mkdtempSync(join(tmpdir(), 'ptrace-mc-render-'));

@@ -94,9 +94,10 @@ function program(setExit: (code: number) => void): Command {
     .action((file: string, o) => setExit(shrinkCommand(file, o)));
 
   p.command('explain')
-    .description('the steps the violation depends on (its happens-before slice), as a short story')
+    .description('how the violation came about: the race, in a few steps (--full: its whole happens-before slice)')
     .argument('<file>', 'trace file')
-    .option('--json', 'the slice as JSON')
+    .option('--full', 'every step the violation depends on (its happens-before slice)')
+    .option('--json', 'the story, its edges and the slice as JSON')
     .action((file: string, o) => setExit(explainCommand(file, o)));
 
   return p;

@@ -60,18 +60,19 @@ export function renderCommand(file: string, opts: { format: string }): number {
   return 0;
 }
 
-/** `ptrace-mc explain FILE`: the steps the violation depends on, as a short story. */
-export function explainCommand(file: string, opts: { json?: boolean }): number {
+/** `ptrace-mc explain FILE`: the race story of the violation (or, with --full, its happens-before slice). */
+export function explainCommand(file: string, opts: { json?: boolean; full?: boolean }): number {
   const t = readTrace(file);
   const a = analyze(file, t);
   if (!opts.json) {
-    process.stdout.write(renderExplain(t, a));
+    process.stdout.write(renderExplain(t, a, { full: opts.full }));
     return 0;
   }
-  const steps = a.slice.map((k) => {
-    const s = t.steps[k - 1] as TraceStep;
-    return { step: s.step, cpu: s.cpu, task: s.task, what: s.what, detail: s.detail, ref: s.ref };
-  });
+  const steps = (nums: readonly number[]) =>
+    nums.map((k) => {
+      const s = t.steps[k - 1] as TraceStep;
+      return { step: s.step, cpu: s.cpu, task: s.task, what: s.what, detail: s.detail, ref: s.ref };
+    });
   const j = {
     trace: file,
     scenario: t.scenario,
@@ -82,7 +83,9 @@ export function explainCommand(file: string, opts: { json?: boolean }): number {
     violationKind: a.violationKind,
     violationReads: a.violationReads,
     traceSteps: t.steps.length,
-    slice: steps,
+    story: steps(a.story.steps),
+    storyEdges: a.story.edges,
+    slice: steps(a.slice),
   };
   process.stdout.write(`${JSON.stringify(j)}\n`);
   return 0;
