@@ -144,7 +144,8 @@ export function raceStory(steps: readonly RaceStep[], v: RaceViolation, limit = 
     }
     if (best < 0) break;
     settled.add(best);
-    for (const e of g.edgesOf(best)) offer(e.from === best ? e.to : e.from, (cost.get(best) ?? 0) + 1);
+    // a lost update is the race itself: its two writes rank together
+    for (const e of g.edgesOf(best)) offer(e.from === best ? e.to : e.from, (cost.get(best) ?? 0) + (e.kind === 'ww' ? 0 : 1));
   }
   // Rank, keep repeats with the step they repeat, stop at the limit.
   const ranked = [...cost].sort((a, b) => a[1] - b[1] || b[0] - a[0]).map(([i]) => i);
