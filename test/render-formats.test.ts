@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { analyzeTrace, type TraceAnalysis } from '../src/explorer/analyze.ts';
 import { renderExplain } from '../src/explorer/explain.ts';
 import { renderHtml } from '../src/explorer/render-html.ts';
-import { keptSteps, renderMermaid } from '../src/explorer/render-mermaid.ts';
+import { keptSteps, renderMermaid, renderMermaidStory } from '../src/explorer/render-mermaid.ts';
 import { renderPerfetto, STEP_US, TASK_TID_BASE, type TraceEvent } from '../src/explorer/render-perfetto.ts';
 import { renderText } from '../src/explorer/render-text.ts';
 import { parseTrace, type TraceFile } from '../src/explorer/trace.ts';
@@ -60,6 +60,27 @@ async function checkMermaid(t: TraceFile, a: TraceAnalysis): Promise<void> {
       expect(kept.has(s.step)).toBe(true);
   });
   expect(lines[lines.length - 1]).toMatch(new RegExp(`^  Note over CPU0(,CPU\\d+)?: VIOLATED ${t.violation.invariant}: `));
+  // The steps of the race story are kept and starred, and only they.
+  const starred = lines.filter((l) => l.endsWith(' ★')).map((l) => Number(/: (\d+) /.exec(l)?.[1]));
+  expect(starred).toEqual(a.story.steps);
+}
+
+/** The story-only diagram: the story's steps in order, an arrow per cross-task edge, notes for the rest. */
+async function checkMermaidStory(t: TraceFile, a: TraceAnalysis): Promise<void> {
+  const src = renderMermaidStory(t, a);
+  expect(await mermaidParses(src)).toBe('sequence');
+  expect(mermaidProblems(src)).toEqual([]);
+  const lines = src.trimEnd().split('\n');
+  const shown = lines.flatMap((l) => {
+    const m = /^ {2}CPU(\d+)->>CPU(\d+): (\d+) /.exec(l);
+    return m ? [Number(m[3])] : [];
+  });
+  expect(shown).toEqual(a.story.steps);
+  expect(lines.filter((l) => / {2}CPU\d+-->>CPU\d+: /.test(l))).toHaveLength(a.story.edges.length);
+  // every step is shown or counted in a note
+  const left = lines.reduce((n, l) => n + Number(/: (\d+) steps? left out/.exec(l)?.[1] ?? 0), 0);
+  expect(left + shown.length).toBe(t.steps.length);
+  expect(lines.length).toBeLessThanOrEqual(5 + 3 * a.story.steps.length + a.story.edges.length);
 }
 
 function checkPerfetto(t: TraceFile, a: TraceAnalysis): TraceEvent[] {
@@ -125,6 +146,7 @@ function checkHtml(t: TraceFile, a: TraceAnalysis): void {
   const parsed = JSON.parse(data?.[1] as string);
   expect(parsed.steps).toEqual(JSON.parse(JSON.stringify(t.steps)));
   expect(parsed.slice).toEqual(a.slice);
+  expect(parsed.story).toEqual(a.story.steps);
   expect(html).toContain(`VIOLATED ${t.violation.invariant}`);
 }
 
@@ -158,6 +180,7 @@ describe('every trace under traces/ renders in every format', () => {
       const a = analyzeTrace(s!, t);
       expect(renderText(t)).toContain(t.violation.message);
       await checkMermaid(t, a);
+      await checkMermaidStory(t, a);
       checkPerfetto(t, a);
       checkHtml(t, a);
       const full = renderExplain(t, a, { full: true });
@@ -193,6 +216,9 @@ describe('ptrace-mc render / explain', () => {
     expect(h.code).toBe(0);
     expect(h.out).toContain('<title>demo/lost-wakeup [buggy] on 2 CPUs — no-lost-wakeup</title>');
     expect(run(['render', T, '--format', 'text']).out).toBe(run(['render', T]).out);
+    const s = run(['render', T, '--format', 'mermaid', '--story']);
+    expect(s.code).toBe(0);
+    expect(s.out).toContain('  CPU0-->>CPU1: cond: read at 1, overwritten at 2\n  CPU1->>CPU1: 2 waker: cond = 1 [cond ← 1]');
   });
 
   it('explains the lost wakeup in its 5-step race, and in its 8 causal steps with --full', () => {
@@ -239,6 +265,7 @@ describe('ptrace-mc render / explain', () => {
   writeFileSync(stale, JSON.stringify(good));
   const cases: [string, string[], RegExp][] = [
     ['unknown format', ['render', T, '--format', 'svg'], /unknown format 'svg' \(one of: text, mermaid, perfetto, html\)/],
+    ['--story without mermaid', ['render', T, '--format', 'html', '--story'], /--story goes with --format mermaid/],
     ['missing file', ['render', join(dir, 'none.json'), '--format', 'html'], /cannot read .*none\.json: ENOENT/],
     ['missing file (explain)', ['explain', join(dir, 'none.json')], /cannot read .*none\.json: ENOENT/],
     ['trace that no longer replays', ['render', stale, '--format', 'mermaid'], /stale\.json: does not reproduce at step 3/],

@@ -85,6 +85,7 @@ function program(setExit: (code: number) => void): Command {
     .description('print a trace: per-CPU text timeline, Mermaid diagram, Perfetto JSON or a self-contained HTML page')
     .argument('<file>', 'trace file')
     .option('--format <fmt>', FORMATS.join(' | '), 'text')
+    .option('--story', 'mermaid: only the steps of the race (explain), with arrows between CPUs')
     .action((file: string, o) => setExit(renderCommand(file, o)));
 
   p.command('shrink')

@@ -4,7 +4,7 @@ import { renderExplain } from '../explorer/explain.ts';
 import { makeMachine } from '../explorer/make-machine.ts';
 import { choiceOf } from '../explorer/record.ts';
 import { renderHtml } from '../explorer/render-html.ts';
-import { renderMermaid } from '../explorer/render-mermaid.ts';
+import { renderMermaid, renderMermaidStory } from '../explorer/render-mermaid.ts';
 import { renderPerfetto } from '../explorer/render-perfetto.ts';
 import { renderText } from '../explorer/render-text.ts';
 import { ReplayMismatch, replayTrace } from '../explorer/replay.ts';
@@ -51,12 +51,14 @@ const RENDERERS: Record<Format, (t: TraceFile, a: () => TraceAnalysis) => string
   html: (t, a) => renderHtml(t, a()),
 };
 
-export function renderCommand(file: string, opts: { format: string }): number {
+export function renderCommand(file: string, opts: { format: string; story?: boolean }): number {
   if (!(FORMATS as readonly string[]).includes(opts.format)) {
     throw new UsageError(`unknown format '${opts.format}' (one of: ${FORMATS.join(', ')})`);
   }
+  if (opts.story && opts.format !== 'mermaid') throw new UsageError('--story goes with --format mermaid');
   const t = readTrace(file);
-  process.stdout.write(RENDERERS[opts.format as Format](t, () => analyze(file, t)));
+  if (opts.story) process.stdout.write(renderMermaidStory(t, analyze(file, t)));
+  else process.stdout.write(RENDERERS[opts.format as Format](t, () => analyze(file, t)));
   return 0;
 }
 
