@@ -11,7 +11,7 @@ import {
   type StrategyName,
 } from '../explorer/run.ts';
 import { traceToText } from '../explorer/trace.ts';
-import type { Expectation, ScenarioDef } from '../model/scenario.ts';
+import type { Expectation, RowSearch, ScenarioDef } from '../model/scenario.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { StatusLine } from './progress.ts';
 import { checkInvariants, checkVariant, SCENARIOS, scenarioByName } from './scenario-select.ts';
@@ -49,6 +49,8 @@ export interface Job {
   readonly cpus: number;
   readonly invariants: readonly string[] | null;
   readonly expected: Expectation | null;
+  /** the row's own search (its expectation's `search`), when no --strategy was named */
+  readonly search?: RowSearch;
 }
 
 export interface Outcome {
@@ -89,7 +91,7 @@ export function checkCommand(names: string[], flags: CheckInput): number {
     throw new UsageError('name either scenarios or groups such as dragonos/, not both');
   }
   const table = names.length === 0 || groups.length > 0;
-  const jobs = table ? tableJobs(f, groups) : namedJobs(names, f);
+  const jobs = table ? tableJobs(f, groups, flags.strategy === undefined) : namedJobs(names, f);
   if (f.traceOut !== undefined && jobs.length > 1 && f.variant === undefined) {
     throw new UsageError('--trace-out needs --variant when the scenario has several variants');
   }
@@ -114,7 +116,7 @@ export function printOutcomes(outcomes: readonly Outcome[], f: CheckFlags, table
   return EXIT.holds;
 }
 
-function tableJobs(f: CheckFlags, groups: readonly string[]): Job[] {
+function tableJobs(f: CheckFlags, groups: readonly string[], rowSearch: boolean): Job[] {
   const jobs: Job[] = [];
   for (const g of groups) {
     if (!SCENARIOS.some((s) => s.name.startsWith(g))) throw new UsageError(`no built-in scenario in group '${g}'`);
@@ -129,12 +131,27 @@ function tableJobs(f: CheckFlags, groups: readonly string[]): Job[] {
       for (const e of rows) {
         const cpus = f.cpus ?? (e as Expectation).cpus;
         const invariants = f.invariant.length > 0 ? f.invariant : (e?.only ?? null);
-        jobs.push({ scenario: s, variant: v, cpus, invariants, expected: e });
+        jobs.push({ scenario: s, variant: v, cpus, invariants, expected: e, ...rowSearchOf(e, rowSearch) });
       }
     }
   }
   if (jobs.length === 0) throw new UsageError(`no built-in scenario has a variant '${f.variant}'`);
   return jobs;
+}
+
+/** The expectation's own search for its job, when rows may choose theirs (no --strategy named). */
+export function rowSearchOf(e: Expectation | null, allowed: boolean): { search?: RowSearch } {
+  if (!allowed || e?.search === undefined) return {};
+  if (!(STRATEGIES as readonly string[]).includes(e.search.strategy)) {
+    throw new Error(`expectation names an unknown strategy '${e.search.strategy}'`);
+  }
+  return { search: e.search };
+}
+
+/** The flags a job runs with: its row's own search, if it has one, in place of the table's. */
+export function flagsFor(j: Job, f: CheckFlags): CheckFlags {
+  if (j.search === undefined) return f;
+  return { ...f, strategy: j.search.strategy, preemptions: j.search.preemptions ?? f.preemptions };
 }
 
 /** The job `check NAME --variant V --cpus N` runs (also what a merge of shards reports as). */
@@ -186,7 +203,8 @@ export function runOptions(j: Job, f: CheckFlags, status: StatusLine | null): Ru
   };
 }
 
-export function runJob(j: Job, f: CheckFlags): Outcome {
+export function runJob(j: Job, table: CheckFlags): Outcome {
+  const f = flagsFor(j, table);
   const status = new StatusLine(`${j.scenario.name} [${j.variant}] ${j.cpus} CPU${j.cpus > 1 ? 's' : ''} ${f.strategy}`);
   return outcomeOf(j, f, runScenarioWithStatus(j, runOptions(j, f, status), status));
 }
@@ -219,7 +237,8 @@ function verdictText(o: Outcome): string {
   return o.search.verdict === 'violated' && v ? `violated (${v.invariant})` : o.search.verdict;
 }
 
-export function jsonOf(o: Outcome, f: CheckFlags, table: boolean): Record<string, unknown> {
+export function jsonOf(o: Outcome, tableFlags: CheckFlags, table: boolean): Record<string, unknown> {
+  const f = flagsFor(o.job, tableFlags);
   const r = o.search;
   return {
     scenario: o.job.scenario.name,
@@ -252,7 +271,7 @@ function strategyParams(f: CheckFlags): Record<string, number> {
   return p;
 }
 
-function strategyText(f: CheckFlags): string {
+export function strategyText(f: CheckFlags): string {
   const p = Object.entries(strategyParams(f))
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
@@ -275,14 +294,15 @@ function renderTable(outs: readonly Outcome[], f: CheckFlags): string {
     verdictText(o),
     expectedText(o.job.expected),
     matches(o) ? 'ok' : 'MISMATCH',
+    strategyText(flagsFor(o.job, f)),
     String(o.search.executions),
     ms(o.search.elapsedMs),
   ]);
-  const head = ['scenario', 'variant', 'cpus', 'verdict', 'expected', '', 'executions', 'time'];
+  const head = ['scenario', 'variant', 'cpus', 'verdict', 'expected', '', 'search', 'executions', 'time'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
   const line = (r: string[]) =>
     r
-      .map((c, i) => (i === 2 || i >= 6 ? c.padStart(widths[i] as number) : c.padEnd(widths[i] as number)))
+      .map((c, i) => (i === 2 || i >= 7 ? c.padStart(widths[i] as number) : c.padEnd(widths[i] as number)))
       .join('  ')
       .trimEnd();
   const out = [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
@@ -291,14 +311,15 @@ function renderTable(outs: readonly Outcome[], f: CheckFlags): string {
   out.push('');
   out.push(
     bad === 0
-      ? `all ${outs.length} verdicts as expected (strategy ${f.strategy})`
+      ? `all ${outs.length} verdicts as expected (strategy ${f.strategy}${outs.some((o) => o.job.search) ? ' unless the row names its own search' : ''})`
       : `${bad} of ${outs.length} verdicts differ from what the scenarios expect`,
   );
   if (traces > 0) out.push(`counterexample traces written under ${f.outDir}/`);
   return `${out.join('\n')}\n`;
 }
 
-function renderOne(o: Outcome, f: CheckFlags): string {
+function renderOne(o: Outcome, tableFlags: CheckFlags): string {
+  const f = flagsFor(o.job, tableFlags);
   const r = o.search;
   const j = o.job;
   const only = j.invariants ? `, checking ${j.invariants.join(', ')}` : '';

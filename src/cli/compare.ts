@@ -1,6 +1,18 @@
 import { STRATEGIES } from '../explorer/run.ts';
 import type { ScenarioDef } from '../model/scenario.ts';
-import { type CheckFlags, type CheckInput, expectedText, type Job, jsonOf, matches, type Outcome, runJob } from './check.ts';
+import {
+  type CheckFlags,
+  type CheckInput,
+  expectedText,
+  flagsFor,
+  type Job,
+  jsonOf,
+  matches,
+  type Outcome,
+  rowSearchOf,
+  runJob,
+  strategyText,
+} from './check.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { checkInvariants, checkVariant, scenarioByName } from './scenario-select.ts';
 
@@ -24,7 +36,7 @@ export function compareCommand(names: string[], flags: CheckInput): number {
     if (f.variant !== undefined) checkVariant(s, f.variant);
     checkInvariants(s, f.invariant);
   }
-  const tables = scenarios.map((s) => compareJobs(s, f).map((j) => runJob(j, f)));
+  const tables = scenarios.map((s) => compareJobs(s, f, flags.strategy === undefined).map((j) => runJob(j, f)));
   if (f.json) {
     for (const o of tables.flat()) process.stdout.write(`${JSON.stringify(jsonOf(o, f, true))}\n`);
   } else {
@@ -40,14 +52,14 @@ export function compareCpus(s: ScenarioDef): number[] {
   return [...counts].sort((a, b) => a - b);
 }
 
-function compareJobs(s: ScenarioDef, f: CheckFlags): Job[] {
+function compareJobs(s: ScenarioDef, f: CheckFlags, rowSearch: boolean): Job[] {
   const jobs: Job[] = [];
   for (const [v, def] of Object.entries(s.variants)) {
     if (f.variant !== undefined && v !== f.variant) continue;
     for (const cpus of compareCpus(s)) {
       const expected = def.expect.find((e) => e.cpus === cpus) ?? null;
       const invariants = f.invariant.length > 0 ? f.invariant : (expected?.only ?? null);
-      jobs.push({ scenario: s, variant: v, cpus, invariants, expected });
+      jobs.push({ scenario: s, variant: v, cpus, invariants, expected, ...rowSearchOf(expected, rowSearch) });
     }
   }
   return jobs;
@@ -79,6 +91,12 @@ function renderCompare(s: ScenarioDef, outs: readonly Outcome[], f: CheckFlags):
   for (const o of outs) {
     const why = o.job.expected?.why;
     if (why) out.push(`  ${o.job.variant} on ${o.job.cpus} CPU${o.job.cpus > 1 ? 's' : ''}: ${o.job.expected?.verdict} — ${why}`);
+  }
+  for (const o of outs) {
+    if (o.job.search)
+      out.push(
+        `  ${o.job.variant} on ${o.job.cpus} CPUs searched with ${strategyText(flagsFor(o.job, f))} (the row's own search)`,
+      );
   }
   for (const o of outs) {
     if (o.tracePath) out.push(`  trace of ${o.job.variant} on ${o.job.cpus} CPU${o.job.cpus > 1 ? 's' : ''}: ${o.tracePath}`);
