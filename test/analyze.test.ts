@@ -35,7 +35,7 @@ describe('happens-before slice', () => {
     expect(a.footprints[0]).toEqual({ reads: ['CPU0 irq/preempt state'], writes: ['x', 'CPU0 irq/preempt state'] });
     expect(a.footprints[4]).toEqual({ reads: ['x', 'CPU2 irq/preempt state'], writes: ['CPU2 irq/preempt state'] });
     // the race story reads memory only: the CPU-local pseudo cells every step touches bring in nothing
-    expect(a.story).toEqual({ steps: [1, 5, 6], edges: [{ from: 1, to: 5, cell: 'x', kind: 'rf' }] });
+    expect(a.story).toEqual({ steps: [1, 5, 6], edges: [{ from: 1, to: 5, cell: 'x', kind: 'rf' }], repeats: [] });
     const story = renderExplain(t, a, { full: true });
     expect(story).toContain("depends on 3 of the trace's 6 steps");
     expect(story).toMatch(/1\. First CPU0 runs w: x = 1 \(x ← 1\) — test fixture/);

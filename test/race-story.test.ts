@@ -71,6 +71,10 @@ describe('race story on hand-made steps', () => {
     ];
     const s = raceStory(steps, terminal(['T.in_user']));
     expect(s.steps).toEqual([1, 4, 5, 6, 7, 8]);
+    expect(s.repeats).toEqual([
+      { step: 5, of: 4 },
+      { step: 6, of: 4 },
+    ]);
     expect(s.edges).toContainEqual({ from: 1, to: 4, cell: L, kind: 'rf' });
     expect(s.edges).toContainEqual({ from: 6, to: 8, cell: L, kind: 'fr' });
     // lock and unlock steps themselves are synchronisation, not the race: T's own ones stay out
@@ -181,6 +185,7 @@ describe('race stories of the DragonOS traces', () => {
   it('c1: the other CPU holds T.sig_info while T’s five write trylocks fail', () => {
     const { whats, a } = story('traces/dragonos/c1-siginfo-trylock.pr1663.cpus2.json');
     expect(whats.filter((w) => /^T: try_siginfo_mut\(5\) attempt \d: try_write$/.test(w))).toHaveLength(5);
+    expect(a.story.repeats).toEqual([98, 101, 104, 107].map((step) => ({ step, of: 95 })));
     expect(whats).toContain('S: pcb.sig_info_irqsave(): read lock');
     expect(whats).toContain('S: drop(sig_info)');
     expect(whats).toContain('P: injected_signal = resume_signal');

@@ -87,6 +87,7 @@ export function explainCommand(file: string, opts: { json?: boolean; full?: bool
     traceSteps: t.steps.length,
     story: steps(a.story.steps),
     storyEdges: a.story.edges,
+    storyRepeats: a.story.repeats,
     slice: steps(a.slice),
   };
   process.stdout.write(`${JSON.stringify(j)}\n`);

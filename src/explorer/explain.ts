@@ -33,7 +33,10 @@ export function renderExplain(t: TraceFile, a: TraceAnalysis, opts: { full?: boo
     out.push('');
     a.story.steps.forEach((num, i) => {
       out.push(sentence(t, num, i === 0));
-      for (const why of edgeNotes(t, a.story.edges, num)) out.push(`        ${why}`);
+      const again = a.story.repeats.find((r) => r.step === num);
+      const notes = edgeNotes(t, a.story.edges, num);
+      if (again && notes.length === 0) notes.push(`↳ the same as step ${again.of}, again`);
+      for (const why of notes) out.push(`        ${why}`);
     });
   }
   out.push('');

@@ -77,6 +77,8 @@ export interface RaceStory {
   readonly steps: readonly number[];
   /** the cross-task edges between story steps, by `from` then `to` */
   readonly edges: readonly RaceEdge[];
+  /** story steps that repeat an earlier story step (a retry loop's rounds), by `step` */
+  readonly repeats: readonly { readonly step: number; readonly of: number }[];
 }
 
 export const STORY_LIMIT = 10;
@@ -150,6 +152,7 @@ export function raceStory(steps: readonly RaceStep[], v: RaceViolation, limit = 
   // Rank, keep repeats with the step they repeat, stop at the limit.
   const ranked = [...cost].sort((a, b) => a[1] - b[1] || b[0] - a[0]).map(([i]) => i);
   const chosen = new Set<number>();
+  const repeats: { step: number; of: number }[] = [];
   for (const i of ranked) {
     if (chosen.has(i)) continue;
     const group = [i, ...g.repeatsOf(i)].filter((j) => !chosen.has(j));
@@ -158,6 +161,8 @@ export function raceStory(steps: readonly RaceStep[], v: RaceViolation, limit = 
       group.length = 1;
     }
     for (const j of group) chosen.add(j);
+    const first = Math.min(...group);
+    for (const j of group) if (j !== first) repeats.push({ step: j + 1, of: first + 1 });
   }
   const out = [...chosen].sort((a, b) => a - b);
   const edges: RaceEdge[] = [];
@@ -175,6 +180,7 @@ export function raceStory(steps: readonly RaceStep[], v: RaceViolation, limit = 
   return {
     steps: out.map((i) => i + 1),
     edges: edges.map((e) => ({ ...e, from: e.from + 1, to: e.to + 1 })),
+    repeats: repeats.sort((a, b) => a.step - b.step),
   };
 }
 
