@@ -20,16 +20,23 @@
  * - write-write across tasks: a story step overwrote what another task wrote
  *   without reading it (the lost update);
  * - from each step that starts the story, the task's own earlier steps that
- *   took part in such a cross-task edge, nearest first. Program order is not
+ *   took part in such a cross-task edge (or read another task's field as it
+ *   was at the start: P reads `T.on_rq`), nearest first. Program order is not
  *   followed from there on: the task's other steps in between are left out.
  *
- * Lock words order tasks but are rarely the race itself: a lock or unlock
- * that changed its lock word reads nothing for the story; a trylock that
- * failed (it changed nothing) does read the holder's acquire. Candidates are
- * ranked by distance from the violation (each hop costs one, the n-th
- * earlier step of a task costs n, a ghost cell's writer one more), then by
- * lateness, and the story keeps at most `limit` steps. A step that repeats a
- * story step (same task, same code, same edges, e.g. the attempts of a
+ * A task's reads of one value add one edge, at its first read; its reads
+ * before another task overwrites the value add one, at its last read (the
+ * stale one it acted on). Lock words order tasks but are rarely the race
+ * itself: a lock or unlock that changed its lock word reads nothing for the
+ * story; a trylock that failed (it changed nothing) does read the holder's
+ * acquire.
+ *
+ * Candidates are ranked by distance from the violation — each hop along an
+ * edge costs one (a lost update's two writes rank together), the n-th earlier
+ * step of a task costs n, a task's older writers of what the violation reads
+ * and the writers of ghost cells start one behind — then by lateness, and the
+ * story keeps at most `limit` steps. A step that repeats a story step (same
+ * task, same code, same values from the same writers, e.g. the rounds of a
  * bounded trylock loop) joins it at the same rank.
  */
 
@@ -196,8 +203,8 @@ class EdgeIndex {
 
   constructor(private readonly steps: readonly RaceStep[]) {
     steps.forEach((s, i) => {
-      for (const c of s.changes) this.changes.set(c, [...(this.changes.get(c) ?? []), i]);
-      for (const c of s.writes) this.writes.set(c, [...(this.writes.get(c) ?? []), i]);
+      for (const c of s.changes) append(this.changes, c, i);
+      for (const c of s.writes) append(this.writes, c, i);
     });
     this.edges = steps.map(() => []);
     const tasks = new Set(steps.map((s) => s.task));
@@ -302,6 +309,12 @@ class EdgeIndex {
     }
     return parts.sort().join('|');
   }
+}
+
+function append(m: Map<string, number[]>, key: string, i: number): void {
+  const xs = m.get(key);
+  if (xs) xs.push(i);
+  else m.set(key, [i]);
 }
 
 /** The last entry of an ascending list below `before`, or −1. */
