@@ -112,6 +112,8 @@ function checkPerfetto(t: TraceFile, a: TraceAnalysis): TraceEvent[] {
     expect(mine[0]?.ts).toBe(STEP_US);
     for (let k = 1; k < mine.length; k++) expect(mine[k]?.ts).toBe((mine[k - 1]?.ts ?? 0) + (mine[k - 1]?.dur ?? 0));
   }
+  // the steps of the race story carry `race` in their args, and only they
+  expect(slices.filter((e) => (e.args as { race?: boolean } | undefined)?.race).map((e) => e.args?.step)).toEqual(a.story.steps);
   const inst = ev.filter((e) => e.ph === 'i');
   expect(inst).toEqual([
     expect.objectContaining({ s: 'g', name: `VIOLATED ${t.violation.invariant}`, ts: (t.steps.length + 1) * STEP_US }),
