@@ -86,6 +86,7 @@ function program(setExit: (code: number) => void): Command {
     .description('print a trace: per-CPU text timeline, Mermaid diagram, Perfetto JSON or a self-contained HTML page')
     .argument('<file>', 'trace file')
     .option('--format <fmt>', FORMATS.join(' | '), 'text')
+    .option('--story', 'mermaid: only the steps of the race (explain), with arrows between CPUs')
     .action((file: string, o) => setExit(renderCommand(file, o)));
 
   p.command('shrink')
@@ -95,9 +96,10 @@ function program(setExit: (code: number) => void): Command {
     .action((file: string, o) => setExit(shrinkCommand(file, o)));
 
   p.command('explain')
-    .description('the steps the violation depends on (its happens-before slice), as a short story')
+    .description('how the violation came about: the race, in a few steps (--full: its whole happens-before slice)')
     .argument('<file>', 'trace file')
-    .option('--json', 'the slice as JSON')
+    .option('--full', 'every step the violation depends on (its happens-before slice)')
+    .option('--json', 'the story, its edges and the slice as JSON')
     .action((file: string, o) => setExit(explainCommand(file, o)));
 
   return p;
