@@ -34,7 +34,9 @@ describe('happens-before slice', () => {
     // every step of a CPU also touches that CPU's irq/preempt state (an injection there would reorder with it)
     expect(a.footprints[0]).toEqual({ reads: ['CPU0 irq/preempt state'], writes: ['x', 'CPU0 irq/preempt state'] });
     expect(a.footprints[4]).toEqual({ reads: ['x', 'CPU2 irq/preempt state'], writes: ['CPU2 irq/preempt state'] });
-    const story = renderExplain(t, a);
+    // the race story reads memory only: the CPU-local pseudo cells every step touches bring in nothing
+    expect(a.story).toEqual({ steps: [1, 5, 6], edges: [{ from: 1, to: 5, cell: 'x', kind: 'rf' }], repeats: [] });
+    const story = renderExplain(t, a, { full: true });
     expect(story).toContain("depends on 3 of the trace's 6 steps");
     expect(story).toMatch(/1\. First CPU0 runs w: x = 1 \(x ← 1\) — test fixture/);
     expect(story).not.toMatch(/y = 2|a = 5/);
@@ -47,10 +49,19 @@ describe('happens-before slice', () => {
     expect(a.violationReads).toEqual(['cond', 'sleeper.state', 'sleeper.on_rq']);
     // the sleeper's test, the waker's store and its racy read, then (after the waker has ended) the sleeper up to on_rq = 0
     expect(a.slice).toEqual([1, 2, 3, 14, 15, 16, 17, 18]);
-    const story = renderExplain(t, a);
+    const story = renderExplain(t, a, { full: true });
     expect(story).toContain("depends on 8 of the trace's 23 steps");
     expect(story).toMatch(/3\. Then CPU1 runs waker: if \(sleeper->state == TASK_UNINTERRUPTIBLE\)/);
     expect(story).not.toContain('TASK_DEAD');
+    // the race: the sleeper tests cond before the waker sets it, the waker tests the state before the sleeper sets it
+    expect(a.story.steps).toEqual([1, 2, 3, 14, 18]);
+    expect(a.story.edges).toEqual([
+      { from: 1, to: 2, cell: 'cond', kind: 'fr' },
+      { from: 3, to: 14, cell: 'sleeper.state', kind: 'fr' },
+    ]);
+    const race = renderExplain(t, a);
+    expect(race).toContain("The race in 5 of the trace's 23 steps");
+    expect(race).toContain('↳ step 14 (sleeper on CPU0) then writes sleeper.state over the value read here');
   });
 
   it('a deadlock depends on the cells the blocked CPUs wait on', () => {

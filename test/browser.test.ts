@@ -5,10 +5,12 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { analyzeTrace } from '../src/explorer/analyze.ts';
 import { parseTrace } from '../src/explorer/trace.ts';
+import { findScenario } from '../src/scenarios/index.ts';
 
-/** The trace the browser test opens. */
-const TRACE = 'traces/demo/lost-wakeup.buggy.cpus2.json';
+/** The trace the browser test opens: DragonOS concern 1 (the signal lost to a failed try_siginfo_mut). */
+const TRACE = 'traces/dragonos/c1-siginfo-trylock.pr1663.cpus2.json';
 /** Debian's chromium package; .ci/run installs it when missing. Never a downloaded browser. */
 const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOT = 'test-results/html-view.png';
@@ -37,6 +39,7 @@ describe('the HTML trace view in a real browser (headless Chromium)', () => {
     writeFileSync(page, r.stdout);
     const trace = parseTrace(readFileSync(TRACE, 'utf8'), TRACE);
     const n = trace.steps.length;
+    const story = analyzeTrace(findScenario(trace.scenario)!, trace).story.steps;
 
     const ctx = await chromium.launchPersistentContext(join(dir, 'profile'), {
       executablePath: CHROMIUM,
@@ -65,15 +68,21 @@ describe('the HTML trace view in a real browser (headless Chromium)', () => {
       expect(await tab.textContent('#pos')).toBe(`step 1 of ${n}`);
       expect(await cls('tr[data-step="1"]')).toContain('current');
       expect(await tab.textContent('#step-ref')).toBe(trace.steps[0]?.ref);
-      await tab.keyboard.press('ArrowRight');
-      expect(await tab.textContent('#pos')).toBe(`step 2 of ${n}`);
-      // Step 2 of this trace stores cond = 1: the diff shows the old and the new value.
-      expect(await tab.textContent('#diff')).toContain('cond: 0 → 1');
+      for (let i = 2; i <= 5; i++) await tab.keyboard.press('ArrowRight');
+      expect(await tab.textContent('#pos')).toBe(`step 5 of ${n}`);
+      // Step 5 of this trace is the tracer's ptrace_resume storing the injected signal: the diff
+      // shows the old and the new value, with the step's DragonOS source line.
+      expect(await tab.textContent('#diff')).toContain('T.injected_signal: 0 → 10');
       expect(await cls('#cells tr.changed')).toBe('changed');
+      expect(await tab.textContent('#step-ref')).toBe(trace.steps[4]?.ref);
+      expect(trace.steps[4]?.ref).toMatch(/^dragonos@\w+ kernel\/src\/process\/ptrace\.rs:\d+ /);
+      // it is a step of the race (★), and says so
+      expect(await cls('tr[data-step="5"]')).toContain('story');
+      expect(await tab.textContent('#step-info')).toContain('a step of the race');
       // Back and forward again.
       await tab.click('#prev');
-      expect(await tab.textContent('#pos')).toBe(`step 1 of ${n}`);
-      for (let i = 1; i < n; i++) await tab.keyboard.press('ArrowRight');
+      expect(await tab.textContent('#pos')).toBe(`step 4 of ${n}`);
+      for (let i = 4; i < n; i++) await tab.keyboard.press('ArrowRight');
       expect(await tab.textContent('#pos')).toBe(`step ${n} of ${n}`);
       expect(await tab.isDisabled('#next')).toBe(true);
 
@@ -88,8 +97,10 @@ describe('the HTML trace view in a real browser (headless Chromium)', () => {
             .backgroundColor,
       );
       expect(color).toBe('rgb(255, 235, 233)');
-      // The causal steps are marked.
+      // The causal steps are marked, and among them the steps of the race (T's five failed trylocks …).
       expect(await tab.locator('#timeline tr.causal').count()).toBeGreaterThan(0);
+      expect(await tab.locator('#timeline tr.story').count()).toBe(story.length);
+      for (const k of [95, 98, 101, 104, 107]) expect(await cls(`tr[data-step="${k}"]`)).toContain('story');
 
       mkdirSync('test-results', { recursive: true });
       await tab.screenshot({ path: SCREENSHOT });

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { analyzeTrace, type TraceAnalysis } from '../src/explorer/analyze.ts';
 import { renderExplain } from '../src/explorer/explain.ts';
 import { renderHtml } from '../src/explorer/render-html.ts';
-import { keptSteps, renderMermaid } from '../src/explorer/render-mermaid.ts';
+import { keptSteps, renderMermaid, renderMermaidStory } from '../src/explorer/render-mermaid.ts';
 import { renderPerfetto, STEP_US, TASK_TID_BASE, type TraceEvent } from '../src/explorer/render-perfetto.ts';
 import { renderText } from '../src/explorer/render-text.ts';
 import { parseTrace, type TraceFile } from '../src/explorer/trace.ts';
@@ -60,6 +60,27 @@ async function checkMermaid(t: TraceFile, a: TraceAnalysis): Promise<void> {
       expect(kept.has(s.step)).toBe(true);
   });
   expect(lines[lines.length - 1]).toMatch(new RegExp(`^  Note over CPU0(,CPU\\d+)?: VIOLATED ${t.violation.invariant}: `));
+  // The steps of the race story are kept and starred, and only they.
+  const starred = lines.filter((l) => l.endsWith(' ★')).map((l) => Number(/: (\d+) /.exec(l)?.[1]));
+  expect(starred).toEqual(a.story.steps);
+}
+
+/** The story-only diagram: the story's steps in order, an arrow per cross-task edge, notes for the rest. */
+async function checkMermaidStory(t: TraceFile, a: TraceAnalysis): Promise<void> {
+  const src = renderMermaidStory(t, a);
+  expect(await mermaidParses(src)).toBe('sequence');
+  expect(mermaidProblems(src)).toEqual([]);
+  const lines = src.trimEnd().split('\n');
+  const shown = lines.flatMap((l) => {
+    const m = /^ {2}CPU(\d+)->>CPU(\d+): (\d+) /.exec(l);
+    return m ? [Number(m[3])] : [];
+  });
+  expect(shown).toEqual(a.story.steps);
+  expect(lines.filter((l) => / {2}CPU\d+-->>CPU\d+: /.test(l))).toHaveLength(a.story.edges.length);
+  // every step is shown or counted in a note
+  const left = lines.reduce((n, l) => n + Number(/: (\d+) steps? left out/.exec(l)?.[1] ?? 0), 0);
+  expect(left + shown.length).toBe(t.steps.length);
+  expect(lines.length).toBeLessThanOrEqual(5 + 3 * a.story.steps.length + a.story.edges.length);
 }
 
 function checkPerfetto(t: TraceFile, a: TraceAnalysis): TraceEvent[] {
@@ -91,6 +112,8 @@ function checkPerfetto(t: TraceFile, a: TraceAnalysis): TraceEvent[] {
     expect(mine[0]?.ts).toBe(STEP_US);
     for (let k = 1; k < mine.length; k++) expect(mine[k]?.ts).toBe((mine[k - 1]?.ts ?? 0) + (mine[k - 1]?.dur ?? 0));
   }
+  // the steps of the race story carry `race` in their args, and only they
+  expect(slices.filter((e) => (e.args as { race?: boolean } | undefined)?.race).map((e) => e.args?.step)).toEqual(a.story.steps);
   const inst = ev.filter((e) => e.ph === 'i');
   expect(inst).toEqual([
     expect.objectContaining({ s: 'g', name: `VIOLATED ${t.violation.invariant}`, ts: (t.steps.length + 1) * STEP_US }),
@@ -125,6 +148,7 @@ function checkHtml(t: TraceFile, a: TraceAnalysis): void {
   const parsed = JSON.parse(data?.[1] as string);
   expect(parsed.steps).toEqual(JSON.parse(JSON.stringify(t.steps)));
   expect(parsed.slice).toEqual(a.slice);
+  expect(parsed.story).toEqual(a.story.steps);
   expect(html).toContain(`VIOLATED ${t.violation.invariant}`);
 }
 
@@ -158,11 +182,16 @@ describe('every trace under traces/ renders in every format', () => {
       const a = analyzeTrace(s!, t);
       expect(renderText(t)).toContain(t.violation.message);
       await checkMermaid(t, a);
+      await checkMermaidStory(t, a);
       checkPerfetto(t, a);
       checkHtml(t, a);
+      const full = renderExplain(t, a, { full: true });
+      expect(full).toContain(`depends on ${a.slice.length} of the trace's ${t.steps.length} steps`);
+      for (const k of a.slice) expect(full).toContain(`${String(k).padStart(4)}. `);
       const story = renderExplain(t, a);
-      expect(story).toContain(`depends on ${a.slice.length} of the trace's ${t.steps.length} steps`);
-      for (const k of a.slice) expect(story).toContain(`${String(k).padStart(4)}. `);
+      expect(story).toContain(`The race in ${a.story.steps.length} of the trace's ${t.steps.length} steps`);
+      const listed = [...story.matchAll(/^ {0,3}(\d+)\. /gm)].map((m) => Number(m[1]));
+      expect(listed).toEqual(a.story.steps);
     });
   }
   it('a trace with a wakeup gets a flow arrow from the waker to the woken task', async () => {
@@ -189,14 +218,21 @@ describe('ptrace-mc render / explain', () => {
     expect(h.code).toBe(0);
     expect(h.out).toContain('<title>demo/lost-wakeup [buggy] on 2 CPUs — no-lost-wakeup</title>');
     expect(run(['render', T, '--format', 'text']).out).toBe(run(['render', T]).out);
+    const s = run(['render', T, '--format', 'mermaid', '--story']);
+    expect(s.code).toBe(0);
+    expect(s.out).toContain('  CPU0-->>CPU1: cond: read at 1, overwritten at 2\n  CPU1->>CPU1: 2 waker: cond = 1 [cond ← 1]');
   });
 
-  it('explains the lost wakeup in its 8 causal steps', () => {
+  it('explains the lost wakeup in its 5-step race, and in its 8 causal steps with --full', () => {
     const r = run(['explain', T]);
     expect(r.code).toBe(0);
-    expect(r.out).toContain("depends on 8 of the trace's 23 steps");
-    expect(r.out).toContain('2. Then CPU1 runs waker: cond = 1 (cond ← 1) — demo lost-wakeup waker.');
-    expect(r.out).not.toContain('TASK_DEAD');
+    expect(r.out).toContain("The race in 5 of the trace's 23 steps");
+    expect(r.out).toContain('↳ step 2 (waker on CPU1) then writes cond over the value read here');
+    const f = run(['explain', T, '--full']);
+    expect(f.code).toBe(0);
+    expect(f.out).toContain("depends on 8 of the trace's 23 steps");
+    expect(f.out).toContain('2. Then CPU1 runs waker: cond = 1 (cond ← 1) — demo lost-wakeup waker.');
+    expect(f.out).not.toContain('TASK_DEAD');
   });
 
   it('explain --json gives the slice with CPU, task and source of each step', () => {
@@ -205,6 +241,8 @@ describe('ptrace-mc render / explain', () => {
     const j = JSON.parse(r.out);
     expect(j).toMatchObject({ invariant: 'no-lost-wakeup', violationKind: 'terminal', traceSteps: 23 });
     expect(j.slice.map((s: { step: number }) => s.step)).toEqual([1, 2, 3, 14, 15, 16, 17, 18]);
+    expect(j.story.map((s: { step: number }) => s.step)).toEqual([1, 2, 3, 14, 18]);
+    expect(j.storyEdges).toContainEqual({ from: 3, to: 14, cell: 'sleeper.state', kind: 'fr' });
     expect(j.slice[2]).toEqual({
       step: 3,
       cpu: 1,
@@ -218,6 +256,8 @@ describe('ptrace-mc render / explain', () => {
   it('is byte-identical run to run', () => {
     for (const fmt of ['mermaid', 'perfetto', 'html'])
       expect(run(['render', T, '--format', fmt]).out).toBe(run(['render', T, '--format', fmt]).out);
+    const D = 'traces/dragonos/c1-siginfo-trylock.pr1663.cpus2.json';
+    expect(run(['explain', D]).out).toBe(run(['explain', D]).out);
   });
 
   const dir = mkdtempSync(join(tmpdir(), 'ptrace-mc-render-'));
@@ -227,6 +267,7 @@ describe('ptrace-mc render / explain', () => {
   writeFileSync(stale, JSON.stringify(good));
   const cases: [string, string[], RegExp][] = [
     ['unknown format', ['render', T, '--format', 'svg'], /unknown format 'svg' \(one of: text, mermaid, perfetto, html\)/],
+    ['--story without mermaid', ['render', T, '--format', 'html', '--story'], /--story goes with --format mermaid/],
     ['missing file', ['render', join(dir, 'none.json'), '--format', 'html'], /cannot read .*none\.json: ENOENT/],
     ['missing file (explain)', ['explain', join(dir, 'none.json')], /cannot read .*none\.json: ENOENT/],
     ['trace that no longer replays', ['render', stale, '--format', 'mermaid'], /stale\.json: does not reproduce at step 3/],

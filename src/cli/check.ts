@@ -28,6 +28,8 @@ export interface CheckFlags {
   maxTime?: number;
   maxSteps?: number;
   stateless?: boolean;
+  /** false with --no-por */
+  por?: boolean;
   preemptions: number;
   depth: number;
   shrink: boolean;
@@ -190,6 +192,7 @@ export function runOptions(j: Job, f: CheckFlags, status: StatusLine | null): Ru
     invariants: j.invariants,
     maxSteps: f.maxSteps ?? j.scenario.maxSteps ?? DEFAULT_MAX_STEPS,
     cache: !f.stateless,
+    por: f.por !== false,
     preemptions: f.preemptions,
     depth: f.depth,
     shrink: f.shrink,

@@ -99,7 +99,7 @@ function renderCompare(s: ScenarioDef, outs: readonly Outcome[], f: CheckFlags):
       );
   }
   for (const o of outs) {
-    if (o.tracePath) out.push(`  trace of ${o.job.variant} on ${o.job.cpus} CPUs: ${o.tracePath}`);
+    if (o.tracePath) out.push(`  trace of ${o.job.variant} on ${o.job.cpus} CPU${o.job.cpus > 1 ? 's' : ''}: ${o.tracePath}`);
   }
   const bad = outs.filter((o) => !matches(o)).length;
   out.push(

@@ -47,6 +47,7 @@ function program(setExit: (code: number) => void): Command {
     .option('--max-time <seconds>', 'stop after this long (verdict incomplete)', parseIntOption('--max-time', 1))
     .option('--max-steps <n>', 'longest execution before it is called a livelock', parseIntOption('--max-steps', 1))
     .option('--stateless', 'dfs: enumerate every interleaving without remembering visited states')
+    .option('--no-por', 'dfs: remember visited states but explore every order (no sleep sets, no persistent sets)')
     .option('--trace-out <file>', 'where to write the counterexample trace')
     .option('--out-dir <dir>', 'where traces go when --trace-out is not given', 'ptrace-mc-out')
     .option('--json', 'one JSON object per scenario variant')
@@ -98,6 +99,7 @@ function program(setExit: (code: number) => void): Command {
     .description('print a trace: per-CPU text timeline, Mermaid diagram, Perfetto JSON or a self-contained HTML page')
     .argument('<file>', 'trace file')
     .option('--format <fmt>', FORMATS.join(' | '), 'text')
+    .option('--story', 'mermaid: only the steps of the race (explain), with arrows between CPUs')
     .action((file: string, o) => setExit(renderCommand(file, o)));
 
   p.command('shrink')
@@ -107,9 +109,10 @@ function program(setExit: (code: number) => void): Command {
     .action((file: string, o) => setExit(shrinkCommand(file, o)));
 
   p.command('explain')
-    .description('the steps the violation depends on (its happens-before slice), as a short story')
+    .description('how the violation came about: the race, in a few steps (--full: its whole happens-before slice)')
     .argument('<file>', 'trace file')
-    .option('--json', 'the slice as JSON')
+    .option('--full', 'every step the violation depends on (its happens-before slice)')
+    .option('--json', 'the story, its edges and the slice as JSON')
     .action((file: string, o) => setExit(explainCommand(file, o)));
 
   return p;

@@ -4,7 +4,7 @@ import { renderExplain } from '../explorer/explain.ts';
 import { makeMachine } from '../explorer/make-machine.ts';
 import { choiceOf } from '../explorer/record.ts';
 import { renderHtml } from '../explorer/render-html.ts';
-import { renderMermaid } from '../explorer/render-mermaid.ts';
+import { renderMermaid, renderMermaidStory } from '../explorer/render-mermaid.ts';
 import { renderPerfetto } from '../explorer/render-perfetto.ts';
 import { renderText } from '../explorer/render-text.ts';
 import { ReplayMismatch, replayTrace } from '../explorer/replay.ts';
@@ -51,27 +51,30 @@ const RENDERERS: Record<Format, (t: TraceFile, a: () => TraceAnalysis) => string
   html: (t, a) => renderHtml(t, a()),
 };
 
-export function renderCommand(file: string, opts: { format: string }): number {
+export function renderCommand(file: string, opts: { format: string; story?: boolean }): number {
   if (!(FORMATS as readonly string[]).includes(opts.format)) {
     throw new UsageError(`unknown format '${opts.format}' (one of: ${FORMATS.join(', ')})`);
   }
+  if (opts.story && opts.format !== 'mermaid') throw new UsageError('--story goes with --format mermaid');
   const t = readTrace(file);
-  process.stdout.write(RENDERERS[opts.format as Format](t, () => analyze(file, t)));
+  if (opts.story) process.stdout.write(renderMermaidStory(t, analyze(file, t)));
+  else process.stdout.write(RENDERERS[opts.format as Format](t, () => analyze(file, t)));
   return 0;
 }
 
-/** `ptrace-mc explain FILE`: the steps the violation depends on, as a short story. */
-export function explainCommand(file: string, opts: { json?: boolean }): number {
+/** `ptrace-mc explain FILE`: the race story of the violation (or, with --full, its happens-before slice). */
+export function explainCommand(file: string, opts: { json?: boolean; full?: boolean }): number {
   const t = readTrace(file);
   const a = analyze(file, t);
   if (!opts.json) {
-    process.stdout.write(renderExplain(t, a));
+    process.stdout.write(renderExplain(t, a, { full: opts.full }));
     return 0;
   }
-  const steps = a.slice.map((k) => {
-    const s = t.steps[k - 1] as TraceStep;
-    return { step: s.step, cpu: s.cpu, task: s.task, what: s.what, detail: s.detail, ref: s.ref };
-  });
+  const steps = (nums: readonly number[]) =>
+    nums.map((k) => {
+      const s = t.steps[k - 1] as TraceStep;
+      return { step: s.step, cpu: s.cpu, task: s.task, what: s.what, detail: s.detail, ref: s.ref };
+    });
   const j = {
     trace: file,
     scenario: t.scenario,
@@ -82,7 +85,10 @@ export function explainCommand(file: string, opts: { json?: boolean }): number {
     violationKind: a.violationKind,
     violationReads: a.violationReads,
     traceSteps: t.steps.length,
-    slice: steps,
+    story: steps(a.story.steps),
+    storyEdges: a.story.edges,
+    storyRepeats: a.story.repeats,
+    slice: steps(a.slice),
   };
   process.stdout.write(`${JSON.stringify(j)}\n`);
   return 0;

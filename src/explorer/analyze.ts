@@ -2,6 +2,7 @@ import { isBlocking, K, type MemView } from '../cpu/ops.ts';
 import type { Machine, StepInfo, StepObserver } from '../model/machine.ts';
 import type { ScenarioDef } from '../model/scenario.ts';
 import { ENGINE_INVARIANTS, type MachineView } from '../model/types.ts';
+import { type RaceStep, type RaceStory, raceStory } from './race-story.ts';
 import { choiceOf } from './record.ts';
 import { replayTrace } from './replay.ts';
 import { DEFAULT_MAX_STEPS, makeMachine } from './run.ts';
@@ -36,6 +37,8 @@ export interface TraceAnalysis {
   readonly violationCpus: readonly number[];
   /** step numbers of the happens-before slice of the violation, ascending */
   readonly slice: readonly number[];
+  /** the few steps that tell how the violation came about (race-story.ts) */
+  readonly story: RaceStory;
 }
 
 /**
@@ -98,6 +101,11 @@ export function analyzeTrace(s: ScenarioDef, t: TraceFile): TraceAnalysis {
     violationReads: [...reads].sort((a, b) => a - b).map((a) => cellName(m, a)),
     violationCpus: [...cpus].sort((a, b) => a - b),
     slice,
+    story: raceStory(storySteps(m, t, obs.footprints), {
+      reads: [...reads].filter((a) => a < m.layout.size).map((a) => cellName(m, a)),
+      failingStep: kind === 'step',
+      blockedCpus: kind === 'deadlock' ? [...cpus].sort((a, b) => a - b) : [],
+    }),
   };
 }
 
@@ -152,6 +160,27 @@ export function happensBeforeSlice(
 function ordered(a: SliceStep, b: SliceStep): boolean {
   if (a.cpu === b.cpu || a.task === b.task) return true;
   return a.writes.some((c) => b.reads.includes(c) || b.writes.includes(c)) || b.writes.some((c) => a.reads.includes(c));
+}
+
+/** The steps as the race story sees them: memory cells only, writes that changed a value. */
+function storySteps(m: Machine, t: TraceFile, footprints: readonly RawFootprint[]): RaceStep[] {
+  return t.steps.map((s, i) => {
+    const lock = s.kind.endsWith('lock');
+    const changed = s.changes.filter((p) => p.path[0] === 'cells').map((p) => String(p.path[1]));
+    // a store of the value a cell already holds is still a write that can be lost; a failed trylock writes nothing
+    const stored = lock ? [] : (footprints[i]?.writes ?? []).filter((a) => a < m.layout.size).map((a) => m.layout.name(a));
+    const writes = [...new Set([...stored, ...changed])].sort();
+    return {
+      changes: changed,
+      cpu: s.cpu,
+      task: s.task,
+      code: `${s.kind} ${s.ref}`,
+      reads: (footprints[i]?.reads ?? []).filter((a) => a < m.layout.size).map((a) => m.layout.name(a)),
+      writes,
+      sync: lock && writes.length > 0,
+      irqSwitch: s.kind === 'irq_enable' || s.kind === 'irq_disable',
+    };
+  });
 }
 
 /** Names of memory cells, and of the pseudo cells footprints use for CPU-local state and task contexts. */

@@ -38,6 +38,7 @@ table { border-collapse:collapse; width:100%; }
 #timeline tr.current td { background:var(--cur); }
 #timeline tr.current td.num { box-shadow:inset 3px 0 0 var(--curline); color:var(--fg); font-weight:600; }
 #timeline tr.causal td.num::before { content:"\25CF "; color:var(--causal); font-size:10px; }
+#timeline tr.story td.num::before { content:"\2605 "; color:var(--causal); font-size:12px; }
 #timeline tr.violation-row td { background:var(--badbg); color:var(--bad); font-weight:600; }
 #timeline tr.violation-row.current td { box-shadow:inset 0 0 0 2px var(--bad); }
 .task { display:inline-block; font-size:12px; padding:0 6px; border-radius:10px; background:#eef1f4; color:var(--muted); margin-right:4px; }
@@ -53,7 +54,7 @@ table { border-collapse:collapse; width:100%; }
 .diff .new { color:#1a7f37; font-weight:600; }
 .muted { color:var(--muted); }
 .legend { font-size:12px; color:var(--muted); margin:6px 0 0; }
-.legend .dot { color:var(--causal); }
+.legend .dot, .legend .star { color:var(--causal); }
 `;
 
 export const VIEWER_JS = String.raw`
@@ -62,6 +63,8 @@ export const VIEWER_JS = String.raw`
   var steps = data.steps, n = steps.length;
   var causal = {};
   data.slice.forEach(function (k) { causal[k] = true; });
+  var story = {};
+  data.story.forEach(function (k) { story[k] = true; });
   function clone(x) { return JSON.parse(JSON.stringify(x)); }
   function getPath(o, p) { for (var i = 0; i < p.length; i++) { if (o == null) return undefined; o = o[p[i]]; } return o; }
   function apply(o, patch) {
@@ -85,6 +88,7 @@ export const VIEWER_JS = String.raw`
   steps.forEach(function (s) {
     var tr = el('tr'); tr.dataset.step = s.step; tr.dataset.cpu = s.cpu;
     if (causal[s.step]) tr.classList.add('causal');
+    if (story[s.step]) tr.classList.add('story');
     tr.appendChild(el('td', 'num', String(s.step)));
     for (var c = 0; c < data.cpus; c++) {
       var td = el('td', 'cell');
@@ -138,7 +142,8 @@ export const VIEWER_JS = String.raw`
       info.appendChild(el('p', null, s.what + (s.detail && s.detail !== s.what ? '  (' + s.detail + ')' : '')));
       var ref = el('p'); ref.appendChild(el('span', 'muted', 'source: ')); var r = el('code', 'ref', s.ref); r.id = 'step-ref'; ref.appendChild(r);
       info.appendChild(ref);
-      if (causal[s.step]) info.appendChild(el('p', 'legend', '\u25CF the violation depends on this step'));
+      if (story[s.step]) info.appendChild(el('p', 'legend', '\u2605 a step of the race'));
+      else if (causal[s.step]) info.appendChild(el('p', 'legend', '\u25CF the violation depends on this step'));
       if (atEnd) info.appendChild(el('p', 'bad', 'After this step: VIOLATED ' + data.violation.invariant));
       if (s.changes.length === 0) diff.appendChild(el('li', 'muted', 'no change to the world (a read, or a check)'));
       s.changes.forEach(function (c) {

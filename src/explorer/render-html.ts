@@ -18,6 +18,7 @@ export function renderHtml(t: TraceFile, a: TraceAnalysis): string {
     initial: t.initial,
     steps: t.steps,
     slice: a.slice,
+    story: a.story.steps,
   };
   const title = `${t.scenario} [${t.variant}] on ${cpus} CPU${cpus > 1 ? 's' : ''}`;
   const heads = Array.from({ length: cpus }, (_, c) => `<th>CPU${c}</th>`).join('');
@@ -40,7 +41,7 @@ export function renderHtml(t: TraceFile, a: TraceAnalysis): string {
 <button id="next" title="→, j or space">forward ›</button>
 <button id="last" title="End">last »</button>
 <span id="pos"></span>
-<span class="hint">keys: ← → Home End · click a row · <span class="legend"><span class="dot">●</span> = the violation depends on it (${a.slice.length} of ${t.steps.length} steps)</span></span>
+<span class="hint">keys: ← → Home End · click a row · <span class="legend"><span class="star">★</span> = the race (${a.story.steps.length} steps, as explain tells it) · <span class="dot">●</span> = the violation depends on it (${a.slice.length} of ${t.steps.length} steps)</span></span>
 </div>
 </header>
 <main>

@@ -58,6 +58,7 @@ export function renderPerfetto(t: TraceFile, a: TraceAnalysis): string {
         ref: s.ref,
         changed: s.changes.map((p) => `${(p.path as string[]).slice(1).join('.')} = ${String(p.value ?? '(removed)')}`),
         ...(a.slice.includes(s.step) ? { causal: true } : {}),
+        ...(a.story.steps.includes(s.step) ? { race: true } : {}),
       },
     });
   }

@@ -158,3 +158,14 @@ export function runqueueSane(b: ModelBuilder, k: DragonKernel): void {
     },
   });
 }
+
+// What a new concern is written with, in one import (the README's reviewer's guide writes one).
+export { nop } from '../../cpu/ops.ts';
+export { SIG, sigmask } from '../../kernel/common/bits.ts';
+export { returnToUserAndRun, syscallReturnAndRun } from '../../kernel/dragonos/entry.ts';
+export { sigStop } from '../../kernel/dragonos/generic-signal.ts';
+export { PF, ST } from '../../kernel/dragonos/kernel.ts';
+export { sendSignal } from '../../kernel/dragonos/signal.ts';
+export type { DoSignalEnv } from '../../kernel/dragonos/x86-signal.ts';
+export { ModelBuilder } from '../../model/build.ts';
+export { defineScenario } from '../../model/scenario.ts';
