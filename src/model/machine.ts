@@ -435,6 +435,22 @@ export class Machine implements MachineView {
 
   private histories: Map<number, number>[] | null = null;
   private nextHist = 0;
+  /**
+   * Memory images and task descriptions seen so far, each numbered once:
+   * a state key names them by number. Many states share a memory image or a
+   * task's position, so a visited set of millions of states keeps each long
+   * string once (exact: numbering is a bijection, nothing is hashed).
+   */
+  private readonly parts = new Map<string, number>();
+
+  private part(text: string): number {
+    let id = this.parts.get(text);
+    if (id === undefined) {
+      id = this.parts.size;
+      this.parts.set(text, id);
+    }
+    return id;
+  }
 
   /** Starts tracking program histories so that stateKey() works; call before reset(). */
   trackStates(): void {
@@ -466,12 +482,12 @@ export class Machine implements MachineView {
    */
   stateKey(): string {
     if (this.histories === null) throw new Error('stateKey() needs trackStates() before the execution');
-    const parts: (number | string)[] = [this.mem.join(',')];
+    const parts: (number | string)[] = [this.part(this.mem.join(','))];
     for (const c of this.cpus) parts.push(`${c.current}/${c.irqsOn ? 1 : 0}/${c.preempt}/${c.held.join('.')}`);
     for (const t of this.tasks) {
       let s = `${t.life}/${t.cpu}/${t.parked ? 1 : 0}`;
       for (const f of t.frames) s += `/${f.hist}`;
-      parts.push(s);
+      parts.push(this.part(s));
     }
     parts.push(this.irqBudget.join('.'));
     if (this.irqLocks.size > 0 || this.irqsOnLocks.size > 0) {

@@ -36,12 +36,26 @@ export default defineScenario({
     'linux-6.6': {
       summary: 'ptrace_stop bails out under siglock when ->ptrace is gone; __ptrace_unlink wakes a traced tracee',
       source: 'linux-6.6 kernel/signal.c:2266-2341 ptrace_stop; kernel/ptrace.c:117-172 __ptrace_unlink',
-      expect: [{ cpus: 1, verdict: 'holds' }],
+      expect: [
+        { cpus: 1, verdict: 'holds' },
+        {
+          cpus: 2,
+          verdict: 'holds',
+          why: 'every window ends with the tracee running: the bail-out under siglock, or the unlink waking it',
+        },
+      ],
     },
     'pre-5.19': {
       summary: 'ptrace_stop in the 5.18 order: TASK_TRACED first, ->ptrace tested under tasklist_lock only',
       source: 'linux-5.18 kernel/signal.c ptrace_stop',
-      expect: [{ cpus: 1, verdict: 'holds' }],
+      expect: [
+        { cpus: 1, verdict: 'holds' },
+        {
+          cpus: 2,
+          verdict: 'holds',
+          why: 'TASK_TRACED is set before the ->ptrace test under tasklist_lock (read); the unlink holds it for writing: either the test sees the unlink, or the unlink sees TASK_TRACED and wakes the tracee',
+        },
+      ],
     },
     'unlink-no-wake': {
       summary: 'known bug put back: __ptrace_unlink does not wake the traced tracee',
