@@ -42,6 +42,8 @@ export interface CheckFlags {
   shardOut?: string;
   /** every variant on 1 CPU and on the scenario's CPU counts, in one table */
   compare?: boolean;
+  /** the expectation table includes the rows marked long */
+  all?: boolean;
 }
 
 /** One scenario × variant × CPU count to check. */
@@ -93,22 +95,28 @@ export function checkCommand(names: string[], flags: CheckInput): number {
     throw new UsageError('name either scenarios or groups such as dragonos/, not both');
   }
   const table = names.length === 0 || groups.length > 0;
-  const jobs = table ? tableJobs(f, groups, flags.strategy === undefined) : namedJobs(names, f);
+  const t = table ? tableJobs(f, groups, flags.strategy === undefined) : { jobs: namedJobs(names, f), skippedLong: [] };
+  const jobs = t.jobs;
   if (f.traceOut !== undefined && jobs.length > 1 && f.variant === undefined) {
     throw new UsageError('--trace-out needs --variant when the scenario has several variants');
   }
   checkSlicing(f, jobs);
   if (f.shard !== undefined) return runShard(jobs[0] as Job, f);
   const outcomes = jobs.map((j) => runJob(j, f));
-  return printOutcomes(outcomes, f, table);
+  return printOutcomes(outcomes, f, table, t.skippedLong);
 }
 
 /** Prints the outcomes as JSON lines, a table or one block each; returns the exit status. */
-export function printOutcomes(outcomes: readonly Outcome[], f: CheckFlags, table: boolean): number {
+export function printOutcomes(
+  outcomes: readonly Outcome[],
+  f: CheckFlags,
+  table: boolean,
+  skippedLong: readonly string[] = [],
+): number {
   if (f.json) {
     for (const o of outcomes) process.stdout.write(`${JSON.stringify(jsonOf(o, f, table))}\n`);
   } else if (table) {
-    process.stdout.write(renderTable(outcomes, f));
+    process.stdout.write(renderTable(outcomes, f, skippedLong));
   } else {
     for (const o of outcomes) process.stdout.write(renderOne(o, f));
   }
@@ -118,8 +126,15 @@ export function printOutcomes(outcomes: readonly Outcome[], f: CheckFlags, table
   return EXIT.holds;
 }
 
-function tableJobs(f: CheckFlags, groups: readonly string[], rowSearch: boolean): Job[] {
+/** The rows of the expectation table, and the long rows it leaves out without --all. */
+interface Table {
+  readonly jobs: Job[];
+  readonly skippedLong: string[];
+}
+
+function tableJobs(f: CheckFlags, groups: readonly string[], rowSearch: boolean): Table {
   const jobs: Job[] = [];
+  const skippedLong: string[] = [];
   for (const g of groups) {
     if (!SCENARIOS.some((s) => s.name.startsWith(g))) throw new UsageError(`no built-in scenario in group '${g}'`);
   }
@@ -131,6 +146,10 @@ function tableJobs(f: CheckFlags, groups: readonly string[], rowSearch: boolean)
       if (f.variant !== undefined && v !== f.variant) continue;
       const rows = f.cpus !== undefined ? [def.expect.find((e) => e.cpus === f.cpus) ?? null] : def.expect;
       for (const e of rows) {
+        if (e?.long && !f.all) {
+          skippedLong.push(`${s.name} [${v}] ${e.cpus} CPUs`);
+          continue;
+        }
         const cpus = f.cpus ?? (e as Expectation).cpus;
         const invariants = f.invariant.length > 0 ? f.invariant : (e?.only ?? null);
         jobs.push({ scenario: s, variant: v, cpus, invariants, expected: e, ...rowSearchOf(e, rowSearch) });
@@ -138,7 +157,7 @@ function tableJobs(f: CheckFlags, groups: readonly string[], rowSearch: boolean)
     }
   }
   if (jobs.length === 0) throw new UsageError(`no built-in scenario has a variant '${f.variant}'`);
-  return jobs;
+  return { jobs, skippedLong };
 }
 
 /** The expectation's own search for its job, when rows may choose theirs (no --strategy named). */
@@ -289,7 +308,7 @@ function ms(x: number): string {
   return x < 10 ? `${x.toFixed(1)} ms` : `${Math.round(x)} ms`;
 }
 
-function renderTable(outs: readonly Outcome[], f: CheckFlags): string {
+function renderTable(outs: readonly Outcome[], f: CheckFlags, skippedLong: readonly string[]): string {
   const rows = outs.map((o) => [
     o.job.scenario.name,
     o.job.variant,
@@ -318,6 +337,11 @@ function renderTable(outs: readonly Outcome[], f: CheckFlags): string {
       : `${bad} of ${outs.length} verdicts differ from what the scenarios expect`,
   );
   if (traces > 0) out.push(`counterexample traces written under ${f.outDir}/`);
+  if (skippedLong.length > 0) {
+    out.push(
+      `not run: ${skippedLong.length} row${skippedLong.length === 1 ? '' : 's'} whose search takes many minutes (${skippedLong.join('; ')}): check --all runs them`,
+    );
+  }
   return `${out.join('\n')}\n`;
 }
 

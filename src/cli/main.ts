@@ -52,6 +52,7 @@ function program(setExit: (code: number) => void): Command {
     .option('--out-dir <dir>', 'where traces go when --trace-out is not given', 'ptrace-mc-out')
     .option('--json', 'one JSON object per scenario variant')
     .option('--compare', "every variant on 1 CPU and on the scenario's CPU counts, one table (exit 0 iff all as expected)")
+    .option('--all', 'the expectation table: also the rows whose search takes many minutes')
     .option('--timing', 'include wall time in JSON output (makes it differ run to run)')
     .option(
       '--workers <n>',

@@ -22,6 +22,12 @@ export interface Expectation {
    * must name an exhaustive search.
    */
   readonly search?: RowSearch;
+  /**
+   * The search takes many minutes (say how long in `why`): the expectation
+   * table runs the row only with `check --all`, and says how many it left
+   * out; `check NAME --variant V --cpus N` and the bench run it as any row.
+   */
+  readonly long?: boolean;
 }
 
 /** A strategy name of `check --strategy` and, for `bounded`, its preemption bound. */
