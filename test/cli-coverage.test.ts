@@ -53,6 +53,17 @@ describe('ptrace-mc coverage', () => {
     );
   });
 
+  it('rows marked long are left out, as in the expectation table, and named', () => {
+    const r = run(['coverage', 'linux/resume-vs-wait', '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.notRun).toEqual(['linux/resume-vs-wait [linux-6.6] on 2 CPUs']);
+    expect(j.rows.some((x: { variant: string; cpus: number }) => x.variant === 'linux-6.6' && x.cpus === 2)).toBe(false);
+    expect(run(['coverage', 'linux/resume-vs-wait']).out).toContain(
+      'not run: 1 row whose search takes many minutes (linux/resume-vs-wait [linux-6.6] on 2 CPUs): --all runs them',
+    );
+  });
+
   it('bad input: one line, exit 2', () => {
     for (const args of [
       ['coverage', 'nope/'],

@@ -87,6 +87,7 @@ function program(setExit: (code: number) => void): Command {
       'stop a row after this long (the report then depends on the machine)',
       parseIntOption('--max-time-per-row', 1),
     )
+    .option('--all', 'also the rows whose search takes many minutes (as check --all)')
     .option('--json', 'print the report as JSON')
     .action((names: string[], o: CoverageFlags) => setExit(coverageCommand(names, o)));
 
