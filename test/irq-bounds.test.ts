@@ -9,6 +9,7 @@ import { type RunOptions, runScenario } from '../src/explorer/run.ts';
 import { parseTrace, type TraceFile } from '../src/explorer/trace.ts';
 import { applyIrqBounds, effectiveIrqBounds, IrqBoundError, irqBoundsText } from '../src/model/irq-bounds.ts';
 import c4 from '../src/scenarios/dragonos/c4-mark-stop-vs-sigcont.ts';
+import { SCENARIOS } from '../src/scenarios/index.ts';
 
 const BIN = resolve('bin/ptrace-mc.js');
 const run = (args: string[]) => {
@@ -135,5 +136,36 @@ describe('check --irq', () => {
       expect(r.code).toBe(2);
       expect(r.err.trim()).toMatch(/bad\.json: options\.irq: no interrupt source 'timer@cpu9'/);
     }
+  });
+});
+
+describe('expectation rows with interrupt budgets', () => {
+  it('every row names sources its model has, with budgets that differ from the scenario’s own', () => {
+    for (const s of SCENARIOS) {
+      for (const [variant, v] of Object.entries(s.variants)) {
+        for (const e of v.expect) {
+          if (!e.irq) continue;
+          expect(effectiveIrqBounds(s.build({ variant, cpus: e.cpus }), e.irq), `${s.name} ${variant}`).toEqual(e.irq);
+        }
+      }
+    }
+  });
+
+  it('--compare shows one CPU without ticks, one CPU with ticks and two CPUs side by side', () => {
+    const r = run(['check', C4, '--compare', '--variant', 'pr1663', '--strategy', 'dfs', '--no-shrink', '--out-dir', tmp()]);
+    expect(r.code).toBe(0);
+    const rows = r.out.split('\n').filter((l) => l.startsWith('pr1663 '));
+    expect(rows.map((l) => l.split(/\s+/).slice(0, 4))).toEqual([
+      ['pr1663', '1', 'timer@cpu0=0', 'holds'],
+      ['pr1663', '1', '-', 'violated'],
+      ['pr1663', '2', '-', 'violated'],
+    ]);
+    expect(r.out).toMatch(/^variant\s+cpus\s+irq\s+verdict/m);
+    expect(r.out).toContain('pr1663 on 1 CPU, irq timer@cpu0=0: holds — one core, no timer tick');
+  });
+
+  it('check NAME --cpus 1 --irq takes the row stated under those budgets', () => {
+    const r = run(['check', C4, '--variant', 'head', '--cpus', '1', '--irq', 'timer@cpu0=0', '--json', '--out-dir', tmp()]);
+    expect(JSON.parse(r.out)).toMatchObject({ irq: { 'timer@cpu0': 0 }, verdict: 'holds', expected: 'holds', matches: true });
   });
 });

@@ -13,7 +13,7 @@ import {
 import { traceToText } from '../explorer/trace.ts';
 import { effectiveIrqBounds, IrqBoundError, type IrqBounds, irqBoundsText, sameIrqBounds } from '../model/irq-bounds.ts';
 import type { Expectation, ScenarioDef, VariantDef } from '../model/scenario.ts';
-import { column, formatColumns, irqColumn } from './columns.ts';
+import { column, formatColumns, optionalColumn } from './columns.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { StatusLine } from './progress.ts';
 import { checkInvariants, checkVariant, SCENARIOS, scenarioByName } from './scenario-select.ts';
@@ -360,7 +360,14 @@ function renderTable(outs: readonly Outcome[], f: CheckFlags): string {
     col('scenario', (o) => o.job.scenario.name),
     col('variant', (o) => o.job.variant),
     col('cpus', (o) => String(o.job.cpus), true),
-    ...irqColumn(outs.map((o) => irqCell(o.job.irq))),
+    ...optionalColumn(
+      'irq',
+      outs.map((o) => irqCell(o.job.irq)),
+    ),
+    ...optionalColumn(
+      'checking',
+      outs.map((o) => o.job.invariants?.join(', ') ?? '-'),
+    ),
     col('verdict', verdictText),
     col('expected', (o) => expectedText(o.job.expected)),
     col('', (o) => (matches(o) ? 'ok' : 'MISMATCH')),

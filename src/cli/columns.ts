@@ -28,7 +28,11 @@ export function formatColumns(columns: readonly Column[]): string[] {
   ];
 }
 
-/** The irq column only when some row has budgets of its own: tables of scenarios without interrupts stay as they were. */
-export function irqColumn(cells: readonly string[]): Column[] {
-  return cells.some((c) => c !== '-') ? [{ head: 'irq', cells }] : [];
+/**
+ * A column shown only when some row has something in it ('-' is nothing):
+ * the irq budgets or the narrowed invariants of a row, so that tables of
+ * scenarios without them stay as they were.
+ */
+export function optionalColumn(head: string, cells: readonly string[]): Column[] {
+  return cells.some((c) => c !== '-') ? [{ head, cells }] : [];
 }

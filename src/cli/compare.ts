@@ -16,7 +16,7 @@ import {
   parseIrqFlags,
   runJob,
 } from './check.ts';
-import { column, formatColumns, irqColumn } from './columns.ts';
+import { column, formatColumns, optionalColumn } from './columns.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { checkInvariants, checkVariant, scenarioByName } from './scenario-select.ts';
 
@@ -107,7 +107,10 @@ function renderCompare(s: ScenarioDef, outs: readonly Outcome[], f: CheckFlags, 
     ...formatColumns([
       col('variant', (o) => o.job.variant),
       col('cpus', (o) => String(o.job.cpus), true),
-      ...irqColumn(outs.map((o) => irqCell(o.job.irq))),
+      ...optionalColumn(
+        'irq',
+        outs.map((o) => irqCell(o.job.irq)),
+      ),
       col('verdict', (o) => o.search.verdict),
       col('invariant', (o) => o.search.violation?.invariant ?? '-'),
       col('expected', (o) => expectedText(o.job.expected)),

@@ -29,7 +29,7 @@ import { sendSignal } from '../../kernel/dragonos/signal.ts';
 import type { DoSignalEnv } from '../../kernel/dragonos/x86-signal.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
-import { BOUNDS, COMMITS, finishKernel, NO_LEDGER, newKernel, simpleHandler } from './common.ts';
+import { BOUNDS, COMMITS, finishKernel, NO_LEDGER, NO_TICK, newKernel, simpleHandler } from './common.ts';
 
 const STOP = 1;
 const CONT = 2;
@@ -53,6 +53,12 @@ export default defineScenario({
         },
         {
           cpus: 1,
+          irq: NO_TICK,
+          verdict: 'holds',
+          why: 'one core, no timer tick: nothing preempts T between 447 and 451, so the window never opens (a single execution)',
+        },
+        {
+          cpus: 1,
           verdict: 'violated',
           invariant: 'no-lost-wakeup',
           why: 'irqs are on between 447 and 450: a timer tick runs S on the same CPU in the window',
@@ -64,6 +70,7 @@ export default defineScenario({
       source: COMMITS.head,
       expect: [
         { cpus: 2, verdict: 'violated', invariant: 'no-lost-wakeup', why: 'the same window (473-478)' },
+        { cpus: 1, irq: NO_TICK, verdict: 'holds', why: 'one core, no timer tick: nothing opens the window (473-478)' },
         { cpus: 1, verdict: 'violated', invariant: 'no-lost-wakeup', why: 'the same window, opened by a timer tick' },
       ],
     },

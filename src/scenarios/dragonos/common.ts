@@ -29,6 +29,9 @@ export const COMMITS = {
 export function timerBudget(cpus: number): number {
   return cpus === 1 ? 2 : 0;
 }
+/** An expectation row's bound: one CPU without timer ticks — only the kick IPI can interrupt. */
+export const NO_TICK = { 'timer@cpu0': 0 } as const;
+
 export const BOUNDS =
   'kick IPI: budget 1 per CPU (kick-ipi@cpuN); local timer on CPU0 (timer@cpu0): 2 ticks with 1 CPU, none with 2 CPUs';
 
