@@ -17,8 +17,10 @@
  * 447, S generating SIGCONT) was SIGCONT, yet T's state is Stopped.
  *
  * master (f64a0d56) replaced this path by transition_group_stop /
- * transition_group_continue under sighand's lock; that version is not
- * modelled here, so the scenario has no master variant.
+ * transition_group_continue under sighand's write lock
+ * (src/kernel/dragonos/job-control-master.ts). The same start state arises
+ * there by the second special path: master's sender stops T (stop_task)
+ * before it queues SIGTSTP, and a SIGCONT in between makes T Runnable again.
  */
 import { nop } from '../../cpu/ops.ts';
 import { SIG, sigmask } from '../../kernel/common/bits.ts';
@@ -74,6 +76,25 @@ export default defineScenario({
         { cpus: 1, verdict: 'violated', invariant: 'no-lost-wakeup', why: 'the same window, opened by a timer tick' },
       ],
     },
+    master: {
+      summary:
+        'sig_stop: transition_group_stop (sighand write lock) with mark_stop (pi_lock) inside; SIGCONT: transition_group_continue with wakeup_stop inside, under the same lock',
+      source: COMMITS.master,
+      expect: [
+        {
+          cpus: 2,
+          verdict: 'holds',
+          only: ['no-lost-wakeup'],
+          why: 'the stop (mark_stop + STOP_STOPPED) and the continue (wakeup_stop + flags) are each one transition under the sighand write lock: a SIGCONT either comes before the stop is published or finds it and wakes T',
+        },
+        {
+          cpus: 1,
+          verdict: 'holds',
+          only: ['no-lost-wakeup'],
+          why: 'as on two CPUs (its lock-discipline finding, do_signal returning with irqs on, is c2’s)',
+        },
+      ],
+    },
   },
   build({ variant, cpus }) {
     const b = new ModelBuilder(cpus);
@@ -98,7 +119,10 @@ export default defineScenario({
     );
     T = t;
     const S = k.spawn('S', { cpu: 1, start: 'current' }, function* (ctx) {
-      yield nop(k.src.at('ipc/signal.rs', { pr1663: 106, head: 134 }, 'Signal::send_signal_info_to_pcb'), 'kill(T, SIGCONT)');
+      yield nop(
+        k.src.at('ipc/signal.rs', { pr1663: 106, head: 134, master: 289 }, 'Signal::send_signal_info_to_pcb'),
+        'kill(T, SIGCONT)',
+      );
       // SIGCONT is generated at this step
       ctx.ghost.set(lastEvent, CONT);
       yield* sendSignal(k, SIG.SIGCONT, t, ctx);
