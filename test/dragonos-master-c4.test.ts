@@ -7,15 +7,16 @@ import c4 from '../src/scenarios/dragonos/c4-mark-stop-vs-sigcont.ts';
 
 const ONLY = ['no-lost-wakeup'];
 
-function check(variant: string, cpus: number) {
+function check(variant: string, cpus: number, invariants: string[] = ONLY, irq?: Record<string, number>) {
   const { search } = runScenario(c4, {
     variant,
     cpus,
     strategy: 'dfs',
     seed: 1,
     runs: 1,
-    invariants: ONLY,
+    invariants,
     maxSteps: DEFAULT_MAX_STEPS,
+    ...(irq ? { irq } : {}),
     cache: true,
     shrink: false,
     budget: {},
@@ -56,5 +57,11 @@ describe('dragonos/c4-mark-stop-vs-sigcont on master (transition_group_stop / _c
     expect(check('master', 1).verdict).toBe('holds');
     expect(check('pr1663', 1)).toEqual({ verdict: 'violated', invariant: 'no-lost-wakeup' });
     expect(check('head', 1)).toEqual({ verdict: 'violated', invariant: 'no-lost-wakeup' });
+  });
+
+  it('loses a SIGCONT that lands between the dequeue of SIGTSTP and transition_group_stop (a tick opens it on one CPU)', () => {
+    const AFTER = ['no-stop-after-sigcont'];
+    expect(check('master', 1, AFTER)).toEqual({ verdict: 'violated', invariant: 'no-stop-after-sigcont' });
+    expect(check('master', 1, AFTER, { 'timer@cpu0': 0 }).verdict).toBe('holds');
   });
 });

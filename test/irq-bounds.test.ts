@@ -152,7 +152,8 @@ describe('expectation rows with interrupt budgets', () => {
   });
 
   it('--compare shows one CPU without ticks, one CPU with ticks and two CPUs side by side', () => {
-    const r = run(['check', C4, '--compare', '--variant', 'pr1663', '--strategy', 'dfs', '--no-shrink', '--out-dir', tmp()]);
+    const args = ['check', C4, '--compare', '--variant', 'pr1663', '--strategy', 'dfs', '--no-shrink', '--out-dir', tmp()];
+    const r = run([...args, '--invariant', 'no-lost-wakeup']);
     expect(r.code).toBe(0);
     const rows = r.out.split('\n').filter((l) => l.startsWith('pr1663 '));
     expect(rows.map((l) => l.split(/\s+/).slice(0, 4))).toEqual([

@@ -13,7 +13,7 @@ import {
 import { traceToText } from '../explorer/trace.ts';
 import { effectiveIrqBounds, IrqBoundError, type IrqBounds, irqBoundsText, sameIrqBounds } from '../model/irq-bounds.ts';
 import type { Expectation, ScenarioDef, VariantDef } from '../model/scenario.ts';
-import { column, formatColumns, optionalColumn } from './columns.ts';
+import { type Column, column, formatColumns, optionalColumn } from './columns.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { StatusLine } from './progress.ts';
 import { checkInvariants, checkVariant, SCENARIOS, scenarioByName } from './scenario-select.ts';
@@ -150,9 +150,24 @@ export function jobIrq(s: ScenarioDef, variant: string, cpus: number, requested:
   }
 }
 
-/** The expectation row for this CPU count and these interrupt budgets (none given: the row without budgets). */
-export function expectationFor(def: VariantDef | undefined, cpus: number, irq: IrqBounds): Expectation | null {
-  return def?.expect.find((e) => e.cpus === cpus && sameIrqBounds(e.irq, irq)) ?? null;
+/**
+ * The expectation row for this CPU count and these interrupt budgets (none
+ * given: the row without budgets); with invariants named, the row that
+ * checks exactly those if there is one.
+ */
+export function expectationFor(
+  def: VariantDef | undefined,
+  cpus: number,
+  irq: IrqBounds,
+  invariants: readonly string[] | null = null,
+): Expectation | null {
+  const rows = def?.expect.filter((e) => e.cpus === cpus && sameIrqBounds(e.irq, irq)) ?? [];
+  const same = invariants ? rows.find((e) => sameNames(e.only ?? null, invariants)) : undefined;
+  return same ?? rows[0] ?? null;
+}
+
+export function sameNames(a: readonly string[] | null, b: readonly string[] | null): boolean {
+  return JSON.stringify(a ? [...a].sort() : null) === JSON.stringify(b ? [...b].sort() : null);
 }
 
 /** Adds the job unless the same one (rows that --cpus or --irq made alike) is there already. */
@@ -163,7 +178,7 @@ function pushUnique(jobs: Job[], j: Job): void {
     a.cpus === j.cpus &&
     sameIrqBounds(a.irq, j.irq) &&
     a.expected === j.expected &&
-    JSON.stringify(a.invariants) === JSON.stringify(j.invariants);
+    sameNames(a.invariants, j.invariants);
   if (!jobs.some(same)) jobs.push(j);
 }
 
@@ -182,7 +197,10 @@ function tableJobs(f: CheckFlags, groups: readonly string[], irq: IrqBounds | nu
       for (const row of def.expect) {
         const cpus = f.cpus ?? row.cpus;
         const budgets = irq !== null ? jobIrq(s, v, cpus, irq) : row.cpus === cpus ? (row.irq ?? {}) : {};
-        const e = row.cpus === cpus && sameIrqBounds(row.irq, budgets) ? row : expectationFor(def, cpus, budgets);
+        const e =
+          row.cpus === cpus && sameIrqBounds(row.irq, budgets)
+            ? row
+            : expectationFor(def, cpus, budgets, f.invariant.length > 0 ? f.invariant : null);
         const invariants = f.invariant.length > 0 ? f.invariant : (e?.only ?? null);
         pushUnique(jobs, { scenario: s, variant: v, cpus, irq: budgets, invariants, expected: e });
       }
@@ -200,7 +218,7 @@ export function namedJob(
   invariants: readonly string[] | null,
   irq: IrqBounds,
 ): Job {
-  const expected = expectationFor(s.variants[variant], cpus, irq);
+  const expected = expectationFor(s.variants[variant], cpus, irq, invariants);
   return { scenario: s, variant, cpus, irq, invariants, expected };
 }
 
@@ -262,17 +280,41 @@ export function outcomeOf(j: Job, f: CheckFlags, { search, trace, shrunk }: RunR
   let tracePath: string | null = null;
   if (trace) {
     tracePath =
-      f.traceOut ?? join(f.outDir, ...j.scenario.name.split('/'), `${j.variant}.cpus${j.cpus}${irqFileTag(j.irq)}.json`);
+      f.traceOut ??
+      join(
+        f.outDir,
+        ...j.scenario.name.split('/'),
+        `${j.variant}.cpus${j.cpus}${irqFileTag(j.irq)}${j.invariants ? `.${j.invariants.join('+')}` : ''}.json`,
+      );
     mkdirSync(dirname(tracePath), { recursive: true });
     writeFileSync(tracePath, traceToText(trace));
   }
   return { job: j, search, tracePath, traceStats: trace ? trace.stats : null, shrunk };
 }
 
-/** `.irq-timer@cpu0=0` for a trace written under budgets of its own, so it does not overwrite the plain row's. */
+/**
+ * `.irq-timer@cpu0=0` for a trace written under budgets of its own (and, in
+ * the file name, `.INVARIANT` when the row checks only some): rows of one
+ * variant and CPU count do not overwrite each other's trace.
+ */
 function irqFileTag(irq: IrqBounds): string {
   const parts = Object.entries(irq).map(([n, b]) => `${n}=${b}`);
   return parts.length > 0 ? `.irq-${parts.join(',')}` : '';
+}
+
+/** The irq budgets and the narrowed invariants of each row, as columns when some row has them. */
+export function boundsColumns(outs: readonly Outcome[]): Column[] {
+  return [
+    ...optionalColumn(
+      'irq',
+      outs.map((o) => irqCell(o.job.irq)),
+    ),
+    ...optionalColumn(
+      'checking',
+      outs.map((o) => o.job.invariants?.join(', ') ?? '-'),
+      'differ',
+    ),
+  ];
 }
 
 /** `timer@cpu0=0`, or '-' for the scenario's own budgets (a table cell). */
@@ -360,14 +402,7 @@ function renderTable(outs: readonly Outcome[], f: CheckFlags): string {
     col('scenario', (o) => o.job.scenario.name),
     col('variant', (o) => o.job.variant),
     col('cpus', (o) => String(o.job.cpus), true),
-    ...optionalColumn(
-      'irq',
-      outs.map((o) => irqCell(o.job.irq)),
-    ),
-    ...optionalColumn(
-      'checking',
-      outs.map((o) => o.job.invariants?.join(', ') ?? '-'),
-    ),
+    ...boundsColumns(outs),
     col('verdict', verdictText),
     col('expected', (o) => expectedText(o.job.expected)),
     col('', (o) => (matches(o) ? 'ok' : 'MISMATCH')),

@@ -29,10 +29,12 @@ export function formatColumns(columns: readonly Column[]): string[] {
 }
 
 /**
- * A column shown only when some row has something in it ('-' is nothing):
- * the irq budgets or the narrowed invariants of a row, so that tables of
- * scenarios without them stay as they were.
+ * A column shown only when it says something: for the irq budgets, when
+ * some row has its own ('-' is none); for the checked invariants, when rows
+ * differ in them (not when --invariant narrowed every row alike). Tables of
+ * scenarios without either stay as they were.
  */
-export function optionalColumn(head: string, cells: readonly string[]): Column[] {
-  return cells.some((c) => c !== '-') ? [{ head, cells }] : [];
+export function optionalColumn(head: string, cells: readonly string[], when: 'some' | 'differ' = 'some'): Column[] {
+  const show = when === 'some' ? cells.some((c) => c !== '-') : cells.some((c) => c !== cells[0]);
+  return show ? [{ head, cells }] : [];
 }

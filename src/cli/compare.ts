@@ -1,7 +1,8 @@
 import { STRATEGIES } from '../explorer/run.ts';
-import type { IrqBounds } from '../model/irq-bounds.ts';
+import { type IrqBounds, sameIrqBounds } from '../model/irq-bounds.ts';
 import type { ScenarioDef } from '../model/scenario.ts';
 import {
+  boundsColumns,
   boundsText,
   type CheckFlags,
   type CheckInput,
@@ -15,8 +16,9 @@ import {
   type Outcome,
   parseIrqFlags,
   runJob,
+  sameNames,
 } from './check.ts';
-import { column, formatColumns, optionalColumn } from './columns.ts';
+import { column, formatColumns } from './columns.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { checkInvariants, checkVariant, scenarioByName } from './scenario-select.ts';
 
@@ -59,34 +61,47 @@ export function compareCpus(s: ScenarioDef): number[] {
   return [...counts].sort((a, b) => a - b);
 }
 
+/** One row of the comparison for every variant: CPU count, interrupt budgets, the invariants checked (null: all). */
+export interface CompareKey {
+  readonly cpus: number;
+  readonly irq: IrqBounds;
+  readonly only: readonly string[] | null;
+}
+
 /**
- * The rows of the table: each CPU count with the scenario's own interrupt
- * budgets, and each (CPU count, budgets) an expectation states — the
- * budgets rows before the plain row of the same CPU count, in the order the
- * scenario gives them. With --irq, each CPU count once, under those budgets.
+ * The rows of the table: each (CPU count, budgets, invariants) an
+ * expectation states, in the order the scenario gives them, grouped by CPU
+ * count with the budgets rows first; and each CPU count of compareCpus with
+ * the scenario's own budgets where no expectation states one. With --irq,
+ * each CPU count once, under those budgets.
  */
-export function compareBounds(s: ScenarioDef): { cpus: number; irq: IrqBounds }[] {
-  const keys: { cpus: number; irq: IrqBounds }[] = [];
-  const add = (cpus: number, irq: IrqBounds) => {
-    const text = JSON.stringify(irq);
-    if (!keys.some((k) => k.cpus === cpus && JSON.stringify(k.irq) === text)) keys.push({ cpus, irq });
+export function compareBounds(s: ScenarioDef): CompareKey[] {
+  const keys: CompareKey[] = [];
+  const add = (k: CompareKey) => {
+    const same = (x: CompareKey) => x.cpus === k.cpus && sameIrqBounds(x.irq, k.irq) && sameNames(x.only, k.only);
+    if (!keys.some(same)) keys.push(k);
   };
+  const rows = Object.values(s.variants).flatMap((v) => v.expect);
   for (const cpus of compareCpus(s)) {
-    for (const v of Object.values(s.variants)) for (const e of v.expect) if (e.cpus === cpus && e.irq) add(cpus, e.irq);
-    add(cpus, {});
+    for (const e of rows) if (e.cpus === cpus && e.irq) add({ cpus, irq: e.irq, only: e.only ?? null });
+    for (const e of rows) if (e.cpus === cpus && !e.irq) add({ cpus, irq: {}, only: e.only ?? null });
+    if (!keys.some((k) => k.cpus === cpus && Object.keys(k.irq).length === 0)) add({ cpus, irq: {}, only: null });
   }
   return keys;
 }
 
 function compareJobs(s: ScenarioDef, f: CheckFlags, irq: IrqBounds | null): Job[] {
   const jobs: Job[] = [];
-  const keys = irq === null ? compareBounds(s) : compareCpus(s).map((cpus) => ({ cpus, irq }));
+  const keys = irq === null ? compareBounds(s) : compareCpus(s).map((cpus) => ({ cpus, irq, only: null }));
   for (const [v, def] of Object.entries(s.variants)) {
     if (f.variant !== undefined && v !== f.variant) continue;
     for (const k of keys) {
       const budgets = irq === null ? k.irq : jobIrq(s, v, k.cpus, irq);
-      const expected = expectationFor(def, k.cpus, budgets);
-      const invariants = f.invariant.length > 0 ? f.invariant : (expected?.only ?? null);
+      const invariants = f.invariant.length > 0 ? f.invariant : k.only;
+      const expected = expectationFor(def, k.cpus, budgets, invariants);
+      // with --invariant, rows that differed only in their invariants are one
+      const same = (j: Job) => j.variant === v && j.cpus === k.cpus && sameIrqBounds(j.irq, budgets);
+      if (f.invariant.length > 0 && jobs.some(same)) continue;
       jobs.push({ scenario: s, variant: v, cpus: k.cpus, irq: budgets, invariants, expected });
     }
   }
@@ -107,10 +122,7 @@ function renderCompare(s: ScenarioDef, outs: readonly Outcome[], f: CheckFlags, 
     ...formatColumns([
       col('variant', (o) => o.job.variant),
       col('cpus', (o) => String(o.job.cpus), true),
-      ...optionalColumn(
-        'irq',
-        outs.map((o) => irqCell(o.job.irq)),
-      ),
+      ...boundsColumns(outs),
       col('verdict', (o) => o.search.verdict),
       col('invariant', (o) => o.search.violation?.invariant ?? '-'),
       col('expected', (o) => expectedText(o.job.expected)),
