@@ -12,7 +12,7 @@ import {
 } from '../explorer/run.ts';
 import { traceToText } from '../explorer/trace.ts';
 import { effectiveIrqBounds, IrqBoundError, type IrqBounds, irqBoundsText, sameIrqBounds } from '../model/irq-bounds.ts';
-import type { Expectation, ScenarioDef, VariantDef } from '../model/scenario.ts';
+import type { Expectation, RowSearch, ScenarioDef, VariantDef } from '../model/scenario.ts';
 import { type Column, column, formatColumns, optionalColumn } from './columns.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { StatusLine } from './progress.ts';
@@ -32,6 +32,8 @@ export interface CheckFlags {
   maxTime?: number;
   maxSteps?: number;
   stateless?: boolean;
+  /** false with --no-por */
+  por?: boolean;
   preemptions: number;
   depth: number;
   shrink: boolean;
@@ -55,6 +57,8 @@ export interface Job {
   readonly irq: IrqBounds;
   readonly invariants: readonly string[] | null;
   readonly expected: Expectation | null;
+  /** the row's own search (its expectation's `search`), when no --strategy was named */
+  readonly search?: RowSearch;
 }
 
 export interface Outcome {
@@ -96,7 +100,7 @@ export function checkCommand(names: string[], flags: CheckInput): number {
   }
   const table = names.length === 0 || groups.length > 0;
   const irq = parseIrqFlags(f.irq);
-  const jobs = table ? tableJobs(f, groups, irq) : namedJobs(names, f, irq);
+  const jobs = table ? tableJobs(f, groups, irq, flags.strategy === undefined) : namedJobs(names, f, irq);
   if (f.traceOut !== undefined && jobs.length > 1 && f.variant === undefined) {
     throw new UsageError('--trace-out needs --variant when the scenario has several variants');
   }
@@ -182,7 +186,7 @@ function pushUnique(jobs: Job[], j: Job): void {
   if (!jobs.some(same)) jobs.push(j);
 }
 
-function tableJobs(f: CheckFlags, groups: readonly string[], irq: IrqBounds | null): Job[] {
+function tableJobs(f: CheckFlags, groups: readonly string[], irq: IrqBounds | null, rowSearch: boolean): Job[] {
   const jobs: Job[] = [];
   for (const g of groups) {
     if (!SCENARIOS.some((s) => s.name.startsWith(g))) throw new UsageError(`no built-in scenario in group '${g}'`);
@@ -202,12 +206,27 @@ function tableJobs(f: CheckFlags, groups: readonly string[], irq: IrqBounds | nu
             ? row
             : expectationFor(def, cpus, budgets, f.invariant.length > 0 ? f.invariant : null);
         const invariants = f.invariant.length > 0 ? f.invariant : (e?.only ?? null);
-        pushUnique(jobs, { scenario: s, variant: v, cpus, irq: budgets, invariants, expected: e });
+        pushUnique(jobs, { scenario: s, variant: v, cpus, irq: budgets, invariants, expected: e, ...rowSearchOf(e, rowSearch) });
       }
     }
   }
   if (jobs.length === 0) throw new UsageError(`no built-in scenario has a variant '${f.variant}'`);
   return jobs;
+}
+
+/** The expectation's own search for its job, when rows may choose theirs (no --strategy named). */
+export function rowSearchOf(e: Expectation | null, allowed: boolean): { search?: RowSearch } {
+  if (!allowed || e?.search === undefined) return {};
+  if (!(STRATEGIES as readonly string[]).includes(e.search.strategy)) {
+    throw new Error(`expectation names an unknown strategy '${e.search.strategy}'`);
+  }
+  return { search: e.search };
+}
+
+/** The flags a job runs with: its row's own search, if it has one, in place of the table's. */
+export function flagsFor(j: Job, f: CheckFlags): CheckFlags {
+  if (j.search === undefined) return f;
+  return { ...f, strategy: j.search.strategy, preemptions: j.search.preemptions ?? f.preemptions };
 }
 
 /** The job `check NAME --variant V --cpus N` runs (also what a merge of shards reports as). */
@@ -256,6 +275,7 @@ export function runOptions(j: Job, f: CheckFlags, status: StatusLine | null): Ru
     maxSteps: f.maxSteps ?? j.scenario.maxSteps ?? DEFAULT_MAX_STEPS,
     ...(Object.keys(j.irq).length > 0 ? { irq: j.irq } : {}),
     cache: !f.stateless,
+    por: f.por !== false,
     preemptions: f.preemptions,
     depth: f.depth,
     shrink: f.shrink,
@@ -269,7 +289,8 @@ export function runOptions(j: Job, f: CheckFlags, status: StatusLine | null): Ru
   };
 }
 
-export function runJob(j: Job, f: CheckFlags): Outcome {
+export function runJob(j: Job, table: CheckFlags): Outcome {
+  const f = flagsFor(j, table);
   const irq = Object.keys(j.irq).length > 0 ? ` irq ${irqBoundsText(j.irq)}` : '';
   const status = new StatusLine(`${j.scenario.name} [${j.variant}] ${j.cpus} CPU${j.cpus > 1 ? 's' : ''}${irq} ${f.strategy}`);
   return outcomeOf(j, f, runScenarioWithStatus(j, runOptions(j, f, status), status));
@@ -347,7 +368,8 @@ function verdictText(o: Outcome): string {
   return o.search.verdict === 'violated' && v ? `violated (${v.invariant})` : o.search.verdict;
 }
 
-export function jsonOf(o: Outcome, f: CheckFlags, table: boolean): Record<string, unknown> {
+export function jsonOf(o: Outcome, tableFlags: CheckFlags, table: boolean): Record<string, unknown> {
+  const f = flagsFor(o.job, tableFlags);
   const r = o.search;
   return {
     scenario: o.job.scenario.name,
@@ -381,7 +403,7 @@ function strategyParams(f: CheckFlags): Record<string, number> {
   return p;
 }
 
-function strategyText(f: CheckFlags): string {
+export function strategyText(f: CheckFlags): string {
   const p = Object.entries(strategyParams(f))
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
@@ -406,6 +428,7 @@ function renderTable(outs: readonly Outcome[], f: CheckFlags): string {
     col('verdict', verdictText),
     col('expected', (o) => expectedText(o.job.expected)),
     col('', (o) => (matches(o) ? 'ok' : 'MISMATCH')),
+    col('search', (o) => strategyText(flagsFor(o.job, f))),
     col('executions', (o) => String(o.search.executions), true),
     col('time', (o) => ms(o.search.elapsedMs), true),
   ]);
@@ -414,14 +437,15 @@ function renderTable(outs: readonly Outcome[], f: CheckFlags): string {
   out.push('');
   out.push(
     bad === 0
-      ? `all ${outs.length} verdicts as expected (strategy ${f.strategy})`
+      ? `all ${outs.length} verdicts as expected (strategy ${f.strategy}${outs.some((o) => o.job.search) ? ' unless the row names its own search' : ''})`
       : `${bad} of ${outs.length} verdicts differ from what the scenarios expect`,
   );
   if (traces > 0) out.push(`counterexample traces written under ${f.outDir}/`);
   return `${out.join('\n')}\n`;
 }
 
-function renderOne(o: Outcome, f: CheckFlags): string {
+function renderOne(o: Outcome, tableFlags: CheckFlags): string {
+  const f = flagsFor(o.job, tableFlags);
   const r = o.search;
   const j = o.job;
   const only = `${Object.keys(j.irq).length > 0 ? `, irq ${irqBoundsText(j.irq)}` : ''}${j.invariants ? `, checking ${j.invariants.join(', ')}` : ''}`;

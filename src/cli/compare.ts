@@ -8,6 +8,7 @@ import {
   type CheckInput,
   expectationFor,
   expectedText,
+  flagsFor,
   irqCell,
   type Job,
   jobIrq,
@@ -15,8 +16,10 @@ import {
   matches,
   type Outcome,
   parseIrqFlags,
+  rowSearchOf,
   runJob,
   sameNames,
+  strategyText,
 } from './check.ts';
 import { column, formatColumns } from './columns.ts';
 import { EXIT, UsageError } from './errors.ts';
@@ -44,7 +47,7 @@ export function compareCommand(names: string[], flags: CheckInput): number {
   }
   const irq = parseIrqFlags(f.irq);
   // every job is built (and its --irq checked) before any search runs
-  const jobs = scenarios.map((s) => compareJobs(s, f, irq));
+  const jobs = scenarios.map((s) => compareJobs(s, f, irq, flags.strategy === undefined));
   const tables = jobs.map((js) => js.map((j) => runJob(j, f)));
   if (f.json) {
     for (const o of tables.flat()) process.stdout.write(`${JSON.stringify(jsonOf(o, f, true))}\n`);
@@ -90,7 +93,7 @@ export function compareBounds(s: ScenarioDef): CompareKey[] {
   return keys;
 }
 
-function compareJobs(s: ScenarioDef, f: CheckFlags, irq: IrqBounds | null): Job[] {
+function compareJobs(s: ScenarioDef, f: CheckFlags, irq: IrqBounds | null, rowSearch: boolean): Job[] {
   const jobs: Job[] = [];
   const keys = irq === null ? compareBounds(s) : compareCpus(s).map((cpus) => ({ cpus, irq, only: null }));
   for (const [v, def] of Object.entries(s.variants)) {
@@ -102,7 +105,15 @@ function compareJobs(s: ScenarioDef, f: CheckFlags, irq: IrqBounds | null): Job[
       // with --invariant, rows that differed only in their invariants are one
       const same = (j: Job) => j.variant === v && j.cpus === k.cpus && sameIrqBounds(j.irq, budgets);
       if (f.invariant.length > 0 && jobs.some(same)) continue;
-      jobs.push({ scenario: s, variant: v, cpus: k.cpus, irq: budgets, invariants, expected });
+      jobs.push({
+        scenario: s,
+        variant: v,
+        cpus: k.cpus,
+        irq: budgets,
+        invariants,
+        expected,
+        ...rowSearchOf(expected, rowSearch),
+      });
     }
   }
   return jobs;
@@ -134,6 +145,9 @@ function renderCompare(s: ScenarioDef, outs: readonly Outcome[], f: CheckFlags, 
   for (const o of outs) {
     const why = o.job.expected?.why;
     if (why) out.push(`  ${rowName(o.job)}: ${o.job.expected?.verdict} — ${why}`);
+  }
+  for (const o of outs) {
+    if (o.job.search) out.push(`  ${rowName(o.job)} searched with ${strategyText(flagsFor(o.job, f))} (the row's own search)`);
   }
   for (const o of outs) {
     if (o.tracePath) out.push(`  trace of ${rowName(o.job)}: ${o.tracePath}`);

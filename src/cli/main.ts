@@ -54,6 +54,7 @@ function program(setExit: (code: number) => void): Command {
     .option('--max-time <seconds>', 'stop after this long (verdict incomplete)', parseIntOption('--max-time', 1))
     .option('--max-steps <n>', 'longest execution before it is called a livelock', parseIntOption('--max-steps', 1))
     .option('--stateless', 'dfs: enumerate every interleaving without remembering visited states')
+    .option('--no-por', 'dfs: remember visited states but explore every order (no sleep sets, no persistent sets)')
     .option('--trace-out <file>', 'where to write the counterexample trace')
     .option('--out-dir <dir>', 'where traces go when --trace-out is not given', 'ptrace-mc-out')
     .option('--json', 'one JSON object per scenario variant')

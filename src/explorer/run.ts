@@ -7,6 +7,7 @@ import { type Budget, explore, type SearchResult } from './explore.ts';
 import { makeMachine } from './make-machine.ts';
 import { PctStrategy } from './pct.ts';
 import { runSlicesInWorkers } from './pool.ts';
+import { PorDfsStrategy } from './por-dfs.ts';
 import { PortfolioStrategy } from './portfolio.ts';
 import { mixSeed } from './prng.ts';
 import { RandomStrategy } from './random.ts';
@@ -33,6 +34,8 @@ export interface RunOptions {
   readonly irq?: IrqBounds;
   /** dfs: remember visited states (default) or enumerate every interleaving */
   readonly cache: boolean;
+  /** dfs with the cache: sleep sets and one-CPU persistent sets (default on; off: the plain stateful search) */
+  readonly por?: boolean;
   /** bounded: the largest preemption bound tried (default DEFAULT_PREEMPTIONS) */
   readonly preemptions?: number;
   /** pct: the bug depth d (default DEFAULT_PCT_DEPTH) */
@@ -66,7 +69,7 @@ export interface RunResult {
   readonly shrunk: Shrunk | null;
 }
 
-export type StrategyOptions = Pick<RunOptions, 'strategy' | 'seed' | 'runs' | 'cache' | 'preemptions' | 'depth'>;
+export type StrategyOptions = Pick<RunOptions, 'strategy' | 'seed' | 'runs' | 'cache' | 'por' | 'preemptions' | 'depth'>;
 
 export function makeStrategy(o: StrategyOptions): Strategy {
   switch (o.strategy) {
@@ -75,7 +78,7 @@ export function makeStrategy(o: StrategyOptions): Strategy {
     case 'source-dpor':
       return new DporStrategy('source');
     case 'dfs':
-      return new DfsStrategy({ cache: o.cache });
+      return o.cache && o.por !== false ? new PorDfsStrategy() : new DfsStrategy({ cache: o.cache });
     case 'bounded':
       return new BoundedStrategy(o.preemptions ?? DEFAULT_PREEMPTIONS, o.cache);
     case 'pct':

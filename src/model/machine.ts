@@ -164,6 +164,7 @@ export class Machine implements MachineView {
     this.irqsOnLocks.clear();
     this.dirtyList.length = 0;
     this.dirty.fill(0);
+    this.watchedWrites = 0;
     for (let i = 0; i < this.irqBudget.length; i++) this.irqBudget[i] = (this.def.irqs[i] as { budget: number }).budget;
     for (const c of this.cpus) c.reset(-1);
     for (const t of this.tasks) {
@@ -318,6 +319,22 @@ export class Machine implements MachineView {
   }
 
   // ---- footprints (for partial-order reduction) --------------------------
+
+  /**
+   * Writes, so far in this execution, to cells a safety or transition
+   * invariant watches (ghost writes included). A reduction that explores
+   * one step alone compares it before and after the step: a step that
+   * wrote a watched cell is visible and needs every order explored.
+   */
+  watchedWrites = 0;
+
+  /** Can an interrupt still be injected on this CPU later (a source on it has budget left)? */
+  irqPossibleOn(cpu: number): boolean {
+    for (let i = 0; i < this.def.irqs.length; i++) {
+      if ((this.def.irqs[i] as { cpu: number }).cpu === cpu && (this.irqBudget[i] as number) > 0) return true;
+    }
+    return false;
+  }
 
   /** Cell number of a CPU's local state (irq flag, preempt count) in footprints. */
   cpuLocal(cpu: number): number {
@@ -488,9 +505,13 @@ export class Machine implements MachineView {
     const old = this.mem[addr] as number;
     this.mem[addr] = value;
     const cw = this.changeWatchers[addr];
-    if (cw !== undefined) this.checkChange(cw, addr, old, value);
+    if (cw !== undefined) {
+      this.watchedWrites++;
+      this.checkChange(cw, addr, old, value);
+    }
     const w = this.watchers[addr];
     if (w !== undefined) {
+      this.watchedWrites++;
       for (const i of w) {
         if (this.dirty[i] === 0) {
           this.dirty[i] = 1;

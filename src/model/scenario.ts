@@ -18,6 +18,22 @@ export interface Expectation {
   readonly only?: readonly string[];
   /** why, in one line (shown by `list`) */
   readonly why?: string;
+  /**
+   * The search that settles this row in the expectation table and in
+   * `--compare` when no --strategy is named (default: the table's stateful
+   * dfs). For a violated row: a deterministic bug-finding search, e.g.
+   * preemption-bounded with bound 1, where dfs — which varies the end of an
+   * execution first — needs minutes to reach a race early in a long path.
+   * A violation is a violation whatever search found it; a `holds` row
+   * must name an exhaustive search.
+   */
+  readonly search?: RowSearch;
+}
+
+/** A strategy name of `check --strategy` and, for `bounded`, its preemption bound. */
+export interface RowSearch {
+  readonly strategy: string;
+  readonly preemptions?: number;
 }
 
 export interface VariantDef {

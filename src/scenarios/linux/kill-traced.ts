@@ -49,6 +49,13 @@ export default defineScenario({
           verdict: 'holds',
           why: 'one CPU, no ticks: the SIGKILL never lands inside the request; two CPUs break it (traces/linux)',
         },
+        {
+          cpus: 2,
+          verdict: 'violated',
+          invariant: 'no-stuck-traced',
+          why: 'the killer sends SIGKILL while the tracer holds the tracee frozen; the unfreeze leaves it TASK_TRACED with SIGKILL pending',
+          search: { strategy: 'bounded', preemptions: 1 },
+        },
       ],
     },
   },

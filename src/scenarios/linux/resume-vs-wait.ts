@@ -51,6 +51,13 @@ export default defineScenario({
           verdict: 'holds',
           why: 'one CPU, no ticks: nothing runs between the store and the lock; two CPUs break it (traces/linux)',
         },
+        {
+          cpus: 2,
+          verdict: 'violated',
+          invariant: 'ptrace-report-once',
+          why: "thread 2's wait sees JOBCTL_TRACED and the new exit_code between thread 1's unlocked store and its siglock: the stop is reported twice",
+          search: { strategy: 'bounded', preemptions: 1 },
+        },
       ],
     },
   },
