@@ -36,6 +36,7 @@ describe("an expectation row's own search", () => {
       scenario: resumeVsWait,
       variant: 'pre-fix',
       cpus: 2,
+      irq: {},
       invariants: null,
       expected: e,
       ...rowSearchOf(e, true),

@@ -20,7 +20,13 @@ export function coverageCommand(f: CoverageFlags): number {
   for (const s of SCENARIOS) {
     for (const [variant, v] of Object.entries(s.variants)) {
       for (const e of v.expect) {
-        const m = makeMachine(s, { variant, cpus: e.cpus, invariants: null, maxSteps: s.maxSteps ?? DEFAULT_MAX_STEPS });
+        const m = makeMachine(s, {
+          variant,
+          cpus: e.cpus,
+          invariants: null,
+          maxSteps: s.maxSteps ?? DEFAULT_MAX_STEPS,
+          ...(e.irq ? { irq: e.irq } : {}),
+        });
         explore(m, makeStrategy({ strategy: 'dfs', seed: 0, runs: 0, cache: true }));
       }
     }
