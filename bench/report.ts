@@ -4,6 +4,7 @@ const COLUMNS: [keyof BenchRow, string][] = [
   ['scenario', 'scenario'],
   ['variant', 'variant'],
   ['cpus', 'cpus'],
+  ['irq', 'irq'],
   ['strategy', 'strategy'],
   ['verdict', 'verdict'],
   ['executions', 'executions'],
@@ -27,7 +28,7 @@ export function renderTable(rows: readonly BenchRow[]): string {
   const body = rows.map((r) => COLUMNS.map(([k]) => cell(r[k])));
   const head = COLUMNS.map(([, h]) => h);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] as string).length)));
-  const numeric = (i: number) => i === 2 || i >= 5;
+  const numeric = (i: number) => i === 2 || i >= 6;
   const line = (r: string[]) =>
     r
       .map((c, i) => (numeric(i) ? c.padStart(widths[i] as number) : c.padEnd(widths[i] as number)))
@@ -68,7 +69,7 @@ export function targetReport(
   scenarioRows.forEach((r, i) => {
     const j = jobs[i] as BenchJob;
     if (j.strategy !== DEFAULT_STRATEGY) return;
-    const what = `${r.scenario} [${r.variant}] ${r.cpus} CPUs`;
+    const what = `${r.scenario} [${r.variant}] ${r.cpus} CPUs${r.irq ? ` irq ${r.irq}` : ''}`;
     if (j.expected === 'violated') {
       const ok = r.verdict.startsWith('violated') && r.searchMs < FIRST_BUG_MS;
       mark(
@@ -87,7 +88,12 @@ export function targetReport(
   const [one, two] = workerRows;
   const unsliced = one
     ? scenarioRows.find(
-        (r, i) => r.scenario === one.scenario && r.variant === one.variant && r.cpus === one.cpus && jobs[i]?.strategy === 'dfs',
+        (r, i) =>
+          r.scenario === one.scenario &&
+          r.variant === one.variant &&
+          r.cpus === one.cpus &&
+          r.irq === one.irq &&
+          jobs[i]?.strategy === 'dfs',
       )
     : undefined;
   if (one && two) {

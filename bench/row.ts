@@ -10,6 +10,7 @@ import {
   runScenario,
   type StrategyName,
 } from '../src/explorer/run.ts';
+import { irqBoundsText } from '../src/model/irq-bounds.ts';
 import { findScenario } from '../src/scenarios/index.ts';
 import { microEngine } from './micro.ts';
 import { type BenchJob, type BenchRow, peakMB, tracesFor } from './rows.ts';
@@ -28,6 +29,7 @@ function runRow(job: BenchJob): BenchRow {
     seed: 1,
     runs: 1000,
     invariants: job.invariants,
+    ...(job.irq ? { irq: job.irq } : {}),
     maxSteps: s.maxSteps ?? DEFAULT_MAX_STEPS,
     cache: true,
     preemptions: DEFAULT_PREEMPTIONS,
@@ -41,11 +43,12 @@ function runRow(job: BenchJob): BenchRow {
   const wallMs = performance.now() - t0;
   const search = r.search;
   // executions ÷ traces compares whole searches: only rows that explored everything have one.
-  const traces = search.verdict === 'holds' && job.workers === undefined ? tracesFor(s, job.variant, job.cpus) : null;
+  const traces = search.verdict === 'holds' && job.workers === undefined ? tracesFor(s, job.variant, job.cpus, job.irq) : null;
   return {
     scenario: job.scenario,
     variant: job.variant,
     cpus: job.cpus,
+    ...(job.irq ? { irq: irqBoundsText(job.irq) } : {}),
     strategy: job.workers !== undefined ? `${job.strategy} --workers ${job.workers}` : job.strategy,
     verdict: search.violation ? `violated (${search.violation.invariant})` : search.verdict,
     executions: search.executions,

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { countTracesWithSleepSets } from '../src/explorer/ground-truth.ts';
+import { applyIrqBounds, type IrqBounds } from '../src/model/irq-bounds.ts';
 import type { ScenarioDef } from '../src/model/scenario.ts';
 
 /** What one benchmark row runs. */
@@ -7,6 +8,8 @@ export interface BenchJob {
   readonly scenario: string;
   readonly variant: string;
   readonly cpus: number;
+  /** the expectation row's interrupt budgets, when it states some */
+  readonly irq?: IrqBounds;
   readonly strategy: string;
   readonly invariants: readonly string[] | null;
   /** the expected verdict, for the targets */
@@ -19,6 +22,8 @@ export interface BenchRow {
   readonly scenario: string;
   readonly variant: string;
   readonly cpus: number;
+  /** the interrupt budgets of the row (`timer@cpu0=0`), when it states some */
+  readonly irq?: string;
   readonly strategy: string;
   readonly verdict: string;
   readonly executions: number;
@@ -43,13 +48,13 @@ export interface BenchRow {
  * it: wire a trace counter in here and the `traces` and `ratio` columns
  * fill in for every row.
  */
-export function tracesFor(s: ScenarioDef, variant: string, cpus: number): number | null {
-  const key = `${s.name}|${variant}|${cpus}`;
+export function tracesFor(s: ScenarioDef, variant: string, cpus: number, irq?: IrqBounds): number | null {
+  const key = `${s.name}|${variant}|${cpus}${irq ? `|${JSON.stringify(irq)}` : ''}`;
   const cache = readCounts();
   if (key in cache) return cache[key] ?? null;
   // Sleep-set DFS reaches every trace (src/explorer/ground-truth.ts; tests check it
   // against plain DFS), with far fewer executions; past the budget: not computable.
-  const c = countTracesWithSleepSets(s.build({ variant, cpus }), { maxTimeMs: TRACE_COUNT_MS });
+  const c = countTracesWithSleepSets(applyIrqBounds(s.build({ variant, cpus }), irq), { maxTimeMs: TRACE_COUNT_MS });
   const traces = c.verdict === 'holds' ? c.traces : null;
   cache[key] = traces;
   writeFileSync(COUNTS_FILE, `${JSON.stringify(cache, null, 1)}\n`);

@@ -38,7 +38,15 @@ function scenarioJobs(): BenchJob[] {
       for (const e of def.expect) {
         for (const strategy of STRATEGIES) {
           if (ONLY_STRATEGIES && !ONLY_STRATEGIES.includes(strategy)) continue;
-          jobs.push({ scenario: s.name, variant, cpus: e.cpus, strategy, invariants: e.only ?? null, expected: e.verdict });
+          jobs.push({
+            scenario: s.name,
+            variant,
+            cpus: e.cpus,
+            ...(e.irq ? { irq: e.irq } : {}),
+            strategy,
+            invariants: e.only ?? null,
+            expected: e.verdict,
+          });
         }
       }
     }
@@ -87,7 +95,9 @@ function main(): void {
   const rows: BenchRow[] = [];
   const say = (row: BenchRow) => {
     rows.push(row);
-    process.stderr.write(`  ${row.scenario} ${row.variant} ${row.cpus} ${row.strategy}: ${row.verdict}, ${row.wallMs} ms\n`);
+    process.stderr.write(
+      `  ${row.scenario} ${row.variant} ${row.cpus}${row.irq ? ` irq ${row.irq}` : ''} ${row.strategy}: ${row.verdict}, ${row.wallMs} ms\n`,
+    );
   };
   say(runJob({ scenario: 'micro/engine', variant: '', cpus: 2, strategy: '', invariants: null, expected: null }));
   const jobs = scenarioJobs();

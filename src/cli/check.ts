@@ -11,7 +11,9 @@ import {
   type StrategyName,
 } from '../explorer/run.ts';
 import { traceToText } from '../explorer/trace.ts';
-import type { Expectation, RowSearch, ScenarioDef } from '../model/scenario.ts';
+import { effectiveIrqBounds, IrqBoundError, type IrqBounds, irqBoundsText, sameIrqBounds } from '../model/irq-bounds.ts';
+import type { Expectation, RowSearch, ScenarioDef, VariantDef } from '../model/scenario.ts';
+import { type Column, column, formatColumns, optionalColumn } from './columns.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { StatusLine } from './progress.ts';
 import { checkInvariants, checkVariant, SCENARIOS, scenarioByName } from './scenario-select.ts';
@@ -21,6 +23,8 @@ export interface CheckFlags {
   variant?: string;
   cpus?: number;
   invariant: string[];
+  /** interrupt budgets, `SOURCE=N` each (repeatable) */
+  irq?: string[];
   strategy: string;
   seed: number;
   runs: number;
@@ -51,6 +55,8 @@ export interface Job {
   readonly scenario: ScenarioDef;
   readonly variant: string;
   readonly cpus: number;
+  /** the interrupt budgets that differ from the scenario's own ({} for none) */
+  readonly irq: IrqBounds;
   readonly invariants: readonly string[] | null;
   readonly expected: Expectation | null;
   /** the row's own search (its expectation's `search`), when no --strategy was named */
@@ -95,7 +101,8 @@ export function checkCommand(names: string[], flags: CheckInput): number {
     throw new UsageError('name either scenarios or groups such as dragonos/, not both');
   }
   const table = names.length === 0 || groups.length > 0;
-  const t = table ? tableJobs(f, groups, flags.strategy === undefined) : { jobs: namedJobs(names, f), skippedLong: [] };
+  const irq = parseIrqFlags(f.irq);
+  const t = table ? tableJobs(f, groups, irq, flags.strategy === undefined) : { jobs: namedJobs(names, f, irq), skippedLong: [] };
   const jobs = t.jobs;
   if (f.traceOut !== undefined && jobs.length > 1 && f.variant === undefined) {
     throw new UsageError('--trace-out needs --variant when the scenario has several variants');
@@ -126,13 +133,74 @@ export function printOutcomes(
   return EXIT.holds;
 }
 
+/** `--irq SOURCE=N` (repeatable) → budgets by source name; null when none is given. */
+export function parseIrqFlags(values: readonly string[] | undefined): IrqBounds | null {
+  if (values === undefined || values.length === 0) return null;
+  const out: Record<string, number> = {};
+  for (const v of values) {
+    const m = /^([^=\s]+)=(\d+)$/.exec(v);
+    if (!m) throw new UsageError(`--irq takes SOURCE=N with N a whole number, e.g. timer@cpu0=0 (got '${v}')`);
+    const name = m[1] as string;
+    if (name in out) throw new UsageError(`--irq names '${name}' twice`);
+    out[name] = Number(m[2]);
+  }
+  return out;
+}
+
+/**
+ * The budgets a job runs with, as the difference from the scenario's own
+ * (so that `timer@cpu0=2` where the scenario gives 2 is the plain row); a
+ * source the model does not have is bad input.
+ */
+export function jobIrq(s: ScenarioDef, variant: string, cpus: number, requested: IrqBounds | null): IrqBounds {
+  if (requested === null) return {};
+  try {
+    return effectiveIrqBounds(s.build({ variant, cpus }), requested);
+  } catch (e) {
+    if (e instanceof IrqBoundError) throw new UsageError(`--irq: ${s.name} [${variant}]: ${e.message}`);
+    throw e;
+  }
+}
+
+/**
+ * The expectation row for this CPU count and these interrupt budgets (none
+ * given: the row without budgets); with invariants named, the row that
+ * checks exactly those if there is one.
+ */
+export function expectationFor(
+  def: VariantDef | undefined,
+  cpus: number,
+  irq: IrqBounds,
+  invariants: readonly string[] | null = null,
+): Expectation | null {
+  const rows = def?.expect.filter((e) => e.cpus === cpus && sameIrqBounds(e.irq, irq)) ?? [];
+  const same = invariants ? rows.find((e) => sameNames(e.only ?? null, invariants)) : undefined;
+  return same ?? rows[0] ?? null;
+}
+
+export function sameNames(a: readonly string[] | null, b: readonly string[] | null): boolean {
+  return JSON.stringify(a ? [...a].sort() : null) === JSON.stringify(b ? [...b].sort() : null);
+}
+
+/** Adds the job unless the same one (rows that --cpus or --irq made alike) is there already. */
+function pushUnique(jobs: Job[], j: Job): void {
+  const same = (a: Job) =>
+    a.scenario === j.scenario &&
+    a.variant === j.variant &&
+    a.cpus === j.cpus &&
+    sameIrqBounds(a.irq, j.irq) &&
+    a.expected === j.expected &&
+    sameNames(a.invariants, j.invariants);
+  if (!jobs.some(same)) jobs.push(j);
+}
+
 /** The rows of the expectation table, and the long rows it leaves out without --all. */
 interface Table {
   readonly jobs: Job[];
   readonly skippedLong: string[];
 }
 
-function tableJobs(f: CheckFlags, groups: readonly string[], rowSearch: boolean): Table {
+function tableJobs(f: CheckFlags, groups: readonly string[], irq: IrqBounds | null, rowSearch: boolean): Table {
   const jobs: Job[] = [];
   const skippedLong: string[] = [];
   for (const g of groups) {
@@ -144,15 +212,20 @@ function tableJobs(f: CheckFlags, groups: readonly string[], rowSearch: boolean)
     checkInvariants(s, f.invariant);
     for (const [v, def] of Object.entries(s.variants)) {
       if (f.variant !== undefined && v !== f.variant) continue;
-      const rows = f.cpus !== undefined ? [def.expect.find((e) => e.cpus === f.cpus) ?? null] : def.expect;
-      for (const e of rows) {
-        if (e?.long && !f.all) {
-          skippedLong.push(`${s.name} [${v}] ${e.cpus} CPUs`);
+      // --cpus and --irq override each row's own; rows that become the same job are run once
+      for (const row of def.expect) {
+        if (row.long && !f.all) {
+          skippedLong.push(`${s.name} [${v}] ${row.cpus} CPUs`);
           continue;
         }
-        const cpus = f.cpus ?? (e as Expectation).cpus;
+        const cpus = f.cpus ?? row.cpus;
+        const budgets = irq !== null ? jobIrq(s, v, cpus, irq) : row.cpus === cpus ? (row.irq ?? {}) : {};
+        const e =
+          row.cpus === cpus && sameIrqBounds(row.irq, budgets)
+            ? row
+            : expectationFor(def, cpus, budgets, f.invariant.length > 0 ? f.invariant : null);
         const invariants = f.invariant.length > 0 ? f.invariant : (e?.only ?? null);
-        jobs.push({ scenario: s, variant: v, cpus, invariants, expected: e, ...rowSearchOf(e, rowSearch) });
+        pushUnique(jobs, { scenario: s, variant: v, cpus, irq: budgets, invariants, expected: e, ...rowSearchOf(e, rowSearch) });
       }
     }
   }
@@ -176,19 +249,28 @@ export function flagsFor(j: Job, f: CheckFlags): CheckFlags {
 }
 
 /** The job `check NAME --variant V --cpus N` runs (also what a merge of shards reports as). */
-export function namedJob(s: ScenarioDef, variant: string, cpus: number, invariants: readonly string[] | null): Job {
-  const expected = s.variants[variant]?.expect.find((e) => e.cpus === cpus) ?? null;
-  return { scenario: s, variant, cpus, invariants, expected };
+export function namedJob(
+  s: ScenarioDef,
+  variant: string,
+  cpus: number,
+  invariants: readonly string[] | null,
+  irq: IrqBounds,
+): Job {
+  const expected = expectationFor(s.variants[variant], cpus, irq, invariants);
+  return { scenario: s, variant, cpus, irq, invariants, expected };
 }
 
-function namedJobs(names: string[], f: CheckFlags): Job[] {
+function namedJobs(names: string[], f: CheckFlags, irq: IrqBounds | null): Job[] {
   const jobs: Job[] = [];
   for (const n of names) {
     const s = scenarioByName(n);
     if (f.variant !== undefined) checkVariant(s, f.variant);
     checkInvariants(s, f.invariant);
     const variants = f.variant !== undefined ? [f.variant] : Object.keys(s.variants);
-    for (const v of variants) jobs.push(namedJob(s, v, f.cpus ?? s.cpus, f.invariant.length > 0 ? f.invariant : null));
+    for (const v of variants) {
+      const cpus = f.cpus ?? s.cpus;
+      jobs.push(namedJob(s, v, cpus, f.invariant.length > 0 ? f.invariant : null, jobIrq(s, v, cpus, irq)));
+    }
   }
   return jobs;
 }
@@ -210,6 +292,7 @@ export function runOptions(j: Job, f: CheckFlags, status: StatusLine | null): Ru
     runs: f.runs,
     invariants: j.invariants,
     maxSteps: f.maxSteps ?? j.scenario.maxSteps ?? DEFAULT_MAX_STEPS,
+    ...(Object.keys(j.irq).length > 0 ? { irq: j.irq } : {}),
     cache: !f.stateless,
     por: f.por !== false,
     preemptions: f.preemptions,
@@ -227,7 +310,8 @@ export function runOptions(j: Job, f: CheckFlags, status: StatusLine | null): Ru
 
 export function runJob(j: Job, table: CheckFlags): Outcome {
   const f = flagsFor(j, table);
-  const status = new StatusLine(`${j.scenario.name} [${j.variant}] ${j.cpus} CPU${j.cpus > 1 ? 's' : ''} ${f.strategy}`);
+  const irq = Object.keys(j.irq).length > 0 ? ` irq ${irqBoundsText(j.irq)}` : '';
+  const status = new StatusLine(`${j.scenario.name} [${j.variant}] ${j.cpus} CPU${j.cpus > 1 ? 's' : ''}${irq} ${f.strategy}`);
   return outcomeOf(j, f, runScenarioWithStatus(j, runOptions(j, f, status), status));
 }
 
@@ -235,11 +319,55 @@ export function runJob(j: Job, table: CheckFlags): Outcome {
 export function outcomeOf(j: Job, f: CheckFlags, { search, trace, shrunk }: RunResult): Outcome {
   let tracePath: string | null = null;
   if (trace) {
-    tracePath = f.traceOut ?? join(f.outDir, ...j.scenario.name.split('/'), `${j.variant}.cpus${j.cpus}.json`);
+    tracePath =
+      f.traceOut ??
+      join(
+        f.outDir,
+        ...j.scenario.name.split('/'),
+        `${j.variant}.cpus${j.cpus}${irqFileTag(j.irq)}${j.invariants ? `.${j.invariants.join('+')}` : ''}.json`,
+      );
     mkdirSync(dirname(tracePath), { recursive: true });
     writeFileSync(tracePath, traceToText(trace));
   }
   return { job: j, search, tracePath, traceStats: trace ? trace.stats : null, shrunk };
+}
+
+/**
+ * `.irq-timer@cpu0=0` for a trace written under budgets of its own (and, in
+ * the file name, `.INVARIANT` when the row checks only some): rows of one
+ * variant and CPU count do not overwrite each other's trace.
+ */
+function irqFileTag(irq: IrqBounds): string {
+  const parts = Object.entries(irq).map(([n, b]) => `${n}=${b}`);
+  return parts.length > 0 ? `.irq-${parts.join(',')}` : '';
+}
+
+/** The irq budgets and the narrowed invariants of each row, as columns when some row has them. */
+export function boundsColumns(outs: readonly Outcome[]): Column[] {
+  return [
+    ...optionalColumn(
+      'irq',
+      outs.map((o) => irqCell(o.job.irq)),
+    ),
+    ...optionalColumn(
+      'checking',
+      outs.map((o) => o.job.invariants?.join(', ') ?? '-'),
+      'differ',
+    ),
+  ];
+}
+
+/** `timer@cpu0=0`, or '-' for the scenario's own budgets (a table cell). */
+export function irqCell(irq: IrqBounds): string {
+  return irqBoundsText(irq) || '-';
+}
+
+/** The bounds a verdict is relative to: the scenario's, and the budgets --irq or the row replaced. */
+export function boundsText(s: ScenarioDef, irq: IrqBounds): string {
+  const own = s.bounds ?? '';
+  if (Object.keys(irq).length === 0) return own;
+  const set = `interrupt budgets set to ${irqBoundsText(irq)}`;
+  return own ? `${own}, except ${set}` : set;
 }
 
 export function matches(o: Outcome): boolean {
@@ -266,6 +394,7 @@ export function jsonOf(o: Outcome, tableFlags: CheckFlags, table: boolean): Reco
     scenario: o.job.scenario.name,
     variant: o.job.variant,
     cpus: o.job.cpus,
+    ...(Object.keys(o.job.irq).length > 0 ? { irq: o.job.irq } : {}),
     strategy: f.strategy,
     ...strategyParams(f),
     invariants: o.job.invariants,
@@ -309,25 +438,19 @@ function ms(x: number): string {
 }
 
 function renderTable(outs: readonly Outcome[], f: CheckFlags, skippedLong: readonly string[]): string {
-  const rows = outs.map((o) => [
-    o.job.scenario.name,
-    o.job.variant,
-    String(o.job.cpus),
-    verdictText(o),
-    expectedText(o.job.expected),
-    matches(o) ? 'ok' : 'MISMATCH',
-    strategyText(flagsFor(o.job, f)),
-    String(o.search.executions),
-    ms(o.search.elapsedMs),
+  const col = (head: string, cell: (o: Outcome) => string, right = false) => column(outs, head, cell, right);
+  const out = formatColumns([
+    col('scenario', (o) => o.job.scenario.name),
+    col('variant', (o) => o.job.variant),
+    col('cpus', (o) => String(o.job.cpus), true),
+    ...boundsColumns(outs),
+    col('verdict', verdictText),
+    col('expected', (o) => expectedText(o.job.expected)),
+    col('', (o) => (matches(o) ? 'ok' : 'MISMATCH')),
+    col('search', (o) => strategyText(flagsFor(o.job, f))),
+    col('executions', (o) => String(o.search.executions), true),
+    col('time', (o) => ms(o.search.elapsedMs), true),
   ]);
-  const head = ['scenario', 'variant', 'cpus', 'verdict', 'expected', '', 'search', 'executions', 'time'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
-  const line = (r: string[]) =>
-    r
-      .map((c, i) => (i === 2 || i >= 7 ? c.padStart(widths[i] as number) : c.padEnd(widths[i] as number)))
-      .join('  ')
-      .trimEnd();
-  const out = [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
   const bad = outs.filter((o) => !matches(o)).length;
   const traces = outs.filter((o) => o.tracePath).length;
   out.push('');
@@ -349,7 +472,7 @@ function renderOne(o: Outcome, tableFlags: CheckFlags): string {
   const f = flagsFor(o.job, tableFlags);
   const r = o.search;
   const j = o.job;
-  const only = j.invariants ? `, checking ${j.invariants.join(', ')}` : '';
+  const only = `${Object.keys(j.irq).length > 0 ? `, irq ${irqBoundsText(j.irq)}` : ''}${j.invariants ? `, checking ${j.invariants.join(', ')}` : ''}`;
   const out: string[] = [];
   out.push(
     `${j.scenario.name} [${j.variant}] on ${j.cpus} CPU${j.cpus > 1 ? 's' : ''} (${strategyText(f)}${only}): ${r.verdict}`,
@@ -368,7 +491,8 @@ function renderOne(o: Outcome, tableFlags: CheckFlags): string {
       );
     }
   } else if (r.verdict === 'holds') {
-    const bounds = j.scenario.bounds ? `; bounds: ${j.scenario.bounds}` : '';
+    const b = boundsText(j.scenario, j.irq);
+    const bounds = b ? `; bounds: ${b}` : '';
     out.push(`  every interleaving on ${j.cpus} CPU${j.cpus > 1 ? 's' : ''} explored: ${counts}${bounds}`);
   } else {
     const why =

@@ -1,18 +1,27 @@
 import { STRATEGIES } from '../explorer/run.ts';
+import { type IrqBounds, sameIrqBounds } from '../model/irq-bounds.ts';
 import type { ScenarioDef } from '../model/scenario.ts';
 import {
+  boundsColumns,
+  boundsText,
   type CheckFlags,
   type CheckInput,
+  expectationFor,
   expectedText,
   flagsFor,
+  irqCell,
   type Job,
+  jobIrq,
   jsonOf,
   matches,
   type Outcome,
+  parseIrqFlags,
   rowSearchOf,
   runJob,
+  sameNames,
   strategyText,
 } from './check.ts';
+import { column, formatColumns } from './columns.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { checkInvariants, checkVariant, scenarioByName } from './scenario-select.ts';
 
@@ -36,11 +45,14 @@ export function compareCommand(names: string[], flags: CheckInput): number {
     if (f.variant !== undefined) checkVariant(s, f.variant);
     checkInvariants(s, f.invariant);
   }
-  const tables = scenarios.map((s) => compareJobs(s, f, flags.strategy === undefined).map((j) => runJob(j, f)));
+  const irq = parseIrqFlags(f.irq);
+  // every job is built (and its --irq checked) before any search runs
+  const jobs = scenarios.map((s) => compareJobs(s, f, irq, flags.strategy === undefined));
+  const tables = jobs.map((js) => js.map((j) => runJob(j, f)));
   if (f.json) {
     for (const o of tables.flat()) process.stdout.write(`${JSON.stringify(jsonOf(o, f, true))}\n`);
   } else {
-    process.stdout.write(tables.map((outs, i) => renderCompare(scenarios[i] as ScenarioDef, outs, f)).join('\n'));
+    process.stdout.write(tables.map((outs, i) => renderCompare(scenarios[i] as ScenarioDef, outs, f, irq)).join('\n'));
   }
   return tables.flat().every(matches) ? EXIT.holds : EXIT.violated;
 }
@@ -52,54 +64,93 @@ export function compareCpus(s: ScenarioDef): number[] {
   return [...counts].sort((a, b) => a - b);
 }
 
-function compareJobs(s: ScenarioDef, f: CheckFlags, rowSearch: boolean): Job[] {
+/** One row of the comparison for every variant: CPU count, interrupt budgets, the invariants checked (null: all). */
+export interface CompareKey {
+  readonly cpus: number;
+  readonly irq: IrqBounds;
+  readonly only: readonly string[] | null;
+}
+
+/**
+ * The rows of the table: each (CPU count, budgets, invariants) an
+ * expectation states, in the order the scenario gives them, grouped by CPU
+ * count with the budgets rows first; and each CPU count of compareCpus with
+ * the scenario's own budgets where no expectation states one. With --irq,
+ * each CPU count once, under those budgets.
+ */
+export function compareBounds(s: ScenarioDef): CompareKey[] {
+  const keys: CompareKey[] = [];
+  const add = (k: CompareKey) => {
+    const same = (x: CompareKey) => x.cpus === k.cpus && sameIrqBounds(x.irq, k.irq) && sameNames(x.only, k.only);
+    if (!keys.some(same)) keys.push(k);
+  };
+  const rows = Object.values(s.variants).flatMap((v) => v.expect);
+  for (const cpus of compareCpus(s)) {
+    for (const e of rows) if (e.cpus === cpus && e.irq) add({ cpus, irq: e.irq, only: e.only ?? null });
+    for (const e of rows) if (e.cpus === cpus && !e.irq) add({ cpus, irq: {}, only: e.only ?? null });
+    if (!keys.some((k) => k.cpus === cpus && Object.keys(k.irq).length === 0)) add({ cpus, irq: {}, only: null });
+  }
+  return keys;
+}
+
+function compareJobs(s: ScenarioDef, f: CheckFlags, irq: IrqBounds | null, rowSearch: boolean): Job[] {
   const jobs: Job[] = [];
+  const keys = irq === null ? compareBounds(s) : compareCpus(s).map((cpus) => ({ cpus, irq, only: null }));
   for (const [v, def] of Object.entries(s.variants)) {
     if (f.variant !== undefined && v !== f.variant) continue;
-    for (const cpus of compareCpus(s)) {
-      const expected = def.expect.find((e) => e.cpus === cpus) ?? null;
-      const invariants = f.invariant.length > 0 ? f.invariant : (expected?.only ?? null);
-      jobs.push({ scenario: s, variant: v, cpus, invariants, expected, ...rowSearchOf(expected, rowSearch) });
+    for (const k of keys) {
+      const budgets = irq === null ? k.irq : jobIrq(s, v, k.cpus, irq);
+      const invariants = f.invariant.length > 0 ? f.invariant : k.only;
+      const expected = expectationFor(def, k.cpus, budgets, invariants);
+      // with --invariant, rows that differed only in their invariants are one
+      const same = (j: Job) => j.variant === v && j.cpus === k.cpus && sameIrqBounds(j.irq, budgets);
+      if (f.invariant.length > 0 && jobs.some(same)) continue;
+      jobs.push({
+        scenario: s,
+        variant: v,
+        cpus: k.cpus,
+        irq: budgets,
+        invariants,
+        expected,
+        ...rowSearchOf(expected, rowSearch),
+      });
     }
   }
   return jobs;
 }
 
-function renderCompare(s: ScenarioDef, outs: readonly Outcome[], f: CheckFlags): string {
+function renderCompare(s: ScenarioDef, outs: readonly Outcome[], f: CheckFlags, irq: IrqBounds | null): string {
   const out: string[] = [];
   out.push(`${s.name}: ${s.summary}`);
-  out.push(`every variant on ${compareCpus(s).join(' and ')} CPUs (${f.strategy}${s.bounds ? `; bounds: ${s.bounds}` : ''})`);
+  const bounds = boundsText(s, irq ?? {});
+  out.push(`every variant on ${compareCpus(s).join(' and ')} CPUs (${f.strategy}${bounds ? `; bounds: ${bounds}` : ''})`);
+  if (outs.some((o) => Object.keys(o.job.irq).length > 0)) {
+    out.push('irq: interrupt budgets that replace those bounds on that row (-: the bounds as stated)');
+  }
   out.push('');
-  const rows = outs.map((o) => [
-    o.job.variant,
-    String(o.job.cpus),
-    o.search.verdict,
-    o.search.violation?.invariant ?? '-',
-    expectedText(o.job.expected),
-    o.job.expected === null ? (matches(o) ? '' : 'INCOMPLETE') : matches(o) ? 'ok' : 'MISMATCH',
-    String(o.search.executions),
-  ]);
-  const head = ['variant', 'cpus', 'verdict', 'invariant', 'expected', '', 'executions'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
-  const line = (r: string[]) =>
-    r
-      .map((c, i) => (i === 1 || i === 6 ? c.padStart(widths[i] as number) : c.padEnd(widths[i] as number)))
-      .join('  ')
-      .trimEnd();
-  out.push(line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line));
+  const col = (head: string, cell: (o: Outcome) => string, right = false) => column(outs, head, cell, right);
+  out.push(
+    ...formatColumns([
+      col('variant', (o) => o.job.variant),
+      col('cpus', (o) => String(o.job.cpus), true),
+      ...boundsColumns(outs),
+      col('verdict', (o) => o.search.verdict),
+      col('invariant', (o) => o.search.violation?.invariant ?? '-'),
+      col('expected', (o) => expectedText(o.job.expected)),
+      col('', (o) => (o.job.expected === null ? (matches(o) ? '' : 'INCOMPLETE') : matches(o) ? 'ok' : 'MISMATCH')),
+      col('executions', (o) => String(o.search.executions), true),
+    ]),
+  );
   out.push('');
   for (const o of outs) {
     const why = o.job.expected?.why;
-    if (why) out.push(`  ${o.job.variant} on ${o.job.cpus} CPU${o.job.cpus > 1 ? 's' : ''}: ${o.job.expected?.verdict} — ${why}`);
+    if (why) out.push(`  ${rowName(o.job)}: ${o.job.expected?.verdict} — ${why}`);
   }
   for (const o of outs) {
-    if (o.job.search)
-      out.push(
-        `  ${o.job.variant} on ${o.job.cpus} CPUs searched with ${strategyText(flagsFor(o.job, f))} (the row's own search)`,
-      );
+    if (o.job.search) out.push(`  ${rowName(o.job)} searched with ${strategyText(flagsFor(o.job, f))} (the row's own search)`);
   }
   for (const o of outs) {
-    if (o.tracePath) out.push(`  trace of ${o.job.variant} on ${o.job.cpus} CPU${o.job.cpus > 1 ? 's' : ''}: ${o.tracePath}`);
+    if (o.tracePath) out.push(`  trace of ${rowName(o.job)}: ${o.tracePath}`);
   }
   const bad = outs.filter((o) => !matches(o)).length;
   out.push(
@@ -108,4 +159,10 @@ function renderCompare(s: ScenarioDef, outs: readonly Outcome[], f: CheckFlags):
       : `${bad} of ${outs.length} verdicts differ from what the scenario expects`,
   );
   return `${out.join('\n')}\n`;
+}
+
+/** `pr1663 on 1 CPU, irq timer@cpu0=0` */
+function rowName(j: Job): string {
+  const irq = Object.keys(j.irq).length > 0 ? `, irq ${irqCell(j.irq)}` : '';
+  return `${j.variant} on ${j.cpus} CPU${j.cpus > 1 ? 's' : ''}${irq}`;
 }

@@ -3,6 +3,7 @@ import { DEFAULT_MAX_STEPS, makeMachine, makeStrategy, STRATEGIES, type Strategy
 import type { Strategy } from '../explorer/strategy.ts';
 import { resetCoverage } from '../kernel/linux/oracle/check.ts';
 import { oracleCoverage } from '../kernel/linux/oracle/coverage.ts';
+import { irqBoundsText } from '../model/irq-bounds.ts';
 import type { RowSearch, ScenarioDef } from '../model/scenario.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { SCENARIOS } from './scenario-select.ts';
@@ -37,6 +38,8 @@ interface RowResult {
   readonly scenario: string;
   readonly variant: string;
   readonly cpus: number;
+  /** the row's own interrupt budgets, in words */
+  readonly irq?: string;
   /** dfs, or the row's own search (its expectation's `search`) */
   readonly search: string;
   readonly verdict: SearchVerdict;
@@ -69,17 +72,25 @@ export function coverageCommand(names: readonly string[], f: CoverageFlags): num
   for (const s of scenarios) {
     for (const [variant, v] of Object.entries(s.variants)) {
       for (const e of v.expect) {
+        const irq = e.irq ? ` (${irqBoundsText(e.irq)})` : '';
         if (e.long && !f.all) {
-          skippedLong.push(`${s.name} [${variant}] on ${e.cpus} CPU${e.cpus === 1 ? '' : 's'}`);
+          skippedLong.push(`${s.name} [${variant}] on ${e.cpus} CPU${e.cpus === 1 ? '' : 's'}${irq}`);
           continue;
         }
-        const m = makeMachine(s, { variant, cpus: e.cpus, invariants: null, maxSteps: s.maxSteps ?? DEFAULT_MAX_STEPS });
+        const m = makeMachine(s, {
+          variant,
+          cpus: e.cpus,
+          invariants: null,
+          maxSteps: s.maxSteps ?? DEFAULT_MAX_STEPS,
+          ...(e.irq ? { irq: e.irq } : {}),
+        });
         const search = e.search ?? { strategy: 'dfs' };
         const r = explore(m, strategyOf(search), budget);
         rows.push({
           scenario: s.name,
           variant,
           cpus: e.cpus,
+          ...(e.irq ? { irq: irqBoundsText(e.irq) } : {}),
           search: searchText(search),
           verdict: r.verdict,
           executions: r.executions,
@@ -101,7 +112,8 @@ export function coverageCommand(names: readonly string[], f: CoverageFlags): num
   process.stdout.write(
     `${rows.length} rows explored with dfs or the row's own search, at most ${budgetWords(budget)} each; ${cut.length} cut short\n`,
   );
-  const rowName = (r: RowResult) => `${r.scenario} [${r.variant}] on ${r.cpus} CPU${r.cpus === 1 ? '' : 's'}`;
+  const rowName = (r: RowResult) =>
+    `${r.scenario} [${r.variant}] on ${r.cpus} CPU${r.cpus === 1 ? '' : 's'}${r.irq ? ` (${r.irq})` : ''}`;
   for (const r of rows) {
     if (r.search !== 'dfs') process.stdout.write(`  ${rowName(r)}: its own search, ${r.search}\n`);
   }

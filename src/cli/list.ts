@@ -1,3 +1,4 @@
+import { irqBoundsText } from '../model/irq-bounds.ts';
 import { SCENARIOS } from '../scenarios/index.ts';
 
 /** `ptrace-mc list`: every scenario, its variants and the verdict each is expected to have. */
@@ -19,7 +20,8 @@ export function listCommand(opts: { json?: boolean }): number {
     for (const [v, def] of Object.entries(s.variants)) {
       out.push(`  ${v}: ${def.summary}${def.source ? ` [${def.source}]` : ''}`);
       for (const e of def.expect) {
-        const only = e.only ? ` (checking ${e.only.join(', ')})` : '';
+        const irq = e.irq ? `, irq ${irqBoundsText(e.irq)}` : '';
+        const only = `${irq}${e.only ? ` (checking ${e.only.join(', ')})` : ''}`;
         const inv = e.verdict === 'violated' && e.invariant ? ` ${e.invariant}` : '';
         out.push(`      ${e.cpus} CPU${e.cpus > 1 ? 's' : ''}${only}: ${e.verdict}${inv}${e.why ? ` — ${e.why}` : ''}`);
       }

@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_PCT_DEPTH, DEFAULT_PREEMPTIONS, STRATEGIES } from '../explorer/run.ts';
+import { IrqBoundError } from '../model/irq-bounds.ts';
 import { type CheckInput, checkCommand } from './check.ts';
 import { compareCommand } from './compare.ts';
 import { type CoverageFlags, coverageCommand, DEFAULT_MAX_EXECUTIONS_PER_ROW } from './coverage.ts';
@@ -27,6 +28,12 @@ function program(setExit: (code: number) => void): Command {
     .option('--variant <name>', 'only this variant')
     .option('--cpus <n>', 'number of CPUs', parseIntOption('--cpus', 1))
     .option('--invariant <name>', 'check only this invariant (repeatable)', collect, [])
+    .option(
+      '--irq <source=n>',
+      "interrupt budget: source n may fire n times, replacing the scenario's budget (repeatable), e.g. timer@cpu0=0",
+      collect,
+      [],
+    )
     .addOption(
       new Option(
         '--strategy <name>',
@@ -137,7 +144,8 @@ export function main(argv: readonly string[]): number {
       process.stderr.write(`ptrace-mc: ${msg}\n`);
       return EXIT.usage;
     }
-    if (e instanceof UsageError) {
+    // a budget for a source the model lacks, from a file the commands did not check themselves
+    if (e instanceof UsageError || e instanceof IrqBoundError) {
       process.stderr.write(`ptrace-mc: ${e.message}\n`);
       return EXIT.usage;
     }

@@ -56,6 +56,7 @@ export function runShard(j: Job, f: CheckFlags): number {
       preemptions: f.preemptions,
       shrink: f.shrink,
       maxExecutions: o.budget.maxExecutions ?? null,
+      ...(j.irq !== undefined && Object.keys(j.irq).length > 0 ? { irq: j.irq } : {}),
     },
     slices: run.slices,
     shard,
@@ -118,7 +119,7 @@ export function mergeCommand(files: string[], mf: MergeFlags): number {
     maxSteps: o.maxSteps,
     ...(o.cache ? {} : { stateless: true }),
   };
-  const job = namedJob(scenario, first.variant, first.cpus, o.invariants);
+  const job = namedJob(scenario, first.variant, first.cpus, o.invariants, o.irq ?? {});
   const opts: RunOptions = { ...runOptions(job, f, null), strategy: o.strategy as StrategyName };
   try {
     const merged = finishSliced(scenario, opts, { slices: first.slices, results: [...results.values()], elapsedMs: 0 });

@@ -11,6 +11,8 @@ import { ReplayMismatch, replayTrace } from '../explorer/replay.ts';
 import { recordTrace, type StrategyName } from '../explorer/run.ts';
 import { shrinkSchedule } from '../explorer/shrink.ts';
 import { parseTrace, type TraceFile, TraceFormatError, type TraceStep, traceToText } from '../explorer/trace.ts';
+import { applyIrqBounds, IrqBoundError } from '../model/irq-bounds.ts';
+import type { ScenarioDef } from '../model/scenario.ts';
 import { EXIT, readUserFile, UsageError } from './errors.ts';
 import { scenarioByName } from './scenario-select.ts';
 
@@ -18,10 +20,31 @@ export function readTrace(file: string): TraceFile {
   return readUserFile(file, parseTrace, TraceFormatError);
 }
 
+/**
+ * The trace's scenario, with the interrupt budgets the trace was recorded
+ * under (its options.irq) built in, so every command that re-runs the trace
+ * gets the same model (applying them again from the options changes
+ * nothing); a budget for a source the model lacks is bad input.
+ */
+function traceScenario(file: string, t: TraceFile): ScenarioDef {
+  const s = scenarioByName(t.scenario);
+  const irq = t.options.irq;
+  if (irq === undefined) return s;
+  if (t.variant in s.variants) {
+    try {
+      applyIrqBounds(s.build({ variant: t.variant, cpus: t.options.cpus }), irq);
+    } catch (e) {
+      if (e instanceof IrqBoundError) throw new UsageError(`${file}: options.irq: ${e.message}`);
+      throw e;
+    }
+  }
+  return { ...s, build: (b) => applyIrqBounds(s.build(b), irq) };
+}
+
 /** `ptrace-mc replay FILE`: 1 when the recorded violation reproduces, 2 when it does not or the file is bad. */
 export function replayCommand(file: string, opts: { json?: boolean }): number {
   const t = readTrace(file);
-  const s = scenarioByName(t.scenario);
+  const s = traceScenario(file, t);
   try {
     const v = replayTrace(s, t);
     if (opts.json) {
@@ -95,7 +118,7 @@ export function explainCommand(file: string, opts: { json?: boolean; full?: bool
 }
 
 function analyze(file: string, t: TraceFile): TraceAnalysis {
-  const s = scenarioByName(t.scenario);
+  const s = traceScenario(file, t);
   try {
     return analyzeTrace(s, t);
   } catch (e) {
@@ -111,7 +134,7 @@ function analyze(file: string, t: TraceFile): TraceAnalysis {
  */
 export function shrinkCommand(file: string, opts: { out?: string }): number {
   const t = readTrace(file);
-  const s = scenarioByName(t.scenario);
+  const s = traceScenario(file, t);
   const o = {
     variant: t.variant,
     cpus: t.options.cpus,
@@ -120,6 +143,7 @@ export function shrinkCommand(file: string, opts: { out?: string }): number {
     runs: 1,
     invariants: t.options.invariants,
     maxSteps: t.options.maxSteps,
+    ...(t.options.irq !== undefined ? { irq: t.options.irq } : {}),
     cache: true,
   };
   const m = makeMachine(s, o);

@@ -1,3 +1,4 @@
+import { applyIrqBounds, type IrqBounds } from '../model/irq-bounds.ts';
 import { Machine } from '../model/machine.ts';
 import type { ScenarioDef } from '../model/scenario.ts';
 
@@ -9,9 +10,12 @@ export interface MachineOptions {
   readonly cpus: number;
   readonly invariants: readonly string[] | null;
   readonly maxSteps: number;
+  /** interrupt budgets that replace the scenario's (by source name) */
+  readonly irq?: IrqBounds;
 }
 
 /** The machine of a scenario variant (its own module, so that worker threads load little). */
 export function makeMachine(s: ScenarioDef, o: MachineOptions): Machine {
-  return new Machine(s.build({ variant: o.variant, cpus: o.cpus }), { invariants: o.invariants, maxSteps: o.maxSteps });
+  const def = applyIrqBounds(s.build({ variant: o.variant, cpus: o.cpus }), o.irq);
+  return new Machine(def, { invariants: o.invariants, maxSteps: o.maxSteps });
 }

@@ -1,3 +1,4 @@
+import { irqBoundsText } from '../model/irq-bounds.ts';
 import type { TraceFile, TraceStep } from './trace.ts';
 
 const COL = 46;
@@ -13,6 +14,7 @@ export function renderText(t: TraceFile): string {
   out.push(`${t.scenario} [${t.variant}] on ${cpus} CPU${cpus > 1 ? 's' : ''}: ${t.violation.invariant} violated`);
   out.push(`  ${t.violation.message}`);
   out.push(`  ${t.stats.steps} steps, ${t.stats.contextSwitches} switches between CPUs, ${t.stats.preemptions} preemptive`);
+  if (t.options.irq !== undefined) out.push(`  recorded with interrupt budgets ${irqBoundsText(t.options.irq)}`);
   out.push('');
   const head = [' step', ...Array.from({ length: cpus }, (_, c) => pad(`CPU${c}`, COL)), 'source'];
   out.push(head.join('  '));

@@ -20,6 +20,7 @@ export function replayTrace(s: ScenarioDef, t: TraceFile): { invariant: string; 
     cpus: t.options.cpus,
     invariants: t.options.invariants,
     maxSteps: t.options.maxSteps ?? DEFAULT_MAX_STEPS,
+    ...(t.options.irq !== undefined ? { irq: t.options.irq } : {}),
   });
   const rec = new Recorder(m);
   m.observer = rec;

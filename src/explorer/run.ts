@@ -1,3 +1,4 @@
+import type { IrqBounds } from '../model/irq-bounds.ts';
 import type { ScenarioDef } from '../model/scenario.ts';
 import { BoundedStrategy } from './bounded.ts';
 import { DfsStrategy } from './dfs.ts';
@@ -29,6 +30,8 @@ export interface RunOptions {
   readonly runs: number;
   readonly invariants: readonly string[] | null;
   readonly maxSteps: number;
+  /** interrupt budgets that replace the scenario's (recorded in the trace) */
+  readonly irq?: IrqBounds;
   /** dfs: remember visited states (default) or enumerate every interleaving */
   readonly cache: boolean;
   /** dfs with the cache: sleep sets and one-CPU persistent sets (default on; off: the plain stateful search) */
@@ -154,6 +157,7 @@ export function recordTrace(s: ScenarioDef, o: Omit<RunOptions, 'budget'>, sched
       seed: SEEDED.includes(o.strategy) ? o.seed : null,
       invariants: o.invariants ? [...o.invariants] : null,
       maxSteps: o.maxSteps,
+      ...(o.irq !== undefined && Object.keys(o.irq).length > 0 ? { irq: { ...o.irq } } : {}),
     },
     violation: { invariant: v.invariant, message: v.message },
     schedule: labels,
@@ -186,6 +190,7 @@ export function searchSlices(s: ScenarioDef, o: RunOptions): SlicedRun {
     cpus: o.cpus,
     invariants: o.invariants,
     maxSteps: o.maxSteps,
+    ...(o.irq !== undefined ? { irq: o.irq } : {}),
     search: { strategy: o.strategy, cache: o.cache, preemptions: o.preemptions ?? DEFAULT_PREEMPTIONS },
     slice,
     ...(o.budget.maxExecutions !== undefined ? { maxExecutions: o.budget.maxExecutions } : {}),

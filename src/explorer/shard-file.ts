@@ -11,6 +11,8 @@ export interface ShardOptions {
   readonly preemptions: number;
   readonly shrink: boolean;
   readonly maxExecutions: number | null;
+  /** interrupt budgets that replaced the scenario's (absent: its own) */
+  readonly irq?: Readonly<Record<string, number>>;
 }
 
 /** What `check --shard i/n` writes and `merge` reads. */

@@ -1,3 +1,4 @@
+import type { IrqBounds } from '../model/irq-bounds.ts';
 import type { Machine } from '../model/machine.ts';
 import { findScenario } from '../scenarios/index.ts';
 import { makeMachine } from './make-machine.ts';
@@ -10,6 +11,7 @@ export interface SliceTask {
   readonly cpus: number;
   readonly invariants: readonly string[] | null;
   readonly maxSteps: number;
+  readonly irq?: IrqBounds;
   readonly search: SliceStrategyOptions;
   readonly slice: Slice;
   readonly maxExecutions?: number;
@@ -25,7 +27,7 @@ export function now(): number {
 const machines = new Map<string, Machine>();
 
 export function runSliceTask(t: SliceTask): SliceResult {
-  const key = JSON.stringify([t.scenario, t.variant, t.cpus, t.invariants, t.maxSteps]);
+  const key = JSON.stringify([t.scenario, t.variant, t.cpus, t.invariants, t.maxSteps, t.irq ?? null]);
   let m = machines.get(key);
   if (m === undefined) {
     const s = findScenario(t.scenario);

@@ -37,6 +37,8 @@ export interface TraceOptions {
   readonly seed: number | null;
   readonly invariants: readonly string[] | null;
   readonly maxSteps: number;
+  /** interrupt budgets that replaced the scenario's (absent: the scenario's own) */
+  readonly irq?: Readonly<Record<string, number>>;
 }
 
 export interface TraceFile {
@@ -83,6 +85,9 @@ export function parseTrace(text: string, source: string): TraceFile {
     throw bad('"options.invariants" must be a list of names or null');
   }
   if (!isPositiveInt(o.maxSteps)) throw bad('"options.maxSteps" must be a positive integer');
+  if (o.irq !== undefined && !(isObject(o.irq) && Object.values(o.irq).every((b) => Number.isInteger(b) && (b as number) >= 0))) {
+    throw bad('"options.irq" must map interrupt source names to whole-number budgets');
+  }
   const v = raw.violation;
   if (!isObject(v) || typeof v.invariant !== 'string' || typeof v.message !== 'string') {
     throw bad('"violation" must have "invariant" and "message" strings');

@@ -5,6 +5,12 @@ export type Verdict = 'holds' | 'violated' | 'incomplete';
 /** What a scenario's author (a reviewer) claims for one variant on one CPU count. */
 export interface Expectation {
   readonly cpus: number;
+  /**
+   * interrupt budgets this row is stated under, replacing the scenario's
+   * own by source name (as `--irq`), e.g. `{ 'timer@cpu0': 0 }`; only
+   * budgets that differ from the scenario's
+   */
+  readonly irq?: Readonly<Record<string, number>>;
   readonly verdict: 'holds' | 'violated';
   /** the invariant expected to break, when violated */
   readonly invariant?: string;

@@ -3,13 +3,14 @@
  * default action of SIGTSTP/SIGTTIN/SIGTTOU: publish the group stop in the
  * sighand flags (447-448, irqs on, preemptible), then irqs off and
  * mark_stop (450-459), notify the parent, schedule(). Master's
- * transition_group_stop version is not modelled.
+ * transition_group_stop version is in job-control-master.ts.
  *
  * Abstracted: SIGCHLD to the parent and waking its and the task's waiters
  * (462-479): no modelled task is the parent or waits there.
  */
 import { irqRestore, irqSave, load, nop, type Program } from '../../cpu/ops.ts';
 import type { TaskContext } from '../../model/types.ts';
+import { sigStopMaster } from './job-control-master.ts';
 import { type DragonKernel, type Pcb, PF, SF } from './kernel.ts';
 import { markStop } from './process.ts';
 import { SM_NONE, schedule } from './sched.ts';
@@ -23,7 +24,10 @@ export interface StopHooks {
 }
 
 export function* sigStop(k: DragonKernel, me: Pcb, hooks: StopHooks, ctx: TaskContext): Program<void> {
-  if (k.v === 'master') throw new Error("dragonos model: master's sig_stop (transition_group_stop) is not modelled");
+  if (k.v === 'master') {
+    yield* sigStopMaster(k, me, hooks, ctx);
+    return;
+  }
   const at = (l: Record<string, number>) => k.src.at(FILE, l, 'sig_stop');
   const f: number = yield load(me.flags, at({ pr1663: 441, head: 467 }), 'flags().contains(PTRACED): return');
   if (f & PF.PTRACED) return;

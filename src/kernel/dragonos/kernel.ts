@@ -69,8 +69,14 @@ const pfFmt = flagsFormatter({
 export const EXIT_WORK = PF.HAS_PENDING_SIGNAL | PF.NEED_SCHEDULE;
 
 /** SignalFlags of the sighand (job control). */
-export const SF = { CLD_STOPPED: 1, STOP_STOPPED: 2, CLD_CONTINUED: 4, STOP_CONTINUED: 8 } as const;
-const sfFmt = flagsFormatter({ 1: 'CLD_STOPPED', 2: 'STOP_STOPPED', 4: 'CLD_CONTINUED', 8: 'STOP_CONTINUED' });
+export const SF = { CLD_STOPPED: 1, STOP_STOPPED: 2, CLD_CONTINUED: 4, STOP_CONTINUED: 8, GROUP_EXIT: 16 } as const;
+const sfFmt = flagsFormatter({
+  1: 'CLD_STOPPED',
+  2: 'STOP_STOPPED',
+  4: 'CLD_CONTINUED',
+  8: 'STOP_CONTINUED',
+  16: 'GROUP_EXIT',
+});
 
 /** A process control block: its fields as cells. */
 export interface Pcb {
@@ -83,6 +89,8 @@ export interface Pcb {
   readonly state: number;
   /** the sleep flag set by mark_sleep/ptrace_stop and cleared by set_wakeup (pr1663/head) */
   readonly sleep: number;
+  /** sched_info.pi_lock (master: SpinLock<PiProtected>, taken by mark_stop, wakeup_stop) */
+  readonly piLock: number;
   /** sched_info.on_rq: SpinLock<OnRq> (0 None, 1 Queued) */
   readonly onRqLock: number;
   readonly onRq: number;
@@ -192,6 +200,7 @@ export class DragonKernel {
       state: L.cell(`${name}.state`, opts.state ?? ST.Runnable, stateFmt),
       sleep: L.cell(`${name}.sleep`, opts.sleep ? 1 : 0),
       onRqLock: L.spinlock(`${name}.on_rq.lock`),
+      piLock: L.spinlock(`${name}.pi_lock`),
       onRq: L.cell(`${name}.on_rq`, onRq),
       onCpu: L.cell(`${name}.on_cpu`, home),
       seOnRq: L.cell(`${name}.se.on_rq`, onRq),
@@ -265,6 +274,7 @@ export class DragonKernel {
         state: L.cell(`${name}.state`, ST.Runnable, stateFmt),
         sleep: L.cell(`${name}.sleep`, 0),
         onRqLock: L.spinlock(`${name}.on_rq.lock`),
+        piLock: L.spinlock(`${name}.pi_lock`),
         onRq: L.cell(`${name}.on_rq`, 0),
         onCpu: L.cell(`${name}.on_cpu`, c),
         seOnRq: L.cell(`${name}.se.on_rq`, 0),

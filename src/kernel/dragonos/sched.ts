@@ -13,6 +13,7 @@ import {
   irqRestore,
   irqSave,
   load,
+  nop,
   type Program,
   readLock,
   readUnlock,
@@ -23,6 +24,7 @@ import {
   switchTo,
 } from '../../cpu/ops.ts';
 import type { TaskContext } from '../../model/types.ts';
+import { SIG, sigmask } from '../common/bits.ts';
 import { type DragonKernel, type Pcb, PF, type Rq, ST } from './kernel.ts';
 
 export const SM_NONE = 0;
@@ -74,11 +76,7 @@ export function* __schedule(k: DragonKernel, mode: number, ctx: TaskContext): Pr
     }
   } else if (!prev.idle) {
     const st: number = yield load(prev.state, at({ master: 1156 }), 'prev_state = prev.sched_info().state()');
-    if (st !== ST.Runnable) {
-      // signal_pending_state and the state-based dequeue (1157-1190) are
-      // not reached by any scenario on master: refuse rather than guess.
-      throw new Error('dragonos model: master __schedule_inner with a non-runnable prev is not modelled');
-    }
+    if (st !== ST.Runnable) yield* dequeueNotRunnableMaster(k, rq, prev, st, mode);
   }
   const queue: number = yield load(rq.queue, at({ pr1663: 894, head: 931, master: 1235 }), 'next = rq.pick_next_task(prev)');
   const next = pickNext(k, rq, prev, queue);
@@ -88,6 +86,42 @@ export function* __schedule(k: DragonKernel, mode: number, ctx: TaskContext): Pr
     yield switchTo(next, at({ pr1663: 941, head: 978, master: 1265 }), rq.lock, 'switch_process(prev, next)');
   }
   yield* scheduleTail(k, ctx, irq);
+}
+
+/**
+ * master __schedule_inner 1157-1190 for a prev that is not runnable: a
+ * voluntary schedule() of a Stopped task is undone only by a pending
+ * SIGKILL (signal_pending_state, ipc/signal.rs:186-200); otherwise, if prev
+ * is still queued (on_rq guard), it is dequeued here. Only the Stopped state
+ * is modelled (the scenarios block no task here on master).
+ */
+function* dequeueNotRunnableMaster(k: DragonKernel, rq: Rq, prev: Pcb, st: number, mode: number): Program<void> {
+  const at = (l: number) => k.src.at(MOD, { master: l }, '__schedule_inner');
+  if (st !== ST.Stopped) throw new Error('dragonos model: master __schedule_inner with a blocked prev is not modelled');
+  if (mode !== SM_PREEMPT) {
+    // signal_pending_state(interruptible = false, wake_kill = true, prev)
+    const ref = k.src.at('ipc/signal.rs', { master: 195 }, 'Signal::signal_pending_state');
+    const f: number = yield load(prev.flags, ref, 'has_pending_signal_fast()');
+    if (f & PF.HAS_PENDING_SIGNAL) {
+      const fatal = k.src.at('ipc/signal.rs', { master: 204 }, 'Signal::fatal_signal_pending');
+      const irq: number = yield irqSave(fatal, 'pcb.sig_info_irqsave(): irq save');
+      yield readLock(prev.sigInfo, fatal, 'pcb.sig_info_irqsave(): read lock');
+      const pending: number = yield load(prev.pending, fatal, 'sig_pending().signal().contains(SIGKILL)');
+      yield readUnlock(prev.sigInfo, fatal, 'read guard dropped');
+      yield irqRestore(irq, fatal, 'irq restore');
+      if (pending & sigmask(SIG.SIGKILL)) {
+        yield store(prev.state, ST.Runnable, at(1170), 'signal_wake: set_state(Runnable)');
+        return;
+      }
+    }
+  }
+  yield nop(at(1173), 'take_current_migration_target (no migration in the model)');
+  yield spinLock(prev.onRqLock, at(1175), 'on_rq.lock_irqsave()');
+  const q: number = yield load(prev.onRq, at(1175), 'if on_rq == Queued');
+  yield spinUnlock(prev.onRqLock, at(1175), 'on_rq guard dropped');
+  if (q !== 1) return;
+  yield* deactivateTask(k, rq, prev);
+  yield load(prev.flags, at(1188), 'flags().contains(IN_IOWAIT)');
 }
 
 /**

@@ -27,6 +27,7 @@ import {
 } from '../../cpu/ops.ts';
 import type { TaskContext } from '../../model/types.ts';
 import { SIG, sigmask } from '../common/bits.ts';
+import { prepareSigcontMaster } from './job-control-master.ts';
 import { type DragonKernel, type Pcb, PF, SF, ST } from './kernel.ts';
 import { lockNoPreempt, unlockPreempt } from './locks.ts';
 import { kick, wakeup, wakeupStop } from './process.ts';
@@ -73,16 +74,19 @@ export function* sendSignal(k: DragonKernel, sig: number, t: Pcb, ctx: TaskConte
 function* prepareSianal(k: DragonKernel, sig: number, t: Pcb, ctx: TaskContext): Program<boolean> {
   if (STOP_MASK & sigmask(sig)) throw new Error('dragonos model: sending a stop signal (sender-side stop) is not modelled');
   if (sig === SIG.SIGCONT) {
-    if (k.v === 'master') throw new Error("dragonos model: master's SIGCONT (transition_group_continue) is not modelled");
+    if (k.v === 'master') {
+      const me = k.pcb(ctx.self);
+      yield* prepareSigcontMaster(
+        k,
+        me,
+        t,
+        () => flushStopSignals(t, k.src.at(FILE, { master: 779 }, 'Signal::prepare_sianal')),
+        ctx,
+      );
+      return !(yield* sigIgnored(k, sig, t));
+    }
     const at = (l: Record<string, number>) => k.src.at(FILE, l, 'Signal::prepare_sianal');
-    const w: number = yield* siginfoMut(t, at({ pr1663: 542, head: 583 }));
-    yield rmw(
-      t.pending,
-      (p) => p & ~STOP_MASK,
-      at({ pr1663: 542, head: 583 }),
-      'SIGCONT: sig_pending_mut().flush_by_mask(stop signals)',
-    );
-    yield* siginfoMutDrop(t, w, at({ pr1663: 542, head: 583 }));
+    yield* flushStopSignals(t, at({ pr1663: 542, head: 583 }));
     const irq: number = yield irqSave(at({ pr1663: 547, head: 588 }), 'inner_lock_read_irqsave(): irq save');
     yield readLock(t.schedInfo, at({ pr1663: 547, head: 588 }), 'inner_lock_read_irqsave()');
     const st: number = yield load(t.state, at({ pr1663: 548, head: 589 }), 'was_stopped: state.is_stopped()');
@@ -125,6 +129,13 @@ function* prepareSianal(k: DragonKernel, sig: number, t: Pcb, ctx: TaskContext):
     }
   }
   return !(yield* sigIgnored(k, sig, t));
+}
+
+/** SIGCONT: t.sig_info_mut().sig_pending_mut().flush_by_mask(stop signals). */
+function* flushStopSignals(t: Pcb, ref: string): Program<void> {
+  const w: number = yield* siginfoMut(t, ref);
+  yield rmw(t.pending, (p) => p & ~STOP_MASK, ref, 'SIGCONT: sig_pending_mut().flush_by_mask(stop signals)');
+  yield* siginfoMutDrop(t, w, ref);
 }
 
 /** pcb.sig_info_mut(): sig_info.write_irqsave(); returns the saved irq flags. */

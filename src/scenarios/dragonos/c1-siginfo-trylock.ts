@@ -22,7 +22,17 @@ import { sendSignal } from '../../kernel/dragonos/signal.ts';
 import type { DoSignalEnv } from '../../kernel/dragonos/x86-signal.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
-import { BOUNDS, COMMITS, finishKernel, GhostLedger, NO_LEDGER, newKernel, signalHandledOnce, simpleHandler } from './common.ts';
+import {
+  BOUNDS,
+  COMMITS,
+  finishKernel,
+  GhostLedger,
+  NO_LEDGER,
+  NO_TICK,
+  newKernel,
+  signalHandledOnce,
+  simpleHandler,
+} from './common.ts';
 
 export default defineScenario({
   name: 'dragonos/c1-siginfo-trylock',
@@ -44,6 +54,12 @@ export default defineScenario({
         },
         {
           cpus: 1,
+          irq: NO_TICK,
+          verdict: 'holds',
+          why: 'one core, no timer tick: nothing preempts, each task runs its path to the end (a single execution)',
+        },
+        {
+          cpus: 1,
           verdict: 'holds',
           why: "S reads T's sig_info with irqs off (sig_info_irqsave): on one CPU nothing else runs while it holds it",
         },
@@ -54,6 +70,7 @@ export default defineScenario({
       source: COMMITS.head,
       expect: [
         { cpus: 2, verdict: 'holds', why: 'nothing can fail after ptrace_signal returns the injected signal' },
+        { cpus: 1, irq: NO_TICK, verdict: 'holds', why: 'one core, no timer tick: nothing can interleave' },
         { cpus: 1, verdict: 'holds', why: 'as on two CPUs' },
       ],
     },

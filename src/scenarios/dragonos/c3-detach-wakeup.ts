@@ -23,7 +23,17 @@ import { ptraceDetach } from '../../kernel/dragonos/ptrace.ts';
 import type { DoSignalEnv } from '../../kernel/dragonos/x86-signal.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
-import { BOUNDS, COMMITS, finishKernel, NO_LEDGER, newKernel, noStuckTraced, runqueueSane, simpleHandler } from './common.ts';
+import {
+  BOUNDS,
+  COMMITS,
+  finishKernel,
+  NO_LEDGER,
+  NO_TICK,
+  newKernel,
+  noStuckTraced,
+  runqueueSane,
+  simpleHandler,
+} from './common.ts';
 
 const MINE = ['no-stuck-traced', 'runqueue-sane'];
 
@@ -47,6 +57,12 @@ export default defineScenario({
         },
         {
           cpus: 1,
+          irq: NO_TICK,
+          verdict: 'holds',
+          why: 'one core, no timer tick: nothing preempts T inside ptrace_stop, so the window never opens (a single execution)',
+        },
+        {
+          cpus: 1,
           verdict: 'violated',
           invariant: 'runqueue-sane',
           why: 'ptrace_stop runs with irqs on and preempt_count 0: a timer tick hands the CPU to P, which detaches — one CPU is enough',
@@ -63,6 +79,12 @@ export default defineScenario({
           verdict: 'violated',
           invariant: 'runqueue-sane',
           why: 'T publishes TracedStopped (685) before notify_tracer and schedule (704, 712); P passes check_attach and ptrace_unlink → wakeup → activate_task on the still-queued T',
+        },
+        {
+          cpus: 1,
+          irq: NO_TICK,
+          verdict: 'holds',
+          why: 'one core, no timer tick: nothing opens the window between 685 and 712',
         },
         {
           cpus: 1,

@@ -16,9 +16,20 @@
  * no-lost-wakeup: the last job-control event (ghost: T publishing its stop at
  * 447, S generating SIGCONT) was SIGCONT, yet T's state is Stopped.
  *
+ * no-stop-after-sigcont (stricter, reported separately): T's SIGTSTP is
+ * pending from the start, so S's SIGCONT is always generated after it; T
+ * must not end Stopped. This also counts a SIGCONT that lands between T
+ * dequeuing SIGTSTP and publishing the stop — the window Linux closes with
+ * JOBCTL_STOP_DEQUEUED (linux-6.6 kernel/signal.c: dequeue_signal sets it,
+ * 694; prepare_signal's SIGCONT clears it through
+ * task_clear_jobctl_pending, 942 and 342-343; do_signal_stop declines to
+ * stop without it, 2429).
+ *
  * master (f64a0d56) replaced this path by transition_group_stop /
- * transition_group_continue under sighand's lock; that version is not
- * modelled here, so the scenario has no master variant.
+ * transition_group_continue under sighand's write lock
+ * (src/kernel/dragonos/job-control-master.ts). The same start state arises
+ * there by the second special path: master's sender stops T (stop_task)
+ * before it queues SIGTSTP, and a SIGCONT in between makes T Runnable again.
  */
 import { nop } from '../../cpu/ops.ts';
 import { SIG, sigmask } from '../../kernel/common/bits.ts';
@@ -29,16 +40,18 @@ import { sendSignal } from '../../kernel/dragonos/signal.ts';
 import type { DoSignalEnv } from '../../kernel/dragonos/x86-signal.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
-import { BOUNDS, COMMITS, finishKernel, NO_LEDGER, newKernel, simpleHandler } from './common.ts';
+import { BOUNDS, COMMITS, finishKernel, NO_LEDGER, NO_TICK, newKernel, simpleHandler } from './common.ts';
 
 const STOP = 1;
 const CONT = 2;
+const LOST = ['no-lost-wakeup'];
+const AFTER = ['no-stop-after-sigcont'];
 
 export default defineScenario({
   name: 'dragonos/c4-mark-stop-vs-sigcont',
   summary: 'SIGCONT from another CPU between sig_stop publishing the stop and mark_stop: does the task stay stopped?',
   cpus: 2,
-  invariants: ['no-lost-wakeup'],
+  invariants: ['no-lost-wakeup', 'no-stop-after-sigcont'],
   bounds: BOUNDS,
   variants: {
     pr1663: {
@@ -47,15 +60,39 @@ export default defineScenario({
       expect: [
         {
           cpus: 2,
+          only: LOST,
           verdict: 'violated',
           invariant: 'no-lost-wakeup',
           why: 'S runs SIGCONT between 447 and 451: wakeup_stop finds T Runnable (no-op), clears STOP_STOPPED; T then mark_stop()s itself Stopped',
         },
         {
           cpus: 1,
+          irq: NO_TICK,
+          only: LOST,
+          verdict: 'holds',
+          why: 'one core, no timer tick: nothing preempts T between 447 and 451, so the window never opens (a single execution)',
+        },
+        {
+          cpus: 1,
+          only: LOST,
           verdict: 'violated',
           invariant: 'no-lost-wakeup',
           why: 'irqs are on between 447 and 450: a timer tick runs S on the same CPU in the window',
+        },
+        {
+          cpus: 2,
+          only: AFTER,
+          verdict: 'violated',
+          invariant: 'no-stop-after-sigcont',
+          why: 'the window above, and also a SIGCONT between the dequeue of SIGTSTP and 447',
+        },
+        { cpus: 1, irq: NO_TICK, only: AFTER, verdict: 'holds', why: 'one core, no timer tick: nothing can interleave' },
+        {
+          cpus: 1,
+          only: AFTER,
+          verdict: 'violated',
+          invariant: 'no-stop-after-sigcont',
+          why: 'a timer tick opens the window',
         },
       ],
     },
@@ -63,8 +100,71 @@ export default defineScenario({
       summary: 'sig_stop unchanged in logic (459-510); prepare_signal SIGCONT unchanged',
       source: COMMITS.head,
       expect: [
-        { cpus: 2, verdict: 'violated', invariant: 'no-lost-wakeup', why: 'the same window (473-478)' },
-        { cpus: 1, verdict: 'violated', invariant: 'no-lost-wakeup', why: 'the same window, opened by a timer tick' },
+        { cpus: 2, only: LOST, verdict: 'violated', invariant: 'no-lost-wakeup', why: 'the same window (473-478)' },
+        {
+          cpus: 1,
+          irq: NO_TICK,
+          only: LOST,
+          verdict: 'holds',
+          why: 'one core, no timer tick: nothing opens the window (473-478)',
+        },
+        {
+          cpus: 1,
+          only: LOST,
+          verdict: 'violated',
+          invariant: 'no-lost-wakeup',
+          why: 'the same window, opened by a timer tick',
+        },
+        {
+          cpus: 2,
+          only: AFTER,
+          verdict: 'violated',
+          invariant: 'no-stop-after-sigcont',
+          why: 'as pr1663',
+        },
+        { cpus: 1, irq: NO_TICK, only: AFTER, verdict: 'holds', why: 'one core, no timer tick: nothing can interleave' },
+        {
+          cpus: 1,
+          only: AFTER,
+          verdict: 'violated',
+          invariant: 'no-stop-after-sigcont',
+          why: 'a timer tick opens the window',
+        },
+      ],
+    },
+    master: {
+      summary:
+        'sig_stop: transition_group_stop (sighand write lock) with mark_stop (pi_lock) inside; SIGCONT: transition_group_continue with wakeup_stop inside, under the same lock',
+      source: COMMITS.master,
+      expect: [
+        {
+          cpus: 2,
+          only: LOST,
+          verdict: 'holds',
+          why: 'the stop (mark_stop + STOP_STOPPED) and the continue (wakeup_stop + flags) are each one transition under the sighand write lock: a SIGCONT either comes before the stop is published or finds it and wakes T',
+        },
+        { cpus: 1, irq: NO_TICK, only: LOST, verdict: 'holds', why: 'one core, no timer tick: nothing can interleave' },
+        {
+          cpus: 1,
+          only: LOST,
+          verdict: 'holds',
+          why: 'as on two CPUs (its lock-discipline finding, do_signal returning with irqs on, is c2’s)',
+        },
+        {
+          cpus: 2,
+          only: AFTER,
+          verdict: 'violated',
+          invariant: 'no-stop-after-sigcont',
+          why: "S's SIGCONT between T dequeuing SIGTSTP (ipc/signal.rs:905) and transition_group_stop (sighand.rs:414): the flush finds nothing, STOP_STOPPED is not set yet and wakeup_stop finds T Runnable; T then makes a fresh stop. Linux closes this window with JOBCTL_STOP_DEQUEUED",
+        },
+        { cpus: 1, irq: NO_TICK, only: AFTER, verdict: 'holds', why: 'one core, no timer tick: nothing can interleave' },
+        {
+          cpus: 1,
+          only: AFTER,
+          verdict: 'violated',
+          invariant: 'no-stop-after-sigcont',
+          why: 'the same window, opened by a timer tick (irqs are on from do_signal:853 to sig_stop:450)',
+        },
       ],
     },
   },
@@ -76,6 +176,7 @@ export default defineScenario({
       0,
       (v) => ['none', 'stop published', 'SIGCONT'][v] ?? String(v),
     );
+    const sigcontSent = b.layout.ghost('ghost.sigcont_generated', 0, (v) => (v ? 'yes' : 'no'));
     const hooks = { stopPublished: (ctx: { ghost: { set(a: number, v: number): void } }) => ctx.ghost.set(lastEvent, STOP) };
     let T: Pcb | null = null;
     const envOf = (_p: Pcb): DoSignalEnv => ({
@@ -91,9 +192,13 @@ export default defineScenario({
     );
     T = t;
     const S = k.spawn('S', { cpu: 1, start: 'current' }, function* (ctx) {
-      yield nop(k.src.at('ipc/signal.rs', { pr1663: 106, head: 134 }, 'Signal::send_signal_info_to_pcb'), 'kill(T, SIGCONT)');
+      yield nop(
+        k.src.at('ipc/signal.rs', { pr1663: 106, head: 134, master: 289 }, 'Signal::send_signal_info_to_pcb'),
+        'kill(T, SIGCONT)',
+      );
       // SIGCONT is generated at this step
       ctx.ghost.set(lastEvent, CONT);
+      ctx.ghost.set(sigcontSent, 1);
       yield* sendSignal(k, SIG.SIGCONT, t, ctx);
       yield* syscallReturnAndRun(k, S, envOf(S), ctx);
     });
@@ -103,6 +208,13 @@ export default defineScenario({
       check: (w) =>
         w.mem[lastEvent] === CONT && w.mem[t.state] === ST.Stopped
           ? `T is Stopped although the last job-control event was SIGCONT (sent after T published its stop): nothing will continue it`
+          : null,
+    });
+    b.atEnd({
+      name: 'no-stop-after-sigcont',
+      check: (w) =>
+        w.mem[sigcontSent] === 1 && w.mem[t.state] === ST.Stopped
+          ? `T is Stopped although SIGCONT was generated after the SIGTSTP that stopped it (SIGCONT came between T dequeuing SIGTSTP and stopping): the SIGCONT is lost`
           : null,
     });
     return b.build();

@@ -29,7 +29,11 @@ export const COMMITS = {
 export function timerBudget(cpus: number): number {
   return cpus === 1 ? 2 : 0;
 }
-export const BOUNDS = 'kick IPI: budget 1 per CPU; local timer on CPU0: 2 ticks with 1 CPU, none with 2 CPUs';
+/** An expectation row's bound: one CPU without timer ticks — only the kick IPI can interrupt. */
+export const NO_TICK = { 'timer@cpu0': 0 } as const;
+
+export const BOUNDS =
+  'kick IPI: budget 1 per CPU (kick-ipi@cpuN); local timer on CPU0 (timer@cpu0): 2 ticks with 1 CPU, none with 2 CPUs';
 
 export function newKernel(b: ModelBuilder, variant: string): DragonKernel {
   if (!isVariant(variant)) throw new Error(`unknown DragonOS variant '${variant}'`);
@@ -85,8 +89,8 @@ export function finishKernel(k: DragonKernel, envOf: (p: Pcb) => DoSignalEnv): v
     (rq, ctx) => idleLoop(k, rq, ctx),
   );
   for (let c = 0; c < k.b.cpus; c++) k.b.irq(kickIpi(k, c, 1, envOf));
-  const ticks = timerBudget(k.b.cpus);
-  if (ticks > 0) k.b.irq(timerIrq(k, 0, ticks, envOf));
+  // present (with budget 0) on two CPUs too, so that --irq timer@cpu0=N can turn it on there
+  k.b.irq(timerIrq(k, 0, timerBudget(k.b.cpus), envOf));
 }
 
 /** signal-handled-once: a dequeued or injected signal is handled once — checked once the task is back in user mode. */
