@@ -1,5 +1,5 @@
 import type { Machine } from '../model/machine.ts';
-import { sameChoices } from './choice-stack.ts';
+import { ReplayPath, sameChoices } from './choice-stack.ts';
 import { dependent, type Event } from './dependence.ts';
 import { NondeterminismError, type Strategy } from './strategy.ts';
 
@@ -56,11 +56,8 @@ const ALL = FULL - 1;
 export class PorDfsStrategy implements Strategy {
   readonly name = 'dfs';
   readonly exhaustive = true;
-  private readonly stack: Level[] = [];
+  private readonly path = new ReplayPath<Level>();
   private readonly visited = new Map<string, number>();
-  private started = false;
-  private more = true;
-  private branchAt = 0;
 
   /** `persistent: false` keeps only the sleep sets, which still visit every reachable state (the tests check that) */
   constructor(private readonly opts: { persistent?: boolean } = {}) {}
@@ -77,16 +74,28 @@ export class PorDfsStrategy implements Strategy {
   }
 
   beginExecution(): boolean {
-    if (!this.started) {
-      this.started = true;
-      return true;
-    }
-    return this.more;
+    return this.path.begin();
   }
 
   choose(enabled: readonly number[], depth: number, m: Machine): number {
-    const s = this.stack;
-    if (depth < s.length) return this.replay(s[depth] as Level, enabled, depth, m);
+    const s = this.path.levels;
+    if (depth < s.length) {
+      const level = s[depth] as Level;
+      if (!sameChoices(level.enabled, enabled)) {
+        throw new NondeterminismError(
+          `replaying depth ${depth}: enabled choices were [${level.enabled}] and are now [${enabled}]`,
+        );
+      }
+      return this.path.replay(
+        depth,
+        enabled,
+        (l) => l.options[l.index] as number,
+        (l, p) => {
+          l.taken = { proc: p, fp: m.footprint(p) };
+          l.watchedBefore = m.watchedWrites;
+        },
+      );
+    }
     const parent = s[depth - 1];
     const sleep = parent ? [...parent.sleep, ...parent.done].filter((q) => !dependent(q, parent.taken)) : [];
     const asleep = maskOf(sleep);
@@ -124,21 +133,9 @@ export class PorDfsStrategy implements Strategy {
     return p;
   }
 
-  private replay(level: Level, enabled: readonly number[], depth: number, m: Machine): number {
-    if (!sameChoices(level.enabled, enabled)) {
-      throw new NondeterminismError(`replaying depth ${depth}: enabled choices were [${level.enabled}] and are now [${enabled}]`);
-    }
-    const p = level.options[level.index] as number;
-    if (depth === this.branchAt) {
-      level.taken = { proc: p, fp: m.footprint(p) };
-      level.watchedBefore = m.watchedWrites;
-    }
-    return p;
-  }
-
   afterStep(_choice: number, depth: number, m: Machine): boolean {
-    const level = this.stack[depth] as Level;
-    if (level.reduced && depth === this.stack.length - 1 && m.watchedWrites !== level.watchedBefore) {
+    const level = this.path.levels[depth] as Level;
+    if (level.reduced && depth === this.path.levels.length - 1 && m.watchedWrites !== level.watchedBefore) {
       expand(level);
       this.visited.set(level.key, (this.visited.get(level.key) as number) | FULL);
     }
@@ -147,21 +144,15 @@ export class PorDfsStrategy implements Strategy {
 
   endExecution(m: Machine): void {
     if (m.violation !== null) {
-      this.more = false;
+      this.path.stop();
       return;
     }
-    const s = this.stack;
-    while (s.length > 0) {
-      const level = s[s.length - 1] as Level;
+    this.path.backtrack((level) => {
       level.done.push(level.taken);
-      if (level.index + 1 < level.options.length) {
-        level.index++;
-        this.branchAt = s.length - 1;
-        return;
-      }
-      s.pop();
-    }
-    this.more = false;
+      if (level.index + 1 >= level.options.length) return false;
+      level.index++;
+      return true;
+    });
   }
 }
 
