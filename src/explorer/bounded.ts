@@ -1,4 +1,5 @@
 import type { Machine } from '../model/machine.ts';
+import { ShardedMap } from '../model/sharded-map.ts';
 import { backtrack, type ChoiceLevel, replayChoice } from './choice-stack.ts';
 import type { Strategy } from './strategy.ts';
 
@@ -39,7 +40,7 @@ export class BoundedStrategy implements Strategy {
   private pruned = false;
   /** the last round left nothing out: higher bounds would find nothing new */
   private saturated = false;
-  private readonly visited = new Map<string, number>();
+  private readonly visited = new ShardedMap<number>();
   /** beginExecution said the search is over */
   private finished = false;
 

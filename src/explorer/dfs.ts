@@ -1,4 +1,5 @@
 import type { Machine } from '../model/machine.ts';
+import { ShardedMap } from '../model/sharded-map.ts';
 import { backtrack, type ChoiceLevel, replayChoice } from './choice-stack.ts';
 import type { Strategy } from './strategy.ts';
 
@@ -21,10 +22,10 @@ export class DfsStrategy implements Strategy {
   readonly exhaustive = true;
   private readonly stack: ChoiceLevel[] = [];
   private started = false;
-  private readonly visited: Set<string> | null;
+  private readonly visited: ShardedMap<true> | null;
 
   constructor(opts: { cache?: boolean } = {}) {
-    this.visited = opts.cache === false ? null : new Set();
+    this.visited = opts.cache === false ? null : new ShardedMap<true>();
   }
 
   get states(): number | undefined {
@@ -39,8 +40,8 @@ export class DfsStrategy implements Strategy {
   afterStep(_choice: number, depth: number, m: Machine): boolean {
     if (this.visited === null || depth + 1 < this.stack.length) return true;
     const key = m.stateKey();
-    if (this.visited.has(key)) return false;
-    this.visited.add(key);
+    if (this.visited.get(key) !== undefined) return false;
+    this.visited.set(key, true);
     return true;
   }
 

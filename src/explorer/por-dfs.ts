@@ -1,4 +1,5 @@
 import type { Machine } from '../model/machine.ts';
+import { ShardedMap } from '../model/sharded-map.ts';
 import { ReplayPath, sameChoices } from './choice-stack.ts';
 import { dependent, type Event } from './dependence.ts';
 import { NondeterminismError, type Strategy } from './strategy.ts';
@@ -57,7 +58,7 @@ export class PorDfsStrategy implements Strategy {
   readonly name = 'dfs';
   readonly exhaustive = true;
   private readonly path = new ReplayPath<Level>();
-  private readonly visited = new Map<string, number>();
+  private readonly visited = new ShardedMap<number>();
 
   /** `persistent: false` keeps only the sleep sets, which still visit every reachable state (the tests check that) */
   constructor(private readonly opts: { persistent?: boolean } = {}) {}

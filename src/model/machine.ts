@@ -1,6 +1,7 @@
 import { CpuState } from '../cpu/cpu.ts';
 import type { MemoryLayout } from '../cpu/memory.ts';
 import { type AssertFn, isBlocking, K, type MemView, type Op, type Program } from '../cpu/ops.ts';
+import { ShardedMap } from './sharded-map.ts';
 import {
   ENGINE_INVARIANTS,
   type GhostWriter,
@@ -441,7 +442,7 @@ export class Machine implements MachineView {
    * task's position, so a visited set of millions of states keeps each long
    * string once (exact: numbering is a bijection, nothing is hashed).
    */
-  private readonly parts = new Map<string, number>();
+  private readonly parts = new ShardedMap<number>();
 
   private part(text: string): number {
     let id = this.parts.get(text);
