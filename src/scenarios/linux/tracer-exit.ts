@@ -43,6 +43,7 @@ export default defineScenario({
           verdict: 'holds',
           why: 'every window ends with the tracee running: the bail-out under siglock, or the unlink waking it',
         },
+        { cpus: 3, verdict: 'holds', why: 'as on two CPUs, with the tracer and the tracee each on a CPU of their own' },
       ],
     },
     'pre-5.19': {
@@ -55,6 +56,7 @@ export default defineScenario({
           verdict: 'holds',
           why: 'TASK_TRACED is set before the ->ptrace test under tasklist_lock (read); the unlink holds it for writing: either the test sees the unlink, or the unlink sees TASK_TRACED and wakes the tracee',
         },
+        { cpus: 3, verdict: 'holds', why: 'as on two CPUs' },
       ],
     },
     'unlink-no-wake': {
