@@ -5,9 +5,11 @@
  * wakes up (see pool.ts).
  */
 import { type MessagePort, workerData } from 'node:worker_threads';
+import { useInterruptFlag } from './limits.ts';
 import { runSliceTask, type SliceTask } from './slice-task.ts';
 
-const { port, signal } = workerData as { port: MessagePort; signal: SharedArrayBuffer };
+const { port, signal, interrupt } = workerData as { port: MessagePort; signal: SharedArrayBuffer; interrupt: SharedArrayBuffer };
+useInterruptFlag(interrupt);
 const counter = new Int32Array(signal);
 
 port.on('message', (task: SliceTask) => {
