@@ -1,6 +1,7 @@
 import type { Machine } from '../model/machine.ts';
 import { hasOwn } from '../model/own.ts';
 import { invariantNames, type ScenarioDef } from '../model/scenario.ts';
+import type { Violation } from '../model/types.ts';
 import { checkCpuCount, LimitError } from './limits.ts';
 import { choiceLabel, choiceOf, Recorder } from './record.ts';
 import { makeMachine, SEEDED, STRATEGIES } from './run.ts';
@@ -61,12 +62,27 @@ export function replayTrace(s: ScenarioDef, t: TraceFile): Replayed {
     for (const k of STEP_FIELDS) compare(n, k, want[k], got[k]);
   });
   const last = t.schedule.length;
+  const v = endOf(m, t.violation, last);
+  compare(last, 'stats', t.stats, {
+    steps: rec.steps.length,
+    contextSwitches: rec.contextSwitches,
+    preemptions: rec.preemptions,
+  });
+  return v;
+}
+
+/**
+ * After the last step of a replayed schedule: the recorded violation must be
+ * the model's — broken by that step, or (an end-of-execution check)
+ * reported when nothing can run any more.
+ */
+function endOf(m: Machine, want: Violation, last: number): Replayed {
   let at: Replayed['at'] = 'step';
   if (m.violation === null) {
     // an end-of-execution violation: only where the execution really ends
     if (m.enabled([]) > 0) {
       throw new ReplayMismatch(
-        `does not reproduce at step ${last}: expected nothing to be able to run after it (${t.violation.invariant} is checked when the execution ends), got [${enabledLabels(m)}] enabled`,
+        `does not reproduce at step ${last}: expected nothing to be able to run after it (${want.invariant} is checked when the execution ends), got [${enabledLabels(m)}] enabled`,
       );
     }
     m.finish();
@@ -75,20 +91,38 @@ export function replayTrace(s: ScenarioDef, t: TraceFile): Replayed {
   const v = m.violation;
   if (v === null) {
     throw new ReplayMismatch(
-      `does not reproduce at step ${last}: expected ${t.violation.invariant} (${t.violation.message}), got an execution that ends without a violation`,
+      `does not reproduce at step ${last}: expected ${want.invariant} (${want.message}), got an execution that ends without a violation`,
     );
   }
-  if (v.invariant !== t.violation.invariant || v.message !== t.violation.message) {
+  if (v.invariant !== want.invariant || v.message !== want.message) {
     throw new ReplayMismatch(
-      `does not reproduce at step ${last}: expected ${t.violation.invariant} (${t.violation.message}), got ${v.invariant} (${v.message})`,
+      `does not reproduce at step ${last}: expected ${want.invariant} (${want.message}), got ${v.invariant} (${v.message})`,
     );
   }
-  compare(last, 'stats', t.stats, {
-    steps: rec.steps.length,
-    contextSwitches: rec.contextSwitches,
-    preemptions: rec.preemptions,
-  });
   return { invariant: v.invariant, message: v.message, at };
+}
+
+/**
+ * Runs a schedule of choice numbers (a search's counterexample, e.g. from a
+ * shard file) from the start and checks it ends in `want` the way replay
+ * checks a trace. Throws ReplayMismatch naming the step.
+ */
+export function replaySchedule(m: Machine, schedule: readonly number[], want: Violation): Replayed {
+  m.reset();
+  schedule.forEach((c, i) => {
+    if (m.violation !== null) {
+      throw new ReplayMismatch(
+        `does not reproduce at step ${i + 1}: expected the execution to go on, got ${m.violation.invariant} violated at step ${i}`,
+      );
+    }
+    if (!Number.isInteger(c) || c < 0 || c >= m.choiceCount || !m.isEnabled(c)) {
+      throw new ReplayMismatch(
+        `does not reproduce at step ${i + 1}: expected choice ${c} to be enabled, got [${enabledLabels(m)}]`,
+      );
+    }
+    m.step(c);
+  });
+  return endOf(m, want, schedule.length);
 }
 
 /** The options a trace was recorded with, checked against the scenario before anything runs. */
