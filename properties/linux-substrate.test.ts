@@ -3,8 +3,8 @@ import { expect } from 'vitest';
 import { DfsStrategy } from '../src/explorer/dfs.ts';
 import { explore } from '../src/explorer/explore.ts';
 import type { KernelBug } from '../src/kernel/linux/kernel.ts';
+import { buildWorkload, type Workload, workloadArb } from '../src/kernel/linux/workload.ts';
 import { Machine } from '../src/model/machine.ts';
-import { buildWorkload, type Workload, workloadArb } from './linux-workload.ts';
 
 /** Every interleaving of the workload, every invariant: the violation, or null. */
 function violationOf(w: Workload, bugs: readonly KernelBug[] = []) {

@@ -4,7 +4,7 @@ import { main } from '../src/cli/main.ts';
  * Runs the CLI in this process (no Node start per call: for tests that run
  * it hundreds of times) and returns its exit status and what it printed.
  */
-export function runInProcess(args: readonly string[]): { code: number; out: string; err: string } {
+export async function runInProcess(args: readonly string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
   const write = { out: process.stdout.write, err: process.stderr.write };
@@ -17,7 +17,7 @@ export function runInProcess(args: readonly string[]): { code: number; out: stri
     return true;
   }) as typeof process.stderr.write;
   try {
-    const code = main(args);
+    const code = await main(args);
     return { code, out, err };
   } finally {
     process.stdout.write = write.out;

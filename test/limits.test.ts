@@ -23,14 +23,14 @@ function endless(cpus: number) {
 }
 
 describe('--max-steps always bounds an execution', () => {
-  it('reports livelock when that invariant is checked', () => {
+  it('reports livelock when that invariant is checked', async () => {
     const r = explore(new Machine(endless(1), { maxSteps: 300 }), new DfsStrategy());
     expect(r.verdict).toBe('violated');
     expect(r.violation?.invariant).toBe('livelock');
     expect(r.maxDepth).toBe(300);
   });
 
-  it('cuts the execution and makes the search incomplete when livelock is not checked', () => {
+  it('cuts the execution and makes the search incomplete when livelock is not checked', async () => {
     const m = new Machine(endless(2), { maxSteps: 8, invariants: ['some-other'] });
     const r = explore(m, new DfsStrategy({ cache: false }));
     expect(r.verdict).toBe('incomplete');
@@ -41,7 +41,7 @@ describe('--max-steps always bounds an execution', () => {
     expect(r.coverage).toBe('256 executions reached --max-steps 8 and were cut (livelock is not checked)');
   });
 
-  it('the stateful search over the same model also ends, cut at the bound', () => {
+  it('the stateful search over the same model also ends, cut at the bound', async () => {
     const r = explore(new Machine(endless(2), { maxSteps: 30, invariants: ['some-other'] }), new DfsStrategy());
     expect(r.verdict).toBe('incomplete');
     expect(r.stoppedBy).toBe('max-steps');
@@ -49,7 +49,7 @@ describe('--max-steps always bounds an execution', () => {
 });
 
 describe('--max-time, memory and interrupts are checked within an execution', () => {
-  it('max-time stops an execution that never ends on its own', () => {
+  it('max-time stops an execution that never ends on its own', async () => {
     const m = new Machine(endless(1), { maxSteps: 2_000_000_000, invariants: ['some-other'] });
     const r = explore(m, new DfsStrategy({ cache: false }), { maxTimeMs: 200 });
     expect(r.verdict).toBe('incomplete');
@@ -58,7 +58,7 @@ describe('--max-time, memory and interrupts are checked within an execution', ()
     expect(r.steps).toBe(0);
   });
 
-  it('a memory budget the process is already past stops the search before it begins, with its state count', () => {
+  it('a memory budget the process is already past stops the search before it begins, with its state count', async () => {
     const m = new Machine(endless(2), { maxSteps: 2_000_000_000, invariants: ['some-other'] });
     const r = explore(m, new DfsStrategy(), { maxMemoryMb: 1 });
     expect(r.verdict).toBe('incomplete');
@@ -66,7 +66,7 @@ describe('--max-time, memory and interrupts are checked within an execution', ()
     expect(r.states).toBe(0);
   });
 
-  it('an interrupt request stops the search at its next check', () => {
+  it('an interrupt request stops the search at its next check', async () => {
     requestInterrupt(2);
     try {
       const m = new Machine(endless(1), { maxSteps: 2_000_000_000, invariants: ['some-other'] });
@@ -91,8 +91,8 @@ describe('hard limits of the command line (one line, exit 2, naming the option a
     [['--irq', 'constructor=1'], /no interrupt source 'constructor'/],
   ];
   for (const [args, msg] of cases) {
-    it(args.join(' '), () => {
-      const r = runInProcess(['check', 'demo/lost-wakeup', ...args]);
+    it(args.join(' '), async () => {
+      const r = await runInProcess(['check', 'demo/lost-wakeup', ...args]);
       expect(r.code).toBe(2);
       expect(r.err).toMatch(msg);
       expect(r.err.trim().split('\n')).toHaveLength(1);
@@ -100,17 +100,17 @@ describe('hard limits of the command line (one line, exit 2, naming the option a
     });
   }
 
-  it('a variant named like an inherited property is unknown in the expectation table too', () => {
-    const r = runInProcess(['check', 'demo/', '--variant', '__proto__']);
+  it('a variant named like an inherited property is unknown in the expectation table too', async () => {
+    const r = await runInProcess(['check', 'demo/', '--variant', '__proto__']);
     expect(r.code).toBe(2);
-    expect(r.err).toBe("ptrace-mc: no built-in scenario has a variant '__proto__'\n");
+    expect(r.err).toMatch(/^ptrace-mc: no scenario .*has a variant '__proto__'\n$/);
   });
 
-  it('--max-memory: a search past its memory budget is incomplete (exit 3), "out of memory budget after N states"', () => {
-    const r = runInProcess(['check', 'demo/lost-wakeup', '--variant', 'fixed', '--strategy', 'dfs', '--max-memory', '1']);
+  it('--max-memory: a search past its memory budget is incomplete (exit 3), "out of memory budget after N states"', async () => {
+    const r = await runInProcess(['check', 'demo/lost-wakeup', '--variant', 'fixed', '--strategy', 'dfs', '--max-memory', '1']);
     expect(r.code).toBe(3);
     expect(r.out).toMatch(/incomplete: out of memory budget after \d+ states/);
-    const j = runInProcess([
+    const j = await runInProcess([
       'check',
       'demo/lost-wakeup',
       '--variant',

@@ -14,10 +14,11 @@ const dir = mkdtempSync(join(tmpdir(), 'ptrace-mc-merge-'));
 let shards: Json[] = [];
 let n = 0;
 
-beforeAll(() => {
-  shards = [1, 2].map((i) => {
+beforeAll(async () => {
+  shards = [];
+  for (const i of [1, 2]) {
     const f = join(dir, `s${i}.json`);
-    const r = runInProcess([
+    const r = await runInProcess([
       'check',
       'demo/lost-wakeup',
       '--variant',
@@ -30,11 +31,11 @@ beforeAll(() => {
       f,
     ]);
     expect(r.code).toBe(1);
-    return JSON.parse(readFileSync(f, 'utf8'));
-  });
+    shards.push(JSON.parse(readFileSync(f, 'utf8')));
+  }
 });
 
-function merge(edit: (a: Json, b: Json) => void): { code: number; out: string; err: string } {
+function merge(edit: (a: Json, b: Json) => void): Promise<{ code: number; out: string; err: string }> {
   const [a, b] = shards.map((s) => structuredClone(s));
   edit(a, b);
   const files = [a, b].map((s) => {
@@ -46,8 +47,8 @@ function merge(edit: (a: Json, b: Json) => void): { code: number; out: string; e
 }
 
 describe('merge checks the shard files before it trusts them', () => {
-  it('the files as written merge into the violation', () => {
-    const r = merge(() => {});
+  it('the files as written merge into the violation', async () => {
+    const r = await merge(() => {});
     expect(r.code).toBe(1);
     expect(JSON.parse(r.out)).toMatchObject({ verdict: 'violated', invariant: 'no-lost-wakeup' });
   });
@@ -127,8 +128,8 @@ describe('merge checks the shard files before it trusts them', () => {
     ],
   ];
   for (const [name, edit, msg] of cases) {
-    it(name, () => {
-      const r = merge(edit);
+    it(name, async () => {
+      const r = await merge(edit);
       expect(r.err).toMatch(msg);
       expect(r.code).toBe(2);
       expect(r.err.trim().split('\n')).toHaveLength(1);
@@ -140,7 +141,7 @@ describe('merge checks the shard files before it trusts them', () => {
 describe('the published schemas agree with the code', () => {
   const trace = JSON.parse(schemaText('trace-1'));
   const shard = JSON.parse(schemaText('shard-1'));
-  it('CPU limits, strategies and stop reasons', () => {
+  it('CPU limits, strategies and stop reasons', async () => {
     expect(trace.properties.options.properties.cpus.maximum).toBe(MAX_CPUS);
     expect(shard.properties.cpus.maximum).toBe(MAX_CPUS);
     expect(trace.properties.options.properties.strategy.enum).toEqual([...STRATEGIES]);

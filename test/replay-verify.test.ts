@@ -22,8 +22,8 @@ function write(t: Json): string {
   writeFileSync(f, JSON.stringify(t));
   return f;
 }
-function refused(args: string[], msg: RegExp): void {
-  const r = runInProcess(args);
+async function refused(args: string[], msg: RegExp): Promise<void> {
+  const r = await runInProcess(args);
   expect(r.err).toMatch(msg);
   expect(r.code).toBe(2);
   expect(r.err.trim().split('\n')).toHaveLength(1);
@@ -43,10 +43,10 @@ function cut(t: Json, k: number, stats: boolean): Json {
 describe('an end-of-execution violation reproduces only where nothing can run any more', () => {
   const t = load(TERMINAL);
   for (const k of [1, 2, 5]) {
-    it(`the last ${k} step(s) cut from schedule and steps`, () => {
-      refused(['replay', write(cut(t, k, false))], /stats\.steps is 23 for \d+ recorded steps/);
+    it(`the last ${k} step(s) cut from schedule and steps`, async () => {
+      await refused(['replay', write(cut(t, k, false))], /stats\.steps is 23 for \d+ recorded steps/);
       const last = t.steps.length - k;
-      refused(
+      await refused(
         ['replay', write(cut(t, k, true))],
         new RegExp(
           `does not reproduce at step ${last}: expected nothing to be able to run after it .*, got \\[cpu\\d(, cpu\\d)*\\] enabled`,
@@ -55,8 +55,8 @@ describe('an end-of-execution violation reproduces only where nothing can run an
     });
   }
 
-  it('the trace itself reproduces', () => {
-    const r = runInProcess(['replay', TERMINAL]);
+  it('the trace itself reproduces', async () => {
+    const r = await runInProcess(['replay', TERMINAL]);
     expect(r.code).toBe(1);
     expect(r.out).toContain('checked when nothing can run after step 23');
   });
@@ -65,23 +65,23 @@ describe('an end-of-execution violation reproduces only where nothing can run an
 describe('a violation found at a step reproduces only at exactly that step', () => {
   const t = load(AT_STEP);
   const last = t.steps.length;
-  it('reproduces as recorded', () => {
-    const r = runInProcess(['replay', AT_STEP, '--json']);
+  it('reproduces as recorded', async () => {
+    const r = await runInProcess(['replay', AT_STEP, '--json']);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.out)).toMatchObject({ reproduced: true, invariant: 'lock-discipline', at: 'step', steps: last });
   });
-  it('one step fewer: the violation has not happened yet', () => {
-    refused(
+  it('one step fewer: the violation has not happened yet', async () => {
+    await refused(
       ['replay', write(cut(t, 1, true))],
       new RegExp(`does not reproduce at step ${last - 1}: expected .*, got \\[.*\\] enabled`),
     );
   });
-  it('a step more: the model stopped at the violation before it', () => {
+  it('a step more: the model stopped at the violation before it', async () => {
     const x = structuredClone(t);
     x.schedule.push(x.schedule[last - 1]);
     x.steps.push({ ...x.steps[last - 1], step: last + 1 });
     x.stats.steps = last + 1;
-    refused(
+    await refused(
       ['replay', write(x)],
       new RegExp(
         `does not reproduce at step ${last + 1}: expected the execution to go on, got lock-discipline violated at step ${last}`,
@@ -186,14 +186,14 @@ describe('every recorded value is compared', () => {
     ['stats {}', (x) => (x.stats = {}), /"stats\.steps" is missing/],
   ];
   for (const [name, edit, msg] of cases) {
-    it(name, () => {
+    it(name, async () => {
       const x = structuredClone(t);
       edit(x);
       const f = write(x);
-      refused(['replay', f], msg);
+      await refused(['replay', f], msg);
       // every command that shows a trace goes through the same check
-      for (const fmt of ['text', 'mermaid', 'perfetto', 'html']) refused(['render', f, '--format', fmt], msg);
-      refused(['explain', f], msg);
+      for (const fmt of ['text', 'mermaid', 'perfetto', 'html']) await refused(['render', f, '--format', fmt], msg);
+      await refused(['explain', f], msg);
     });
   }
 });

@@ -1,13 +1,6 @@
 import { hasOwn } from '../model/own.ts';
 import { invariantNames, type ScenarioDef } from '../model/scenario.ts';
-import { findScenario, SCENARIOS } from '../scenarios/index.ts';
 import { UsageError } from './errors.ts';
-
-export function scenarioByName(name: string): ScenarioDef {
-  const s = findScenario(name);
-  if (!s) throw new UsageError(`unknown scenario '${name}' (ptrace-mc list shows the built-in ones)`);
-  return s;
-}
 
 export function checkVariant(s: ScenarioDef, v: string): void {
   if (!hasOwn(s.variants, v)) {
@@ -23,4 +16,4 @@ export function checkInvariants(s: ScenarioDef, wanted: readonly string[]): void
   }
 }
 
-export { invariantNames, SCENARIOS };
+export { invariantNames };

@@ -11,9 +11,10 @@ import {
 } from '../explorer/shard-file.ts';
 import { ShardMismatch, verifyShards } from '../explorer/shard-verify.ts';
 import { MergeError, SLICEABLE } from '../explorer/slices.ts';
+import { recordedFile } from '../explorer/trace.ts';
+import { recordedScenario } from '../load/from-source.ts';
 import { type CheckFlags, type Job, namedJob, outcomeOf, printOutcomes, runOptions } from './check.ts';
 import { EXIT, readUserFile, UsageError } from './errors.ts';
-import { scenarioByName } from './scenario-select.ts';
 
 /** `--shard i/n` → { index: i, count: n }, 1 ≤ i ≤ n. */
 export function parseShardOption(v: string): { index: number; count: number } {
@@ -47,6 +48,7 @@ export function runShard(j: Job, f: CheckFlags): number {
   const file: ShardFile = {
     format: SHARD_FORMAT,
     scenario: j.scenario.name,
+    ...(recordedFile(o.source) ? { source: recordedFile(o.source) } : {}),
     variant: j.variant,
     cpus: j.cpus,
     options: {
@@ -91,7 +93,7 @@ function readShard(file: string): ShardFile {
 }
 
 /** `ptrace-mc merge FILES…`: the result one search gives, from the shard files of all its shards. */
-export function mergeCommand(files: string[], mf: MergeFlags): number {
+export async function mergeCommand(files: string[], mf: MergeFlags): Promise<number> {
   const shards = files.map(readShard);
   const first = shards[0] as ShardFile;
   const id = searchIdentity(first);
@@ -111,7 +113,7 @@ export function mergeCommand(files: string[], mf: MergeFlags): number {
       results.set(r.index, { file, result: r });
     }
   });
-  const scenario = scenarioByName(first.scenario);
+  const scenario = await recordedScenario(first.scenario, first.source, files[0] as string, 'shard file');
   try {
     verifyShards(scenario, first, [...results.values()]);
   } catch (e) {
