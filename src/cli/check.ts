@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { SearchResult, StopReason } from '../explorer/explore.ts';
+import { interruptSignal } from '../explorer/limits.ts';
 import {
   DEFAULT_MAX_STEPS,
   type RunOptions,
@@ -113,8 +114,17 @@ export async function checkCommand(names: string[], flags: CheckInput): Promise<
   }
   checkSlicing(f, jobs);
   if (f.shard !== undefined) return runShard(jobs[0] as Job, f);
-  const outcomes = jobs.map((j) => runJob(j, f));
-  return printOutcomes(outcomes, f, table, t.skippedLong);
+  const outcomes: Outcome[] = [];
+  for (const j of jobs) {
+    outcomes.push(runJob(j, f));
+    // interrupted (SIGINT, SIGTERM, SIGHUP): the rows done so far, and the interrupted one, are the partial result
+    if (interruptSignal() !== 0) break;
+  }
+  const code = printOutcomes(outcomes, f, table, t.skippedLong);
+  if (outcomes.length < jobs.length) {
+    process.stderr.write(`ptrace-mc: interrupted: ${jobs.length - outcomes.length} of ${jobs.length} searches not run\n`);
+  }
+  return code;
 }
 
 /** Prints the outcomes as JSON lines, a table or one block each; returns the exit status. */

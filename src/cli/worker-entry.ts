@@ -25,4 +25,4 @@ for (const [stream, isTTY] of [
   if (isTTY && d.tty.columns !== undefined)
     Object.defineProperty(stream, 'columns', { value: d.tty.columns, configurable: true });
 }
-parentPort?.postMessage({ exit: main(d.args) });
+parentPort?.postMessage({ exit: await main(d.args) });
