@@ -11,12 +11,14 @@ import {
   STRATEGIES,
   type StrategyName,
 } from '../explorer/run.ts';
+import type { SliceResult } from '../explorer/slices.ts';
 import { traceToText } from '../explorer/trace.ts';
 import { selectScenarios } from '../load/select.ts';
 import { sourceOf } from '../load/source.ts';
 import { effectiveIrqBounds, IrqBoundError, type IrqBounds, irqBoundsText, sameIrqBounds } from '../model/irq-bounds.ts';
 import { hasOwn, ownValue } from '../model/own.ts';
 import type { Expectation, RowSearch, ScenarioDef, VariantDef } from '../model/scenario.ts';
+import { Checkpointer, resumeCommand } from './checkpoint.ts';
 import { type Column, column, formatColumns, optionalColumn } from './columns.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { StatusLine } from './progress.ts';
@@ -50,6 +52,12 @@ export interface CheckFlags {
   workers?: number;
   shard?: string;
   shardOut?: string;
+  /** keep the search's progress in this file (a sliced search), to go on with --resume */
+  checkpoint?: string;
+  /** go on with the search a checkpoint file holds */
+  resume?: string;
+  /** the options given on the command line (not defaults) */
+  given?: readonly string[];
   /** every variant on 1 CPU and on the scenario's CPU counts, in one table */
   compare?: boolean;
   /** the expectation table includes the rows marked long */
@@ -94,6 +102,7 @@ export function defaultStrategy(table: boolean): StrategyName {
 export type CheckInput = Omit<CheckFlags, 'strategy'> & { strategy?: string };
 
 export async function checkCommand(names: string[], flags: CheckInput): Promise<number> {
+  if (flags.resume !== undefined) return resumeCommand(names, flags);
   const sel = await selectScenarios(names);
   const f: CheckFlags = { ...flags, strategy: flags.strategy ?? defaultStrategy(sel.table) };
   if (!(STRATEGIES as readonly string[]).includes(f.strategy)) {
@@ -320,24 +329,52 @@ export function runOptions(j: Job, f: CheckFlags, status: StatusLine | null): Ru
   };
 }
 
-export function runJob(j: Job, table: CheckFlags): Outcome {
+/** Is the search split into slices (and so resumable from a checkpoint)? */
+export function isSliced(f: CheckFlags): boolean {
+  return f.workers !== undefined || f.shard !== undefined || f.checkpoint !== undefined;
+}
+
+/**
+ * The checkpoint of a sliced job: --checkpoint's file, saved after every
+ * slice; otherwise a file beside the trace, written only if the search
+ * stops early (interrupted, out of time or memory).
+ */
+export function checkpointerFor(j: Job, f: CheckFlags, done: readonly SliceResult[]): Checkpointer | null {
+  if (!isSliced(f)) return null;
+  return new Checkpointer(j, f, f.checkpoint ?? `${jobFileBase(j, f)}.checkpoint.json`, f.checkpoint !== undefined, done);
+}
+
+/** Runs one job; `done`: the slices a checkpoint already holds. */
+export function runJob(j: Job, table: CheckFlags, done: readonly SliceResult[] = []): Outcome {
   const f = flagsFor(j, table);
   const irq = Object.keys(j.irq).length > 0 ? ` irq ${irqBoundsText(j.irq)}` : '';
   const status = new StatusLine(`${j.scenario.name} [${j.variant}] ${j.cpus} CPU${j.cpus > 1 ? 's' : ''}${irq} ${f.strategy}`);
-  return outcomeOf(j, f, runScenarioWithStatus(j, runOptions(j, f, status), status));
+  const cp = checkpointerFor(j, f, done);
+  const opts = cp ? cp.hook(runOptions(j, f, status)) : runOptions(j, f, status);
+  const r = runScenarioWithStatus(j, opts, status);
+  const note = cp
+    ? cp.finish(opts, r.search.stoppedBy)
+    : r.search.stoppedBy === 'interrupted'
+      ? 'this search was not split into slices, so it cannot be resumed (check … --checkpoint FILE makes it resumable)'
+      : null;
+  if (note !== null) process.stderr.write(`ptrace-mc: ${note}\n`);
+  return outcomeOf(j, f, r);
+}
+
+/** Where a job's files go, without the extension: `<out-dir>/<scenario>/<variant>.cpusN[.irq-…][.INVARIANTS]`. */
+export function jobFileBase(j: Job, f: CheckFlags): string {
+  return join(
+    f.outDir,
+    ...j.scenario.name.split('/'),
+    `${j.variant}.cpus${j.cpus}${irqFileTag(j.irq)}${j.invariants ? `.${j.invariants.join('+')}` : ''}`,
+  );
 }
 
 /** Writes the outcome's trace (if any) where the flags say. */
 export function outcomeOf(j: Job, f: CheckFlags, { search, trace, shrunk }: RunResult): Outcome {
   let tracePath: string | null = null;
   if (trace) {
-    tracePath =
-      f.traceOut ??
-      join(
-        f.outDir,
-        ...j.scenario.name.split('/'),
-        `${j.variant}.cpus${j.cpus}${irqFileTag(j.irq)}${j.invariants ? `.${j.invariants.join('+')}` : ''}.json`,
-      );
+    tracePath = f.traceOut ?? `${jobFileBase(j, f)}.json`;
     mkdirSync(dirname(tracePath), { recursive: true });
     writeFileSync(tracePath, traceToText(trace));
   }
