@@ -18,12 +18,13 @@ import {
 } from '../src/kernel/linux/consts.ts';
 import { exit_to_user_mode } from '../src/kernel/linux/entry.ts';
 import { registerLinuxInvariants, type SleepCondition } from '../src/kernel/linux/invariants.ts';
-import { type KernelBug, LinuxKernel } from '../src/kernel/linux/kernel.ts';
+import { LinuxKernel } from '../src/kernel/linux/kernel.ts';
 import { type LinuxTask, waitQueueHead } from '../src/kernel/linux/objects.ts';
 import { ___wait_event, __wake_up } from '../src/kernel/linux/sched/wait.ts';
 import { group_send_sig_info } from '../src/kernel/linux/signal.ts';
 import { ModelBuilder } from '../src/model/build.ts';
 import type { ModelDef } from '../src/model/types.ts';
+import { type LinuxBug, putBack } from '../src/scenarios/linux/known-bugs.ts';
 
 export type Action =
   | { readonly kind: 'sleep'; readonly state: 'interruptible' | 'uninterruptible' | 'killable' }
@@ -78,9 +79,10 @@ export function workloadArb(maxCpus = 3): fc.Arbitrary<Workload> {
 
 const REF = 'property workload';
 
-export function buildWorkload(w: Workload, bugs: readonly KernelBug[] = []): ModelDef {
+export function buildWorkload(w: Workload, bugs: readonly LinuxBug[] = []): ModelDef {
   const b = new ModelBuilder(w.cpus);
-  const k = new LinuxKernel(b, { ticks: w.cpus === 1 ? 1 : 0, ipis: 0, bugs });
+  const k = new LinuxKernel(b, { ticks: w.cpus === 1 ? 1 : 0, ipis: 0 });
+  for (const bug of bugs) putBack(k, bug);
   const names = bitsFormatter((id) => k.task(id).name);
   const conds = w.tasks.map((_, i) => b.layout.cell(`cond${i}`, 0));
   const wqs = w.tasks.map((_, i) => waitQueueHead(b.layout, `wq${i}`, names));

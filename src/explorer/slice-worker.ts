@@ -5,7 +5,12 @@
  * wakes up (see pool.ts).
  */
 import { type MessagePort, workerData } from 'node:worker_threads';
-import { runSliceTask, type SliceTask } from './slice-task.ts';
+import type { SliceTask } from './slice-task.ts';
+
+// Stack traces name the TypeScript source (see src/model/source-ref.ts): on
+// before the model's modules load, hence the dynamic import.
+process.setSourceMapsEnabled(true);
+const { runSliceTask } = await import('./slice-task.ts');
 
 const { port, signal } = workerData as { port: MessagePort; signal: SharedArrayBuffer };
 const counter = new Int32Array(signal);

@@ -14,6 +14,7 @@ import { registerPtraceInvariants } from '../../kernel/linux/ptrace-invariants.t
 import { script, setupPtrace } from '../../kernel/linux/user.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
+import { putBack } from './known-bugs.ts';
 import { PTRACE_INVARIANTS, stoppedAtEnd, waitReportReady } from './ptrace-common.ts';
 
 export default defineScenario({
@@ -64,7 +65,8 @@ export default defineScenario({
         yield* u.run('the target runs on');
       }),
     );
-    const pt = setupPtrace(k, { bugs: variant === 'unlink-no-wake' ? ['unlink-no-wake'] : [] });
+    const pt = setupPtrace(k);
+    if (variant === 'unlink-no-wake') putBack(k, 'unlink-no-wake');
     k.finish();
     registerLinuxInvariants(b, k, { sleepsFor: [waitReportReady(dbg, target)] });
     registerPtraceInvariants(b, k, pt);

@@ -19,6 +19,7 @@ import { registerPtraceInvariants } from '../../kernel/linux/ptrace-invariants.t
 import { script, setupPtrace } from '../../kernel/linux/user.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
+import { putBack } from './known-bugs.ts';
 import { PTRACE_INVARIANTS, stoppedAtEnd, waitReportReady } from './ptrace-common.ts';
 
 export default defineScenario({
@@ -72,7 +73,8 @@ export default defineScenario({
       }),
       { parent: gdb },
     );
-    const pt = setupPtrace(k, { bugs: variant === 'stop-no-notify' ? ['stop-no-notify'] : [] });
+    const pt = setupPtrace(k);
+    if (variant === 'stop-no-notify') putBack(k, 'stop-no-notify');
     k.finish();
     registerLinuxInvariants(b, k, { sleepsFor: [waitReportReady(gdb, child)] });
     registerPtraceInvariants(b, k, pt);

@@ -28,21 +28,19 @@ import { SIG } from '../../kernel/common/bits.ts';
 import { TASK_KILLABLE } from '../../kernel/linux/consts.ts';
 import { exit_to_user_mode } from '../../kernel/linux/entry.ts';
 import { registerLinuxInvariants } from '../../kernel/linux/invariants.ts';
-import { type KernelBug, LinuxKernel } from '../../kernel/linux/kernel.ts';
+import { LinuxKernel } from '../../kernel/linux/kernel.ts';
 import { waitQueueHead } from '../../kernel/linux/objects.ts';
 import { ___wait_event } from '../../kernel/linux/sched/wait.ts';
 import { group_send_sig_info } from '../../kernel/linux/signal.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
+import { type LinuxBug, putBack } from './known-bugs.ts';
 
 const REF = 'scenario linux/kill-sleeping';
 const TICKS = 1;
 const IPIS = 1;
 
-const BUGS: Readonly<Record<string, KernelBug[]>> = {
-  'signal-pending-state-ignores-sigkill': ['signal-pending-state-ignores-sigkill'],
-  'stale-prev-state': ['stale-prev-state'],
-};
+const BUGS: readonly LinuxBug[] = ['signal-pending-state-ignores-sigkill', 'stale-prev-state'];
 
 export default defineScenario({
   name: 'linux/kill-sleeping',
@@ -89,7 +87,8 @@ export default defineScenario({
   },
   build({ variant, cpus }) {
     const b = new ModelBuilder(cpus);
-    const k = new LinuxKernel(b, { ticks: TICKS, ipis: IPIS, bugs: BUGS[variant] ?? [] });
+    const k = new LinuxKernel(b, { ticks: TICKS, ipis: IPIS });
+    for (const bug of BUGS) if (variant === bug) putBack(k, bug);
     const cond = b.layout.cell('cond', 0);
     const wq = waitQueueHead(
       b.layout,

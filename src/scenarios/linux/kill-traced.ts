@@ -21,6 +21,7 @@ import { registerPtraceInvariants } from '../../kernel/linux/ptrace-invariants.t
 import { script, setupPtrace } from '../../kernel/linux/user.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
+import { putBack } from './known-bugs.ts';
 import { PTRACE_INVARIANTS, stoppedAtEnd, waitReportReady } from './ptrace-common.ts';
 
 export default defineScenario({
@@ -110,7 +111,8 @@ export default defineScenario({
         yield* u.idle();
       }),
     );
-    const pt = setupPtrace(k, { bugs: variant === 'unfreeze-ignores-sigkill' ? ['unfreeze-ignores-sigkill'] : [] });
+    const pt = setupPtrace(k);
+    if (variant === 'unfreeze-ignores-sigkill') putBack(k, 'unfreeze-ignores-sigkill');
     k.finish();
     registerLinuxInvariants(b, k, {
       sleepsFor: [

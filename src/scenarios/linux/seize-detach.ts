@@ -26,6 +26,7 @@ import { PTRACE_EVENT_STOP } from '../../kernel/linux/ptrace-state.ts';
 import { script, setupPtrace } from '../../kernel/linux/user.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
+import { putBack } from './known-bugs.ts';
 import { PTRACE_INVARIANTS, stoppedAtEnd, waitReportReady } from './ptrace-common.ts';
 
 export default defineScenario({
@@ -75,7 +76,8 @@ export default defineScenario({
         yield* u.run('the tracee runs on');
       }),
     );
-    const pt = setupPtrace(k, { bugs: variant === 'unlink-no-wake' ? ['unlink-no-wake'] : [] });
+    const pt = setupPtrace(k);
+    if (variant === 'unlink-no-wake') putBack(k, 'unlink-no-wake');
     k.finish();
     registerLinuxInvariants(b, k, { sleepsFor: [waitReportReady(dbg, tracee)] });
     registerPtraceInvariants(b, k, pt);

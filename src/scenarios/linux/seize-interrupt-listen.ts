@@ -20,6 +20,7 @@ import { PTRACE_EVENT_STOP } from '../../kernel/linux/ptrace-state.ts';
 import { script, setupPtrace } from '../../kernel/linux/user.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
+import { putBack } from './known-bugs.ts';
 import { PTRACE_INVARIANTS, stoppedAtEnd, waitReportReady } from './ptrace-common.ts';
 
 /** waitpid status of a PTRACE_EVENT_STOP: status >> 16 == PTRACE_EVENT_STOP */
@@ -90,7 +91,8 @@ export default defineScenario({
         yield* u.kill(tracee, SIG.SIGCONT);
       }),
     );
-    const pt = setupPtrace(k, { bugs: variant === 'unlink-no-wake' ? ['unlink-no-wake'] : [] });
+    const pt = setupPtrace(k);
+    if (variant === 'unlink-no-wake') putBack(k, 'unlink-no-wake');
     k.finish();
     registerLinuxInvariants(b, k, { sleepsFor: [waitReportReady(tracer, tracee)] });
     registerPtraceInvariants(b, k, pt);

@@ -38,6 +38,7 @@ import { __wake_up, finish_wait, prepare_to_wait } from '../../kernel/linux/sche
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
 import type { TaskContext } from '../../model/types.ts';
+import { putBack } from './known-bugs.ts';
 
 const REF = 'scenario linux/sleep-wake';
 const TICKS = 1;
@@ -105,7 +106,8 @@ export default defineScenario({
   },
   build({ variant, cpus }) {
     const b = new ModelBuilder(cpus);
-    const k = new LinuxKernel(b, { ticks: TICKS, ipis: IPIS, bugs: variant === 'stale-prev-state' ? ['stale-prev-state'] : [] });
+    const k = new LinuxKernel(b, { ticks: TICKS, ipis: IPIS });
+    if (variant === 'stale-prev-state') putBack(k, 'stale-prev-state');
     const cond = b.layout.cell('cond', 0);
     const wq = waitQueueHead(
       b.layout,

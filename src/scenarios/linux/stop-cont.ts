@@ -38,18 +38,16 @@ import { __TASK_STOPPED, WUNTRACED } from '../../kernel/linux/consts.ts';
 import { exit_to_user_mode } from '../../kernel/linux/entry.ts';
 import { do_wait } from '../../kernel/linux/exit-wait.ts';
 import { registerLinuxInvariants } from '../../kernel/linux/invariants.ts';
-import { type KernelBug, LinuxKernel } from '../../kernel/linux/kernel.ts';
+import { LinuxKernel } from '../../kernel/linux/kernel.ts';
 import { group_send_sig_info } from '../../kernel/linux/signal.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
+import { type LinuxBug, putBack } from './known-bugs.ts';
 
 const TICKS = 1;
 const IPIS = 1;
 
-const BUGS: Readonly<Record<string, KernelBug[]>> = {
-  'sigcont-without-siglock': ['sigcont-without-siglock'],
-  'sigcont-keeps-stop-pending': ['sigcont-keeps-stop-pending'],
-};
+const BUGS: readonly LinuxBug[] = ['sigcont-without-siglock', 'sigcont-keeps-stop-pending'];
 
 export default defineScenario({
   name: 'linux/stop-cont',
@@ -106,7 +104,8 @@ export default defineScenario({
   },
   build({ variant, cpus }) {
     const b = new ModelBuilder(cpus);
-    const k = new LinuxKernel(b, { ticks: TICKS, ipis: IPIS, bugs: BUGS[variant] ?? [] });
+    const k = new LinuxKernel(b, { ticks: TICKS, ipis: IPIS });
+    for (const bug of BUGS) if (variant === bug) putBack(k, bug);
     let job = null as unknown as ReturnType<typeof k.spawn>;
     const shell = k.spawn('shell', 1, function* (kk, _me, ctx) {
       if (variant === 'waitpid') yield* do_wait(kk, ctx, WUNTRACED, null);
