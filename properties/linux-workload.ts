@@ -16,12 +16,9 @@ import {
   TASK_NORMAL,
   TASK_UNINTERRUPTIBLE,
 } from '../src/kernel/linux/consts.ts';
-import { exit_to_user_mode } from '../src/kernel/linux/entry.ts';
 import { registerLinuxInvariants, type SleepCondition } from '../src/kernel/linux/invariants.ts';
 import { LinuxKernel } from '../src/kernel/linux/kernel.ts';
 import { type LinuxTask, waitQueueHead } from '../src/kernel/linux/objects.ts';
-import { ___wait_event, __wake_up } from '../src/kernel/linux/sched/wait.ts';
-import { group_send_sig_info } from '../src/kernel/linux/signal.ts';
 import { ModelBuilder } from '../src/model/build.ts';
 import type { ModelDef } from '../src/model/types.ts';
 import { type LinuxBug, putBack } from '../src/scenarios/linux/known-bugs.ts';
@@ -93,19 +90,19 @@ export function buildWorkload(w: Workload, bugs: readonly LinuxBug[] = []): Mode
       k.spawn(`t${i}`, spec.cpu, function* (kk, _me, ctx): Program<void> {
         if (a.kind === 'sleep') {
           const cond = conds[i] as number;
-          yield* ___wait_event(kk, ctx, wqs[i]!, STATES[a.state], function* () {
+          yield* kk.fn.___wait_event(kk, ctx, wqs[i]!, STATES[a.state], function* () {
             return (yield load(cond, REF, `condition: cond${i}`)) !== 0;
           });
         } else if (a.kind === 'wake') {
           yield store(conds[a.target] as number, 1, REF, `cond${a.target} = 1`);
-          yield* __wake_up(kk, ctx, wqs[a.target]!, TASK_NORMAL);
+          yield* kk.fn.__wake_up(kk, ctx, wqs[a.target]!, TASK_NORMAL);
         } else if (a.kind === 'kill') {
-          yield* group_send_sig_info(kk, ctx, SIG.SIGKILL, tasks[a.target]!);
+          yield* kk.fn.group_send_sig_info(kk, ctx, SIG.SIGKILL, tasks[a.target]!);
         } else {
-          yield* group_send_sig_info(kk, ctx, SIG.SIGSTOP, tasks[a.target]!);
-          yield* group_send_sig_info(kk, ctx, SIG.SIGCONT, tasks[a.target]!);
+          yield* kk.fn.group_send_sig_info(kk, ctx, SIG.SIGSTOP, tasks[a.target]!);
+          yield* kk.fn.group_send_sig_info(kk, ctx, SIG.SIGCONT, tasks[a.target]!);
         }
-        yield* exit_to_user_mode(kk, ctx);
+        yield* kk.fn.exit_to_user_mode(kk, ctx);
       }),
     );
   });

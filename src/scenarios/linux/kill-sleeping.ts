@@ -26,12 +26,9 @@ import { bitsFormatter } from '../../cpu/memory.ts';
 import { load, type Program } from '../../cpu/ops.ts';
 import { SIG } from '../../kernel/common/bits.ts';
 import { TASK_KILLABLE } from '../../kernel/linux/consts.ts';
-import { exit_to_user_mode } from '../../kernel/linux/entry.ts';
 import { registerLinuxInvariants } from '../../kernel/linux/invariants.ts';
 import { LinuxKernel } from '../../kernel/linux/kernel.ts';
 import { waitQueueHead } from '../../kernel/linux/objects.ts';
-import { ___wait_event } from '../../kernel/linux/sched/wait.ts';
-import { group_send_sig_info } from '../../kernel/linux/signal.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
 import { type LinuxBug, putBack } from './known-bugs.ts';
@@ -99,11 +96,11 @@ export default defineScenario({
       function* condition(): Program<boolean> {
         return (yield load(cond, `${REF} sleeper`, 'condition: READ_ONCE(cond)')) !== 0;
       }
-      yield* ___wait_event(kk, ctx, wq, TASK_KILLABLE, condition); // wait_event_killable(wq, cond)
-      yield* exit_to_user_mode(kk, ctx);
+      yield* kk.fn.___wait_event(kk, ctx, wq, TASK_KILLABLE, condition); // wait_event_killable(wq, cond)
+      yield* kk.fn.exit_to_user_mode(kk, ctx);
     });
     k.spawn('killer', 1, function* (kk, _me, ctx) {
-      yield* group_send_sig_info(kk, ctx, SIG.SIGKILL, sleeper);
+      yield* kk.fn.group_send_sig_info(kk, ctx, SIG.SIGKILL, sleeper);
     });
     k.finish();
     registerLinuxInvariants(b, k);
