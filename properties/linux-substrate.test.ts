@@ -2,9 +2,9 @@ import { fc, test } from '@fast-check/vitest';
 import { expect } from 'vitest';
 import { DfsStrategy } from '../src/explorer/dfs.ts';
 import { explore } from '../src/explorer/explore.ts';
+import type { LinuxBug } from '../src/kernel/linux/known-bugs.ts';
+import { buildWorkload, type Workload, workloadArb } from '../src/kernel/linux/workload.ts';
 import { Machine } from '../src/model/machine.ts';
-import type { LinuxBug } from '../src/scenarios/linux/known-bugs.ts';
-import { buildWorkload, type Workload, workloadArb } from './linux-workload.ts';
 
 /** Every interleaving of the workload, every invariant: the violation, or null. */
 function violationOf(w: Workload, bugs: readonly LinuxBug[] = []) {

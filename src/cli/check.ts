@@ -11,12 +11,14 @@ import {
   type StrategyName,
 } from '../explorer/run.ts';
 import { traceToText } from '../explorer/trace.ts';
+import { selectScenarios } from '../load/select.ts';
+import { sourceOf } from '../load/source.ts';
 import { effectiveIrqBounds, IrqBoundError, type IrqBounds, irqBoundsText, sameIrqBounds } from '../model/irq-bounds.ts';
 import type { Expectation, RowSearch, ScenarioDef, VariantDef } from '../model/scenario.ts';
 import { type Column, column, formatColumns, optionalColumn } from './columns.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { StatusLine } from './progress.ts';
-import { checkInvariants, checkVariant, SCENARIOS, scenarioByName } from './scenario-select.ts';
+import { checkInvariants, checkVariant } from './scenario-select.ts';
 import { checkSlicing, parseShardOption, runShard } from './shard.ts';
 
 export interface CheckFlags {
@@ -80,30 +82,28 @@ export interface Outcome {
  * 12.8 s; dpor still running past 62,000 executions at 186 s). All are
  * exhaustive and give the same verdicts. A row may name its own search.
  */
-export function defaultStrategy(names: readonly string[]): StrategyName {
-  const table = names.length === 0 || names.every((n) => n.endsWith('/'));
+export function defaultStrategy(table: boolean): StrategyName {
   return table ? 'dfs' : (STRATEGIES[0] as StrategyName);
 }
 
 /** The flags as parsed: no strategy when none was named. */
 export type CheckInput = Omit<CheckFlags, 'strategy'> & { strategy?: string };
 
-export function checkCommand(names: string[], flags: CheckInput): number {
-  const f: CheckFlags = { ...flags, strategy: flags.strategy ?? defaultStrategy(names) };
+export async function checkCommand(names: string[], flags: CheckInput): Promise<number> {
+  const sel = await selectScenarios(names);
+  const f: CheckFlags = { ...flags, strategy: flags.strategy ?? defaultStrategy(sel.table) };
   if (!(STRATEGIES as readonly string[]).includes(f.strategy)) {
     throw new UsageError(`unknown strategy '${f.strategy}' (one of: ${STRATEGIES.join(', ')})`);
   }
   if (f.traceOut !== undefined && names.length !== 1) {
     throw new UsageError('--trace-out needs exactly one scenario (with no scenario, traces go under --out-dir)');
   }
-  // No scenario, or only groups ("dragonos/"): the expectation table of every built-in in them.
-  const groups = names.filter((n) => n.endsWith('/'));
-  if (groups.length > 0 && groups.length !== names.length) {
-    throw new UsageError('name either scenarios or groups such as dragonos/, not both');
-  }
-  const table = names.length === 0 || groups.length > 0;
+  // No scenario, or only groups ("dragonos/") or directories: the expectation table of every scenario in them.
+  const table = sel.table;
   const irq = parseIrqFlags(f.irq);
-  const t = table ? tableJobs(f, groups, irq, flags.strategy === undefined) : { jobs: namedJobs(names, f, irq), skippedLong: [] };
+  const t = table
+    ? tableJobs(sel.scenarios, f, irq, flags.strategy === undefined)
+    : { jobs: namedJobs(sel.scenarios, f, irq), skippedLong: [] };
   const jobs = t.jobs;
   if (f.traceOut !== undefined && jobs.length > 1 && f.variant === undefined) {
     throw new UsageError('--trace-out needs --variant when the scenario has several variants');
@@ -201,14 +201,10 @@ interface Table {
   readonly skippedLong: string[];
 }
 
-function tableJobs(f: CheckFlags, groups: readonly string[], irq: IrqBounds | null, rowSearch: boolean): Table {
+function tableJobs(scenarios: readonly ScenarioDef[], f: CheckFlags, irq: IrqBounds | null, rowSearch: boolean): Table {
   const jobs: Job[] = [];
   const skippedLong: string[] = [];
-  for (const g of groups) {
-    if (!SCENARIOS.some((s) => s.name.startsWith(g))) throw new UsageError(`no built-in scenario in group '${g}'`);
-  }
-  for (const s of SCENARIOS) {
-    if (groups.length > 0 && !groups.some((g) => s.name.startsWith(g))) continue;
+  for (const s of scenarios) {
     if (f.variant !== undefined && !(f.variant in s.variants)) continue;
     checkInvariants(s, f.invariant);
     for (const [v, def] of Object.entries(s.variants)) {
@@ -230,7 +226,7 @@ function tableJobs(f: CheckFlags, groups: readonly string[], irq: IrqBounds | nu
       }
     }
   }
-  if (jobs.length === 0) throw new UsageError(`no built-in scenario has a variant '${f.variant}'`);
+  if (jobs.length === 0) throw new UsageError(`no scenario named has a variant '${f.variant}'`);
   return { jobs, skippedLong };
 }
 
@@ -261,10 +257,9 @@ export function namedJob(
   return { scenario: s, variant, cpus, irq, invariants, expected };
 }
 
-function namedJobs(names: string[], f: CheckFlags, irq: IrqBounds | null): Job[] {
+function namedJobs(scenarios: readonly ScenarioDef[], f: CheckFlags, irq: IrqBounds | null): Job[] {
   const jobs: Job[] = [];
-  for (const n of names) {
-    const s = scenarioByName(n);
+  for (const s of scenarios) {
     if (f.variant !== undefined) checkVariant(s, f.variant);
     checkInvariants(s, f.invariant);
     const variants = f.variant !== undefined ? [f.variant] : Object.keys(s.variants);
@@ -292,6 +287,7 @@ export function runOptions(j: Job, f: CheckFlags, status: StatusLine | null): Ru
     seed: f.seed,
     runs: f.runs,
     invariants: j.invariants,
+    source: sourceOf(j.scenario),
     maxSteps: f.maxSteps ?? j.scenario.maxSteps ?? DEFAULT_MAX_STEPS,
     ...(Object.keys(j.irq).length > 0 ? { irq: j.irq } : {}),
     cache: !f.stateless,
@@ -388,7 +384,50 @@ function verdictText(o: Outcome): string {
   return o.search.verdict === 'violated' && v ? `violated (${v.invariant})` : o.search.verdict;
 }
 
-export function jsonOf(o: Outcome, tableFlags: CheckFlags, table: boolean): Record<string, unknown> {
+/**
+ * One row of `check --json` (and what the API's `check` returns): the
+ * scenario, variant and CPU count, the search and its parameters, the
+ * verdict with the violated invariant and its message, the counts, the
+ * counterexample trace, and the expectation it was held to.
+ */
+export interface CheckResult {
+  readonly scenario: string;
+  readonly variant: string;
+  readonly cpus: number;
+  /** interrupt budgets that replaced the scenario's (absent: its own) */
+  readonly irq?: Readonly<Record<string, number>>;
+  readonly strategy: string;
+  readonly seed?: number;
+  readonly preemptions?: number;
+  readonly depth?: number;
+  readonly runs?: number;
+  /** the invariants checked (null: all the scenario's) */
+  readonly invariants: readonly string[] | null;
+  readonly verdict: 'holds' | 'violated' | 'incomplete';
+  /** the violated invariant and what it says, when violated */
+  readonly invariant?: string;
+  readonly message?: string;
+  /** why an incomplete search stopped */
+  readonly stoppedBy?: 'max-executions' | 'max-time' | 'not-exhaustive';
+  readonly coverage?: string;
+  readonly executions: number;
+  readonly states: number | null;
+  readonly steps: number;
+  /** the counterexample's trace file, its steps and preemptions */
+  readonly trace?: string;
+  readonly traceSteps?: number;
+  readonly tracePreemptions?: number;
+  /** the counterexample as found, before shrinking */
+  readonly foundSteps?: number;
+  readonly foundPreemptions?: number;
+  /** the verdict the scenario expects for this row (null: it states none), and whether this one is it */
+  readonly expected?: 'holds' | 'violated' | null;
+  readonly matches?: boolean;
+  /** wall time, with --timing */
+  readonly timeMs?: number;
+}
+
+export function jsonOf(o: Outcome, tableFlags: CheckFlags, table: boolean): CheckResult {
   const f = flagsFor(o.job, tableFlags);
   const r = o.search;
   return {

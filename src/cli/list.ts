@@ -1,8 +1,9 @@
+import { selectScenarios } from '../load/select.ts';
 import { irqBoundsText } from '../model/irq-bounds.ts';
-import { SCENARIOS } from '../scenarios/index.ts';
 
-/** `ptrace-mc list`: every scenario, its variants and the verdict each is expected to have. */
-export function listCommand(opts: { json?: boolean }): number {
+/** `ptrace-mc list [scenario…]`: every scenario (or those named), its variants and the verdict each is expected to have. */
+export async function listCommand(names: readonly string[], opts: { json?: boolean }): Promise<number> {
+  const SCENARIOS = (await selectScenarios(names)).scenarios;
   if (opts.json) {
     for (const s of SCENARIOS) {
       for (const [v, def] of Object.entries(s.variants)) {

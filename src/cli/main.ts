@@ -1,13 +1,16 @@
 import { Command, CommanderError, Option } from 'commander';
-import { DEFAULT_PCT_DEPTH, DEFAULT_PREEMPTIONS, STRATEGIES } from '../explorer/run.ts';
+import { DEFAULT_PCT_DEPTH, DEFAULT_PREEMPTIONS, STRATEGIES } from '../explorer/strategy-names.ts';
+import { ScenarioLoadError, SelectionError } from '../load/errors.ts';
 import { IrqBoundError } from '../model/irq-bounds.ts';
-import { type CheckInput, checkCommand } from './check.ts';
-import { compareCommand } from './compare.ts';
-import { type CoverageFlags, coverageCommand, DEFAULT_MAX_EXECUTIONS_PER_ROW } from './coverage.ts';
+import type { CheckInput } from './check.ts';
+import type { CoverageFlags } from './coverage.ts';
+import { DEFAULT_MAX_EXECUTIONS_PER_ROW, FORMATS } from './defaults.ts';
 import { collect, EXIT, parseIntOption, UsageError } from './errors.ts';
-import { listCommand } from './list.ts';
-import { type MergeFlags, mergeCommand } from './shard.ts';
-import { explainCommand, FORMATS, renderCommand, replayCommand, shrinkCommand } from './trace-commands.ts';
+import type { MergeFlags } from './shard.ts';
+
+// Each command's module is loaded when the command runs: `check` does not
+// pay for the renderers or the Linux oracle's state machines.
+const traceCommands = () => import('./trace-commands.ts');
 
 function program(setExit: (code: number) => void): Command {
   const p = new Command('ptrace-mc')
@@ -18,13 +21,14 @@ function program(setExit: (code: number) => void): Command {
     .showHelpAfterError(false);
 
   p.command('list')
-    .description('every built-in scenario with its variants and expected verdicts')
+    .description('every built-in scenario (or those named) with its variants and expected verdicts')
+    .argument('[scenario...]', 'scenario names, groups such as demo/, scenario files or directories of them')
     .option('--json', 'one JSON object per scenario variant')
-    .action((o) => setExit(listCommand(o)));
+    .action(async (names: string[], o) => setExit(await (await import('./list.ts')).listCommand(names, o)));
 
   p.command('check')
     .description('explore every interleaving of a scenario (all built-ins when none is named)')
-    .argument('[scenario...]', 'scenario names, e.g. demo/lost-wakeup')
+    .argument('[scenario...]', 'scenario names (demo/lost-wakeup), groups (demo/), scenario files (./review/x.ts) or directories')
     .option('--variant <name>', 'only this variant')
     .option('--cpus <n>', 'number of CPUs', parseIntOption('--cpus', 1))
     .option('--invariant <name>', 'check only this invariant (repeatable)', collect, [])
@@ -68,7 +72,13 @@ function program(setExit: (code: number) => void): Command {
     )
     .option('--shard <i/n>', 'search only shard i of n of the slices and write a shard file for `merge`')
     .option('--shard-out <file>', 'where --shard writes its result (default <out-dir>/shard-i-of-n.json)')
-    .action((names: string[], o: CheckInput) => setExit(o.compare ? compareCommand(names, o) : checkCommand(names, o)));
+    .action(async (names: string[], o: CheckInput) =>
+      setExit(
+        o.compare
+          ? await (await import('./compare.ts')).compareCommand(names, o)
+          : await (await import('./check.ts')).checkCommand(names, o),
+      ),
+    );
 
   p.command('merge')
     .description('combine the shard files of every shard of one search into the result a single run gives')
@@ -77,7 +87,7 @@ function program(setExit: (code: number) => void): Command {
     .option('--out-dir <dir>', 'where the trace goes when --trace-out is not given', 'ptrace-mc-out')
     .option('--json', 'print the result as JSON')
     .option('--timing', 'include wall time in JSON output')
-    .action((files: string[], o: MergeFlags) => setExit(mergeCommand(files, o)));
+    .action(async (files: string[], o: MergeFlags) => setExit(await (await import('./shard.ts')).mergeCommand(files, o)));
 
   p.command('coverage')
     .description(
@@ -96,44 +106,46 @@ function program(setExit: (code: number) => void): Command {
     )
     .option('--all', 'also the rows whose search takes many minutes (as check --all)')
     .option('--json', 'print the report as JSON')
-    .action((names: string[], o: CoverageFlags) => setExit(coverageCommand(names, o)));
+    .action(async (names: string[], o: CoverageFlags) =>
+      setExit(await (await import('./coverage.ts')).coverageCommand(names, o)),
+    );
 
   p.command('replay')
     .description('re-run a trace; exit 1 when its violation reproduces, 2 when it does not')
     .argument('<file>', 'trace file (ptrace-mc/trace@1)')
     .option('--json', 'print the result as JSON')
-    .action((file: string, o) => setExit(replayCommand(file, o)));
+    .action(async (file: string, o) => setExit(await (await traceCommands()).replayCommand(file, o)));
 
   p.command('render')
     .description('print a trace: per-CPU text timeline, Mermaid diagram, Perfetto JSON or a self-contained HTML page')
     .argument('<file>', 'trace file')
     .option('--format <fmt>', FORMATS.join(' | '), 'text')
     .option('--story', 'mermaid: only the steps of the race (explain), with arrows between CPUs')
-    .action((file: string, o) => setExit(renderCommand(file, o)));
+    .action(async (file: string, o) => setExit(await (await traceCommands()).renderCommand(file, o)));
 
   p.command('shrink')
     .description('re-minimize a saved trace (fewest preemptions, then fewest steps) and rewrite it')
     .argument('<file>', 'trace file')
     .option('--out <file>', 'write the shrunk trace here instead of over FILE')
-    .action((file: string, o) => setExit(shrinkCommand(file, o)));
+    .action(async (file: string, o) => setExit(await (await traceCommands()).shrinkCommand(file, o)));
 
   p.command('explain')
     .description('how the violation came about: the race, in a few steps (--full: its whole happens-before slice)')
     .argument('<file>', 'trace file')
     .option('--full', 'every step the violation depends on (its happens-before slice)')
     .option('--json', 'the story, its edges and the slice as JSON')
-    .action((file: string, o) => setExit(explainCommand(file, o)));
+    .action(async (file: string, o) => setExit(await (await traceCommands()).explainCommand(file, o)));
 
   return p;
 }
 
 /** Runs the CLI; returns the exit status. Every error is one line on stderr. */
-export function main(argv: readonly string[]): number {
+export async function main(argv: readonly string[]): Promise<number> {
   let code: number = EXIT.holds;
   try {
-    program((c) => {
+    await program((c) => {
       code = c;
-    }).parse(argv as string[], { from: 'user' });
+    }).parseAsync(argv as string[], { from: 'user' });
     return code;
   } catch (e) {
     if (e instanceof CommanderError) {
@@ -145,7 +157,7 @@ export function main(argv: readonly string[]): number {
       return EXIT.usage;
     }
     // a budget for a source the model lacks, from a file the commands did not check themselves
-    if (e instanceof UsageError || e instanceof IrqBoundError) {
+    if (e instanceof UsageError || e instanceof IrqBoundError || e instanceof ScenarioLoadError || e instanceof SelectionError) {
       process.stderr.write(`ptrace-mc: ${e.message}\n`);
       return EXIT.usage;
     }

@@ -1,13 +1,6 @@
 import type { ScenarioDef } from '../model/scenario.ts';
 import { ENGINE_INVARIANTS } from '../model/types.ts';
-import { findScenario, SCENARIOS } from '../scenarios/index.ts';
 import { UsageError } from './errors.ts';
-
-export function scenarioByName(name: string): ScenarioDef {
-  const s = findScenario(name);
-  if (!s) throw new UsageError(`unknown scenario '${name}' (ptrace-mc list shows the built-in ones)`);
-  return s;
-}
 
 export function checkVariant(s: ScenarioDef, v: string): void {
   if (!(v in s.variants)) {
@@ -33,5 +26,3 @@ export function checkInvariants(s: ScenarioDef, wanted: readonly string[]): void
     if (!known.includes(w)) throw new UsageError(`unknown invariant '${w}' for ${s.name} (it checks: ${known.join(', ')})`);
   }
 }
-
-export { SCENARIOS };

@@ -10,9 +10,10 @@ import {
   shardToText,
 } from '../explorer/shard-file.ts';
 import { MergeError, SLICEABLE } from '../explorer/slices.ts';
+import { recordedFile } from '../explorer/trace.ts';
+import { recordedScenario } from '../load/from-source.ts';
 import { type CheckFlags, type Job, namedJob, outcomeOf, printOutcomes, runOptions } from './check.ts';
 import { EXIT, readUserFile, UsageError } from './errors.ts';
-import { scenarioByName } from './scenario-select.ts';
 
 /** `--shard i/n` → { index: i, count: n }, 1 ≤ i ≤ n. */
 export function parseShardOption(v: string): { index: number; count: number } {
@@ -46,6 +47,7 @@ export function runShard(j: Job, f: CheckFlags): number {
   const file: ShardFile = {
     format: SHARD_FORMAT,
     scenario: j.scenario.name,
+    ...(recordedFile(o.source) ? { source: recordedFile(o.source) } : {}),
     variant: j.variant,
     cpus: j.cpus,
     options: {
@@ -90,7 +92,7 @@ function readShard(file: string): ShardFile {
 }
 
 /** `ptrace-mc merge FILES…`: the result one search gives, from the shard files of all its shards. */
-export function mergeCommand(files: string[], mf: MergeFlags): number {
+export async function mergeCommand(files: string[], mf: MergeFlags): Promise<number> {
   const shards = files.map(readShard);
   const first = shards[0] as ShardFile;
   const id = searchIdentity(first);
@@ -101,7 +103,7 @@ export function mergeCommand(files: string[], mf: MergeFlags): number {
   });
   const results = new Map<number, ShardFile['results'][number]>();
   for (const s of shards) for (const r of s.results) results.set(r.index, r);
-  const scenario = scenarioByName(first.scenario);
+  const scenario = await recordedScenario(first.scenario, first.source, files[0] as string, 'shard file');
   const o = first.options;
   const f: CheckFlags = {
     invariant: o.invariants ? [...o.invariants] : [],

@@ -1,5 +1,5 @@
 import type { IrqBounds } from '../model/irq-bounds.ts';
-import type { ScenarioDef } from '../model/scenario.ts';
+import type { ScenarioDef, ScenarioSource } from '../model/scenario.ts';
 import { BoundedStrategy } from './bounded.ts';
 import { DfsStrategy } from './dfs.ts';
 import { DporStrategy } from './dpor.ts';
@@ -16,11 +16,10 @@ import { type Shrunk, shrinkSchedule } from './shrink.ts';
 import { now, runSliceTask, type SliceTask } from './slice-task.ts';
 import { computeSlices, mergeSlices, SLICE_TARGET, SLICEABLE, type SliceResult } from './slices.ts';
 import type { Strategy } from './strategy.ts';
-import { TRACE_FORMAT, type TraceFile } from './trace.ts';
+import { DEFAULT_PCT_DEPTH, DEFAULT_PREEMPTIONS, type StrategyName } from './strategy-names.ts';
+import { recordedFile, TRACE_FORMAT, type TraceFile } from './trace.ts';
 
-/** The first is the default of `check`. */
-export const STRATEGIES = ['dpor', 'source-dpor', 'dfs', 'bounded', 'pct', 'random', 'portfolio'] as const;
-export type StrategyName = (typeof STRATEGIES)[number];
+export { DEFAULT_PCT_DEPTH, DEFAULT_PREEMPTIONS, STRATEGIES, type StrategyName } from './strategy-names.ts';
 
 export interface RunOptions {
   readonly variant: string;
@@ -50,12 +49,15 @@ export interface RunOptions {
    * search (see slices.ts).
    */
   readonly workers?: number;
+  /**
+   * where the scenario came from (the loader's record): worker threads load
+   * it from there, and a trace records a scenario file's path and hash
+   */
+  readonly source?: ScenarioSource | null;
   /** search only shard `index` (1-based) of `count`: the slices whose number is index−1 modulo count */
   readonly shard?: { readonly index: number; readonly count: number };
 }
 
-export const DEFAULT_PREEMPTIONS = 2;
-export const DEFAULT_PCT_DEPTH = 3;
 /** which strategies take a seed (and so record it in traces) */
 export const SEEDED: readonly StrategyName[] = ['pct', 'random', 'portfolio'];
 
@@ -150,6 +152,7 @@ export function recordTrace(s: ScenarioDef, o: Omit<RunOptions, 'budget'>, sched
   return {
     format: TRACE_FORMAT,
     scenario: s.name,
+    ...(recordedFile(o.source) ? { source: recordedFile(o.source) } : {}),
     variant: o.variant,
     options: {
       cpus: o.cpus,
@@ -184,8 +187,12 @@ export function searchSlices(s: ScenarioDef, o: RunOptions): SlicedRun {
   const slices = computeSlices(makeMachine(s, o), SLICE_TARGET, dedup);
   const shard = o.shard;
   const mine = shard ? slices.filter((x) => x.index % shard.count === shard.index - 1) : slices;
+  const source = o.source ?? null;
+  if (source === null && (o.workers ?? 1) > 1) {
+    throw new Error('--workers needs a scenario loaded by name or from a file (worker threads load it again)');
+  }
   const tasks: SliceTask[] = mine.map((slice) => ({
-    scenario: s.name,
+    scenario: source ?? { builtin: s.name },
     variant: o.variant,
     cpus: o.cpus,
     invariants: o.invariants,
@@ -211,7 +218,7 @@ export function searchSlices(s: ScenarioDef, o: RunOptions): SlicedRun {
   } else {
     results = [];
     for (const t of tasks) {
-      const r = runSliceTask(t);
+      const r = runSliceTask(t, s);
       results.push(r);
       progress(r);
       if (r.verdict === 'violated') break;

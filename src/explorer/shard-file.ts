@@ -1,4 +1,5 @@
 import type { SliceResult } from './slices.ts';
+import type { RecordedFile } from './trace.ts';
 
 export const SHARD_FORMAT = 'ptrace-mc/shard@1';
 
@@ -19,6 +20,8 @@ export interface ShardOptions {
 export interface ShardFile {
   readonly format: typeof SHARD_FORMAT;
   readonly scenario: string;
+  /** the scenario file (path from where `check` ran, SHA-256 of its text); absent for a built-in */
+  readonly source?: RecordedFile;
   readonly variant: string;
   readonly cpus: number;
   readonly options: ShardOptions;
@@ -59,7 +62,7 @@ export function parseShard(text: string, source: string): ShardFile {
 
 /** The part of a shard file every shard of the same search shares. */
 export function searchIdentity(f: ShardFile): string {
-  return JSON.stringify([f.scenario, f.variant, f.cpus, f.options, f.slices, f.shard.count]);
+  return JSON.stringify([f.scenario, f.source?.sha256 ?? null, f.variant, f.cpus, f.options, f.slices, f.shard.count]);
 }
 
 export function shardToText(f: ShardFile): string {

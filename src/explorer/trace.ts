@@ -1,4 +1,6 @@
+import { isAbsolute, relative, sep } from 'node:path';
 import type { Patch } from 'immer';
+import type { ScenarioSource } from '../model/scenario.ts';
 
 export const TRACE_FORMAT = 'ptrace-mc/trace@1';
 
@@ -44,6 +46,12 @@ export interface TraceOptions {
 export interface TraceFile {
   readonly format: typeof TRACE_FORMAT;
   readonly scenario: string;
+  /**
+   * The scenario file, for a scenario loaded from one (absent for a
+   * built-in): its path from the directory `check` ran in, and the SHA-256
+   * of its text; replay refuses the trace when the file has changed.
+   */
+  readonly source?: RecordedFile;
   readonly variant: string;
   readonly options: TraceOptions;
   readonly violation: { readonly invariant: string; readonly message: string };
@@ -51,6 +59,21 @@ export interface TraceFile {
   readonly stats: { readonly steps: number; readonly contextSwitches: number; readonly preemptions: number };
   readonly initial: WorldView;
   readonly steps: readonly TraceStep[];
+}
+
+/** How a trace or shard file records its scenario's file: the path from where `check` ran, and the text's hash. */
+export interface RecordedFile {
+  readonly file: string;
+  readonly sha256: string;
+}
+
+/** The source as a file records it (undefined for a built-in): the path relative to the working directory, / separated. */
+export function recordedFile(src: ScenarioSource | null | undefined): RecordedFile | undefined {
+  if (!src || 'builtin' in src) return undefined;
+  if (src.recordAs !== undefined) return { file: src.recordAs, sha256: src.sha256 };
+  const rel = relative(process.cwd(), src.file);
+  const path = isAbsolute(rel) ? src.file : rel;
+  return { file: path.split(sep).join('/'), sha256: src.sha256 };
 }
 
 /** A trace file that cannot be used; the message names what is wrong. */
@@ -75,6 +98,19 @@ export function parseTrace(text: string, source: string): TraceFile {
   }
   for (const k of ['scenario', 'variant'] as const) {
     if (typeof raw[k] !== 'string' || raw[k] === '') throw bad(`"${k}" must be a non-empty string`);
+  }
+  const src = raw.source;
+  if (
+    src !== undefined &&
+    !(
+      isObject(src) &&
+      typeof src.file === 'string' &&
+      src.file !== '' &&
+      typeof src.sha256 === 'string' &&
+      /^[0-9a-f]{64}$/.test(src.sha256)
+    )
+  ) {
+    throw bad('"source" must have a "file" path and a "sha256" hash');
   }
   const o = raw.options;
   if (!isObject(o)) throw bad('"options" is missing');

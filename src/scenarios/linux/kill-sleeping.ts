@@ -28,10 +28,10 @@ import { SIG } from '../../kernel/common/bits.ts';
 import { TASK_KILLABLE } from '../../kernel/linux/consts.ts';
 import { registerLinuxInvariants } from '../../kernel/linux/invariants.ts';
 import { LinuxKernel } from '../../kernel/linux/kernel.ts';
+import { type LinuxBug, putBack } from '../../kernel/linux/known-bugs.ts';
 import { waitQueueHead } from '../../kernel/linux/objects.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
-import { type LinuxBug, putBack } from './known-bugs.ts';
 
 const REF = 'scenario linux/kill-sleeping';
 const TICKS = 1;

@@ -14,13 +14,13 @@
 import { SIG } from '../../kernel/common/bits.ts';
 import { registerLinuxInvariants } from '../../kernel/linux/invariants.ts';
 import { LinuxKernel } from '../../kernel/linux/kernel.ts';
+import { putBack } from '../../kernel/linux/known-bugs.ts';
 import { PTRACE } from '../../kernel/linux/ptrace.ts';
 import { registerPtraceInvariants } from '../../kernel/linux/ptrace-invariants.ts';
 import { PTRACE_EVENT_STOP } from '../../kernel/linux/ptrace-state.ts';
 import { script, setupPtrace } from '../../kernel/linux/user.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
-import { putBack } from './known-bugs.ts';
 import { PTRACE_INVARIANTS, stoppedAtEnd, waitReportReady } from './ptrace-common.ts';
 
 /** waitpid status of a PTRACE_EVENT_STOP: status >> 16 == PTRACE_EVENT_STOP */

@@ -31,11 +31,11 @@ import { load, type Program, store } from '../../cpu/ops.ts';
 import { TASK_NORMAL, TASK_RUNNING, TASK_UNINTERRUPTIBLE } from '../../kernel/linux/consts.ts';
 import { registerLinuxInvariants } from '../../kernel/linux/invariants.ts';
 import { LinuxKernel } from '../../kernel/linux/kernel.ts';
+import { putBack } from '../../kernel/linux/known-bugs.ts';
 import { waitQueueHead } from '../../kernel/linux/objects.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
 import type { TaskContext } from '../../model/types.ts';
-import { putBack } from './known-bugs.ts';
 
 const REF = 'scenario linux/sleep-wake';
 const TICKS = 1;

@@ -37,9 +37,9 @@ import { SIG, sigmask } from '../../kernel/common/bits.ts';
 import { __TASK_STOPPED, WUNTRACED } from '../../kernel/linux/consts.ts';
 import { registerLinuxInvariants } from '../../kernel/linux/invariants.ts';
 import { LinuxKernel } from '../../kernel/linux/kernel.ts';
+import { type LinuxBug, putBack } from '../../kernel/linux/known-bugs.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
-import { type LinuxBug, putBack } from './known-bugs.ts';
 
 const TICKS = 1;
 const IPIS = 1;

@@ -21,11 +21,11 @@
 import { usePtraceStop5_18 } from '../../kernel/linux/history.ts';
 import { registerLinuxInvariants } from '../../kernel/linux/invariants.ts';
 import { LinuxKernel } from '../../kernel/linux/kernel.ts';
+import { putBack } from '../../kernel/linux/known-bugs.ts';
 import { registerPtraceInvariants } from '../../kernel/linux/ptrace-invariants.ts';
 import { script, setupPtrace } from '../../kernel/linux/user.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
-import { putBack } from './known-bugs.ts';
 import { PTRACE_INVARIANTS, stoppedAtEnd } from './ptrace-common.ts';
 
 export default defineScenario({

@@ -6,22 +6,19 @@
  * Bounds: one tick on a uniprocessor (else none), no reschedule IPIs.
  */
 import fc from 'fast-check';
-import { bitsFormatter } from '../src/cpu/memory.ts';
-import { load, type Program, store } from '../src/cpu/ops.ts';
-import { SIG } from '../src/kernel/common/bits.ts';
-import {
-  __TASK_STOPPED,
-  TASK_INTERRUPTIBLE,
-  TASK_KILLABLE,
-  TASK_NORMAL,
-  TASK_UNINTERRUPTIBLE,
-} from '../src/kernel/linux/consts.ts';
-import { registerLinuxInvariants, type SleepCondition } from '../src/kernel/linux/invariants.ts';
-import { LinuxKernel } from '../src/kernel/linux/kernel.ts';
-import { type LinuxTask, waitQueueHead } from '../src/kernel/linux/objects.ts';
-import { ModelBuilder } from '../src/model/build.ts';
-import type { ModelDef } from '../src/model/types.ts';
-import { type LinuxBug, putBack } from '../src/scenarios/linux/known-bugs.ts';
+import { bitsFormatter } from '../../cpu/memory.ts';
+import { load, type Program, store } from '../../cpu/ops.ts';
+import { ModelBuilder } from '../../model/build.ts';
+import type { ModelDef } from '../../model/types.ts';
+import { SIG } from '../common/bits.ts';
+import { __TASK_STOPPED, TASK_INTERRUPTIBLE, TASK_KILLABLE, TASK_NORMAL, TASK_UNINTERRUPTIBLE } from './consts.ts';
+import { exit_to_user_mode } from './entry.ts';
+import { registerLinuxInvariants, type SleepCondition } from './invariants.ts';
+import { LinuxKernel } from './kernel.ts';
+import { type LinuxBug, putBack } from './known-bugs.ts';
+import { type LinuxTask, waitQueueHead } from './objects.ts';
+import { ___wait_event, __wake_up } from './sched/wait.ts';
+import { group_send_sig_info } from './signal.ts';
 
 export type Action =
   | { readonly kind: 'sleep'; readonly state: 'interruptible' | 'uninterruptible' | 'killable' }

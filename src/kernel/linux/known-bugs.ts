@@ -1,16 +1,16 @@
 /**
- * Known bugs the linux/ scenarios put back, each as an override of the one
+ * Known bugs the linux/ scenarios and the property tests put back, each as an override of the one
  * Linux 6.6 path it changes (a "holds" needs a search that finds the bug
  * when it is there). A step the bug adds or moves cites its line here; the
  * bugs that only leave something out add no step.
  */
 import { fence, irqDisable, irqEnable, load, type Program, rmw, spinLock, spinUnlock, store } from '../../cpu/ops.ts';
-import { SIG } from '../../kernel/common/bits.ts';
-import { leaveOut } from '../../kernel/common/paths.ts';
-import { SM_PREEMPT, TASK_INTERRUPTIBLE, TASK_RUNNING, TASK_WAKEKILL, TIF_NEED_RESCHED } from '../../kernel/linux/consts.ts';
-import type { LinuxKernel } from '../../kernel/linux/kernel.ts';
 import { here } from '../../model/source-ref.ts';
 import type { TaskContext } from '../../model/types.ts';
+import { SIG } from '../common/bits.ts';
+import { leaveOut } from '../common/paths.ts';
+import { SM_PREEMPT, TASK_INTERRUPTIBLE, TASK_RUNNING, TASK_WAKEKILL, TIF_NEED_RESCHED } from './consts.ts';
+import type { LinuxKernel } from './kernel.ts';
 
 const C = 'linux-6.6 kernel/sched/core.c';
 
