@@ -13,9 +13,11 @@ import type { SliceTask } from './slice-task.ts';
 // before the model's modules load, hence the dynamic imports.
 process.setSourceMapsEnabled(true);
 const { loadSource } = await import('../load/from-source.ts');
+const { useInterruptFlag } = await import('./limits.ts');
 const { runSliceTask } = await import('./slice-task.ts');
 
-const { port, signal } = workerData as { port: MessagePort; signal: SharedArrayBuffer };
+const { port, signal, interrupt } = workerData as { port: MessagePort; signal: SharedArrayBuffer; interrupt: SharedArrayBuffer };
+useInterruptFlag(interrupt);
 const counter = new Int32Array(signal);
 
 port.on('message', async (task: SliceTask) => {
