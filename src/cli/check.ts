@@ -18,6 +18,7 @@ import type { Expectation, RowSearch, ScenarioDef, VariantDef } from '../model/s
 import { type Column, column, formatColumns, optionalColumn } from './columns.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { StatusLine } from './progress.ts';
+import { type ReportRow, renderReport, writeReport } from './report.ts';
 import { checkInvariants, checkVariant } from './scenario-select.ts';
 import { checkSlicing, parseShardOption, runShard } from './shard.ts';
 
@@ -50,6 +51,8 @@ export interface CheckFlags {
   compare?: boolean;
   /** the expectation table includes the rows marked long */
   all?: boolean;
+  /** also write a Markdown report (for a pull-request comment) to this file */
+  report?: string;
 }
 
 /** One scenario × variant × CPU count to check. */
@@ -128,10 +131,45 @@ export function printOutcomes(
   } else {
     for (const o of outcomes) process.stdout.write(renderOne(o, f));
   }
+  if (f.report !== undefined) writeOutcomeReport(outcomes, f, table);
   if (table) return outcomes.every(matches) ? EXIT.holds : EXIT.violated;
   if (outcomes.some((o) => o.search.verdict === 'violated')) return EXIT.violated;
   if (outcomes.some((o) => o.search.verdict === 'incomplete')) return EXIT.incomplete;
   return EXIT.holds;
+}
+
+/** The summary line of a set of rows: all as expected, or how many differ. */
+export function summaryLine(outs: readonly Outcome[], table: boolean): string {
+  const bad = outs.filter((o) => !matches(o)).length;
+  if (!table && outs.every((o) => o.job.expected === null)) {
+    const v = outs.filter((o) => o.search.verdict === 'violated').length;
+    return v === 0
+      ? `no violation in ${outs.length} check${outs.length === 1 ? '' : 's'}`
+      : `${v} of ${outs.length} checks violated`;
+  }
+  return bad === 0
+    ? `all ${outs.length} verdicts as expected`
+    : `${bad} of ${outs.length} verdicts differ from what the scenarios expect`;
+}
+
+/** `--report FILE`: the rows as Markdown, with the race of each violated row (see report.ts). */
+export function writeOutcomeReport(outs: readonly Outcome[], f: CheckFlags, table: boolean): void {
+  const rows: ReportRow[] = outs.map((o) => ({
+    scenario: o.job.scenario,
+    variant: o.job.variant,
+    cpus: o.job.cpus,
+    irq: irqBoundsText(o.job.irq),
+    checking: o.job.invariants?.join(', ') ?? '',
+    verdict: o.search.verdict,
+    invariant: o.search.violation?.invariant ?? null,
+    message: o.search.violation?.message ?? null,
+    expected: expectedText(o.job.expected),
+    ok: matches(o),
+    search: strategyText(flagsFor(o.job, f)),
+    executions: o.search.executions,
+    tracePath: o.tracePath,
+  }));
+  writeReport(f.report as string, renderReport(rows, summaryLine(outs, table)));
 }
 
 /** `--irq SOURCE=N` (repeatable) → budgets by source name; null when none is given. */

@@ -21,6 +21,7 @@ import {
   runJob,
   sameNames,
   strategyText,
+  writeOutcomeReport,
 } from './check.ts';
 import { column, formatColumns } from './columns.ts';
 import { EXIT, UsageError } from './errors.ts';
@@ -59,6 +60,7 @@ export async function compareCommand(names: string[], flags: CheckInput): Promis
   } else {
     process.stdout.write(tables.map((outs, i) => renderCompare(scenarios[i] as ScenarioDef, outs, f, irq)).join('\n'));
   }
+  if (f.report !== undefined) writeOutcomeReport(tables.flat(), f, true);
   return tables.flat().every(matches) ? EXIT.holds : EXIT.violated;
 }
 
