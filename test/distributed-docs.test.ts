@@ -12,6 +12,7 @@ import { concern, ptraceMc, userProject } from './user-project.ts';
  */
 const GHA = readFileSync('docs/github-actions-shards.yml', 'utf8');
 const K8S = readFileSync('docs/k8s-indexed-job.yaml', 'utf8');
+const MATRIX_SHARD = ['$', '{{ matrix.shard }}'].join('');
 
 /** The example's scenario: the docs name ./review/concern.ts with a variant pr1663. */
 function project(): string {
@@ -46,7 +47,8 @@ describe('docs: a search spread over CI jobs or pods', () => {
     const dir = project();
     for (const i of matrix ?? []) {
       // each matrix job: its own process; its shards/ directory is its artifact, and the merge job downloads all into shards/
-      const r = bash(shardRun.replaceAll('${{ matrix.shard }}', String(i)), dir, env);
+      // the expression GitHub substitutes in the run line
+      const r = bash(shardRun.replaceAll(MATRIX_SHARD, String(i)), dir, env);
       expect([i, r.code, r.err]).toEqual([i, 0, expect.not.stringContaining('ptrace-mc:')]);
     }
     const merged = bash(mergeRun, dir, env);

@@ -432,11 +432,6 @@ export function expectedText(e: Expectation | null): string {
   return e.verdict === 'violated' && e.invariant ? `violated (${e.invariant})` : e.verdict;
 }
 
-function verdictText(o: Outcome): string {
-  const v = o.search.violation;
-  return o.search.verdict === 'violated' && v ? `violated (${v.invariant})` : o.search.verdict;
-}
-
 /**
  * One row of `check --json` (and what the API's `check` returns): the
  * scenario, variant and CPU count, the search and its parameters, the
