@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { SearchResult } from '../explorer/explore.ts';
+import type { SearchResult, StopReason } from '../explorer/explore.ts';
 import {
   DEFAULT_MAX_STEPS,
   type RunOptions,
@@ -14,6 +14,7 @@ import { traceToText } from '../explorer/trace.ts';
 import { selectScenarios } from '../load/select.ts';
 import { sourceOf } from '../load/source.ts';
 import { effectiveIrqBounds, IrqBoundError, type IrqBounds, irqBoundsText, sameIrqBounds } from '../model/irq-bounds.ts';
+import { hasOwn, ownValue } from '../model/own.ts';
 import type { Expectation, RowSearch, ScenarioDef, VariantDef } from '../model/scenario.ts';
 import { type Column, column, formatColumns, optionalColumn } from './columns.ts';
 import { EXIT, UsageError } from './errors.ts';
@@ -34,6 +35,8 @@ export interface CheckFlags {
   maxExecutions?: number;
   maxTime?: number;
   maxSteps?: number;
+  /** --max-memory, MiB */
+  maxMemory?: number;
   stateless?: boolean;
   /** false with --no-por */
   por?: boolean;
@@ -175,15 +178,16 @@ export function writeOutcomeReport(outs: readonly Outcome[], f: CheckFlags, tabl
 /** `--irq SOURCE=N` (repeatable) → budgets by source name; null when none is given. */
 export function parseIrqFlags(values: readonly string[] | undefined): IrqBounds | null {
   if (values === undefined || values.length === 0) return null;
-  const out: Record<string, number> = {};
+  const out = new Map<string, number>();
   for (const v of values) {
     const m = /^([^=\s]+)=(\d+)$/.exec(v);
     if (!m) throw new UsageError(`--irq takes SOURCE=N with N a whole number, e.g. timer@cpu0=0 (got '${v}')`);
     const name = m[1] as string;
-    if (name in out) throw new UsageError(`--irq names '${name}' twice`);
-    out[name] = Number(m[2]);
+    if (out.has(name)) throw new UsageError(`--irq names '${name}' twice`);
+    out.set(name, Number(m[2]));
   }
-  return out;
+  // own properties only, whatever the names (fromEntries defines even '__proto__' as a plain key)
+  return Object.fromEntries(out);
 }
 
 /**
@@ -243,7 +247,7 @@ export function tableJobs(scenarios: readonly ScenarioDef[], f: CheckFlags, irq:
   const jobs: Job[] = [];
   const skippedLong: string[] = [];
   for (const s of scenarios) {
-    if (f.variant !== undefined && !(f.variant in s.variants)) continue;
+    if (f.variant !== undefined && !hasOwn(s.variants, f.variant)) continue;
     checkInvariants(s, f.invariant);
     for (const [v, def] of Object.entries(s.variants)) {
       if (f.variant !== undefined && v !== f.variant) continue;
@@ -291,7 +295,7 @@ export function namedJob(
   invariants: readonly string[] | null,
   irq: IrqBounds,
 ): Job {
-  const expected = expectationFor(s.variants[variant], cpus, irq, invariants);
+  const expected = expectationFor(ownValue(s.variants, variant), cpus, irq, invariants);
   return { scenario: s, variant, cpus, irq, invariants, expected };
 }
 
@@ -336,6 +340,7 @@ export function runOptions(j: Job, f: CheckFlags, status: StatusLine | null): Ru
     budget: {
       ...(f.maxExecutions !== undefined ? { maxExecutions: f.maxExecutions } : {}),
       ...(f.maxTime !== undefined ? { maxTimeMs: f.maxTime * 1000 } : {}),
+      ...(f.maxMemory !== undefined ? { maxMemoryMb: f.maxMemory } : {}),
       ...(status ? { onProgress: status.update } : {}),
     },
     ...(f.workers !== undefined ? { workers: f.workers } : {}),
@@ -456,7 +461,7 @@ export interface CheckResult {
   readonly invariant?: string;
   readonly message?: string;
   /** why an incomplete search stopped */
-  readonly stoppedBy?: 'max-executions' | 'max-time' | 'not-exhaustive';
+  readonly stoppedBy?: StopReason;
   readonly coverage?: string;
   readonly executions: number;
   readonly states: number | null;
@@ -621,6 +626,22 @@ export function renderTable(outs: readonly Outcome[], f: CheckFlags, skippedLong
   return `${out.join('\n')}\n`;
 }
 
+/** Why an incomplete search stopped, in words. */
+export function stopText(r: SearchResult, f: CheckFlags): string {
+  switch (r.stoppedBy) {
+    case 'not-exhaustive':
+      return `${f.strategy} search found no violation but does not cover every interleaving`;
+    case 'max-steps':
+      return `executions longer than --max-steps were cut`;
+    case 'max-memory':
+      return `out of memory budget after ${r.states ?? 'an unknown number of'} states`;
+    case 'interrupted':
+      return 'interrupted';
+    default:
+      return `stopped by --${r.stoppedBy}`;
+  }
+}
+
 function renderOne(o: Outcome, tableFlags: CheckFlags): string {
   const f = flagsFor(o.job, tableFlags);
   const r = o.search;
@@ -648,12 +669,8 @@ function renderOne(o: Outcome, tableFlags: CheckFlags): string {
     const bounds = b ? `; bounds: ${b}` : '';
     out.push(`  every interleaving on ${j.cpus} CPU${j.cpus > 1 ? 's' : ''} explored: ${counts}${bounds}`);
   } else {
-    const why =
-      r.stoppedBy === 'not-exhaustive'
-        ? `${f.strategy} search found no violation but does not cover every interleaving`
-        : `stopped by --${r.stoppedBy}`;
-    out.push(`  incomplete: ${why} (${counts}); this is not a proof`);
-    if (r.coverage) out.push(`  covered: ${r.coverage}`);
+    out.push(`  incomplete: ${stopText(r, f)} (${counts}); this is not a proof`);
+    if (r.coverage) out.push(`  ${r.stoppedBy === 'max-steps' ? 'cut' : 'covered'}: ${r.coverage}`);
   }
   if (j.expected) out.push(`  expected: ${expectedText(j.expected)}${matches(o) ? '' : '  <-- differs'}`);
   return `${out.join('\n')}\n`;

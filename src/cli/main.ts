@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
+import { checkCpuCount, checkWorkers, LimitError, MAX_CPUS } from '../explorer/limits.ts';
 import { DEFAULT_PCT_DEPTH, DEFAULT_PREEMPTIONS, STRATEGIES } from '../explorer/strategy-names.ts';
 import { ScenarioLoadError, SelectionError } from '../load/errors.ts';
 import { IrqBoundError } from '../model/irq-bounds.ts';
@@ -11,6 +12,18 @@ import type { MergeFlags } from './shard.ts';
 // Each command's module is loaded when the command runs: `check` does not
 // pay for the renderers or the Linux oracle's state machines.
 const traceCommands = () => import('./trace-commands.ts');
+
+function parseCpusOption(v: string): number {
+  const n = parseIntOption('--cpus', 1)(v);
+  checkCpuCount(n, '--cpus');
+  return n;
+}
+
+function parseWorkersOption(v: string): number {
+  const n = parseIntOption('--workers', 1)(v);
+  checkWorkers(n);
+  return n;
+}
 
 function program(setExit: (code: number) => void): Command {
   const p = new Command('ptrace-mc')
@@ -30,7 +43,7 @@ function program(setExit: (code: number) => void): Command {
     .description('explore every interleaving of a scenario (all built-ins when none is named)')
     .argument('[scenario...]', 'scenario names (demo/lost-wakeup), groups (demo/), scenario files (./review/x.ts) or directories')
     .option('--variant <name>', 'only this variant')
-    .option('--cpus <n>', 'number of CPUs', parseIntOption('--cpus', 1))
+    .option('--cpus <n>', `number of CPUs (at most ${MAX_CPUS})`, parseCpusOption)
     .option('--invariant <name>', 'check only this invariant (repeatable)', collect, [])
     .option(
       '--irq <source=n>',
@@ -56,7 +69,16 @@ function program(setExit: (code: number) => void): Command {
     .option('--no-shrink', 'save the counterexample as found, without minimizing it')
     .option('--max-executions <n>', 'stop after this many executions (verdict incomplete)', parseIntOption('--max-executions', 1))
     .option('--max-time <seconds>', 'stop after this long (verdict incomplete)', parseIntOption('--max-time', 1))
-    .option('--max-steps <n>', 'longest execution before it is called a livelock', parseIntOption('--max-steps', 1))
+    .option(
+      '--max-steps <n>',
+      'longest execution: a livelock when that invariant is checked, else the execution is cut (verdict incomplete)',
+      parseIntOption('--max-steps', 1),
+    )
+    .option(
+      '--max-memory <MiB>',
+      "stop (verdict incomplete) when the process's memory passes this (default: 80% of the machine's; the heap limit is always watched)",
+      parseIntOption('--max-memory', 1),
+    )
     .option('--stateless', 'dfs: enumerate every interleaving without remembering visited states')
     .option('--no-por', 'dfs: remember visited states but explore every order (no sleep sets, no persistent sets)')
     .option('--trace-out <file>', 'where to write the counterexample trace')
@@ -68,7 +90,7 @@ function program(setExit: (code: number) => void): Command {
     .option(
       '--workers <n>',
       'split the search into fixed slices by schedule prefix, searched on n threads (same result for every n)',
-      parseIntOption('--workers', 1),
+      parseWorkersOption,
     )
     .option('--shard <i/n>', 'search only shard i of n of the slices and write a shard file for `merge`')
     .option('--shard-out <file>', 'where --shard writes its result (default <out-dir>/shard-i-of-n.json)')
@@ -162,7 +184,13 @@ export async function main(argv: readonly string[]): Promise<number> {
       return EXIT.usage;
     }
     // a budget for a source the model lacks, from a file the commands did not check themselves
-    if (e instanceof UsageError || e instanceof IrqBoundError || e instanceof ScenarioLoadError || e instanceof SelectionError) {
+    if (
+      e instanceof UsageError ||
+      e instanceof IrqBoundError ||
+      e instanceof ScenarioLoadError ||
+      e instanceof SelectionError ||
+      e instanceof LimitError
+    ) {
       process.stderr.write(`ptrace-mc: ${e.message}\n`);
       return EXIT.usage;
     }

@@ -7,13 +7,14 @@ import { renderHtml } from '../explorer/render-html.ts';
 import { renderMermaid, renderMermaidStory } from '../explorer/render-mermaid.ts';
 import { renderPerfetto } from '../explorer/render-perfetto.ts';
 import { renderText } from '../explorer/render-text.ts';
-import { ReplayMismatch, replayTrace } from '../explorer/replay.ts';
+import { checkTraceOptions, type Replayed, ReplayMismatch, replayTrace } from '../explorer/replay.ts';
 import { recordTrace, type StrategyName } from '../explorer/run.ts';
 import { shrinkSchedule } from '../explorer/shrink.ts';
 import { parseTrace, type TraceFile, TraceFormatError, type TraceStep, traceToText } from '../explorer/trace.ts';
 import { recordedScenario } from '../load/from-source.ts';
 import { rememberSource, sourceOf } from '../load/source.ts';
 import { applyIrqBounds, IrqBoundError } from '../model/irq-bounds.ts';
+import { hasOwn } from '../model/own.ts';
 import type { ScenarioDef } from '../model/scenario.ts';
 import { FORMATS } from './defaults.ts';
 import { EXIT, readUserFile, UsageError } from './errors.ts';
@@ -32,7 +33,7 @@ async function traceScenario(file: string, t: TraceFile): Promise<ScenarioDef> {
   const s = await recordedScenario(t.scenario, t.source, file, 'trace');
   const irq = t.options.irq;
   if (irq === undefined) return s;
-  if (t.variant in s.variants) {
+  if (hasOwn(s.variants, t.variant)) {
     try {
       applyIrqBounds(s.build({ variant: t.variant, cpus: t.options.cpus }), irq);
     } catch (e) {
@@ -45,26 +46,38 @@ async function traceScenario(file: string, t: TraceFile): Promise<ScenarioDef> {
   return src ? rememberSource(withBudgets, src) : withBudgets;
 }
 
-/** `ptrace-mc replay FILE`: 1 when the recorded violation reproduces, 2 when it does not or the file is bad. */
-export async function replayCommand(file: string, opts: { json?: boolean }): Promise<number> {
+/**
+ * Reads a trace and replays it on the model (replay.ts checks the whole
+ * file); a file that does not match is bad input, one line, exit 2. Every
+ * command that shows a trace goes through here, so none shows values the
+ * model does not produce.
+ */
+async function verifiedTrace(file: string): Promise<{ t: TraceFile; s: ScenarioDef; v: Replayed }> {
   const t = readTrace(file);
   const s = await traceScenario(file, t);
   try {
-    const v = replayTrace(s, t);
-    if (opts.json) {
-      process.stdout.write(
-        `${JSON.stringify({ trace: file, scenario: t.scenario, variant: t.variant, cpus: t.options.cpus, reproduced: true, verdict: 'violated', invariant: v.invariant, message: v.message, steps: t.steps.length })}\n`,
-      );
-    } else {
-      process.stdout.write(
-        `${file}: reproduces ${v.invariant} in ${t.steps.length} steps (${t.scenario} [${t.variant}] on ${t.options.cpus} CPUs)\n  ${v.message}\n`,
-      );
-    }
-    return EXIT.violated;
+    return { t, s, v: replayTrace(s, t) };
   } catch (e) {
     if (e instanceof ReplayMismatch) throw new UsageError(`${file}: ${e.message}`);
     throw e;
   }
+}
+
+/** `ptrace-mc replay FILE`: 1 when the recorded violation reproduces, 2 when it does not or the file is bad. */
+export async function replayCommand(file: string, opts: { json?: boolean }): Promise<number> {
+  const { t, v } = await verifiedTrace(file);
+  const n = t.steps.length;
+  if (opts.json) {
+    process.stdout.write(
+      `${JSON.stringify({ trace: file, scenario: t.scenario, variant: t.variant, cpus: t.options.cpus, reproduced: true, verdict: 'violated', invariant: v.invariant, message: v.message, steps: n, at: v.at })}\n`,
+    );
+  } else {
+    const when = v.at === 'step' ? `broken by step ${n}` : `checked when nothing can run after step ${n}`;
+    process.stdout.write(
+      `${file}: reproduces ${v.invariant} in ${n} steps, every step as recorded (${t.scenario} [${t.variant}] on ${t.options.cpus} CPU${t.options.cpus === 1 ? '' : 's'}; ${when})\n  ${v.message}\n`,
+    );
+  }
+  return EXIT.violated;
 }
 
 export { FORMATS };
@@ -84,10 +97,9 @@ export async function renderCommand(file: string, opts: { format: string; story?
     throw new UsageError(`unknown format '${opts.format}' (one of: ${FORMATS.join(', ')})`);
   }
   if (opts.story && opts.format !== 'mermaid') throw new UsageError('--story goes with --format mermaid');
-  const t = readTrace(file);
-  // only the renderers that replay the trace need its scenario
-  const needsModel = opts.story || opts.format !== 'text';
-  const a = needsModel ? await analyze(file, t) : null;
+  // every format, text too, shows the trace only once replay has checked it against the model
+  const { t, s } = await verifiedTrace(file);
+  const a = opts.story || opts.format !== 'text' ? analyze(file, t, s) : null;
   if (opts.story) process.stdout.write(renderMermaidStory(t, a as TraceAnalysis));
   else process.stdout.write(RENDERERS[opts.format as Format](t, () => a as TraceAnalysis));
   return 0;
@@ -95,8 +107,8 @@ export async function renderCommand(file: string, opts: { format: string; story?
 
 /** `ptrace-mc explain FILE`: the race story of the violation (or, with --full, its happens-before slice). */
 export async function explainCommand(file: string, opts: { json?: boolean; full?: boolean }): Promise<number> {
-  const t = readTrace(file);
-  const a = await analyze(file, t);
+  const { t, s } = await verifiedTrace(file);
+  const a = analyze(file, t, s);
   if (!opts.json) {
     process.stdout.write(renderExplain(t, a, { full: opts.full }));
     return 0;
@@ -125,8 +137,7 @@ export async function explainCommand(file: string, opts: { json?: boolean; full?
   return 0;
 }
 
-async function analyze(file: string, t: TraceFile): Promise<TraceAnalysis> {
-  const s = await traceScenario(file, t);
+function analyze(file: string, t: TraceFile, s: ScenarioDef): TraceAnalysis {
   try {
     return analyzeTrace(s, t);
   } catch (e) {
@@ -143,6 +154,13 @@ async function analyze(file: string, t: TraceFile): Promise<TraceAnalysis> {
 export async function shrinkCommand(file: string, opts: { out?: string }): Promise<number> {
   const t = readTrace(file);
   const s = await traceScenario(file, t);
+  // not replayed exactly: shrink is for traces saved before the model changed, as long as the schedule still violates
+  try {
+    checkTraceOptions(s, t);
+  } catch (e) {
+    if (e instanceof ReplayMismatch) throw new UsageError(`${file}: ${e.message}`);
+    throw e;
+  }
   const o = {
     variant: t.variant,
     cpus: t.options.cpus,

@@ -1,5 +1,6 @@
 import type { Machine } from '../model/machine.ts';
 import type { Violation } from '../model/types.ts';
+import { type LimitStop, SearchLimits, wallNow } from './limits.ts';
 import type { Strategy } from './strategy.ts';
 
 export interface Budget {
@@ -7,6 +8,8 @@ export interface Budget {
   readonly maxExecutions?: number;
   /** stop after this much wall time (the search is then incomplete) */
   readonly maxTimeMs?: number;
+  /** stop when the process's resident memory passes this many MiB (the heap limit is always watched) */
+  readonly maxMemoryMb?: number;
   /** called now and then with progress (for a status line); never affects the search */
   readonly onProgress?: (p: Progress) => void;
 }
@@ -20,6 +23,8 @@ export interface Progress {
 
 export type SearchVerdict = 'holds' | 'violated' | 'incomplete';
 
+export type StopReason = 'max-executions' | 'max-steps' | 'not-exhaustive' | LimitStop;
+
 export interface SearchResult {
   readonly verdict: SearchVerdict;
   readonly violation: Violation | null;
@@ -30,8 +35,8 @@ export interface SearchResult {
   readonly maxDepth: number;
   /** distinct states, when the strategy remembers them */
   readonly states: number | null;
-  /** why the search stopped early, when incomplete */
-  readonly stoppedBy: 'max-executions' | 'max-time' | 'not-exhaustive' | null;
+  /** why the search stopped early, when incomplete (`max-steps`: some executions were cut at --max-steps) */
+  readonly stoppedBy: StopReason | null;
   readonly elapsedMs: number;
   /** what a search that found nothing covered, for strategies that are not a proof */
   readonly coverage: string | null;
@@ -50,6 +55,12 @@ export function explore(m: Machine, strategy: Strategy, budget: Budget = {}): Se
   let steps = 0;
   let maxDepth = 0;
   let nextProgress = 16;
+  // --max-time, memory and interruption (limits.ts); executions longer than --max-steps are cut and counted
+  const limits = new SearchLimits({
+    ...(budget.maxTimeMs !== undefined ? { deadline: wallNow() + budget.maxTimeMs } : {}),
+    ...(budget.maxMemoryMb !== undefined ? { maxMemoryMb: budget.maxMemoryMb } : {}),
+  });
+  let overlong = 0;
   const result = (verdict: SearchVerdict, stoppedBy: SearchResult['stoppedBy'], v: Violation | null): SearchResult => ({
     verdict,
     violation: v,
@@ -60,16 +71,19 @@ export function explore(m: Machine, strategy: Strategy, budget: Budget = {}): Se
     states: strategy.states ?? null,
     stoppedBy,
     elapsedMs: performance.now() - t0,
-    coverage: verdict === 'incomplete' ? (strategy.coverage?.() ?? null) : null,
+    coverage:
+      verdict !== 'incomplete'
+        ? null
+        : stoppedBy === 'max-steps'
+          ? `${overlong} execution${overlong === 1 ? '' : 's'} reached --max-steps ${m.maxSteps} and were cut (livelock is not checked)`
+          : (strategy.coverage?.() ?? null),
   });
   strategy.prepare?.(m);
   while (strategy.beginExecution()) {
     if (budget.maxExecutions !== undefined && executions >= budget.maxExecutions) {
       return result('incomplete', 'max-executions', null);
     }
-    if (budget.maxTimeMs !== undefined && executions % 64 === 0 && performance.now() - t0 > budget.maxTimeMs) {
-      return result('incomplete', 'max-time', null);
-    }
+    if (limits.tick()) return result('incomplete', limits.stopped, null);
     m.reset();
     schedule.length = 0;
     let depth = 0;
@@ -85,6 +99,11 @@ export function explore(m: Machine, strategy: Strategy, budget: Budget = {}): Se
       m.step(c);
       depth++;
       if (m.violation !== null) break;
+      if (limits.tick()) return result('incomplete', limits.stopped, null);
+      if (depth >= m.maxSteps) {
+        overlong++;
+        break;
+      }
       if (strategy.afterStep && !strategy.afterStep(c, depth - 1, m)) break;
     }
     executions++;
@@ -97,5 +116,6 @@ export function explore(m: Machine, strategy: Strategy, budget: Budget = {}): Se
       budget.onProgress({ executions, steps, depth: maxDepth, elapsedMs: performance.now() - t0 });
     }
   }
+  if (overlong > 0) return result('incomplete', 'max-steps', null);
   return strategy.exhaustive ? result('holds', null, null) : result('incomplete', 'not-exhaustive', null);
 }

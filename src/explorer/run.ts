@@ -4,6 +4,7 @@ import { BoundedStrategy } from './bounded.ts';
 import { DfsStrategy } from './dfs.ts';
 import { DporStrategy } from './dpor.ts';
 import { type Budget, explore, type SearchResult } from './explore.ts';
+import { isLimitStop } from './limits.ts';
 import { makeMachine } from './make-machine.ts';
 import { PctStrategy } from './pct.ts';
 import { runSlicesInWorkers } from './pool.ts';
@@ -202,6 +203,7 @@ export function searchSlices(s: ScenarioDef, o: RunOptions): SlicedRun {
     slice,
     ...(o.budget.maxExecutions !== undefined ? { maxExecutions: o.budget.maxExecutions } : {}),
     ...(o.budget.maxTimeMs !== undefined ? { deadline: t0 + o.budget.maxTimeMs } : {}),
+    ...(o.budget.maxMemoryMb !== undefined ? { maxMemoryMb: o.budget.maxMemoryMb } : {}),
   }));
   let results: SliceResult[];
   let executions = 0;
@@ -221,7 +223,8 @@ export function searchSlices(s: ScenarioDef, o: RunOptions): SlicedRun {
       const r = runSliceTask(t, s);
       results.push(r);
       progress(r);
-      if (r.verdict === 'violated') break;
+      // a violation decides; a slice stopped by a limit (time, memory, an interrupt) means the rest would stop too
+      if (r.verdict === 'violated' || isLimitStop(r.stoppedBy)) break;
       // mergeSlices cuts the total here: later slices cannot count
       if (o.budget.maxExecutions !== undefined && executions > o.budget.maxExecutions) break;
     }

@@ -18,6 +18,8 @@ export interface SliceTask {
   readonly maxExecutions?: number;
   /** absolute time (performance.timeOrigin + performance.now()) after which to stop */
   readonly deadline?: number;
+  /** stop when the process's resident memory passes this many MiB */
+  readonly maxMemoryMb?: number;
 }
 
 export function now(): number {
@@ -38,5 +40,6 @@ export function runSliceTask(t: SliceTask, s: ScenarioDef): SliceResult {
   return searchSlice(m, t.search, t.slice, {
     ...(t.maxExecutions !== undefined ? { maxExecutions: t.maxExecutions } : {}),
     ...(t.deadline !== undefined ? { maxTimeMs: Math.max(0, t.deadline - now()) } : {}),
+    ...(t.maxMemoryMb !== undefined ? { maxMemoryMb: t.maxMemoryMb } : {}),
   });
 }

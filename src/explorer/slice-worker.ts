@@ -8,9 +8,11 @@
  */
 import { type MessagePort, workerData } from 'node:worker_threads';
 import { loadSource } from '../load/from-source.ts';
+import { useInterruptFlag } from './limits.ts';
 import { runSliceTask, type SliceTask } from './slice-task.ts';
 
-const { port, signal } = workerData as { port: MessagePort; signal: SharedArrayBuffer };
+const { port, signal, interrupt } = workerData as { port: MessagePort; signal: SharedArrayBuffer; interrupt: SharedArrayBuffer };
+useInterruptFlag(interrupt);
 const counter = new Int32Array(signal);
 
 port.on('message', async (task: SliceTask) => {

@@ -150,7 +150,8 @@ export class Machine implements MachineView {
     this.reset();
   }
 
-  private readonly maxSteps: number;
+  /** the longest execution: past it a `livelock` violation when checked, else the search cuts the execution */
+  readonly maxSteps: number;
 
   /** Is this invariant among the ones the user asked to check? */
   wants(name: string): boolean {

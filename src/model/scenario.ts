@@ -1,4 +1,4 @@
-import type { ModelDef } from './types.ts';
+import { ENGINE_INVARIANTS, type ModelDef } from './types.ts';
 
 export type Verdict = 'holds' | 'violated' | 'incomplete';
 
@@ -114,4 +114,20 @@ export function scenarioProblem(x: unknown): string | null {
     if (!Array.isArray(d?.expect)) return `scenario ${s.name}, variant ${v}: no expect list`;
   }
   return null;
+}
+
+/**
+ * Every invariant a scenario can report, sorted: the ones it is about, the
+ * ones its model registers (built for `variant` on `cpus` CPUs, by default
+ * its first variant on its own CPU count), and the engine's own (deadlock,
+ * livelock, lock discipline, …).
+ */
+export function invariantNames(s: ScenarioDef, variant?: string, cpus?: number): string[] {
+  const names = new Set<string>(s.invariants);
+  const def = s.build({ variant: variant ?? (Object.keys(s.variants)[0] as string), cpus: cpus ?? s.cpus });
+  for (const i of def.safety) names.add(i.name);
+  for (const i of def.terminal) names.add(i.name);
+  for (const i of def.transitions ?? []) names.add(i.name);
+  for (const i of Object.values(ENGINE_INVARIANTS)) names.add(i);
+  return [...names].sort();
 }
