@@ -94,6 +94,10 @@ function program(setExit: (code: number) => void): Command {
     )
     .option('--shard <i/n>', 'search only shard i of n of the slices and write a shard file for `merge`')
     .option('--shard-out <file>', 'where --shard writes its result (default <out-dir>/shard-i-of-n.json)')
+    .option(
+      '--report <file>',
+      'also write a Markdown report for a pull-request comment: the table, and the race of each violation',
+    )
     .action(async (names: string[], o: CheckInput) =>
       setExit(
         o.compare
@@ -109,6 +113,7 @@ function program(setExit: (code: number) => void): Command {
     .option('--out-dir <dir>', 'where the trace goes when --trace-out is not given', 'ptrace-mc-out')
     .option('--json', 'print the result as JSON')
     .option('--timing', 'include wall time in JSON output')
+    .option('--report <file>', 'also write a Markdown report for a pull-request comment')
     .action(async (files: string[], o: MergeFlags) => setExit(await (await import('./shard.ts')).mergeCommand(files, o)));
 
   p.command('coverage')

@@ -83,6 +83,7 @@ export function runShard(j: Job, f: CheckFlags): number {
 
 export interface MergeFlags {
   json?: boolean;
+  report?: string;
   timing?: boolean;
   traceOut?: string;
   outDir: string;
@@ -133,6 +134,7 @@ export async function mergeCommand(files: string[], mf: MergeFlags): Promise<num
     ...(mf.traceOut !== undefined ? { traceOut: mf.traceOut } : {}),
     ...(mf.json ? { json: true } : {}),
     ...(mf.timing ? { timing: true } : {}),
+    ...(mf.report !== undefined ? { report: mf.report } : {}),
     ...(o.maxExecutions !== null ? { maxExecutions: o.maxExecutions } : {}),
     maxSteps: o.maxSteps,
     ...(o.cache ? {} : { stateless: true }),
