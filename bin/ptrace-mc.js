@@ -13,6 +13,9 @@ import { totalmem } from 'node:os';
 import { Worker } from 'node:worker_threads';
 
 const SEARCHING = new Set(['check', 'shrink', 'coverage', 'merge']);
+// Stack traces name the TypeScript source, so that steps a scenario writes
+// cite its own lines (src/model/source-ref.ts); on before anything loads.
+process.setSourceMapsEnabled(true);
 const SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
 
 if (!SEARCHING.has(process.argv[2] ?? '')) {

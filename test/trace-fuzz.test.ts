@@ -121,7 +121,13 @@ function count(cmd: string, code: number): void {
   counts.set(cmd, m);
 }
 afterAll(() => {
-  const lines = [...counts].map(([c, m]) => `${c}: ${[...m].sort((a, b) => a[0] - b[0]).map(([k, v]) => `exit ${k} × ${v}`).join(', ')}`);
+  const lines = [...counts].map(
+    ([c, m]) =>
+      `${c}: ${[...m]
+        .sort((a, b) => a[0] - b[0])
+        .map(([k, v]) => `exit ${k} × ${v}`)
+        .join(', ')}`,
+  );
   process.stdout.write(`trace fuzz, exit status by command:\n  ${lines.join('\n  ')}\n`);
 });
 

@@ -7,6 +7,8 @@
  * - `ModelBuilder` and the operations a kernel path yields, one shared
  *   access per step (`load`, `store`, `rmw`, `fence`, locks, irq and
  *   preempt state, `nop`, `bugOn`), each with its source reference.
+ * - `here\`name\``: the source reference of a step a scenario writes itself
+ *   (`file:line name`); `leaveOut()`: an override that leaves a call out.
  * - `check`, `compare`: the searches of `ptrace-mc check` (with
  *   `--compare`), returning the objects `--json` prints; `explore` for a bare
  *   model; `loadScenario` for a scenario file by path.
@@ -42,6 +44,7 @@ export {
   writeUnlock,
 } from '../cpu/ops.ts';
 export type { StrategyName } from '../explorer/strategy-names.ts';
+export { leaveOut, type OverrideOptions } from '../kernel/common/paths.ts';
 export { loadScenarioFile as loadScenario } from '../load/import-file.ts';
 export { ModelBuilder } from '../model/build.ts';
 export {
@@ -52,5 +55,6 @@ export {
   type ScenarioDef,
   type VariantDef,
 } from '../model/scenario.ts';
+export { here } from '../model/source-ref.ts';
 export type { MachineView, ModelDef, TaskContext, TerminalInvariant } from '../model/types.ts';
 export { type CheckOptions, type CheckResult, check, compare, type ExploreResult, explore, storyOf } from './check.ts';

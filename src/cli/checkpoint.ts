@@ -228,7 +228,7 @@ export async function resumeCommand(names: readonly string[], flags: CheckInput)
   };
   const job = namedJob(scenario, c.variant, c.cpus, o.invariants, o.irq ?? {});
   if (c.shard !== undefined) return runShard(job, f, c.results);
-  return printOutcomes([runJob(job, f, c.results)], f, false);
+  return printOutcomes([runJob(job, f, undefined, c.results)], f, false);
 }
 
 function pick<K extends string, V>(v: V | undefined, k: K): { [key in K]?: V } {

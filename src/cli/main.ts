@@ -100,6 +100,10 @@ function program(setExit: (code: number) => void): Command {
     .option('--shard <i/n>', 'search only shard i of n of the slices and write a shard file for `merge`')
     .option('--shard-out <file>', 'where --shard writes its result (default <out-dir>/shard-i-of-n.json)')
     .option(
+      '--report <file>',
+      'also write a Markdown report for a pull-request comment: the table, and the race of each violation',
+    )
+    .option(
       '--checkpoint <file>',
       'split the search into slices (as --workers) and save its progress in this file after each slice and when it is interrupted',
     )
@@ -119,6 +123,7 @@ function program(setExit: (code: number) => void): Command {
     .option('--out-dir <dir>', 'where the trace goes when --trace-out is not given', 'ptrace-mc-out')
     .option('--json', 'print the result as JSON')
     .option('--timing', 'include wall time in JSON output')
+    .option('--report <file>', 'also write a Markdown report for a pull-request comment')
     .action(async (files: string[], o: MergeFlags) => setExit(await (await import('./shard.ts')).mergeCommand(files, o)));
 
   p.command('coverage')

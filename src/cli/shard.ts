@@ -105,6 +105,7 @@ export function searchFlags(o: ShardOptions): Omit<CheckFlags, 'outDir'> {
 
 export interface MergeFlags {
   json?: boolean;
+  report?: string;
   timing?: boolean;
   traceOut?: string;
   outDir: string;
@@ -149,6 +150,7 @@ export async function mergeCommand(files: string[], mf: MergeFlags): Promise<num
     ...(mf.traceOut !== undefined ? { traceOut: mf.traceOut } : {}),
     ...(mf.json ? { json: true } : {}),
     ...(mf.timing ? { timing: true } : {}),
+    ...(mf.report !== undefined ? { report: mf.report } : {}),
   };
   const job = namedJob(scenario, first.variant, first.cpus, o.invariants, o.irq ?? {});
   const opts: RunOptions = { ...runOptions(job, f, null), strategy: o.strategy as StrategyName };

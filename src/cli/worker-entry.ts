@@ -16,6 +16,8 @@ interface LaunchData {
 }
 
 const d = workerData as LaunchData;
+// as in the launcher: stack traces name the TypeScript source (src/model/source-ref.ts)
+process.setSourceMapsEnabled(true);
 useInterruptFlag(d.interrupt);
 for (const [stream, isTTY] of [
   [process.stdout, d.tty.stdout],

@@ -7,9 +7,14 @@
  * must still have the text the search started with).
  */
 import { type MessagePort, workerData } from 'node:worker_threads';
-import { loadSource } from '../load/from-source.ts';
-import { useInterruptFlag } from './limits.ts';
-import { runSliceTask, type SliceTask } from './slice-task.ts';
+import type { SliceTask } from './slice-task.ts';
+
+// Stack traces name the TypeScript source (see src/model/source-ref.ts): on
+// before the model's modules load, hence the dynamic imports.
+process.setSourceMapsEnabled(true);
+const { loadSource } = await import('../load/from-source.ts');
+const { useInterruptFlag } = await import('./limits.ts');
+const { runSliceTask } = await import('./slice-task.ts');
 
 const { port, signal, interrupt } = workerData as { port: MessagePort; signal: SharedArrayBuffer; interrupt: SharedArrayBuffer };
 useInterruptFlag(interrupt);
