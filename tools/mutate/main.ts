@@ -228,7 +228,11 @@ async function main(): Promise<void> {
 /** Runs one mutant against its rows on the copy of the sources; returns the outcome and the row that decided it. */
 function runMutant(tree: string, m: Mutant, rows: readonly Row[], maxTimeS: number): { outcome: Outcome; by: string | null } {
   const path = join(tree, m.file);
-  const original = readFileSync(join(ROOT, m.file), 'utf8');
+  // the copy's text: the mutant's offsets are of the sources as they were when the run began
+  const original = readFileSync(path, 'utf8');
+  if (original !== readFileSync(join(ROOT, m.file), 'utf8')) {
+    throw new Error(`${m.file} changed while the mutants ran: start the run again`);
+  }
   writeFileSync(path, applyMutant(original, m));
   try {
     const rowsFile = join(OUT, 'rows.json');
@@ -247,7 +251,8 @@ function runMutant(tree: string, m: Mutant, rows: readonly Row[], maxTimeS: numb
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as { id: string; outcome: string; error?: string });
     const bad = lines.find((l) => l.outcome === 'differs' || l.outcome === 'crash');
-    if (bad) return { outcome: bad.outcome === 'crash' ? 'crashed' : 'killed', by: bad.id };
+    if (bad)
+      return { outcome: bad.outcome === 'crash' ? 'crashed' : 'killed', by: bad.error ? `${bad.id}: ${bad.error}` : bad.id };
     // a runner that died (a mutant that broke an import) is caught like a crash
     if (r.status !== 0 || lines.length < rows.length) {
       return { outcome: 'crashed', by: r.stderr.split('\n').find((l) => l.trim()) ?? 'the runner died' };
