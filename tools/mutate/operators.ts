@@ -282,10 +282,16 @@ export function mutantsOf(sf: SourceFile, file: string): Mutant[] {
   const visit = (n: Node): void => {
     if (n.kind === SyntaxKind.CallExpression) {
       const callee = (n as CallExpression).expression as Node;
-      if (callee.kind === SyntaxKind.Identifier && text(callee, sf) === 'set_current_state') {
-        const at = callee.getStart(sf);
-        const edits: Edit[] = [{ start: at, end: callee.end, text: '__set_current_state' }];
-        if (!imported && inImports) edits.push({ start: importAt, end: importAt, text: '__set_current_state, ' });
+      // `set_current_state(…)`, or `k.fn.set_current_state(…)` (the kernel's table of paths, which has both)
+      const name = callee.kind === SyntaxKind.PropertyAccessExpression ? (callee as unknown as { name: Node }).name : callee;
+      if (
+        (callee.kind === SyntaxKind.Identifier || callee.kind === SyntaxKind.PropertyAccessExpression) &&
+        text(name, sf) === 'set_current_state'
+      ) {
+        const at = name.getStart(sf);
+        const edits: Edit[] = [{ start: at, end: name.end, text: '__set_current_state' }];
+        if (callee.kind === SyntaxKind.Identifier && !imported && inImports)
+          edits.push({ start: importAt, end: importAt, text: '__set_current_state, ' });
         add('weaken-set-state', n, 'set_current_state → __set_current_state', edits);
       }
     }
