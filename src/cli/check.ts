@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { SearchResult, StopReason } from '../explorer/explore.ts';
+import { interruptSignal } from '../explorer/limits.ts';
 import {
   DEFAULT_MAX_STEPS,
   type RunOptions,
@@ -10,12 +11,14 @@ import {
   STRATEGIES,
   type StrategyName,
 } from '../explorer/run.ts';
+import type { SliceResult } from '../explorer/slices.ts';
 import { traceToText } from '../explorer/trace.ts';
 import { selectScenarios } from '../load/select.ts';
 import { sourceOf } from '../load/source.ts';
 import { effectiveIrqBounds, IrqBoundError, type IrqBounds, irqBoundsText, sameIrqBounds } from '../model/irq-bounds.ts';
 import { hasOwn, ownValue } from '../model/own.ts';
 import type { Expectation, RowSearch, ScenarioDef, VariantDef } from '../model/scenario.ts';
+import { Checkpointer, resumeCommand } from './checkpoint.ts';
 import { type Column, column, formatColumns, optionalColumn } from './columns.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { StatusLine } from './progress.ts';
@@ -50,6 +53,12 @@ export interface CheckFlags {
   workers?: number;
   shard?: string;
   shardOut?: string;
+  /** keep the search's progress in this file (a sliced search), to go on with --resume */
+  checkpoint?: string;
+  /** go on with the search a checkpoint file holds */
+  resume?: string;
+  /** the options given on the command line (not defaults) */
+  given?: readonly string[];
   /** every variant on 1 CPU and on the scenario's CPU counts, in one table */
   compare?: boolean;
   /** the expectation table includes the rows marked long */
@@ -96,6 +105,7 @@ export function defaultStrategy(table: boolean): StrategyName {
 export type CheckInput = Omit<CheckFlags, 'strategy'> & { strategy?: string };
 
 export async function checkCommand(names: string[], flags: CheckInput): Promise<number> {
+  if (flags.resume !== undefined) return resumeCommand(names, flags);
   const sel = await selectScenarios(names);
   const f: CheckFlags = { ...flags, strategy: flags.strategy ?? defaultStrategy(sel.table) };
   if (!(STRATEGIES as readonly string[]).includes(f.strategy)) {
@@ -116,8 +126,17 @@ export async function checkCommand(names: string[], flags: CheckInput): Promise<
   }
   checkSlicing(f, jobs);
   if (f.shard !== undefined) return runShard(jobs[0] as Job, f);
-  const outcomes = jobs.map((j, i) => runJob(j, f, { row: i + 1, of: jobs.length }));
-  return printOutcomes(outcomes, f, table, t.skippedLong);
+  const outcomes: Outcome[] = [];
+  for (const j of jobs) {
+    outcomes.push(runJob(j, f, { row: outcomes.length + 1, of: jobs.length }));
+    // interrupted (SIGINT, SIGTERM, SIGHUP): the rows done so far, and the interrupted one, are the partial result
+    if (interruptSignal() !== 0) break;
+  }
+  const code = printOutcomes(outcomes, f, table, t.skippedLong);
+  if (outcomes.length < jobs.length) {
+    process.stderr.write(`ptrace-mc: interrupted: ${jobs.length - outcomes.length} of ${jobs.length} searches not run\n`);
+  }
+  return code;
 }
 
 /** Prints the outcomes as JSON lines, a table or one block each; returns the exit status. */
@@ -348,8 +367,23 @@ export function runOptions(j: Job, f: CheckFlags, status: StatusLine | null): Ru
   };
 }
 
-/** Runs one row; the status line says which row of how many is running. */
-export function runJob(j: Job, table: CheckFlags, at?: { row: number; of: number }): Outcome {
+/** Is the search split into slices (and so resumable from a checkpoint)? */
+export function isSliced(f: CheckFlags): boolean {
+  return f.workers !== undefined || f.shard !== undefined || f.checkpoint !== undefined;
+}
+
+/**
+ * The checkpoint of a sliced job: --checkpoint's file, saved after every
+ * slice; otherwise a file beside the trace, written only if the search
+ * stops early (interrupted, out of time or memory).
+ */
+export function checkpointerFor(j: Job, f: CheckFlags, done: readonly SliceResult[]): Checkpointer | null {
+  if (!isSliced(f)) return null;
+  return new Checkpointer(j, f, f.checkpoint ?? `${jobFileBase(j, f)}.checkpoint.json`, f.checkpoint !== undefined, done);
+}
+
+/** Runs one job (`at`: its place in the table, for the status line; `done`: the slices a checkpoint already holds). */
+export function runJob(j: Job, table: CheckFlags, at?: { row: number; of: number }, done: readonly SliceResult[] = []): Outcome {
   const f = flagsFor(j, table);
   const irq = Object.keys(j.irq).length > 0 ? ` irq ${irqBoundsText(j.irq)}` : '';
   const row = at && at.of > 1 ? `row ${at.row} of ${at.of}: ` : '';
@@ -361,7 +395,25 @@ export function runJob(j: Job, table: CheckFlags, at?: { row: number; of: number
       ...(f.maxTime !== undefined ? { maxTimeMs: f.maxTime * 1000 } : {}),
     },
   );
-  return outcomeOf(j, f, runScenarioWithStatus(j, runOptions(j, f, status), status));
+  const cp = checkpointerFor(j, f, done);
+  const opts = cp ? cp.hook(runOptions(j, f, status)) : runOptions(j, f, status);
+  const r = runScenarioWithStatus(j, opts, status);
+  const note = cp
+    ? cp.finish(opts, r.search.stoppedBy)
+    : r.search.stoppedBy === 'interrupted'
+      ? 'this search was not split into slices, so it cannot be resumed (check … --checkpoint FILE makes it resumable)'
+      : null;
+  if (note !== null) process.stderr.write(`ptrace-mc: ${note}\n`);
+  return outcomeOf(j, f, r);
+}
+
+/** Where a job's files go, without the extension: `<out-dir>/<scenario>/<variant>.cpusN[.irq-…][.INVARIANTS]`. */
+export function jobFileBase(j: Job, f: CheckFlags): string {
+  return join(
+    f.outDir,
+    ...j.scenario.name.split('/'),
+    `${j.variant}.cpus${j.cpus}${irqFileTag(j.irq)}${j.invariants ? `.${j.invariants.join('+')}` : ''}`,
+  );
 }
 
 /** Writes the outcome's trace (if any) where the flags say. */
@@ -377,14 +429,7 @@ export function outcomeOf(j: Job, f: CheckFlags, { search, trace, shrunk }: RunR
 
 /** Where a job's counterexample trace goes: --trace-out, or a path under --out-dir named after the row. */
 export function tracePathFor(j: Job, f: CheckFlags): string {
-  return (
-    f.traceOut ??
-    join(
-      f.outDir,
-      ...j.scenario.name.split('/'),
-      `${j.variant}.cpus${j.cpus}${irqFileTag(j.irq)}${j.invariants ? `.${j.invariants.join('+')}` : ''}.json`,
-    )
-  );
+  return f.traceOut ?? `${jobFileBase(j, f)}.json`;
 }
 
 /**

@@ -13,6 +13,11 @@ import type { MergeFlags } from './shard.ts';
 // pay for the renderers or the Linux oracle's state machines.
 const traceCommands = () => import('./trace-commands.ts');
 
+/** The options the user gave (not commander's defaults). */
+function givenOptions(cmd: Command, o: object): string[] {
+  return Object.keys(o).filter((k) => cmd.getOptionValueSource(k) === 'cli');
+}
+
 function parseCpusOption(v: string): number {
   const n = parseIntOption('--cpus', 1)(v);
   checkCpuCount(n, '--cpus');
@@ -98,11 +103,16 @@ function program(setExit: (code: number) => void): Command {
       '--report <file>',
       'also write a Markdown report for a pull-request comment: the table, and the race of each violation',
     )
-    .action(async (names: string[], o: CheckInput) =>
+    .option(
+      '--checkpoint <file>',
+      'split the search into slices (as --workers) and save its progress in this file after each slice and when it is interrupted',
+    )
+    .option('--resume <file>', 'go on with the search a checkpoint file holds, to the result the uninterrupted search gives')
+    .action(async (names: string[], o: CheckInput, cmd: Command) =>
       setExit(
         o.compare
           ? await (await import('./compare.ts')).compareCommand(names, o)
-          : await (await import('./check.ts')).checkCommand(names, o),
+          : await (await import('./check.ts')).checkCommand(names, { ...o, given: givenOptions(cmd, o) }),
       ),
     );
 
