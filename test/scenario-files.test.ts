@@ -105,6 +105,15 @@ describe('scenario files by path', () => {
     expect(readFileSync(join(dir, 'merged.json'), 'utf8')).toBe(readFileSync(join(dir, 'one.json'), 'utf8'));
   });
 
+  it('a TypeScript concern in a CommonJS project (npm init, no "type": "module") loads the same', () => {
+    const dir = userProject({ 'concern.ts': concern('review/cjs') }, 'commonjs');
+    const r = ptraceMc(['check', './concern.ts', '--variant', 'buggy', '--json'], dir);
+    expect([r.code, r.err]).toEqual([1, '']);
+    expect(JSON.parse(r.out)).toMatchObject({ scenario: 'review/cjs', verdict: 'violated', invariant: 'no-lost-wakeup' });
+    const trace = JSON.parse(r.out).trace as string;
+    expect(ptraceMc(['replay', trace], dir).code).toBe(1);
+  });
+
   it('a file that does not load, or exports no scenario: one line naming the file (and the line), exit 2', () => {
     const dir = userProject({
       'syntax.ts': "import { defineScenario } from 'ptrace-mc';\n\nexport default defineScenario({ name: 'x',\n",
