@@ -1,8 +1,11 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_NAMES, loadBuiltins } from '../src/scenarios/registry.ts';
-import { concern, ptraceMc, userProject } from './user-project.ts';
+import { BIN, concern, ptraceMc, userProject } from './user-project.ts';
 
 /**
  * Scenario files run by path, from a project outside this repository that
@@ -144,6 +147,34 @@ describe('scenario files by path', () => {
 describe('built-in scenarios are loaded by name', () => {
   it('the registry names each built-in as its module does, in table order', async () => {
     expect((await loadBuiltins()).map((s) => s.name)).toEqual(BUILTIN_NAMES);
+  });
+
+  it('check of one built-in loads that one scenario module and no other', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ptrace-mc-lazy-'));
+    const log = join(dir, 'loaded.txt');
+    // a module hook that notes every module the command's main thread loads
+    writeFileSync(
+      join(dir, 'hook.mjs'),
+      `import { appendFileSync } from 'node:fs';\nexport async function load(url, ctx, next) { appendFileSync(${JSON.stringify(log)}, url + '\\n'); return next(url, ctx); }\n`,
+    );
+    writeFileSync(
+      join(dir, 'register.mjs'),
+      `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(dir, 'hook.mjs')).href)});\n`,
+    );
+    const r = spawnSync(
+      process.execPath,
+      ['--import', join(dir, 'register.mjs'), BIN, 'check', 'demo/lost-wakeup', '--variant', 'fixed'],
+      {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...process.env, PTRACE_MC_HEAP_MB: '1' },
+      },
+    );
+    expect(r.status).toBe(0);
+    const scenarios = [...new Set(readFileSync(log, 'utf8').split('\n'))]
+      .filter((u) => u.includes('/scenarios/'))
+      .map((u) => u.replace(/.*\/scenarios\//, ''));
+    expect(scenarios.sort()).toEqual(['demo/lost-wakeup.js', 'registry.js']);
   });
 
   it('the explorer imports no scenario: workers find theirs through the loader', () => {
