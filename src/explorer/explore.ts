@@ -31,7 +31,7 @@ export interface SearchResult {
   /** distinct states, when the strategy remembers them */
   readonly states: number | null;
   /** why the search stopped early, when incomplete */
-  readonly stoppedBy: 'max-executions' | 'max-time' | 'not-exhaustive' | null;
+  readonly stoppedBy: 'max-executions' | 'max-time' | 'max-steps' | 'not-exhaustive' | null;
   readonly elapsedMs: number;
   /** what a search that found nothing covered, for strategies that are not a proof */
   readonly coverage: string | null;
@@ -43,6 +43,7 @@ export interface SearchResult {
  * strategy is exhaustive and ran to its end.
  */
 export function explore(m: Machine, strategy: Strategy, budget: Budget = {}): SearchResult {
+  if (strategy.run) return strategy.run(m, budget);
   const t0 = performance.now();
   const buf: number[] = [];
   const schedule: number[] = [];

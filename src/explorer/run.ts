@@ -7,11 +7,11 @@ import { type Budget, explore, type SearchResult } from './explore.ts';
 import { makeMachine } from './make-machine.ts';
 import { PctStrategy } from './pct.ts';
 import { runSlicesInWorkers } from './pool.ts';
-import { PorDfsStrategy } from './por-dfs.ts';
 import { PortfolioStrategy } from './portfolio.ts';
 import { mixSeed } from './prng.ts';
 import { RandomStrategy } from './random.ts';
 import { choiceLabel, Recorder } from './record.ts';
+import { ReducedDfs } from './reduced-dfs.ts';
 import { type Shrunk, shrinkSchedule } from './shrink.ts';
 import { now, runSliceTask, type SliceTask } from './slice-task.ts';
 import { computeSlices, mergeSlices, SLICE_TARGET, SLICEABLE, type SliceResult } from './slices.ts';
@@ -34,8 +34,10 @@ export interface RunOptions {
   readonly irq?: IrqBounds;
   /** dfs: remember visited states (default) or enumerate every interleaving */
   readonly cache: boolean;
-  /** dfs with the cache: sleep sets and one-CPU persistent sets (default on; off: the plain stateful search) */
+  /** dfs with the cache: sleep sets and critical-section blocks (default on; off: the plain stateful search) */
   readonly por?: boolean;
+  /** dfs: tell visited states apart by exact key rather than 64-bit fingerprint */
+  readonly exactStates?: boolean;
   /** bounded: the largest preemption bound tried (default DEFAULT_PREEMPTIONS) */
   readonly preemptions?: number;
   /** pct: the bug depth d (default DEFAULT_PCT_DEPTH) */
@@ -69,7 +71,10 @@ export interface RunResult {
   readonly shrunk: Shrunk | null;
 }
 
-export type StrategyOptions = Pick<RunOptions, 'strategy' | 'seed' | 'runs' | 'cache' | 'por' | 'preemptions' | 'depth'>;
+export type StrategyOptions = Pick<
+  RunOptions,
+  'strategy' | 'seed' | 'runs' | 'cache' | 'por' | 'exactStates' | 'preemptions' | 'depth'
+>;
 
 export function makeStrategy(o: StrategyOptions): Strategy {
   switch (o.strategy) {
@@ -78,7 +83,7 @@ export function makeStrategy(o: StrategyOptions): Strategy {
     case 'source-dpor':
       return new DporStrategy('source');
     case 'dfs':
-      return o.cache && o.por !== false ? new PorDfsStrategy() : new DfsStrategy({ cache: o.cache });
+      return o.cache && o.por !== false ? new ReducedDfs({ exact: o.exactStates === true }) : new DfsStrategy({ cache: o.cache });
     case 'bounded':
       return new BoundedStrategy(o.preemptions ?? DEFAULT_PREEMPTIONS, o.cache);
     case 'pct':

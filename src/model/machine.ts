@@ -41,19 +41,17 @@ class TaskRt {
  * without running any program (see Frame).
  */
 export interface Snapshot {
-  readonly mem: Int32Array;
+  /**
+   * Memory, then per CPU (current task, irqs on, preempt count, in irq,
+   * locks held and each lock), per task (cpu, life, parked, frames and each
+   * frame's position), the interrupt budgets, then the lockdep sets (count
+   * and cells each) — packed in one array, so a snapshot is two allocations.
+   */
+  readonly ints: Int32Array;
+  /** every task's frames, in task order */
+  readonly frames: readonly Frame[];
   readonly memA: number;
   readonly memB: number;
-  /** per CPU: current task, irqs on, preempt count, in irq */
-  readonly cpus: Int32Array;
-  readonly held: readonly (readonly number[])[];
-  /** per task: cpu, life, parked */
-  readonly tasks: Int32Array;
-  readonly frames: readonly (readonly Frame[])[];
-  readonly pos: readonly (readonly number[])[];
-  readonly budget: Int32Array;
-  readonly irqLocks: readonly number[];
-  readonly irqsOnLocks: readonly number[];
   readonly steps: number;
   readonly watchedWrites: number;
 }
@@ -190,6 +188,11 @@ export class Machine implements MachineView {
   }
 
   private readonly maxSteps: number;
+
+  /** the longest execution: a longer one is a livelock (when checked) or cut */
+  get maxStepsBound(): number {
+    return this.maxSteps;
+  }
 
   /** Is this invariant among the ones the user asked to check? */
   wants(name: string): boolean {
@@ -384,6 +387,42 @@ export class Machine implements MachineView {
       if ((this.def.irqs[i] as { cpu: number }).cpu === cpu && (this.irqBudget[i] as number) > 0) return true;
     }
     return false;
+  }
+
+  /**
+   * Can an interrupt come on this CPU before its next step, whatever the
+   * other CPUs do? Only this CPU's own steps change its irq flag, preempt
+   * count and locks, so: no source on it has budget left, or its irqs are
+   * off, or every source with budget is held back while preemption is off
+   * and the CPU holds a lock or has preemption disabled.
+   */
+  irqMayComeOn(cpu: number): boolean {
+    const c = this.cpus[cpu] as CpuState;
+    const irqs = this.def.irqs;
+    for (let i = 0; i < irqs.length; i++) {
+      const src = irqs[i] as IrqSourceDef;
+      if (src.cpu !== cpu || (this.irqBudget[i] as number) <= 0) continue;
+      if (!c.irqsOn) continue;
+      if (src.preemptible === true && (c.preempt > 0 || c.held.length > 0)) continue;
+      return true;
+    }
+    return false;
+  }
+
+  /** Who is running on the task's stack now: the task itself, or (taskCount + source) for an interrupt handler. */
+  ownerOf(task: number): number {
+    const t = this.tasks[task] as TaskRt;
+    const f = t.frames[t.frames.length - 1];
+    return f ? f.owner : task;
+  }
+
+  /** Cells a safety invariant the user asked for watches. */
+  watchedBySafety(): number[] {
+    const out: number[] = [];
+    this.watchers.forEach((w, a) => {
+      if (w !== undefined) out.push(a);
+    });
+    return out;
   }
 
   /** Cell number of a CPU's local state (irq flag, preempt count) in footprints. */
@@ -615,40 +654,62 @@ export class Machine implements MachineView {
 
   /** Copies the state out (call between steps). */
   snapshot(): Snapshot {
-    const cpus = new Int32Array(this.cpuCount * 4);
-    const held: number[][] = [];
-    this.cpus.forEach((c, i) => {
-      cpus[i * 4] = c.current;
-      cpus[i * 4 + 1] = c.irqsOn ? 1 : 0;
-      cpus[i * 4 + 2] = c.preempt;
-      cpus[i * 4 + 3] = c.inIrq ? 1 : 0;
-      held.push(c.held.slice());
-    });
-    const tasks = new Int32Array(this.taskCount * 3);
-    const frames: Frame[][] = [];
-    const pos: number[][] = [];
-    this.tasks.forEach((t, i) => {
-      tasks[i * 3] = t.cpu;
-      tasks[i * 3 + 1] = t.life;
-      tasks[i * 3 + 2] = t.parked ? 1 : 0;
-      frames.push(t.frames.slice());
-      pos.push(t.frames.map((f) => f.pos));
-    });
+    const need =
+      this.mem.length +
+      64 +
+      this.cpuCount * 8 +
+      this.taskCount * 8 +
+      this.irqBudget.length +
+      this.irqLocks.size +
+      this.irqsOnLocks.size;
+    if (this.scratch.length < need) this.scratch = new Int32Array(need * 2);
+    const w = this.scratch;
+    w.set(this.mem);
+    let n = this.mem.length;
+    for (const c of this.cpus) {
+      if (n + 5 + c.held.length >= w.length) return this.snapshotGrown();
+      w[n++] = c.current;
+      w[n++] = c.irqsOn ? 1 : 0;
+      w[n++] = c.preempt;
+      w[n++] = c.inIrq ? 1 : 0;
+      w[n++] = c.held.length;
+      for (const l of c.held) w[n++] = l;
+    }
+    const frames: Frame[] = [];
+    for (const t of this.tasks) {
+      if (n + 4 + t.frames.length >= w.length) return this.snapshotGrown();
+      w[n++] = t.cpu;
+      w[n++] = t.life;
+      w[n++] = t.parked ? 1 : 0;
+      w[n++] = t.frames.length;
+      for (const f of t.frames) {
+        w[n++] = f.pos;
+        frames.push(f);
+      }
+    }
+    if (n + this.irqBudget.length + 2 + this.irqLocks.size + this.irqsOnLocks.size >= w.length) return this.snapshotGrown();
+    w.set(this.irqBudget, n);
+    n += this.irqBudget.length;
+    w[n++] = this.irqLocks.size;
+    for (const l of this.irqLocks) w[n++] = l;
+    w[n++] = this.irqsOnLocks.size;
+    for (const l of this.irqsOnLocks) w[n++] = l;
     return {
-      mem: this.mem.slice(),
+      ints: w.slice(0, n),
+      frames,
       memA: this.memA,
       memB: this.memB,
-      cpus,
-      held,
-      tasks,
-      frames,
-      pos,
-      budget: this.irqBudget.slice(),
-      irqLocks: this.irqLocks.size > 0 ? [...this.irqLocks] : NONE,
-      irqsOnLocks: this.irqsOnLocks.size > 0 ? [...this.irqsOnLocks] : NONE,
       steps: this.steps,
       watchedWrites: this.watchedWrites,
     };
+  }
+
+  /** a buffer snapshots are packed in before being copied out */
+  private scratch = new Int32Array(0);
+
+  private snapshotGrown(): Snapshot {
+    this.scratch = new Int32Array(this.scratch.length * 2 + 256);
+    return this.snapshot();
   }
 
   /**
@@ -659,44 +720,57 @@ export class Machine implements MachineView {
    * or the initial state).
    */
   restore(s: Snapshot): void {
-    this.mem.set(s.mem);
+    const r = s.ints;
+    const size = this.mem.length;
+    this.mem.set(r.subarray(0, size));
+    let n = size;
     this.memA = s.memA;
     this.memB = s.memB;
     this.steps = s.steps;
     this.watchedWrites = s.watchedWrites;
     this.violation = null;
-    this.dirtyList.length = 0;
-    this.dirty.fill(0);
+    if (this.dirtyList.length > 0) {
+      for (const i of this.dirtyList) this.dirty[i] = 0;
+      this.dirtyList.length = 0;
+    }
     this.stepGhosts.length = 0;
-    this.irqBudget.set(s.budget);
-    this.irqLocks.clear();
-    for (const l of s.irqLocks) this.irqLocks.add(l);
-    this.irqsOnLocks.clear();
-    for (const l of s.irqsOnLocks) this.irqsOnLocks.add(l);
-    this.cpus.forEach((c, i) => {
-      c.current = s.cpus[i * 4] as number;
-      c.irqsOn = s.cpus[i * 4 + 1] === 1;
-      c.preempt = s.cpus[i * 4 + 2] as number;
-      c.inIrq = s.cpus[i * 4 + 3] === 1;
-      const held = s.held[i] as readonly number[];
+    for (const c of this.cpus) {
+      c.current = r[n++] as number;
+      c.irqsOn = r[n++] === 1;
+      c.preempt = r[n++] as number;
+      c.inIrq = r[n++] === 1;
+      const h = r[n++] as number;
       c.held.length = 0;
-      for (const l of held) c.held.push(l);
-    });
-    this.tasks.forEach((t, i) => {
-      t.cpu = s.tasks[i * 3] as number;
-      t.life = s.tasks[i * 3 + 1] as number;
-      t.parked = s.tasks[i * 3 + 2] === 1;
-      const frames = s.frames[i] as readonly Frame[];
-      const pos = s.pos[i] as readonly number[];
+      for (let i = 0; i < h; i++) c.held.push(r[n++] as number);
+    }
+    let k = 0;
+    const frames = s.frames;
+    for (const t of this.tasks) {
+      t.cpu = r[n++] as number;
+      t.life = r[n++] as number;
+      t.parked = r[n++] === 1;
+      const nf = r[n++] as number;
       t.frames.length = 0;
-      for (let j = 0; j < frames.length; j++) {
-        const f = frames[j] as Frame;
-        const p = pos[j] as number;
+      for (let j = 0; j < nf; j++) {
+        const f = frames[k++] as Frame;
+        const p = r[n++] as number;
         f.pos = p;
         f.pending = p > 0 ? (f.ops[p - 1] ?? null) : null;
         t.frames.push(f);
       }
-    });
+    }
+    const budget = this.irqBudget;
+    for (let i = 0; i < budget.length; i++) budget[i] = r[n++] as number;
+    let cnt = r[n++] as number;
+    if (cnt > 0 || this.irqLocks.size > 0) {
+      this.irqLocks.clear();
+      for (let i = 0; i < cnt; i++) this.irqLocks.add(r[n++] as number);
+    }
+    cnt = r[n++] as number;
+    if (cnt > 0 || this.irqsOnLocks.size > 0) {
+      this.irqsOnLocks.clear();
+      for (let i = 0; i < cnt; i++) this.irqsOnLocks.add(r[n++] as number);
+    }
   }
 
   // ---- MachineView --------------------------------------------------------
@@ -1109,8 +1183,6 @@ export class Machine implements MachineView {
     this.memB = b;
   }
 }
-
-const NONE: readonly number[] = [];
 
 function sameOp(a: Op | null, b: Op | null): boolean {
   if (a === null || b === null) return a === b;
