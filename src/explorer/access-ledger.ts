@@ -7,6 +7,8 @@ const RELIED_EXCLUSIVE = 1;
 const RELIED_READ_ONLY = 2;
 const RELIED_LOCKSET = 4;
 const RELIED_UNLOCK = 8;
+/** a write was taken alone on the grounds that no invariant check reads the cell */
+const RELIED_UNCHECKED = 16;
 
 const NO_OWNER = -1;
 const SHARED = -2;
@@ -87,6 +89,7 @@ export class AccessLedger {
     });
     for (const src of m.def.irqs) for (const a of src.reads) this.visibleWrite[a] = 1;
     for (const a of m.watchedBySafety()) this.visibleWrite[a] = 1;
+    m.recordInvariantReads((a) => this.checked(a));
   }
 
   /** Forgets which decisions relied on what (a new search starts; what was learned stays). */
@@ -149,6 +152,13 @@ export class AccessLedger {
       this.ghostSites.set(op.ref, set);
     }
     set.add(siteKey(op));
+  }
+
+  /** An invariant check read cell `a`: a write of it is visible from now on. */
+  private checked(a: number): void {
+    if (this.visibleWrite[a] === 1) return;
+    this.visibleWrite[a] = 1;
+    if ((this.relied[a] as number) & RELIED_UNCHECKED) this.disproved();
   }
 
   private isLockCell(a: number): boolean {
@@ -227,7 +237,7 @@ export class AccessLedger {
     if (m.irqMayComeOn(c)) return false;
     const owner = m.ownerOf(cpu.current);
     const sites = this.ghostSites.get(op.ref);
-    if (sites !== undefined && sites.has(siteKey(op))) return false;
+    if (sites?.has(siteKey(op))) return false;
     switch (op.k) {
       case K.NOP:
       case K.FENCE:
@@ -285,6 +295,7 @@ export class AccessLedger {
 
   private writeSafe(a: number, cpu: CpuState, owner: number): boolean {
     if (this.visibleWrite[a] === 1) return false;
+    this.relied[a] = (this.relied[a] as number) | RELIED_UNCHECKED;
     const o = this.owner[a] as number;
     if (o === NO_OWNER || o === owner) {
       this.relied[a] = (this.relied[a] as number) | RELIED_EXCLUSIVE;
@@ -300,7 +311,7 @@ export class AccessLedger {
   private unlockSafe(l: number, cpu: CpuState, c: number): boolean {
     if (this.irregular[l] === 1 || this.visibleWrite[l] === 1 || !cpu.held.includes(l)) return false;
     if (!this.othersLeave(c, l, true, true)) return false;
-    this.relied[l] = (this.relied[l] as number) | RELIED_UNLOCK;
+    this.relied[l] = (this.relied[l] as number) | RELIED_UNLOCK | RELIED_UNCHECKED;
     return true;
   }
 

@@ -13,7 +13,8 @@ const ALL = 0x7fffffff;
 
 /** A branch point on the current path: the state (as a snapshot) and what is explored from it. */
 interface Level {
-  readonly snap: Snapshot;
+  /** null when there is one option (the state is rebuilt from an ancestor's snapshot if it is ever needed again) */
+  readonly snap: Snapshot | null;
   /** length of the path (choices from the initial state) that reaches this state */
   readonly pathLen: number;
   readonly options: readonly number[];
@@ -36,6 +37,9 @@ export interface ReducedDfsOptions {
   /** called at every state where nothing is enabled, after the end-of-execution checks (for tests) */
   readonly onEnd?: (m: Machine) => void;
 }
+
+/** States with one enabled choice are remembered only when the step count is a multiple of 8. */
+const PASS_MASK = 7;
 
 /** What one descent ended with. */
 const GO_ON = 0;
@@ -81,6 +85,9 @@ export class ReducedDfs implements Strategy {
   private readonly buf: number[] = [];
   /** the branch point the machine is at right now, just reached (no need to restore it) */
   private fresh: Level | null = null;
+  /** the state the search starts from (after the slice prefix) */
+  private root: Snapshot | null = null;
+  private rootLen = 0;
   private m: Machine | null = null;
   private budget: Budget = {};
   private t0 = 0;
@@ -180,6 +187,8 @@ export class ReducedDfs implements Strategy {
     }
     const root = m.snapshot();
     const rootLen = this.path.length;
+    this.root = root;
+    this.rootLen = rootLen;
     let r: number;
     this.fresh = null;
     do {
@@ -210,10 +219,7 @@ export class ReducedDfs implements Strategy {
   /** Goes back to a branch point, takes option p, and descends to the next branch point. */
   private branch(level: Level, p: number): number {
     const m = this.m as Machine;
-    if (this.fresh !== level) {
-      m.restore(level.snap);
-      this.path.length = level.pathLen;
-    }
+    if (this.fresh !== level) this.restoreLevel(level);
     this.fresh = null;
     const useSleep = this.opts.sleepSets !== false;
     const ev: Event = { proc: p, fp: m.footprint(p) };
@@ -226,6 +232,29 @@ export class ReducedDfs implements Strategy {
     return this.descend(sleep);
   }
 
+  /** Puts the machine in the level's state: its snapshot, or the nearest earlier one and the path from there. */
+  private restoreLevel(level: Level): void {
+    const m = this.m as Machine;
+    if (level.snap !== null) {
+      m.restore(level.snap);
+      this.path.length = level.pathLen;
+      return;
+    }
+    let from: Snapshot = this.root as Snapshot;
+    let fromLen = this.rootLen;
+    for (let i = this.levels.indexOf(level) - 1; i >= 0; i--) {
+      const l = this.levels[i] as Level;
+      if (l.snap !== null) {
+        from = l.snap;
+        fromLen = l.pathLen;
+        break;
+      }
+    }
+    m.restore(from);
+    for (let i = fromLen; i < level.pathLen; i++) m.step(this.path[i] as number);
+    this.path.length = level.pathLen;
+  }
+
   /** Takes one step (recording its accesses first); GO_ON, VIOLATED, RESTART or OUT_OF_BUDGET. */
   private take(c: number): number {
     const m = this.m as Machine;
@@ -234,7 +263,7 @@ export class ReducedDfs implements Strategy {
     m.step(c);
     this.path.push(c);
     this.steps++;
-    if (ledger !== null && ledger.invalidated) return RESTART;
+    if (ledger?.invalidated) return RESTART;
     if (m.violation !== null) {
       this.violation = m.violation;
       this.leaf();
@@ -298,6 +327,23 @@ export class ReducedDfs implements Strategy {
         }
         continue;
       }
+      if (n === 1 && (m.steps & PASS_MASK) !== 0) {
+        // One choice: the state has one successor, so remembering it saves little; remember
+        // every 8th such state only, so that a run of them reached again is cut soon.
+        const only = buf[0] as number;
+        if (sleep.length > 0 && sleep.some((q) => q.proc === only)) {
+          this.leaf();
+          return this.budgetLeft();
+        }
+        const ev: Event | null = sleep.length > 0 ? { proc: only, fp: m.footprint(only) } : null;
+        const r = this.take(only);
+        if (r !== GO_ON) return r;
+        if (ev !== null) {
+          const full = withGhosts(ev, m);
+          sleep = sleep.filter((q) => !dependent(q, full));
+        }
+        continue;
+      }
       let asleep = 0;
       for (const q of sleep) asleep |= 1 << q.proc;
       const stored = this.store.visit(m, asleep);
@@ -319,7 +365,8 @@ export class ReducedDfs implements Strategy {
         this.leaf();
         return this.budgetLeft();
       }
-      const level: Level = { snap: m.snapshot(), pathLen: this.path.length, options, index: 0, sleep, done: [] };
+      const snap = options.length > 1 ? m.snapshot() : null;
+      const level: Level = { snap, pathLen: this.path.length, options, index: 0, sleep, done: [] };
       this.levels.push(level);
       this.fresh = level;
       return GO_ON;

@@ -17,7 +17,7 @@ export class FingerprintSet {
   /** the slot of the last `visit` (for `update`) */
   private last = -1;
 
-  constructor(initialCapacity = 1 << 16) {
+  constructor(initialCapacity = 1 << 18) {
     this.capacity = initialCapacity;
     this.table = new Int32Array(initialCapacity * 3);
   }

@@ -3,6 +3,7 @@ import type { MemoryLayout } from '../cpu/memory.ts';
 import { type AssertFn, isBlocking, K, type MemView, type Op, type Program } from '../cpu/ops.ts';
 import { Frame } from './frame.ts';
 import { cellA, cellB, finishA, finishB, stepA, stepB } from './hash.ts';
+import { recordingView } from './read-recorder.ts';
 import { ShardedMap } from './sharded-map.ts';
 import {
   ENGINE_INVARIANTS,
@@ -416,6 +417,14 @@ export class Machine implements MachineView {
     return f ? f.owner : task;
   }
 
+  /** what safety and transition invariants are given to read (the machine itself, or a recording view) */
+  private checkView: MachineView = this;
+
+  /** From now on, calls `onFirstRead` with each cell a safety or transition invariant reads for the first time. */
+  recordInvariantReads(onFirstRead: (addr: number) => void): void {
+    this.checkView = recordingView(this, onFirstRead);
+  }
+
   /** Cells a safety invariant the user asked for watches. */
   watchedBySafety(): number[] {
     const out: number[] = [];
@@ -822,7 +831,7 @@ export class Machine implements MachineView {
   private checkChange(list: readonly TransitionInvariant[], addr: number, from: number, to: number): void {
     if (from === to || this.violation !== null) return;
     for (const inv of list) {
-      const msg = inv.check(addr, from, to, this);
+      const msg = inv.check(addr, from, to, this.checkView);
       if (msg !== null) {
         this.violation = { invariant: inv.name, message: msg };
         return;
@@ -837,7 +846,7 @@ export class Machine implements MachineView {
       this.dirty[i] = 0;
       if (this.violation !== null) continue;
       const inv = this.safety[i] as SafetyInvariant;
-      const msg = inv.check(this);
+      const msg = inv.check(this.checkView);
       if (msg !== null) this.violation = { invariant: inv.name, message: msg };
     }
     list.length = 0;
