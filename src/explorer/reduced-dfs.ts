@@ -327,7 +327,7 @@ export class ReducedDfs implements Strategy {
         }
         continue;
       }
-      if (n === 1 && (m.steps & PASS_MASK) !== 0) {
+      if (n === 1 && ledger !== null && (m.steps & PASS_MASK) !== 0) {
         // One choice: the state has one successor, so remembering it saves little; remember
         // every 8th such state only, so that a run of them reached again is cut soon.
         const only = buf[0] as number;
