@@ -52,10 +52,10 @@ describe("the README's reviewer's guide", () => {
     const { search, trace } = runScenario(s, {
       variant: 'pr1663',
       cpus: 2,
-      strategy: 'dpor',
+      strategy: 'auto',
       seed: 1,
       runs: 1,
-      invariants: null,
+      invariants: ['no-lost-wakeup'],
       maxSteps: s.maxSteps ?? DEFAULT_MAX_STEPS,
       cache: true,
       budget: {},
@@ -66,7 +66,7 @@ describe("the README's reviewer's guide", () => {
     );
     const t = trace!;
     const a = analyzeTrace(s, t);
-    const file = 'ptrace-mc-out/review/sigcont-vs-stop/pr1663.cpus2.json';
+    const file = 'ptrace-mc-out/review/sigcont-vs-stop/pr1663.cpus2.no-lost-wakeup.json';
     expect(`${output(`npx ptrace-mc explain ${file}`)}\n`).toBe(renderExplain(t, a));
     expect(`${block('```mermaid')}\n`).toBe(renderMermaidStory(t, a));
     // the timeline excerpt: its lines are the timeline's, in order

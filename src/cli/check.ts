@@ -34,6 +34,8 @@ export interface CheckFlags {
   stateless?: boolean;
   /** false with --no-por */
   por?: boolean;
+  /** dfs/auto: tell states apart by exact key instead of 64-bit fingerprint */
+  exactStates?: boolean;
   preemptions: number;
   depth: number;
   shrink: boolean;
@@ -72,17 +74,13 @@ export interface Outcome {
 }
 
 /**
- * The strategy when none is named: optimal DPOR for a named scenario; for the
- * expectation table (no scenario, or groups) the stateful dfs with sleep sets
- * and persistent sets, whose visited-state set is much faster on the kernel
- * scenarios, where many interleavings reach the same state (DragonOS c1
- * master on 2 CPUs: dfs 7,163 executions in 2.9 s, dfs --no-por 70,407 in
- * 12.8 s; dpor still running past 62,000 executions at 186 s). All are
- * exhaustive and give the same verdicts. A row may name its own search.
+ * The strategy when none is named, for a named scenario and for the
+ * expectation table alike: `auto`, the reduced dfs (the proof) with a
+ * preemption-bounded search beside it (shallow races early). A row of the
+ * table may name its own search.
  */
-export function defaultStrategy(names: readonly string[]): StrategyName {
-  const table = names.length === 0 || names.every((n) => n.endsWith('/'));
-  return table ? 'dfs' : (STRATEGIES[0] as StrategyName);
+export function defaultStrategy(_names: readonly string[]): StrategyName {
+  return STRATEGIES[0] as StrategyName;
 }
 
 /** The flags as parsed: no strategy when none was named. */
@@ -296,6 +294,7 @@ export function runOptions(j: Job, f: CheckFlags, status: StatusLine | null): Ru
     ...(Object.keys(j.irq).length > 0 ? { irq: j.irq } : {}),
     cache: !f.stateless,
     por: f.por !== false,
+    exactStates: f.exactStates === true,
     preemptions: f.preemptions,
     depth: f.depth,
     shrink: f.shrink,
@@ -405,6 +404,7 @@ export function jsonOf(o: Outcome, tableFlags: CheckFlags, table: boolean): Reco
     ...(r.coverage ? { coverage: r.coverage } : {}),
     executions: r.executions,
     states: r.states,
+    ...(r.collisionProbability !== undefined ? { collisionProbability: r.collisionProbability } : {}),
     steps: r.steps,
     ...(o.tracePath ? { trace: o.tracePath, traceSteps: o.traceStats?.steps, tracePreemptions: o.traceStats?.preemptions } : {}),
     ...(o.shrunk ? { foundSteps: o.shrunk.from.steps, foundPreemptions: o.shrunk.from.preemptions } : {}),
@@ -463,7 +463,7 @@ function renderTable(outs: readonly Outcome[], f: CheckFlags, skippedLong: reado
   if (traces > 0) out.push(`counterexample traces written under ${f.outDir}/`);
   if (skippedLong.length > 0) {
     out.push(
-      `not run: ${skippedLong.length} row${skippedLong.length === 1 ? '' : 's'} whose search takes many minutes (${skippedLong.join('; ')}): check --all runs them`,
+      `not run: ${skippedLong.length} row${skippedLong.length === 1 ? '' : 's'} whose search is long (${skippedLong.join('; ')}): check --all runs them`,
     );
   }
   return `${out.join('\n')}\n`;
@@ -479,6 +479,10 @@ function renderOne(o: Outcome, tableFlags: CheckFlags): string {
     `${j.scenario.name} [${j.variant}] on ${j.cpus} CPU${j.cpus > 1 ? 's' : ''} (${strategyText(f)}${only}): ${r.verdict}`,
   );
   const counts = `${r.executions} executions${r.states !== null ? `, ${r.states} states` : ''}, ${r.steps} steps, deepest ${r.maxDepth}, ${ms(r.elapsedMs)}`;
+  const fp =
+    r.collisionProbability !== undefined
+      ? `  states told apart by 64-bit fingerprint: probability that two were taken for one ≤ ${r.collisionProbability.toExponential(1)} (--exact-states for exact keys)`
+      : null;
   if (r.verdict === 'violated' && r.violation) {
     out.push(`  ${r.violation.invariant}: ${r.violation.message}`);
     out.push(`  found after ${counts}`);
@@ -495,6 +499,7 @@ function renderOne(o: Outcome, tableFlags: CheckFlags): string {
     const b = boundsText(j.scenario, j.irq);
     const bounds = b ? `; bounds: ${b}` : '';
     out.push(`  every interleaving on ${j.cpus} CPU${j.cpus > 1 ? 's' : ''} explored: ${counts}${bounds}`);
+    if (fp) out.push(fp);
   } else {
     const why =
       r.stoppedBy === 'not-exhaustive'

@@ -37,7 +37,7 @@ function program(setExit: (code: number) => void): Command {
     .addOption(
       new Option(
         '--strategy <name>',
-        `search strategy: ${STRATEGIES.join(' | ')} (default: dpor, optimal DPOR, for named scenarios; dfs for the expectation table)`,
+        `search strategy: ${STRATEGIES.join(' | ')} (default: auto, the reduced dfs with a preemption-bounded search beside it)`,
       ),
     )
     .option(
@@ -54,12 +54,13 @@ function program(setExit: (code: number) => void): Command {
     .option('--max-time <seconds>', 'stop after this long (verdict incomplete)', parseIntOption('--max-time', 1))
     .option('--max-steps <n>', 'longest execution before it is called a livelock', parseIntOption('--max-steps', 1))
     .option('--stateless', 'dfs: enumerate every interleaving without remembering visited states')
-    .option('--no-por', 'dfs: remember visited states but explore every order (no sleep sets, no persistent sets)')
+    .option('--no-por', 'dfs: remember visited states but explore every order (no sleep sets, no critical-section blocks)')
+    .option('--exact-states', 'dfs, auto: tell visited states apart by exact key, not 64-bit fingerprint (slower, more memory)')
     .option('--trace-out <file>', 'where to write the counterexample trace')
     .option('--out-dir <dir>', 'where traces go when --trace-out is not given', 'ptrace-mc-out')
     .option('--json', 'one JSON object per scenario variant')
     .option('--compare', "every variant on 1 CPU and on the scenario's CPU counts, one table (exit 0 iff all as expected)")
-    .option('--all', 'the expectation table: also the rows whose search takes many minutes')
+    .option('--all', 'the expectation table: also the rows marked long')
     .option('--timing', 'include wall time in JSON output (makes it differ run to run)')
     .option(
       '--workers <n>',
@@ -94,7 +95,7 @@ function program(setExit: (code: number) => void): Command {
       'stop a row after this long (the report then depends on the machine)',
       parseIntOption('--max-time-per-row', 1),
     )
-    .option('--all', 'also the rows whose search takes many minutes (as check --all)')
+    .option('--all', 'also the rows marked long (as check --all)')
     .option('--json', 'print the report as JSON')
     .action((names: string[], o: CoverageFlags) => setExit(coverageCommand(names, o)));
 

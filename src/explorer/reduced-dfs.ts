@@ -1,4 +1,5 @@
 import type { Op } from '../cpu/ops.ts';
+import { collisionProbability } from '../model/hash.ts';
 import type { Machine, Snapshot } from '../model/machine.ts';
 import type { Violation } from '../model/types.ts';
 import { AccessLedger } from './access-ledger.ts';
@@ -47,6 +48,7 @@ const VIOLATED = 1;
 const REDO = 2;
 const RESTART = 3;
 const OUT_OF_BUDGET = 4;
+const DONE = 5;
 
 /**
  * The exhaustive stateful search (`dfs`): depth-first, every reachable state
@@ -141,24 +143,69 @@ export class ReducedDfs implements Strategy {
   endExecution(): void {}
 
   run(m: Machine, budget: Budget): SearchResult {
+    this.start(m, budget);
+    let r = this.advance();
+    while (r === GO_ON) r = this.advance();
+    return this.result();
+  }
+
+  /**
+   * Starts the search (a portfolio then calls `advance` in turns with other
+   * searches; `run` calls it to the end).
+   */
+  start(m: Machine, budget: Budget): void {
     this.m = m;
     this.budget = budget;
     this.t0 = performance.now();
     this.prepare(m);
     if (this.opts.blocks !== false && this.opts.sleepSets !== false) this.ledger = new AccessLedger(m);
-    for (;;) {
-      const r = this.search();
-      if (r !== RESTART) return this.result(r);
-      this.store.clear();
-      this.levels.length = 0;
-      (this.ledger as AccessLedger).startOver();
-    }
+    this.outcome = -1;
   }
 
-  private result(r: number): SearchResult {
+  /** what the search ended with (-1 while it runs) */
+  private outcome = -1;
+
+  /** executions ended so far */
+  get executionCount(): number {
+    return this.executions;
+  }
+
+  /** steps taken so far (a portfolio shares time by it) */
+  get stepsTaken(): number {
+    return this.steps;
+  }
+
+  /**
+   * Explores one more branch (from the root, or from the deepest branch
+   * point with an option left) down to its next end. GO_ON while the search
+   * goes on; otherwise it is over and `result()` says how.
+   */
+  advance(): number {
+    if (this.outcome >= 0) return this.outcome;
+    let r = this.root === null ? this.descendFromRoot() : this.nextBranch();
+    if (r === RESTART) {
+      this.store.clear();
+      this.levels.length = 0;
+      this.root = null;
+      (this.ledger as AccessLedger).startOver();
+      r = GO_ON;
+    } else if (r === GO_ON && this.levels.length === 0) {
+      r = DONE;
+    }
+    if (r !== GO_ON) this.outcome = r;
+    return r;
+  }
+
+  /** Whether the search has ended (see `result`). */
+  get over(): boolean {
+    return this.outcome >= 0;
+  }
+
+  result(): SearchResult {
+    const r = this.outcome;
     let verdict: SearchVerdict = 'holds';
     if (r === VIOLATED) verdict = 'violated';
-    else if (r === OUT_OF_BUDGET || this.cutLong > 0) verdict = 'incomplete';
+    else if (r === OUT_OF_BUDGET || r < 0 || this.cutLong > 0) verdict = 'incomplete';
     return {
       verdict,
       violation: this.violation,
@@ -173,10 +220,12 @@ export class ReducedDfs implements Strategy {
         verdict === 'incomplete' && r !== OUT_OF_BUDGET
           ? `${this.cutLong} executions reached the step bound (--max-steps) and were cut`
           : null,
+      ...(this.store.exact ? {} : { collisionProbability: collisionProbability(this.store.size) }),
+      ...(this.store.bytes !== null ? { stateBytes: this.store.bytes } : {}),
     };
   }
 
-  private search(): number {
+  private descendFromRoot(): number {
     const m = this.m as Machine;
     m.reset();
     this.path.length = 0;
@@ -186,17 +235,20 @@ export class ReducedDfs implements Strategy {
       if (r !== GO_ON) return r;
     }
     const root = m.snapshot();
-    const rootLen = this.path.length;
     this.root = root;
-    this.rootLen = rootLen;
-    let r: number;
+    this.rootLen = this.path.length;
     this.fresh = null;
+    let r: number;
     do {
       m.restore(root);
-      this.path.length = rootLen;
+      this.path.length = this.rootLen;
       r = this.descend([]);
     } while (r === REDO);
-    if (r !== GO_ON) return r;
+    return r;
+  }
+
+  /** Takes the next option of the deepest branch point that has one left (popping finished ones). */
+  private nextBranch(): number {
     const levels = this.levels;
     while (levels.length > 0) {
       const level = levels[levels.length - 1] as Level;
@@ -205,13 +257,13 @@ export class ReducedDfs implements Strategy {
         continue;
       }
       const p = level.options[level.index++] as number;
-      r = this.branch(level, p);
+      const r = this.branch(level, p);
       if (r === REDO) {
         level.index--;
         level.done.pop();
         continue;
       }
-      if (r !== GO_ON) return r;
+      return r;
     }
     return GO_ON;
   }

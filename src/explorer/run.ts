@@ -1,5 +1,6 @@
 import type { IrqBounds } from '../model/irq-bounds.ts';
 import type { ScenarioDef } from '../model/scenario.ts';
+import { AutoStrategy } from './auto.ts';
 import { BoundedStrategy } from './bounded.ts';
 import { DfsStrategy } from './dfs.ts';
 import { DporStrategy } from './dpor.ts';
@@ -19,7 +20,7 @@ import type { Strategy } from './strategy.ts';
 import { TRACE_FORMAT, type TraceFile } from './trace.ts';
 
 /** The first is the default of `check`. */
-export const STRATEGIES = ['dpor', 'source-dpor', 'dfs', 'bounded', 'pct', 'random', 'portfolio'] as const;
+export const STRATEGIES = ['auto', 'dfs', 'dpor', 'source-dpor', 'bounded', 'pct', 'random', 'portfolio'] as const;
 export type StrategyName = (typeof STRATEGIES)[number];
 
 export interface RunOptions {
@@ -78,12 +79,18 @@ export type StrategyOptions = Pick<
 
 export function makeStrategy(o: StrategyOptions): Strategy {
   switch (o.strategy) {
+    case 'auto':
+      return new AutoStrategy({ exact: o.exactStates === true });
     case 'dpor':
       return new DporStrategy('optimal');
     case 'source-dpor':
       return new DporStrategy('source');
     case 'dfs':
-      return o.cache && o.por !== false ? new ReducedDfs({ exact: o.exactStates === true }) : new DfsStrategy({ cache: o.cache });
+      if (!o.cache) return new DfsStrategy({ cache: false });
+      // --no-por: the unreduced stateful search (every state, every order), the reference the reductions are checked against
+      return o.por === false
+        ? new ReducedDfs({ exact: o.exactStates === true, sleepSets: false, blocks: false })
+        : new ReducedDfs({ exact: o.exactStates === true });
     case 'bounded':
       return new BoundedStrategy(o.preemptions ?? DEFAULT_PREEMPTIONS, o.cache);
     case 'pct':

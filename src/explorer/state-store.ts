@@ -1,6 +1,5 @@
 import { FingerprintSet } from '../model/fingerprint-set.ts';
 import type { Machine } from '../model/machine.ts';
-import { ShardedMap } from '../model/sharded-map.ts';
 
 /**
  * The visited states of a stateful search, each with a small value (a mask
@@ -42,11 +41,21 @@ export class FingerprintStore implements StateStore {
   }
 }
 
+/** A JavaScript Map holds at most 2^24 entries. */
+export const EXACT_STATE_LIMIT = 2 ** 24 - 1;
+
+/** The error a search keeping exact keys gives when it outgrows a Map. */
+export function tooManyExactStates(): Error {
+  return new Error(
+    `exact state keys: more than ${EXACT_STATE_LIMIT.toLocaleString('en-US')} states (a JavaScript Map's limit); run without --exact-states (64-bit fingerprints)`,
+  );
+}
+
 /** States by their exact key (Machine.stateKey): slower and larger, for cross-checks (`--exact-states`). */
 export class ExactStore implements StateStore {
   readonly exact = true;
   readonly bytes = null;
-  private readonly map = new ShardedMap<number>();
+  private readonly map = new Map<string, number>();
   private lastKey = '';
 
   visit(m: Machine, value: number): number {
@@ -54,6 +63,7 @@ export class ExactStore implements StateStore {
     this.lastKey = key;
     const v = this.map.get(key);
     if (v !== undefined) return v;
+    if (this.map.size >= EXACT_STATE_LIMIT) throw tooManyExactStates();
     this.map.set(key, value);
     return -1;
   }

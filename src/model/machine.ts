@@ -4,7 +4,6 @@ import { type AssertFn, isBlocking, K, type MemView, type Op, type Program } fro
 import { Frame } from './frame.ts';
 import { cellA, cellB, finishA, finishB, stepA, stepB } from './hash.ts';
 import { recordingView } from './read-recorder.ts';
-import { ShardedMap } from './sharded-map.ts';
 import {
   ENGINE_INVARIANTS,
   type GhostWriter,
@@ -193,6 +192,11 @@ export class Machine implements MachineView {
   /** the longest execution: a longer one is a livelock (when checked) or cut */
   get maxStepsBound(): number {
     return this.maxSteps;
+  }
+
+  /** A machine of the same model with the same options, in its initial state (for a second search beside this one's). */
+  clone(): Machine {
+    return new Machine(this.def, { invariants: this.checked ? [...this.checked] : null, maxSteps: this.maxSteps });
   }
 
   /** Is this invariant among the ones the user asked to check? */
@@ -593,7 +597,7 @@ export class Machine implements MachineView {
    * image or a task's position, so a visited set of millions of states keeps
    * each long string once (exact: numbering is a bijection, nothing is hashed).
    */
-  private readonly parts = new ShardedMap<number>();
+  private readonly parts = new Map<string, number>();
 
   private part(text: string): number {
     let id = this.parts.get(text);

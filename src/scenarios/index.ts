@@ -1,4 +1,6 @@
 import type { ScenarioDef } from '../model/scenario.ts';
+import benchLockedCounter from './bench/locked-counter.ts';
+import benchSleepWake from './bench/sleep-wake.ts';
 import abbaDeadlock from './demo/abba-deadlock.ts';
 import lostWakeup from './demo/lost-wakeup.ts';
 import c1SiginfoTrylock from './dragonos/c1-siginfo-trylock.ts';
@@ -49,6 +51,8 @@ export const SCENARIOS: readonly ScenarioDef[] = [
   selfptraceParentExit,
   selfptraceSignalBetween,
   selfptraceSelfOff,
+  benchLockedCounter,
+  benchSleepWake,
 ];
 
 export function findScenario(name: string): ScenarioDef | undefined {
