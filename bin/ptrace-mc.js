@@ -21,5 +21,8 @@ if (SEARCHING.has(process.argv[2] ?? '') && process.env.PTRACE_MC_HEAP_MB === un
   if (r.signal) process.kill(process.pid, r.signal);
   process.exit(r.status ?? 1);
 } else {
+  // Stack traces name the TypeScript source, so that steps a scenario writes
+  // cite its own lines (src/model/source-ref.ts); on before anything loads.
+  process.setSourceMapsEnabled(true);
   await import('../dist/src/cli/bin.js');
 }

@@ -2,12 +2,12 @@ import { fc, test } from '@fast-check/vitest';
 import { expect } from 'vitest';
 import { DfsStrategy } from '../src/explorer/dfs.ts';
 import { explore } from '../src/explorer/explore.ts';
-import type { KernelBug } from '../src/kernel/linux/kernel.ts';
+import type { LinuxBug } from '../src/kernel/linux/known-bugs.ts';
+import { buildWorkload, type Workload, workloadArb } from '../src/kernel/linux/workload.ts';
 import { Machine } from '../src/model/machine.ts';
-import { buildWorkload, type Workload, workloadArb } from './linux-workload.ts';
 
 /** Every interleaving of the workload, every invariant: the violation, or null. */
-function violationOf(w: Workload, bugs: readonly KernelBug[] = []) {
+function violationOf(w: Workload, bugs: readonly LinuxBug[] = []) {
   const r = explore(new Machine(buildWorkload(w, bugs)), new DfsStrategy());
   expect(r.verdict).not.toBe('incomplete');
   return r.violation;

@@ -90,7 +90,7 @@ describe('interrupt budgets as a bound', () => {
     const noTick = { ...back, options: { ...back.options, irq: { 'timer@cpu0': 0 } } };
     expect(() => replayTrace(c4, noTick)).toThrow(ReplayMismatch);
     expect(() => parseTrace(JSON.stringify({ ...t, options: { ...t.options, irq: { x: -1 } } }), 't.json')).toThrow(
-      '"options.irq" must map',
+      '"options.irq.x" must be >= 0',
     );
   });
 });

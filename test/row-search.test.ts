@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { flagsFor, type Job, rowSearchOf } from '../src/cli/check.ts';
-import { SCENARIOS } from '../src/cli/scenario-select.ts';
 import { STRATEGIES } from '../src/explorer/run.ts';
+import { SCENARIOS } from '../src/scenarios/index.ts';
 import resumeVsWait from '../src/scenarios/linux/resume-vs-wait.ts';
 
 const BIN = resolve('bin/ptrace-mc.js');

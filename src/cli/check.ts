@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { SearchResult } from '../explorer/explore.ts';
+import type { SearchResult, StopReason } from '../explorer/explore.ts';
 import {
   DEFAULT_MAX_STEPS,
   type RunOptions,
@@ -10,13 +10,17 @@ import {
   STRATEGIES,
   type StrategyName,
 } from '../explorer/run.ts';
+import { DEFAULT_DELAYS } from '../explorer/strategy-names.ts';
 import { traceToText } from '../explorer/trace.ts';
+import { selectScenarios } from '../load/select.ts';
+import { sourceOf } from '../load/source.ts';
 import { effectiveIrqBounds, IrqBoundError, type IrqBounds, irqBoundsText, sameIrqBounds } from '../model/irq-bounds.ts';
+import { hasOwn, ownValue } from '../model/own.ts';
 import type { Expectation, RowSearch, ScenarioDef, VariantDef } from '../model/scenario.ts';
 import { type Column, column, formatColumns, optionalColumn } from './columns.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { StatusLine } from './progress.ts';
-import { checkInvariants, checkVariant, SCENARIOS, scenarioByName } from './scenario-select.ts';
+import { checkInvariants, checkVariant } from './scenario-select.ts';
 import { checkSlicing, parseShardOption, runShard } from './shard.ts';
 
 export interface CheckFlags {
@@ -31,12 +35,16 @@ export interface CheckFlags {
   maxExecutions?: number;
   maxTime?: number;
   maxSteps?: number;
+  /** --max-memory, MiB */
+  maxMemory?: number;
   stateless?: boolean;
   /** false with --no-por */
   por?: boolean;
   /** dfs/auto: tell states apart by exact key instead of 64-bit fingerprint */
   exactStates?: boolean;
   preemptions: number;
+  /** delay: the largest delay bound */
+  delays?: number;
   depth: number;
   shrink: boolean;
   traceOut?: string;
@@ -79,29 +87,28 @@ export interface Outcome {
  * preemption-bounded search beside it (shallow races early). A row of the
  * table may name its own search.
  */
-export function defaultStrategy(_names: readonly string[]): StrategyName {
+export function defaultStrategy(_table: boolean): StrategyName {
   return STRATEGIES[0] as StrategyName;
 }
 
 /** The flags as parsed: no strategy when none was named. */
 export type CheckInput = Omit<CheckFlags, 'strategy'> & { strategy?: string };
 
-export function checkCommand(names: string[], flags: CheckInput): number {
-  const f: CheckFlags = { ...flags, strategy: flags.strategy ?? defaultStrategy(names) };
+export async function checkCommand(names: string[], flags: CheckInput): Promise<number> {
+  const sel = await selectScenarios(names);
+  const f: CheckFlags = { ...flags, strategy: flags.strategy ?? defaultStrategy(sel.table) };
   if (!(STRATEGIES as readonly string[]).includes(f.strategy)) {
     throw new UsageError(`unknown strategy '${f.strategy}' (one of: ${STRATEGIES.join(', ')})`);
   }
   if (f.traceOut !== undefined && names.length !== 1) {
     throw new UsageError('--trace-out needs exactly one scenario (with no scenario, traces go under --out-dir)');
   }
-  // No scenario, or only groups ("dragonos/"): the expectation table of every built-in in them.
-  const groups = names.filter((n) => n.endsWith('/'));
-  if (groups.length > 0 && groups.length !== names.length) {
-    throw new UsageError('name either scenarios or groups such as dragonos/, not both');
-  }
-  const table = names.length === 0 || groups.length > 0;
+  // No scenario, or only groups ("dragonos/") or directories: the expectation table of every scenario in them.
+  const table = sel.table;
   const irq = parseIrqFlags(f.irq);
-  const t = table ? tableJobs(f, groups, irq, flags.strategy === undefined) : { jobs: namedJobs(names, f, irq), skippedLong: [] };
+  const t = table
+    ? tableJobs(sel.scenarios, f, irq, flags.strategy === undefined)
+    : { jobs: namedJobs(sel.scenarios, f, irq), skippedLong: [] };
   const jobs = t.jobs;
   if (f.traceOut !== undefined && jobs.length > 1 && f.variant === undefined) {
     throw new UsageError('--trace-out needs --variant when the scenario has several variants');
@@ -135,15 +142,16 @@ export function printOutcomes(
 /** `--irq SOURCE=N` (repeatable) → budgets by source name; null when none is given. */
 export function parseIrqFlags(values: readonly string[] | undefined): IrqBounds | null {
   if (values === undefined || values.length === 0) return null;
-  const out: Record<string, number> = {};
+  const out = new Map<string, number>();
   for (const v of values) {
     const m = /^([^=\s]+)=(\d+)$/.exec(v);
     if (!m) throw new UsageError(`--irq takes SOURCE=N with N a whole number, e.g. timer@cpu0=0 (got '${v}')`);
     const name = m[1] as string;
-    if (name in out) throw new UsageError(`--irq names '${name}' twice`);
-    out[name] = Number(m[2]);
+    if (out.has(name)) throw new UsageError(`--irq names '${name}' twice`);
+    out.set(name, Number(m[2]));
   }
-  return out;
+  // own properties only, whatever the names (fromEntries defines even '__proto__' as a plain key)
+  return Object.fromEntries(out);
 }
 
 /**
@@ -199,15 +207,11 @@ interface Table {
   readonly skippedLong: string[];
 }
 
-function tableJobs(f: CheckFlags, groups: readonly string[], irq: IrqBounds | null, rowSearch: boolean): Table {
+function tableJobs(scenarios: readonly ScenarioDef[], f: CheckFlags, irq: IrqBounds | null, rowSearch: boolean): Table {
   const jobs: Job[] = [];
   const skippedLong: string[] = [];
-  for (const g of groups) {
-    if (!SCENARIOS.some((s) => s.name.startsWith(g))) throw new UsageError(`no built-in scenario in group '${g}'`);
-  }
-  for (const s of SCENARIOS) {
-    if (groups.length > 0 && !groups.some((g) => s.name.startsWith(g))) continue;
-    if (f.variant !== undefined && !(f.variant in s.variants)) continue;
+  for (const s of scenarios) {
+    if (f.variant !== undefined && !hasOwn(s.variants, f.variant)) continue;
     checkInvariants(s, f.invariant);
     for (const [v, def] of Object.entries(s.variants)) {
       if (f.variant !== undefined && v !== f.variant) continue;
@@ -228,7 +232,7 @@ function tableJobs(f: CheckFlags, groups: readonly string[], irq: IrqBounds | nu
       }
     }
   }
-  if (jobs.length === 0) throw new UsageError(`no built-in scenario has a variant '${f.variant}'`);
+  if (jobs.length === 0) throw new UsageError(`no scenario named has a variant '${f.variant}'`);
   return { jobs, skippedLong };
 }
 
@@ -255,14 +259,13 @@ export function namedJob(
   invariants: readonly string[] | null,
   irq: IrqBounds,
 ): Job {
-  const expected = expectationFor(s.variants[variant], cpus, irq, invariants);
+  const expected = expectationFor(ownValue(s.variants, variant), cpus, irq, invariants);
   return { scenario: s, variant, cpus, irq, invariants, expected };
 }
 
-function namedJobs(names: string[], f: CheckFlags, irq: IrqBounds | null): Job[] {
+function namedJobs(scenarios: readonly ScenarioDef[], f: CheckFlags, irq: IrqBounds | null): Job[] {
   const jobs: Job[] = [];
-  for (const n of names) {
-    const s = scenarioByName(n);
+  for (const s of scenarios) {
     if (f.variant !== undefined) checkVariant(s, f.variant);
     checkInvariants(s, f.invariant);
     const variants = f.variant !== undefined ? [f.variant] : Object.keys(s.variants);
@@ -290,17 +293,20 @@ export function runOptions(j: Job, f: CheckFlags, status: StatusLine | null): Ru
     seed: f.seed,
     runs: f.runs,
     invariants: j.invariants,
+    source: sourceOf(j.scenario),
     maxSteps: f.maxSteps ?? j.scenario.maxSteps ?? DEFAULT_MAX_STEPS,
     ...(Object.keys(j.irq).length > 0 ? { irq: j.irq } : {}),
     cache: !f.stateless,
     por: f.por !== false,
     exactStates: f.exactStates === true,
     preemptions: f.preemptions,
+    ...(f.delays !== undefined ? { delays: f.delays } : {}),
     depth: f.depth,
     shrink: f.shrink,
     budget: {
       ...(f.maxExecutions !== undefined ? { maxExecutions: f.maxExecutions } : {}),
       ...(f.maxTime !== undefined ? { maxTimeMs: f.maxTime * 1000 } : {}),
+      ...(f.maxMemory !== undefined ? { maxMemoryMb: f.maxMemory } : {}),
       ...(status ? { onProgress: status.update } : {}),
     },
     ...(f.workers !== undefined ? { workers: f.workers } : {}),
@@ -387,7 +393,50 @@ function verdictText(o: Outcome): string {
   return o.search.verdict === 'violated' && v ? `violated (${v.invariant})` : o.search.verdict;
 }
 
-export function jsonOf(o: Outcome, tableFlags: CheckFlags, table: boolean): Record<string, unknown> {
+/**
+ * One row of `check --json` (and what the API's `check` returns): the
+ * scenario, variant and CPU count, the search and its parameters, the
+ * verdict with the violated invariant and its message, the counts, the
+ * counterexample trace, and the expectation it was held to.
+ */
+export interface CheckResult {
+  readonly scenario: string;
+  readonly variant: string;
+  readonly cpus: number;
+  /** interrupt budgets that replaced the scenario's (absent: its own) */
+  readonly irq?: Readonly<Record<string, number>>;
+  readonly strategy: string;
+  readonly seed?: number;
+  readonly preemptions?: number;
+  readonly depth?: number;
+  readonly runs?: number;
+  /** the invariants checked (null: all the scenario's) */
+  readonly invariants: readonly string[] | null;
+  readonly verdict: 'holds' | 'violated' | 'incomplete';
+  /** the violated invariant and what it says, when violated */
+  readonly invariant?: string;
+  readonly message?: string;
+  /** why an incomplete search stopped */
+  readonly stoppedBy?: StopReason;
+  readonly coverage?: string;
+  readonly executions: number;
+  readonly states: number | null;
+  readonly steps: number;
+  /** the counterexample's trace file, its steps and preemptions */
+  readonly trace?: string;
+  readonly traceSteps?: number;
+  readonly tracePreemptions?: number;
+  /** the counterexample as found, before shrinking */
+  readonly foundSteps?: number;
+  readonly foundPreemptions?: number;
+  /** the verdict the scenario expects for this row (null: it states none), and whether this one is it */
+  readonly expected?: 'holds' | 'violated' | null;
+  readonly matches?: boolean;
+  /** wall time, with --timing */
+  readonly timeMs?: number;
+}
+
+export function jsonOf(o: Outcome, tableFlags: CheckFlags, table: boolean): CheckResult {
   const f = flagsFor(o.job, tableFlags);
   const r = o.search;
   return {
@@ -418,6 +467,7 @@ function strategyParams(f: CheckFlags): Record<string, number> {
   const p: Record<string, number> = {};
   if (SEEDED.includes(f.strategy as StrategyName)) p.seed = f.seed;
   if (f.strategy === 'bounded') p.preemptions = f.preemptions;
+  if (f.strategy === 'delay') p.delays = f.delays ?? DEFAULT_DELAYS;
   if (f.strategy === 'pct') p.depth = f.depth;
   if (f.strategy === 'pct' || f.strategy === 'random' || f.strategy === 'portfolio') p.runs = f.runs;
   return p;
@@ -469,6 +519,22 @@ function renderTable(outs: readonly Outcome[], f: CheckFlags, skippedLong: reado
   return `${out.join('\n')}\n`;
 }
 
+/** Why an incomplete search stopped, in words. */
+export function stopText(r: SearchResult, f: CheckFlags): string {
+  switch (r.stoppedBy) {
+    case 'not-exhaustive':
+      return `${f.strategy} search found no violation but does not cover every interleaving`;
+    case 'max-steps':
+      return `executions longer than --max-steps were cut`;
+    case 'max-memory':
+      return `out of memory budget after ${r.states ?? 'an unknown number of'} states`;
+    case 'interrupted':
+      return 'interrupted';
+    default:
+      return `stopped by --${r.stoppedBy}`;
+  }
+}
+
 function renderOne(o: Outcome, tableFlags: CheckFlags): string {
   const f = flagsFor(o.job, tableFlags);
   const r = o.search;
@@ -501,12 +567,8 @@ function renderOne(o: Outcome, tableFlags: CheckFlags): string {
     out.push(`  every interleaving on ${j.cpus} CPU${j.cpus > 1 ? 's' : ''} explored: ${counts}${bounds}`);
     if (fp) out.push(fp);
   } else {
-    const why =
-      r.stoppedBy === 'not-exhaustive'
-        ? `${f.strategy} search found no violation but does not cover every interleaving`
-        : `stopped by --${r.stoppedBy}`;
-    out.push(`  incomplete: ${why} (${counts}); this is not a proof`);
-    if (r.coverage) out.push(`  covered: ${r.coverage}`);
+    out.push(`  incomplete: ${stopText(r, f)} (${counts}); this is not a proof`);
+    if (r.coverage) out.push(`  ${r.stoppedBy === 'max-steps' ? 'cut' : 'covered'}: ${r.coverage}`);
   }
   if (j.expected) out.push(`  expected: ${expectedText(j.expected)}${matches(o) ? '' : '  <-- differs'}`);
   return `${out.join('\n')}\n`;

@@ -1,4 +1,5 @@
 import { STRATEGIES } from '../explorer/run.ts';
+import { selectScenarios } from '../load/select.ts';
 import { type IrqBounds, sameIrqBounds } from '../model/irq-bounds.ts';
 import type { ScenarioDef } from '../model/scenario.ts';
 import {
@@ -23,7 +24,7 @@ import {
 } from './check.ts';
 import { column, formatColumns } from './columns.ts';
 import { EXIT, UsageError } from './errors.ts';
-import { checkInvariants, checkVariant, scenarioByName } from './scenario-select.ts';
+import { checkInvariants, checkVariant } from './scenario-select.ts';
 
 /**
  * `check SCENARIO --compare`: the scenario on every variant, on one CPU and
@@ -31,7 +32,7 @@ import { checkInvariants, checkVariant, scenarioByName } from './scenario-select
  * fix is right, and why nobody saw the bug on one core. Exit 0 when every
  * verdict is the expected one, 1 otherwise.
  */
-export function compareCommand(names: string[], flags: CheckInput): number {
+export async function compareCommand(names: string[], flags: CheckInput): Promise<number> {
   const f: CheckFlags = { ...flags, strategy: flags.strategy ?? (STRATEGIES[0] as string) };
   if (names.length === 0) throw new UsageError('--compare needs a scenario, e.g. check demo/lost-wakeup --compare');
   if (f.cpus !== undefined) throw new UsageError("--compare runs 1 CPU and the scenario's CPU counts itself: drop --cpus");
@@ -40,7 +41,9 @@ export function compareCommand(names: string[], flags: CheckInput): number {
   if (!(STRATEGIES as readonly string[]).includes(f.strategy)) {
     throw new UsageError(`unknown strategy '${f.strategy}' (one of: ${STRATEGIES.join(', ')})`);
   }
-  const scenarios = names.map(scenarioByName);
+  const sel = await selectScenarios(names);
+  if (sel.table) throw new UsageError('--compare takes scenarios (names or files), not groups or directories');
+  const scenarios = sel.scenarios;
   for (const s of scenarios) {
     if (f.variant !== undefined) checkVariant(s, f.variant);
     checkInvariants(s, f.invariant);
@@ -93,7 +96,7 @@ export function compareBounds(s: ScenarioDef): CompareKey[] {
   return keys;
 }
 
-function compareJobs(s: ScenarioDef, f: CheckFlags, irq: IrqBounds | null, rowSearch: boolean): Job[] {
+export function compareJobs(s: ScenarioDef, f: CheckFlags, irq: IrqBounds | null, rowSearch: boolean): Job[] {
   const jobs: Job[] = [];
   const keys = irq === null ? compareBounds(s) : compareCpus(s).map((cpus) => ({ cpus, irq, only: null }));
   for (const [v, def] of Object.entries(s.variants)) {

@@ -5,8 +5,8 @@ import { resetCoverage } from '../kernel/linux/oracle/check.ts';
 import { oracleCoverage } from '../kernel/linux/oracle/coverage.ts';
 import { irqBoundsText } from '../model/irq-bounds.ts';
 import type { RowSearch, ScenarioDef } from '../model/scenario.ts';
+import { loadBuiltins } from '../scenarios/registry.ts';
 import { EXIT, UsageError } from './errors.ts';
-import { SCENARIOS } from './scenario-select.ts';
 
 export interface CoverageFlags {
   json?: boolean;
@@ -16,16 +16,13 @@ export interface CoverageFlags {
   maxTimePerRow?: number;
 }
 
-/**
- * The per-row budget when none is given: executions, not time, so that the
- * same command prints the same report on any machine. Every linux/ row
- * ends within it (the largest, linux/attach-detach on 2 CPUs, takes 37,377
- * DFS executions); `coverage linux/` takes one to two minutes.
- */
-export const DEFAULT_MAX_EXECUTIONS_PER_ROW = 100_000;
+import { DEFAULT_MAX_EXECUTIONS_PER_ROW } from './defaults.ts';
+
+export { DEFAULT_MAX_EXECUTIONS_PER_ROW };
 
 /** The groups (`linux/`) or scenario names asked for; none: linux/, the scenarios the task-state oracle watches. */
-function selectScenarios(names: readonly string[]): ScenarioDef[] {
+async function selectScenarios(names: readonly string[]): Promise<ScenarioDef[]> {
+  const SCENARIOS = await loadBuiltins();
   const wanted = names.length > 0 ? names : ['linux/'];
   for (const n of wanted) {
     const hit = n.endsWith('/') ? SCENARIOS.some((s) => s.name.startsWith(n)) : SCENARIOS.some((s) => s.name === n);
@@ -59,8 +56,8 @@ interface RowResult {
  * cut the edge counts are a lower bound (exit 3, incomplete). Rows marked
  * `long` are left out, as in the expectation table, unless --all.
  */
-export function coverageCommand(names: readonly string[], f: CoverageFlags): number {
-  const scenarios = selectScenarios(names);
+export async function coverageCommand(names: readonly string[], f: CoverageFlags): Promise<number> {
+  const scenarios = await selectScenarios(names);
   const budget: Budget = {
     ...(f.maxTimePerRow === undefined ? { maxExecutions: f.maxExecutionsPerRow ?? DEFAULT_MAX_EXECUTIONS_PER_ROW } : {}),
     ...(f.maxExecutionsPerRow !== undefined ? { maxExecutions: f.maxExecutionsPerRow } : {}),

@@ -1,13 +1,15 @@
+import { selectScenarios } from '../load/select.ts';
 import { irqBoundsText } from '../model/irq-bounds.ts';
-import { SCENARIOS } from '../scenarios/index.ts';
+import { invariantNames } from '../model/scenario.ts';
 
-/** `ptrace-mc list`: every scenario, its variants and the verdict each is expected to have. */
-export function listCommand(opts: { json?: boolean }): number {
+/** `ptrace-mc list [scenario…]`: every scenario (or those named), its variants and the verdict each is expected to have. */
+export async function listCommand(names: readonly string[], opts: { json?: boolean }): Promise<number> {
+  const SCENARIOS = (await selectScenarios(names)).scenarios;
   if (opts.json) {
     for (const s of SCENARIOS) {
       for (const [v, def] of Object.entries(s.variants)) {
         process.stdout.write(
-          `${JSON.stringify({ scenario: s.name, variant: v, summary: def.summary, source: def.source ?? null, expect: def.expect })}\n`,
+          `${JSON.stringify({ scenario: s.name, variant: v, summary: def.summary, source: def.source ?? null, invariants: s.invariants, reports: invariantNames(s), expect: def.expect })}\n`,
         );
       }
     }
@@ -16,7 +18,10 @@ export function listCommand(opts: { json?: boolean }): number {
   const out: string[] = [];
   for (const s of SCENARIOS) {
     out.push(`${s.name} — ${s.summary}`);
+    const others = invariantNames(s).filter((n) => !s.invariants.includes(n));
     out.push(`    invariants: ${s.invariants.join(', ')}${s.bounds ? `; bounds: ${s.bounds}` : ''}`);
+    // what check can also report (and --invariant can name): the model's own checks and the engine's
+    out.push(`    also reported: ${others.join(', ')}`);
     for (const [v, def] of Object.entries(s.variants)) {
       out.push(`  ${v}: ${def.summary}${def.source ? ` [${def.source}]` : ''}`);
       for (const e of def.expect) {

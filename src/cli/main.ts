@@ -1,13 +1,29 @@
 import { Command, CommanderError, Option } from 'commander';
-import { DEFAULT_PCT_DEPTH, DEFAULT_PREEMPTIONS, STRATEGIES } from '../explorer/run.ts';
+import { checkCpuCount, checkWorkers, LimitError, MAX_CPUS } from '../explorer/limits.ts';
+import { DEFAULT_DELAYS, DEFAULT_PCT_DEPTH, DEFAULT_PREEMPTIONS, STRATEGIES } from '../explorer/strategy-names.ts';
+import { ScenarioLoadError, SelectionError } from '../load/errors.ts';
 import { IrqBoundError } from '../model/irq-bounds.ts';
-import { type CheckInput, checkCommand } from './check.ts';
-import { compareCommand } from './compare.ts';
-import { type CoverageFlags, coverageCommand, DEFAULT_MAX_EXECUTIONS_PER_ROW } from './coverage.ts';
+import type { CheckInput } from './check.ts';
+import type { CoverageFlags } from './coverage.ts';
+import { DEFAULT_MAX_EXECUTIONS_PER_ROW, FORMATS } from './defaults.ts';
 import { collect, EXIT, parseIntOption, UsageError } from './errors.ts';
-import { listCommand } from './list.ts';
-import { type MergeFlags, mergeCommand } from './shard.ts';
-import { explainCommand, FORMATS, renderCommand, replayCommand, shrinkCommand } from './trace-commands.ts';
+import type { MergeFlags } from './shard.ts';
+
+// Each command's module is loaded when the command runs: `check` does not
+// pay for the renderers or the Linux oracle's state machines.
+const traceCommands = () => import('./trace-commands.ts');
+
+function parseCpusOption(v: string): number {
+  const n = parseIntOption('--cpus', 1)(v);
+  checkCpuCount(n, '--cpus');
+  return n;
+}
+
+function parseWorkersOption(v: string): number {
+  const n = parseIntOption('--workers', 1)(v);
+  checkWorkers(n);
+  return n;
+}
 
 function program(setExit: (code: number) => void): Command {
   const p = new Command('ptrace-mc')
@@ -18,15 +34,16 @@ function program(setExit: (code: number) => void): Command {
     .showHelpAfterError(false);
 
   p.command('list')
-    .description('every built-in scenario with its variants and expected verdicts')
+    .description('every built-in scenario (or those named) with its variants and expected verdicts')
+    .argument('[scenario...]', 'scenario names, groups such as demo/, scenario files or directories of them')
     .option('--json', 'one JSON object per scenario variant')
-    .action((o) => setExit(listCommand(o)));
+    .action(async (names: string[], o) => setExit(await (await import('./list.ts')).listCommand(names, o)));
 
   p.command('check')
     .description('explore every interleaving of a scenario (all built-ins when none is named)')
-    .argument('[scenario...]', 'scenario names, e.g. demo/lost-wakeup')
+    .argument('[scenario...]', 'scenario names (demo/lost-wakeup), groups (demo/), scenario files (./review/x.ts) or directories')
     .option('--variant <name>', 'only this variant')
-    .option('--cpus <n>', 'number of CPUs', parseIntOption('--cpus', 1))
+    .option('--cpus <n>', `number of CPUs (at most ${MAX_CPUS})`, parseCpusOption)
     .option('--invariant <name>', 'check only this invariant (repeatable)', collect, [])
     .option(
       '--irq <source=n>',
@@ -37,7 +54,7 @@ function program(setExit: (code: number) => void): Command {
     .addOption(
       new Option(
         '--strategy <name>',
-        `search strategy: ${STRATEGIES.join(' | ')} (default: auto, the reduced dfs with a preemption-bounded search beside it)`,
+        `search strategy: ${STRATEGIES.join(' | ')} (default: auto, the reduced dfs with delay- and preemption-bounded searches beside it)`,
       ),
     )
     .option(
@@ -46,13 +63,28 @@ function program(setExit: (code: number) => void): Command {
       parseIntOption('--preemptions', 0),
       DEFAULT_PREEMPTIONS,
     )
+    .option(
+      '--delays <d>',
+      'delay: try delay bounds 0, 1, … up to d (departures from a round-robin schedule)',
+      parseIntOption('--delays', 0),
+      DEFAULT_DELAYS,
+    )
     .option('--depth <d>', 'pct: the bug depth d (d−1 priority change points)', parseIntOption('--depth', 1), DEFAULT_PCT_DEPTH)
     .option('--seed <n>', 'seed for pct, random and portfolio', parseIntOption('--seed', 0), 1)
     .option('--runs <n>', 'executions for pct and random (each, in a portfolio)', parseIntOption('--runs', 1), 1000)
     .option('--no-shrink', 'save the counterexample as found, without minimizing it')
     .option('--max-executions <n>', 'stop after this many executions (verdict incomplete)', parseIntOption('--max-executions', 1))
     .option('--max-time <seconds>', 'stop after this long (verdict incomplete)', parseIntOption('--max-time', 1))
-    .option('--max-steps <n>', 'longest execution before it is called a livelock', parseIntOption('--max-steps', 1))
+    .option(
+      '--max-steps <n>',
+      'longest execution: a livelock when that invariant is checked, else the execution is cut (verdict incomplete)',
+      parseIntOption('--max-steps', 1),
+    )
+    .option(
+      '--max-memory <MiB>',
+      "stop (verdict incomplete) when the process's memory passes this (default: 80% of the machine's; the heap limit is always watched)",
+      parseIntOption('--max-memory', 1),
+    )
     .option('--stateless', 'dfs: enumerate every interleaving without remembering visited states')
     .option('--no-por', 'dfs: remember visited states but explore every order (no sleep sets, no critical-section blocks)')
     .option('--exact-states', 'dfs, auto: tell visited states apart by exact key, not 64-bit fingerprint (slower, more memory)')
@@ -65,11 +97,17 @@ function program(setExit: (code: number) => void): Command {
     .option(
       '--workers <n>',
       'split the search into fixed slices by schedule prefix, searched on n threads (same result for every n)',
-      parseIntOption('--workers', 1),
+      parseWorkersOption,
     )
     .option('--shard <i/n>', 'search only shard i of n of the slices and write a shard file for `merge`')
     .option('--shard-out <file>', 'where --shard writes its result (default <out-dir>/shard-i-of-n.json)')
-    .action((names: string[], o: CheckInput) => setExit(o.compare ? compareCommand(names, o) : checkCommand(names, o)));
+    .action(async (names: string[], o: CheckInput) =>
+      setExit(
+        o.compare
+          ? await (await import('./compare.ts')).compareCommand(names, o)
+          : await (await import('./check.ts')).checkCommand(names, o),
+      ),
+    );
 
   p.command('merge')
     .description('combine the shard files of every shard of one search into the result a single run gives')
@@ -78,7 +116,7 @@ function program(setExit: (code: number) => void): Command {
     .option('--out-dir <dir>', 'where the trace goes when --trace-out is not given', 'ptrace-mc-out')
     .option('--json', 'print the result as JSON')
     .option('--timing', 'include wall time in JSON output')
-    .action((files: string[], o: MergeFlags) => setExit(mergeCommand(files, o)));
+    .action(async (files: string[], o: MergeFlags) => setExit(await (await import('./shard.ts')).mergeCommand(files, o)));
 
   p.command('coverage')
     .description(
@@ -97,44 +135,46 @@ function program(setExit: (code: number) => void): Command {
     )
     .option('--all', 'also the rows marked long (as check --all)')
     .option('--json', 'print the report as JSON')
-    .action((names: string[], o: CoverageFlags) => setExit(coverageCommand(names, o)));
+    .action(async (names: string[], o: CoverageFlags) =>
+      setExit(await (await import('./coverage.ts')).coverageCommand(names, o)),
+    );
 
   p.command('replay')
     .description('re-run a trace; exit 1 when its violation reproduces, 2 when it does not')
     .argument('<file>', 'trace file (ptrace-mc/trace@1)')
     .option('--json', 'print the result as JSON')
-    .action((file: string, o) => setExit(replayCommand(file, o)));
+    .action(async (file: string, o) => setExit(await (await traceCommands()).replayCommand(file, o)));
 
   p.command('render')
     .description('print a trace: per-CPU text timeline, Mermaid diagram, Perfetto JSON or a self-contained HTML page')
     .argument('<file>', 'trace file')
     .option('--format <fmt>', FORMATS.join(' | '), 'text')
     .option('--story', 'mermaid: only the steps of the race (explain), with arrows between CPUs')
-    .action((file: string, o) => setExit(renderCommand(file, o)));
+    .action(async (file: string, o) => setExit(await (await traceCommands()).renderCommand(file, o)));
 
   p.command('shrink')
     .description('re-minimize a saved trace (fewest preemptions, then fewest steps) and rewrite it')
     .argument('<file>', 'trace file')
     .option('--out <file>', 'write the shrunk trace here instead of over FILE')
-    .action((file: string, o) => setExit(shrinkCommand(file, o)));
+    .action(async (file: string, o) => setExit(await (await traceCommands()).shrinkCommand(file, o)));
 
   p.command('explain')
     .description('how the violation came about: the race, in a few steps (--full: its whole happens-before slice)')
     .argument('<file>', 'trace file')
     .option('--full', 'every step the violation depends on (its happens-before slice)')
     .option('--json', 'the story, its edges and the slice as JSON')
-    .action((file: string, o) => setExit(explainCommand(file, o)));
+    .action(async (file: string, o) => setExit(await (await traceCommands()).explainCommand(file, o)));
 
   return p;
 }
 
 /** Runs the CLI; returns the exit status. Every error is one line on stderr. */
-export function main(argv: readonly string[]): number {
+export async function main(argv: readonly string[]): Promise<number> {
   let code: number = EXIT.holds;
   try {
-    program((c) => {
+    await program((c) => {
       code = c;
-    }).parse(argv as string[], { from: 'user' });
+    }).parseAsync(argv as string[], { from: 'user' });
     return code;
   } catch (e) {
     if (e instanceof CommanderError) {
@@ -146,7 +186,13 @@ export function main(argv: readonly string[]): number {
       return EXIT.usage;
     }
     // a budget for a source the model lacks, from a file the commands did not check themselves
-    if (e instanceof UsageError || e instanceof IrqBoundError) {
+    if (
+      e instanceof UsageError ||
+      e instanceof IrqBoundError ||
+      e instanceof ScenarioLoadError ||
+      e instanceof SelectionError ||
+      e instanceof LimitError
+    ) {
       process.stderr.write(`ptrace-mc: ${e.message}\n`);
       return EXIT.usage;
     }

@@ -16,7 +16,7 @@ export class StatusLine {
 
   constructor(
     private readonly label: string,
-    private readonly out: NodeJS.WriteStream = process.stderr,
+    private readonly out: { write(text: string): unknown; readonly isTTY?: boolean } = process.stderr,
   ) {
     this.tty = out.isTTY === true;
   }

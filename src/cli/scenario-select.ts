@@ -1,29 +1,11 @@
-import type { ScenarioDef } from '../model/scenario.ts';
-import { ENGINE_INVARIANTS } from '../model/types.ts';
-import { findScenario, SCENARIOS } from '../scenarios/index.ts';
+import { hasOwn } from '../model/own.ts';
+import { invariantNames, type ScenarioDef } from '../model/scenario.ts';
 import { UsageError } from './errors.ts';
 
-export function scenarioByName(name: string): ScenarioDef {
-  const s = findScenario(name);
-  if (!s) throw new UsageError(`unknown scenario '${name}' (ptrace-mc list shows the built-in ones)`);
-  return s;
-}
-
 export function checkVariant(s: ScenarioDef, v: string): void {
-  if (!(v in s.variants)) {
+  if (!hasOwn(s.variants, v)) {
     throw new UsageError(`scenario ${s.name} has no variant '${v}' (it has: ${Object.keys(s.variants).join(', ')})`);
   }
-}
-
-/** Every invariant name a scenario can report: its own, the ones its model registers, and the engine's. */
-export function invariantNames(s: ScenarioDef): string[] {
-  const names = new Set<string>(s.invariants);
-  const v = Object.keys(s.variants)[0] as string;
-  const def = s.build({ variant: v, cpus: s.cpus });
-  for (const i of def.safety) names.add(i.name);
-  for (const i of def.terminal) names.add(i.name);
-  for (const i of Object.values(ENGINE_INVARIANTS)) names.add(i);
-  return [...names].sort();
 }
 
 export function checkInvariants(s: ScenarioDef, wanted: readonly string[]): void {
@@ -34,4 +16,4 @@ export function checkInvariants(s: ScenarioDef, wanted: readonly string[]): void
   }
 }
 
-export { SCENARIOS };
+export { invariantNames };

@@ -9,10 +9,12 @@ import {
   searchIdentity,
   shardToText,
 } from '../explorer/shard-file.ts';
+import { ShardMismatch, verifyShards } from '../explorer/shard-verify.ts';
 import { MergeError, SLICEABLE } from '../explorer/slices.ts';
+import { recordedFile } from '../explorer/trace.ts';
+import { recordedScenario } from '../load/from-source.ts';
 import { type CheckFlags, type Job, namedJob, outcomeOf, printOutcomes, runOptions } from './check.ts';
 import { EXIT, readUserFile, UsageError } from './errors.ts';
-import { scenarioByName } from './scenario-select.ts';
 
 /** `--shard i/n` → { index: i, count: n }, 1 ≤ i ≤ n. */
 export function parseShardOption(v: string): { index: number; count: number } {
@@ -48,6 +50,7 @@ export function runShard(j: Job, f: CheckFlags): number {
   const file: ShardFile = {
     format: SHARD_FORMAT,
     scenario: j.scenario.name,
+    ...(recordedFile(o.source) ? { source: recordedFile(o.source) } : {}),
     variant: j.variant,
     cpus: j.cpus,
     options: {
@@ -92,7 +95,7 @@ function readShard(file: string): ShardFile {
 }
 
 /** `ptrace-mc merge FILES…`: the result one search gives, from the shard files of all its shards. */
-export function mergeCommand(files: string[], mf: MergeFlags): number {
+export async function mergeCommand(files: string[], mf: MergeFlags): Promise<number> {
   const shards = files.map(readShard);
   const first = shards[0] as ShardFile;
   const id = searchIdentity(first);
@@ -101,9 +104,24 @@ export function mergeCommand(files: string[], mf: MergeFlags): number {
       throw new UsageError(`${files[i]} is a shard of another search than ${files[0]} (scenario, options or shard count differ)`);
     }
   });
-  const results = new Map<number, ShardFile['results'][number]>();
-  for (const s of shards) for (const r of s.results) results.set(r.index, r);
-  const scenario = scenarioByName(first.scenario);
+  const results = new Map<number, { file: string; result: ShardFile['results'][number] }>();
+  shards.forEach((s, i) => {
+    const file = files[i] as string;
+    for (const r of s.results) {
+      const had = results.get(r.index);
+      if (had !== undefined && JSON.stringify(had.result) !== JSON.stringify(r)) {
+        throw new UsageError(`${file} and ${had.file} give different results for slice ${r.index}`);
+      }
+      results.set(r.index, { file, result: r });
+    }
+  });
+  const scenario = await recordedScenario(first.scenario, first.source, files[0] as string, 'shard file');
+  try {
+    verifyShards(scenario, first, [...results.values()]);
+  } catch (e) {
+    if (e instanceof ShardMismatch) throw new UsageError(e.message);
+    throw e;
+  }
   const o = first.options;
   const f: CheckFlags = {
     invariant: o.invariants ? [...o.invariants] : [],
@@ -124,7 +142,11 @@ export function mergeCommand(files: string[], mf: MergeFlags): number {
   const job = namedJob(scenario, first.variant, first.cpus, o.invariants, o.irq ?? {});
   const opts: RunOptions = { ...runOptions(job, f, null), strategy: o.strategy as StrategyName };
   try {
-    const merged = finishSliced(scenario, opts, { slices: first.slices, results: [...results.values()], elapsedMs: 0 });
+    const merged = finishSliced(scenario, opts, {
+      slices: first.slices,
+      results: [...results.values()].map((r) => r.result),
+      elapsedMs: 0,
+    });
     return printOutcomes([outcomeOf(job, f, merged)], f, false);
   } catch (e) {
     if (e instanceof MergeError) {

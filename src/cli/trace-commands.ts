@@ -7,14 +7,17 @@ import { renderHtml } from '../explorer/render-html.ts';
 import { renderMermaid, renderMermaidStory } from '../explorer/render-mermaid.ts';
 import { renderPerfetto } from '../explorer/render-perfetto.ts';
 import { renderText } from '../explorer/render-text.ts';
-import { ReplayMismatch, replayTrace } from '../explorer/replay.ts';
+import { checkTraceOptions, type Replayed, ReplayMismatch, replayTrace } from '../explorer/replay.ts';
 import { recordTrace, type StrategyName } from '../explorer/run.ts';
 import { shrinkSchedule } from '../explorer/shrink.ts';
 import { parseTrace, type TraceFile, TraceFormatError, type TraceStep, traceToText } from '../explorer/trace.ts';
+import { recordedScenario } from '../load/from-source.ts';
+import { rememberSource, sourceOf } from '../load/source.ts';
 import { applyIrqBounds, IrqBoundError } from '../model/irq-bounds.ts';
+import { hasOwn } from '../model/own.ts';
 import type { ScenarioDef } from '../model/scenario.ts';
+import { FORMATS } from './defaults.ts';
 import { EXIT, readUserFile, UsageError } from './errors.ts';
-import { scenarioByName } from './scenario-select.ts';
 
 export function readTrace(file: string): TraceFile {
   return readUserFile(file, parseTrace, TraceFormatError);
@@ -26,11 +29,11 @@ export function readTrace(file: string): TraceFile {
  * gets the same model (applying them again from the options changes
  * nothing); a budget for a source the model lacks is bad input.
  */
-function traceScenario(file: string, t: TraceFile): ScenarioDef {
-  const s = scenarioByName(t.scenario);
+async function traceScenario(file: string, t: TraceFile): Promise<ScenarioDef> {
+  const s = await recordedScenario(t.scenario, t.source, file, 'trace');
   const irq = t.options.irq;
   if (irq === undefined) return s;
-  if (t.variant in s.variants) {
+  if (hasOwn(s.variants, t.variant)) {
     try {
       applyIrqBounds(s.build({ variant: t.variant, cpus: t.options.cpus }), irq);
     } catch (e) {
@@ -38,32 +41,47 @@ function traceScenario(file: string, t: TraceFile): ScenarioDef {
       throw e;
     }
   }
-  return { ...s, build: (b) => applyIrqBounds(s.build(b), irq) };
+  const withBudgets: ScenarioDef = { ...s, build: (b) => applyIrqBounds(s.build(b), irq) };
+  const src = sourceOf(s);
+  return src ? rememberSource(withBudgets, src) : withBudgets;
 }
 
-/** `ptrace-mc replay FILE`: 1 when the recorded violation reproduces, 2 when it does not or the file is bad. */
-export function replayCommand(file: string, opts: { json?: boolean }): number {
+/**
+ * Reads a trace and replays it on the model (replay.ts checks the whole
+ * file); a file that does not match is bad input, one line, exit 2. Every
+ * command that shows a trace goes through here, so none shows values the
+ * model does not produce.
+ */
+async function verifiedTrace(file: string): Promise<{ t: TraceFile; s: ScenarioDef; v: Replayed }> {
   const t = readTrace(file);
-  const s = traceScenario(file, t);
+  const s = await traceScenario(file, t);
   try {
-    const v = replayTrace(s, t);
-    if (opts.json) {
-      process.stdout.write(
-        `${JSON.stringify({ trace: file, scenario: t.scenario, variant: t.variant, cpus: t.options.cpus, reproduced: true, verdict: 'violated', invariant: v.invariant, message: v.message, steps: t.steps.length })}\n`,
-      );
-    } else {
-      process.stdout.write(
-        `${file}: reproduces ${v.invariant} in ${t.steps.length} steps (${t.scenario} [${t.variant}] on ${t.options.cpus} CPUs)\n  ${v.message}\n`,
-      );
-    }
-    return EXIT.violated;
+    return { t, s, v: replayTrace(s, t) };
   } catch (e) {
     if (e instanceof ReplayMismatch) throw new UsageError(`${file}: ${e.message}`);
     throw e;
   }
 }
 
-export const FORMATS = ['text', 'mermaid', 'perfetto', 'html'] as const;
+/** `ptrace-mc replay FILE`: 1 when the recorded violation reproduces, 2 when it does not or the file is bad. */
+export async function replayCommand(file: string, opts: { json?: boolean }): Promise<number> {
+  const { t, v } = await verifiedTrace(file);
+  const n = t.steps.length;
+  if (opts.json) {
+    process.stdout.write(
+      `${JSON.stringify({ trace: file, scenario: t.scenario, variant: t.variant, cpus: t.options.cpus, reproduced: true, verdict: 'violated', invariant: v.invariant, message: v.message, steps: n, at: v.at })}\n`,
+    );
+  } else {
+    const when = v.at === 'step' ? `broken by step ${n}` : `checked when nothing can run after step ${n}`;
+    process.stdout.write(
+      `${file}: reproduces ${v.invariant} in ${n} steps, every step as recorded (${t.scenario} [${t.variant}] on ${t.options.cpus} CPU${t.options.cpus === 1 ? '' : 's'}; ${when})\n  ${v.message}\n`,
+    );
+  }
+  return EXIT.violated;
+}
+
+export { FORMATS };
+
 type Format = (typeof FORMATS)[number];
 
 /** Renderers that need the model's view of each step (footprints, slice, wakeups) replay the trace first. */
@@ -74,21 +92,23 @@ const RENDERERS: Record<Format, (t: TraceFile, a: () => TraceAnalysis) => string
   html: (t, a) => renderHtml(t, a()),
 };
 
-export function renderCommand(file: string, opts: { format: string; story?: boolean }): number {
+export async function renderCommand(file: string, opts: { format: string; story?: boolean }): Promise<number> {
   if (!(FORMATS as readonly string[]).includes(opts.format)) {
     throw new UsageError(`unknown format '${opts.format}' (one of: ${FORMATS.join(', ')})`);
   }
   if (opts.story && opts.format !== 'mermaid') throw new UsageError('--story goes with --format mermaid');
-  const t = readTrace(file);
-  if (opts.story) process.stdout.write(renderMermaidStory(t, analyze(file, t)));
-  else process.stdout.write(RENDERERS[opts.format as Format](t, () => analyze(file, t)));
+  // every format, text too, shows the trace only once replay has checked it against the model
+  const { t, s } = await verifiedTrace(file);
+  const a = opts.story || opts.format !== 'text' ? analyze(file, t, s) : null;
+  if (opts.story) process.stdout.write(renderMermaidStory(t, a as TraceAnalysis));
+  else process.stdout.write(RENDERERS[opts.format as Format](t, () => a as TraceAnalysis));
   return 0;
 }
 
 /** `ptrace-mc explain FILE`: the race story of the violation (or, with --full, its happens-before slice). */
-export function explainCommand(file: string, opts: { json?: boolean; full?: boolean }): number {
-  const t = readTrace(file);
-  const a = analyze(file, t);
+export async function explainCommand(file: string, opts: { json?: boolean; full?: boolean }): Promise<number> {
+  const { t, s } = await verifiedTrace(file);
+  const a = analyze(file, t, s);
   if (!opts.json) {
     process.stdout.write(renderExplain(t, a, { full: opts.full }));
     return 0;
@@ -117,8 +137,7 @@ export function explainCommand(file: string, opts: { json?: boolean; full?: bool
   return 0;
 }
 
-function analyze(file: string, t: TraceFile): TraceAnalysis {
-  const s = traceScenario(file, t);
+function analyze(file: string, t: TraceFile, s: ScenarioDef): TraceAnalysis {
   try {
     return analyzeTrace(s, t);
   } catch (e) {
@@ -132,9 +151,16 @@ function analyze(file: string, t: TraceFile): TraceAnalysis {
  * then fewest steps, same invariant) and rewrites it, or writes `--out`.
  * For traces saved before the model or the shrinker changed.
  */
-export function shrinkCommand(file: string, opts: { out?: string }): number {
+export async function shrinkCommand(file: string, opts: { out?: string }): Promise<number> {
   const t = readTrace(file);
-  const s = traceScenario(file, t);
+  const s = await traceScenario(file, t);
+  // not replayed exactly: shrink is for traces saved before the model changed, as long as the schedule still violates
+  try {
+    checkTraceOptions(s, t);
+  } catch (e) {
+    if (e instanceof ReplayMismatch) throw new UsageError(`${file}: ${e.message}`);
+    throw e;
+  }
   const o = {
     variant: t.variant,
     cpus: t.options.cpus,
@@ -145,6 +171,8 @@ export function shrinkCommand(file: string, opts: { out?: string }): number {
     maxSteps: t.options.maxSteps,
     ...(t.options.irq !== undefined ? { irq: t.options.irq } : {}),
     cache: true,
+    // the rewritten trace names the same scenario file (the one just checked unchanged)
+    source: sourceOf(s) ?? null,
   };
   const m = makeMachine(s, o);
   const schedule = t.schedule.map((label, i) => {

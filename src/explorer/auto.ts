@@ -1,7 +1,7 @@
 import type { Machine } from '../model/machine.ts';
 import { BoundedStrategy } from './bounded.ts';
 import { DelayBoundedStrategy } from './delay-bounded.ts';
-import { type Budget, ExecutionRunner, type SearchResult } from './explore.ts';
+import { type Budget, ExecutionRunner, limitsOf, type SearchResult } from './explore.ts';
 import { ReducedDfs, type ReducedDfsOptions } from './reduced-dfs.ts';
 import type { Strategy } from './strategy.ts';
 
@@ -62,9 +62,10 @@ export class AutoStrategy implements Strategy {
       new ExecutionRunner(m.clone(), new BoundedStrategy(BOUND, true)),
     ];
     const live = finders.map(() => true);
-    dfs.start(m, {});
+    // one set of limits for all: --max-time, memory, interruption
+    const limits = limitsOf(budget);
+    dfs.start(m, {}, limits);
     let nextProgress = 16;
-    let nextClock = 0;
     const sum = (f: (r: ExecutionRunner) => number) => finders.reduce((a, r) => a + f(r), 0);
     const totals = (r: SearchResult): SearchResult => ({
       ...r,
@@ -74,15 +75,11 @@ export class AutoStrategy implements Strategy {
       states: dfs.states,
       elapsedMs: performance.now() - t0,
     });
-    const stopped = (why: 'max-executions' | 'max-time'): SearchResult =>
+    const stopped = (why: NonNullable<SearchResult['stoppedBy']>): SearchResult =>
       totals({ ...dfs.result(), verdict: 'incomplete', stoppedBy: why, violation: null, schedule: null, coverage: null });
     for (;;) {
       const executions = dfs.executionCount + sum((x) => x.executions);
       if (budget.maxExecutions !== undefined && executions >= budget.maxExecutions) return stopped('max-executions');
-      if (budget.maxTimeMs !== undefined && executions >= nextClock) {
-        nextClock = executions + 8;
-        if (performance.now() - t0 > budget.maxTimeMs) return stopped('max-time');
-      }
       if (budget.onProgress && executions >= nextProgress) {
         nextProgress = executions + 16;
         const steps = dfs.stepsTaken + sum((x) => x.steps);
@@ -102,7 +99,8 @@ export class AutoStrategy implements Strategy {
       });
       if (turn >= 0) {
         const runner = finders[turn] as ExecutionRunner;
-        const r = runner.next();
+        const r = runner.next(undefined, limits);
+        if (r === 'stopped') return stopped(limits.stopped ?? 'max-time');
         if (r === 'violated') {
           return totals({
             ...dfs.result(),
@@ -117,6 +115,7 @@ export class AutoStrategy implements Strategy {
         continue;
       }
       dfs.advance();
+      // the dfs visits every state, so it meets any execution past --max-steps the finders meet
       if (dfs.over) return totals(dfs.result());
     }
   }

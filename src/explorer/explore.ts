@@ -1,5 +1,6 @@
 import type { Machine } from '../model/machine.ts';
 import type { Violation } from '../model/types.ts';
+import { type LimitStop, SearchLimits, wallNow } from './limits.ts';
 import type { Strategy } from './strategy.ts';
 
 export interface Budget {
@@ -7,6 +8,8 @@ export interface Budget {
   readonly maxExecutions?: number;
   /** stop after this much wall time (the search is then incomplete) */
   readonly maxTimeMs?: number;
+  /** stop when the process's resident memory passes this many MiB (the heap limit is always watched) */
+  readonly maxMemoryMb?: number;
   /** called now and then with progress (for a status line); never affects the search */
   readonly onProgress?: (p: Progress) => void;
 }
@@ -20,6 +23,8 @@ export interface Progress {
 
 export type SearchVerdict = 'holds' | 'violated' | 'incomplete';
 
+export type StopReason = 'max-executions' | 'max-steps' | 'not-exhaustive' | LimitStop;
+
 export interface SearchResult {
   readonly verdict: SearchVerdict;
   readonly violation: Violation | null;
@@ -30,8 +35,8 @@ export interface SearchResult {
   readonly maxDepth: number;
   /** distinct states, when the strategy remembers them */
   readonly states: number | null;
-  /** why the search stopped early, when incomplete */
-  readonly stoppedBy: 'max-executions' | 'max-time' | 'max-steps' | 'not-exhaustive' | null;
+  /** why the search stopped early, when incomplete (`max-steps`: some executions were cut at --max-steps) */
+  readonly stoppedBy: StopReason | null;
   readonly elapsedMs: number;
   /** what a search that found nothing covered, for strategies that are not a proof */
   readonly coverage: string | null;
@@ -47,14 +52,17 @@ export interface SearchResult {
 
 /**
  * Runs the executions a strategy asks for, one at a time: reset, then the
- * strategy's choices until nothing is enabled, a violation, or the strategy
- * cuts the execution. `explore` runs them to the end; a portfolio runs
- * several of these in turns.
+ * strategy's choices until nothing is enabled, a violation, the strategy
+ * cuts the execution, or it reaches --max-steps (cut and counted in
+ * `overlong`). `explore` runs them to the end; a portfolio runs several of
+ * these in turns.
  */
 export class ExecutionRunner {
   executions = 0;
   steps = 0;
   maxDepth = 0;
+  /** executions cut at --max-steps (livelock not checked) */
+  overlong = 0;
   /** the choices of the current (after a violation: the violating) execution */
   readonly schedule: number[] = [];
   private readonly buf: number[] = [];
@@ -69,12 +77,14 @@ export class ExecutionRunner {
   /**
    * Runs the next execution: 'ran', 'violated' (m.violation says what),
    * 'over' when the strategy has no more, or 'stopped' when it has one but
-   * `stop` (asked just before it would run) says not to.
+   * `stop` (asked just before it would run) says not to, or `limits` stops
+   * it on the way (its `stopped` says why).
    */
-  next(stop?: () => boolean): 'ran' | 'violated' | 'over' | 'stopped' {
+  next(stop?: () => boolean, limits?: SearchLimits): 'ran' | 'violated' | 'over' | 'stopped' {
     const { m, strategy, buf, schedule } = this;
     if (!strategy.beginExecution()) return 'over';
     if (stop?.()) return 'stopped';
+    if (limits?.tick()) return 'stopped';
     m.reset();
     schedule.length = 0;
     let depth = 0;
@@ -90,6 +100,11 @@ export class ExecutionRunner {
       m.step(c);
       depth++;
       if (m.violation !== null) break;
+      if (limits?.tick()) return 'stopped';
+      if (depth >= m.maxSteps) {
+        this.overlong++;
+        break;
+      }
       if (strategy.afterStep && !strategy.afterStep(c, depth - 1, m)) break;
     }
     this.executions++;
@@ -111,6 +126,8 @@ export function explore(m: Machine, strategy: Strategy, budget: Budget = {}): Se
   const t0 = performance.now();
   const runner = new ExecutionRunner(m, strategy);
   let nextProgress = 16;
+  // --max-time, memory and interruption (limits.ts); executions longer than --max-steps are cut and counted
+  const limits = limitsOf(budget);
   const result = (verdict: SearchVerdict, stoppedBy: SearchResult['stoppedBy'], v: Violation | null): SearchResult => ({
     verdict,
     violation: v,
@@ -121,20 +138,17 @@ export function explore(m: Machine, strategy: Strategy, budget: Budget = {}): Se
     states: strategy.states ?? null,
     stoppedBy,
     elapsedMs: performance.now() - t0,
-    coverage: verdict === 'incomplete' ? (strategy.coverage?.() ?? null) : null,
+    coverage:
+      verdict !== 'incomplete'
+        ? null
+        : stoppedBy === 'max-steps'
+          ? overlongText(runner.overlong, m.maxSteps)
+          : (strategy.coverage?.() ?? null),
   });
-  let stoppedBy: SearchResult['stoppedBy'] = null;
-  const stop = (): boolean => {
-    const executions = runner.executions;
-    if (budget.maxExecutions !== undefined && executions >= budget.maxExecutions) stoppedBy = 'max-executions';
-    else if (budget.maxTimeMs !== undefined && executions % 64 === 0 && performance.now() - t0 > budget.maxTimeMs) {
-      stoppedBy = 'max-time';
-    }
-    return stoppedBy !== null;
-  };
+  const stop = (): boolean => budget.maxExecutions !== undefined && runner.executions >= budget.maxExecutions;
   for (;;) {
-    const r = runner.next(stop);
-    if (r === 'stopped') return result('incomplete', stoppedBy, null);
+    const r = runner.next(stop, limits);
+    if (r === 'stopped') return result('incomplete', limits.stopped ?? 'max-executions', null);
     if (r === 'over') break;
     if (r === 'violated') return result('violated', null, m.violation);
     if (budget.onProgress && runner.executions >= nextProgress) {
@@ -147,5 +161,19 @@ export function explore(m: Machine, strategy: Strategy, budget: Budget = {}): Se
       });
     }
   }
+  if (runner.overlong > 0) return result('incomplete', 'max-steps', null);
   return strategy.exhaustive ? result('holds', null, null) : result('incomplete', 'not-exhaustive', null);
+}
+
+/** The limits (limits.ts) a budget sets. */
+export function limitsOf(budget: Budget): SearchLimits {
+  return new SearchLimits({
+    ...(budget.maxTimeMs !== undefined ? { deadline: wallNow() + budget.maxTimeMs } : {}),
+    ...(budget.maxMemoryMb !== undefined ? { maxMemoryMb: budget.maxMemoryMb } : {}),
+  });
+}
+
+/** What a search cut by --max-steps covered. */
+export function overlongText(overlong: number, maxSteps: number): string {
+  return `${overlong} execution${overlong === 1 ? '' : 's'} reached --max-steps ${maxSteps} and were cut (livelock is not checked)`;
 }

@@ -44,7 +44,7 @@ export class PctStrategy implements Strategy {
     this.n = m.choiceCount;
     m.reset();
     const buf: number[] = [];
-    while (m.violation === null && m.enabled(buf) > 0) m.step(buf[0] as number);
+    while (m.violation === null && m.steps < m.maxSteps && m.enabled(buf) > 0) m.step(buf[0] as number);
     this.k = Math.max(1, m.steps);
   }
 

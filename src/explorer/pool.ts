@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { interruptFlagBuffer, isLimitStop } from './limits.ts';
 import type { SliceTask } from './slice-task.ts';
 import type { SliceResult } from './slices.ts';
 
@@ -52,7 +53,10 @@ export function runSlicesInWorkers(
   const slots: Slot[] = [];
   for (let i = 0; i < Math.min(n, tasks.length); i++) {
     const { port1, port2 } = new MessageChannel();
-    const worker = new Worker(script, { workerData: { port: port2, signal }, transferList: [port2] });
+    const worker = new Worker(script, {
+      workerData: { port: port2, signal, interrupt: interruptFlagBuffer() },
+      transferList: [port2],
+    });
     worker.unref();
     slots.push({ worker, port: port1, busy: false });
   }
@@ -83,6 +87,8 @@ export function runSlicesInWorkers(
           results.push(m.ok);
           onResult?.(m.ok, results);
           if (m.ok.verdict === 'violated') firstViolation = Math.min(firstViolation, m.ok.index);
+          // time, memory or an interrupt: the slices not started yet would stop at once
+          if (isLimitStop(m.ok.stoppedBy)) firstViolation = Math.min(firstViolation, m.ok.index);
         }
       }
       if (!got) Atomics.wait(counter, 0, seen);

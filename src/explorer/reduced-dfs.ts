@@ -4,7 +4,8 @@ import type { Machine, Snapshot } from '../model/machine.ts';
 import type { Violation } from '../model/types.ts';
 import { AccessLedger } from './access-ledger.ts';
 import { dependent, type Event } from './dependence.ts';
-import type { Budget, SearchResult, SearchVerdict } from './explore.ts';
+import { type Budget, limitsOf, overlongText, type SearchResult, type SearchVerdict } from './explore.ts';
+import { SearchLimits } from './limits.ts';
 import { ExactStore, FingerprintStore, type StateStore } from './state-store.ts';
 import type { Strategy } from './strategy.ts';
 
@@ -97,7 +98,8 @@ export class ReducedDfs implements Strategy {
   private steps = 0;
   private maxDepth = 0;
   private nextProgress = 16;
-  private nextClock = 1024;
+  /** --max-time, memory, interruption (limits.ts) */
+  private limits: SearchLimits = new SearchLimits();
   private violation: Violation | null = null;
   private stoppedBy: SearchResult['stoppedBy'] = null;
   /** executions cut by the step bound (when livelock is not checked) */
@@ -153,9 +155,10 @@ export class ReducedDfs implements Strategy {
    * Starts the search (a portfolio then calls `advance` in turns with other
    * searches; `run` calls it to the end).
    */
-  start(m: Machine, budget: Budget): void {
+  start(m: Machine, budget: Budget, limits: SearchLimits = limitsOf(budget)): void {
     this.m = m;
     this.budget = budget;
+    this.limits = limits;
     this.t0 = performance.now();
     this.prepare(m);
     if (this.opts.blocks !== false && this.opts.sleepSets !== false) this.ledger = new AccessLedger(m);
@@ -216,10 +219,7 @@ export class ReducedDfs implements Strategy {
       states: this.store.size,
       stoppedBy: r === OUT_OF_BUDGET ? this.stoppedBy : this.cutLong > 0 ? 'max-steps' : null,
       elapsedMs: performance.now() - this.t0,
-      coverage:
-        verdict === 'incomplete' && r !== OUT_OF_BUDGET
-          ? `${this.cutLong} executions reached the step bound (--max-steps) and were cut`
-          : null,
+      coverage: verdict === 'incomplete' && r !== OUT_OF_BUDGET ? overlongText(this.cutLong, (this.m as Machine).maxSteps) : null,
       ...(this.store.exact ? {} : { collisionProbability: collisionProbability(this.store.size) }),
       ...(this.store.bytes !== null ? { stateBytes: this.store.bytes } : {}),
     };
@@ -321,12 +321,9 @@ export class ReducedDfs implements Strategy {
       this.leaf();
       return VIOLATED;
     }
-    if (this.steps >= this.nextClock) {
-      this.nextClock = this.steps + 1024;
-      if (this.budget.maxTimeMs !== undefined && performance.now() - this.t0 > this.budget.maxTimeMs) {
-        this.stoppedBy = 'max-time';
-        return OUT_OF_BUDGET;
-      }
+    if (this.limits.tick()) {
+      this.stoppedBy = this.limits.stopped;
+      return OUT_OF_BUDGET;
     }
     return GO_ON;
   }
@@ -353,7 +350,7 @@ export class ReducedDfs implements Strategy {
         }
         return this.budgetLeft();
       }
-      if (m.steps >= m.maxStepsBound && !m.wants('livelock')) {
+      if (m.steps >= m.maxSteps && !m.wants('livelock')) {
         this.cutLong++;
         this.leaf();
         return this.budgetLeft();

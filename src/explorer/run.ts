@@ -1,10 +1,12 @@
 import type { IrqBounds } from '../model/irq-bounds.ts';
-import type { ScenarioDef } from '../model/scenario.ts';
+import type { ScenarioDef, ScenarioSource } from '../model/scenario.ts';
 import { AutoStrategy } from './auto.ts';
 import { BoundedStrategy } from './bounded.ts';
+import { DelayBoundedStrategy } from './delay-bounded.ts';
 import { DfsStrategy } from './dfs.ts';
 import { DporStrategy } from './dpor.ts';
 import { type Budget, explore, type SearchResult } from './explore.ts';
+import { isLimitStop } from './limits.ts';
 import { makeMachine } from './make-machine.ts';
 import { PctStrategy } from './pct.ts';
 import { runSlicesInWorkers } from './pool.ts';
@@ -17,11 +19,10 @@ import { type Shrunk, shrinkSchedule } from './shrink.ts';
 import { now, runSliceTask, type SliceTask } from './slice-task.ts';
 import { computeSlices, mergeSlices, SLICE_TARGET, SLICEABLE, type SliceResult } from './slices.ts';
 import type { Strategy } from './strategy.ts';
-import { TRACE_FORMAT, type TraceFile } from './trace.ts';
+import { DEFAULT_DELAYS, DEFAULT_PCT_DEPTH, DEFAULT_PREEMPTIONS, type StrategyName } from './strategy-names.ts';
+import { recordedFile, TRACE_FORMAT, type TraceFile } from './trace.ts';
 
-/** The first is the default of `check`. */
-export const STRATEGIES = ['auto', 'dfs', 'dpor', 'source-dpor', 'bounded', 'pct', 'random', 'portfolio'] as const;
-export type StrategyName = (typeof STRATEGIES)[number];
+export { DEFAULT_PCT_DEPTH, DEFAULT_PREEMPTIONS, STRATEGIES, type StrategyName } from './strategy-names.ts';
 
 export interface RunOptions {
   readonly variant: string;
@@ -39,6 +40,8 @@ export interface RunOptions {
   readonly por?: boolean;
   /** dfs: tell visited states apart by exact key rather than 64-bit fingerprint */
   readonly exactStates?: boolean;
+  /** delay: the largest delay bound tried (default DEFAULT_DELAYS) */
+  readonly delays?: number;
   /** bounded: the largest preemption bound tried (default DEFAULT_PREEMPTIONS) */
   readonly preemptions?: number;
   /** pct: the bug depth d (default DEFAULT_PCT_DEPTH) */
@@ -53,12 +56,15 @@ export interface RunOptions {
    * search (see slices.ts).
    */
   readonly workers?: number;
+  /**
+   * where the scenario came from (the loader's record): worker threads load
+   * it from there, and a trace records a scenario file's path and hash
+   */
+  readonly source?: ScenarioSource | null;
   /** search only shard `index` (1-based) of `count`: the slices whose number is index−1 modulo count */
   readonly shard?: { readonly index: number; readonly count: number };
 }
 
-export const DEFAULT_PREEMPTIONS = 2;
-export const DEFAULT_PCT_DEPTH = 3;
 /** which strategies take a seed (and so record it in traces) */
 export const SEEDED: readonly StrategyName[] = ['pct', 'random', 'portfolio'];
 
@@ -74,7 +80,7 @@ export interface RunResult {
 
 export type StrategyOptions = Pick<
   RunOptions,
-  'strategy' | 'seed' | 'runs' | 'cache' | 'por' | 'exactStates' | 'preemptions' | 'depth'
+  'strategy' | 'seed' | 'runs' | 'cache' | 'por' | 'exactStates' | 'preemptions' | 'delays' | 'depth'
 >;
 
 export function makeStrategy(o: StrategyOptions): Strategy {
@@ -93,6 +99,8 @@ export function makeStrategy(o: StrategyOptions): Strategy {
         : new ReducedDfs({ exact: o.exactStates === true });
     case 'bounded':
       return new BoundedStrategy(o.preemptions ?? DEFAULT_PREEMPTIONS, o.cache);
+    case 'delay':
+      return new DelayBoundedStrategy(o.delays ?? DEFAULT_DELAYS);
     case 'pct':
       return new PctStrategy(o.seed, o.runs, o.depth ?? DEFAULT_PCT_DEPTH);
     case 'random':
@@ -162,6 +170,7 @@ export function recordTrace(s: ScenarioDef, o: Omit<RunOptions, 'budget'>, sched
   return {
     format: TRACE_FORMAT,
     scenario: s.name,
+    ...(recordedFile(o.source) ? { source: recordedFile(o.source) } : {}),
     variant: o.variant,
     options: {
       cpus: o.cpus,
@@ -196,8 +205,12 @@ export function searchSlices(s: ScenarioDef, o: RunOptions): SlicedRun {
   const slices = computeSlices(makeMachine(s, o), SLICE_TARGET, dedup);
   const shard = o.shard;
   const mine = shard ? slices.filter((x) => x.index % shard.count === shard.index - 1) : slices;
+  const source = o.source ?? null;
+  if (source === null && (o.workers ?? 1) > 1) {
+    throw new Error('--workers needs a scenario loaded by name or from a file (worker threads load it again)');
+  }
   const tasks: SliceTask[] = mine.map((slice) => ({
-    scenario: s.name,
+    scenario: source ?? { builtin: s.name },
     variant: o.variant,
     cpus: o.cpus,
     invariants: o.invariants,
@@ -207,6 +220,7 @@ export function searchSlices(s: ScenarioDef, o: RunOptions): SlicedRun {
     slice,
     ...(o.budget.maxExecutions !== undefined ? { maxExecutions: o.budget.maxExecutions } : {}),
     ...(o.budget.maxTimeMs !== undefined ? { deadline: t0 + o.budget.maxTimeMs } : {}),
+    ...(o.budget.maxMemoryMb !== undefined ? { maxMemoryMb: o.budget.maxMemoryMb } : {}),
   }));
   let results: SliceResult[];
   let executions = 0;
@@ -223,10 +237,11 @@ export function searchSlices(s: ScenarioDef, o: RunOptions): SlicedRun {
   } else {
     results = [];
     for (const t of tasks) {
-      const r = runSliceTask(t);
+      const r = runSliceTask(t, s);
       results.push(r);
       progress(r);
-      if (r.verdict === 'violated') break;
+      // a violation decides; a slice stopped by a limit (time, memory, an interrupt) means the rest would stop too
+      if (r.verdict === 'violated' || isLimitStop(r.stoppedBy)) break;
       // mergeSlices cuts the total here: later slices cannot count
       if (o.budget.maxExecutions !== undefined && executions > o.budget.maxExecutions) break;
     }

@@ -87,7 +87,8 @@ export function runPicks(m: Machine, picks: readonly number[]): Outcome {
     schedule.push(c);
     m.step(c);
     last = c;
-    if (m.violation !== null) break;
+    // an execution the search would have cut at --max-steps ends here, without a violation
+    if (m.violation !== null || m.steps >= m.maxSteps) break;
   }
   return { schedule, preemptions, invariant: m.violation?.invariant ?? null };
 }
@@ -149,7 +150,7 @@ function fewestPreemptions(
       const c = st.choose(buf, depth, m);
       schedule.push(c);
       m.step(c);
-      if (m.violation !== null || !st.afterStep(c, depth, m)) break;
+      if (m.violation !== null || m.steps >= m.maxSteps || !st.afterStep(c, depth, m)) break;
     }
     executions++;
     st.endExecution(m);

@@ -1,12 +1,13 @@
 import type { IrqBounds } from '../model/irq-bounds.ts';
 import type { Machine } from '../model/machine.ts';
-import { findScenario } from '../scenarios/index.ts';
+import type { ScenarioDef, ScenarioSource } from '../model/scenario.ts';
 import { makeMachine } from './make-machine.ts';
 import { type Slice, type SliceResult, type SliceStrategyOptions, searchSlice } from './slices.ts';
 
 /** One slice to search, as plain data (it crosses into worker threads). */
 export interface SliceTask {
-  readonly scenario: string;
+  /** where a worker thread finds the scenario (through the same loader as the command) */
+  readonly scenario: ScenarioSource;
   readonly variant: string;
   readonly cpus: number;
   readonly invariants: readonly string[] | null;
@@ -17,6 +18,8 @@ export interface SliceTask {
   readonly maxExecutions?: number;
   /** absolute time (performance.timeOrigin + performance.now()) after which to stop */
   readonly deadline?: number;
+  /** stop when the process's resident memory passes this many MiB */
+  readonly maxMemoryMb?: number;
 }
 
 export function now(): number {
@@ -26,17 +29,17 @@ export function now(): number {
 /** Machines built so far in this thread, by scenario, variant, CPUs and options. */
 const machines = new Map<string, Machine>();
 
-export function runSliceTask(t: SliceTask): SliceResult {
+/** Searches one slice of the scenario `s` (the one `t.scenario` names). */
+export function runSliceTask(t: SliceTask, s: ScenarioDef): SliceResult {
   const key = JSON.stringify([t.scenario, t.variant, t.cpus, t.invariants, t.maxSteps, t.irq ?? null]);
   let m = machines.get(key);
   if (m === undefined) {
-    const s = findScenario(t.scenario);
-    if (!s) throw new Error(`no built-in scenario ${t.scenario}`);
     m = makeMachine(s, t);
     machines.set(key, m);
   }
   return searchSlice(m, t.search, t.slice, {
     ...(t.maxExecutions !== undefined ? { maxExecutions: t.maxExecutions } : {}),
     ...(t.deadline !== undefined ? { maxTimeMs: Math.max(0, t.deadline - now()) } : {}),
+    ...(t.maxMemoryMb !== undefined ? { maxMemoryMb: t.maxMemoryMb } : {}),
   });
 }

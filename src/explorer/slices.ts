@@ -2,6 +2,7 @@ import type { Machine } from '../model/machine.ts';
 import { BoundedStrategy } from './bounded.ts';
 import { DfsStrategy } from './dfs.ts';
 import { type Budget, explore, type SearchResult, type SearchVerdict } from './explore.ts';
+import { isLimitStop } from './limits.ts';
 import { ReducedDfs } from './reduced-dfs.ts';
 import type { Strategy } from './strategy.ts';
 
@@ -240,15 +241,20 @@ export function mergeSlices(
   });
   for (let i = 0; i < sliceCount; i++) {
     const r = byIndex.get(i);
-    if (r === undefined) throw new MergeError(`slice ${i} of ${sliceCount} has no result`);
+    if (r === undefined) {
+      // after a slice stopped by time, memory or an interrupt, the later ones were not started
+      if (isLimitStop(cut))
+        return done('incomplete', { stoppedBy: cut, coverage: `slices 0–${i - 1} of ${sliceCount} searched` });
+      throw new MergeError(`slice ${i} of ${sliceCount} has no result`);
+    }
     if (o.maxExecutions !== undefined && executions + r.executions > o.maxExecutions) {
       return done('incomplete', { stoppedBy: 'max-executions', coverage: `slices 0–${i - 1} of ${sliceCount} searched in full` });
     }
     sum(r);
     if (r.verdict === 'violated') return done('violated', { violation: r.violation, schedule: r.schedule });
-    if (r.stoppedBy === 'max-time' || r.stoppedBy === 'max-executions') cut ??= r.stoppedBy;
+    if (r.stoppedBy !== null && r.stoppedBy !== 'not-exhaustive') cut ??= r.stoppedBy;
   }
-  if (cut !== null) return done('incomplete', { stoppedBy: cut, coverage: `some slices were cut short by --${cut}` });
+  if (cut !== null) return done('incomplete', { stoppedBy: cut, coverage: `some slices were cut short (${cut})` });
   if (o.strategy === 'bounded') {
     return done('incomplete', { stoppedBy: 'not-exhaustive', coverage: `no violation with ≤ ${o.preemptions} preemptions` });
   }

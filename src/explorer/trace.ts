@@ -1,4 +1,7 @@
+import { isAbsolute, relative, sep } from 'node:path';
 import type { Patch } from 'immer';
+import type { ScenarioSource } from '../model/scenario.ts';
+import { schemaError } from './schemas.ts';
 
 export const TRACE_FORMAT = 'ptrace-mc/trace@1';
 
@@ -44,6 +47,12 @@ export interface TraceOptions {
 export interface TraceFile {
   readonly format: typeof TRACE_FORMAT;
   readonly scenario: string;
+  /**
+   * The scenario file, for a scenario loaded from one (absent for a
+   * built-in): its path from the directory `check` ran in, and the SHA-256
+   * of its text; replay refuses the trace when the file has changed.
+   */
+  readonly source?: RecordedFile;
   readonly variant: string;
   readonly options: TraceOptions;
   readonly violation: { readonly invariant: string; readonly message: string };
@@ -53,10 +62,30 @@ export interface TraceFile {
   readonly steps: readonly TraceStep[];
 }
 
+/** How a trace or shard file records its scenario's file: the path from where `check` ran, and the text's hash. */
+export interface RecordedFile {
+  readonly file: string;
+  readonly sha256: string;
+}
+
+/** The source as a file records it (undefined for a built-in): the path relative to the working directory, / separated. */
+export function recordedFile(src: ScenarioSource | null | undefined): RecordedFile | undefined {
+  if (!src || 'builtin' in src) return undefined;
+  if (src.recordAs !== undefined) return { file: src.recordAs, sha256: src.sha256 };
+  const rel = relative(process.cwd(), src.file);
+  const path = isAbsolute(rel) ? src.file : rel;
+  return { file: path.split(sep).join('/'), sha256: src.sha256 };
+}
+
 /** A trace file that cannot be used; the message names what is wrong. */
 export class TraceFormatError extends Error {}
 
-/** Parses and checks a trace file's text. Throws TraceFormatError with one clear line. */
+/**
+ * Parses a trace file's text and checks its structure against the published
+ * schema (schema/trace-1.schema.json) and its parts against each other.
+ * Throws TraceFormatError with one line naming the field. Whether the
+ * values are what the model does is replay's business (replay.ts).
+ */
 export function parseTrace(text: string, source: string): TraceFile {
   let raw: unknown;
   try {
@@ -73,51 +102,25 @@ export function parseTrace(text: string, source: string): TraceFile {
         : `missing "format": "${TRACE_FORMAT}"`,
     );
   }
-  for (const k of ['scenario', 'variant'] as const) {
-    if (typeof raw[k] !== 'string' || raw[k] === '') throw bad(`"${k}" must be a non-empty string`);
+  const wrong = schemaError('trace-1', raw);
+  if (wrong !== null) throw bad(wrong);
+  const t = raw as unknown as TraceFile;
+  if (t.steps.length !== t.schedule.length) {
+    throw bad(`${t.steps.length} recorded steps for a schedule of ${t.schedule.length} choices — truncated?`);
   }
-  const o = raw.options;
-  if (!isObject(o)) throw bad('"options" is missing');
-  if (!isPositiveInt(o.cpus)) throw bad('"options.cpus" must be a positive integer');
-  if (typeof o.strategy !== 'string') throw bad('"options.strategy" must be a string');
-  if (o.seed !== null && !Number.isInteger(o.seed)) throw bad('"options.seed" must be an integer or null');
-  if (o.invariants !== null && !(Array.isArray(o.invariants) && o.invariants.every((x) => typeof x === 'string'))) {
-    throw bad('"options.invariants" must be a list of names or null');
-  }
-  if (!isPositiveInt(o.maxSteps)) throw bad('"options.maxSteps" must be a positive integer');
-  if (o.irq !== undefined && !(isObject(o.irq) && Object.values(o.irq).every((b) => Number.isInteger(b) && (b as number) >= 0))) {
-    throw bad('"options.irq" must map interrupt source names to whole-number budgets');
-  }
-  const v = raw.violation;
-  if (!isObject(v) || typeof v.invariant !== 'string' || typeof v.message !== 'string') {
-    throw bad('"violation" must have "invariant" and "message" strings');
-  }
-  if (!Array.isArray(raw.schedule) || !raw.schedule.every((c) => typeof c === 'string' && /^(cpu\d+|irq:.+)$/.test(c))) {
-    throw bad('"schedule" must be a list of choices like "cpu0" or "irq:<source>"');
-  }
-  if (!Array.isArray(raw.steps)) throw bad('"steps" must be a list');
-  if (raw.steps.length !== raw.schedule.length) {
-    throw bad(`${raw.steps.length} recorded steps for a schedule of ${raw.schedule.length} choices — truncated?`);
-  }
-  raw.steps.forEach((s, i) => {
-    if (!isObject(s)) throw bad(`step ${i + 1} is not an object`);
-    for (const k of ['choice', 'task', 'kind', 'what', 'detail', 'ref'] as const) {
-      if (typeof s[k] !== 'string') throw bad(`step ${i + 1}: "${k}" must be a string`);
-    }
-    if (s.step !== i + 1) throw bad(`step ${i + 1}: "step" is ${JSON.stringify(s.step)}`);
-    if (!Number.isInteger(s.cpu)) throw bad(`step ${i + 1}: "cpu" must be an integer`);
-    if (!Array.isArray(s.changes)) throw bad(`step ${i + 1}: "changes" must be a list`);
+  t.steps.forEach((s, i) => {
+    if (s.step !== i + 1) throw bad(`steps[${i}].step is ${s.step}, expected ${i + 1}`);
+    if (s.choice !== t.schedule[i]) throw bad(`steps[${i}].choice is ${s.choice}, but schedule[${i}] is ${t.schedule[i]}`);
   });
-  if (!isObject(raw.initial) || !isObject(raw.initial.cells)) throw bad('"initial" world view is missing');
-  if (!isObject(raw.stats)) throw bad('"stats" is missing');
-  return raw as unknown as TraceFile;
+  if (t.stats.steps !== t.steps.length) throw bad(`stats.steps is ${t.stats.steps} for ${t.steps.length} recorded steps`);
+  if (Object.keys(t.initial.cpus).length !== t.options.cpus) {
+    throw bad(`options.cpus is ${t.options.cpus} but the initial world has ${Object.keys(t.initial.cpus).length} CPUs`);
+  }
+  return t;
 }
 
 function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
-function isPositiveInt(x: unknown): x is number {
-  return Number.isInteger(x) && (x as number) > 0;
 }
 
 /** Canonical JSON text of a trace (stable key order, newline at the end). */

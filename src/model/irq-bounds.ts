@@ -1,3 +1,4 @@
+import { hasOwn, ownValue } from './own.ts';
 import type { ModelDef } from './types.ts';
 
 /**
@@ -25,7 +26,7 @@ export function applyIrqBounds(def: ModelDef, bounds: IrqBounds | undefined): Mo
       throw new IrqBoundError(`the budget of interrupt source '${name}' must be a whole number (got ${budget})`);
     }
   }
-  return { ...def, irqs: def.irqs.map((s) => (s.name in bounds ? { ...s, budget: bounds[s.name] as number } : s)) };
+  return { ...def, irqs: def.irqs.map((s) => (hasOwn(bounds, s.name) ? { ...s, budget: bounds[s.name] as number } : s)) };
 }
 
 /**
@@ -53,5 +54,5 @@ export function irqBoundsText(bounds: IrqBounds | undefined): string {
 export function sameIrqBounds(a: IrqBounds | undefined, b: IrqBounds | undefined): boolean {
   const ka = Object.keys(a ?? {}).sort();
   const kb = Object.keys(b ?? {}).sort();
-  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && a?.[k] === b?.[k]);
+  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && ownValue(a ?? {}, k) === ownValue(b ?? {}, k));
 }

@@ -187,12 +187,8 @@ export class Machine implements MachineView {
     this.initial = this.snapshot();
   }
 
-  private readonly maxSteps: number;
-
-  /** the longest execution: a longer one is a livelock (when checked) or cut */
-  get maxStepsBound(): number {
-    return this.maxSteps;
-  }
+  /** the longest execution: past it a `livelock` violation when checked, else the search cuts the execution */
+  readonly maxSteps: number;
 
   /** A machine of the same model with the same options, in its initial state (for a second search beside this one's). */
   clone(): Machine {

@@ -1,4 +1,4 @@
-import type { ModelDef } from './types.ts';
+import { ENGINE_INVARIANTS, type ModelDef } from './types.ts';
 
 export type Verdict = 'holds' | 'violated' | 'incomplete';
 
@@ -69,7 +69,65 @@ export interface ScenarioDef {
   build(opts: BuildOptions): ModelDef;
 }
 
+/** A scenario, checked for shape (a file's default export is one of these). */
 export function defineScenario(def: ScenarioDef): ScenarioDef {
-  if (Object.keys(def.variants).length === 0) throw new Error(`scenario ${def.name} has no variants`);
+  const problem = scenarioProblem(def);
+  if (problem !== null) throw new Error(`defineScenario: ${problem}`);
   return def;
+}
+
+/**
+ * Where a scenario came from: a built-in, by name, or a file a user named
+ * (its absolute path and the SHA-256 of its text when it was loaded). Plain
+ * data: it crosses into worker threads, shard files and traces, and the
+ * loader (src/load/) turns it back into the scenario.
+ */
+export type ScenarioSource =
+  | { readonly builtin: string }
+  | {
+      readonly file: string;
+      readonly sha256: string;
+      /** the path a trace or shard file records (default: `file` from the working directory) */
+      readonly recordAs?: string;
+    };
+
+const NAME = /^[A-Za-z0-9_.+-]+(\/[A-Za-z0-9_.+-]+)*$/;
+
+/**
+ * Why `x` is not a scenario (null when it is one): what a file's default
+ * export must be. Checked by shape, not by identity, so a scenario built
+ * with another copy of this package is still one.
+ */
+export function scenarioProblem(x: unknown): string | null {
+  if (typeof x !== 'object' || x === null) return 'is not a scenario (export default defineScenario({ … }))';
+  const s = x as Partial<Record<keyof ScenarioDef, unknown>>;
+  if (typeof s.name !== 'string' || !NAME.test(s.name) || s.name.split('/').some((p) => p === '.' || p === '..')) {
+    return `has no usable name (a name such as 'review/sigcont-vs-stop': letters, digits, . _ + - and /)`;
+  }
+  if (typeof s.build !== 'function') return `scenario ${s.name} has no build({ variant, cpus }) function`;
+  if (typeof s.variants !== 'object' || s.variants === null || Object.keys(s.variants).length === 0) {
+    return `scenario ${s.name} has no variants`;
+  }
+  if (!Number.isInteger(s.cpus) || (s.cpus as number) < 1) return `scenario ${s.name} has no CPU count (cpus: 2)`;
+  if (!Array.isArray(s.invariants)) return `scenario ${s.name} has no invariants list`;
+  for (const [v, d] of Object.entries(s.variants as Record<string, Partial<VariantDef>>)) {
+    if (!Array.isArray(d?.expect)) return `scenario ${s.name}, variant ${v}: no expect list`;
+  }
+  return null;
+}
+
+/**
+ * Every invariant a scenario can report, sorted: the ones it is about, the
+ * ones its model registers (built for `variant` on `cpus` CPUs, by default
+ * its first variant on its own CPU count), and the engine's own (deadlock,
+ * livelock, lock discipline, …).
+ */
+export function invariantNames(s: ScenarioDef, variant?: string, cpus?: number): string[] {
+  const names = new Set<string>(s.invariants);
+  const def = s.build({ variant: variant ?? (Object.keys(s.variants)[0] as string), cpus: cpus ?? s.cpus });
+  for (const i of def.safety) names.add(i.name);
+  for (const i of def.terminal) names.add(i.name);
+  for (const i of def.transitions ?? []) names.add(i.name);
+  for (const i of Object.values(ENGINE_INVARIANTS)) names.add(i);
+  return [...names].sort();
 }

@@ -18,10 +18,10 @@
  */
 import { awaitCond, irqDisable, irqEnable, irqRestore, irqSave, load, nop, type Program, store } from '../../cpu/ops.ts';
 import type { IrqSourceDef, TaskContext } from '../../model/types.ts';
-import { type DragonKernel, EXIT_WORK, type Pcb, PF } from './kernel.ts';
-import { markSleep } from './process.ts';
-import { __schedule, flagsInsert, SM_NONE, SM_PREEMPT, schedule } from './sched.ts';
-import { type DoSignalEnv, doSignal, RET, type Resume } from './x86-signal.ts';
+import { EXIT_WORK, PF } from './consts.ts';
+import type { DragonKernel, Pcb } from './kernel.ts';
+import { SM_NONE, SM_PREEMPT } from './sched.ts';
+import { type DoSignalEnv, RET, type Resume } from './x86-signal.ts';
 
 const ENTRY = 'exception/entry.rs';
 const ASM = 'arch/x86_64/asm/entry.S';
@@ -38,7 +38,7 @@ export function* exitToUserModeLoop(
   const at = (l: Record<string, number>, fn = 'exit_to_user_mode_loop') => k.src.at(ENTRY, l, fn);
   if (k.v !== 'master') {
     // a task parked inside do_signal (entered at 41-43) continues there
-    let retry = resume ? yield* doSignal(k, me, true, env, ctx, resume) : 0;
+    let retry = resume ? yield* k.fn.doSignal(k, me, true, env, ctx, resume) : 0;
     for (;;) {
       yield irqDisable(at({ pr1663: 17, head: 17 }), 'CurrentIrqArch::interrupt_disable()');
       const f: number = yield load(me.flags, at({ pr1663: 20, head: 20 }), 'flags = *pcb.flags()');
@@ -47,10 +47,10 @@ export function* exitToUserModeLoop(
         return;
       }
       yield irqEnable(at({ pr1663: 32, head: 32 }), 'CurrentIrqArch::interrupt_enable()');
-      if (f & PF.NEED_SCHEDULE) yield* schedule(k, SM_NONE, ctx);
+      if (f & PF.NEED_SCHEDULE) yield* k.fn.schedule(k, SM_NONE, ctx);
       if (f & PF.HAS_PENDING_SIGNAL) {
-        yield* spinWhileHeld(k, me, retry, at({ pr1663: 41, head: 41 }));
-        retry = yield* doSignal(k, me, true, env, ctx);
+        yield* k.fn.spinWhileHeld(k, me, retry, at({ pr1663: 41, head: 41 }));
+        retry = yield* k.fn.doSignal(k, me, true, env, ctx);
       } else retry = 0;
     }
   }
@@ -59,13 +59,13 @@ export function* exitToUserModeLoop(
   let retry = 0;
   while ((f & EXIT_WORK) !== 0) {
     if (f & PF.NEED_SCHEDULE) {
-      yield* schedule(k, SM_PREEMPT, ctx);
+      yield* k.fn.schedule(k, SM_PREEMPT, ctx);
       f = yield load(me.flags, at({ master: 47 }), 'process_flags_work = *pcb.flags()');
       continue;
     }
     if (f & PF.HAS_PENDING_SIGNAL) {
-      yield* spinWhileHeld(k, me, retry, at({ master: 59 }));
-      const r: number = yield* doSignal(k, me, on, env, ctx);
+      yield* k.fn.spinWhileHeld(k, me, retry, at({ master: 59 }));
+      const r: number = yield* k.fn.doSignal(k, me, on, env, ctx);
       on = (r & 1) !== 0;
       retry = r;
     } else retry = 0;
@@ -83,7 +83,7 @@ export function* exitToUserModeLoop(
  * write nothing) until the holder releases sig_info. Those rounds are this
  * one wait (enabled once the lock could be taken).
  */
-function* spinWhileHeld(k: DragonKernel, me: Pcb, retry: number, ref: string): Program<void> {
+export function* spinWhileHeld(k: DragonKernel, me: Pcb, retry: number, ref: string): Program<void> {
   if (retry & RET.RETRY_WRITE) {
     yield awaitCond(
       [me.sigInfo],
@@ -119,7 +119,7 @@ export function* retFromIntrToUser(
 ): Program<void> {
   const at = (l: number, fn: string) => k.src.at(ASM, { pr1663: l, head: l, master: l }, fn);
   if (!resume) yield irqDisable(at(65, 'ret_from_intr'), 'cli');
-  yield* exitToUserModeLoop(k, me, env, false, ctx, resume);
+  yield* k.fn.exitToUserModeLoop(k, me, env, false, ctx, resume);
   yield irqDisable(at(70, 'ret_from_intr'), 'cli');
   yield store(me.inUser, 1, at(57, '__entry_err_code_after_gs_redo'), 'iretq: back to user mode');
 }
@@ -132,12 +132,12 @@ export function* returnToUserAndRun(
   ctx: TaskContext,
   resume: Resume | null = null,
 ): Program<void> {
-  yield* retFromIntrToUser(k, me, env, ctx, resume);
+  yield* k.fn.retFromIntrToUser(k, me, env, ctx, resume);
   yield irqEnable(
     k.src.at(ASM, { pr1663: 57, head: 57, master: 57 }, '__entry_err_code_after_gs_redo'),
     'iretq restores RFLAGS.IF',
   );
-  yield* userMode();
+  yield* k.fn.userMode(k);
 }
 
 /**
@@ -156,11 +156,11 @@ export function* syscallReturnAndRun(
   const at = (l: number, fn: string) => k.src.at(ASM, { pr1663: l, head: l, master: l }, fn);
   if (k.v === 'master') {
     yield irqDisable(k.src.at('arch/x86_64/syscall/mod.rs', { master: 62 }, 'syscall_return!'), 'interrupt_disable()');
-    yield* exitToUserModeLoop(k, me, env, false, ctx);
+    yield* k.fn.exitToUserModeLoop(k, me, env, false, ctx);
   } else {
-    yield* exitToUserModeLoop(k, me, env, true, ctx);
+    yield* k.fn.exitToUserModeLoop(k, me, env, true, ctx);
   }
-  yield* exitToUserModeLoop(k, me, env, false, ctx);
+  yield* k.fn.exitToUserModeLoop(k, me, env, false, ctx);
   yield irqDisable(at(383, 'syscall_64'), 'cli');
   yield store(me.inUser, 1, at(422, 'syscall_64'), 'sysretq: back to user mode');
   yield irqEnable(at(422, 'syscall_64'), 'sysretq restores RFLAGS.IF');
@@ -169,7 +169,7 @@ export function* syscallReturnAndRun(
     yield* next();
     return;
   }
-  yield* userMode();
+  yield* k.fn.userMode(k);
 }
 
 /** A user program's blocking call (waitpid, pause): wait_queue sleep = irqs off, mark_sleep, schedule(). pr1663/head only. */
@@ -179,18 +179,18 @@ export function* blockForever(k: DragonKernel, me: Pcb, what: string, ctx: TaskC
   for (;;) {
     // a spurious wake-up re-checks the condition (never true here) and sleeps again
     const irq: number = yield irqSave(ref, 'save_and_disable_irq');
-    yield* markSleep(k, me);
+    yield* k.fn.markSleep(k, me);
     yield irqRestore(irq, ref, 'irq guard dropped');
-    yield* schedule(k, SM_NONE, ctx);
+    yield* k.fn.schedule(k, SM_NONE, ctx);
   }
 }
 
-function* userMode(): Program<void> {
+export function* userMode(_k: DragonKernel): Program<void> {
   yield awaitCond([], () => false, 'user mode', 'the user program runs', true);
 }
 
 /** Entry of an interrupt: was the frame from user mode? (the CS in the trap frame) */
-function* enterIrq(k: DragonKernel, me: Pcb): Program<boolean> {
+export function* enterIrq(k: DragonKernel, me: Pcb): Program<boolean> {
   const ref = k.src.at('arch/x86_64/interrupt/handle.rs', { pr1663: 19, head: 19, master: 16 }, 'x86_64_do_irq');
   const u: number = yield load(me.inUser, ref, 'trap_frame.is_from_user()');
   if (u) yield store(me.inUser, 0, ref, 'entered the kernel from user mode');
@@ -198,14 +198,14 @@ function* enterIrq(k: DragonKernel, me: Pcb): Program<boolean> {
 }
 
 /** x86_64_do_irq's tail after the handler: preempt if allowed and needed (pr1663/head 41-48; master 45-53). */
-function* doIrqTail(k: DragonKernel, me: Pcb, timer: boolean, ctx: TaskContext): Program<void> {
+export function* doIrqTail(k: DragonKernel, me: Pcb, timer: boolean, ctx: TaskContext): Program<void> {
   const at = (l: Record<string, number>) => k.src.at('arch/x86_64/interrupt/handle.rs', l, 'x86_64_do_irq');
   if (k.v !== 'master') {
     const pc: number = yield load(me.preempt, at({ pr1663: 41, head: 41 }), 'if current_pcb_preempt_count() > 0: return');
     if (pc > 0) return;
   }
   const f: number = yield load(me.flags, at({ pr1663: 45, head: 45, master: 45 }), 'NEED_SCHEDULE || vector == APIC timer');
-  if (timer || f & PF.NEED_SCHEDULE) yield* __schedule(k, SM_PREEMPT, ctx);
+  if (timer || f & PF.NEED_SCHEDULE) yield* k.fn.__schedule(k, SM_PREEMPT, ctx);
 }
 
 /** The kick IPI on `cpu` (ProcessManager::kick → kick_cpu), an interrupt source with a budget. */
@@ -221,11 +221,11 @@ export function kickIpi(k: DragonKernel, cpu: number, budget: number, env: (me: 
       const me = k.pcb(ctx.self);
       const ref = (l: Record<string, number>) => k.src.at('exception/ipi.rs', l, 'KickCpuIpiHandler::handle');
       yield store(rq.ipi, 0, ref({ pr1663: 55, head: 55, master: 69 }), 'the kick IPI is taken (send_eoi)');
-      const fromUser: boolean = yield* enterIrq(k, me);
-      if (k.v === 'master') yield* flagsInsert(me, PF.NEED_SCHEDULE, ref({ master: 75 }));
-      else yield* __schedule(k, SM_PREEMPT, ctx);
-      yield* doIrqTail(k, me, false, ctx);
-      if (fromUser) yield* retFromIntrToUser(k, me, env(me), ctx);
+      const fromUser: boolean = yield* k.fn.enterIrq(k, me);
+      if (k.v === 'master') yield* k.fn.flagsInsert(k, me, PF.NEED_SCHEDULE, ref({ master: 75 }));
+      else yield* k.fn.__schedule(k, SM_PREEMPT, ctx);
+      yield* k.fn.doIrqTail(k, me, false, ctx);
+      if (fromUser) yield* k.fn.retFromIntrToUser(k, me, env(me), ctx);
     },
   };
 }
@@ -240,9 +240,9 @@ export function timerIrq(k: DragonKernel, cpu: number, budget: number, env: (me:
     enabled: () => true,
     handler: function* (ctx) {
       const me = k.pcb(ctx.self);
-      const fromUser: boolean = yield* enterIrq(k, me);
-      yield* doIrqTail(k, me, true, ctx);
-      if (fromUser) yield* retFromIntrToUser(k, me, env(me), ctx);
+      const fromUser: boolean = yield* k.fn.enterIrq(k, me);
+      yield* k.fn.doIrqTail(k, me, true, ctx);
+      if (fromUser) yield* k.fn.retFromIntrToUser(k, me, env(me), ctx);
     },
   };
 }

@@ -10,11 +10,9 @@
  */
 import { irqRestore, irqSave, load, nop, type Program } from '../../cpu/ops.ts';
 import type { TaskContext } from '../../model/types.ts';
-import { sigStopMaster } from './job-control-master.ts';
-import { type DragonKernel, type Pcb, PF, SF } from './kernel.ts';
-import { markStop } from './process.ts';
-import { SM_NONE, schedule } from './sched.ts';
-import { sighandUpdate } from './signal.ts';
+import { PF, SF } from './consts.ts';
+import type { DragonKernel, Pcb } from './kernel.ts';
+import { SM_NONE } from './sched.ts';
 
 const FILE = 'ipc/generic_signal.rs';
 
@@ -25,18 +23,18 @@ export interface StopHooks {
 
 export function* sigStop(k: DragonKernel, me: Pcb, hooks: StopHooks, ctx: TaskContext): Program<void> {
   if (k.v === 'master') {
-    yield* sigStopMaster(k, me, hooks, ctx);
+    yield* k.fn.sigStopMaster(k, me, hooks, ctx);
     return;
   }
   const at = (l: Record<string, number>) => k.src.at(FILE, l, 'sig_stop');
   const f: number = yield load(me.flags, at({ pr1663: 441, head: 467 }), 'flags().contains(PTRACED): return');
   if (f & PF.PTRACED) return;
-  yield* sighandUpdate(k, me, (x) => x | SF.CLD_STOPPED, 'flags_insert(CLD_STOPPED)', at({ pr1663: 447, head: 473 }));
+  yield* k.fn.sighandUpdate(k, me, (x) => x | SF.CLD_STOPPED, 'flags_insert(CLD_STOPPED)', at({ pr1663: 447, head: 473 }));
   hooks.stopPublished(ctx);
-  yield* sighandUpdate(k, me, (x) => x | SF.STOP_STOPPED, 'flags_insert(STOP_STOPPED)', at({ pr1663: 448, head: 474 }));
+  yield* k.fn.sighandUpdate(k, me, (x) => x | SF.STOP_STOPPED, 'flags_insert(STOP_STOPPED)', at({ pr1663: 448, head: 474 }));
   const irq: number = yield irqSave(at({ pr1663: 450, head: 477 }), 'save_and_disable_irq');
-  yield* markStop(k, me);
+  yield* k.fn.markStop(k, me);
   yield irqRestore(irq, at({ pr1663: 459, head: 486 }), 'drop(guard)');
   yield nop(at({ pr1663: 463, head: 489 }), 'SIGCHLD to the parent, wake its waiters (not modelled)');
-  yield* schedule(k, SM_NONE, ctx);
+  yield* k.fn.schedule(k, SM_NONE, ctx);
 }

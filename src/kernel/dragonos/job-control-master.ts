@@ -38,10 +38,10 @@ import {
   writeUnlock,
 } from '../../cpu/ops.ts';
 import type { TaskContext } from '../../model/types.ts';
+import { PF, SF, ST } from './consts.ts';
 import type { StopHooks } from './generic-signal.ts';
-import { type DragonKernel, type Pcb, PF, SF, ST } from './kernel.ts';
-import { lockNoPreempt, unlockPreempt } from './locks.ts';
-import { activateTask, flagsInsert, SM_NONE, schedule } from './sched.ts';
+import type { DragonKernel, Pcb } from './kernel.ts';
+import { SM_NONE } from './sched.ts';
 
 const SIGHAND = 'ipc/sighand.rs';
 const MGR = 'process/manager/sched.rs';
@@ -52,14 +52,14 @@ function onMaster(k: DragonKernel, fn: string): void {
 }
 
 /** sighand.inner_mut(): write_irqsave — irq save, then the write lock (which disables preemption). */
-function* sighandWrite(k: DragonKernel, me: Pcb, ref: string): Program<number> {
+export function* sighandWrite(k: DragonKernel, me: Pcb, ref: string): Program<number> {
   const irq: number = yield irqSave(ref, 'sighand.inner_mut(): write_irqsave: irq save');
-  yield* lockNoPreempt(me, writeLock(k.sighand.lock, ref, 'sighand.inner_mut(): write lock'));
+  yield* k.fn.lockNoPreempt(k, me, writeLock(k.sighand.lock, ref, 'sighand.inner_mut(): write lock'));
   return irq;
 }
 
-function* sighandWriteDrop(k: DragonKernel, me: Pcb, irq: number, ref: string): Program<void> {
-  yield* unlockPreempt(me, writeUnlock(k.sighand.lock, ref, 'sighand write guard dropped'));
+export function* sighandWriteDrop(k: DragonKernel, me: Pcb, irq: number, ref: string): Program<void> {
+  yield* k.fn.unlockPreempt(k, me, writeUnlock(k.sighand.lock, ref, 'sighand write guard dropped'));
   yield irqRestore(irq, ref, 'irq restore');
 }
 
@@ -68,19 +68,19 @@ export function* sigStopMaster(k: DragonKernel, me: Pcb, hooks: StopHooks, ctx: 
   onMaster(k, 'sig_stop');
   const at = (l: number) => k.src.at('ipc/generic_signal.rs', { master: l }, 'sig_stop');
   const irq: number = yield irqSave(at(450), 'save_and_disable_irq');
-  const fresh: boolean = yield* transitionGroupStop(k, me, hooks, ctx);
+  const fresh: boolean = yield* k.fn.transitionGroupStop(k, me, hooks, ctx);
   yield irqRestore(irq, at(456), 'drop(guard)');
   yield nop(at(463), fresh ? 'fresh stop: SIGCHLD to the parent, wake waiters (not modelled)' : 'not a fresh stop: no report');
-  yield* schedule(k, SM_NONE, ctx);
+  yield* k.fn.schedule(k, SM_NONE, ctx);
 }
 
 /** SigHand::transition_group_stop(sig, || mark_stop().is_ok()) (sighand.rs:410-427); returns fresh_stop. */
-function* transitionGroupStop(k: DragonKernel, me: Pcb, hooks: StopHooks, ctx: TaskContext): Program<boolean> {
+export function* transitionGroupStop(k: DragonKernel, me: Pcb, hooks: StopHooks, ctx: TaskContext): Program<boolean> {
   const at = (l: number) => k.src.at(SIGHAND, { master: l }, 'SigHand::transition_group_stop');
-  const irq: number = yield* sighandWrite(k, me, at(414));
+  const irq: number = yield* k.fn.sighandWrite(k, me, at(414));
   const f: number = yield load(k.sighand.flags, at(415), 'g.flags.contains(GROUP_EXIT)');
   if (f & SF.GROUP_EXIT) throw new Error('dragonos model: group exit is not modelled');
-  yield* markStopMaster(k, me);
+  yield* k.fn.markStopMaster(k, me);
   const f2: number = yield load(k.sighand.flags, at(418), 'g.flags.contains(STOP_STOPPED): not a fresh stop');
   let fresh = false;
   if ((f2 & SF.STOP_STOPPED) === 0) {
@@ -93,18 +93,18 @@ function* transitionGroupStop(k: DragonKernel, me: Pcb, hooks: StopHooks, ctx: T
     hooks.stopPublished(ctx);
     fresh = true;
   }
-  yield* sighandWriteDrop(k, me, irq, at(427));
+  yield* k.fn.sighandWriteDrop(k, me, irq, at(427));
   return fresh;
 }
 
 /** ProcessManager::mark_stop (sched.rs:420-436): irqs are off; the Stopped write under pi_lock. */
-function* markStopMaster(k: DragonKernel, me: Pcb): Program<void> {
+export function* markStopMaster(k: DragonKernel, me: Pcb): Program<void> {
   const at = (l: number) => k.src.at(MGR, { master: l }, 'ProcessManager::mark_stop');
   const st: number = yield load(me.state, at(427), 'if !state().is_exited()');
   if (st === ST.Exited) throw new Error('dragonos model: mark_stop of an exited task is not modelled');
   yield spinLock(me.piLock, at(430), 'pi_lock_irqsave()');
   yield store(me.state, ST.Stopped, at(431), 'set_state(Stopped)');
-  yield* flagsInsert(me, PF.NEED_SCHEDULE, at(432));
+  yield* k.fn.flagsInsert(k, me, PF.NEED_SCHEDULE, at(432));
   yield spinUnlock(me.piLock, at(433), 'pi guard dropped');
 }
 
@@ -124,24 +124,24 @@ export function* prepareSigcontMaster(
   onMaster(k, 'prepare_sianal (SIGCONT)');
   const at = (l: number) => k.src.at('ipc/signal.rs', { master: l }, 'Signal::prepare_sianal');
   const irq: number = yield irqSave(at(711), 'sighand.flags_contains(GROUP_EXIT): inner() = read_irqsave: irq save');
-  yield* lockNoPreempt(me, readLock(k.sighand.lock, at(711), 'sighand.inner(): read lock'));
+  yield* k.fn.lockNoPreempt(k, me, readLock(k.sighand.lock, at(711), 'sighand.inner(): read lock'));
   const f: number = yield load(k.sighand.flags, at(711), 'flags.contains(GROUP_EXIT)');
-  yield* unlockPreempt(me, readUnlock(k.sighand.lock, at(711), 'sighand read guard dropped'));
+  yield* k.fn.unlockPreempt(k, me, readUnlock(k.sighand.lock, at(711), 'sighand read guard dropped'));
   yield irqRestore(irq, at(712), 'irq restore');
   if (f & SF.GROUP_EXIT) throw new Error('dragonos model: group exit is not modelled');
   yield* flushStop();
-  const wasStopped: boolean = yield* transitionGroupContinue(k, me, t, ctx);
+  const wasStopped: boolean = yield* k.fn.transitionGroupContinue(k, me, t, ctx);
   yield nop(at(792), wasStopped ? 'was_stopped: SIGCHLD to the parent, wake waiters (not modelled)' : 'not stopped: no report');
 }
 
 /** SigHand::transition_group_continue(|| wakeup_stop(t)) (sighand.rs:434-451); returns was_stopped. */
-function* transitionGroupContinue(k: DragonKernel, me: Pcb, t: Pcb, ctx: TaskContext): Program<boolean> {
+export function* transitionGroupContinue(k: DragonKernel, me: Pcb, t: Pcb, ctx: TaskContext): Program<boolean> {
   const at = (l: number) => k.src.at(SIGHAND, { master: l }, 'SigHand::transition_group_continue');
-  const irq: number = yield* sighandWrite(k, me, at(438));
+  const irq: number = yield* k.fn.sighandWrite(k, me, at(438));
   const f: number = yield load(k.sighand.flags, at(439), 'g.flags: GROUP_EXIT? was_stopped = STOP_STOPPED (442)');
   if (f & SF.GROUP_EXIT) throw new Error('dragonos model: group exit is not modelled');
   const wasStopped = (f & SF.STOP_STOPPED) !== 0;
-  yield* wakeupStopMaster(k, t, ctx);
+  yield* k.fn.wakeupStopMaster(k, t, ctx);
   if (wasStopped) {
     yield rmw(
       k.sighand.flags,
@@ -150,12 +150,12 @@ function* transitionGroupContinue(k: DragonKernel, me: Pcb, t: Pcb, ctx: TaskCon
       'flags.remove(STOP_MASK); flags.insert(STOP_CONTINUED | CLD_CONTINUED)',
     );
   }
-  yield* sighandWriteDrop(k, me, irq, at(451));
+  yield* k.fn.sighandWriteDrop(k, me, irq, at(451));
   return wasStopped;
 }
 
 /** on_rq.lock_irqsave() and a read of on_rq (1 = Queued, 0 = None). */
-function* readOnRq(p: Pcb, ref: string): Program<number> {
+export function* readOnRq(_k: DragonKernel, p: Pcb, ref: string): Program<number> {
   yield spinLock(p.onRqLock, ref, 'on_rq.lock_irqsave()');
   const q: number = yield load(p.onRq, ref, 'on_rq == Queued?');
   yield spinUnlock(p.onRqLock, ref, 'on_rq guard dropped');
@@ -181,10 +181,10 @@ export function* wakeupStopMaster(k: DragonKernel, p: Pcb, ctx: TaskContext): Pr
   yield store(p.state, ST.Runnable, at(254), 'set_state(Runnable)');
   yield fence(at(255), 'fence(SeqCst)');
   const prevCpu: number = yield load(p.onCpu, at(257), 'prev_cpu = on_cpu()');
-  if ((yield* readOnRq(p, at(262))) === 1) {
+  if ((yield* k.fn.readOnRq(k, p, at(262))) === 1) {
     const rq = k.rq(prevCpu);
     yield spinLock(rq.lock, at(264), `cpu_rq(${prevCpu}).self_lock()`);
-    if ((yield* readOnRq(p, at(265))) === 1) {
+    if ((yield* k.fn.readOnRq(k, p, at(265))) === 1) {
       const curr: number = yield load(rq.curr, at(267), 'Arc::ptr_eq(&rq.current(), pcb)');
       const local = prevCpu === ctx.cpu();
       if (curr !== p.id) {
@@ -199,22 +199,22 @@ export function* wakeupStopMaster(k: DragonKernel, p: Pcb, ctx: TaskContext): Pr
     }
     yield spinUnlock(rq.lock, at(279), 'no longer queued: rq guard dropped');
   }
-  if ((yield* readOnRq(p, at(281))) === 0) {
+  if ((yield* k.fn.readOnRq(k, p, at(281))) === 0) {
     yield nop(at(286), 'wait_until_not_running() (ordered by the rq lock in this model)');
     yield nop(at(288), `select_task_rq → CPU${prevCpu} (no migration in the model)`);
-    yield* enqueueTaskOnCpu(k, p, prevCpu);
+    yield* k.fn.enqueueTaskOnCpu(k, p, prevCpu);
   }
   yield spinUnlock(p.piLock, at(292), 'pi guard dropped');
   yield irqRestore(irq, at(292), 'irq restore');
 }
 
 /** enqueue_task_on_cpu (sched/mod.rs:1352-1386). */
-function* enqueueTaskOnCpu(k: DragonKernel, p: Pcb, cpu: number): Program<void> {
+export function* enqueueTaskOnCpu(k: DragonKernel, p: Pcb, cpu: number): Program<void> {
   const at = (l: number) => k.src.at('sched/mod.rs', { master: l }, 'enqueue_task_on_cpu');
   yield store(p.onCpu, cpu, at(1363), `set_on_cpu(Some(CPU${cpu}))`);
   const rq = k.rq(cpu);
   yield spinLock(rq.lock, at(1366), 'rq.self_lock()');
-  yield* activateTask(k, rq, p);
+  yield* k.fn.activateTask(k, rq, p);
   yield nop(at(1385), 'check_preempt_current (not modelled)');
   yield spinUnlock(rq.lock, at(1386), 'rq guard dropped');
 }

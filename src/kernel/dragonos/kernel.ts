@@ -34,49 +34,12 @@ import { awaitCond, nop, type Program } from '../../cpu/ops.ts';
 import type { ModelBuilder } from '../../model/build.ts';
 import type { TaskContext } from '../../model/types.ts';
 import { sigsetFormatter } from '../common/bits.ts';
+import { type OverrideOptions, PathTable } from '../common/paths.ts';
+import { pfFmt, ST, sfFmt, stateFmt } from './consts.ts';
+import { DRAGON_PATHS, type DragonPaths } from './paths.ts';
 import { Src, type Variant } from './variant.ts';
 
-/** ProcessState, one number per variant of the enum the scenarios reach. */
-export const ST = {
-  Runnable: 0,
-  BlockedInterruptible: 1,
-  Stopped: 2,
-  TracedStopped: 3,
-  Exited: 4,
-} as const;
-const stateFmt = enumFormatter({ 0: 'Runnable', 1: 'Blocked(true)', 2: 'Stopped', 3: 'TracedStopped', 4: 'Exited' });
-
-/** ProcessFlags bits the scenarios use (the values are the model's, not DragonOS's). */
-export const PF = {
-  HAS_PENDING_SIGNAL: 1,
-  NEED_SCHEDULE: 2,
-  PTRACED: 4,
-  TRAPPING: 8,
-  TRACE_SYSCALL: 16,
-  STOPPED: 32,
-  RESTORE_SIG_MASK: 64,
-} as const;
-const pfFmt = flagsFormatter({
-  1: 'HAS_PENDING_SIGNAL',
-  2: 'NEED_SCHEDULE',
-  4: 'PTRACED',
-  8: 'TRAPPING',
-  16: 'TRACE_SYSCALL',
-  32: 'STOPPED',
-  64: 'RESTORE_SIG_MASK',
-});
-/** exit_to_user_mode_work(): the flags that keep a task in the exit loop. */
-export const EXIT_WORK = PF.HAS_PENDING_SIGNAL | PF.NEED_SCHEDULE;
-
-/** SignalFlags of the sighand (job control). */
-export const SF = { CLD_STOPPED: 1, STOP_STOPPED: 2, CLD_CONTINUED: 4, STOP_CONTINUED: 8, GROUP_EXIT: 16 } as const;
-const sfFmt = flagsFormatter({
-  1: 'CLD_STOPPED',
-  2: 'STOP_STOPPED',
-  4: 'CLD_CONTINUED',
-  8: 'STOP_CONTINUED',
-  16: 'GROUP_EXIT',
-});
+export { EXIT_WORK, PF, SF, ST } from './consts.ts';
 
 /** A process control block: its fields as cells. */
 export interface Pcb {
@@ -176,6 +139,11 @@ export class DragonKernel {
   readonly pcbs: Pcb[] = [];
   private readonly bodies: { pcb: Pcb; opts: SpawnOpts; body: Body }[] = [];
   readonly sighand: Sighand;
+  private readonly paths = new PathTable<DragonPaths>(DRAGON_PATHS, 'the DragonOS model');
+  /** every path, by name: the model calls them all through this table */
+  readonly fn: DragonPaths = this.paths.fn;
+  /** the model's own paths, whatever is overridden (for an override that calls the original) */
+  readonly base: Readonly<DragonPaths> = DRAGON_PATHS;
 
   constructor(
     readonly b: ModelBuilder,
@@ -184,6 +152,19 @@ export class DragonKernel {
     this.src = new Src(v);
     const L = b.layout;
     this.sighand = { lock: L.rwlock('sighand.inner'), flags: L.cell('sighand.flags', 0, sfFmt) };
+  }
+
+  /**
+   * Puts other code in place of one path, for every caller (or only for the
+   * calls made inside `opts.within`, which must take a task context). Before
+   * finish().
+   */
+  override<N extends keyof DragonPaths & string>(
+    name: N,
+    impl: DragonPaths[N],
+    opts?: OverrideOptions<keyof DragonPaths & string>,
+  ): void {
+    this.paths.override(name, impl, opts);
   }
 
   /** Declares a process; the model gets it (and the idle tasks) at finish(). */
@@ -259,6 +240,7 @@ export class DragonKernel {
    * in (`resume`), written by sched.ts.
    */
   finish(resume: (ctx: TaskContext) => Program<void>, idleLoop: (rq: Rq, ctx: TaskContext) => Program<void>): void {
+    this.paths.seal();
     const b = this.b;
     const L = b.layout;
     // idle pcbs come after the processes, so their ids are the task ids the model gives them

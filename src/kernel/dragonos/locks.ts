@@ -9,16 +9,16 @@
  * count there.
  */
 import { type Op, type Program, rmw } from '../../cpu/ops.ts';
-import type { Pcb } from './kernel.ts';
+import type { DragonKernel, Pcb } from './kernel.ts';
 
 /** preempt_disable(); then the lock op (spin_lock, read_lock or write_lock). */
-export function* lockNoPreempt(me: Pcb, lockOp: Op): Program<void> {
+export function* lockNoPreempt(_k: DragonKernel, me: Pcb, lockOp: Op): Program<void> {
   yield rmw(me.preempt, (n) => n + 1, lockOp.ref, 'preempt_disable()');
   yield lockOp;
 }
 
 /** The unlock op, then preempt_enable(). */
-export function* unlockPreempt(me: Pcb, unlockOp: Op): Program<void> {
+export function* unlockPreempt(_k: DragonKernel, me: Pcb, unlockOp: Op): Program<void> {
   yield unlockOp;
   yield rmw(me.preempt, (n) => n - 1, unlockOp.ref, 'preempt_enable()');
 }

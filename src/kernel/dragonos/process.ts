@@ -25,8 +25,8 @@ import {
   writeUnlock,
 } from '../../cpu/ops.ts';
 import type { TaskContext } from '../../model/types.ts';
-import { type DragonKernel, type Pcb, PF, ST } from './kernel.ts';
-import { activateTask, flagsInsert } from './sched.ts';
+import { PF, ST } from './consts.ts';
+import type { DragonKernel, Pcb } from './kernel.ts';
 
 const MOD = 'process/mod.rs';
 
@@ -63,7 +63,7 @@ export function* wakeup(k: DragonKernel, p: Pcb): Program<boolean> {
   const cpu: number = yield load(p.onCpu, at({ pr1663: 284, head: 328 }), 'cpu_rq(on_cpu)');
   const rq = k.rq(cpu);
   yield spinLock(rq.lock, at({ pr1663: 286, head: 330 }), 'rq.self_lock()');
-  yield* activateTask(k, rq, p);
+  yield* k.fn.activateTask(k, rq, p);
   // check_preempt_currnet (293 / 340): wakeup preemption is not modelled; the
   // timer interrupt source is the modelled way a woken task gets the CPU.
   yield spinUnlock(rq.lock, at({ pr1663: 296, head: 343 }), 'rq guard dropped');
@@ -96,7 +96,7 @@ export function* wakeupStop(k: DragonKernel, p: Pcb): Program<boolean> {
   const cpu: number = yield load(p.onCpu, at({ pr1663: 312, head: 416 }), 'cpu_rq(on_cpu)');
   const rq = k.rq(cpu);
   yield spinLock(rq.lock, at({ pr1663: 319, head: 423 }), 'rq.self_lock()');
-  yield* activateTask(k, rq, p);
+  yield* k.fn.activateTask(k, rq, p);
   yield spinUnlock(rq.lock, at({ pr1663: 329, head: 433 }), 'rq guard dropped');
   yield irqRestore(irq, at({ pr1663: 329, head: 433 }), 'irq guard dropped');
   return true;
@@ -110,7 +110,7 @@ export function* markStop(k: DragonKernel, me: Pcb): Program<void> {
   const st: number = yield load(me.state, at({ pr1663: 418, head: 522 }), 'if state is not Exited');
   if (st === ST.Exited) throw new Error('dragonos model: mark_stop of an exited task is not modelled');
   yield store(me.state, ST.Stopped, at({ pr1663: 419, head: 523 }), 'set_state(Stopped(sig))');
-  yield* flagsInsert(me, PF.NEED_SCHEDULE, at({ pr1663: 420, head: 524 }));
+  yield* k.fn.flagsInsert(k, me, PF.NEED_SCHEDULE, at({ pr1663: 420, head: 524 }));
   yield writeUnlock(me.schedInfo, at({ pr1663: 421, head: 525 }), 'drop(writer)');
 }
 
@@ -169,6 +169,6 @@ export function* markSleep(k: DragonKernel, me: Pcb): Program<void> {
   if (st === ST.Exited) throw new Error('dragonos model: mark_sleep of an exited task is not modelled');
   yield store(me.state, ST.BlockedInterruptible, at({ pr1663: 394, head: 498 }), 'set_state(Blocked(true))');
   yield store(me.sleep, 1, at({ pr1663: 395, head: 499 }), 'set_sleep()');
-  yield* flagsInsert(me, PF.NEED_SCHEDULE, at({ pr1663: 396, head: 500 }));
+  yield* k.fn.flagsInsert(k, me, PF.NEED_SCHEDULE, at({ pr1663: 396, head: 500 }));
   yield writeUnlock(me.schedInfo, at({ pr1663: 398, head: 502 }), 'drop(writer)');
 }

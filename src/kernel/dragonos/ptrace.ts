@@ -30,11 +30,10 @@ import {
 } from '../../cpu/ops.ts';
 import type { TaskContext } from '../../model/types.ts';
 import { SIG, sigmask } from '../common/bits.ts';
-import { type DragonKernel, type Pcb, PF, SF, ST } from './kernel.ts';
-import { lockNoPreempt, unlockPreempt } from './locks.ts';
-import { wakeup } from './process.ts';
-import { activateTask, enqueueTask, flagsInsert, flagsRemove, SM_NONE, schedule } from './sched.ts';
-import { STOP_MASK, sendSignal, sighandHas } from './signal.ts';
+import { PF, SF, ST } from './consts.ts';
+import type { DragonKernel, Pcb } from './kernel.ts';
+import { SM_NONE } from './sched.ts';
+import { STOP_MASK } from './signal.ts';
 
 const FILE = 'process/ptrace.rs';
 
@@ -51,10 +50,10 @@ export interface SignalLedger {
 }
 
 /** tracer(): ptrace_state.lock().tracer */
-function* tracerOf(me: Pcb, t: Pcb, ref: string): Program<number> {
-  yield* lockNoPreempt(me, spinLock(t.ptraceLock, ref, 'ptrace_state.lock()'));
+export function* tracerOf(k: DragonKernel, me: Pcb, t: Pcb, ref: string): Program<number> {
+  yield* k.fn.lockNoPreempt(k, me, spinLock(t.ptraceLock, ref, 'ptrace_state.lock()'));
   const tr: number = yield load(t.tracer, ref, 'ptrace_state.tracer');
-  yield* unlockPreempt(me, spinUnlock(t.ptraceLock, ref, 'ptrace_state guard dropped'));
+  yield* k.fn.unlockPreempt(k, me, spinUnlock(t.ptraceLock, ref, 'ptrace_state guard dropped'));
   return tr;
 }
 
@@ -66,15 +65,15 @@ function* tracerOf(me: Pcb, t: Pcb, ref: string): Program<number> {
  */
 export function* ptraceStop(k: DragonKernel, me: Pcb, exitCode: number, ctx: TaskContext, resumed = false): Program<number> {
   noMaster(k, 'ptrace_stop');
-  if (!resumed) yield* ptraceStopUntilSchedule(k, me, exitCode, ctx);
-  return yield* ptraceStopAfterSchedule(k, me, ctx);
+  if (!resumed) yield* k.fn.ptraceStopUntilSchedule(k, me, exitCode, ctx);
+  return yield* k.fn.ptraceStopAfterSchedule(k, me, ctx);
 }
 
 /** ptrace_stop up to and including schedule(). */
-function* ptraceStopUntilSchedule(k: DragonKernel, me: Pcb, exitCode: number, ctx: TaskContext): Program<void> {
+export function* ptraceStopUntilSchedule(k: DragonKernel, me: Pcb, exitCode: number, ctx: TaskContext): Program<void> {
   const at = (l: Record<string, number>) => k.src.at(FILE, l, 'ProcessControlBlock::ptrace_stop');
   if (k.v === 'head') {
-    const tr: number = yield* tracerOf(me, me, at({ head: 662 }));
+    const tr: number = yield* k.fn.tracerOf(k, me, me, at({ head: 662 }));
     if (tr === 0)
       throw new Error('dragonos model: head ptrace_stop of an untraced task returns exit_code; not reached by the scenarios');
     const irq: number = yield irqSave(at({ head: 673 }), 'fatal_signal_pending: sig_info_irqsave(): irq save');
@@ -85,40 +84,44 @@ function* ptraceStopUntilSchedule(k: DragonKernel, me: Pcb, exitCode: number, ct
     if (pending & sigmask(SIG.SIGKILL)) throw new Error('dragonos model: fatal signal pending in ptrace_stop is not modelled');
     void exitCode;
   }
-  yield* flagsInsert(me, PF.TRAPPING, at({ pr1663: 380, head: 683 }));
+  yield* k.fn.flagsInsert(k, me, PF.TRAPPING, at({ pr1663: 380, head: 683 }));
   const irq: number = yield irqSave(at({ pr1663: 383, head: 684 }), 'inner_lock_write_irqsave(): irq save');
   yield writeLock(me.schedInfo, at({ pr1663: 383, head: 684 }), 'inner_lock_write_irqsave()');
   yield store(me.state, ST.TracedStopped, at({ pr1663: 384, head: 685 }), 'set_state(TracedStopped(exit_code))');
   yield store(me.sleep, 1, at({ pr1663: 385, head: 686 }), 'set_sleep()');
   if (k.v === 'head') {
-    yield* lockNoPreempt(k.pcb(ctx.self), spinLock(me.ptraceLock, at({ head: 689 }), 'ptrace_state.lock().set_last_siginfo'));
-    yield* unlockPreempt(k.pcb(ctx.self), spinUnlock(me.ptraceLock, at({ head: 689 }), 'ptrace_state guard dropped'));
-    yield* flagsRemove(me, PF.TRAPPING, at({ head: 698 }));
+    yield* k.fn.lockNoPreempt(
+      k,
+      k.pcb(ctx.self),
+      spinLock(me.ptraceLock, at({ head: 689 }), 'ptrace_state.lock().set_last_siginfo'),
+    );
+    yield* k.fn.unlockPreempt(k, k.pcb(ctx.self), spinUnlock(me.ptraceLock, at({ head: 689 }), 'ptrace_state guard dropped'));
+    yield* k.fn.flagsRemove(k, me, PF.TRAPPING, at({ head: 698 }));
   }
   yield writeUnlock(me.schedInfo, at({ pr1663: 386, head: 700 }), 'drop(sched_info)');
   yield irqRestore(irq, at({ pr1663: 386, head: 700 }), 'irq restore');
   if (k.v === 'pr1663') {
-    yield* lockNoPreempt(k.pcb(ctx.self), spinLock(me.ptraceLock, at({ pr1663: 393 }), 'ptrace_state.lock()'));
+    yield* k.fn.lockNoPreempt(k, k.pcb(ctx.self), spinLock(me.ptraceLock, at({ pr1663: 393 }), 'ptrace_state.lock()'));
     yield spinUnlock(me.ptraceLock, at({ pr1663: 393 }), 'event_message = 0; guard dropped');
   }
   const parent: number = yield load(me.parent, at({ pr1663: 396, head: 703 }), 'self.parent_pcb()');
-  if (parent !== 0) yield* notifyTracer(k, me, ctx);
-  if (k.v === 'pr1663') yield* flagsRemove(me, PF.TRAPPING, at({ pr1663: 401 }));
-  yield* schedule(k, SM_NONE, ctx);
+  if (parent !== 0) yield* k.fn.notifyTracer(k, me, ctx);
+  if (k.v === 'pr1663') yield* k.fn.flagsRemove(k, me, PF.TRAPPING, at({ pr1663: 401 }));
+  yield* k.fn.schedule(k, SM_NONE, ctx);
 }
 
 /** ptrace_stop after schedule() returns: take and clear injected_signal. */
-function* ptraceStopAfterSchedule(k: DragonKernel, me: Pcb, ctx: TaskContext): Program<number> {
+export function* ptraceStopAfterSchedule(k: DragonKernel, me: Pcb, ctx: TaskContext): Program<number> {
   const at = (l: Record<string, number>) => k.src.at(FILE, l, 'ProcessControlBlock::ptrace_stop');
-  yield* lockNoPreempt(k.pcb(ctx.self), spinLock(me.ptraceLock, at({ pr1663: 412, head: 716 }), 'ptrace_state.lock()'));
+  yield* k.fn.lockNoPreempt(k, k.pcb(ctx.self), spinLock(me.ptraceLock, at({ pr1663: 412, head: 716 }), 'ptrace_state.lock()'));
   const inj: number = yield load(me.injected, at({ pr1663: 413, head: 724 }), 'injected_signal');
   if (inj !== 0) yield store(me.injected, 0, at({ pr1663: 420, head: 732 }), 'injected_signal = INVALID');
-  yield* unlockPreempt(k.pcb(ctx.self), spinUnlock(me.ptraceLock, at({ pr1663: 423, head: 735 }), 'drop(ptrace_state)'));
+  yield* k.fn.unlockPreempt(k, k.pcb(ctx.self), spinUnlock(me.ptraceLock, at({ pr1663: 423, head: 735 }), 'drop(ptrace_state)'));
   return inj;
 }
 
 /** notify_tracer (pr1663 428-487, head 740-796). */
-function* notifyTracer(k: DragonKernel, me: Pcb, ctx: TaskContext): Program<void> {
+export function* notifyTracer(k: DragonKernel, me: Pcb, ctx: TaskContext): Program<void> {
   const at = (l: Record<string, number>) => k.src.at(FILE, l, 'ProcessControlBlock::notify_tracer');
   if (k.v === 'pr1663') {
     const irq: number = yield irqSave(at({ pr1663: 430 }), 'self.exit_code(): inner_lock_read_irqsave(): irq save');
@@ -146,7 +149,7 @@ export function* ptraceSignal(
 ): Program<number> {
   noMaster(k, 'ptrace_signal');
   const at = (l: Record<string, number>) => k.src.at(FILE, l, 'ptrace_signal');
-  const signr: number = yield* ptraceStop(k, me, sig, ctx, resumed);
+  const signr: number = yield* k.fn.ptraceStop(k, me, sig, ctx, resumed);
   // From here the original signal is settled: the tracer discarded it or replaced it with signr.
   ledger.settle(sig, ctx, false);
   if (signr === 0) {
@@ -155,13 +158,13 @@ export function* ptraceSignal(
   }
   ledger.owe(signr, ctx);
   if (signr !== sig) {
-    if (k.v === 'pr1663') yield* tracerOf(me, me, at({ pr1663: 44 }));
+    if (k.v === 'pr1663') yield* k.fn.tracerOf(k, me, me, at({ pr1663: 44 }));
     else yield load(me.parent, at({ head: 341 }), 'parent_pcb() to rebuild the siginfo');
   }
   if (k.v === 'pr1663' && signr === SIG.SIGCONT) {
-    yield* lockNoPreempt(me, writeLock(me.sigInfo, at({ pr1663: 62 }), 'pcb.sig_info.write() (not irqsave)'));
+    yield* k.fn.lockNoPreempt(k, me, writeLock(me.sigInfo, at({ pr1663: 62 }), 'pcb.sig_info.write() (not irqsave)'));
     yield rmw(me.pending, (p) => p & ~STOP_MASK, at({ pr1663: 70 }), 'remove SIGSTOP/TSTP/TTIN/TTOU from thread pending');
-    yield* unlockPreempt(me, writeUnlock(me.sigInfo, at({ pr1663: 72 }), 'drop(sig_info)'));
+    yield* k.fn.unlockPreempt(k, me, writeUnlock(me.sigInfo, at({ pr1663: 72 }), 'drop(sig_info)'));
     return signr;
   }
   const irq: number = yield irqSave(at({ pr1663: 77, head: 359 }), 'pcb.sig_info_irqsave(): irq save');
@@ -182,7 +185,7 @@ export function* ptraceSignal(
   }
   if (blocked & sigmask(signr)) {
     // 83-84: send_signal_info_to_pcb while this read guard is held (a self-deadlock on sig_info)
-    yield* sendSignal(k, signr, me, ctx);
+    yield* k.fn.sendSignal(k, signr, me, ctx);
     return 0;
   }
   yield readUnlock(me.sigInfo, at({ pr1663: 88 }), 'sig_info guard dropped at return');
@@ -191,29 +194,34 @@ export function* ptraceSignal(
 }
 
 /** ptrace_unlink — pr1663 518-564: relink to the real parent, clear the tracer; no state change, no wake. head 844-925 wakes a TracedStopped tracee. */
-function* ptraceUnlink(k: DragonKernel, t: Pcb, ctx: TaskContext): Program<void> {
+export function* ptraceUnlink(k: DragonKernel, t: Pcb, ctx: TaskContext): Program<void> {
   const at = (l: Record<string, number>) => k.src.at(FILE, l, 'ProcessControlBlock::ptrace_unlink');
-  const tr: number = yield* tracerOf(k.pcb(ctx.self), t, at({ pr1663: 520, head: 846 }));
+  const tr: number = yield* k.fn.tracerOf(k, k.pcb(ctx.self), t, at({ pr1663: 520, head: 846 }));
   if (tr === 0) throw new Error('dragonos model: ptrace_unlink of an untraced task (EINVAL) is not modelled');
   if (k.v === 'head') yield nop(at({ head: 854 }), "tracer.ptraced_list.write_irqsave(): remove (only the tracer's list)");
   const rp: number = yield load(t.realParent, at({ pr1663: 526, head: 861 }), 'real_parent_pcb()');
   yield store(t.parent, rp, at({ pr1663: 527, head: 864 }), 'set_parent(real_parent)');
   if (k.v === 'pr1663') yield nop(at({ pr1663: 535 }), 'cred.lock() taken and dropped');
   // clear_tracer (177-181 / head)
-  yield* lockNoPreempt(
+  yield* k.fn.lockNoPreempt(
+    k,
     k.pcb(ctx.self),
     spinLock(t.ptraceLock, at({ pr1663: 540, head: 867 }), 'clear_tracer: ptrace_state.lock()'),
   );
   yield store(t.tracer, 0, at({ pr1663: 540, head: 867 }), 'clear_tracer: tracer = None');
-  yield* unlockPreempt(k.pcb(ctx.self), spinUnlock(t.ptraceLock, at({ pr1663: 540, head: 867 }), 'ptrace_state guard dropped'));
-  yield* flagsRemove(t, PF.PTRACED | PF.TRACE_SYSCALL, at({ pr1663: 540, head: 867 }));
+  yield* k.fn.unlockPreempt(
+    k,
+    k.pcb(ctx.self),
+    spinUnlock(t.ptraceLock, at({ pr1663: 540, head: 867 }), 'ptrace_state guard dropped'),
+  );
+  yield* k.fn.flagsRemove(k, t, PF.PTRACED | PF.TRACE_SYSCALL, at({ pr1663: 540, head: 867 }));
   if (k.v === 'pr1663') {
-    yield* flagsRemove(t, PF.PTRACED | PF.TRACE_SYSCALL, at({ pr1663: 542 }));
+    yield* k.fn.flagsRemove(k, t, PF.PTRACED | PF.TRACE_SYSCALL, at({ pr1663: 542 }));
     return;
   }
-  yield* flagsRemove(t, PF.TRAPPING, at({ head: 870 }));
+  yield* k.fn.flagsRemove(k, t, PF.TRAPPING, at({ head: 870 }));
   yield load(t.flags, at({ head: 873 }), 'flags().contains(EXITING)');
-  const stopStopped: boolean = yield* sighandHas(k, k.pcb(ctx.self), SF.STOP_STOPPED, at({ head: 875 }));
+  const stopStopped: boolean = yield* k.fn.sighandHas(k, k.pcb(ctx.self), SF.STOP_STOPPED, at({ head: 875 }));
   const irq: number = yield irqSave(at({ head: 879 }), 'inner_lock_read_irqsave(): irq save');
   yield readLock(t.schedInfo, at({ head: 879 }), 'inner_lock_read_irqsave()');
   const st: number = yield load(t.state, at({ head: 880 }), 'is it TracedStopped?');
@@ -221,7 +229,7 @@ function* ptraceUnlink(k: DragonKernel, t: Pcb, ctx: TaskContext): Program<void>
   yield irqRestore(irq, at({ head: 889 }), 'irq restore');
   if (st !== ST.TracedStopped) return;
   if (stopStopped) throw new Error('dragonos model: detach into a group stop is not modelled');
-  yield* wakeup(k, t);
+  yield* k.fn.wakeup(k, t);
 }
 
 /**
@@ -234,23 +242,23 @@ export function* ptraceDetach(k: DragonKernel, t: Pcb, ctx: TaskContext): Progra
   noMaster(k, 'PTRACE_DETACH');
   const me = k.pcb(ctx.self);
   if (k.v === 'head') {
-    const ok: boolean = yield* ptraceCheckAttach(k, t, me, ctx);
+    const ok: boolean = yield* k.fn.ptraceCheckAttach(k, t, me, ctx);
     if (!ok) return -3; // ESRCH
   }
   const at = (l: Record<string, number>) => k.src.at(FILE, l, 'ProcessControlBlock::detach');
-  const tr: number = yield* tracerOf(k.pcb(ctx.self), t, at({ pr1663: 691, head: 1052 }));
+  const tr: number = yield* k.fn.tracerOf(k, k.pcb(ctx.self), t, at({ pr1663: 691, head: 1052 }));
   if (tr !== me.id + 1) return -1; // EPERM
   if (k.v === 'head') {
-    yield* lockNoPreempt(k.pcb(ctx.self), spinLock(t.ptraceLock, at({ head: 1068 }), 'ptrace_state.lock()'));
+    yield* k.fn.lockNoPreempt(k, k.pcb(ctx.self), spinLock(t.ptraceLock, at({ head: 1068 }), 'ptrace_state.lock()'));
     yield store(t.injected, 0, at({ head: 1069 }), 'injected_signal = INVALID (data 0)');
-    yield* unlockPreempt(k.pcb(ctx.self), spinUnlock(t.ptraceLock, at({ head: 1070 }), 'drop(ptrace_state)'));
-    yield* ptraceUnlink(k, t, ctx);
+    yield* k.fn.unlockPreempt(k, k.pcb(ctx.self), spinUnlock(t.ptraceLock, at({ head: 1070 }), 'drop(ptrace_state)'));
+    yield* k.fn.ptraceUnlink(k, t, ctx);
     return 0;
   }
-  yield* ptraceUnlink(k, t, ctx);
-  yield* lockNoPreempt(k.pcb(ctx.self), spinLock(t.ptraceLock, at({ pr1663: 727 }), 'ptrace_state.lock()'));
+  yield* k.fn.ptraceUnlink(k, t, ctx);
+  yield* k.fn.lockNoPreempt(k, k.pcb(ctx.self), spinLock(t.ptraceLock, at({ pr1663: 727 }), 'ptrace_state.lock()'));
   yield store(t.injected, SIG.SIGCONT, at({ pr1663: 728 }), 'injected_signal = data.unwrap_or(SIGCONT)');
-  yield* unlockPreempt(k.pcb(ctx.self), spinUnlock(t.ptraceLock, at({ pr1663: 729 }), 'drop(ptrace_state)'));
+  yield* k.fn.unlockPreempt(k, k.pcb(ctx.self), spinUnlock(t.ptraceLock, at({ pr1663: 729 }), 'drop(ptrace_state)'));
   const irq: number = yield irqSave(at({ pr1663: 732 }), 'inner_lock_write_irqsave(): irq save');
   yield writeLock(t.schedInfo, at({ pr1663: 732 }), 'inner_lock_write_irqsave()');
   const st: number = yield load(t.state, at({ pr1663: 734 }), 'match sched_info.state()');
@@ -266,7 +274,7 @@ export function* ptraceDetach(k: DragonKernel, t: Pcb, ctx: TaskContext): Progra
   const rq = k.rq(cpu);
   const irq2: number = yield irqSave(at({ pr1663: 755 }), 'rq.self_lock(): lock_irqsave: irq save');
   yield spinLock(rq.lock, at({ pr1663: 755 }), 'rq.self_lock()');
-  yield* activateTask(k, rq, t);
+  yield* k.fn.activateTask(k, rq, t);
   // 764 check_preempt_currnet: wakeup preemption not modelled (see process.ts wakeup)
   yield spinUnlock(rq.lock, at({ pr1663: 767 }), 'rq guard dropped');
   yield irqRestore(irq2, at({ pr1663: 767 }), 'irq restore');
@@ -274,9 +282,9 @@ export function* ptraceDetach(k: DragonKernel, t: Pcb, ctx: TaskContext): Progra
 }
 
 /** head sys_ptrace.rs:682-695 ptrace_check_attach: traced by me and TracedStopped — a check, not a freeze. */
-function* ptraceCheckAttach(k: DragonKernel, t: Pcb, me: Pcb, ctx: TaskContext): Program<boolean> {
+export function* ptraceCheckAttach(k: DragonKernel, t: Pcb, me: Pcb, ctx: TaskContext): Program<boolean> {
   const at = (l: Record<string, number>) => k.src.at('process/syscall/sys_ptrace.rs', l, 'ptrace_check_attach');
-  const tr: number = yield* tracerOf(k.pcb(ctx.self), t, at({ head: 684 }));
+  const tr: number = yield* k.fn.tracerOf(k, k.pcb(ctx.self), t, at({ head: 684 }));
   if (tr !== me.id + 1) return false;
   const irq: number = yield irqSave(at({ head: 688 }), 'inner_lock_read_irqsave(): irq save');
   yield readLock(t.schedInfo, at({ head: 688 }), 'inner_lock_read_irqsave()');
@@ -297,23 +305,23 @@ export function* ptraceCont(k: DragonKernel, t: Pcb, sig: number, ctx: TaskConte
   const me = k.pcb(ctx.self);
   const at = (l: Record<string, number>) => k.src.at(FILE, l, 'ProcessControlBlock::ptrace_resume');
   if (k.v === 'head') {
-    const ok: boolean = yield* ptraceCheckAttach(k, t, me, ctx);
+    const ok: boolean = yield* k.fn.ptraceCheckAttach(k, t, me, ctx);
     if (!ok) return -3;
-    yield* lockNoPreempt(k.pcb(ctx.self), spinLock(t.ptraceLock, at({ head: 1148 }), 'ptrace_state.lock()'));
+    yield* k.fn.lockNoPreempt(k, k.pcb(ctx.self), spinLock(t.ptraceLock, at({ head: 1148 }), 'ptrace_state.lock()'));
     yield store(t.injected, sig, at({ head: 1149 }), 'injected_signal = resume_signal');
-    yield* unlockPreempt(k.pcb(ctx.self), spinUnlock(t.ptraceLock, at({ head: 1150 }), 'drop(ptrace_state)'));
+    yield* k.fn.unlockPreempt(k, k.pcb(ctx.self), spinUnlock(t.ptraceLock, at({ head: 1150 }), 'drop(ptrace_state)'));
     const irq: number = yield irqSave(at({ head: 1153 }), 'inner_lock_read_irqsave(): irq save');
     yield readLock(t.schedInfo, at({ head: 1153 }), 'inner_lock_read_irqsave()');
     const st: number = yield load(t.state, at({ head: 1154 }), 'wake_traced = state is TracedStopped');
     yield readUnlock(t.schedInfo, at({ head: 1155 }), 'drop(sched_info)');
     yield irqRestore(irq, at({ head: 1155 }), 'irq restore');
-    if (st === ST.TracedStopped) yield* wakeup(k, t);
+    if (st === ST.TracedStopped) yield* k.fn.wakeup(k, t);
     return 0;
   }
-  yield* flagsRemove(t, PF.STOPPED, at({ pr1663: 788 }));
-  yield* lockNoPreempt(k.pcb(ctx.self), spinLock(t.ptraceLock, at({ pr1663: 791 }), 'ptrace_state.lock()'));
+  yield* k.fn.flagsRemove(k, t, PF.STOPPED, at({ pr1663: 788 }));
+  yield* k.fn.lockNoPreempt(k, k.pcb(ctx.self), spinLock(t.ptraceLock, at({ pr1663: 791 }), 'ptrace_state.lock()'));
   yield store(t.injected, sig, at({ pr1663: 792 }), 'injected_signal = resume_signal');
-  yield* unlockPreempt(k.pcb(ctx.self), spinUnlock(t.ptraceLock, at({ pr1663: 793 }), 'drop(ptrace_state)'));
+  yield* k.fn.unlockPreempt(k, k.pcb(ctx.self), spinUnlock(t.ptraceLock, at({ pr1663: 793 }), 'drop(ptrace_state)'));
   const irq: number = yield irqSave(at({ pr1663: 796 }), 'inner_lock_write_irqsave(): irq save');
   yield writeLock(t.schedInfo, at({ pr1663: 796 }), 'inner_lock_write_irqsave()');
   const st: number = yield load(t.state, at({ pr1663: 798 }), 'match sched_info.state()');
@@ -328,7 +336,7 @@ export function* ptraceCont(k: DragonKernel, t: Pcb, sig: number, ctx: TaskConte
   const rq = k.rqOf(t);
   const irq2: number = yield irqSave(at({ pr1663: 812 }), 'rq.self_lock(): lock_irqsave: irq save');
   yield spinLock(rq.lock, at({ pr1663: 812 }), 'rq.self_lock() of se.cfs_rq().rq()');
-  yield* enqueueTask(k, rq, t);
+  yield* k.fn.enqueueTask(k, rq, t);
   yield spinUnlock(rq.lock, at({ pr1663: 817 }), 'rq guard dropped');
   yield irqRestore(irq2, at({ pr1663: 817 }), 'irq restore');
   return 0;

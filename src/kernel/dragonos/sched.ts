@@ -25,7 +25,8 @@ import {
 } from '../../cpu/ops.ts';
 import type { TaskContext } from '../../model/types.ts';
 import { SIG, sigmask } from '../common/bits.ts';
-import { type DragonKernel, type Pcb, PF, type Rq, ST } from './kernel.ts';
+import { PF, ST } from './consts.ts';
+import type { DragonKernel, Pcb, Rq } from './kernel.ts';
 
 export const SM_NONE = 0;
 export const SM_PREEMPT = 1;
@@ -37,7 +38,7 @@ const FAIR = 'sched/fair.rs';
 export function* schedule(k: DragonKernel, mode: number, ctx: TaskContext): Program<void> {
   const at = (l: Record<string, number>) => k.src.at(MOD, l, 'schedule');
   const flags: number = yield irqSave(at({ pr1663: 830, head: 849, master: 1070 }), 'save_and_disable_irq');
-  yield* __schedule(k, mode, ctx);
+  yield* k.fn.__schedule(k, mode, ctx);
   yield irqRestore(flags, at({ pr1663: 833, head: 852, master: 1073 }), 'irq guard dropped');
 }
 
@@ -49,7 +50,7 @@ export function* __schedule(k: DragonKernel, mode: number, ctx: TaskContext): Pr
   if (k.v === 'master' && mode === SM_PREEMPT) {
     const pc: number = yield load(me.preempt, at({ master: 1109 }), 'if current.preempt_count() > 0');
     if (pc > 0) {
-      yield* flagsInsert(me, PF.NEED_SCHEDULE, at({ master: 1110 }));
+      yield* k.fn.flagsInsert(k, me, PF.NEED_SCHEDULE, at({ master: 1110 }));
       return;
     }
   }
@@ -72,20 +73,20 @@ export function* __schedule(k: DragonKernel, mode: number, ctx: TaskContext): Pr
       yield readLock(prev.schedInfo, at({ pr1663: 883, head: 920 }), 'prev.sched_info().inner_lock_read_irqsave()');
       const sleep: number = yield load(prev.sleep, at({ pr1663: 883, head: 920 }), 'is_mark_sleep()');
       yield readUnlock(prev.schedInfo, at({ pr1663: 883, head: 920 }), 'read guard dropped');
-      if (sleep) yield* deactivateTask(k, rq, prev);
+      if (sleep) yield* k.fn.deactivateTask(k, rq, prev);
     }
   } else if (!prev.idle) {
     const st: number = yield load(prev.state, at({ master: 1156 }), 'prev_state = prev.sched_info().state()');
-    if (st !== ST.Runnable) yield* dequeueNotRunnableMaster(k, rq, prev, st, mode);
+    if (st !== ST.Runnable) yield* k.fn.dequeueNotRunnableMaster(k, rq, prev, st, mode);
   }
   const queue: number = yield load(rq.queue, at({ pr1663: 894, head: 931, master: 1235 }), 'next = rq.pick_next_task(prev)');
   const next = pickNext(k, rq, prev, queue);
-  yield* flagsRemove(prev, PF.NEED_SCHEDULE, at({ pr1663: 912, head: 949, master: 1242 }));
+  yield* k.fn.flagsRemove(k, prev, PF.NEED_SCHEDULE, at({ pr1663: 912, head: 949, master: 1242 }));
   if (next !== prev.id) {
     yield store(rq.curr, next, at({ pr1663: 922, head: 959, master: 1251 }), 'rq.set_current(next)');
     yield switchTo(next, at({ pr1663: 941, head: 978, master: 1265 }), rq.lock, 'switch_process(prev, next)');
   }
-  yield* scheduleTail(k, ctx, irq);
+  yield* k.fn.scheduleTail(k, ctx, irq);
 }
 
 /**
@@ -95,7 +96,7 @@ export function* __schedule(k: DragonKernel, mode: number, ctx: TaskContext): Pr
  * is still queued (on_rq guard), it is dequeued here. Only the Stopped state
  * is modelled (the scenarios block no task here on master).
  */
-function* dequeueNotRunnableMaster(k: DragonKernel, rq: Rq, prev: Pcb, st: number, mode: number): Program<void> {
+export function* dequeueNotRunnableMaster(k: DragonKernel, rq: Rq, prev: Pcb, st: number, mode: number): Program<void> {
   const at = (l: number) => k.src.at(MOD, { master: l }, '__schedule_inner');
   if (st !== ST.Stopped) throw new Error('dragonos model: master __schedule_inner with a blocked prev is not modelled');
   if (mode !== SM_PREEMPT) {
@@ -120,7 +121,7 @@ function* dequeueNotRunnableMaster(k: DragonKernel, rq: Rq, prev: Pcb, st: numbe
   const q: number = yield load(prev.onRq, at(1175), 'if on_rq == Queued');
   yield spinUnlock(prev.onRqLock, at(1175), 'on_rq guard dropped');
   if (q !== 1) return;
-  yield* deactivateTask(k, rq, prev);
+  yield* k.fn.deactivateTask(k, rq, prev);
   yield load(prev.flags, at(1188), 'flags().contains(IN_IOWAIT)');
 }
 
@@ -138,7 +139,7 @@ export function* scheduleTail(k: DragonKernel, ctx: TaskContext, irq: number): P
 
 /** A task that starts parked in schedule(): it resumes there, irqs come back on. */
 export function* resumeFromSchedule(k: DragonKernel, ctx: TaskContext): Program<void> {
-  yield* scheduleTail(k, ctx, 1);
+  yield* k.fn.scheduleTail(k, ctx, 1);
 }
 
 /** The lowest queued task other than prev; prev if it is still queued; else idle. */
@@ -154,17 +155,17 @@ function pickNext(k: DragonKernel, rq: Rq, prev: Pcb, queue: number): number {
 export function* idleLoop(k: DragonKernel, rq: Rq, ctx: TaskContext): Program<void> {
   for (;;) {
     yield* k.waitForWork(rq);
-    yield* schedule(k, SM_NONE, ctx);
+    yield* k.fn.schedule(k, SM_NONE, ctx);
   }
 }
 
 /** pcb.flags().insert(f): LockFreeFlags is an UnsafeCell, so a load then a store. */
-export function* flagsInsert(p: Pcb, f: number, ref: string): Program<void> {
+export function* flagsInsert(_k: DragonKernel, p: Pcb, f: number, ref: string): Program<void> {
   const old: number = yield load(p.flags, ref, `flags().insert: read ${p.name}.flags`);
   yield store(p.flags, old | f, ref, `flags().insert: write ${p.name}.flags`);
 }
 
-export function* flagsRemove(p: Pcb, f: number, ref: string): Program<void> {
+export function* flagsRemove(_k: DragonKernel, p: Pcb, f: number, ref: string): Program<void> {
   const old: number = yield load(p.flags, ref, `flags().remove: read ${p.name}.flags`);
   yield store(p.flags, old & ~f, ref, `flags().remove: write ${p.name}.flags`);
 }
@@ -175,7 +176,7 @@ export function* activateTask(k: DragonKernel, rq: Rq, p: Pcb): Program<void> {
   yield spinLock(p.onRqLock, at({ pr1663: 453, head: 468, master: 647 }), 'on_rq.lock_irqsave()');
   yield load(p.onRq, at({ pr1663: 453, head: 468, master: 647 }), 'if on_rq == Migrating');
   yield spinUnlock(p.onRqLock, at({ pr1663: 453, head: 468, master: 647 }), 'on_rq guard dropped');
-  yield* enqueueTask(k, rq, p);
+  yield* k.fn.enqueueTask(k, rq, p);
   yield spinLock(p.onRqLock, at({ pr1663: 463, head: 478, master: 659 }), 'on_rq.lock_irqsave()');
   yield store(p.onRq, 1, at({ pr1663: 463, head: 478, master: 659 }), 'on_rq = Queued');
   yield spinUnlock(p.onRqLock, at({ pr1663: 463, head: 478, master: 659 }), 'on_rq guard dropped');

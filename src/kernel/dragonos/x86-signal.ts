@@ -29,11 +29,9 @@ import {
 } from '../../cpu/ops.ts';
 import type { TaskContext } from '../../model/types.ts';
 import { SIG, sigmask } from '../common/bits.ts';
-import { type DragonKernel, type Pcb, PF } from './kernel.ts';
-import { trySiginfoMut } from './process.ts';
-import { ptraceSignal, type SignalLedger } from './ptrace.ts';
-import { flagsRemove } from './sched.ts';
-import { dequeueLocked, recalcLocked, recalcSigpending, siginfoMut, siginfoMutDrop } from './signal.ts';
+import { PF } from './consts.ts';
+import type { DragonKernel, Pcb } from './kernel.ts';
+import type { SignalLedger } from './ptrace.ts';
 
 const FILE = 'arch/x86_64/ipc/signal.rs';
 
@@ -65,7 +63,7 @@ export interface DoSignalEnv {
 }
 
 /** try_siginfo_irqsave(5): five try_read_irqsave attempts; returns saved irq flags or -1. */
-function* trySiginfoIrqsave(me: Pcb, ref: string): Program<number> {
+export function* trySiginfoIrqsave(_k: DragonKernel, me: Pcb, ref: string): Program<number> {
   for (let i = 1; i <= 5; i++) {
     const irq: number = yield irqSave(ref, `try_siginfo_irqsave(5) attempt ${i}: irq save`);
     const ok: number = yield readTrylock(me.sigInfo, ref, `try_siginfo_irqsave(5) attempt ${i}: try_read`);
@@ -99,21 +97,27 @@ export function* doSignal(
 ): Program<number> {
   let r: number;
   if (resume && k.v === 'master') throw new Error('dragonos model: master has no ptrace stop to resume from');
-  if (k.v === 'pr1663') r = yield* doSignalPr1663(k, me, env, ctx, resume);
-  else if (k.v === 'head') r = yield* doSignalHead(k, me, env, ctx, resume);
-  else r = yield* doSignalMaster(k, me, env, ctx);
+  if (k.v === 'pr1663') r = yield* k.fn.doSignalPr1663(k, me, env, ctx, resume);
+  else if (k.v === 'head') r = yield* k.fn.doSignalHead(k, me, env, ctx, resume);
+  else r = yield* k.fn.doSignalMaster(k, me, env, ctx);
   yield irqCheck(entryIrqOn, k.src.at(FILE, { pr1663: 735, head: 776, master: 890 }, 'do_signal'));
   // bit 0: the irq state do_signal leaves (a bare interrupt_enable() turned them on, every guard restores what it found)
   return (entryIrqOn || (r & RET.ENABLED) !== 0 ? 1 : 0) | (r & (RET.RETRY_READ | RET.RETRY_WRITE | RET.RETRY_EMPTY));
 }
 
-function* doSignalPr1663(k: DragonKernel, me: Pcb, env: DoSignalEnv, ctx: TaskContext, resume: Resume | null): Program<number> {
+export function* doSignalPr1663(
+  k: DragonKernel,
+  me: Pcb,
+  env: DoSignalEnv,
+  ctx: TaskContext,
+  resume: Resume | null,
+): Program<number> {
   const at = (l: number) => k.src.at(FILE, { pr1663: l }, 'do_signal');
   if (resume) {
     // parked in ptrace_signal (640) with irqs enabled at 638
-    return yield* doSignalPr1663Loop(k, me, env, ctx, resume.sigBlock, -1, resume.sig, true);
+    return yield* k.fn.doSignalPr1663Loop(k, me, env, ctx, resume.sigBlock, -1, resume.sig, true);
   }
-  const r: number = yield* trySiginfoIrqsave(me, at(594));
+  const r: number = yield* k.fn.trySiginfoIrqsave(k, me, at(594));
   if (r < 0) return RET.RETRY_READ;
   const pending: number = yield load(me.pending, at(600), 'thread_pending = sig_pending().signal()');
   if (pending === 0) {
@@ -124,13 +128,13 @@ function* doSignalPr1663(k: DragonKernel, me: Pcb, env: DoSignalEnv, ctx: TaskCo
   const sigBlock: number = yield load(me.blocked, at(612), 'sig_block = *sig_blocked()');
   yield readUnlock(me.sigInfo, at(613), 'drop(siginfo_read_guard)');
   yield irqRestore(r, at(613), 'irq restore');
-  const w: number = yield* trySiginfoMut(k, me, 5, at(616));
+  const w: number = yield* k.fn.trySiginfoMut(k, me, 5, at(616));
   if (w < 0) return RET.RETRY_WRITE;
-  return yield* doSignalPr1663Loop(k, me, env, ctx, sigBlock, w, 0, false);
+  return yield* k.fn.doSignalPr1663Loop(k, me, env, ctx, sigBlock, w, 0, false);
 }
 
 /** The dequeue loop of do_signal (625-713) and its tail (718-730); `resumeSig` re-enters it right after ptrace_signal (640). */
-function* doSignalPr1663Loop(
+export function* doSignalPr1663Loop(
   k: DragonKernel,
   me: Pcb,
   env: DoSignalEnv,
@@ -149,11 +153,11 @@ function* doSignalPr1663Loop(
     if (!resuming) {
       // ProcessSignalInfo::dequeue_signal (process/mod.rs): dequeue, recalc under the same guard
       const dq = k.src.at('process/mod.rs', { pr1663: '' }, 'ProcessSignalInfo::dequeue_signal');
-      sig = yield* dequeueLocked(me, sigBlock, at(625));
-      yield* recalcLocked(me, dq);
+      sig = yield* k.fn.dequeueLocked(k, me, sigBlock, at(625));
+      yield* k.fn.recalcLocked(k, me, dq);
       if (sig === 0) {
-        yield* recalcLocked(me, dq);
-        yield* siginfoMutDrop(me, w, at(630));
+        yield* k.fn.recalcLocked(k, me, dq);
+        yield* k.fn.siginfoMutDrop(k, me, w, at(630));
         return enabled ? RET.ENABLED : 0;
       }
       env.ledger.owe(sig, ctx);
@@ -161,13 +165,13 @@ function* doSignalPr1663Loop(
     const f: number = resuming ? PF.PTRACED : yield load(me.flags, at(633), 'is_ptraced = flags().contains(PTRACED)');
     if (f & PF.PTRACED) {
       if (!resuming) {
-        yield* siginfoMutDrop(me, w, at(637));
+        yield* k.fn.siginfoMutDrop(k, me, w, at(637));
         yield irqEnable(at(638), 'CurrentIrqArch::interrupt_enable()');
         enabled = true;
       }
-      const result: number = yield* ptraceSignal(k, me, resuming ? resumeSig : sig, env.ledger, ctx, resuming);
+      const result: number = yield* k.fn.ptraceSignal(k, me, resuming ? resumeSig : sig, env.ledger, ctx, resuming);
       resuming = false;
-      w = yield* trySiginfoMut(k, me, 5, at(643));
+      w = yield* k.fn.trySiginfoMut(k, me, 5, at(643));
       if (w < 0) {
         yield nop(at(645), `try_siginfo_mut(5) failed: return${result ? ` — signal ${result} is dropped` : ''}`);
         return enabled ? RET.ENABLED : 0;
@@ -184,7 +188,7 @@ function* doSignalPr1663Loop(
     }
     break;
   }
-  yield* siginfoMutDrop(me, w, at(719));
+  yield* k.fn.siginfoMutDrop(k, me, w, at(719));
   yield irqEnable(at(723), 'CurrentIrqArch::interrupt_enable()');
   enabled = true;
   env.ledger.settle(sig, ctx, true);
@@ -192,44 +196,56 @@ function* doSignalPr1663Loop(
   return enabled ? RET.ENABLED : 0;
 }
 
-function* doSignalHead(k: DragonKernel, me: Pcb, env: DoSignalEnv, ctx: TaskContext, resume: Resume | null): Program<number> {
+export function* doSignalHead(
+  k: DragonKernel,
+  me: Pcb,
+  env: DoSignalEnv,
+  ctx: TaskContext,
+  resume: Resume | null,
+): Program<number> {
   const at = (l: number) => k.src.at(FILE, { head: l }, 'do_signal');
-  if (resume) return yield* doSignalHeadLoop(k, me, env, ctx, resume.sig);
+  if (resume) return yield* k.fn.doSignalHeadLoop(k, me, env, ctx, resume.sig);
   yield load(me.flags, at(599), 'flags().contains(PENDING_PTRACE_STOP)');
-  const r: number = yield* trySiginfoIrqsave(me, at(608));
+  const r: number = yield* k.fn.trySiginfoIrqsave(k, me, at(608));
   if (r < 0) {
-    yield* recalcSigpending(k, me, at(610));
+    yield* k.fn.recalcSigpending(k, me, at(610));
     return RET.RETRY_READ;
   }
   const pending: number = yield load(me.pending, at(617), 'thread_pending = sig_pending().signal()');
   yield readUnlock(me.sigInfo, at(pending === 0 ? 621 : 629), 'drop(siginfo_read_guard)');
   yield irqRestore(r, at(pending === 0 ? 621 : 629), 'irq restore');
   if (pending === 0) {
-    yield* recalcSigpending(k, me, at(622));
+    yield* k.fn.recalcSigpending(k, me, at(622));
     return 0;
   }
-  return yield* doSignalHeadLoop(k, me, env, ctx, 0);
+  return yield* k.fn.doSignalHeadLoop(k, me, env, ctx, 0);
 }
 
 /** The dequeue loop of head's do_signal (631-776); `resumeSig` re-enters it inside ptrace_signal (658). */
-function* doSignalHeadLoop(k: DragonKernel, me: Pcb, env: DoSignalEnv, ctx: TaskContext, resumeSig: number): Program<number> {
+export function* doSignalHeadLoop(
+  k: DragonKernel,
+  me: Pcb,
+  env: DoSignalEnv,
+  ctx: TaskContext,
+  resumeSig: number,
+): Program<number> {
   const at = (l: number) => k.src.at(FILE, { head: l }, 'do_signal');
   let resuming = resumeSig !== 0;
   for (;;) {
     let sig = resumeSig;
     let f: number = PF.PTRACED;
     if (!resuming) {
-      const w: number = yield* siginfoMut(me, at(634));
+      const w: number = yield* k.fn.siginfoMut(k, me, at(634));
       const sigBlock: number = yield load(me.blocked, at(636), 'sig_block = *sig_blocked()');
-      sig = yield* dequeueLocked(me, sigBlock, at(639));
-      yield* siginfoMutDrop(me, w, at(sig === 0 ? 642 : 644));
-      yield* recalcSigpending(k, me, at(648));
+      sig = yield* k.fn.dequeueLocked(k, me, sigBlock, at(639));
+      yield* k.fn.siginfoMutDrop(k, me, w, at(sig === 0 ? 642 : 644));
+      yield* k.fn.recalcSigpending(k, me, at(648));
       if (sig === 0) return 0;
       env.ledger.owe(sig, ctx);
       f = yield load(me.flags, at(657), 'flags().contains(PTRACED) && sig != SIGKILL');
     }
     if (f & PF.PTRACED) {
-      const result: number = yield* ptraceSignal(k, me, sig, env.ledger, ctx, resuming);
+      const result: number = yield* k.fn.ptraceSignal(k, me, sig, env.ledger, ctx, resuming);
       resuming = false;
       if (result === 0) continue;
       sig = result;
@@ -248,9 +264,9 @@ function* doSignalHeadLoop(k: DragonKernel, me: Pcb, env: DoSignalEnv, ctx: Task
       if (sig === SIG.SIGTSTP) continue; // 732-734: a stop signal's default, then look again
       return 0;
     }
-    const w2: number = yield* siginfoMut(me, at(747));
+    const w2: number = yield* k.fn.siginfoMut(k, me, at(747));
     yield load(me.blocked, at(747), 'oldset = *sig_blocked()');
-    yield* siginfoMutDrop(me, w2, at(747));
+    yield* k.fn.siginfoMutDrop(k, me, w2, at(747));
     env.ledger.settle(sig, ctx, true);
     yield* env.handle(sig, ctx);
     return 0;
@@ -258,7 +274,7 @@ function* doSignalHeadLoop(k: DragonKernel, me: Pcb, env: DoSignalEnv, ctx: Task
 }
 
 /** master ipc/signal.rs set_current_blocked → __set_current_blocked (1012-1022) → __set_task_blocked (998-1010). */
-function* setCurrentBlocked(k: DragonKernel, me: Pcb, newSet: number): Program<void> {
+export function* setCurrentBlocked(k: DragonKernel, me: Pcb, newSet: number): Program<void> {
   const at = (l: number, fn: string) => k.src.at('ipc/signal.rs', { master: l }, fn);
   let irq: number = yield irqSave(at(1018, '__set_current_blocked'), 'sig_info_irqsave(): irq save');
   yield readLock(me.sigInfo, at(1018, '__set_current_blocked'), 'sig_info read lock');
@@ -275,24 +291,24 @@ function* setCurrentBlocked(k: DragonKernel, me: Pcb, newSet: number): Program<v
     yield irqRestore(irq, at(1004, '__set_task_blocked'), 'irq restore');
     // 1006 retarget_shared_pending: shared_pending is empty in these scenarios
   }
-  const w: number = yield* siginfoMut(me, at(1008, '__set_task_blocked'));
+  const w: number = yield* k.fn.siginfoMut(k, me, at(1008, '__set_task_blocked'));
   yield store(me.blocked, newSet, at(1008, '__set_task_blocked'), 'sig_block_mut() = new_set');
-  yield* siginfoMutDrop(me, w, at(1008, '__set_task_blocked'));
-  yield* recalcSigpending(k, me, at(1009, '__set_task_blocked'));
+  yield* k.fn.siginfoMutDrop(k, me, w, at(1008, '__set_task_blocked'));
+  yield* k.fn.recalcSigpending(k, me, at(1009, '__set_task_blocked'));
 }
 
-function* doSignalMaster(k: DragonKernel, me: Pcb, env: DoSignalEnv, ctx: TaskContext): Program<number> {
+export function* doSignalMaster(k: DragonKernel, me: Pcb, env: DoSignalEnv, ctx: TaskContext): Program<number> {
   const at = (l: number) => k.src.at(FILE, { master: l }, 'do_signal');
-  const r: number = yield* trySiginfoIrqsave(me, at(752));
+  const r: number = yield* k.fn.trySiginfoIrqsave(k, me, at(752));
   if (r < 0) {
-    yield* recalcSigpending(k, me, at(755));
+    yield* k.fn.recalcSigpending(k, me, at(755));
     return RET.RETRY_READ;
   }
   const pending: number = yield load(me.pending, at(762), 'thread_pending = sig_pending().signal()');
   if (pending === 0) {
     yield readUnlock(me.sigInfo, at(766), 'drop(siginfo_read_guard)');
     yield irqRestore(r, at(766), 'irq restore');
-    yield* recalcSigpending(k, me, at(767));
+    yield* k.fn.recalcSigpending(k, me, at(767));
     return 0;
   }
   const sigBlock: number = yield load(me.blocked, at(774), 'sig_block = *sig_blocked()');
@@ -302,10 +318,10 @@ function* doSignalMaster(k: DragonKernel, me: Pcb, env: DoSignalEnv, ctx: TaskCo
   let sig = 0;
   for (;;) {
     // dequeue_pending_signal (ipc/signal.rs:902-915): sig_info_mut, dequeue, recalc
-    const w: number = yield* siginfoMut(me, k.src.at('ipc/signal.rs', { master: 904 }, 'dequeue_pending_signal'));
-    sig = yield* dequeueLocked(me, sigBlock, k.src.at('ipc/signal.rs', { master: 905 }, 'dequeue_pending_signal'));
-    yield* siginfoMutDrop(me, w, k.src.at('ipc/signal.rs', { master: 909 }, 'dequeue_pending_signal'));
-    yield* recalcSigpending(k, me, k.src.at('ipc/signal.rs', { master: 913 }, 'dequeue_pending_signal'));
+    const w: number = yield* k.fn.siginfoMut(k, me, k.src.at('ipc/signal.rs', { master: 904 }, 'dequeue_pending_signal'));
+    sig = yield* k.fn.dequeueLocked(k, me, sigBlock, k.src.at('ipc/signal.rs', { master: 905 }, 'dequeue_pending_signal'));
+    yield* k.fn.siginfoMutDrop(k, me, w, k.src.at('ipc/signal.rs', { master: 909 }, 'dequeue_pending_signal'));
+    yield* k.fn.recalcSigpending(k, me, k.src.at('ipc/signal.rs', { master: 913 }, 'dequeue_pending_signal'));
     if (sig === 0) return 0;
     env.ledger.owe(sig, ctx);
     if (sig === SIG.SIGKILL || sig === SIG.SIGSTOP) throw new Error('dragonos model: kernel_only signals are not modelled');
@@ -317,14 +333,14 @@ function* doSignalMaster(k: DragonKernel, me: Pcb, env: DoSignalEnv, ctx: TaskCo
     }
     break;
   }
-  yield* flagsRemove(me, PF.RESTORE_SIG_MASK, at(850));
+  yield* k.fn.flagsRemove(k, me, PF.RESTORE_SIG_MASK, at(850));
   yield irqEnable(at(853), 'CurrentIrqArch::interrupt_enable()');
   if (k.action(sig) === 'default') {
     env.ledger.settle(sig, ctx, true);
     yield* env.handle(sig, ctx);
     return RET.ENABLED;
   }
-  yield* setCurrentBlocked(k, me, sigBlock | sigmask(sig));
+  yield* k.fn.setCurrentBlocked(k, me, sigBlock | sigmask(sig));
   env.ledger.settle(sig, ctx, true);
   yield* env.handle(sig, ctx);
   return RET.ENABLED;

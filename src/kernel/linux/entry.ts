@@ -14,8 +14,6 @@ import type { TaskContext } from '../../model/types.ts';
 import { signalName } from '../common/bits.ts';
 import { TIF_NEED_RESCHED, TIF_SIGPENDING } from './consts.ts';
 import type { LinuxKernel } from './kernel.ts';
-import { schedule } from './sched/core.ts';
-import { get_signal, type PtraceHooks } from './signal.ts';
 
 const E = 'linux-6.6 kernel/entry/common.c';
 const WORK = TIF_NEED_RESCHED | TIF_SIGPENDING;
@@ -24,8 +22,8 @@ const WORK = TIF_NEED_RESCHED | TIF_SIGPENDING;
  * arch_do_signal_or_restart (arch/x86/kernel/signal.c): get_signal, then
  * handle_signal for a caught signal. Returns the signal handled, or 0.
  */
-export function* arch_do_signal_or_restart(k: LinuxKernel, ctx: TaskContext, hooks?: PtraceHooks): Program<number> {
-  const signr = yield* get_signal(k, ctx, hooks);
+export function* arch_do_signal_or_restart(k: LinuxKernel, ctx: TaskContext): Program<number> {
+  const signr = yield* k.fn.get_signal(k, ctx);
   if (signr > 0)
     yield nop(
       'linux-6.6 arch/x86/kernel/signal.c arch_do_signal_or_restart',
@@ -35,14 +33,14 @@ export function* arch_do_signal_or_restart(k: LinuxKernel, ctx: TaskContext, hoo
 }
 
 /** exit_to_user_mode_prepare + exit_to_user_mode_loop; ends with irqs on, as the return to user space. */
-export function* exit_to_user_mode(k: LinuxKernel, ctx: TaskContext, hooks?: PtraceHooks): Program<void> {
+export function* exit_to_user_mode(k: LinuxKernel, ctx: TaskContext): Program<void> {
   const me = k.current(ctx);
   yield irqDisable(`${E} syscall_exit_to_user_mode`, 'local_irq_disable_exit_to_user()');
   let work: number = yield load(me.tif, `${E} exit_to_user_mode_prepare`, 'ti_work = read_thread_flags()');
   while (work & WORK) {
     yield irqEnable(`${E} exit_to_user_mode_loop`, 'local_irq_enable_exit_to_user(ti_work)');
-    if (work & TIF_NEED_RESCHED) yield* schedule(k, ctx);
-    if (work & TIF_SIGPENDING) yield* arch_do_signal_or_restart(k, ctx, hooks);
+    if (work & TIF_NEED_RESCHED) yield* k.fn.schedule(k, ctx);
+    if (work & TIF_SIGPENDING) yield* k.fn.arch_do_signal_or_restart(k, ctx);
     yield irqDisable(`${E} exit_to_user_mode_loop`, 'local_irq_disable_exit_to_user()');
     work = yield load(me.tif, `${E} exit_to_user_mode_loop`, 'ti_work = read_thread_flags()');
   }

@@ -13,8 +13,7 @@ import { SIG } from '../common/bits.ts';
 import { PT_PTRACED, PT_SEIZED } from './consts.ts';
 import type { LinuxKernel } from './kernel.ts';
 import { PT_OPT_FLAG_SHIFT, PTRACE_EVENT_EXEC, ptraceState } from './ptrace-state.ts';
-import { do_send_sig_info, PIDTYPE_PID } from './signal.ts';
-import { ptrace_notify } from './signal-ptrace.ts';
+import { PIDTYPE_PID } from './signal.ts';
 
 const E = 'linux-6.6 fs/exec.c';
 const H = 'linux-6.6 include/linux/ptrace.h';
@@ -31,9 +30,9 @@ export function* ptrace_event(k: LinuxKernel, ctx: TaskContext, event: number, m
   const me = k.current(ctx);
   const ptr: number = yield load(me.ptrace, `${H}:150 ptrace_event`, 'if (unlikely(ptrace_event_enabled(current, event)))');
   if (ptr & PT_EVENT_FLAG(event)) {
-    yield* ptrace_notify(k, ctx, (event << 8) | SIG.SIGTRAP, message); // 151
+    yield* k.fn.ptrace_notify(k, ctx, (event << 8) | SIG.SIGTRAP, message); // 151
   } else if (event === PTRACE_EVENT_EXEC && (ptr & (PT_PTRACED | PT_SEIZED)) === PT_PTRACED) {
-    yield* do_send_sig_info(k, ctx, SIG.SIGTRAP, me, PIDTYPE_PID); // 155 send_sig(SIGTRAP, current, 0)
+    yield* k.fn.do_send_sig_info(k, ctx, SIG.SIGTRAP, me, PIDTYPE_PID); // 155 send_sig(SIGTRAP, current, 0)
   }
 }
 
@@ -45,5 +44,5 @@ export function* sys_execve(k: LinuxKernel, ctx: TaskContext): Program<void> {
   yield load(me.ptrace, `${E}:1567 check_unsafe_exec`, 'if (p->ptrace) bprm->unsafe |= LSM_UNSAFE_PTRACE');
   yield nop(`${E}:1781 exec_binprm`, 'search_binary_handler: load_elf_binary → begin_new_exec (the new image)');
   yield spinUnlock(mutex, `${E}:1455 setup_new_exec`, 'mutex_unlock(&me->signal->cred_guard_mutex)');
-  yield* ptrace_event(k, ctx, PTRACE_EVENT_EXEC, me.id); // 1804 (old_vpid)
+  yield* k.fn.ptrace_event(k, ctx, PTRACE_EVENT_EXEC, me.id); // 1804 (old_vpid)
 }

@@ -10,15 +10,13 @@
  */
 import { load, type Program, store } from '../../cpu/ops.ts';
 import type { TaskContext } from '../../model/types.ts';
-import type { ExitHooks, LinuxKernel } from './kernel.ts';
-import { exit_ptrace } from './ptrace.ts';
+import type { LinuxKernel } from './kernel.ts';
 import { ptraceState } from './ptrace-state.ts';
-import { do_notify_parent } from './signal-ptrace.ts';
 
 const X = 'linux-6.6 kernel/exit.c';
 
 /** forget_original_parent — exit.c:688-721 [tasklist_lock write-held]. */
-function* forget_original_parent(k: LinuxKernel, ctx: TaskContext): Program<void> {
+export function* forget_original_parent(k: LinuxKernel, ctx: TaskContext): Program<void> {
   const F = 'forget_original_parent';
   const father = k.current(ctx);
   const list: number = yield load(
@@ -26,7 +24,7 @@ function* forget_original_parent(k: LinuxKernel, ctx: TaskContext): Program<void
     `${X}:693 ${F}`,
     'if (unlikely(!list_empty(&father->ptraced)))',
   );
-  if (list) yield* exit_ptrace(k, ctx, father); // 694
+  if (list) yield* k.fn.exit_ptrace(k, ctx, father); // 694
   for (const p of k.children(father)) {
     yield store(p.real_parent, -1, `${X}:704 ${F}`, 'RCU_INIT_POINTER(t->real_parent, reaper)');
     const ptr: number = yield load(p.ptrace, `${X}:706 ${F}`, 'if (likely(!t->ptrace))');
@@ -35,10 +33,8 @@ function* forget_original_parent(k: LinuxKernel, ctx: TaskContext): Program<void
 }
 
 /** exit_notify — exit.c:740-751: every model task leads a one-thread group, so the zombie is always reported. */
-function* notify_parent(k: LinuxKernel, ctx: TaskContext): Program<boolean> {
+export function* notify_parent(k: LinuxKernel, ctx: TaskContext): Program<boolean> {
   const me = k.current(ctx);
   yield load(me.ptrace, `${X}:740 exit_notify`, 'if (unlikely(tsk->ptrace))');
-  return yield* do_notify_parent(k, ctx, me); // 745 or 748
+  return yield* k.fn.do_notify_parent(k, ctx, me); // 745 or 748
 }
-
-export const PTRACE_EXIT_HOOKS: ExitHooks = { forget_original_parent, notify_parent };

@@ -42,14 +42,11 @@ import {
   WNOWAIT,
   WUNTRACED,
 } from './consts.ts';
-import { __set_current_state, set_current_state } from './include/sched.ts';
-import { signal_pending } from './include/sched-signal.ts';
 import type { LinuxKernel } from './kernel.ts';
 import { spin_lock_irq, spin_unlock_irq } from './locking.ts';
 import type { LinuxTask } from './objects.ts';
 import { ptraceState } from './ptrace-state.ts';
-import { schedule } from './sched/core.ts';
-import { add_wait_queue, ERESTARTSYS, remove_wait_queue } from './sched/wait.ts';
+import { ERESTARTSYS } from './sched/wait.ts';
 
 const X = 'linux-6.6 kernel/exit.c';
 const r = (line: number, fn: string) => `${X}:${line} ${fn}`;
@@ -76,7 +73,13 @@ interface WaitOpts {
 }
 
 /** task_stopped_code — exit.c:1226-1236: where the report is, or null. */
-function* task_stopped_code(p: LinuxTask, ptrace: boolean, line: number): Program<number | null> {
+export function* task_stopped_code(
+  _k: LinuxKernel,
+  _ctx: TaskContext,
+  p: LinuxTask,
+  ptrace: boolean,
+  line: number,
+): Program<number | null> {
   const F = 'task_stopped_code';
   if (ptrace) {
     const j: number = yield load(
@@ -91,13 +94,19 @@ function* task_stopped_code(p: LinuxTask, ptrace: boolean, line: number): Progra
 }
 
 /** wait_task_stopped — exit.c:1256-1320 [tasklist_lock read-held; dropped on success]. */
-function* wait_task_stopped(k: LinuxKernel, ctx: TaskContext, wo: WaitOpts, ptrace: boolean, p: LinuxTask): Program<number> {
+export function* wait_task_stopped(
+  k: LinuxKernel,
+  ctx: TaskContext,
+  wo: WaitOpts,
+  ptrace: boolean,
+  p: LinuxTask,
+): Program<number> {
   const F = 'wait_task_stopped';
   if (!ptrace && !(wo.flags & WUNTRACED)) return 0; // 1267-1268
-  if ((yield* task_stopped_code(p, ptrace, 1270)) === null) return 0; // 1270-1271 (lockless)
+  if ((yield* k.fn.task_stopped_code(k, ctx, p, ptrace, 1270)) === null) return 0; // 1270-1271 (lockless)
   let exitCode = 0;
   yield* spin_lock_irq(p.siglock, r(1274, F), `spin_lock_irq(&${p.name}->sighand->siglock)`);
-  const pCode = yield* task_stopped_code(p, ptrace, 1276);
+  const pCode = yield* k.fn.task_stopped_code(k, ctx, p, ptrace, 1276);
   if (pCode !== null) {
     exitCode = yield load(pCode, r(1280, F), 'exit_code = *p_code');
     if (exitCode && !(wo.flags & WNOWAIT)) {
@@ -112,19 +121,10 @@ function* wait_task_stopped(k: LinuxKernel, ctx: TaskContext, wo: WaitOpts, ptra
   return p.id + 1;
 }
 
-/** ptrace_reparented — include/linux/ptrace.h:100-103. */
-function* ptrace_reparented(k: LinuxKernel, p: LinuxTask, fn: string): Program<boolean> {
-  const ref = `linux-6.6 include/linux/ptrace.h:102 ptrace_reparented (from ${fn})`;
-  const rp: number = yield load(p.real_parent, ref, '!same_thread_group(child->real_parent,');
-  const par: number = yield load(p.parent, ref, 'child->parent)');
-  if (rp === par) return false;
-  return rp < 0 || par < 0 || !ptraceState(k).sameThreadGroup(k.task(rp), k.task(par));
-}
-
 /** wait_task_zombie — exit.c:1096-1224 (WEXITED is always set by wait4). */
-function* wait_task_zombie(k: LinuxKernel, wo: WaitOpts, p: LinuxTask): Program<number> {
+export function* wait_task_zombie(k: LinuxKernel, ctx: TaskContext, wo: WaitOpts, p: LinuxTask): Program<number> {
   const F = 'wait_task_zombie';
-  const state = (yield* ptrace_reparented(k, p, F)) ? EXIT_TRACE : EXIT_DEAD; // 1120-1121
+  const state = (yield* k.fn.ptrace_reparented(k, ctx, p, F)) ? EXIT_TRACE : EXIT_DEAD; // 1120-1121
   const old: number = yield rmw(
     p.exit_state,
     (s) => (s === EXIT_ZOMBIE ? state : s),
@@ -147,7 +147,13 @@ function* wait_task_zombie(k: LinuxKernel, wo: WaitOpts, p: LinuxTask): Program<
 }
 
 /** wait_consider_task — exit.c:1380-1481 [tasklist_lock read-held]. */
-function* wait_consider_task(k: LinuxKernel, ctx: TaskContext, wo: WaitOpts, ptraceIn: boolean, p: LinuxTask): Program<number> {
+export function* wait_consider_task(
+  k: LinuxKernel,
+  ctx: TaskContext,
+  wo: WaitOpts,
+  ptraceIn: boolean,
+  p: LinuxTask,
+): Program<number> {
   const F = 'wait_consider_task';
   const traced = wo.pid !== null; // any-child waits leave ptrace out (header)
   let ptrace = ptraceIn;
@@ -160,23 +166,29 @@ function* wait_consider_task(k: LinuxKernel, ctx: TaskContext, wo: WaitOpts, ptr
   }
   if (!ptrace && traced) {
     const ptr: number = yield load(p.ptrace, r(1408, F), 'if (likely(!ptrace) && unlikely(p->ptrace))');
-    if (ptr && !(yield* ptrace_reparented(k, p, F))) ptrace = true; // 1420-1421
+    if (ptr && !(yield* k.fn.ptrace_reparented(k, ctx, p, F))) ptrace = true; // 1420-1421
   }
   if (exitState === EXIT_ZOMBIE) {
     if (traced) {
       // 1425-1435: !delay_group_leader(p) (one thread) && (ptrace || !p->ptrace)
       const ptr: number = ptrace ? 1 : yield load(p.ptrace, r(1434, F), '(ptrace || !p->ptrace)');
-      if (ptrace || !ptr) return yield* wait_task_zombie(k, wo, p);
+      if (ptrace || !ptr) return yield* k.fn.wait_task_zombie(k, ctx, wo, p);
     }
     wo.notask_error = 0; // 1457-1458 (WEXITED)
   } else {
     wo.notask_error = 0; // 1464
   }
-  return yield* wait_task_stopped(k, ctx, wo, ptrace, p); // 1471-1480 (WCONTINUED not modelled)
+  return yield* k.fn.wait_task_stopped(k, ctx, wo, ptrace, p); // 1471-1480 (WCONTINUED not modelled)
 }
 
 /** is_effectively_child — exit.c:1542-1550. */
-function* is_effectively_child(k: LinuxKernel, me: LinuxTask, ptrace: boolean, target: LinuxTask): Program<boolean> {
+export function* is_effectively_child(
+  k: LinuxKernel,
+  _ctx: TaskContext,
+  me: LinuxTask,
+  ptrace: boolean,
+  target: LinuxTask,
+): Program<boolean> {
   const parent: number = yield load(
     ptrace ? target.parent : target.real_parent,
     r(1546, 'is_effectively_child'),
@@ -186,24 +198,24 @@ function* is_effectively_child(k: LinuxKernel, me: LinuxTask, ptrace: boolean, t
 }
 
 /** do_wait_pid — exit.c:1556-1580. */
-function* do_wait_pid(k: LinuxKernel, ctx: TaskContext, wo: WaitOpts, target: LinuxTask): Program<number> {
+export function* do_wait_pid(k: LinuxKernel, ctx: TaskContext, wo: WaitOpts, target: LinuxTask): Program<number> {
   const me = k.current(ctx);
-  if (yield* is_effectively_child(k, me, false, target)) {
-    const ret = yield* wait_consider_task(k, ctx, wo, false, target); // 1565
+  if (yield* k.fn.is_effectively_child(k, ctx, me, false, target)) {
+    const ret = yield* k.fn.wait_consider_task(k, ctx, wo, false, target); // 1565
     if (ret) return ret;
   }
   const ptr: number = yield load(target.ptrace, r(1572, 'do_wait_pid'), 'if (target && target->ptrace &&');
-  if (ptr && (yield* is_effectively_child(k, me, true, target))) {
-    const ret = yield* wait_consider_task(k, ctx, wo, true, target); // 1574
+  if (ptr && (yield* k.fn.is_effectively_child(k, ctx, me, true, target))) {
+    const ret = yield* k.fn.wait_consider_task(k, ctx, wo, true, target); // 1574
     if (ret) return ret;
   }
   return 0;
 }
 
 /** do_wait_thread — exit.c:1492-1504: current->children (ptrace_do_wait is left out: header). */
-function* do_wait_thread(k: LinuxKernel, ctx: TaskContext, wo: WaitOpts): Program<number> {
+export function* do_wait_thread(k: LinuxKernel, ctx: TaskContext, wo: WaitOpts): Program<number> {
   for (const child of k.children(k.current(ctx))) {
-    const ret = yield* wait_consider_task(k, ctx, wo, false, child); // 1489
+    const ret = yield* k.fn.wait_consider_task(k, ctx, wo, false, child); // 1489
     if (ret) return ret;
   }
   return 0;
@@ -217,7 +229,7 @@ export function* do_wait(k: LinuxKernel, ctx: TaskContext, options: number, targ
   const F = 'do_wait';
   const me = k.current(ctx);
   const wo: WaitOpts = { flags: options, pid: target, notask_error: 0, result: null };
-  yield* add_wait_queue(k, ctx, me.signal.wait_chldexit); // 1590
+  yield* k.fn.add_wait_queue(k, ctx, me.signal.wait_chldexit); // 1590
   let retval = 0;
   for (;;) {
     wo.notask_error = -ECHILD; // 1598
@@ -226,20 +238,20 @@ export function* do_wait(k: LinuxKernel, ctx: TaskContext, options: number, targ
       target !== null &&
       (yield load(target.exit_state, r(1599, F), 'if (!pid_has_task(wo_pid, wo_type)) goto notask')) === EXIT_DEAD;
     if (!gone) {
-      yield* set_current_state(k, ctx, TASK_INTERRUPTIBLE); // 1603
+      yield* k.fn.set_current_state(k, ctx, TASK_INTERRUPTIBLE); // 1603
       yield readLock(k.tasklist_lock, r(1604, F), 'read_lock(&tasklist_lock)');
       // 1606-1624: PIDTYPE_PID → do_wait_pid; otherwise do_wait_thread (one thread, no __WNOTHREAD loop)
-      retval = target === null ? yield* do_wait_thread(k, ctx, wo) : yield* do_wait_pid(k, ctx, wo, target);
+      retval = target === null ? yield* k.fn.do_wait_thread(k, ctx, wo) : yield* k.fn.do_wait_pid(k, ctx, wo, target);
       if (retval) break; // goto end: tasklist_lock already dropped
       yield readUnlock(k.tasklist_lock, r(1626, F), 'read_unlock(&tasklist_lock)');
     }
     retval = wo.notask_error; // 1629 notask:
     if (retval || options & WNOHANG) break;
     retval = -ERESTARTSYS; // 1631
-    if (yield* signal_pending(me, F)) break; // 1632
-    yield* schedule(k, ctx); // 1633
+    if (yield* k.fn.signal_pending(k, ctx, me, F)) break; // 1632
+    yield* k.fn.schedule(k, ctx); // 1633
   }
-  yield* __set_current_state(k, ctx, TASK_RUNNING); // 1638
-  yield* remove_wait_queue(k, ctx, me.signal.wait_chldexit); // 1639
+  yield* k.fn.__set_current_state(k, ctx, TASK_RUNNING); // 1638
+  yield* k.fn.remove_wait_queue(k, ctx, me.signal.wait_chldexit); // 1639
   return wo.result ?? { ret: retval, status: 0, stopped: false };
 }

@@ -11,20 +11,17 @@ import { check, load, type Program, preemptDisable, store } from '../../cpu/ops.
 import type { TaskContext } from '../../model/types.ts';
 import { spinLockIrq, spinUnlockIrq, writeLockIrq, writeUnlockIrq } from '../common/locks.ts';
 import { EXIT_DEAD, EXIT_ZOMBIE, SIGNAL_GROUP_EXIT, SM_NONE, TASK_DEAD } from './consts.ts';
-import { set_special_state } from './include/sched.ts';
 import type { LinuxKernel } from './kernel.ts';
-import { __schedule } from './sched/core.ts';
 
 const X = 'linux-6.6 kernel/exit.c';
 
 /** exit_notify — exit.c:727-767, the part every model needs: the task becomes a zombie under tasklist_lock. */
-function* exit_notify(k: LinuxKernel, ctx: TaskContext): Program<void> {
+export function* exit_notify(k: LinuxKernel, ctx: TaskContext): Program<void> {
   const me = k.current(ctx);
-  const hooks = k.exitHooks;
   yield* writeLockIrq(k.tasklist_lock, `${X}:733 exit_notify`, 'write_lock_irq(&tasklist_lock)');
-  if (hooks) yield* hooks.forget_original_parent(k, ctx); // 734
+  if (k.reportsExit) yield* k.fn.forget_original_parent(k, ctx); // 734
   yield store(me.exit_state, EXIT_ZOMBIE, `${X}:739 exit_notify`, 'tsk->exit_state = EXIT_ZOMBIE');
-  if (hooks && (yield* hooks.notify_parent(k, ctx))) {
+  if (k.reportsExit && (yield* k.fn.notify_parent(k, ctx))) {
     yield store(me.exit_state, EXIT_DEAD, `${X}:754 exit_notify`, 'if (autoreap) tsk->exit_state = EXIT_DEAD');
   }
   yield* writeUnlockIrq(k.tasklist_lock, `${X}:761 exit_notify`, 'write_unlock_irq(&tasklist_lock)');
@@ -32,9 +29,9 @@ function* exit_notify(k: LinuxKernel, ctx: TaskContext): Program<void> {
 
 /** do_exit — exit.c:809-925; never returns. `code` is the exit code (unused until a model reports it). */
 export function* do_exit(k: LinuxKernel, ctx: TaskContext, _code: number): Program<void> {
-  yield* exit_notify(k, ctx); // 892
+  yield* k.fn.exit_notify(k, ctx); // 892
   yield preemptDisable(`${X}:916 do_exit`, 'preempt_disable()');
-  yield* do_task_dead(k, ctx); // 923
+  yield* k.fn.do_task_dead(k, ctx); // 923
 }
 
 /**
@@ -59,13 +56,13 @@ export function* do_group_exit(k: LinuxKernel, ctx: TaskContext, exitCode: numbe
     }
     yield* spinUnlockIrq(me.siglock, `${X}:1018 do_group_exit`, 'spin_unlock_irq(&sighand->siglock)');
   }
-  yield* do_exit(k, ctx, code); // 1021
+  yield* k.fn.do_exit(k, ctx, code); // 1021
 }
 
 /** do_task_dead — kernel/sched/core.c:6706-6720: TASK_DEAD under pi_lock, then the last __schedule. */
 export function* do_task_dead(k: LinuxKernel, ctx: TaskContext): Program<void> {
   const C = 'linux-6.6 kernel/sched/core.c';
-  yield* set_special_state(k, ctx, TASK_DEAD); // 6709
-  yield* __schedule(k, ctx, SM_NONE); // 6714
+  yield* k.fn.set_special_state(k, ctx, TASK_DEAD); // 6709
+  yield* k.fn.__schedule(k, ctx, SM_NONE); // 6714
   yield check('runqueue-sane', [], () => 'a dead task was scheduled again', `${C}:6715 do_task_dead`, 'BUG()');
 }

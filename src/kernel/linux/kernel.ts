@@ -15,39 +15,11 @@
 import type { Program } from '../../cpu/ops.ts';
 import type { ModelBuilder } from '../../model/build.ts';
 import type { TaskContext } from '../../model/types.ts';
-import { do_exit } from './exit.ts';
+import { type OverrideOptions, PathTable } from '../common/paths.ts';
 import { allocRunqueue, allocTask, type LinuxTask, type Runqueue, type SigAction } from './objects.ts';
-import { do_idle, schedule_tail, scheduler_ipi, scheduler_tick } from './sched/core.ts';
-
-/**
- * Known bugs a model can put back, each a small change to one path, to show
- * the checker finds it (every "holds" needs a search that fails without the fix).
- */
-export type KernelBug =
-  /** try_to_wake_up without `if (READ_ONCE(p->on_rq) && ttwu_runnable(p, wake_flags))` */
-  | 'ttwu-no-on-rq-check'
-  /** __schedule reads prev->__state before taking rq->lock (the pre-d136122f5845 order) */
-  | 'stale-prev-state'
-  /** signal_pending_state without `__fatal_signal_pending(p)`: SIGKILL does not stop a TASK_KILLABLE sleep */
-  | 'signal-pending-state-ignores-sigkill'
-  /** SIGCONT's clear of JOBCTL_STOPPED and its wake run without the target's siglock */
-  | 'sigcont-without-siglock'
-  /** prepare_signal(SIGCONT) leaves JOBCTL_STOP_PENDING set */
-  | 'sigcont-keeps-stop-pending';
-
-/**
- * What exit_notify does beyond the zombie store, supplied by a model that
- * needs it (the ptrace model: exit_ptrace and the exit report).
- */
-export interface ExitHooks {
-  /** forget_original_parent — exit.c:688-721 [tasklist_lock write-held] */
-  forget_original_parent(k: LinuxKernel, ctx: TaskContext): Program<void>;
-  /** exit_notify — exit.c:740-751: report the zombie to its parent or tracer; returns autoreap */
-  notify_parent(k: LinuxKernel, ctx: TaskContext): Program<boolean>;
-}
+import { LINUX_PATHS, type LinuxPaths } from './paths.ts';
 
 export interface LinuxOptions {
-  readonly bugs?: readonly KernelBug[];
   /** scheduler ticks each CPU may take (a bound of the search) */
   readonly ticks?: number;
   /** reschedule IPIs each CPU may take (a bound of the search) */
@@ -78,23 +50,38 @@ export class LinuxKernel {
   /** the parent each spawned task starts with, by task id */
   private readonly parentOf: number[] = [];
   private readonly runqueues: Runqueue[] = [];
-  private readonly bugs: ReadonlySet<KernelBug>;
   private finished = false;
-  /** exit_notify's hooks (null: the zombie store only) */
-  exitHooks: ExitHooks | null = null;
+  private readonly paths = new PathTable<LinuxPaths>(LINUX_PATHS, 'the Linux model');
+  /** every path, by name: the model calls them all through this table */
+  readonly fn: LinuxPaths = this.paths.fn;
+  /** the model's own paths, whatever is overridden (for an override that calls the original) */
+  readonly base: Readonly<LinuxPaths> = LINUX_PATHS;
+  /**
+   * exit_notify reports the zombie to its parent or tracer and untraces the
+   * exiting tracer's tracees (set by setupPtrace); otherwise it only stores
+   * EXIT_ZOMBIE
+   */
+  reportsExit = false;
 
   constructor(
     readonly b: ModelBuilder,
     readonly opts: LinuxOptions = {},
   ) {
     this.cpus = b.cpus;
-    this.bugs = new Set(opts.bugs ?? []);
     this.tasklist_lock = b.layout.rwlock('tasklist_lock');
   }
 
-  /** Is this known bug put back in the model? */
-  has(bug: KernelBug): boolean {
-    return this.bugs.has(bug);
+  /**
+   * Puts other code in place of one path, for every caller (or only for the
+   * calls made inside `opts.within`): a scenario variant's old or buggy
+   * version of a function. Before finish().
+   */
+  override<N extends keyof LinuxPaths & string>(
+    name: N,
+    impl: LinuxPaths[N],
+    opts?: OverrideOptions<keyof LinuxPaths & string>,
+  ): void {
+    this.paths.override(name, impl, opts);
   }
 
   /** Declares a task that runs `body`, then do_exit(0); placed on CPU `cpu mod cpus`. */
@@ -142,6 +129,7 @@ export class LinuxKernel {
   finish(): void {
     if (this.finished) throw new Error('finish() called twice');
     this.finished = true;
+    this.paths.seal();
     const b = this.b;
     const users = this.all.slice();
     const cpuOf = (t: LinuxTask) => this.placedOn[t.id] as number;
@@ -181,15 +169,15 @@ export class LinuxKernel {
         name: t.name,
         startCpu: current ? cpuOf(t) : -1,
         program: function* (ctx) {
-          if (!current) yield* schedule_tail(k, ctx);
+          if (!current) yield* k.fn.schedule_tail(k, ctx);
           yield* body(k, t, ctx);
-          yield* do_exit(k, ctx, 0);
+          yield* k.fn.do_exit(k, ctx, 0);
         },
       });
     });
     for (let c = 0; c < this.cpus; c++) {
       const started = !firstOn.has(c);
-      b.task({ name: `idle${c}`, startCpu: started ? c : -1, idle: true, program: (ctx) => do_idle(k, ctx, started) });
+      b.task({ name: `idle${c}`, startCpu: started ? c : -1, idle: true, program: (ctx) => k.fn.do_idle(k, ctx, started) });
     }
     for (let c = 0; c < this.cpus; c++) {
       const rq = this.runqueues[c] as Runqueue;
@@ -202,7 +190,7 @@ export class LinuxKernel {
           reads: [rq.nr_running],
           // Only a tick that can preempt is worth a choice: one with nobody else runnable changes nothing we model.
           enabled: (m) => (m[rq.nr_running] as number) > 1,
-          handler: (ctx) => scheduler_tick(k, ctx),
+          handler: (ctx) => k.fn.scheduler_tick(k, ctx),
         });
       }
       if ((this.opts.ipis ?? 0) > 0) {
@@ -213,7 +201,7 @@ export class LinuxKernel {
           preemptible: true,
           reads: [rq.ipi],
           enabled: (m) => m[rq.ipi] !== 0,
-          handler: (ctx) => scheduler_ipi(k, ctx),
+          handler: (ctx) => k.fn.scheduler_ipi(k, ctx),
         });
       }
     }

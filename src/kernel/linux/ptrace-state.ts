@@ -30,24 +30,6 @@ export const PT_EXITKILL = PTRACE_O_EXITKILL << PT_OPT_FLAG_SHIFT;
 export const SYSCALL_TRACE = 1 << 0;
 export const TIF_SINGLESTEP = 1 << 1;
 
-/** Which code a model runs where the history of a path matters. */
-export interface PtraceOptions {
-  /** ptrace_stop: the 6.6 order, or 5.18's (no ->ptrace test before set_special_state) */
-  readonly stop?: '6.6' | 'pre-5.19';
-  /** ptrace_resume: exit_code under siglock (6.6), or stored before the lock as before b72c186999e6 */
-  readonly resume?: '6.6' | 'pre-fix';
-  /** known bugs put back, each a one-step change to a ptrace path (every "holds" needs a search that finds one) */
-  readonly bugs?: readonly PtraceBug[];
-}
-
-export type PtraceBug =
-  /** ptrace_stop does not notify the tracer (no do_notify_parent_cldstop(current, true, why)) */
-  | 'stop-no-notify'
-  /** __ptrace_unlink does not wake the tracee (no ptrace_signal_wake_up(child, true)) */
-  | 'unlink-no-wake'
-  /** ptrace_unfreeze_traced does not look for a SIGKILL that came during the request */
-  | 'unfreeze-ignores-sigkill';
-
 export interface PtraceTaskCells {
   /** tracer side: p->ptraced, the tasks this task traces (bitmask) */
   readonly ptraced: number;
@@ -78,10 +60,7 @@ export class PtraceState {
   /** thread groups of several tasks (tracer threads); a task not listed is its own group */
   private readonly groups: LinuxTask[][] = [];
 
-  constructor(
-    readonly k: LinuxKernel,
-    readonly opts: PtraceOptions = {},
-  ) {
+  constructor(readonly k: LinuxKernel) {
     const lay = k.b.layout;
     const tasks = bitsFormatter((id) => k.task(id).name);
     for (const t of k.userTasks) {
@@ -105,10 +84,6 @@ export class PtraceState {
         g_returned: lay.ghost(`${n}.ghost.stop_returned`),
       });
     }
-  }
-
-  has(bug: PtraceBug): boolean {
-    return this.opts.bugs?.includes(bug) ?? false;
   }
 
   of(t: LinuxTask): PtraceTaskCells {
@@ -136,9 +111,9 @@ export class PtraceState {
 const states = new WeakMap<LinuxKernel, PtraceState>();
 
 /** Allocates the ptrace cells of every spawned task. Call after the spawns, before k.finish(). */
-export function enablePtrace(k: LinuxKernel, opts: PtraceOptions = {}): PtraceState {
+export function enablePtrace(k: LinuxKernel): PtraceState {
   if (states.has(k)) throw new Error('enablePtrace called twice');
-  const s = new PtraceState(k, opts);
+  const s = new PtraceState(k);
   states.set(k, s);
   return s;
 }

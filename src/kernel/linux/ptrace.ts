@@ -34,23 +34,12 @@ import {
   PT_SEIZED,
   SIGNAL_STOP_STOPPED,
 } from './consts.ts';
-import { __fatal_signal_pending } from './include/sched-signal.ts';
 import type { LinuxKernel } from './kernel.ts';
 import { spin_lock_irq, spin_lock_irqsave, spin_unlock_irq, spin_unlock_irqrestore } from './locking.ts';
 import type { LinuxTask } from './objects.ts';
 import { PT_EXITKILL, PT_OPT_FLAG_SHIFT, PTRACE_EVENT_STOP, ptraceState, SYSCALL_TRACE, TIF_SINGLESTEP } from './ptrace-state.ts';
-import { wake_up_state } from './sched/core.ts';
-import { wait_task_inactive } from './sched/wait-task-inactive.ts';
-import {
-  do_send_sig_info,
-  PIDTYPE_PID,
-  ptrace_signal_wake_up,
-  signal_wake_up_state,
-  task_clear_jobctl_pending,
-  task_clear_jobctl_trapping,
-  task_set_jobctl_pending,
-} from './signal.ts';
-import { do_notify_parent, siginfoCode } from './signal-ptrace.ts';
+import { PIDTYPE_PID } from './signal.ts';
+import { siginfoCode } from './signal-ptrace.ts';
 
 const P = 'linux-6.6 kernel/ptrace.c';
 const r = (line: number, fn: string) => `${P}:${line} ${fn}`;
@@ -77,7 +66,7 @@ export const EIO = 5;
 // ---- links ------------------------------------------------------------------
 
 /** __ptrace_link — ptrace.c:69-76 [tasklist_lock write-held]: add child to new_parent->ptraced, child->parent = new_parent. */
-function* __ptrace_link(k: LinuxKernel, child: LinuxTask, newParent: LinuxTask): Program<void> {
+export function* __ptrace_link(k: LinuxKernel, _ctx: TaskContext, child: LinuxTask, newParent: LinuxTask): Program<void> {
   const bit = 1 << child.id;
   const pc = ptraceState(k).of(newParent);
   yield rmw(
@@ -108,8 +97,8 @@ export function* __ptrace_unlink(k: LinuxKernel, ctx: TaskContext, child: LinuxT
   }
   yield spinLock(child.siglock, r(133, F), `spin_lock(&${child.name}->sighand->siglock)`);
   yield store(child.ptrace, 0, r(134, F), 'child->ptrace = 0');
-  yield* task_clear_jobctl_pending(child, JOBCTL_TRAP_MASK); // 139
-  yield* task_clear_jobctl_trapping(child); // 140
+  yield* k.fn.task_clear_jobctl_pending(k, ctx, child, JOBCTL_TRAP_MASK); // 139
+  yield* k.fn.task_clear_jobctl_trapping(k, ctx, child); // 140
   // 146-148: PF_EXITING is never set in the model
   const f: number = yield load(child.signal.flags, r(147, F), 'child->signal->flags & SIGNAL_STOP_STOPPED ||');
   const gsc: number =
@@ -119,14 +108,14 @@ export function* __ptrace_unlink(k: LinuxKernel, ctx: TaskContext, child: LinuxT
     if (!(j & JOBCTL_STOP_SIGMASK)) yield rmw(child.jobctl, (v) => v | SIG.SIGSTOP, r(159, F), 'child->jobctl |= SIGSTOP');
   }
   const j: number = yield load(child.jobctl, r(168, F), 'if (child->jobctl & JOBCTL_STOP_PENDING || task_is_traced(child))');
-  if (j & (JOBCTL_STOP_PENDING | JOBCTL_TRACED) && !pt.has('unlink-no-wake')) yield* ptrace_signal_wake_up(k, ctx, child, true); // 169
+  if (j & (JOBCTL_STOP_PENDING | JOBCTL_TRACED)) yield* k.fn.ptrace_signal_wake_up(k, ctx, child, true); // 169
   yield spinUnlock(child.siglock, r(171, F), `spin_unlock(&${child.name}->sighand->siglock)`);
 }
 
 // ---- freeze -----------------------------------------------------------------
 
 /** ptrace_freeze_traced — ptrace.c:195-212 [tasklist_lock read-held]. */
-export function* ptrace_freeze_traced(task: LinuxTask): Program<boolean> {
+export function* ptrace_freeze_traced(k: LinuxKernel, ctx: TaskContext, task: LinuxTask): Program<boolean> {
   const F = 'ptrace_freeze_traced';
   const j: number = yield load(task.jobctl, r(200, F), 'if (task->jobctl & JOBCTL_LISTENING) (lockless)');
   if (j & JOBCTL_LISTENING) return false;
@@ -136,7 +125,7 @@ export function* ptrace_freeze_traced(task: LinuxTask): Program<boolean> {
   if (j2 & JOBCTL_TRACED) {
     // looks_like_a_spurious_pid (174-187): only a fork/vfork/clone event stop can look like one; none is modelled
     yield load(task.exit_code, r(178, 'looks_like_a_spurious_pid'), '!looks_like_a_spurious_pid(task): task->exit_code >> 8');
-    if (!(yield* __fatal_signal_pending(task, F))) {
+    if (!(yield* k.fn.__fatal_signal_pending(k, ctx, task, F))) {
       yield rmw(task.jobctl, (v) => v | JOBCTL_PTRACE_FROZEN, r(206, F), 'task->jobctl |= JOBCTL_PTRACE_FROZEN');
       ret = true;
     }
@@ -151,9 +140,9 @@ export function* ptrace_unfreeze_traced(k: LinuxKernel, ctx: TaskContext, task: 
   // 223 lock_task_sighand: sighand outlives every model task
   const flags = yield* spin_lock_irqsave(task.siglock, r(223, F), 'lock_task_sighand');
   yield rmw(task.jobctl, (v) => v & ~JOBCTL_PTRACE_FROZEN, r(224, F), 'task->jobctl &= ~JOBCTL_PTRACE_FROZEN');
-  if (!ptraceState(k).has('unfreeze-ignores-sigkill') && (yield* __fatal_signal_pending(task, F))) {
+  if (yield* k.fn.__fatal_signal_pending(k, ctx, task, F)) {
     yield rmw(task.jobctl, (v) => v & ~JOBCTL_TRACED, r(226, F), 'task->jobctl &= ~JOBCTL_TRACED');
-    yield* wake_up_state(k, ctx, task, __TASK_TRACED); // 227
+    yield* k.fn.wake_up_state(k, ctx, task, __TASK_TRACED); // 227
   }
   yield* spin_unlock_irqrestore(task.siglock, flags, r(229, F), 'unlock_task_sighand');
 }
@@ -166,11 +155,11 @@ export function* ptrace_check_attach(k: LinuxKernel, ctx: TaskContext, child: Li
   const ptr: number = yield load(child.ptrace, r(262, F), 'if (child->ptrace &&');
   if (ptr) {
     const par: number = yield load(child.parent, r(262, F), 'child->parent == current)');
-    if (par === ctx.self && (ignoreState || (yield* ptrace_freeze_traced(child)))) ret = 0; // 267-268
+    if (par === ctx.self && (ignoreState || (yield* k.fn.ptrace_freeze_traced(k, ctx, child)))) ret = 0; // 267-268
   }
   yield readUnlock(k.tasklist_lock, r(270, F), 'read_unlock(&tasklist_lock)');
   if (!ret && !ignoreState) {
-    const ncsw = yield* wait_task_inactive(k, ctx, child, __TASK_TRACED); // 273 (TASK_FROZEN: the freezer is not modelled)
+    const ncsw = yield* k.fn.wait_task_inactive(k, ctx, child, __TASK_TRACED); // 273 (TASK_FROZEN: the freezer is not modelled)
     if (!ncsw) {
       yield check(
         'kernel-warn',
@@ -199,7 +188,7 @@ export function* ptrace_traceme(k: LinuxKernel, ctx: TaskContext): Program<numbe
     const rp: number = yield load(me.real_parent, r(520, F), 'current->real_parent (PF_EXITING is never set)');
     if (rp >= 0) {
       yield store(me.ptrace, PT_PTRACED, r(521, F), 'current->ptrace = PT_PTRACED');
-      yield* __ptrace_link(k, me, k.task(rp)); // 522
+      yield* k.fn.__ptrace_link(k, ctx, me, k.task(rp)); // 522
     }
   }
   yield* writeUnlockIrq(k.tasklist_lock, r(525, F), 'write_unlock_irq(&tasklist_lock)');
@@ -229,13 +218,13 @@ export function* ptrace_attach(k: LinuxKernel, ctx: TaskContext, task: LinuxTask
   const ptr: number = es ? 0 : yield load(task.ptrace, r(442, F), 'if (task->ptrace)');
   if (!es && !ptr) {
     yield store(task.ptrace, flags, r(445, F), 'task->ptrace = flags');
-    yield* __ptrace_link(k, task, me); // 447 ptrace_link
-    if (!seize) yield* do_send_sig_info(k, ctx, SIG.SIGSTOP, task, PIDTYPE_PID); // 451 send_sig_info(SIGSTOP, SEND_SIG_PRIV)
+    yield* k.fn.__ptrace_link(k, ctx, task, me); // 447 ptrace_link
+    if (!seize) yield* k.fn.do_send_sig_info(k, ctx, SIG.SIGSTOP, task, PIDTYPE_PID); // 451 send_sig_info(SIGSTOP, SEND_SIG_PRIV)
     yield spinLock(task.siglock, r(453, F), `spin_lock(&${task.name}->sighand->siglock)`);
     const j: number = yield load(task.jobctl, r(472, F), 'if (task_is_stopped(task) &&');
-    if (j & JOBCTL_STOPPED && (yield* task_set_jobctl_pending(task, JOBCTL_TRAP_STOP | JOBCTL_TRAPPING))) {
+    if (j & JOBCTL_STOPPED && (yield* k.fn.task_set_jobctl_pending(k, ctx, task, JOBCTL_TRAP_STOP | JOBCTL_TRAPPING))) {
       yield rmw(task.jobctl, (v) => v & ~JOBCTL_STOPPED, r(474, F), 'task->jobctl &= ~JOBCTL_STOPPED');
-      yield* signal_wake_up_state(k, ctx, task, __TASK_STOPPED); // 475
+      yield* k.fn.signal_wake_up_state(k, ctx, task, __TASK_STOPPED); // 475
     }
     yield spinUnlock(task.siglock, r(478, F), `spin_unlock(&${task.name}->sighand->siglock)`);
     retval = 0; // 480
@@ -264,9 +253,8 @@ export function* ptrace_attach(k: LinuxKernel, ctx: TaskContext, task: LinuxTask
 
 /**
  * ptrace_resume — ptrace.c:843-889 [child frozen by ptrace_check_attach].
- * The `pre-fix` order (PtraceOptions.resume) stores exit_code before taking
- * the siglock, as every kernel before b72c186999e6 did (no lock at all
- * then; the JOBCTL_TRACED clear and the wake keep 6.6's lock here).
+ * (The order before b72c186999e6, exit_code stored before the siglock, is
+ * in history.ts.)
  */
 export function* ptrace_resume(
   k: LinuxKernel,
@@ -276,9 +264,27 @@ export function* ptrace_resume(
   data: number,
 ): Program<number> {
   const F = 'ptrace_resume';
-  const pt = ptraceState(k);
-  const pc = pt.of(child);
+  const pc = ptraceState(k).of(child);
   if (data < 0 || data > 64) return -EIO; // 846-847 valid_signal
+  yield* k.fn.ptrace_resume_flags(k, ctx, child, request);
+  yield* spin_lock_irq(child.siglock, r(882, F), `spin_lock_irq(&${child.name}->sighand->siglock)`);
+  yield store(child.exit_code, data, r(883, F), 'child->exit_code = data');
+  ctx.ghost.set(pc.g_resumes, 1);
+  ctx.ghost.set(pc.g_resume_sig, data);
+  yield rmw(child.jobctl, (v) => v & ~JOBCTL_TRACED, r(884, F), 'child->jobctl &= ~JOBCTL_TRACED');
+  yield* k.fn.wake_up_state(k, ctx, child, __TASK_TRACED); // 885
+  yield* spin_unlock_irq(child.siglock, r(886, F));
+  return 0;
+}
+
+/**
+ * ptrace_resume's set-up of the request — ptrace.c:848-871: syscall
+ * tracing and single-stepping on or off. A model helper for the lines
+ * every version of ptrace_resume shares.
+ */
+export function* ptrace_resume_flags(k: LinuxKernel, _ctx: TaskContext, child: LinuxTask, request: number): Program<void> {
+  const F = 'ptrace_resume';
+  const pc = ptraceState(k).of(child);
   const trace = request === PTRACE.SYSCALL;
   yield rmw(
     pc.syscall_work,
@@ -293,31 +299,18 @@ export function* ptrace_resume(
     r(step ? 868 : 870, F),
     step ? 'user_enable_single_step(child)' : 'user_disable_single_step(child)',
   );
-  const prefix = pt.opts.resume === 'pre-fix';
-  const storeCode = function* (line: number, ref: string): Program<void> {
-    yield store(child.exit_code, data, ref || r(line, F), 'child->exit_code = data');
-    ctx.ghost.set(pc.g_resumes, 1);
-    ctx.ghost.set(pc.g_resume_sig, data);
-  };
-  if (prefix) yield* storeCode(0, 'linux-4.0 kernel/ptrace.c ptrace_resume (before b72c186999e6)');
-  yield* spin_lock_irq(child.siglock, r(882, F), `spin_lock_irq(&${child.name}->sighand->siglock)`);
-  if (!prefix) yield* storeCode(883, '');
-  yield rmw(child.jobctl, (v) => v & ~JOBCTL_TRACED, r(884, F), 'child->jobctl &= ~JOBCTL_TRACED');
-  yield* wake_up_state(k, ctx, child, __TASK_TRACED); // 885
-  yield* spin_unlock_irq(child.siglock, r(886, F));
-  return 0;
 }
 
 /** __ptrace_detach — ptrace.c:558-581 [tasklist_lock write-held]: true when the zombie p is now dead (EXIT_DEAD). */
-function* __ptrace_detach(k: LinuxKernel, ctx: TaskContext, tracer: LinuxTask, p: LinuxTask): Program<boolean> {
+export function* __ptrace_detach(k: LinuxKernel, ctx: TaskContext, tracer: LinuxTask, p: LinuxTask): Program<boolean> {
   const F = '__ptrace_detach';
-  yield* __ptrace_unlink(k, ctx, p); // 562
+  yield* k.fn.__ptrace_unlink(k, ctx, p); // 562
   const es: number = yield load(p.exit_state, r(564, F), 'if (p->exit_state != EXIT_ZOMBIE)');
   if (es !== EXIT_ZOMBIE) return false;
   let dead = false; // 567: every model task is a group leader with an empty group
   const rp: number = yield load(p.real_parent, r(570, F), 'if (!same_thread_group(p->real_parent, tracer))');
   if (rp < 0 || !ptraceState(k).sameThreadGroup(k.task(rp), tracer)) {
-    dead = yield* do_notify_parent(k, ctx, p); // 571
+    dead = yield* k.fn.do_notify_parent(k, ctx, p); // 571
   } else if (tracer.actions[SIG.SIGCHLD] === 'ignore') {
     // 572-575 ignoring_children: __wake_up_parent(p, tracer)
     dead = true;
@@ -344,7 +337,7 @@ export function* ptrace_detach(k: LinuxKernel, ctx: TaskContext, child: LinuxTas
   yield store(child.exit_code, data, r(601, F), 'child->exit_code = data');
   ctx.ghost.set(pc.g_resumes, 1);
   ctx.ghost.set(pc.g_resume_sig, data);
-  yield* __ptrace_detach(k, ctx, k.current(ctx), child); // 602
+  yield* k.fn.__ptrace_detach(k, ctx, k.current(ctx), child); // 602
   yield* writeUnlockIrq(k.tasklist_lock, r(603, F), 'write_unlock_irq(&tasklist_lock)');
   return 0;
 }
@@ -366,28 +359,28 @@ export function* exit_ptrace(k: LinuxKernel, ctx: TaskContext, tracer: LinuxTask
     if (!(list & (1 << id))) continue;
     const p = k.task(id);
     const ptr: number = yield load(p.ptrace, r(619, F), 'if (unlikely(p->ptrace & PT_EXITKILL))');
-    if (ptr & PT_EXITKILL) yield* do_send_sig_info(k, ctx, SIG.SIGKILL, p, PIDTYPE_PID); // 620
-    yield* __ptrace_detach(k, ctx, tracer, p); // 622
+    if (ptr & PT_EXITKILL) yield* k.fn.do_send_sig_info(k, ctx, SIG.SIGKILL, p, PIDTYPE_PID); // 620
+    yield* k.fn.__ptrace_detach(k, ctx, tracer, p); // 622
   }
 }
 
 // ---- requests ------------------------------------------------------------------
 
 /** PTRACE_INTERRUPT — ptrace.c:1126-1151. */
-function* ptrace_interrupt(k: LinuxKernel, ctx: TaskContext, child: LinuxTask, seized: boolean): Program<number> {
+export function* ptrace_interrupt(k: LinuxKernel, ctx: TaskContext, child: LinuxTask, seized: boolean): Program<number> {
   const F = 'ptrace_request';
   if (!seized) return -EIO; // 1127
   const flags = yield* spin_lock_irqsave(child.siglock, r(1127, F), 'lock_task_sighand(child)');
-  if (yield* task_set_jobctl_pending(child, JOBCTL_TRAP_STOP)) {
+  if (yield* k.fn.task_set_jobctl_pending(k, ctx, child, JOBCTL_TRAP_STOP)) {
     const j: number = yield load(child.jobctl, r(1147, F), 'ptrace_signal_wake_up(child, child->jobctl & JOBCTL_LISTENING)');
-    yield* ptrace_signal_wake_up(k, ctx, child, (j & JOBCTL_LISTENING) !== 0);
+    yield* k.fn.ptrace_signal_wake_up(k, ctx, child, (j & JOBCTL_LISTENING) !== 0);
   }
   yield* spin_unlock_irqrestore(child.siglock, flags, r(1149, F), 'unlock_task_sighand');
   return 0;
 }
 
 /** PTRACE_LISTEN — ptrace.c:1153-1177: only in a PTRACE_EVENT_STOP. */
-function* ptrace_listen(k: LinuxKernel, ctx: TaskContext, child: LinuxTask, seized: boolean): Program<number> {
+export function* ptrace_listen(k: LinuxKernel, ctx: TaskContext, child: LinuxTask, seized: boolean): Program<number> {
   const F = 'ptrace_request';
   if (!seized) return -EIO; // 1154
   let ret = -EIO;
@@ -396,7 +389,7 @@ function* ptrace_listen(k: LinuxKernel, ctx: TaskContext, child: LinuxTask, seiz
   if (si === siginfoCode(PTRACE_EVENT_STOP << 8)) {
     yield rmw(child.jobctl, (v) => v | JOBCTL_LISTENING, r(1159, F), 'child->jobctl |= JOBCTL_LISTENING');
     const j: number = yield load(child.jobctl, r(1164, F), 'if (child->jobctl & JOBCTL_TRAP_NOTIFY)');
-    if (j & JOBCTL_TRAP_NOTIFY) yield* ptrace_signal_wake_up(k, ctx, child, true); // 1165
+    if (j & JOBCTL_TRAP_NOTIFY) yield* k.fn.ptrace_signal_wake_up(k, ctx, child, true); // 1165
     ret = 0;
   }
   yield* spin_unlock_irqrestore(child.siglock, flags, r(1168, F), 'unlock_task_sighand');
@@ -408,7 +401,7 @@ function* ptrace_listen(k: LinuxKernel, ctx: TaskContext, child: LinuxTask, seiz
  * ptrace_access_vm): the tracer relies on the tracee staying in its stop
  * for the whole request. The model checks that where it reads.
  */
-function* ptrace_peekdata(child: LinuxTask): Program<number> {
+export function* ptrace_peekdata(_k: LinuxKernel, _ctx: TaskContext, child: LinuxTask): Program<number> {
   yield check(
     'ptrace-frozen-stays-traced',
     [child.state, child.on_cpu],
@@ -420,25 +413,31 @@ function* ptrace_peekdata(child: LinuxTask): Program<number> {
 }
 
 /** ptrace_request — ptrace.c:1031-…: the requests the model knows. */
-function* ptrace_request(k: LinuxKernel, ctx: TaskContext, child: LinuxTask, request: number, data: number): Program<number> {
+export function* ptrace_request(
+  k: LinuxKernel,
+  ctx: TaskContext,
+  child: LinuxTask,
+  request: number,
+  data: number,
+): Program<number> {
   const F = 'ptrace_request';
   const ptr: number = yield load(child.ptrace, r(1034, F), 'seized = child->ptrace & PT_SEIZED');
   const seized = (ptr & PT_SEIZED) !== 0;
   switch (request) {
     case PTRACE.PEEKDATA:
-      return yield* ptrace_peekdata(child);
+      return yield* k.fn.ptrace_peekdata(k, ctx, child);
     case PTRACE.INTERRUPT:
-      return yield* ptrace_interrupt(k, ctx, child, seized);
+      return yield* k.fn.ptrace_interrupt(k, ctx, child, seized);
     case PTRACE.LISTEN:
-      return yield* ptrace_listen(k, ctx, child, seized);
+      return yield* k.fn.ptrace_listen(k, ctx, child, seized);
     case PTRACE.DETACH:
-      return yield* ptrace_detach(k, ctx, child, data); // 1181
+      return yield* k.fn.ptrace_detach(k, ctx, child, data); // 1181
     case PTRACE.CONT:
     case PTRACE.SYSCALL:
     case PTRACE.SINGLESTEP:
-      return yield* ptrace_resume(k, ctx, child, request, data); // 1219
+      return yield* k.fn.ptrace_resume(k, ctx, child, request, data); // 1219
     case PTRACE.KILL:
-      yield* do_send_sig_info(k, ctx, SIG.SIGKILL, child, PIDTYPE_PID); // 1222 send_sig_info(SIGKILL, SEND_SIG_NOINFO)
+      yield* k.fn.do_send_sig_info(k, ctx, SIG.SIGKILL, child, PIDTYPE_PID); // 1222 send_sig_info(SIGKILL, SEND_SIG_NOINFO)
       return 0;
     default:
       return -EIO;
@@ -453,15 +452,15 @@ export function* sys_ptrace(
   child: LinuxTask | null,
   data = 0,
 ): Program<number> {
-  if (request === PTRACE.TRACEME) return yield* ptrace_traceme(k, ctx); // 1284-1287
+  if (request === PTRACE.TRACEME) return yield* k.fn.ptrace_traceme(k, ctx); // 1284-1287
   if (!child) return -ESRCH; // 1289-1293 find_get_task_by_vpid
   if (request === PTRACE.ATTACH || request === PTRACE.SEIZE) {
-    return yield* ptrace_attach(k, ctx, child, request === PTRACE.SEIZE, data); // 1295-1298
+    return yield* k.fn.ptrace_attach(k, ctx, child, request === PTRACE.SEIZE, data); // 1295-1298
   }
   const ignore = request === PTRACE.KILL || request === PTRACE.INTERRUPT;
-  let ret = yield* ptrace_check_attach(k, ctx, child, ignore); // 1300-1303
+  let ret = yield* k.fn.ptrace_check_attach(k, ctx, child, ignore); // 1300-1303
   if (ret < 0) return ret;
-  ret = yield* ptrace_request(k, ctx, child, request, data); // 1305 arch_ptrace
-  if (ret || request !== PTRACE.DETACH) yield* ptrace_unfreeze_traced(k, ctx, child); // 1306-1307
+  ret = yield* k.fn.ptrace_request(k, ctx, child, request, data); // 1305 arch_ptrace
+  if (ret || request !== PTRACE.DETACH) yield* k.fn.ptrace_unfreeze_traced(k, ctx, child); // 1306-1307
   return ret;
 }

@@ -10,13 +10,8 @@
  * si_code PTRACE_LISTEN looks at is kept, see ptrace-state.ts); a stop's
  * ptrace_reparented test reads parent and real_parent.
  *
- * The `pre-5.19` order of ptrace_stop (PtraceOptions.stop === 'pre-5.19')
- * is the 5.18 code as the 5.19 series' diffs show it: no `->ptrace` test
- * before set_special_state, the only test under tasklist_lock, and an else
- * branch that runs on without sleeping when the tracer has gone. 5.18's
- * task_is_traced() read __state where 6.6 reads JOBCTL_TRACED; that variant
- * changes JOBCTL_TRACED next to each __state change to or from TASK_TRACED,
- * so 6.6's readers see what 5.18's saw.
+ * The 5.18 ptrace_stop, which a variant puts in place of this one, is in
+ * history.ts.
  */
 import { fence, load, type Program, preemptDisable, preemptEnable, readLock, readUnlock, rmw, store } from '../../cpu/ops.ts';
 import type { TaskContext } from '../../model/types.ts';
@@ -35,39 +30,23 @@ import {
   PT_SEIZED,
   SIGNAL_STOP_STOPPED,
   TASK_INTERRUPTIBLE,
-  TASK_RUNNING,
   TASK_TRACED,
 } from './consts.ts';
-import { __set_current_state, set_special_state } from './include/sched.ts';
-import { __fatal_signal_pending, fatal_signal_pending } from './include/sched-signal.ts';
 import type { LinuxKernel } from './kernel.ts';
 import { spin_lock_irq, spin_lock_irqsave, spin_unlock_irq, spin_unlock_irqrestore } from './locking.ts';
 import type { LinuxTask } from './objects.ts';
 import { PTRACE_EVENT_STOP, ptraceState } from './ptrace-state.ts';
-import { schedule } from './sched/core.ts';
-import { __wake_up_sync_key } from './sched/wait.ts';
-import {
-  do_notify_parent_cldstop,
-  PIDTYPE_PID,
-  PIDTYPE_TGID,
-  type PtraceHooks,
-  recalc_sigpending_tsk,
-  send_signal_locked,
-  task_clear_jobctl_pending,
-  task_clear_jobctl_trapping,
-  task_participate_group_stop,
-} from './signal.ts';
+import { PIDTYPE_PID, PIDTYPE_TGID } from './signal.ts';
 
 const S = 'linux-6.6 kernel/signal.c';
 const r = (line: number, fn: string) => `${S}:${line} ${fn}`;
-const OLD = 'linux-5.18 kernel/signal.c ptrace_stop';
 
 /** last_siginfo as stored: 0 for NULL, else 1 + (si_code >> 8) (so PTRACE_EVENT_STOP is 1 + 128). */
 export const siginfoCode = (siCode: number) => 1 + (siCode >> 8);
 export const NO_SIGINFO = 0;
 
 /** ptrace_reparented(child) — include/linux/ptrace.h:100-103: !same_thread_group(child->real_parent, child->parent). */
-function* ptrace_reparented(k: LinuxKernel, child: LinuxTask, fn: string): Program<boolean> {
+export function* ptrace_reparented(k: LinuxKernel, _ctx: TaskContext, child: LinuxTask, fn: string): Program<boolean> {
   const ref = `linux-6.6 include/linux/ptrace.h:102 ptrace_reparented (from ${fn})`;
   const rp: number = yield load(child.real_parent, ref, 'child->real_parent');
   const p: number = yield load(child.parent, ref, 'child->parent');
@@ -79,8 +58,8 @@ function* ptrace_reparented(k: LinuxKernel, child: LinuxTask, fn: string): Progr
 /**
  * ptrace_stop — signal.c:2239-2365 [entered with current's siglock held,
  * irqs off; returns with it held]. `siCode` is the stop's siginfo si_code,
- * or null for no siginfo. `clearCode` is 5.18's argument (used only by the
- * pre-5.19 order).
+ * or null for no siginfo. `clearCode` is 5.18's argument, passed by
+ * ptrace_do_notify for the 5.18 version (history.ts); 6.6 has none.
  */
 export function* ptrace_stop(
   k: LinuxKernel,
@@ -89,21 +68,17 @@ export function* ptrace_stop(
   why: number,
   message: number,
   siCode: number | null,
-  clearCode = false,
+  _clearCode = false,
 ): Program<number> {
   const F = 'ptrace_stop';
   const me = k.current(ctx);
-  const pt = ptraceState(k);
-  const pc = pt.of(me);
-  const old = pt.opts.stop === 'pre-5.19';
+  const pc = ptraceState(k).of(me);
   let gstopDone = false;
   // 2246-2258 arch_ptrace_stop_needed(): false on x86
-  if (!old) {
-    const ptr: number = yield load(me.ptrace, r(2266, F), 'if (!current->ptrace || __fatal_signal_pending(current))');
-    if (!ptr) return exitCode;
-    if (yield* __fatal_signal_pending(me, F)) return exitCode; // 2266-2267
-  }
-  yield* set_special_state(k, ctx, TASK_TRACED); // 2269
+  const ptr0: number = yield load(me.ptrace, r(2266, F), 'if (!current->ptrace || __fatal_signal_pending(current))');
+  if (!ptr0) return exitCode;
+  if (yield* k.fn.__fatal_signal_pending(k, ctx, me, F)) return exitCode; // 2266-2267
+  yield* k.fn.set_special_state(k, ctx, TASK_TRACED); // 2269
   yield rmw(me.jobctl, (j) => j | JOBCTL_TRACED, r(2270, F), 'current->jobctl |= JOBCTL_TRACED');
   yield fence(r(2290, F), 'smp_wmb()');
   yield store(pc.ptrace_message, message, r(2292, F), 'current->ptrace_message = message');
@@ -113,56 +88,50 @@ export function* ptrace_stop(
   ctx.ghost.set(pc.g_resumes, 0);
   if (why === CLD_STOPPED) {
     const j: number = yield load(me.jobctl, r(2303, F), 'if (why == CLD_STOPPED && (current->jobctl & JOBCTL_STOP_PENDING))');
-    if (j & JOBCTL_STOP_PENDING) gstopDone = yield* task_participate_group_stop(me); // 2304
+    if (j & JOBCTL_STOP_PENDING) gstopDone = yield* k.fn.task_participate_group_stop(k, ctx, me); // 2304
   }
-  yield* task_clear_jobctl_pending(me, JOBCTL_TRAP_STOP); // 2307
-  if (siCode !== null && siCode >> 8 === PTRACE_EVENT_STOP) yield* task_clear_jobctl_pending(me, JOBCTL_TRAP_NOTIFY); // 2308-2309
-  yield* task_clear_jobctl_trapping(me); // 2312
+  yield* k.fn.task_clear_jobctl_pending(k, ctx, me, JOBCTL_TRAP_STOP); // 2307
+  if (siCode !== null && siCode >> 8 === PTRACE_EVENT_STOP) yield* k.fn.task_clear_jobctl_pending(k, ctx, me, JOBCTL_TRAP_NOTIFY); // 2308-2309
+  yield* k.fn.task_clear_jobctl_trapping(k, ctx, me); // 2312
   yield* spin_unlock_irq(me.siglock, r(2314, F), 'spin_unlock_irq(&current->sighand->siglock)');
   yield readLock(k.tasklist_lock, r(2315, F), 'read_lock(&tasklist_lock)');
-  let readCode = true;
-  const ptr: number = yield load(
-    me.ptrace,
-    old ? OLD : r(2326, F),
-    old ? 'if (likely(current->ptrace))' : 'if (current->ptrace)',
-  );
-  if (ptr || !old) {
-    if (ptr && !pt.has('stop-no-notify')) yield* do_notify_parent_cldstop(k, ctx, me, true, why); // 2327
-    if (gstopDone && (!ptr || (yield* ptrace_reparented(k, me, F)))) {
-      yield* do_notify_parent_cldstop(k, ctx, me, false, why); // 2329
-    }
-    yield preemptDisable(r(2337, F), 'preempt_disable()');
-    yield readUnlock(k.tasklist_lock, r(2338, F), 'read_unlock(&tasklist_lock)');
-    yield preemptEnable(r(2340, F), 'preempt_enable_no_resched()');
-    yield* schedule(k, ctx); // 2341
-  } else {
-    // 5.18: the tracer is gone; run on without sleeping
-    if (gstopDone) yield* do_notify_parent_cldstop(k, ctx, me, false, why);
-    yield* __set_current_state(k, ctx, TASK_RUNNING); // "tasklist protects us from ptrace_freeze_traced()"
-    yield rmw(me.jobctl, (j) => j & ~JOBCTL_TRACED, OLD, 'task_is_traced() ends with the __state store (JOBCTL_TRACED &= ~)');
-    readCode = false;
-    if (clearCode) exitCode = 0;
-    yield readUnlock(k.tasklist_lock, OLD, 'read_unlock(&tasklist_lock)');
+  const ptr: number = yield load(me.ptrace, r(2326, F), 'if (current->ptrace)');
+  if (ptr) yield* k.fn.do_notify_parent_cldstop(k, ctx, me, true, why); // 2327
+  if (gstopDone && (!ptr || (yield* k.fn.ptrace_reparented(k, ctx, me, F)))) {
+    yield* k.fn.do_notify_parent_cldstop(k, ctx, me, false, why); // 2329
   }
+  yield preemptDisable(r(2337, F), 'preempt_disable()');
+  yield readUnlock(k.tasklist_lock, r(2338, F), 'read_unlock(&tasklist_lock)');
+  yield preemptEnable(r(2340, F), 'preempt_enable_no_resched()');
+  yield* k.fn.schedule(k, ctx); // 2341
   yield* spin_lock_irq(me.siglock, r(2349, F), 'spin_lock_irq(&current->sighand->siglock)');
-  if (readCode) {
-    exitCode = yield load(me.exit_code, r(2350, F), 'exit_code = current->exit_code');
-    ctx.ghost.add(pc.g_returns, 1);
-    ctx.ghost.set(pc.g_returned, exitCode);
-  }
+  exitCode = yield load(me.exit_code, r(2350, F), 'exit_code = current->exit_code');
+  ctx.ghost.add(pc.g_returns, 1);
+  ctx.ghost.set(pc.g_returned, exitCode);
+  yield* k.fn.ptrace_stop_return(k, ctx);
+  return exitCode;
+}
+
+/**
+ * ptrace_stop's last lines — signal.c:2351-2363 [siglock held]: forget the
+ * siginfo, message and exit code, leave LISTENING and the freeze,
+ * recalc_sigpending_tsk. A model helper (not a kernel function of its own),
+ * shared with the 5.18 ptrace_stop of history.ts.
+ */
+export function* ptrace_stop_return(k: LinuxKernel, ctx: TaskContext): Program<void> {
+  const F = 'ptrace_stop';
+  const me = k.current(ctx);
+  const pc = ptraceState(k).of(me);
   yield store(pc.last_siginfo, NO_SIGINFO, r(2351, F), 'current->last_siginfo = NULL');
   yield store(pc.ptrace_message, 0, r(2352, F), 'current->ptrace_message = 0');
   yield store(me.exit_code, 0, r(2353, F), 'current->exit_code = 0');
-  // 5.18 cleared only LISTENING here (its freeze was a __state change the tracer undid); the variant
-  // keeps 6.6's freeze, so it keeps 6.6's clear of JOBCTL_PTRACE_FROZEN too
   yield rmw(
     me.jobctl,
     (j) => j & ~(JOBCTL_LISTENING | JOBCTL_PTRACE_FROZEN),
     r(2356, F),
     'current->jobctl &= ~(JOBCTL_LISTENING | JOBCTL_PTRACE_FROZEN)',
   );
-  yield* recalc_sigpending_tsk(me); // 2363
-  return exitCode;
+  yield* k.fn.recalc_sigpending_tsk(k, ctx, me); // 2363
 }
 
 /** ptrace_do_notify — signal.c:2367-2379: the siginfo carries si_code = exit_code. */
@@ -174,14 +143,14 @@ export function ptrace_do_notify(
   why: number,
   message: number,
 ): Program<number> {
-  return ptrace_stop(k, ctx, exitCode, why, message, exitCode, true); // 2378
+  return k.fn.ptrace_stop(k, ctx, exitCode, why, message, exitCode); // 2378
 }
 
 /** ptrace_notify — signal.c:2381-2393 (task_work_run abstracted). */
 export function* ptrace_notify(k: LinuxKernel, ctx: TaskContext, exitCode: number, message: number): Program<number> {
   const me = k.current(ctx);
   yield* spin_lock_irq(me.siglock, r(2389, 'ptrace_notify'), 'spin_lock_irq(&current->sighand->siglock)');
-  const signr = yield* ptrace_do_notify(k, ctx, SIG.SIGTRAP, exitCode, CLD_TRAPPED, message); // 2390
+  const signr = yield* k.fn.ptrace_do_notify(k, ctx, SIG.SIGTRAP, exitCode, CLD_TRAPPED, message); // 2390
   yield* spin_unlock_irq(me.siglock, r(2391, 'ptrace_notify'), 'spin_unlock_irq(&current->sighand->siglock)');
   return signr;
 }
@@ -199,9 +168,9 @@ export function* do_jobctl_trap(k: LinuxKernel, ctx: TaskContext): Program<void>
       const f: number = yield load(me.signal.flags, r(2544, F), '!(signal->flags & SIGNAL_STOP_STOPPED))');
       if (!(f & SIGNAL_STOP_STOPPED)) signr = SIG.SIGTRAP; // 2545
     }
-    yield* ptrace_do_notify(k, ctx, signr, signr | (PTRACE_EVENT_STOP << 8), CLD_STOPPED, 0); // 2547-2548
+    yield* k.fn.ptrace_do_notify(k, ctx, signr, signr | (PTRACE_EVENT_STOP << 8), CLD_STOPPED, 0); // 2547-2548
   } else {
-    yield* ptrace_stop(k, ctx, signr, CLD_STOPPED, 0, null); // 2551
+    yield* k.fn.ptrace_stop(k, ctx, signr, CLD_STOPPED, 0, null); // 2551
   }
 }
 
@@ -211,19 +180,16 @@ export function* ptrace_signal(k: LinuxKernel, ctx: TaskContext, signr: number):
   const me = k.current(ctx);
   yield rmw(me.jobctl, (j) => j | JOBCTL_STOP_DEQUEUED, r(2603, F), 'current->jobctl |= JOBCTL_STOP_DEQUEUED');
   // the dequeued signal's siginfo: SI_USER/SI_KERNEL, never a PTRACE_EVENT_STOP code
-  let sig = yield* ptrace_stop(k, ctx, signr, CLD_TRAPPED, 0, 0); // 2604
+  let sig = yield* k.fn.ptrace_stop(k, ctx, signr, CLD_TRAPPED, 0, 0); // 2604
   if (!sig) return 0; // 2607-2608
   // 2614-2626: a changed signal gets a new siginfo (not modelled)
   const blocked: number = yield load(me.blocked, r(2629, F), 'if (sigismember(&current->blocked, signr) ||');
-  if (blocked & sigmask(sig) || (yield* fatal_signal_pending(me))) {
-    yield* send_signal_locked(k, ctx, sig, me, PIDTYPE_PID); // 2631
+  if (blocked & sigmask(sig) || (yield* k.fn.fatal_signal_pending(k, ctx, me))) {
+    yield* k.fn.send_signal_locked(k, ctx, sig, me, PIDTYPE_PID); // 2631
     sig = 0; // 2632
   }
   return sig;
 }
-
-/** The ptrace side of get_signal (signal.ts PtraceHooks). */
-export const PTRACE_HOOKS: PtraceHooks = { ptrace_signal, do_jobctl_trap };
 
 /**
  * do_notify_parent — signal.c:2058-2154 [tasklist_lock held]: the exit
@@ -239,8 +205,8 @@ export function* do_notify_parent(k: LinuxKernel, ctx: TaskContext, tsk: LinuxTa
   const ptr: number = yield load(tsk.ptrace, r(2122, F), 'if (!tsk->ptrace && sig == SIGCHLD && SIGCHLD ignored)');
   const ignored = parent.actions[SIG.SIGCHLD] === 'ignore';
   const autoreap = !ptr && ignored; // 2122-2143 (SA_NOCLDWAIT is never set)
-  if (!ignored) yield* send_signal_locked(k, ctx, SIG.SIGCHLD, parent, PIDTYPE_TGID); // 2148-2149
-  yield* __wake_up_sync_key(k, ctx, parent.signal.wait_chldexit, TASK_INTERRUPTIBLE); // 2150 __wake_up_parent
+  if (!ignored) yield* k.fn.send_signal_locked(k, ctx, SIG.SIGCHLD, parent, PIDTYPE_TGID); // 2148-2149
+  yield* k.fn.__wake_up_sync_key(k, ctx, parent.signal.wait_chldexit, TASK_INTERRUPTIBLE); // 2150 __wake_up_parent
   yield* spin_unlock_irqrestore(parent.siglock, flags, r(2151, F));
   return autoreap;
 }

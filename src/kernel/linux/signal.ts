@@ -14,7 +14,7 @@
  * ptrace: paths that branch on p->ptrace are written out (prepare_signal's
  * PT_SEIZED case, complete_signal's !p->ptrace test, do_signal_stop's
  * TRAP_STOP), and get_signal takes the ptrace-side functions
- * (ptrace_signal, do_jobctl_trap) as hooks a ptrace model supplies.
+ * (ptrace_signal, do_jobctl_trap) are signal-ptrace.ts's, reached through k.fn.
  */
 import { check, load, nop, type Program, readLock, readUnlock, rmw, store } from '../../cpu/ops.ts';
 import type { TaskContext } from '../../model/types.ts';
@@ -51,14 +51,9 @@ import {
   TASK_WAKEKILL,
   TIF_SIGPENDING,
 } from './consts.ts';
-import { do_group_exit } from './exit.ts';
-import { __set_current_state, set_special_state } from './include/sched.ts';
-import { fatal_signal_pending, signal_pending } from './include/sched-signal.ts';
 import type { LinuxKernel } from './kernel.ts';
 import { spin_lock_irq, spin_lock_irqsave, spin_unlock_irq, spin_unlock_irqrestore } from './locking.ts';
 import type { LinuxTask } from './objects.ts';
-import { kick_process, schedule, wake_up_state } from './sched/core.ts';
-import { __wake_up_sync_key } from './sched/wait.ts';
 
 const S = 'linux-6.6 kernel/signal.c';
 const r = (line: number, fn: string) => `${S}:${line} ${fn}`;
@@ -100,7 +95,7 @@ const sig_fatal = (p: LinuxTask, sig: number) =>
 // ---- TIF_SIGPENDING -----------------------------------------------------------
 
 /** recalc_sigpending_tsk — signal.c:156-172 [siglock held]: set TIF_SIGPENDING if anything is pending; never clears it. */
-export function* recalc_sigpending_tsk(t: LinuxTask): Program<boolean> {
+export function* recalc_sigpending_tsk(_k: LinuxKernel, _ctx: TaskContext, t: LinuxTask): Program<boolean> {
   const F = 'recalc_sigpending_tsk';
   const jobctl: number = yield load(t.jobctl, r(158, F), 'if ((t->jobctl & (JOBCTL_PENDING_MASK | JOBCTL_TRAP_FREEZE)) ||');
   let pend = (jobctl & (JOBCTL_PENDING_MASK | JOBCTL_TRAP_FREEZE)) !== 0;
@@ -121,7 +116,7 @@ export function* recalc_sigpending_tsk(t: LinuxTask): Program<boolean> {
 /** recalc_sigpending — signal.c:184-189 [siglock held]: clear TIF_SIGPENDING when nothing is pending. */
 export function* recalc_sigpending(k: LinuxKernel, ctx: TaskContext): Program<void> {
   const me = k.current(ctx);
-  if (!(yield* recalc_sigpending_tsk(me))) {
+  if (!(yield* k.fn.recalc_sigpending_tsk(k, ctx, me))) {
     yield rmw(me.tif, (v) => v & ~TIF_SIGPENDING, r(188, 'recalc_sigpending'), 'clear_thread_flag(TIF_SIGPENDING)');
   }
 }
@@ -129,10 +124,10 @@ export function* recalc_sigpending(k: LinuxKernel, ctx: TaskContext): Program<vo
 // ---- jobctl helpers [siglock held] ------------------------------------------
 
 /** task_set_jobctl_pending — signal.c:286-300. */
-export function* task_set_jobctl_pending(task: LinuxTask, mask: number): Program<boolean> {
+export function* task_set_jobctl_pending(k: LinuxKernel, ctx: TaskContext, task: LinuxTask, mask: number): Program<boolean> {
   const F = 'task_set_jobctl_pending';
   // 292: fatal_signal_pending(task) || (task->flags & PF_EXITING); PF_EXITING is set by exit_signals, not modelled
-  if (yield* fatal_signal_pending(task)) return false;
+  if (yield* k.fn.fatal_signal_pending(k, ctx, task)) return false;
   const keepSig = mask & JOBCTL_STOP_SIGMASK ? ~JOBCTL_STOP_SIGMASK : ~0;
   yield rmw(task.jobctl, (j) => (j & keepSig) | mask, r(298, F), 'task->jobctl |= mask (a new stop signal replaces the old)');
   return true;
@@ -143,7 +138,7 @@ export function* task_set_jobctl_pending(task: LinuxTask, mask: number): Program
  * ptrace_attach waiting on the bit. No substrate model waits on the bit
  * (wait_on_bit comes with ptrace_attach), so the wake is a marker step.
  */
-export function* task_clear_jobctl_trapping(task: LinuxTask): Program<void> {
+export function* task_clear_jobctl_trapping(_k: LinuxKernel, _ctx: TaskContext, task: LinuxTask): Program<void> {
   const F = 'task_clear_jobctl_trapping';
   const j: number = yield load(task.jobctl, r(316, F), 'if (unlikely(task->jobctl & JOBCTL_TRAPPING))');
   if (!(j & JOBCTL_TRAPPING)) return;
@@ -152,25 +147,25 @@ export function* task_clear_jobctl_trapping(task: LinuxTask): Program<void> {
 }
 
 /** task_clear_jobctl_pending — signal.c:338-349. */
-export function* task_clear_jobctl_pending(task: LinuxTask, mask: number): Program<void> {
+export function* task_clear_jobctl_pending(k: LinuxKernel, ctx: TaskContext, task: LinuxTask, mask: number): Program<void> {
   const F = 'task_clear_jobctl_pending';
   const m = mask & JOBCTL_STOP_PENDING ? mask | JOBCTL_STOP_CONSUME | JOBCTL_STOP_DEQUEUED : mask; // 342-343
   const old: number = yield rmw(task.jobctl, (j) => j & ~m, r(345, F), 'task->jobctl &= ~mask');
-  if (!(old & ~m & JOBCTL_PENDING_MASK)) yield* task_clear_jobctl_trapping(task); // 347-348
+  if (!(old & ~m & JOBCTL_PENDING_MASK)) yield* k.fn.task_clear_jobctl_trapping(k, ctx, task); // 347-348
 }
 
 /** task_participate_group_stop — signal.c:367-391: consume this task's share of a group stop; true when the stop completes. */
-export function* task_participate_group_stop(task: LinuxTask): Program<boolean> {
+export function* task_participate_group_stop(k: LinuxKernel, ctx: TaskContext, task: LinuxTask): Program<boolean> {
   const F = 'task_participate_group_stop';
   const j: number = yield load(task.jobctl, r(370, F), 'consume = task->jobctl & JOBCTL_STOP_CONSUME');
-  yield* task_clear_jobctl_pending(task, JOBCTL_STOP_PENDING); // 374
+  yield* k.fn.task_clear_jobctl_pending(k, ctx, task, JOBCTL_STOP_PENDING); // 374
   if (!(j & JOBCTL_STOP_CONSUME)) return false;
   const sig = task.signal;
   const n: number = yield rmw(sig.group_stop_count, (c) => c - 1, r(380, F), 'sig->group_stop_count--');
   if (n - 1 === 0) {
     const flags: number = yield load(sig.flags, r(386, F), '!(sig->flags & SIGNAL_STOP_STOPPED)');
     if (!(flags & SIGNAL_STOP_STOPPED)) {
-      yield* signal_set_stop_flags(task, SIGNAL_STOP_STOPPED, r(387, F));
+      yield* k.fn.signal_set_stop_flags(k, ctx, task, SIGNAL_STOP_STOPPED, r(387, F));
       return true;
     }
   }
@@ -178,7 +173,13 @@ export function* task_participate_group_stop(task: LinuxTask): Program<boolean> 
 }
 
 /** signal_set_stop_flags — include/linux/sched/signal.h:269-273: replace the stop flags. */
-function* signal_set_stop_flags(t: LinuxTask, flags: number, from: string): Program<void> {
+export function* signal_set_stop_flags(
+  _k: LinuxKernel,
+  _ctx: TaskContext,
+  t: LinuxTask,
+  flags: number,
+  from: string,
+): Program<void> {
   yield rmw(
     t.signal.flags,
     (f) => (f & ~SIGNAL_STOP_MASK) | flags,
@@ -193,7 +194,7 @@ function* signal_set_stop_flags(t: LinuxTask, flags: number, from: string): Prog
 export function* signal_wake_up_state(k: LinuxKernel, ctx: TaskContext, t: LinuxTask, state: number): Program<void> {
   const F = 'signal_wake_up_state';
   yield rmw(t.tif, (v) => v | TIF_SIGPENDING, r(773, F), `set_tsk_thread_flag(${t.name}, TIF_SIGPENDING)`);
-  if (!(yield* wake_up_state(k, ctx, t, state | TASK_INTERRUPTIBLE))) yield* kick_process(k, ctx, t); // 782-783
+  if (!(yield* k.fn.wake_up_state(k, ctx, t, state | TASK_INTERRUPTIBLE))) yield* k.fn.kick_process(k, ctx, t); // 782-783
 }
 
 /** signal_wake_up — include/linux/sched/signal.h:450-457. */
@@ -211,7 +212,7 @@ export function* signal_wake_up(k: LinuxKernel, ctx: TaskContext, t: LinuxTask, 
       state = TASK_WAKEKILL | __TASK_TRACED;
     }
   }
-  yield* signal_wake_up_state(k, ctx, t, state);
+  yield* k.fn.signal_wake_up_state(k, ctx, t, state);
 }
 
 /** ptrace_signal_wake_up — include/linux/sched/signal.h:459-466. */
@@ -221,20 +222,20 @@ export function* ptrace_signal_wake_up(k: LinuxKernel, ctx: TaskContext, t: Linu
     yield rmw(t.jobctl, (v) => v & ~JOBCTL_TRACED, `${SS}:462 ptrace_signal_wake_up`, 't->jobctl &= ~JOBCTL_TRACED');
     state = __TASK_TRACED;
   }
-  yield* signal_wake_up_state(k, ctx, t, state);
+  yield* k.fn.signal_wake_up_state(k, ctx, t, state);
 }
 
 /** ptrace_trap_notify — signal.c:893-900 [siglock held]: a SEIZEd tracee traps to report a job-control event. */
 export function* ptrace_trap_notify(k: LinuxKernel, ctx: TaskContext, t: LinuxTask): Program<void> {
-  yield* task_set_jobctl_pending(t, JOBCTL_TRAP_NOTIFY); // 898
+  yield* k.fn.task_set_jobctl_pending(k, ctx, t, JOBCTL_TRAP_NOTIFY); // 898
   const j: number = yield load(t.jobctl, r(899, 'ptrace_trap_notify'), 'ptrace_signal_wake_up(t, t->jobctl & JOBCTL_LISTENING)');
-  yield* ptrace_signal_wake_up(k, ctx, t, (j & JOBCTL_LISTENING) !== 0);
+  yield* k.fn.ptrace_signal_wake_up(k, ctx, t, (j & JOBCTL_LISTENING) !== 0);
 }
 
 // ---- sending ------------------------------------------------------------------
 
 /** prepare_signal — signal.c:912-977 [p's siglock held]: job-control side effects; false when the signal is ignored. */
-function* prepare_signal(k: LinuxKernel, ctx: TaskContext, sig: number, p: LinuxTask, _force: boolean): Program<boolean> {
+export function* prepare_signal(k: LinuxKernel, ctx: TaskContext, sig: number, p: LinuxTask, _force: boolean): Program<boolean> {
   const F = 'prepare_signal';
   const signal = p.signal;
   const flags: number = yield load(signal.flags, r(918, F), 'if (signal->flags & SIGNAL_GROUP_EXIT)');
@@ -252,13 +253,12 @@ function* prepare_signal(k: LinuxKernel, ctx: TaskContext, sig: number, p: Linux
     );
     const t = p; // 940 for_each_thread: one thread
     yield rmw(t.pending, (s) => s & ~SIG_KERNEL_STOP_MASK, r(941, F), 'flush_sigqueue_mask(SIG_KERNEL_STOP_MASK, &t->pending)');
-    if (!k.has('sigcont-keeps-stop-pending')) yield* task_clear_jobctl_pending(t, JOBCTL_STOP_PENDING); // 942
+    yield* k.fn.task_clear_jobctl_pending(k, ctx, t, JOBCTL_STOP_PENDING); // 942
     const pt: number = yield load(t.ptrace, r(943, F), 'if (likely(!(t->ptrace & PT_SEIZED)))');
     if (!(pt & PT_SEIZED)) {
-      // with the bug put back, do_send_sig_info did these two steps before taking the siglock
-      if (!k.has('sigcont-without-siglock')) yield* sigcont_end_stop(k, ctx, t);
+      yield* k.fn.sigcont_end_stop(k, ctx, t); // 944-945
     } else {
-      yield* ptrace_trap_notify(k, ctx, t); // 947
+      yield* k.fn.ptrace_trap_notify(k, ctx, t); // 947
     }
     const f2: number = yield load(signal.flags, r(959, F), 'if (signal->flags & SIGNAL_STOP_STOPPED)');
     let why = 0;
@@ -266,7 +266,7 @@ function* prepare_signal(k: LinuxKernel, ctx: TaskContext, sig: number, p: Linux
     else if ((yield load(signal.group_stop_count, r(961, F), 'else if (signal->group_stop_count)')) !== 0)
       why = SIGNAL_CLD_STOPPED;
     if (why) {
-      yield* signal_set_stop_flags(p, why | SIGNAL_STOP_CONTINUED, r(970, F));
+      yield* k.fn.signal_set_stop_flags(k, ctx, p, why | SIGNAL_STOP_CONTINUED, r(970, F));
       yield store(signal.group_stop_count, 0, r(971, F), 'signal->group_stop_count = 0');
       yield store(signal.group_exit_code, 0, r(972, F), 'signal->group_exit_code = 0');
     }
@@ -281,13 +281,13 @@ function* prepare_signal(k: LinuxKernel, ctx: TaskContext, sig: number, p: Linux
 }
 
 /** prepare_signal:944-945 — SIGCONT ends the stop of a thread that is not SEIZEd. */
-function* sigcont_end_stop(k: LinuxKernel, ctx: TaskContext, t: LinuxTask): Program<void> {
+export function* sigcont_end_stop(k: LinuxKernel, ctx: TaskContext, t: LinuxTask): Program<void> {
   yield rmw(t.jobctl, (j) => j & ~JOBCTL_STOPPED, r(944, 'prepare_signal'), 't->jobctl &= ~JOBCTL_STOPPED');
-  yield* wake_up_state(k, ctx, t, __TASK_STOPPED); // 945
+  yield* k.fn.wake_up_state(k, ctx, t, __TASK_STOPPED); // 945
 }
 
 /** wants_signal — signal.c:987-1002. */
-function* wants_signal(k: LinuxKernel, sig: number, p: LinuxTask): Program<boolean> {
+export function* wants_signal(k: LinuxKernel, _ctx: TaskContext, sig: number, p: LinuxTask): Program<boolean> {
   const F = 'wants_signal';
   const blocked: number = yield load(p.blocked, r(989, F), 'if (sigismember(&p->blocked, sig))');
   if (blocked & sigmask(sig)) return false;
@@ -302,10 +302,10 @@ function* wants_signal(k: LinuxKernel, sig: number, p: LinuxTask): Program<boole
 }
 
 /** complete_signal — signal.c:1004-1077 [p's siglock held]: pick the thread to wake, and wake it. */
-function* complete_signal(k: LinuxKernel, ctx: TaskContext, sig: number, p: LinuxTask): Program<void> {
+export function* complete_signal(k: LinuxKernel, ctx: TaskContext, sig: number, p: LinuxTask): Program<void> {
   const F = 'complete_signal';
   // 1014-1021: one thread per group, so p wants it or nobody is woken
-  if (!(yield* wants_signal(k, sig, p))) return;
+  if (!(yield* k.fn.wants_signal(k, ctx, sig, p))) return;
   const t = p;
   const signal = p.signal;
   if (sig_fatal(p, sig)) {
@@ -316,17 +316,17 @@ function* complete_signal(k: LinuxKernel, ctx: TaskContext, sig: number, p: Linu
       yield store(signal.flags, SIGNAL_GROUP_EXIT, r(1058, F), 'signal->flags = SIGNAL_GROUP_EXIT');
       yield store(signal.group_exit_code, sig, r(1059, F), 'signal->group_exit_code = sig');
       yield store(signal.group_stop_count, 0, r(1060, F), 'signal->group_stop_count = 0');
-      yield* task_clear_jobctl_pending(t, JOBCTL_PENDING_MASK); // 1063
+      yield* k.fn.task_clear_jobctl_pending(k, ctx, t, JOBCTL_PENDING_MASK); // 1063
       yield rmw(t.pending, (s) => s | sigmask(SIG.SIGKILL), r(1064, F), 'sigaddset(&t->pending.signal, SIGKILL)');
-      yield* signal_wake_up(k, ctx, t, true); // 1065
+      yield* k.fn.signal_wake_up(k, ctx, t, true); // 1065
       return;
     }
   }
-  yield* signal_wake_up(k, ctx, t, sig === SIG.SIGKILL); // 1075
+  yield* k.fn.signal_wake_up(k, ctx, t, sig === SIG.SIGKILL); // 1075
 }
 
 /** __send_signal_locked — signal.c:1084-1199 [t's siglock held]. */
-function* __send_signal_locked(
+export function* __send_signal_locked(
   k: LinuxKernel,
   ctx: TaskContext,
   sig: number,
@@ -342,18 +342,18 @@ function* __send_signal_locked(
     r(1092, F),
     'lockdep_assert_held(&t->sighand->siglock)',
   );
-  if (!(yield* prepare_signal(k, ctx, sig, t, force))) return; // 1095
+  if (!(yield* k.fn.prepare_signal(k, ctx, sig, t, force))) return; // 1095
   const pending = type !== PIDTYPE_PID ? t.signal.shared_pending : t.pending; // 1098
   const bit = sigmask(sig);
   const old: number = yield load(pending, r(1105, F), `if (legacy_queue(pending, ${signalName(sig)})) goto ret`);
   if (old & bit) return;
   yield rmw(pending, (s) => s | bit, r(1179, F), `sigaddset(&pending->signal, ${signalName(sig)})`);
-  yield* complete_signal(k, ctx, sig, t); // 1195
+  yield* k.fn.complete_signal(k, ctx, sig, t); // 1195
 }
 
 /** send_signal_locked — signal.c:1206-1259 (kernel-internal sends are `force`; namespaces not modelled). */
 export function send_signal_locked(k: LinuxKernel, ctx: TaskContext, sig: number, t: LinuxTask, type: number): Program<void> {
-  return __send_signal_locked(k, ctx, sig, t, type, false);
+  return k.fn.__send_signal_locked(k, ctx, sig, t, type, false);
 }
 
 /**
@@ -361,27 +361,26 @@ export function send_signal_locked(k: LinuxKernel, ctx: TaskContext, sig: number
  * loop never retries here: sighand never changes), send, unlock.
  */
 export function* do_send_sig_info(k: LinuxKernel, ctx: TaskContext, sig: number, p: LinuxTask, type: number): Program<void> {
-  if (sig === SIG.SIGCONT && k.has('sigcont-without-siglock')) yield* sigcont_end_stop(k, ctx, p); // the bug: no siglock
   const flags = yield* spin_lock_irqsave(
     p.siglock,
     r(1419, '__lock_task_sighand'),
     `spin_lock_irqsave(&${p.name}->sighand->siglock)`,
   );
-  yield* send_signal_locked(k, ctx, sig, p, type); // 1311
+  yield* k.fn.send_signal_locked(k, ctx, sig, p, type); // 1311
   yield* spin_unlock_irqrestore(p.siglock, flags, r(1313, 'do_send_sig_info'), 'unlock_task_sighand');
 }
 
 /** kill(2) of a process: kill_pid_info → group_send_sig_info (signal.c:1441, 1468) → do_send_sig_info(PIDTYPE_TGID). */
 export function group_send_sig_info(k: LinuxKernel, ctx: TaskContext, sig: number, p: LinuxTask): Program<void> {
-  return do_send_sig_info(k, ctx, sig, p, PIDTYPE_TGID);
+  return k.fn.do_send_sig_info(k, ctx, sig, p, PIDTYPE_TGID);
 }
 
 /** pause(2) — signal.c:4639-4646: sleep until a signal is pending (then return to user mode to take it). */
 export function* sys_pause(k: LinuxKernel, ctx: TaskContext): Program<void> {
   const me = k.current(ctx);
-  while (!(yield* signal_pending(me, 'sys_pause'))) {
-    yield* __set_current_state(k, ctx, TASK_INTERRUPTIBLE); // 4642
-    yield* schedule(k, ctx); // 4643
+  while (!(yield* k.fn.signal_pending(k, ctx, me, 'sys_pause'))) {
+    yield* k.fn.__set_current_state(k, ctx, TASK_INTERRUPTIBLE); // 4642
+    yield* k.fn.schedule(k, ctx); // 4643
   }
 }
 
@@ -413,7 +412,7 @@ export function* dequeue_signal(k: LinuxKernel, ctx: TaskContext): Program<numbe
       break;
     }
   }
-  yield* recalc_sigpending(k, ctx); // 677
+  yield* k.fn.recalc_sigpending(k, ctx); // 677
   if (signr && sig_kernel_stop(signr)) {
     yield rmw(me.jobctl, (j) => j | JOBCTL_STOP_DEQUEUED, r(694, F), 'current->jobctl |= JOBCTL_STOP_DEQUEUED');
   }
@@ -450,8 +449,8 @@ export function* do_notify_parent_cldstop(
   );
   const flags = yield* spin_lock_irqsave(parent.siglock, r(2216, F), `spin_lock_irqsave(&${parent.name}->sighand->siglock)`);
   // 2217-2219: SA_NOCLDSTOP is never set; an ignored SIGCHLD is dropped by prepare_signal's sig_ignored
-  if (handlerOf(parent, SIG.SIGCHLD) !== 'ignore') yield* send_signal_locked(k, ctx, SIG.SIGCHLD, parent, PIDTYPE_TGID);
-  yield* __wake_up_sync_key(k, ctx, parent.signal.wait_chldexit, TASK_INTERRUPTIBLE); // 2223 __wake_up_parent
+  if (handlerOf(parent, SIG.SIGCHLD) !== 'ignore') yield* k.fn.send_signal_locked(k, ctx, SIG.SIGCHLD, parent, PIDTYPE_TGID);
+  yield* k.fn.__wake_up_sync_key(k, ctx, parent.signal.wait_chldexit, TASK_INTERRUPTIBLE); // 2223 __wake_up_parent
   yield* spin_unlock_irqrestore(parent.siglock, flags, r(2224, F));
 }
 
@@ -473,48 +472,29 @@ export function* do_signal_stop(k: LinuxKernel, ctx: TaskContext, signr: number)
     if (!(j & JOBCTL_STOP_DEQUEUED) || flags & SIGNAL_GROUP_EXIT) return false;
     if (!(flags & SIGNAL_STOP_STOPPED)) yield store(sig.group_exit_code, signr, r(2453, F), 'sig->group_exit_code = signr');
     yield store(sig.group_stop_count, 0, r(2455, F), 'sig->group_stop_count = 0');
-    if (yield* task_set_jobctl_pending(me, signr | JOBCTL_STOP_PENDING | JOBCTL_STOP_CONSUME)) {
+    if (yield* k.fn.task_set_jobctl_pending(k, ctx, me, signr | JOBCTL_STOP_PENDING | JOBCTL_STOP_CONSUME)) {
       yield rmw(sig.group_stop_count, (c) => c + 1, r(2458, F), 'sig->group_stop_count++');
     }
   }
   const pt: number = yield load(me.ptrace, r(2478, F), 'if (likely(!current->ptrace))');
   if (pt) {
-    yield* task_set_jobctl_pending(me, JOBCTL_TRAP_STOP); // 2517
+    yield* k.fn.task_set_jobctl_pending(k, ctx, me, JOBCTL_TRAP_STOP); // 2517
     return false;
   }
-  const notify = (yield* task_participate_group_stop(me)) ? CLD_STOPPED : 0; // 2486-2487
+  const notify = (yield* k.fn.task_participate_group_stop(k, ctx, me)) ? CLD_STOPPED : 0; // 2486-2487
   yield rmw(me.jobctl, (v) => v | JOBCTL_STOPPED, r(2489, F), 'current->jobctl |= JOBCTL_STOPPED');
-  yield* set_special_state(k, ctx, TASK_STOPPED); // 2490
+  yield* k.fn.set_special_state(k, ctx, TASK_STOPPED); // 2490
   yield* spin_unlock_irq(me.siglock, r(2491, F), 'spin_unlock_irq(&current->sighand->siglock)');
   if (notify) {
     yield readLock(k.tasklist_lock, r(2503, F), 'read_lock(&tasklist_lock)');
-    yield* do_notify_parent_cldstop(k, ctx, me, false, notify);
+    yield* k.fn.do_notify_parent_cldstop(k, ctx, me, false, notify);
     yield readUnlock(k.tasklist_lock, r(2505, F), 'read_unlock(&tasklist_lock)');
   }
-  yield* schedule(k, ctx); // 2510
+  yield* k.fn.schedule(k, ctx); // 2510
   return true;
 }
 
 // ---- delivery --------------------------------------------------------------------
-
-/** The ptrace side of get_signal, supplied by a ptrace model (both run with siglock held). */
-export interface PtraceHooks {
-  /** ptrace_signal — signal.c:2592-2636: returns the signal to deliver, or 0 */
-  ptrace_signal(k: LinuxKernel, ctx: TaskContext, signr: number): Program<number>;
-  /** do_jobctl_trap — signal.c:2537-2553 */
-  do_jobctl_trap(k: LinuxKernel, ctx: TaskContext): Program<void>;
-}
-
-/** Without a ptrace model no task is ever ptraced; reaching a hook is a model error. */
-const NO_PTRACE: PtraceHooks = {
-  *ptrace_signal(_k, _ctx, signr) {
-    yield check('legal-transition', [], () => 'ptrace_signal reached without a ptrace model', r(2780, 'get_signal'));
-    return signr;
-  },
-  *do_jobctl_trap() {
-    yield check('legal-transition', [], () => 'do_jobctl_trap reached without a ptrace model', r(2745, 'get_signal'));
-  },
-};
 
 /**
  * get_signal — signal.c:2660-2903: returns the signal whose user handler
@@ -523,7 +503,7 @@ const NO_PTRACE: PtraceHooks = {
  * is_current_pgrp_orphaned (a process group is never orphaned here; the
  * siglock drop and retake around it are kept).
  */
-export function* get_signal(k: LinuxKernel, ctx: TaskContext, hooks: PtraceHooks = NO_PTRACE): Program<number> {
+export function* get_signal(k: LinuxKernel, ctx: TaskContext): Program<number> {
   const F = 'get_signal';
   const me = k.current(ctx);
   const sig = me.signal;
@@ -537,7 +517,7 @@ export function* get_signal(k: LinuxKernel, ctx: TaskContext, hooks: PtraceHooks
       yield rmw(sig.flags, (f) => f & ~SIGNAL_CLD_MASK, r(2699, F), 'signal->flags &= ~SIGNAL_CLD_MASK');
       yield* spin_unlock_irq(me.siglock, r(2701, F));
       yield readLock(k.tasklist_lock, r(2711, F), 'read_lock(&tasklist_lock)');
-      yield* do_notify_parent_cldstop(k, ctx, me, false, why); // 2712
+      yield* k.fn.do_notify_parent_cldstop(k, ctx, me, false, why); // 2712
       // 2714-2716: ptrace_reparented(current->group_leader) needs a ptrace model; never true here
       yield readUnlock(k.tasklist_lock, r(2717, F), 'read_unlock(&tasklist_lock)');
       continue;
@@ -547,9 +527,9 @@ export function* get_signal(k: LinuxKernel, ctx: TaskContext, hooks: PtraceHooks
       if (f & SIGNAL_GROUP_EXIT) {
         const kill = sigmask(SIG.SIGKILL);
         yield rmw(me.pending, (s) => s & ~kill, r(2731, F), 'sigdelset(&current->pending.signal, SIGKILL)');
-        yield* recalc_sigpending(k, ctx); // 2734
+        yield* k.fn.recalc_sigpending(k, ctx); // 2734
         yield* spin_unlock_irq(me.siglock, r(2857, F), 'fatal: spin_unlock_irq(&sighand->siglock)');
-        yield* do_group_exit(k, ctx, SIG.SIGKILL); // 2892
+        yield* k.fn.do_group_exit(k, ctx, SIG.SIGKILL); // 2892
         return 0;
       }
       const j: number = yield load(
@@ -557,7 +537,7 @@ export function* get_signal(k: LinuxKernel, ctx: TaskContext, hooks: PtraceHooks
         r(2738, F),
         'if (unlikely(current->jobctl & JOBCTL_STOP_PENDING) && do_signal_stop(0))',
       );
-      if (j & JOBCTL_STOP_PENDING && (yield* do_signal_stop(k, ctx, 0))) continue relock;
+      if (j & JOBCTL_STOP_PENDING && (yield* k.fn.do_signal_stop(k, ctx, 0))) continue relock;
       const j2: number = yield load(
         me.jobctl,
         r(2742, F),
@@ -565,7 +545,7 @@ export function* get_signal(k: LinuxKernel, ctx: TaskContext, hooks: PtraceHooks
       );
       if (j2 & (JOBCTL_TRAP_MASK | JOBCTL_TRAP_FREEZE)) {
         if (j2 & JOBCTL_TRAP_MASK) {
-          yield* hooks.do_jobctl_trap(k, ctx); // 2745
+          yield* k.fn.do_jobctl_trap(k, ctx); // 2745
           yield* spin_unlock_irq(me.siglock, r(2746, F));
         } else {
           // 2747-2748 do_freezer_trap: the freezer is not modelled
@@ -573,12 +553,12 @@ export function* get_signal(k: LinuxKernel, ctx: TaskContext, hooks: PtraceHooks
         }
         continue relock;
       }
-      let signr: number = yield* dequeue_signal(k, ctx); // 2769-2773
+      let signr: number = yield* k.fn.dequeue_signal(k, ctx); // 2769-2773
       if (!signr) break; // 2775-2776
       if (signr !== SIG.SIGKILL) {
         const pt: number = yield load(me.ptrace, r(2778, F), 'if (unlikely(current->ptrace) && signr != SIGKILL)');
         if (pt) {
-          signr = yield* hooks.ptrace_signal(k, ctx, signr); // 2780
+          signr = yield* k.fn.ptrace_signal(k, ctx, signr); // 2780
           if (!signr) continue;
         }
       }
@@ -601,12 +581,12 @@ export function* get_signal(k: LinuxKernel, ctx: TaskContext, hooks: PtraceHooks
           );
           yield* spin_lock_irq(me.siglock, r(2841, F));
         }
-        if (yield* do_signal_stop(k, ctx, signr)) continue relock; // 2844-2846
+        if (yield* k.fn.do_signal_stop(k, ctx, signr)) continue relock; // 2844-2846
         continue;
       }
       // fatal: 2857 unlock; coredumps not modelled; 2892 do_group_exit
       yield* spin_unlock_irq(me.siglock, r(2857, F), 'fatal: spin_unlock_irq(&sighand->siglock)');
-      yield* do_group_exit(k, ctx, signr);
+      yield* k.fn.do_group_exit(k, ctx, signr);
       return 0;
     }
     yield* spin_unlock_irq(me.siglock, r(2895, F), 'spin_unlock_irq(&sighand->siglock)');

@@ -12,23 +12,16 @@
 import { load, nop, type Program, store } from '../../cpu/ops.ts';
 import type { TaskContext } from '../../model/types.ts';
 import { TASK_RUNNING, TASK_UNINTERRUPTIBLE } from './consts.ts';
-import { exit_to_user_mode } from './entry.ts';
-import { sys_execve } from './exec.ts';
-import { PTRACE_EXIT_HOOKS } from './exit-notify.ts';
-import { do_wait, type WaitpidResult } from './exit-wait.ts';
-import { __set_current_state, set_current_state } from './include/sched.ts';
+import type { WaitpidResult } from './exit-wait.ts';
 import type { LinuxKernel, TaskBody } from './kernel.ts';
 import type { LinuxTask } from './objects.ts';
-import { PTRACE, sys_ptrace } from './ptrace.ts';
-import { enablePtrace, type PtraceOptions, type PtraceState } from './ptrace-state.ts';
-import { schedule, wake_up_process } from './sched/core.ts';
-import { group_send_sig_info, sys_pause } from './signal.ts';
-import { PTRACE_HOOKS } from './signal-ptrace.ts';
+import { PTRACE } from './ptrace.ts';
+import { enablePtrace, type PtraceState } from './ptrace-state.ts';
 
-/** Turns ptrace on for a kernel: its cells, get_signal's hooks, exit_notify's hooks. Call after the spawns, before k.finish(). */
-export function setupPtrace(k: LinuxKernel, opts: PtraceOptions = {}): PtraceState {
-  const s = enablePtrace(k, opts);
-  k.exitHooks = PTRACE_EXIT_HOOKS;
+/** Turns ptrace on for a kernel: its cells, and exit_notify's report to the parent or tracer. Call after the spawns, before k.finish(). */
+export function setupPtrace(k: LinuxKernel): PtraceState {
+  const s = enablePtrace(k);
+  k.reportsExit = true;
   return s;
 }
 
@@ -40,7 +33,7 @@ export class UserProc {
   ) {}
 
   private *ret(): Program<void> {
-    yield* exit_to_user_mode(this.k, this.ctx, PTRACE_HOOKS);
+    yield* this.k.fn.exit_to_user_mode(this.k, this.ctx);
   }
 
   /** user code between system calls (no shared access) */
@@ -55,13 +48,13 @@ export class UserProc {
    */
   *setFlag(cell: number, waiter: LinuxTask): Program<void> {
     yield store(cell, 1, `user ${this.me.name}`, 'flag = 1 (user memory)');
-    yield* wake_up_process(this.k, this.ctx, waiter);
+    yield* this.k.fn.wake_up_process(this.k, this.ctx, waiter);
   }
 
   /** Sleeps until the flag is set (FUTEX_WAIT, kernel/futex/waitwake.c futex_wait_queue, abstracted as setFlag). */
   *waitFlag(cell: number): Program<void> {
     for (;;) {
-      yield* set_current_state(this.k, this.ctx, TASK_UNINTERRUPTIBLE);
+      yield* this.k.fn.set_current_state(this.k, this.ctx, TASK_UNINTERRUPTIBLE);
       if (
         (yield load(
           cell,
@@ -70,41 +63,41 @@ export class UserProc {
         )) !== 0
       )
         break;
-      yield* schedule(this.k, this.ctx);
+      yield* this.k.fn.schedule(this.k, this.ctx);
     }
-    yield* __set_current_state(this.k, this.ctx, TASK_RUNNING);
+    yield* this.k.fn.__set_current_state(this.k, this.ctx, TASK_RUNNING);
   }
 
   /** ptrace(PTRACE_TRACEME) */
   *traceme(): Program<number> {
-    const ret = yield* sys_ptrace(this.k, this.ctx, PTRACE.TRACEME, null);
+    const ret = yield* this.k.fn.sys_ptrace(this.k, this.ctx, PTRACE.TRACEME, null);
     yield* this.ret();
     return ret;
   }
 
   /** ptrace(request, pid, 0, data) */
   *ptrace(request: number, child: LinuxTask, data = 0): Program<number> {
-    const ret = yield* sys_ptrace(this.k, this.ctx, request, child, data);
+    const ret = yield* this.k.fn.sys_ptrace(this.k, this.ctx, request, child, data);
     yield* this.ret();
     return ret;
   }
 
   /** execve() of a new image */
   *exec(): Program<void> {
-    yield* sys_execve(this.k, this.ctx);
+    yield* this.k.fn.sys_execve(this.k, this.ctx);
     yield* this.ret();
   }
 
   /** waitpid(pid, &status, options) */
   *waitpid(child: LinuxTask, options = 0): Program<WaitpidResult> {
-    const res = yield* do_wait(this.k, this.ctx, options, child);
+    const res = yield* this.k.fn.do_wait(this.k, this.ctx, options, child);
     yield* this.ret();
     return res;
   }
 
   /** kill(pid, sig) */
   *kill(target: LinuxTask, sig: number): Program<void> {
-    yield* group_send_sig_info(this.k, this.ctx, sig, target);
+    yield* this.k.fn.group_send_sig_info(this.k, this.ctx, sig, target);
     yield* this.ret();
   }
 
@@ -114,12 +107,12 @@ export class UserProc {
    * when its exit is not what they are about, which keeps the search small.
    */
   *idle(): Program<void> {
-    yield* sys_pause(this.k, this.ctx);
+    yield* this.k.fn.sys_pause(this.k, this.ctx);
   }
 
   /** pause() */
   *pause(): Program<void> {
-    yield* sys_pause(this.k, this.ctx);
+    yield* this.k.fn.sys_pause(this.k, this.ctx);
     yield* this.ret();
   }
 }

@@ -10,6 +10,7 @@
  */
 import { enumFormatter } from '../../cpu/memory.ts';
 import { load, type Program, store } from '../../cpu/ops.ts';
+import type { RedoxKernel } from './kernel.ts';
 
 export const RUNNABLE = 0;
 export const BLOCKED = 1;
@@ -31,7 +32,7 @@ export function constant(value: number): Field {
 }
 
 /** Reads a field: one load step for a cell, no step for a constant. */
-export function* readField(f: Field, ref: string, note: string): Program<number> {
+export function* readField(_k: RedoxKernel, f: Field, ref: string, note: string): Program<number> {
   if (f.addr < 0) return f.value;
   const v: number = yield load(f.addr, ref, note);
   return v;
@@ -62,8 +63,8 @@ export interface RedoxContext {
 }
 
 /** Context::block (context.rs:304-311 @cf0a7620, :379 @cbb17327), with the context's lock held by the caller. */
-export function* blockLocked(c: RedoxContext, ref: string): Program<boolean> {
-  const st = yield* readField(c.status, ref, 'block: if self.status == Runnable');
+export function* blockLocked(k: RedoxKernel, c: RedoxContext, ref: string): Program<boolean> {
+  const st = yield* k.fn.readField(k, c.status, ref, 'block: if self.status == Runnable');
   if (st !== RUNNABLE) return false;
   yield store(c.status.addr, BLOCKED, ref, 'block: self.status = Blocked');
   return true;
@@ -74,8 +75,8 @@ export function* blockLocked(c: RedoxContext, ref: string): Program<boolean> {
  * context's lock held. The IPI it sends to the owning CPU is what wakes that
  * CPU's idle loop; the idle loop's wait (switch.ts) stands for it.
  */
-export function* unblockLocked(c: RedoxContext, ref: string): Program<boolean> {
-  const st = yield* readField(c.status, ref, 'unblock: if self.status == Blocked');
+export function* unblockLocked(k: RedoxKernel, c: RedoxContext, ref: string): Program<boolean> {
+  const st = yield* k.fn.readField(k, c.status, ref, 'unblock: if self.status == Blocked');
   if (st !== BLOCKED) return false;
   yield store(c.status.addr, RUNNABLE, ref, 'unblock: self.status = Runnable (IPI to the owning CPU)');
   return true;

@@ -10,24 +10,7 @@ import { check, load, store } from '../../cpu/ops.ts';
 import type { TaskContext } from '../../model/types.ts';
 import type { RedoxContext } from './context.ts';
 import type { RedoxKernel } from './kernel.ts';
-import {
-  closeSession,
-  cont,
-  EVENT_CLONE,
-  EVENT_MASK,
-  eventsOf,
-  FLAG_WAIT,
-  isTraced,
-  type QueuedEvent,
-  REACHED,
-  recvEvents2019,
-  type Session,
-  STOP_MASK,
-  setBreakpoint2019,
-  tracerWait,
-  withSessionData,
-} from './ptrace.ts';
-import { notify } from './wait-condition.ts';
+import { EVENT_CLONE, EVENT_MASK, eventsOf, FLAG_WAIT, type QueuedEvent, REACHED, type Session, STOP_MASK } from './ptrace.ts';
 
 const FILE = 'src/scheme/proc.rs';
 
@@ -39,13 +22,13 @@ export interface TraceHandle {
 }
 
 /** Handle::continue_ignored_children (@cf0a7620 :114-130, @cbb17327 :149-163). */
-function* continueIgnoredChildren(k: RedoxKernel, h: TraceHandle, clones: number[]): Program<void> {
+export function* continueIgnoredChildren(k: RedoxKernel, h: TraceHandle, clones: number[]): Program<void> {
   const R = (l19: number | string, l20: number | string) => k.ref(FILE, 'continue_ignored_children', l19, l20);
   for (const pid of clones.splice(0)) {
     const child = h.children.find((c) => c.pid === pid);
     if (!child) continue;
-    if (yield* isTraced(k, k.sessionOf(child))) continue;
-    yield* k.setPtraceStop(child, 0, R('124-126', '157-159'));
+    if (yield* k.fn.isTraced(k, k.sessionOf(child))) continue;
+    yield* k.fn.setPtraceStop(k, child, 0, R('124-126', '157-159'));
   }
 }
 
@@ -53,29 +36,29 @@ function* continueIgnoredChildren(k: RedoxKernel, h: TraceHandle, clones: number
 export function* procWrite(k: RedoxKernel, h: TraceHandle, op: number, clones: number[], ctx: TaskContext): Program<void> {
   const R = (l19: number | string, l20: number | string) => k.ref(FILE, 'ProcScheme::write', l19, l20);
   const s = h.session;
-  yield* continueIgnoredChildren(k, h, clones);
+  yield* k.fn.continueIgnoredChildren(k, h, clones);
   if (k.v === '2019') {
-    if ((op & FLAG_WAIT) === 0 || (op & STOP_MASK) !== 0) yield* cont(k, s);
+    if ((op & FLAG_WAIT) === 0 || (op & STOP_MASK) !== 0) yield* k.fn.cont(k, s);
     // Window W3: the tracee is released with no breakpoint until the next line.
-    if ((op & STOP_MASK) !== 0) yield* setBreakpoint2019(k, s, op);
-    yield* k.setPtraceStop(s.target, 0, R('457-460', '-'));
+    if ((op & STOP_MASK) !== 0) yield* k.fn.setBreakpoint2019(k, s, op);
+    yield* k.fn.setPtraceStop(k, s.target, 0, R('457-460', '-'));
     // The handle is blocking (no O_NONBLOCK): wait (:463-465).
-    yield* tracerWait(k, s, h.tracer, ctx);
+    yield* k.fn.tracerWait(k, s, h.tracer, ctx);
     return;
   }
   const bp = (op & (STOP_MASK | EVENT_MASK)) !== 0 ? op : 0;
-  yield* withSessionData(k, s, R('-', '489-495'), function* () {
+  yield* k.fn.withSessionData(k, s, R('-', '489-495'), function* () {
     yield store(s.breakpoint, bp, R('-', 490), 'data.set_breakpoint(Some(op).filter(STOP|EVENT))');
   });
-  yield* k.setPtraceStop(s.target, 0, R('-', '513-516'));
-  const found = yield* withSessionNoData(k, s, R('-', '519-522'));
-  if (found) yield* notify(k, s.tracee, R('-', 520));
-  yield* k.unlockSessionsRead(R('-', 522));
+  yield* k.fn.setPtraceStop(k, s.target, 0, R('-', '513-516'));
+  const found = yield* k.fn.withSessionNoData(k, s, R('-', '519-522'));
+  if (found) yield* k.fn.notify(k, s.tracee, R('-', 520));
+  yield* k.fn.unlockSessionsRead(k, R('-', 522));
 }
 
 /** with_session without `data`: takes the map read lock and looks the session up; the caller unlocks. */
-function* withSessionNoData(k: RedoxKernel, s: Session, ref: string): Program<boolean> {
-  yield* k.lockSessionsRead(ref);
+export function* withSessionNoData(k: RedoxKernel, s: Session, ref: string): Program<boolean> {
+  yield* k.fn.lockSessionsRead(k, ref);
   const e: number = yield load(s.exists, ref, `sessions.get(&${s.target.name})`);
   return e !== 0;
 }
@@ -90,11 +73,11 @@ export function* procRead(k: RedoxKernel, h: TraceHandle, clones: number[], ctx:
   const s = h.session;
   let q = 0;
   if (k.v === '2019') {
-    q = yield* recvEvents2019(k, s);
+    q = yield* k.fn.recvEvents2019(k, s);
   } else {
-    yield* tracerWait(k, s, h.tracer, ctx);
+    yield* k.fn.tracerWait(k, s, h.tracer, ctx);
     let bp = 0;
-    const found = yield* withSessionData(k, s, R('-', '384-387'), function* () {
+    const found = yield* k.fn.withSessionData(k, s, R('-', '384-387'), function* () {
       q = yield load(s.events, R('-', 386), 'data.recv_events(slice)');
       if (q !== 0) yield store(s.events, 0, R('-', 386), 'events.drain(..len)');
       bp = yield load(s.breakpoint, R('-', 386), 'data.is_reached()');
@@ -121,7 +104,7 @@ export function* procRead(k: RedoxKernel, h: TraceHandle, clones: number[], ctx:
 /** close(trace) (@cf0a7620 :510-529, @cbb17327 :566-584), without O_EXCL. */
 export function* procClose(k: RedoxKernel, h: TraceHandle, clones: number[]): Program<void> {
   const R = (l19: number | string, l20: number | string) => k.ref(FILE, 'ProcScheme::close', l19, l20);
-  yield* continueIgnoredChildren(k, h, clones);
-  yield* closeSession(k, h.session);
-  yield* k.setPtraceStop(h.session.target, 0, R('521-525', '577-581'));
+  yield* k.fn.continueIgnoredChildren(k, h, clones);
+  yield* k.fn.closeSession(k, h.session);
+  yield* k.fn.setPtraceStop(k, h.session.target, 0, R('521-525', '577-581'));
 }

@@ -33,7 +33,7 @@ import {
 import type { TaskContext } from '../../model/types.ts';
 import { EXITED, type RedoxContext } from './context.ts';
 import type { RedoxKernel } from './kernel.ts';
-import { newWaitCondition, notify, type WaitCondition, wait } from './wait-condition.ts';
+import { newWaitCondition, type WaitCondition } from './wait-condition.ts';
 
 // syscall@6ba71e7e src/flag.rs:121-135
 export const STOP_PRE_SYSCALL = 0x01;
@@ -128,17 +128,17 @@ export function newSession(k: RedoxKernel, target: RedoxContext, open: boolean):
 const FILE = 'src/ptrace.rs';
 
 /** sessions.get(&pid): one load of the entry (no step when no session is ever opened on that pid). */
-function* lookup(s: Session | null, ref: string): Program<boolean> {
+export function* lookup(_k: RedoxKernel, s: Session | null, ref: string): Program<boolean> {
   if (s === null) return false;
   const e: number = yield load(s.exists, ref, `sessions.get(&${s.target.name})`);
   return e !== 0;
 }
 
 /** The session map lock: write in 2019 for the tracee side, read (plus `data`) in 2020. */
-function* lockMap(k: RedoxKernel, write: boolean, ref: string): Program<void> {
+export function* lockMap(k: RedoxKernel, write: boolean, ref: string): Program<void> {
   yield write ? writeLock(k.sessionsLock, ref, 'sessions_mut()') : readLock(k.sessionsLock, ref, 'sessions()');
 }
-function* unlockMap(k: RedoxKernel, write: boolean, ref: string): Program<void> {
+export function* unlockMap(k: RedoxKernel, write: boolean, ref: string): Program<void> {
   yield write ? writeUnlock(k.sessionsLock, ref, 'drop sessions_mut()') : readUnlock(k.sessionsLock, ref, 'drop sessions()');
 }
 
@@ -147,7 +147,7 @@ function* unlockMap(k: RedoxKernel, write: boolean, ref: string): Program<void> 
  * caller's tracer.notify() (@cbb17327 :57-65, :202, :299): push, then
  * notify the tracer. proc_trigger_event is not modelled.
  */
-function* addEventAndNotify(
+export function* addEventAndNotify(
   k: RedoxKernel,
   s: Session,
   cause: number,
@@ -156,7 +156,7 @@ function* addEventAndNotify(
   notifyRef: string,
 ): Program<void> {
   yield rmw(s.events, (q) => pushEvent(q, cause, tag), ref, `events.push_back(${flagsFmt(cause)})`);
-  yield* notify(k, s.tracer, notifyRef);
+  yield* k.fn.notify(k, s.tracer, notifyRef);
 }
 
 /**
@@ -175,29 +175,29 @@ export function* breakpointCallback(
   const R = (l19: number | string, l20: number | string) => k.ref(FILE, 'breakpoint_callback', l19, l20);
   if (k.v === '2019') {
     yield readLock(me.lock, R(249, '-'), `${me.name}.read() (held to :270)`);
-    yield* lockMap(k, true, R(251, '-'));
-    const found = yield* lookup(s, R(252, '-'));
+    yield* k.fn.lockMap(k, true, R(251, '-'));
+    const found = yield* k.fn.lookup(k, s, R(252, '-'));
     const bp = found && s ? ((yield load(s.breakpoint, R(253, '-'), 'session.breakpoint.as_mut()?')) as number) : 0;
     if (!found || !s || bp === 0 || (bp & match) !== match) {
-      yield* unlockMap(k, true, R('253-256', '-'));
+      yield* k.fn.unlockMap(k, true, R('253-256', '-'));
       yield readUnlock(me.lock, R('253-256', '-'), `drop ${me.name}.read()`);
       return null;
     }
     yield store(s.breakpoint, bp | REACHED, R(261, '-'), 'breakpoint.reached = true');
-    yield* addEventAndNotify(k, s, match, tag, R(264, '-'), R(264, '-'));
-    yield* unlockMap(k, true, R(270, '-'));
+    yield* k.fn.addEventAndNotify(k, s, match, tag, R(264, '-'), R(264, '-'));
+    yield* k.fn.unlockMap(k, true, R(270, '-'));
     yield readUnlock(me.lock, R(270, '-'), `drop ${me.name}.read()`);
     // Window W2: the tracer may already see `reached` and continue us before we are queued.
-    while (!(yield* wait(k, s.tracee, me, -1, ctx))) {
+    while (!(yield* k.fn.wait(k, s.tracee, me, -1, ctx))) {
       /* `while !tracee.wait() {}` (:272): no re-check */
     }
     return bp & ~REACHED;
   }
   for (;;) {
     yield readLock(me.lock, R('-', 274), `${me.name}.read()`);
-    yield* lockMap(k, false, R('-', 276));
-    const found = yield* lookup(s, R('-', 277));
-    yield* unlockMap(k, false, R('-', 280));
+    yield* k.fn.lockMap(k, false, R('-', 276));
+    const found = yield* k.fn.lookup(k, s, R('-', 277));
+    yield* k.fn.unlockMap(k, false, R('-', 280));
     yield readUnlock(me.lock, R('-', 280), `drop ${me.name}.read()`);
     if (!found || !s) return null;
     yield spinLock(s.data, R('-', 282), 'session.data.lock()');
@@ -207,8 +207,8 @@ export function* breakpointCallback(
       return null;
     }
     yield store(s.breakpoint, bp | REACHED, R('-', '291-293'), 'breakpoint.reached = true');
-    yield* addEventAndNotify(k, s, match, tag, R('-', 296), R('-', 299));
-    if (yield* wait(k, s.tracee, me, s.data, ctx)) return bp & ~REACHED;
+    yield* k.fn.addEventAndNotify(k, s, match, tag, R('-', 296), R('-', 299));
+    if (yield* k.fn.wait(k, s.tracee, me, s.data, ctx)) return bp & ~REACHED;
     // woken by a signal: loop, re-set reached and push the event again (:270)
   }
 }
@@ -219,19 +219,19 @@ export function* sendEvent(k: RedoxKernel, s: Session | null, me: RedoxContext, 
   const w = k.v === '2019';
   yield readLock(me.lock, R(143, 186), `${me.name}.read()`);
   if (!w) yield readUnlock(me.lock, R('-', 188), `drop ${me.name}.read()`);
-  yield* lockMap(k, w, R(145, 190));
-  const found = yield* lookup(s, R(146, 191));
+  yield* k.fn.lockMap(k, w, R(145, 190));
+  const found = yield* k.fn.lookup(k, s, R(146, 191));
   if (!found || !s) {
-    yield* unlockMap(k, w, R(146, 191));
+    yield* k.fn.unlockMap(k, w, R(146, 191));
     if (w) yield readUnlock(me.lock, R(146, '-'), `drop ${me.name}.read()`);
     return false;
   }
   if (!w) yield spinLock(s.data, R('-', 192), 'session.data.lock()');
   const bp: number = yield load(s.breakpoint, R(147, 193), 'breakpoint.as_ref()?');
   const ok = bp !== 0 && (cause & bp) === cause;
-  if (ok) yield* addEventAndNotify(k, s, cause, tag, R(153, 200), R(153, 202));
+  if (ok) yield* k.fn.addEventAndNotify(k, s, cause, tag, R(153, 200), R(153, 202));
   if (!w) yield spinUnlock(s.data, R('-', 205), 'drop data');
-  yield* unlockMap(k, w, R(156, 205));
+  yield* k.fn.unlockMap(k, w, R(156, 205));
   if (w) yield readUnlock(me.lock, R(156, '-'), `drop ${me.name}.read()`);
   return ok;
 }
@@ -240,8 +240,8 @@ export function* sendEvent(k: RedoxKernel, s: Session | null, me: RedoxContext, 
 export function* tracerWait(k: RedoxKernel, s: Session, me: RedoxContext, ctx: TaskContext): Program<boolean> {
   const R = (l19: number | string, l20: number | string) => k.ref(FILE, 'wait', l19, l20);
   if (k.v === '2019') {
-    yield* lockMap(k, false, R(216, '-'));
-    const found = yield* lookup(s, R(217, '-'));
+    yield* k.fn.lockMap(k, false, R(216, '-'));
+    const found = yield* k.fn.lookup(k, s, R(217, '-'));
     let sleep = false;
     if (found) {
       const bp: number = yield load(s.breakpoint, R(218, '-'), 'breakpoint.map(|b| !b.reached).unwrap_or(true)');
@@ -250,17 +250,17 @@ export function* tracerWait(k: RedoxKernel, s: Session, me: RedoxContext, ctx: T
         sleep = ev === 0;
       }
     }
-    yield* unlockMap(k, false, R(226, '-'));
+    yield* k.fn.unlockMap(k, false, R(226, '-'));
     if (!sleep) return true;
     // Window W1: a stop between the check above and the push in wait() notifies nobody.
-    while (!(yield* wait(k, s.tracer, me, -1, ctx))) {
+    while (!(yield* k.fn.wait(k, s.tracer, me, -1, ctx))) {
       /* `while !tracer.wait() {}` (:228): no re-check */
     }
   } else {
     for (;;) {
-      yield* lockMap(k, false, R('-', 228));
-      const found = yield* lookup(s, R('-', 230));
-      yield* unlockMap(k, false, R('-', 234));
+      yield* k.fn.lockMap(k, false, R('-', 228));
+      const found = yield* k.fn.lookup(k, s, R('-', 230));
+      yield* k.fn.unlockMap(k, false, R('-', 234));
       if (!found) return true;
       yield spinLock(s.data, R('-', 238), 'session.data.lock()');
       const bp: number = yield load(s.breakpoint, R('-', 241), 'breakpoint.map(|b| b.reached)');
@@ -273,10 +273,10 @@ export function* tracerWait(k: RedoxKernel, s: Session, me: RedoxContext, ctx: T
         yield spinUnlock(s.data, R('-', 242), 'break (drop data)');
         break;
       }
-      if (yield* wait(k, s.tracer, me, s.data, ctx)) break;
+      if (yield* k.fn.wait(k, s.tracer, me, s.data, ctx)) break;
     }
   }
-  const st = yield* k.readStatus(s.target, R('230-235', '253-258'));
+  const st = yield* k.fn.readStatus(k, s.target, R('230-235', '253-258'));
   return st !== EXITED;
 }
 
@@ -284,15 +284,15 @@ export function* tracerWait(k: RedoxKernel, s: Session, me: RedoxContext, ctx: T
 export function* nextBreakpoint(k: RedoxKernel, s: Session | null, me: RedoxContext): Program<number | null> {
   const R = (l19: number | string, l20: number | string) => k.ref(FILE, 'next_breakpoint', l19, l20);
   yield readLock(me.lock, R(283, 313), `${me.name}.read()`);
-  yield* lockMap(k, false, R(285, 315));
-  const found = yield* lookup(s, R(286, 316));
+  yield* k.fn.lockMap(k, false, R(285, 315));
+  const found = yield* k.fn.lookup(k, s, R(286, 316));
   let bp = 0;
   if (found && s) {
     if (k.v === '2020') yield spinLock(s.data, R('-', 317), 'session.data.lock()');
     bp = yield load(s.breakpoint, R(287, 318), 'breakpoint?');
     if (k.v === '2020') yield spinUnlock(s.data, R('-', 321), 'drop data');
   }
-  yield* unlockMap(k, false, R(290, 321));
+  yield* k.fn.unlockMap(k, false, R(290, 321));
   yield readUnlock(me.lock, R(290, 321), `drop ${me.name}.read()`);
   return bp === 0 ? null : bp & ~REACHED;
 }
@@ -300,84 +300,84 @@ export function* nextBreakpoint(k: RedoxKernel, s: Session | null, me: RedoxCont
 /** cont (@cf0a7620 :184-196): breakpoint = None, then tracee.notify(), under the map write lock. */
 export function* cont(k: RedoxKernel, s: Session): Program<void> {
   const R = (l: number) => k.ref(FILE, 'cont', l, '-');
-  yield* lockMap(k, true, R(185));
-  if (yield* lookup(s, R(186))) {
+  yield* k.fn.lockMap(k, true, R(185));
+  if (yield* k.fn.lookup(k, s, R(186))) {
     yield store(s.breakpoint, 0, R(193), 'session.breakpoint = None');
-    yield* notify(k, s.tracee, R(195));
+    yield* k.fn.notify(k, s.tracee, R(195));
   }
-  yield* unlockMap(k, true, R(196));
+  yield* k.fn.unlockMap(k, true, R(196));
 }
 
 /** set_breakpoint (@cf0a7620 :200-207): a separate critical section from cont (window W3). */
 export function* setBreakpoint2019(k: RedoxKernel, s: Session, flags: number): Program<void> {
   const R = (l: number) => k.ref(FILE, 'set_breakpoint', l, '-');
-  yield* lockMap(k, true, R(201));
-  yield* lookup(s, R(202));
+  yield* k.fn.lockMap(k, true, R(201));
+  yield* k.fn.lookup(k, s, R(202));
   yield store(s.breakpoint, flags, R(203), `session.breakpoint = Some(${flagsFmt(flags)}, reached: false)`);
-  yield* unlockMap(k, true, R(207));
+  yield* k.fn.unlockMap(k, true, R(207));
 }
 
 /** with_session (@cbb17327 :110-118) + data.lock(): runs `body` with the map read lock and `data` held. */
 export function* withSessionData(k: RedoxKernel, s: Session, ref: string, body: () => Program<void>): Program<boolean> {
-  yield* lockMap(k, false, ref);
-  const found = yield* lookup(s, ref);
+  yield* k.fn.lockMap(k, false, ref);
+  const found = yield* k.fn.lookup(k, s, ref);
   if (found) {
     yield spinLock(s.data, ref, 'session.data.lock()');
     yield* body();
     yield spinUnlock(s.data, ref, 'drop data');
   }
-  yield* unlockMap(k, false, ref);
+  yield* k.fn.unlockMap(k, false, ref);
   return found;
 }
 
 /** recv_events (@cf0a7620 :159-168): drains the queue (the tracer's buffer holds them all). */
 export function* recvEvents2019(k: RedoxKernel, s: Session): Program<number> {
   const R = (l: number | string) => k.ref(FILE, 'recv_events', l, '-');
-  yield* lockMap(k, true, R(160));
+  yield* k.fn.lockMap(k, true, R(160));
   let q = 0;
-  if (yield* lookup(s, R(161))) {
+  if (yield* k.fn.lookup(k, s, R(161))) {
     q = yield load(s.events, R(163), 'len = min(out.len(), events.len())');
     if (q !== 0) yield store(s.events, 0, R(164), 'events.drain(..len)');
   }
-  yield* unlockMap(k, true, R(168));
+  yield* k.fn.unlockMap(k, true, R(168));
   return q;
 }
 
 /** close_session (@cf0a7620 :125-130, @cbb17327 :159-167): remove, then notify both sides, the map write lock held throughout. */
 export function* closeSession(k: RedoxKernel, s: Session | null): Program<void> {
   const R = (l19: number | string, l20: number | string) => k.ref(FILE, 'close_session', l19, l20);
-  yield* lockMap(k, true, R(126, 160));
-  if (yield* lookup(s, R(126, 160))) {
+  yield* k.fn.lockMap(k, true, R(126, 160));
+  if (yield* k.fn.lookup(k, s, R(126, 160))) {
     const ss = s as Session;
     yield store(ss.exists, 0, R(126, 160), 'sessions_mut().remove(&pid)');
-    yield* notify(k, ss.tracer, R(127, 161));
-    yield* notify(k, ss.tracee, R(128, 162));
+    yield* k.fn.notify(k, ss.tracer, R(127, 161));
+    yield* k.fn.notify(k, ss.tracee, R(128, 162));
     if (k.v === '2020') {
       yield spinLock(ss.data, R('-', 164), 'session.data.lock() (proc_trigger_event)');
       yield spinUnlock(ss.data, R('-', 166), 'drop data');
     }
   }
   // `if let Some(session) = sessions_mut().remove(..)`: the guard lives to the end of the `if let`.
-  yield* unlockMap(k, true, R(129, 166));
+  yield* k.fn.unlockMap(k, true, R(129, 166));
 }
 
 /** close_tracee (@cf0a7620 :293-304): called by exit(); breakpoint = None, tracer.notify(). */
 export function* closeTracee(k: RedoxKernel, s: Session | null): Program<void> {
   const R = (l: number) => k.ref(FILE, 'close_tracee', l, '-');
-  yield* lockMap(k, true, R(294));
-  if (yield* lookup(s, R(295))) {
+  yield* k.fn.lockMap(k, true, R(294));
+  if (yield* k.fn.lookup(k, s, R(295))) {
     const ss = s as Session;
     yield store(ss.breakpoint, 0, R(299), 'session.breakpoint = None');
-    yield* notify(k, ss.tracer, R(300));
+    yield* k.fn.notify(k, ss.tracer, R(300));
   }
-  yield* unlockMap(k, true, R(304));
+  yield* k.fn.unlockMap(k, true, R(304));
 }
 
 /** is_traced (@cf0a7620 :108-110, @cbb17327 :170-172). */
 export function* isTraced(k: RedoxKernel, s: Session | null): Program<boolean> {
   const R = k.ref(FILE, 'is_traced', 109, 171);
-  yield* lockMap(k, false, R);
-  const found = yield* lookup(s, R);
-  yield* unlockMap(k, false, R);
+  yield* k.fn.lockMap(k, false, R);
+  const found = yield* k.fn.lookup(k, s, R);
+  yield* k.fn.unlockMap(k, false, R);
   return found;
 }

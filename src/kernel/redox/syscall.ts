@@ -13,19 +13,9 @@
  */
 import { check, nop, type Program, rmw, store, writeLock, writeUnlock } from '../../cpu/ops.ts';
 import type { TaskContext } from '../../model/types.ts';
-import { blockLocked, CPU_NONE, type RedoxContext, RUNNABLE } from './context.ts';
+import { CPU_NONE, type RedoxContext, RUNNABLE } from './context.ts';
 import type { ContextBody, RedoxKernel } from './kernel.ts';
-import {
-  breakpointCallback,
-  EVENT_CLONE,
-  FLAG_IGNORE,
-  nextBreakpoint,
-  STOP_BREAKPOINT,
-  STOP_POST_SYSCALL,
-  STOP_PRE_SYSCALL,
-  STOP_SIGNAL,
-  sendEvent,
-} from './ptrace.ts';
+import { EVENT_CLONE, FLAG_IGNORE, STOP_BREAKPOINT, STOP_POST_SYSCALL, STOP_PRE_SYSCALL, STOP_SIGNAL } from './ptrace.ts';
 
 /** Thrown after sigreturn's switch() comes back: the saved kernel frame resumes. */
 export class SigreturnUnwind {}
@@ -46,15 +36,15 @@ export function* syscall(
   const F = 'src/arch/x86_64/interrupt/syscall.rs';
   const s = k.sessionOf(me);
   // :23 set_process_regs(stack): the guard only publishes the register pointer.
-  const pre = yield* breakpointCallback(k, s, me, STOP_PRE_SYSCALL, tag, ctx);
+  const pre = yield* k.fn.breakpointCallback(k, s, me, STOP_PRE_SYSCALL, tag, ctx);
   let allowed = true;
   if (pre !== null) {
-    const next = yield* nextBreakpoint(k, s, me);
+    const next = yield* k.fn.nextBreakpoint(k, s, me);
     if (next !== null) allowed = (next & FLAG_IGNORE) === 0;
   }
   if (allowed) yield* body();
   else yield nop(k.ref(F, 'with_interrupt_stack', 28, 28), 'syscall ignored (sysemu)');
-  yield* breakpointCallback(k, s, me, STOP_POST_SYSCALL, tag, ctx);
+  yield* k.fn.breakpointCallback(k, s, me, STOP_POST_SYSCALL, tag, ctx);
 }
 
 /**
@@ -65,7 +55,7 @@ export function* syscall(
  */
 export function* int3(k: RedoxKernel, me: RedoxContext, tag: number, ctx: TaskContext): Program<boolean> {
   const F = 'src/arch/x86_64/interrupt/exception.rs';
-  const r = yield* breakpointCallback(k, k.sessionOf(me), me, STOP_BREAKPOINT, tag, ctx);
+  const r = yield* k.fn.breakpointCallback(k, k.sessionOf(me), me, STOP_BREAKPOINT, tag, ctx);
   if (r !== null) return true;
   yield check(
     'no-missed-breakpoint',
@@ -83,7 +73,7 @@ export function* killSelf(k: RedoxKernel, me: RedoxContext, ctx: TaskContext): P
   yield writeLock(me.lock, k.ref(P, 'kill', 1222, 1227), `${me.name}.write()`);
   yield rmw(me.pending.addr, (p) => p + 1, k.ref(P, 'kill', 1222, 1227), `pending.push_back(${me.sigNo})`);
   yield writeUnlock(me.lock, k.ref(P, 'kill', 1222, 1227), `drop ${me.name}.write()`);
-  yield* k.switch(ctx);
+  yield* k.fn.contextSwitch(k, ctx);
 }
 
 /** sigreturn (process.rs:1422-1434 @cf0a7620, :1427-1439 @cbb17327): ksig_restore, block, switch; never returns. */
@@ -91,12 +81,12 @@ export function* sigreturn(k: RedoxKernel, me: RedoxContext, ctx: TaskContext): 
   const R = (l19: number, l20: number) => k.ref('src/syscall/process.rs', 'sigreturn', l19, l20);
   yield writeLock(me.lock, R(1426, 1431), `${me.name}.write()`);
   yield store(me.ksigRestore.addr, 1, R(1427, 1432), 'context.ksig_restore = true');
-  yield* blockLocked(me, R(1428, 1433));
+  yield* k.fn.blockLocked(k, me, R(1428, 1433));
   yield writeUnlock(me.lock, R(1429, 1434), `drop ${me.name}.write()`);
   // switch() returns here once update() restored the saved frame; its
   // continuation (kernel.ts afterSwitch, which drops CONTEXT_SWITCH_LOCK at
   // cbb17327) is the saved frame's, so unwind to it.
-  yield* k.switch(ctx);
+  yield* k.fn.contextSwitch(k, ctx);
   throw new SigreturnUnwind();
 }
 
@@ -115,10 +105,10 @@ export function* signalHandler(
   const F = 'src/context/signal.rs';
   // :16-22 reads the context's own actions table: not modelled.
   const s = k.sessionOf(me);
-  const stop = yield* breakpointCallback(k, s, me, STOP_SIGNAL, 0, ctx);
+  const stop = yield* k.fn.breakpointCallback(k, s, me, STOP_SIGNAL, 0, ctx);
   let thumbsDown = false;
   if (stop !== null) {
-    const next = yield* nextBreakpoint(k, s, me);
+    const next = yield* k.fn.nextBreakpoint(k, s, me);
     thumbsDown = next !== null && (next & FLAG_IGNORE) !== 0;
   }
   if (!thumbsDown && handler !== null) {
@@ -128,7 +118,7 @@ export function* signalHandler(
     throw new Error('a user signal handler must end with the SYS_SIGRETURN syscall');
   }
   // :29-32 the tracer said IGNORE: `crate::syscall::sigreturn()` straight from the kernel.
-  yield* sigreturn(k, me, ctx);
+  yield* k.fn.sigreturn(k, me, ctx);
 }
 
 /**
@@ -153,8 +143,8 @@ export function* cloneChild(k: RedoxKernel, me: RedoxContext, child: RedoxContex
   yield store(child.status.addr, RUNNABLE, R(385, 391), 'context.status = Runnable');
   yield store(child.exists.addr, 1, R('366-587', '372-593'), `insert ${child.name} into the contexts map`);
   yield writeUnlock(k.contextsLock, R(587, 593), 'drop contexts_mut()');
-  const sent = yield* sendEvent(k, k.sessionOf(me), me, EVENT_CLONE, tag);
-  if (sent) yield* k.setPtraceStop(child, 1, R('592-595', '598-601'));
+  const sent = yield* k.fn.sendEvent(k, k.sessionOf(me), me, EVENT_CLONE, tag);
+  if (sent) yield* k.fn.setPtraceStop(k, child, 1, R('592-595', '598-601'));
   // :599 / :605 ipi(Switch, Other): the other CPUs' idle loops stand for it.
-  yield* k.switch(ctx);
+  yield* k.fn.contextSwitch(k, ctx);
 }

@@ -17,7 +17,7 @@
  */
 import { load, type Program, rmw, spinLock, spinUnlock, writeLock, writeUnlock } from '../../cpu/ops.ts';
 import type { TaskContext } from '../../model/types.ts';
-import { type RedoxContext, unblockLocked } from './context.ts';
+import type { RedoxContext } from './context.ts';
 import type { RedoxKernel } from './kernel.ts';
 
 const FILE = 'src/sync/wait_condition.rs';
@@ -62,7 +62,7 @@ export function* notify(k: RedoxKernel, wc: WaitCondition, caller: string): Prog
       const rest = list;
       yield rmw(wc.list, () => rest, R(23), `contexts.pop() -> ${c.name}`);
       yield writeLock(c.lock, R(24), `${c.name}.write()`);
-      yield* unblockLocked(c, R(24));
+      yield* k.fn.unblockLocked(k, c, R(24));
       yield writeUnlock(c.lock, R(24), `drop ${c.name}.write()`);
       n++;
     }
@@ -79,12 +79,12 @@ export function* notify(k: RedoxKernel, wc: WaitCondition, caller: string): Prog
 export function* wait(k: RedoxKernel, wc: WaitCondition, me: RedoxContext, guard: number, ctx: TaskContext): Program<boolean> {
   const R = (l19: number | string, l20: number | string) => k.ref(FILE, 'WaitCondition::wait', l19, l20);
   const bit = 1 << (4 * me.task);
-  yield* k.blockSelf(me, R(50, 50), R(52, 52));
+  yield* k.fn.blockSelf(k, me, R(50, 50), R(52, 52));
   yield spinLock(wc.lock, R(55, 55), `${wc.name}.contexts.lock()`);
   yield rmw(wc.list, (l) => l + bit, R(55, 55), `push(${me.name})`);
   yield spinUnlock(wc.lock, R(55, 55), `drop ${wc.name}.contexts`);
   if (guard >= 0) yield spinUnlock(guard, R('-', 57), 'drop(guard)');
-  yield* k.switch(ctx);
+  yield* k.fn.contextSwitch(k, ctx);
   yield spinLock(wc.lock, R(63, 65), `${wc.name}.contexts.lock()`);
   // The search reads each entry's id under its context read lock; ids never change: not modelled as steps.
   const list: number = yield load(wc.list, R('65-79', '67-81'), `search for ${me.name}`);

@@ -15,10 +15,7 @@
  * sig_info try-lock (752, before any dequeue) loses nothing.
  */
 import { SIG, sigmask } from '../../kernel/common/bits.ts';
-import { blockForever, returnToUserAndRun, syscallReturnAndRun } from '../../kernel/dragonos/entry.ts';
 import { type Pcb, PF, ST } from '../../kernel/dragonos/kernel.ts';
-import { ptraceCont } from '../../kernel/dragonos/ptrace.ts';
-import { sendSignal } from '../../kernel/dragonos/signal.ts';
 import type { DoSignalEnv } from '../../kernel/dragonos/x86-signal.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
@@ -122,20 +119,20 @@ export default defineScenario({
           },
       (ctx) =>
         master
-          ? returnToUserAndRun(k, T, envOf(T), ctx)
-          : returnToUserAndRun(k, T, envOf(T), ctx, { sig: SIG.SIGUSR1, sigBlock: sigmask(SIG.SIGUSR2) }),
+          ? k.fn.returnToUserAndRun(k, T, envOf(T), ctx)
+          : k.fn.returnToUserAndRun(k, T, envOf(T), ctx, { sig: SIG.SIGUSR1, sigBlock: sigmask(SIG.SIGUSR2) }),
     );
     const P = k.spawn('P', { cpu: 1, start: master ? 'queued' : 'current' }, function* (ctx) {
       if (!master) {
-        yield* ptraceCont(k, T, SIG.SIGUSR1, ctx);
-        yield* syscallReturnAndRun(k, P, envOf(P), ctx, () => blockForever(k, P, 'waitpid(T)', ctx));
+        yield* k.fn.ptraceCont(k, T, SIG.SIGUSR1, ctx);
+        yield* k.fn.syscallReturnAndRun(k, P, envOf(P), ctx, () => k.fn.blockForever(k, P, 'waitpid(T)', ctx));
       } else {
-        yield* syscallReturnAndRun(k, P, envOf(P), ctx);
+        yield* k.fn.syscallReturnAndRun(k, P, envOf(P), ctx);
       }
     });
     const S = k.spawn('S', { cpu: 1, start: master ? 'current' : 'queued' }, function* (ctx) {
-      yield* sendSignal(k, SIG.SIGUSR2, T, ctx);
-      yield* syscallReturnAndRun(k, S, envOf(S), ctx, master ? null : () => blockForever(k, S, 'pause()', ctx));
+      yield* k.fn.sendSignal(k, SIG.SIGUSR2, T, ctx);
+      yield* k.fn.syscallReturnAndRun(k, S, envOf(S), ctx, master ? null : () => k.fn.blockForever(k, S, 'pause()', ctx));
     });
     ledger = new GhostLedger(b, T, [SIG.SIGUSR1, SIG.SIGUSR2], master ? [] : [SIG.SIGUSR1]);
     finishKernel(k, envOf);

@@ -17,9 +17,7 @@
  */
 import { nop } from '../../cpu/ops.ts';
 import { SIG, sigmask } from '../../kernel/common/bits.ts';
-import { returnToUserAndRun, syscallReturnAndRun } from '../../kernel/dragonos/entry.ts';
 import { type Pcb, PF } from '../../kernel/dragonos/kernel.ts';
-import { sendSignal } from '../../kernel/dragonos/signal.ts';
 import type { DoSignalEnv } from '../../kernel/dragonos/x86-signal.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
@@ -140,7 +138,7 @@ export default defineScenario({
     k.actions.set(SIG.SIGUSR2, 'custom');
     const envOf = (_p: Pcb): DoSignalEnv => ({ ledger: NO_LEDGER, handle: simpleHandler(k) });
     const T = k.spawn('T', { cpu: 0, start: 'current', flags: PF.HAS_PENDING_SIGNAL, pending: sigmask(SIG.SIGUSR1) }, (ctx) =>
-      returnToUserAndRun(k, T, envOf(T), ctx),
+      k.fn.returnToUserAndRun(k, T, envOf(T), ctx),
     );
     const inflight = b.layout.ghost('ghost.sends_in_flight');
     const S = k.spawn('S', { cpu: 1, start: 'current' }, function* (ctx) {
@@ -149,9 +147,9 @@ export default defineScenario({
         'kill(T, SIGUSR2)',
       );
       ctx.ghost.add(inflight, 1);
-      yield* sendSignal(k, SIG.SIGUSR2, T, ctx);
+      yield* k.fn.sendSignal(k, SIG.SIGUSR2, T, ctx);
       ctx.ghost.add(inflight, -1);
-      yield* syscallReturnAndRun(k, S, envOf(S), ctx);
+      yield* k.fn.syscallReturnAndRun(k, S, envOf(S), ctx);
     });
     finishKernel(k, envOf);
     noReturnWithPendingWork(b, k, T, inflight);

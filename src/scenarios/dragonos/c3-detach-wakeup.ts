@@ -17,9 +17,7 @@
  */
 import { nop } from '../../cpu/ops.ts';
 import { SIG, sigmask } from '../../kernel/common/bits.ts';
-import { returnToUserAndRun, syscallReturnAndRun } from '../../kernel/dragonos/entry.ts';
 import { type Pcb, PF } from '../../kernel/dragonos/kernel.ts';
-import { ptraceDetach } from '../../kernel/dragonos/ptrace.ts';
 import type { DoSignalEnv } from '../../kernel/dragonos/x86-signal.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
@@ -119,7 +117,7 @@ export default defineScenario({
         pending: sigmask(SIG.SIGUSR1),
         ...(master ? {} : { tracer: 1, parent: 1 }),
       },
-      (ctx) => returnToUserAndRun(k, T, envOf(T), ctx),
+      (ctx) => k.fn.returnToUserAndRun(k, T, envOf(T), ctx),
     );
     const P = k.spawn('P', { cpu: 1, start: 'current' }, function* (ctx) {
       if (master)
@@ -127,8 +125,8 @@ export default defineScenario({
           k.src.at('process/syscall/sys_ptrace.rs', { master: 53 }, 'SysPtrace::handle'),
           'PTRACE_DETACH: EIO (only TRACEME exists)',
         );
-      else yield* ptraceDetach(k, T, ctx);
-      yield* syscallReturnAndRun(k, P, envOf(P), ctx);
+      else yield* k.fn.ptraceDetach(k, T, ctx);
+      yield* k.fn.syscallReturnAndRun(k, P, envOf(P), ctx);
     });
     finishKernel(k, envOf);
     noStuckTraced(b, T);

@@ -33,10 +33,7 @@
  */
 import { nop } from '../../cpu/ops.ts';
 import { SIG, sigmask } from '../../kernel/common/bits.ts';
-import { returnToUserAndRun, syscallReturnAndRun } from '../../kernel/dragonos/entry.ts';
-import { sigStop } from '../../kernel/dragonos/generic-signal.ts';
 import { type Pcb, PF, ST } from '../../kernel/dragonos/kernel.ts';
-import { sendSignal } from '../../kernel/dragonos/signal.ts';
 import type { DoSignalEnv } from '../../kernel/dragonos/x86-signal.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
@@ -183,12 +180,12 @@ export default defineScenario({
       ledger: NO_LEDGER,
       handle: function* (sig, ctx) {
         if (sig !== SIG.SIGTSTP) throw new Error(`c4: unexpected signal ${sig}`);
-        yield* sigStop(k, T as Pcb, hooks, ctx);
+        yield* k.fn.sigStop(k, T as Pcb, hooks, ctx);
       },
     });
     void simpleHandler;
     const t = k.spawn('T', { cpu: 0, start: 'current', flags: PF.HAS_PENDING_SIGNAL, pending: sigmask(SIG.SIGTSTP) }, (ctx) =>
-      returnToUserAndRun(k, t, envOf(t), ctx),
+      k.fn.returnToUserAndRun(k, t, envOf(t), ctx),
     );
     T = t;
     const S = k.spawn('S', { cpu: 1, start: 'current' }, function* (ctx) {
@@ -199,8 +196,8 @@ export default defineScenario({
       // SIGCONT is generated at this step
       ctx.ghost.set(lastEvent, CONT);
       ctx.ghost.set(sigcontSent, 1);
-      yield* sendSignal(k, SIG.SIGCONT, t, ctx);
-      yield* syscallReturnAndRun(k, S, envOf(S), ctx);
+      yield* k.fn.sendSignal(k, SIG.SIGCONT, t, ctx);
+      yield* k.fn.syscallReturnAndRun(k, S, envOf(S), ctx);
     });
     finishKernel(k, envOf);
     b.atEnd({

@@ -8,7 +8,6 @@ import { signalName } from '../../kernel/common/bits.ts';
 import { kickIpi, timerIrq } from '../../kernel/dragonos/entry.ts';
 import { DragonKernel, EXIT_WORK, type Pcb, PF, popcount, ST } from '../../kernel/dragonos/kernel.ts';
 import type { SignalLedger } from '../../kernel/dragonos/ptrace.ts';
-import { idleLoop, resumeFromSchedule } from '../../kernel/dragonos/sched.ts';
 import { isVariant } from '../../kernel/dragonos/variant.ts';
 import type { DoSignalEnv } from '../../kernel/dragonos/x86-signal.ts';
 import type { ModelBuilder } from '../../model/build.ts';
@@ -85,8 +84,8 @@ export function simpleHandler(k: DragonKernel): DoSignalEnv['handle'] {
 /** Adds the idle tasks, and the kick IPI and timer sources with their budgets. */
 export function finishKernel(k: DragonKernel, envOf: (p: Pcb) => DoSignalEnv): void {
   k.finish(
-    (ctx) => resumeFromSchedule(k, ctx),
-    (rq, ctx) => idleLoop(k, rq, ctx),
+    (ctx) => k.fn.resumeFromSchedule(k, ctx),
+    (rq, ctx) => k.fn.idleLoop(k, rq, ctx),
   );
   for (let c = 0; c < k.b.cpus; c++) k.b.irq(kickIpi(k, c, 1, envOf));
   // present (with budget 0) on two CPUs too, so that --irq timer@cpu0=N can turn it on there

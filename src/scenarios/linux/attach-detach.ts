@@ -9,6 +9,7 @@
  */
 import { registerLinuxInvariants } from '../../kernel/linux/invariants.ts';
 import { LinuxKernel } from '../../kernel/linux/kernel.ts';
+import { putBack } from '../../kernel/linux/known-bugs.ts';
 import { PTRACE } from '../../kernel/linux/ptrace.ts';
 import { registerPtraceInvariants } from '../../kernel/linux/ptrace-invariants.ts';
 import { script, setupPtrace } from '../../kernel/linux/user.ts';
@@ -66,7 +67,8 @@ export default defineScenario({
         yield* u.run('the target runs on');
       }),
     );
-    const pt = setupPtrace(k, { bugs: variant === 'unlink-no-wake' ? ['unlink-no-wake'] : [] });
+    const pt = setupPtrace(k);
+    if (variant === 'unlink-no-wake') putBack(k, 'unlink-no-wake');
     k.finish();
     registerLinuxInvariants(b, k, { sleepsFor: [waitReportReady(dbg, target)] });
     registerPtraceInvariants(b, k, pt);

@@ -14,6 +14,7 @@
  */
 import { registerLinuxInvariants } from '../../kernel/linux/invariants.ts';
 import { LinuxKernel } from '../../kernel/linux/kernel.ts';
+import { putBack } from '../../kernel/linux/known-bugs.ts';
 import { PTRACE } from '../../kernel/linux/ptrace.ts';
 import { registerPtraceInvariants } from '../../kernel/linux/ptrace-invariants.ts';
 import { script, setupPtrace } from '../../kernel/linux/user.ts';
@@ -73,7 +74,8 @@ export default defineScenario({
       }),
       { parent: gdb },
     );
-    const pt = setupPtrace(k, { bugs: variant === 'stop-no-notify' ? ['stop-no-notify'] : [] });
+    const pt = setupPtrace(k);
+    if (variant === 'stop-no-notify') putBack(k, 'stop-no-notify');
     k.finish();
     registerLinuxInvariants(b, k, { sleepsFor: [waitReportReady(gdb, child)] });
     registerPtraceInvariants(b, k, pt);

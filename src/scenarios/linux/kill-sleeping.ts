@@ -26,12 +26,10 @@ import { bitsFormatter } from '../../cpu/memory.ts';
 import { load, type Program } from '../../cpu/ops.ts';
 import { SIG } from '../../kernel/common/bits.ts';
 import { TASK_KILLABLE } from '../../kernel/linux/consts.ts';
-import { exit_to_user_mode } from '../../kernel/linux/entry.ts';
 import { registerLinuxInvariants } from '../../kernel/linux/invariants.ts';
-import { type KernelBug, LinuxKernel } from '../../kernel/linux/kernel.ts';
+import { LinuxKernel } from '../../kernel/linux/kernel.ts';
+import { type LinuxBug, putBack } from '../../kernel/linux/known-bugs.ts';
 import { waitQueueHead } from '../../kernel/linux/objects.ts';
-import { ___wait_event } from '../../kernel/linux/sched/wait.ts';
-import { group_send_sig_info } from '../../kernel/linux/signal.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
 
@@ -39,10 +37,7 @@ const REF = 'scenario linux/kill-sleeping';
 const TICKS = 1;
 const IPIS = 1;
 
-const BUGS: Readonly<Record<string, KernelBug[]>> = {
-  'signal-pending-state-ignores-sigkill': ['signal-pending-state-ignores-sigkill'],
-  'stale-prev-state': ['stale-prev-state'],
-};
+const BUGS: readonly LinuxBug[] = ['signal-pending-state-ignores-sigkill', 'stale-prev-state'];
 
 export default defineScenario({
   name: 'linux/kill-sleeping',
@@ -89,7 +84,8 @@ export default defineScenario({
   },
   build({ variant, cpus }) {
     const b = new ModelBuilder(cpus);
-    const k = new LinuxKernel(b, { ticks: TICKS, ipis: IPIS, bugs: BUGS[variant] ?? [] });
+    const k = new LinuxKernel(b, { ticks: TICKS, ipis: IPIS });
+    for (const bug of BUGS) if (variant === bug) putBack(k, bug);
     const cond = b.layout.cell('cond', 0);
     const wq = waitQueueHead(
       b.layout,
@@ -100,11 +96,11 @@ export default defineScenario({
       function* condition(): Program<boolean> {
         return (yield load(cond, `${REF} sleeper`, 'condition: READ_ONCE(cond)')) !== 0;
       }
-      yield* ___wait_event(kk, ctx, wq, TASK_KILLABLE, condition); // wait_event_killable(wq, cond)
-      yield* exit_to_user_mode(kk, ctx);
+      yield* kk.fn.___wait_event(kk, ctx, wq, TASK_KILLABLE, condition); // wait_event_killable(wq, cond)
+      yield* kk.fn.exit_to_user_mode(kk, ctx);
     });
     k.spawn('killer', 1, function* (kk, _me, ctx) {
-      yield* group_send_sig_info(kk, ctx, SIG.SIGKILL, sleeper);
+      yield* kk.fn.group_send_sig_info(kk, ctx, SIG.SIGKILL, sleeper);
     });
     k.finish();
     registerLinuxInvariants(b, k);

@@ -16,6 +16,7 @@ import { SIG } from '../../kernel/common/bits.ts';
 import { TASK_UNINTERRUPTIBLE } from '../../kernel/linux/consts.ts';
 import { registerLinuxInvariants } from '../../kernel/linux/invariants.ts';
 import { LinuxKernel } from '../../kernel/linux/kernel.ts';
+import { putBack } from '../../kernel/linux/known-bugs.ts';
 import { PTRACE } from '../../kernel/linux/ptrace.ts';
 import { registerPtraceInvariants } from '../../kernel/linux/ptrace-invariants.ts';
 import { script, setupPtrace } from '../../kernel/linux/user.ts';
@@ -109,7 +110,8 @@ export default defineScenario({
         yield* u.idle();
       }),
     );
-    const pt = setupPtrace(k, { bugs: variant === 'unfreeze-ignores-sigkill' ? ['unfreeze-ignores-sigkill'] : [] });
+    const pt = setupPtrace(k);
+    if (variant === 'unfreeze-ignores-sigkill') putBack(k, 'unfreeze-ignores-sigkill');
     k.finish();
     registerLinuxInvariants(b, k, {
       sleepsFor: [

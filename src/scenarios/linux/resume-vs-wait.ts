@@ -21,6 +21,7 @@
  */
 import { SIG } from '../../kernel/common/bits.ts';
 import { TASK_UNINTERRUPTIBLE, WNOHANG } from '../../kernel/linux/consts.ts';
+import { ptrace_resume_4_0 } from '../../kernel/linux/history.ts';
 import { registerLinuxInvariants } from '../../kernel/linux/invariants.ts';
 import { LinuxKernel } from '../../kernel/linux/kernel.ts';
 import { PTRACE } from '../../kernel/linux/ptrace.ts';
@@ -104,7 +105,8 @@ export default defineScenario({
       }),
       { parent: t1, actions: { [SIG.SIGUSR1]: 'handler' } },
     );
-    const pt = setupPtrace(k, { resume: variant === 'pre-fix' ? 'pre-fix' : '6.6' });
+    const pt = setupPtrace(k);
+    if (variant === 'pre-fix') k.override('ptrace_resume', ptrace_resume_4_0);
     pt.threadGroup(t1, t2);
     k.finish();
     registerLinuxInvariants(b, k, {

@@ -20,6 +20,7 @@
  */
 import { registerLinuxInvariants } from '../../kernel/linux/invariants.ts';
 import { LinuxKernel } from '../../kernel/linux/kernel.ts';
+import { putBack } from '../../kernel/linux/known-bugs.ts';
 import { PTRACE } from '../../kernel/linux/ptrace.ts';
 import { registerPtraceInvariants } from '../../kernel/linux/ptrace-invariants.ts';
 import { PTRACE_EVENT_STOP } from '../../kernel/linux/ptrace-state.ts';
@@ -77,7 +78,8 @@ export default defineScenario({
         yield* u.run('the tracee runs on');
       }),
     );
-    const pt = setupPtrace(k, { bugs: variant === 'unlink-no-wake' ? ['unlink-no-wake'] : [] });
+    const pt = setupPtrace(k);
+    if (variant === 'unlink-no-wake') putBack(k, 'unlink-no-wake');
     k.finish();
     registerLinuxInvariants(b, k, { sleepsFor: [waitReportReady(dbg, tracee)] });
     registerPtraceInvariants(b, k, pt);

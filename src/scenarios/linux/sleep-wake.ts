@@ -29,12 +29,10 @@
 import { bitsFormatter } from '../../cpu/memory.ts';
 import { load, type Program, store } from '../../cpu/ops.ts';
 import { TASK_NORMAL, TASK_RUNNING, TASK_UNINTERRUPTIBLE } from '../../kernel/linux/consts.ts';
-import { __set_current_state, set_current_state } from '../../kernel/linux/include/sched.ts';
 import { registerLinuxInvariants } from '../../kernel/linux/invariants.ts';
 import { LinuxKernel } from '../../kernel/linux/kernel.ts';
+import { putBack } from '../../kernel/linux/known-bugs.ts';
 import { waitQueueHead } from '../../kernel/linux/objects.ts';
-import { schedule, wake_up_process } from '../../kernel/linux/sched/core.ts';
-import { __wake_up, finish_wait, prepare_to_wait } from '../../kernel/linux/sched/wait.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
 import type { TaskContext } from '../../model/types.ts';
@@ -105,7 +103,8 @@ export default defineScenario({
   },
   build({ variant, cpus }) {
     const b = new ModelBuilder(cpus);
-    const k = new LinuxKernel(b, { ticks: TICKS, ipis: IPIS, bugs: variant === 'stale-prev-state' ? ['stale-prev-state'] : [] });
+    const k = new LinuxKernel(b, { ticks: TICKS, ipis: IPIS });
+    if (variant === 'stale-prev-state') putBack(k, 'stale-prev-state');
     const cond = b.layout.cell('cond', 0);
     const wq = waitQueueHead(
       b.layout,
@@ -118,28 +117,28 @@ export default defineScenario({
     function* sleepDirect(kk: LinuxKernel, ctx: TaskContext): Program<void> {
       for (;;) {
         if (variant === 'test-before-set' && (yield* testCond())) break;
-        if (variant === 'no-barrier') yield* __set_current_state(kk, ctx, TASK_UNINTERRUPTIBLE);
-        else yield* set_current_state(kk, ctx, TASK_UNINTERRUPTIBLE);
+        if (variant === 'no-barrier') yield* kk.fn.__set_current_state(kk, ctx, TASK_UNINTERRUPTIBLE);
+        else yield* kk.fn.set_current_state(kk, ctx, TASK_UNINTERRUPTIBLE);
         if (variant !== 'test-before-set' && (yield* testCond())) break;
-        yield* schedule(kk, ctx);
+        yield* kk.fn.schedule(kk, ctx);
       }
-      yield* __set_current_state(kk, ctx, TASK_RUNNING);
+      yield* kk.fn.__set_current_state(kk, ctx, TASK_RUNNING);
     }
     function* sleepOnQueue(kk: LinuxKernel, ctx: TaskContext): Program<void> {
       for (;;) {
-        yield* prepare_to_wait(kk, ctx, wq, TASK_UNINTERRUPTIBLE);
+        yield* kk.fn.prepare_to_wait(kk, ctx, wq, TASK_UNINTERRUPTIBLE);
         if (yield* testCond()) break;
-        yield* schedule(kk, ctx);
+        yield* kk.fn.schedule(kk, ctx);
       }
-      yield* finish_wait(kk, ctx, wq);
+      yield* kk.fn.finish_wait(kk, ctx, wq);
     }
     const sleeper = k.spawn('sleeper', 0, (kk, _me, ctx) =>
       variant === 'waitqueue' ? sleepOnQueue(kk, ctx) : sleepDirect(kk, ctx),
     );
     k.spawn('waker', 1, function* (kk, _me, ctx) {
       yield store(cond, 1, `${REF} waker`, 'WRITE_ONCE(cond, 1)');
-      if (variant === 'waitqueue') yield* __wake_up(kk, ctx, wq, TASK_NORMAL);
-      else yield* wake_up_process(kk, ctx, sleeper);
+      if (variant === 'waitqueue') yield* kk.fn.__wake_up(kk, ctx, wq, TASK_NORMAL);
+      else yield* kk.fn.wake_up_process(kk, ctx, sleeper);
     });
     k.finish();
     registerLinuxInvariants(b, k, { sleepsFor: [{ task: sleeper, what: 'cond = 1', holds: (m) => m[cond] === 1 }] });

@@ -35,21 +35,16 @@
  */
 import { SIG, sigmask } from '../../kernel/common/bits.ts';
 import { __TASK_STOPPED, WUNTRACED } from '../../kernel/linux/consts.ts';
-import { exit_to_user_mode } from '../../kernel/linux/entry.ts';
-import { do_wait } from '../../kernel/linux/exit-wait.ts';
 import { registerLinuxInvariants } from '../../kernel/linux/invariants.ts';
-import { type KernelBug, LinuxKernel } from '../../kernel/linux/kernel.ts';
-import { group_send_sig_info } from '../../kernel/linux/signal.ts';
+import { LinuxKernel } from '../../kernel/linux/kernel.ts';
+import { type LinuxBug, putBack } from '../../kernel/linux/known-bugs.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
 
 const TICKS = 1;
 const IPIS = 1;
 
-const BUGS: Readonly<Record<string, KernelBug[]>> = {
-  'sigcont-without-siglock': ['sigcont-without-siglock'],
-  'sigcont-keeps-stop-pending': ['sigcont-keeps-stop-pending'],
-};
+const BUGS: readonly LinuxBug[] = ['sigcont-without-siglock', 'sigcont-keeps-stop-pending'];
 
 export default defineScenario({
   name: 'linux/stop-cont',
@@ -92,7 +87,7 @@ export default defineScenario({
       ],
     },
     'sigcont-keeps-stop-pending': {
-      summary: 'prepare_signal(SIGCONT) without task_clear_jobctl_pending(t, JOBCTL_STOP_PENDING)',
+      summary: 'prepare_signal(SIGCONT) without t.fn.task_clear_jobctl_pending(t, JOBCTL_STOP_PENDING)',
       expect: [
         {
           cpus: 2,
@@ -106,17 +101,18 @@ export default defineScenario({
   },
   build({ variant, cpus }) {
     const b = new ModelBuilder(cpus);
-    const k = new LinuxKernel(b, { ticks: TICKS, ipis: IPIS, bugs: BUGS[variant] ?? [] });
+    const k = new LinuxKernel(b, { ticks: TICKS, ipis: IPIS });
+    for (const bug of BUGS) if (variant === bug) putBack(k, bug);
     let job = null as unknown as ReturnType<typeof k.spawn>;
     const shell = k.spawn('shell', 1, function* (kk, _me, ctx) {
-      if (variant === 'waitpid') yield* do_wait(kk, ctx, WUNTRACED, null);
-      yield* group_send_sig_info(kk, ctx, SIG.SIGCONT, job);
+      if (variant === 'waitpid') yield* kk.fn.do_wait(kk, ctx, WUNTRACED, null);
+      yield* kk.fn.group_send_sig_info(kk, ctx, SIG.SIGCONT, job);
     });
     job = k.spawn(
       'job',
       0,
       function* (kk, _me, ctx) {
-        yield* exit_to_user_mode(kk, ctx);
+        yield* kk.fn.exit_to_user_mode(kk, ctx);
       },
       { parent: shell, pending: sigmask(SIG.SIGTSTP) },
     );

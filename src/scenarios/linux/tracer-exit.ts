@@ -17,10 +17,12 @@
  * BUG_ON there (it went in 2005), so the variant has no assertion of its
  * own; the invariants judge it.
  */
+
+import { usePtraceStop5_18 } from '../../kernel/linux/history.ts';
 import { registerLinuxInvariants } from '../../kernel/linux/invariants.ts';
 import { LinuxKernel } from '../../kernel/linux/kernel.ts';
+import { putBack } from '../../kernel/linux/known-bugs.ts';
 import { registerPtraceInvariants } from '../../kernel/linux/ptrace-invariants.ts';
-import type { PtraceBug } from '../../kernel/linux/ptrace-state.ts';
 import { script, setupPtrace } from '../../kernel/linux/user.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
@@ -86,8 +88,9 @@ export default defineScenario({
       }),
       { parent: tracer },
     );
-    const bugs: PtraceBug[] = variant === 'unlink-no-wake' ? ['unlink-no-wake'] : [];
-    const pt = setupPtrace(k, { stop: variant === 'pre-5.19' ? 'pre-5.19' : '6.6', bugs });
+    const pt = setupPtrace(k);
+    if (variant === 'unlink-no-wake') putBack(k, 'unlink-no-wake');
+    if (variant === 'pre-5.19') usePtraceStop5_18(k);
     k.finish();
     registerLinuxInvariants(b, k);
     registerPtraceInvariants(b, k, pt);

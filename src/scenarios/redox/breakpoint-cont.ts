@@ -15,10 +15,8 @@
  * read waits (:367-405). The tracee executes an int3 each round.
  */
 import { nop } from '../../cpu/ops.ts';
-import { procClose, procRead, procWrite } from '../../kernel/redox/proc-scheme.ts';
 import { STOP_BREAKPOINT } from '../../kernel/redox/ptrace.ts';
 import { COMMIT } from '../../kernel/redox/refs.ts';
-import { int3 } from '../../kernel/redox/syscall.ts';
 import { defineScenario, type ScenarioDef } from '../../model/scenario.ts';
 import { addTraceInvariants } from './invariants.ts';
 import { traceSetup } from './setup.ts';
@@ -68,16 +66,16 @@ function breakpointCont(rounds: number, name: string, withExpectations: boolean)
         cpus,
         function* (k, h, clones, ctx) {
           for (let i = 0; i < rounds; i++) {
-            yield* procWrite(k, h, STOP_BREAKPOINT, clones, ctx);
-            yield* procRead(k, h, clones, ctx);
+            yield* k.fn.procWrite(k, h, STOP_BREAKPOINT, clones, ctx);
+            yield* k.fn.procRead(k, h, clones, ctx);
           }
-          yield* procClose(k, h, clones);
+          yield* k.fn.procClose(k, h, clones);
         },
         {
           *body(k, me, ctx) {
             for (let i = 0; i < rounds; i++) {
               yield nop('user', 'user code up to int3');
-              if (!(yield* int3(k, me, 0, ctx))) return;
+              if (!(yield* k.fn.int3(k, me, 0, ctx))) return;
             }
           },
         },

@@ -15,10 +15,8 @@
  */
 import { check, nop } from '../../cpu/ops.ts';
 import type { RedoxContext } from '../../kernel/redox/context.ts';
-import { procClose, procRead, procWrite } from '../../kernel/redox/proc-scheme.ts';
-import { breakpointCallback, EVENT_CLONE, STOP_BREAKPOINT, STOP_POST_SYSCALL } from '../../kernel/redox/ptrace.ts';
+import { EVENT_CLONE, STOP_BREAKPOINT, STOP_POST_SYSCALL } from '../../kernel/redox/ptrace.ts';
 import { COMMIT } from '../../kernel/redox/refs.ts';
-import { cloneChild, syscall } from '../../kernel/redox/syscall.ts';
 import { defineScenario } from '../../model/scenario.ts';
 import { traceSetup } from './setup.ts';
 
@@ -66,16 +64,16 @@ export default defineScenario({
       variant,
       cpus,
       function* (k, h, clones, ctx) {
-        yield* procWrite(k, h, EVENT_CLONE | STOP_BREAKPOINT, clones, ctx);
-        const events = yield* procRead(k, h, clones, ctx);
+        yield* k.fn.procWrite(k, h, EVENT_CLONE | STOP_BREAKPOINT, clones, ctx);
+        const events = yield* k.fn.procRead(k, h, clones, ctx);
         if (events.some((e) => e.cause === EVENT_CLONE)) ctx.ghost.set(saw, 1);
         yield nop('user', 'tracer decides not to trace the child');
-        yield* procClose(k, h, clones);
+        yield* k.fn.procClose(k, h, clones);
       },
       {
         *body(k, me, ctx) {
           const c = child as RedoxContext;
-          yield* syscall(k, me, 1, () => cloneChild(k, me, c, c.pid, ctx), ctx);
+          yield* k.fn.syscall(k, me, 1, () => k.fn.cloneChild(k, me, c, c.pid, ctx), ctx);
         },
       },
       (k) => {
@@ -88,7 +86,7 @@ export default defineScenario({
             // clone_ret (interrupt/syscall.rs:136) returns through the copied
             // syscall frame, so the child passes the POST_SYSCALL hook (:34) first;
             // it has no session, so the hook only looks it up.
-            yield* breakpointCallback(k, k.sessionOf(me), me, STOP_POST_SYSCALL, 0, ctx);
+            yield* k.fn.breakpointCallback(k, k.sessionOf(me), me, STOP_POST_SYSCALL, 0, ctx);
             yield check(
               'child-runs-after-event',
               [saw],

@@ -18,10 +18,9 @@
  */
 import { check, nop } from '../../cpu/ops.ts';
 import { SIG } from '../../kernel/common/bits.ts';
-import { procClose, procRead, procWrite } from '../../kernel/redox/proc-scheme.ts';
 import { type QueuedEvent, STOP_POST_SYSCALL, STOP_PRE_SYSCALL } from '../../kernel/redox/ptrace.ts';
 import { COMMIT } from '../../kernel/redox/refs.ts';
-import { killSelf, sigreturn, syscall } from '../../kernel/redox/syscall.ts';
+import { syscall } from '../../kernel/redox/syscall.ts';
 import { defineScenario } from '../../model/scenario.ts';
 import { addTraceInvariants } from './invariants.ts';
 import { traceSetup } from './setup.ts';
@@ -62,8 +61,8 @@ export default defineScenario({
         const open: QueuedEvent[] = [];
         let seen = 0;
         while (seen < STOPS) {
-          yield* procWrite(k, h, STOP_PRE_SYSCALL | STOP_POST_SYSCALL, clones, ctx);
-          const events = yield* procRead(k, h, clones, ctx);
+          yield* k.fn.procWrite(k, h, STOP_PRE_SYSCALL | STOP_POST_SYSCALL, clones, ctx);
+          const events = yield* k.fn.procRead(k, h, clones, ctx);
           for (const e of events) {
             seen++;
             if (e.cause === STOP_PRE_SYSCALL) open.push(e);
@@ -83,7 +82,7 @@ export default defineScenario({
             );
           }
         }
-        yield* procClose(k, h, clones);
+        yield* k.fn.procClose(k, h, clones);
       },
       {
         sigNo: SIG.SIGUSR1,
@@ -97,10 +96,10 @@ export default defineScenario({
             },
             ctx,
           );
-          yield* syscall(k, me, 3, () => sigreturn(k, me, ctx), ctx);
+          yield* k.fn.syscall(k, me, 3, () => k.fn.sigreturn(k, me, ctx), ctx);
         },
         *body(k, me, ctx) {
-          yield* syscall(k, me, 1, () => killSelf(k, me, ctx), ctx);
+          yield* k.fn.syscall(k, me, 1, () => k.fn.killSelf(k, me, ctx), ctx);
         },
       },
     );

@@ -7,7 +7,6 @@
  * always end?
  */
 import { nop } from '../../cpu/ops.ts';
-import { procClose, procRead, procWrite } from '../../kernel/redox/proc-scheme.ts';
 import { STOP_BREAKPOINT } from '../../kernel/redox/ptrace.ts';
 import { COMMIT } from '../../kernel/redox/refs.ts';
 import { defineScenario } from '../../model/scenario.ts';
@@ -56,9 +55,9 @@ export default defineScenario({
       variant,
       cpus,
       function* (k, h, clones, ctx) {
-        yield* procWrite(k, h, STOP_BREAKPOINT, clones, ctx);
-        yield* procRead(k, h, clones, ctx);
-        yield* procClose(k, h, clones);
+        yield* k.fn.procWrite(k, h, STOP_BREAKPOINT, clones, ctx);
+        yield* k.fn.procRead(k, h, clones, ctx);
+        yield* k.fn.procClose(k, h, clones);
       },
       {
         *body() {

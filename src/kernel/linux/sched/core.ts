@@ -46,7 +46,6 @@ import {
   TASK_WAKING,
   TIF_NEED_RESCHED,
 } from '../consts.ts';
-import { signal_pending_state } from '../include/sched-signal.ts';
 import type { LinuxKernel } from '../kernel.ts';
 import { raw_spin_lock_irqsave, raw_spin_unlock_irqrestore } from '../locking.ts';
 import type { LinuxTask, Runqueue } from '../objects.ts';
@@ -64,7 +63,7 @@ export const WF_SYNC = 0x10;
  * hook; here: add p to the runqueue's set, nr_running++), then
  * `p->on_rq = TASK_ON_RQ_QUEUED`.
  */
-export function* activate_task(rq: Runqueue, p: LinuxTask): Program<void> {
+export function* activate_task(_k: LinuxKernel, _ctx: TaskContext, rq: Runqueue, p: LinuxTask): Program<void> {
   const bit = 1 << p.id;
   yield rmw(rq.queued, (q) => q | bit, r(2132, 'activate_task'), `enqueue_task(rq, ${p.name}): enqueue_entity`);
   yield rmw(rq.nr_running, (n) => n + 1, r(2132, 'activate_task'), 'enqueue_task: add_nr_running(rq, 1)');
@@ -72,7 +71,7 @@ export function* activate_task(rq: Runqueue, p: LinuxTask): Program<void> {
 }
 
 /** deactivate_task — core.c:2137-2142 [rq->lock held]: `p->on_rq = 0`, then dequeue_task. */
-export function* deactivate_task(rq: Runqueue, p: LinuxTask): Program<void> {
+export function* deactivate_task(_k: LinuxKernel, _ctx: TaskContext, rq: Runqueue, p: LinuxTask): Program<void> {
   const bit = 1 << p.id;
   yield store(p.on_rq, 0, r(2139, 'deactivate_task'), 'p->on_rq = 0');
   yield rmw(rq.queued, (q) => q & ~bit, r(2141, 'deactivate_task'), `dequeue_task(rq, ${p.name}): dequeue_entity`);
@@ -98,11 +97,11 @@ export function* resched_curr(k: LinuxKernel, ctx: TaskContext, rq: Runqueue): P
     local ? 'set_tsk_need_resched(curr)' : 'set_nr_and_not_polling(curr)',
   );
   // The idle task polls TIF_NEED_RESCHED (TIF_POLLING_NRFLAG): no IPI for it.
-  if (!local && !curr.idle) yield* smp_send_reschedule(k, rq.cpu, r(1060, 'resched_curr'));
+  if (!local && !curr.idle) yield* k.fn.smp_send_reschedule(k, ctx, rq.cpu, r(1060, 'resched_curr'));
 }
 
 /** smp_send_reschedule(cpu) (arch/x86/kernel/smp.c): raise the reschedule IPI on `cpu`; the explorer decides when it lands. */
-export function* smp_send_reschedule(k: LinuxKernel, cpu: number, ref: string): Program<void> {
+export function* smp_send_reschedule(k: LinuxKernel, _ctx: TaskContext, cpu: number, ref: string): Program<void> {
   yield store(k.rq(cpu).ipi, 1, ref, `smp_send_reschedule(${cpu})`);
 }
 
@@ -114,21 +113,21 @@ export function* smp_send_reschedule(k: LinuxKernel, cpu: number, ref: string): 
  */
 export function* check_preempt_curr(k: LinuxKernel, ctx: TaskContext, rq: Runqueue): Program<void> {
   const curr: number = yield load(rq.curr, r(2223, 'check_preempt_curr'), 'rq->curr->sched_class == p->sched_class ?');
-  if (curr === rq.idle) yield* resched_curr(k, ctx, rq);
+  if (curr === rq.idle) yield* k.fn.resched_curr(k, ctx, rq);
 }
 
 // ---- try_to_wake_up -----------------------------------------------------------
 
 /** ttwu_do_wakeup — core.c:3764-3768: WRITE_ONCE(p->__state, TASK_RUNNING). */
-function* ttwu_do_wakeup(p: LinuxTask): Program<void> {
+export function* ttwu_do_wakeup(_k: LinuxKernel, _ctx: TaskContext, p: LinuxTask): Program<void> {
   yield store(p.state, TASK_RUNNING, r(3766, 'ttwu_do_wakeup'), 'WRITE_ONCE(p->__state, TASK_RUNNING)');
 }
 
 /** ttwu_do_activate — core.c:3771-3822 [rq->lock and p->pi_lock held]. */
-function* ttwu_do_activate(k: LinuxKernel, ctx: TaskContext, rq: Runqueue, p: LinuxTask): Program<void> {
-  yield* activate_task(rq, p); // 3791
-  yield* check_preempt_curr(k, ctx, rq); // 3792
-  yield* ttwu_do_wakeup(p); // 3794
+export function* ttwu_do_activate(k: LinuxKernel, ctx: TaskContext, rq: Runqueue, p: LinuxTask): Program<void> {
+  yield* k.fn.activate_task(k, ctx, rq, p); // 3791
+  yield* k.fn.check_preempt_curr(k, ctx, rq); // 3792
+  yield* k.fn.ttwu_do_wakeup(k, ctx, p); // 3794
 }
 
 /**
@@ -136,7 +135,7 @@ function* ttwu_do_activate(k: LinuxKernel, ctx: TaskContext, rq: Runqueue, p: Li
  * if p moved meanwhile. With pi_lock held p cannot move (set_task_cpu runs
  * under it), so the retry is the re-read that finds the same CPU.
  */
-function* __task_rq_lock(k: LinuxKernel, p: LinuxTask, fn: string): Program<Runqueue> {
+export function* __task_rq_lock(k: LinuxKernel, _ctx: TaskContext, p: LinuxTask, fn: string): Program<Runqueue> {
   for (;;) {
     const cpu: number = yield load(p.cpu, r(635, '__task_rq_lock'), `rq = task_rq(${p.name}) (from ${fn})`);
     const rq = k.rq(cpu);
@@ -156,16 +155,16 @@ function* __task_rq_lock(k: LinuxKernel, p: LinuxTask, fn: string): Program<Runq
  * (it has not reached deactivate_task in __schedule): under its rq->lock,
  * just mark it running again.
  */
-function* ttwu_runnable(k: LinuxKernel, ctx: TaskContext, p: LinuxTask): Program<boolean> {
-  const rq = yield* __task_rq_lock(k, p, 'ttwu_runnable');
+export function* ttwu_runnable(k: LinuxKernel, ctx: TaskContext, p: LinuxTask): Program<boolean> {
+  const rq = yield* k.fn.__task_rq_lock(k, ctx, p, 'ttwu_runnable');
   let ret = false;
   const onRq: number = yield load(p.on_rq, r(3856, 'ttwu_runnable'), 'if (task_on_rq_queued(p))');
   if (onRq === TASK_ON_RQ_QUEUED) {
     const onCpu: number = yield load(p.on_cpu, r(3857, 'ttwu_runnable'), 'if (!task_on_cpu(rq, p))');
     // 3862-3863: update_rq_clock; check_preempt_curr: p is queued and not running, so rq->curr is
     // another task; a wakeup preempts only idle (see check_preempt_curr).
-    if (!onCpu) yield* check_preempt_curr(k, ctx, rq);
-    yield* ttwu_do_wakeup(p); // 3865
+    if (!onCpu) yield* k.fn.check_preempt_curr(k, ctx, rq);
+    yield* k.fn.ttwu_do_wakeup(k, ctx, p); // 3865
     ret = true;
   }
   yield spinUnlock(rq.lock, r(3868, 'ttwu_runnable'), '__task_rq_unlock');
@@ -173,7 +172,7 @@ function* ttwu_runnable(k: LinuxKernel, ctx: TaskContext, p: LinuxTask): Program
 }
 
 /** available_idle_cpu(cpu) — core.c:7350 → idle_cpu (7326-7342): rq->curr == rq->idle && !rq->nr_running. */
-function* available_idle_cpu(k: LinuxKernel, cpu: number, fn: string): Program<boolean> {
+export function* available_idle_cpu(k: LinuxKernel, _ctx: TaskContext, cpu: number, fn: string): Program<boolean> {
   const rq = k.rq(cpu);
   const curr: number = yield load(rq.curr, r(7330, 'idle_cpu'), `idle_cpu(${cpu}) from ${fn}: rq->curr != rq->idle ?`);
   if (curr !== rq.idle) return false;
@@ -190,7 +189,7 @@ function* available_idle_cpu(k: LinuxKernel, cpu: number, fn: string): Program<b
  * (load averages) — the target stays prev_cpu — and the affinity masks (all
  * CPUs allowed). Every lockless read of another runqueue is its own step.
  */
-function* select_task_rq(k: LinuxKernel, ctx: TaskContext, prevCpu: number, wakeFlags: number): Program<number> {
+export function* select_task_rq(k: LinuxKernel, ctx: TaskContext, prevCpu: number, wakeFlags: number): Program<number> {
   const F = 'select_task_rq_fair';
   if (k.cpus === 1) return prevCpu; // 3637: cpumask_any of a single CPU
   const thisCpu = ctx.cpu();
@@ -204,11 +203,11 @@ function* select_task_rq(k: LinuxKernel, ctx: TaskContext, prevCpu: number, wake
     if (n === 1) target = thisCpu;
   }
   // select_idle_sibling (fair.c)
-  if (yield* available_idle_cpu(k, target, F)) return target;
-  if (target !== prevCpu && (yield* available_idle_cpu(k, prevCpu, F))) return prevCpu;
+  if (yield* k.fn.available_idle_cpu(k, ctx, target, F)) return target;
+  if (target !== prevCpu && (yield* k.fn.available_idle_cpu(k, ctx, prevCpu, F))) return prevCpu;
   for (let c = 0; c < k.cpus; c++) {
     if (c === target || c === prevCpu || c === thisCpu) continue;
-    if (yield* available_idle_cpu(k, c, 'select_idle_cpu')) return c;
+    if (yield* k.fn.available_idle_cpu(k, ctx, c, 'select_idle_cpu')) return c;
   }
   return target;
 }
@@ -226,7 +225,7 @@ export function* try_to_wake_up(k: LinuxKernel, ctx: TaskContext, p: LinuxTask, 
     let success = false;
     if (st & state) {
       success = true;
-      yield* ttwu_do_wakeup(p); // 4224
+      yield* k.fn.ttwu_do_wakeup(k, ctx, p); // 4224
     }
     yield preemptEnable(r(4356, F), 'guard(preempt) ends');
     return success;
@@ -242,11 +241,8 @@ export function* try_to_wake_up(k: LinuxKernel, ctx: TaskContext, p: LinuxTask, 
   if (st & state) {
     success = true;
     yield fence(r(4263, F), 'smp_rmb(): the __state load before the on_rq load');
-    let done = false;
-    if (!k.has('ttwu-no-on-rq-check')) {
-      const onRq: number = yield load(p.on_rq, r(4264, F), 'if (READ_ONCE(p->on_rq) && ttwu_runnable(p, wake_flags))');
-      if (onRq) done = yield* ttwu_runnable(k, ctx, p);
-    }
+    const onRq: number = yield load(p.on_rq, r(4264, F), 'if (READ_ONCE(p->on_rq) && ttwu_runnable(p, wake_flags))');
+    const done = onRq !== 0 && (yield* k.fn.ttwu_runnable(k, ctx, p));
     if (!done) {
       yield fence(r(4291, F), 'smp_acquire__after_ctrl_dep()');
       yield store(p.state, TASK_WAKING, r(4299, F), 'WRITE_ONCE(p->__state, TASK_WAKING)');
@@ -254,12 +250,12 @@ export function* try_to_wake_up(k: LinuxKernel, ctx: TaskContext, p: LinuxTask, 
       // not modelled (see the file comment), so the direct path waits for p to be off its CPU.
       yield awaitCond([p.on_cpu], (m) => m[p.on_cpu] === 0, r(4333, F), `smp_cond_load_acquire(&${p.name}->on_cpu, !VAL)`);
       const prevCpu: number = yield load(p.cpu, r(4335, F), 'cpu = select_task_rq(p, p->wake_cpu, wake_flags | WF_TTWU)');
-      const cpu = yield* select_task_rq(k, ctx, prevCpu, wakeFlags);
+      const cpu = yield* k.fn.select_task_rq(k, ctx, prevCpu, wakeFlags);
       if (cpu !== prevCpu) {
         // 4336-4344: WF_MIGRATED; set_task_cpu(p, cpu) → __set_task_cpu: p->cpu (and p->wake_cpu)
         yield store(p.cpu, cpu, r(4344, F), `set_task_cpu(p, ${cpu})`);
       }
-      yield* ttwu_queue(k, ctx, p, cpu); // 4350
+      yield* k.fn.ttwu_queue(k, ctx, p, cpu); // 4350
     }
   }
   yield* raw_spin_unlock_irqrestore(p.pi_lock, flags, r(4351, F), 'end of scoped_guard: raw_spin_unlock_irqrestore(&p->pi_lock)');
@@ -268,21 +264,21 @@ export function* try_to_wake_up(k: LinuxKernel, ctx: TaskContext, p: LinuxTask, 
 }
 
 /** ttwu_queue — core.c:4023-4035 [p->pi_lock held, irqs off]: rq_lock, ttwu_do_activate, rq_unlock. */
-function* ttwu_queue(k: LinuxKernel, ctx: TaskContext, p: LinuxTask, cpu: number): Program<void> {
+export function* ttwu_queue(k: LinuxKernel, ctx: TaskContext, p: LinuxTask, cpu: number): Program<void> {
   const rq = k.rq(cpu);
   yield spinLock(rq.lock, r(4031, 'ttwu_queue'), 'rq_lock(rq)');
-  yield* ttwu_do_activate(k, ctx, rq, p); // 4033
+  yield* k.fn.ttwu_do_activate(k, ctx, rq, p); // 4033
   yield spinUnlock(rq.lock, r(4034, 'ttwu_queue'), 'rq_unlock(rq)');
 }
 
 /** wake_up_process — core.c:4480-4483: try_to_wake_up(p, TASK_NORMAL, 0). */
 export function wake_up_process(k: LinuxKernel, ctx: TaskContext, p: LinuxTask): Program<boolean> {
-  return try_to_wake_up(k, ctx, p, TASK_NORMAL, 0);
+  return k.fn.try_to_wake_up(k, ctx, p, TASK_NORMAL, 0);
 }
 
 /** wake_up_state — core.c:4486-4489: try_to_wake_up(p, state, 0). */
 export function wake_up_state(k: LinuxKernel, ctx: TaskContext, p: LinuxTask, state: number): Program<boolean> {
-  return try_to_wake_up(k, ctx, p, state, 0);
+  return k.fn.try_to_wake_up(k, ctx, p, state, 0);
 }
 
 /** default_wake_function — core.c:7016-7021: try_to_wake_up(curr->private, mode, wake_flags). */
@@ -293,7 +289,7 @@ export function default_wake_function(
   mode: number,
   wakeFlags: number,
 ): Program<boolean> {
-  return try_to_wake_up(k, ctx, p, mode, wakeFlags);
+  return k.fn.try_to_wake_up(k, ctx, p, mode, wakeFlags);
 }
 
 /**
@@ -306,7 +302,7 @@ export function* kick_process(k: LinuxKernel, ctx: TaskContext, p: LinuxTask): P
   const cpu: number = yield load(p.cpu, r(3526, F), 'cpu = task_cpu(p)');
   if (cpu !== ctx.cpu()) {
     const curr: number = yield load(k.rq(cpu).curr, r(3527, F), 'task_curr(p): cpu_curr(cpu) == p');
-    if (curr === p.id) yield* smp_send_reschedule(k, cpu, r(3528, F));
+    if (curr === p.id) yield* k.fn.smp_send_reschedule(k, ctx, cpu, r(3528, F));
   }
   yield preemptEnable(r(3529, F));
 }
@@ -320,7 +316,7 @@ export function* kick_process(k: LinuxKernel, ctx: TaskContext, p: LinuxTask): P
  * gives way to the others; prev again if it is the only one queued; the idle
  * task if nothing is queued.
  */
-function* pick_next_task(rq: Runqueue, prev: LinuxTask): Program<number> {
+export function* pick_next_task(_k: LinuxKernel, _ctx: TaskContext, rq: Runqueue, prev: LinuxTask): Program<number> {
   const q: number = yield load(rq.queued, r(6662, '__schedule'), 'pick_next_task_fair: pick_next_entity(cfs_rq)');
   if (q === 0) return rq.idle;
   for (let i = 1; i <= 31; i++) {
@@ -339,27 +335,22 @@ export function* __schedule(k: LinuxKernel, ctx: TaskContext, sched_mode: number
   const rq = k.rq(ctx.cpu());
   // 6589 prev = rq->curr: this code runs for prev (ctx.self), no shared access needed to know it.
   const prev = k.current(ctx);
-  let early = -1;
-  if (k.has('stale-prev-state')) {
-    // the bug put back: prev->__state read before rq->lock, so a wakeup under rq->lock can slip in between
-    early = yield load(prev.state, r(6628, F), 'prev_state = READ_ONCE(prev->__state), before rq_lock (bug)');
-  }
   yield irqDisable(r(6596, F), 'local_irq_disable()');
   yield spinLock(rq.lock, r(6614, F), 'rq_lock(rq, &rf)');
   yield fence(r(6615, F), 'smp_mb__after_spinlock()');
-  const prevState: number = early >= 0 ? early : yield load(prev.state, r(6628, F), 'prev_state = READ_ONCE(prev->__state)');
+  const prevState: number = yield load(prev.state, r(6628, F), 'prev_state = READ_ONCE(prev->__state)');
   if (!(sched_mode & SM_PREEMPT) && prevState) {
-    if (yield* signal_pending_state(k, prevState, prev)) {
+    if (yield* k.fn.signal_pending_state(k, ctx, prevState, prev)) {
       yield store(prev.state, TASK_RUNNING, r(6631, F), 'WRITE_ONCE(prev->__state, TASK_RUNNING)');
     } else {
-      yield* deactivate_task(rq, prev); // 6652
+      yield* k.fn.deactivate_task(k, ctx, rq, prev); // 6652
     }
   }
-  const next = k.task(yield* pick_next_task(rq, prev)); // 6662
+  const next = k.task(yield* k.fn.pick_next_task(k, ctx, rq, prev)); // 6662
   yield rmw(prev.tif, (v) => v & ~TIF_NEED_RESCHED, r(6663, F), 'clear_tsk_need_resched(prev)');
   if (next !== prev) {
     yield store(rq.curr, next.id, r(6675, F), 'RCU_INIT_POINTER(rq->curr, next)');
-    yield* context_switch(k, ctx, rq, prev, next); // 6698
+    yield* k.fn.context_switch(k, ctx, rq, prev, next); // 6698
   } else {
     yield spinUnlock(rq.lock, r(6702, F), 'raw_spin_rq_unlock_irq(rq)');
     yield irqEnable(r(6702, F), 'raw_spin_rq_unlock_irq: local_irq_enable');
@@ -371,13 +362,13 @@ export function* __schedule(k: LinuxKernel, ctx: TaskContext, sched_mode: number
  * switch_to hands rq->lock over to next, and next (wherever it resumes)
  * runs finish_task_switch(prev).
  */
-function* context_switch(k: LinuxKernel, ctx: TaskContext, rq: Runqueue, prev: LinuxTask, next: LinuxTask): Program<void> {
+export function* context_switch(k: LinuxKernel, ctx: TaskContext, rq: Runqueue, prev: LinuxTask, next: LinuxTask): Program<void> {
   const F = 'context_switch';
   yield store(next.on_cpu, 1, r(4990, 'prepare_task'), `WRITE_ONCE(${next.name}->on_cpu, 1)`); // 5331 prepare_task_switch
   yield store(rq.last, prev.id, r(5384, F), 'switch_to(prev, next, prev): prev in a register');
   yield switchTo(next.id, r(5384, F), rq.lock, `switch_to(${prev.name}, ${next.name})`);
   // Back in prev, later, possibly on another CPU: this is finish_task_switch of whoever ran before.
-  yield* finish_task_switch(k, ctx);
+  yield* k.fn.finish_task_switch(k, ctx);
 }
 
 /**
@@ -401,7 +392,7 @@ export function* finish_task_switch(k: LinuxKernel, ctx: TaskContext): Program<v
 
 /** schedule_tail — core.c:5303-5322: the first code a new task runs. */
 export function* schedule_tail(k: LinuxKernel, ctx: TaskContext): Program<void> {
-  yield* finish_task_switch(k, ctx); // 5315
+  yield* k.fn.finish_task_switch(k, ctx); // 5315
   yield preemptEnable(r(5316, 'schedule_tail'), 'preempt_enable()');
 }
 
@@ -427,7 +418,7 @@ export function* schedule(k: LinuxKernel, ctx: TaskContext): Program<void> {
   const me = k.current(ctx);
   for (;;) {
     yield preemptDisable(r(6771, F));
-    yield* __schedule(k, ctx, SM_NONE);
+    yield* k.fn.__schedule(k, ctx, SM_NONE);
     yield preemptEnable(r(6773, F), 'sched_preempt_enable_no_resched()');
     const tif: number = yield load(me.tif, r(6774, F), 'while (need_resched())');
     if (!(tif & TIF_NEED_RESCHED)) return;
@@ -438,7 +429,7 @@ export function* schedule(k: LinuxKernel, ctx: TaskContext): Program<void> {
 export function* schedule_idle(k: LinuxKernel, ctx: TaskContext): Program<void> {
   const me = k.current(ctx);
   for (;;) {
-    yield* __schedule(k, ctx, SM_NONE);
+    yield* k.fn.__schedule(k, ctx, SM_NONE);
     const tif: number = yield load(me.tif, r(6801, 'schedule_idle'), 'while (need_resched())');
     if (!(tif & TIF_NEED_RESCHED)) return;
   }
@@ -454,7 +445,7 @@ export function* schedule_idle(k: LinuxKernel, ctx: TaskContext): Program<void> 
 export function* do_idle(k: LinuxKernel, ctx: TaskContext, startedCurrent: boolean): Program<void> {
   const me = k.current(ctx);
   if (startedCurrent) yield preemptDisable('linux-6.6 kernel/sched/core.c:9309 init_idle', 'init_idle_preempt_count');
-  else yield* finish_task_switch(k, ctx);
+  else yield* k.fn.finish_task_switch(k, ctx);
   for (;;) {
     yield awaitCond(
       [me.tif],
@@ -463,7 +454,7 @@ export function* do_idle(k: LinuxKernel, ctx: TaskContext, startedCurrent: boole
       'while (!need_resched()) cpu_idle_poll()',
       true,
     );
-    yield* schedule_idle(k, ctx);
+    yield* k.fn.schedule_idle(k, ctx);
   }
 }
 
@@ -477,7 +468,7 @@ export function* preempt_schedule_irq(k: LinuxKernel, ctx: TaskContext): Program
   for (;;) {
     yield preemptDisable(r(7006, F));
     yield irqEnable(r(7007, F), 'local_irq_enable()');
-    yield* __schedule(k, ctx, SM_PREEMPT);
+    yield* k.fn.__schedule(k, ctx, SM_PREEMPT);
     yield irqDisable(r(7009, F), 'local_irq_disable()');
     yield preemptEnable(r(7010, F), 'sched_preempt_enable_no_resched()');
     const tif: number = yield load(me.tif, r(7011, F), 'while (need_resched())');
@@ -493,10 +484,10 @@ export function* preempt_schedule_irq(k: LinuxKernel, ctx: TaskContext): Program
  * so the count test holds here. Abstracted: the return to user mode, whose
  * signal delivery tasks do at their explicit exit_to_user_mode points.
  */
-function* irqentry_exit(k: LinuxKernel, ctx: TaskContext): Program<void> {
+export function* irqentry_exit(k: LinuxKernel, ctx: TaskContext): Program<void> {
   const me = k.current(ctx);
   const tif: number = yield load(me.tif, 'linux-6.6 kernel/entry/common.c:396 irqentry_exit_cond_resched', 'if (need_resched())');
-  if (tif & TIF_NEED_RESCHED) yield* preempt_schedule_irq(k, ctx);
+  if (tif & TIF_NEED_RESCHED) yield* k.fn.preempt_schedule_irq(k, ctx);
 }
 
 /**
@@ -510,9 +501,9 @@ export function* scheduler_tick(k: LinuxKernel, ctx: TaskContext): Program<void>
   const rq = k.rq(ctx.cpu());
   yield spinLock(rq.lock, r(5654, F), 'rq_lock(rq, &rf)');
   const n: number = yield load(rq.nr_running, r(5659, F), 'curr->sched_class->task_tick: check_preempt_tick');
-  if (n > 1) yield* resched_curr(k, ctx, rq);
+  if (n > 1) yield* k.fn.resched_curr(k, ctx, rq);
   yield spinUnlock(rq.lock, r(5666, F), 'rq_unlock(rq, &rf)');
-  yield* irqentry_exit(k, ctx);
+  yield* k.fn.irqentry_exit(k, ctx);
 }
 
 /**
@@ -522,5 +513,5 @@ export function* scheduler_tick(k: LinuxKernel, ctx: TaskContext): Program<void>
  */
 export function* scheduler_ipi(k: LinuxKernel, ctx: TaskContext): Program<void> {
   yield store(k.rq(ctx.cpu()).ipi, 0, 'linux-6.6 arch/x86/kernel/smp.c:259 sysvec_reschedule_ipi', 'ack the reschedule IPI');
-  yield* irqentry_exit(k, ctx);
+  yield* k.fn.irqentry_exit(k, ctx);
 }

@@ -18,7 +18,7 @@ const C = 'linux-6.6 kernel/sched/core.c';
 const r = (line: number, fn: string) => `${C}:${line} ${fn}`;
 
 /** task_rq_lock — core.c:651-688: p->pi_lock, then its runqueue's lock, retrying if p moved. Returns rq and the saved flags. */
-export function* task_rq_lock(k: LinuxKernel, p: LinuxTask): Program<[Runqueue, number]> {
+export function* task_rq_lock(k: LinuxKernel, _ctx: TaskContext, p: LinuxTask): Program<[Runqueue, number]> {
   const F = 'task_rq_lock';
   for (;;) {
     const flags = yield* raw_spin_lock_irqsave(p.pi_lock, r(658, F), `raw_spin_lock_irqsave(&${p.name}->pi_lock)`);
@@ -33,7 +33,7 @@ export function* task_rq_lock(k: LinuxKernel, p: LinuxTask): Program<[Runqueue, 
 }
 
 /** wait_task_inactive — core.c:2285-2382: nonzero (the switch count, here 1) once p is seen off-CPU, dequeued, in match_state. */
-export function* wait_task_inactive(k: LinuxKernel, _ctx: TaskContext, p: LinuxTask, matchState: number): Program<number> {
+export function* wait_task_inactive(k: LinuxKernel, ctx: TaskContext, p: LinuxTask, matchState: number): Program<number> {
   const F = 'wait_task_inactive';
   for (;;) {
     yield load(p.cpu, r(2299, F), 'rq = task_rq(p)');
@@ -49,7 +49,7 @@ export function* wait_task_inactive(k: LinuxKernel, _ctx: TaskContext, p: LinuxT
       if (!(st & matchState)) return 0;
       continue;
     }
-    const [rq, flags] = yield* task_rq_lock(k, p); // 2323
+    const [rq, flags] = yield* k.fn.task_rq_lock(k, ctx, p); // 2323
     const running: number = yield load(p.on_cpu, r(2325, F), 'running = task_on_cpu(rq, p)');
     const queued: number = yield load(p.on_rq, r(2326, F), 'queued = task_on_rq_queued(p)');
     const st: number = yield load(p.state, r(2328, F), 'if ((match = __task_state_match(p, match_state)))');

@@ -9,16 +9,14 @@ import { load, type Program, rmw } from '../../../cpu/ops.ts';
 import type { TaskContext } from '../../../model/types.ts';
 import { members } from '../../common/bits.ts';
 import { TASK_RUNNING } from '../consts.ts';
-import { signal_pending_state } from '../include/sched-signal.ts';
 
 /** -ERESTARTSYS (include/linux/errno.h) */
 export const ERESTARTSYS = 512;
 
-import { __set_current_state, set_current_state } from '../include/sched.ts';
 import type { LinuxKernel } from '../kernel.ts';
 import { spin_lock_irqsave, spin_unlock_irqrestore } from '../locking.ts';
 import type { WaitQueueHead } from '../objects.ts';
-import { default_wake_function, schedule, WF_SYNC } from './core.ts';
+import { WF_SYNC } from './core.ts';
 
 const W = 'linux-6.6 kernel/sched/wait.c';
 
@@ -48,7 +46,7 @@ export function* prepare_to_wait(k: LinuxKernel, ctx: TaskContext, wq: WaitQueue
     `${W}:275 prepare_to_wait`,
     'if (list_empty(&wq_entry->entry)) __add_wait_queue(wq_head, wq_entry)',
   );
-  yield* set_current_state(k, ctx, state); // 277
+  yield* k.fn.set_current_state(k, ctx, state); // 277
   yield* spin_unlock_irqrestore(wq.lock, flags, `${W}:278 prepare_to_wait`);
 }
 
@@ -61,7 +59,7 @@ export function* prepare_to_wait_event(k: LinuxKernel, ctx: TaskContext, wq: Wai
   const bit = 1 << ctx.self;
   const flags = yield* spin_lock_irqsave(wq.lock, `${W}:315 prepare_to_wait_event`, `spin_lock_irqsave(&${wq.name}->lock)`);
   let ret = 0;
-  if (yield* signal_pending_state(k, state, k.current(ctx))) {
+  if (yield* k.fn.signal_pending_state(k, ctx, state, k.current(ctx))) {
     yield rmw(wq.head, (h) => h & ~bit, `${W}:329 prepare_to_wait_event`, 'list_del_init(&wq_entry->entry)');
     ret = -ERESTARTSYS; // 330
   } else {
@@ -71,7 +69,7 @@ export function* prepare_to_wait_event(k: LinuxKernel, ctx: TaskContext, wq: Wai
       `${W}:332 prepare_to_wait_event`,
       'if (list_empty(&wq_entry->entry)) __add_wait_queue(wq_head, wq_entry)',
     );
-    yield* set_current_state(k, ctx, state); // 338
+    yield* k.fn.set_current_state(k, ctx, state); // 338
   }
   yield* spin_unlock_irqrestore(wq.lock, flags, `${W}:340 prepare_to_wait_event`);
   return ret;
@@ -80,7 +78,7 @@ export function* prepare_to_wait_event(k: LinuxKernel, ctx: TaskContext, wq: Wai
 /** finish_wait — wait.c:396-419: TASK_RUNNING, then dequeue the entry if a waker has not already (list_empty_careful, lockless). */
 export function* finish_wait(k: LinuxKernel, ctx: TaskContext, wq: WaitQueueHead): Program<void> {
   const bit = 1 << ctx.self;
-  yield* __set_current_state(k, ctx, TASK_RUNNING); // 400
+  yield* k.fn.__set_current_state(k, ctx, TASK_RUNNING); // 400
   const head: number = yield load(wq.head, `${W}:414 finish_wait`, 'if (!list_empty_careful(&wq_entry->entry))');
   if (!(head & bit)) return;
   const flags = yield* spin_lock_irqsave(wq.lock, `${W}:415 finish_wait`, `spin_lock_irqsave(&${wq.name}->lock)`);
@@ -94,7 +92,7 @@ export function* finish_wait(k: LinuxKernel, ctx: TaskContext, wq: WaitQueueHead
  * (exit.c:1520-1534) first filters by the waiter's wait options, which our
  * do_wait always accepts (it waits for any child), and never dequeues.
  */
-function* wake_entry(
+export function* wake_entry(
   k: LinuxKernel,
   ctx: TaskContext,
   wq: WaitQueueHead,
@@ -103,7 +101,7 @@ function* wake_entry(
   wakeFlags: number,
 ): Program<void> {
   const p = k.task(task);
-  const ret = yield* default_wake_function(k, ctx, p, mode, wakeFlags);
+  const ret = yield* k.fn.default_wake_function(k, ctx, p, mode, wakeFlags);
   if (ret && wq.func === 'autoremove') {
     const bit = 1 << task;
     yield rmw(wq.head, (h) => h & ~bit, `${W}:427 autoremove_wake_function`, 'list_del_init_careful(&wq_entry->entry)');
@@ -111,7 +109,7 @@ function* wake_entry(
 }
 
 /** __wake_up_common_lock — wait.c:124-144 with __wake_up_common (80-122). */
-function* __wake_up_common_lock(
+export function* __wake_up_common_lock(
   k: LinuxKernel,
   ctx: TaskContext,
   wq: WaitQueueHead,
@@ -120,18 +118,18 @@ function* __wake_up_common_lock(
 ): Program<void> {
   const flags = yield* spin_lock_irqsave(wq.lock, `${W}:137 __wake_up_common_lock`, `spin_lock_irqsave(&${wq.name}->lock)`);
   const head: number = yield load(wq.head, `${W}:95 __wake_up_common`, 'curr = list_first_entry(&wq_head->head)');
-  for (const t of members(head)) yield* wake_entry(k, ctx, wq, t, mode, wakeFlags); // 100-107
+  for (const t of members(head)) yield* k.fn.wake_entry(k, ctx, wq, t, mode, wakeFlags); // 100-107
   yield* spin_unlock_irqrestore(wq.lock, flags, `${W}:140 __wake_up_common_lock`);
 }
 
 /** __wake_up — wait.c:157-161 (wake_up(), wake_up_interruptible() …). */
 export function __wake_up(k: LinuxKernel, ctx: TaskContext, wq: WaitQueueHead, mode: number): Program<void> {
-  return __wake_up_common_lock(k, ctx, wq, mode, 0);
+  return k.fn.__wake_up_common_lock(k, ctx, wq, mode, 0);
 }
 
 /** __wake_up_sync_key — wait.c:207-214: one exclusive waker with WF_SYNC (all our entries are non-exclusive). */
 export function __wake_up_sync_key(k: LinuxKernel, ctx: TaskContext, wq: WaitQueueHead, mode: number): Program<void> {
-  return __wake_up_common_lock(k, ctx, wq, mode, WF_SYNC);
+  return k.fn.__wake_up_common_lock(k, ctx, wq, mode, WF_SYNC);
 }
 
 /**
@@ -149,11 +147,11 @@ export function* ___wait_event(
   condition: () => Program<boolean>,
 ): Program<number> {
   for (;;) {
-    const int = yield* prepare_to_wait_event(k, ctx, wq, state); // 311
+    const int = yield* k.fn.prepare_to_wait_event(k, ctx, wq, state); // 311
     if (yield* condition()) break; // 313
     if (int) return int; // 316-318: ___wait_is_interruptible(state) holds for every state a caller passes here
-    yield* schedule(k, ctx); // 321 cmd
+    yield* k.fn.schedule(k, ctx); // 321 cmd
   }
-  yield* finish_wait(k, ctx, wq); // 323
+  yield* k.fn.finish_wait(k, ctx, wq); // 323
   return 0;
 }

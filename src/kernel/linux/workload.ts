@@ -6,24 +6,19 @@
  * Bounds: one tick on a uniprocessor (else none), no reschedule IPIs.
  */
 import fc from 'fast-check';
-import { bitsFormatter } from '../src/cpu/memory.ts';
-import { load, type Program, store } from '../src/cpu/ops.ts';
-import { SIG } from '../src/kernel/common/bits.ts';
-import {
-  __TASK_STOPPED,
-  TASK_INTERRUPTIBLE,
-  TASK_KILLABLE,
-  TASK_NORMAL,
-  TASK_UNINTERRUPTIBLE,
-} from '../src/kernel/linux/consts.ts';
-import { exit_to_user_mode } from '../src/kernel/linux/entry.ts';
-import { registerLinuxInvariants, type SleepCondition } from '../src/kernel/linux/invariants.ts';
-import { type KernelBug, LinuxKernel } from '../src/kernel/linux/kernel.ts';
-import { type LinuxTask, waitQueueHead } from '../src/kernel/linux/objects.ts';
-import { ___wait_event, __wake_up } from '../src/kernel/linux/sched/wait.ts';
-import { group_send_sig_info } from '../src/kernel/linux/signal.ts';
-import { ModelBuilder } from '../src/model/build.ts';
-import type { ModelDef } from '../src/model/types.ts';
+import { bitsFormatter } from '../../cpu/memory.ts';
+import { load, type Program, store } from '../../cpu/ops.ts';
+import { ModelBuilder } from '../../model/build.ts';
+import type { ModelDef } from '../../model/types.ts';
+import { SIG } from '../common/bits.ts';
+import { __TASK_STOPPED, TASK_INTERRUPTIBLE, TASK_KILLABLE, TASK_NORMAL, TASK_UNINTERRUPTIBLE } from './consts.ts';
+import { exit_to_user_mode } from './entry.ts';
+import { registerLinuxInvariants, type SleepCondition } from './invariants.ts';
+import { LinuxKernel } from './kernel.ts';
+import { type LinuxBug, putBack } from './known-bugs.ts';
+import { type LinuxTask, waitQueueHead } from './objects.ts';
+import { ___wait_event, __wake_up } from './sched/wait.ts';
+import { group_send_sig_info } from './signal.ts';
 
 export type Action =
   | { readonly kind: 'sleep'; readonly state: 'interruptible' | 'uninterruptible' | 'killable' }
@@ -78,9 +73,10 @@ export function workloadArb(maxCpus = 3): fc.Arbitrary<Workload> {
 
 const REF = 'property workload';
 
-export function buildWorkload(w: Workload, bugs: readonly KernelBug[] = []): ModelDef {
+export function buildWorkload(w: Workload, bugs: readonly LinuxBug[] = []): ModelDef {
   const b = new ModelBuilder(w.cpus);
-  const k = new LinuxKernel(b, { ticks: w.cpus === 1 ? 1 : 0, ipis: 0, bugs });
+  const k = new LinuxKernel(b, { ticks: w.cpus === 1 ? 1 : 0, ipis: 0 });
+  for (const bug of bugs) putBack(k, bug);
   const names = bitsFormatter((id) => k.task(id).name);
   const conds = w.tasks.map((_, i) => b.layout.cell(`cond${i}`, 0));
   const wqs = w.tasks.map((_, i) => waitQueueHead(b.layout, `wq${i}`, names));
@@ -91,19 +87,19 @@ export function buildWorkload(w: Workload, bugs: readonly KernelBug[] = []): Mod
       k.spawn(`t${i}`, spec.cpu, function* (kk, _me, ctx): Program<void> {
         if (a.kind === 'sleep') {
           const cond = conds[i] as number;
-          yield* ___wait_event(kk, ctx, wqs[i]!, STATES[a.state], function* () {
+          yield* kk.fn.___wait_event(kk, ctx, wqs[i]!, STATES[a.state], function* () {
             return (yield load(cond, REF, `condition: cond${i}`)) !== 0;
           });
         } else if (a.kind === 'wake') {
           yield store(conds[a.target] as number, 1, REF, `cond${a.target} = 1`);
-          yield* __wake_up(kk, ctx, wqs[a.target]!, TASK_NORMAL);
+          yield* kk.fn.__wake_up(kk, ctx, wqs[a.target]!, TASK_NORMAL);
         } else if (a.kind === 'kill') {
-          yield* group_send_sig_info(kk, ctx, SIG.SIGKILL, tasks[a.target]!);
+          yield* kk.fn.group_send_sig_info(kk, ctx, SIG.SIGKILL, tasks[a.target]!);
         } else {
-          yield* group_send_sig_info(kk, ctx, SIG.SIGSTOP, tasks[a.target]!);
-          yield* group_send_sig_info(kk, ctx, SIG.SIGCONT, tasks[a.target]!);
+          yield* kk.fn.group_send_sig_info(kk, ctx, SIG.SIGSTOP, tasks[a.target]!);
+          yield* kk.fn.group_send_sig_info(kk, ctx, SIG.SIGCONT, tasks[a.target]!);
         }
-        yield* exit_to_user_mode(kk, ctx);
+        yield* kk.fn.exit_to_user_mode(kk, ctx);
       }),
     );
   });

@@ -1,0 +1,31 @@
+/**
+ * `ptrace-mc/dragonos`: the DragonOS model of PR #1663 (variants `pr1663`,
+ * `head`, `master`, each step with its source line at that commit) and
+ * what a concern about it is written with: the kernel for a variant, the
+ * entry, signal and ptrace paths, the interrupt sources and their stated
+ * bounds, the ghost signal ledger, and the invariants of the shipped
+ * concerns.
+ */
+
+export { SIG, sigmask } from '../kernel/common/bits.ts';
+export { returnToUserAndRun, syscallReturnAndRun } from '../kernel/dragonos/entry.ts';
+export { sigStop } from '../kernel/dragonos/generic-signal.ts';
+export { DragonKernel, EXIT_WORK, type Pcb, PF, SF, ST } from '../kernel/dragonos/kernel.ts';
+export { ptraceCont, ptraceDetach, ptraceStop, type SignalLedger } from '../kernel/dragonos/ptrace.ts';
+export { sendSignal } from '../kernel/dragonos/signal.ts';
+export type { DoSignalEnv } from '../kernel/dragonos/x86-signal.ts';
+export {
+  BOUNDS,
+  COMMITS,
+  finishKernel,
+  GhostLedger,
+  NO_LEDGER,
+  NO_TICK,
+  newKernel,
+  noReturnWithPendingWork,
+  noStuckTraced,
+  runqueueSane,
+  signalHandledOnce,
+  simpleHandler,
+  timerBudget,
+} from '../scenarios/dragonos/common.ts';

@@ -1,0 +1,53 @@
+import type { ScenarioDef } from '../model/scenario.ts';
+
+/**
+ * Every built-in scenario by name, in the order `list` and `check` show
+ * them, each with the module that defines it. A command loads only the
+ * modules it needs (`check demo/lost-wakeup` loads one, not every kernel
+ * model); `index.ts` loads them all for the tests and the bench.
+ */
+const BUILTINS: readonly (readonly [string, () => Promise<ScenarioDef>])[] = [
+  ['demo/lost-wakeup', async () => (await import('./demo/lost-wakeup.ts')).default],
+  ['demo/abba-deadlock', async () => (await import('./demo/abba-deadlock.ts')).default],
+  ['linux/sleep-wake', async () => (await import('./linux/sleep-wake.ts')).default],
+  ['linux/stop-cont', async () => (await import('./linux/stop-cont.ts')).default],
+  ['linux/kill-sleeping', async () => (await import('./linux/kill-sleeping.ts')).default],
+  ['linux/gdb-traceme', async () => (await import('./linux/gdb-traceme.ts')).default],
+  ['linux/attach-detach', async () => (await import('./linux/attach-detach.ts')).default],
+  ['linux/seize-interrupt-listen', async () => (await import('./linux/seize-interrupt-listen.ts')).default],
+  ['linux/seize-detach', async () => (await import('./linux/seize-detach.ts')).default],
+  ['linux/tracer-exit', async () => (await import('./linux/tracer-exit.ts')).default],
+  ['linux/resume-vs-wait', async () => (await import('./linux/resume-vs-wait.ts')).default],
+  ['linux/kill-traced', async () => (await import('./linux/kill-traced.ts')).default],
+  ['dragonos/c1-siginfo-trylock', async () => (await import('./dragonos/c1-siginfo-trylock.ts')).default],
+  ['dragonos/c2-irq-enable', async () => (await import('./dragonos/c2-irq-enable.ts')).default],
+  ['dragonos/c3-detach-wakeup', async () => (await import('./dragonos/c3-detach-wakeup.ts')).default],
+  ['dragonos/c4-mark-stop-vs-sigcont', async () => (await import('./dragonos/c4-mark-stop-vs-sigcont.ts')).default],
+  ['redox/syscall-pairing', async () => (await import('./redox/syscall-pairing.ts')).default],
+  ['redox/breakpoint-cont', async () => (await import('./redox/breakpoint-cont.ts')).default],
+  ['redox/breakpoint-cont-2rounds', async () => (await import('./redox/breakpoint-cont.ts')).breakpointCont2Rounds],
+  ['redox/clone-event', async () => (await import('./redox/clone-event.ts')).default],
+  ['redox/tracee-exit', async () => (await import('./redox/tracee-exit.ts')).default],
+  ['selfptrace/parent-exit', async () => (await import('./selfptrace/parent-exit.ts')).default],
+  ['selfptrace/signal-between', async () => (await import('./selfptrace/signal-between.ts')).default],
+  ['selfptrace/self-off', async () => (await import('./selfptrace/self-off.ts')).default],
+  ['bench/locked-counter', async () => (await import('./bench/locked-counter.ts')).default],
+  ['bench/sleep-wake', async () => (await import('./bench/sleep-wake.ts')).default],
+];
+
+/** The built-in scenarios' names, in table order. */
+export const BUILTIN_NAMES: readonly string[] = BUILTINS.map(([n]) => n);
+
+/** The built-in scenario of that name (undefined when there is none); loads its module. */
+export async function loadBuiltin(name: string): Promise<ScenarioDef | undefined> {
+  const entry = BUILTINS.find(([n]) => n === name);
+  if (entry === undefined) return undefined;
+  const s = await entry[1]();
+  if (s.name !== name) throw new Error(`built-in scenario ${name}: its module defines ${s.name}`);
+  return s;
+}
+
+/** Every built-in scenario, in table order. */
+export async function loadBuiltins(names: readonly string[] = BUILTIN_NAMES): Promise<ScenarioDef[]> {
+  return Promise.all(names.map(async (n) => (await loadBuiltin(n)) as ScenarioDef));
+}
