@@ -66,8 +66,8 @@ describe('scenario files by path', () => {
     const table = ptraceMc(['check', 'concerns/'], dir);
     expect(table.err).toBe('');
     expect(table.code).toBe(0);
-    expect(table.out).toMatch(/^review\/a +buggy +2 +violated/m);
-    expect(table.out).toMatch(/^review\/b +fixed +2 +holds/m);
+    expect(table.out).toMatch(/^review\/a \[buggy\] +2 +violated +ok/m);
+    expect(table.out).toMatch(/^review\/b \[fixed\] +2 +holds +ok/m);
     expect(table.out).toContain('all 6 verdicts as expected');
     const two = ptraceMc(['check', './concerns/a.ts', 'c.mjs', '--variant', 'fixed', '--json'], dir);
     expect(two.code).toBe(0);
@@ -77,6 +77,9 @@ describe('scenario files by path', () => {
         .split('\n')
         .map((l) => JSON.parse(l).scenario),
     ).toEqual(['review/a', 'review/js']);
+    // the same file named twice is one scenario
+    const twice = ptraceMc(['check', './concerns/a.ts', 'concerns/a.ts', '--variant', 'fixed', '--json'], dir);
+    expect([twice.code, twice.out.trim().split('\n').length]).toEqual([0, 1]);
     const list = ptraceMc(['list', 'concerns'], dir);
     expect(list.code).toBe(0);
     expect(list.out).toContain('review/a — a sleeper against a waker on another CPU');

@@ -16,6 +16,9 @@ export function userProject(files: Record<string, string>): string {
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: 'concerns', private: true, type: 'module' })}\n`);
   mkdirSync(join(dir, 'node_modules'));
   symlinkSync(resolve('.'), join(dir, 'node_modules', 'ptrace-mc'), 'dir');
+  // what npm install does for the package's bin, so that `npx ptrace-mc` runs it
+  mkdirSync(join(dir, 'node_modules', '.bin'));
+  symlinkSync(BIN, join(dir, 'node_modules', '.bin', 'ptrace-mc'));
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), text);

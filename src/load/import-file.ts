@@ -56,8 +56,20 @@ export interface ImportedFile {
  * text it was loaded from. A file that does not load is a
  * ScenarioLoadError naming the file and, when known, the line.
  */
-export async function importScenarioFile(path: string): Promise<ImportedFile> {
+export function importScenarioFile(path: string): Promise<ImportedFile> {
+  // once per file and process: a file named twice (or found in a directory too) is one scenario
   const file = resolve(path);
+  let p = IMPORTED.get(file);
+  if (p === undefined) {
+    p = importOnce(file);
+    IMPORTED.set(file, p);
+  }
+  return p;
+}
+
+const IMPORTED = new Map<string, Promise<ImportedFile>>();
+
+async function importOnce(file: string): Promise<ImportedFile> {
   const shown = shownPath(file);
   let text: Buffer;
   try {
