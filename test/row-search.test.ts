@@ -72,7 +72,9 @@ describe('rows marked long', () => {
   it('the table leaves them out and says so; --all runs them', () => {
     const base = ['check', 'bench/', '--variant', 'fixed', '--max-executions', '1'];
     const without = run(base);
-    expect(without.out).toMatch(/not run: 1 row whose search is long \(check --all runs them\):\n {6}bench\/sleep-wake \[fixed\] 6 CPUs\n/);
+    expect(without.out).toMatch(
+      /not run: 1 row whose search is long \(check --all runs them\):\n {6}bench\/sleep-wake \[fixed\] 6 CPUs\n/,
+    );
     expect(without.out).not.toMatch(/^bench\/sleep-wake \[fixed\]\s+6 /m);
     const all = run([...base, '--all']);
     expect(all.out).toMatch(/^bench\/sleep-wake \[fixed\]\s+6\s+incomplete\s+MISMATCH/m);

@@ -115,7 +115,8 @@ export function sliceResultError(r: SliceResult, o: ShardOptions): string | null
     case 'incomplete':
       if (r.violation !== null || r.schedule !== null) return 'verdict "incomplete" with a violation or schedule';
       if (r.stoppedBy === null) return 'verdict "incomplete" without stoppedBy';
-      if (r.stoppedBy === 'not-exhaustive' && o.strategy !== 'bounded') return `${o.strategy} is exhaustive: "not-exhaustive" cannot stop it`;
+      if (r.stoppedBy === 'not-exhaustive' && o.strategy !== 'bounded')
+        return `${o.strategy} is exhaustive: "not-exhaustive" cannot stop it`;
       break;
   }
   if (r.maxDepth > o.maxSteps) return `maxDepth ${r.maxDepth} is past maxSteps ${o.maxSteps}`;

@@ -3,6 +3,7 @@ import type { MemoryLayout } from '../cpu/memory.ts';
 import { type AssertFn, isBlocking, K, type MemView, type Op, type Program } from '../cpu/ops.ts';
 import { Frame } from './frame.ts';
 import { cellA, cellB, finishA, finishB, stepA, stepB } from './hash.ts';
+import { LockSet } from './lock-set.ts';
 import { recordingView } from './read-recorder.ts';
 import {
   ENGINE_INVARIANTS,
@@ -108,8 +109,8 @@ export class Machine implements MachineView {
   private readonly cpuLocalCell: number;
   private readonly taskCtxCell: number;
   /** locks taken in irq context / held with irqs on in this execution (lockdep-style) */
-  private readonly irqLocks = new Set<number>();
-  private readonly irqsOnLocks = new Set<number>();
+  private readonly irqLocks = new LockSet(0x1f1);
+  private readonly irqsOnLocks = new LockSet(0x2e2);
   readonly ghost: GhostWriter;
   /** the memory's fingerprint lanes (XOR of its cells' hashes), kept up to date by every write */
   private memA = 0;
@@ -542,7 +543,9 @@ export class Machine implements MachineView {
   fingerprint(): void {
     let a = this.memA;
     let b = this.memB;
-    for (const c of this.cpus) {
+    const cpus = this.cpus;
+    for (let k = 0; k < cpus.length; k++) {
+      const c = cpus[k] as CpuState;
       const w = (c.current + 1) | (c.irqsOn ? 1 << 6 : 0) | (c.inIrq ? 1 << 7 : 0) | (c.preempt << 8);
       a = stepA(a, w);
       b = stepB(b, w);
@@ -554,15 +557,18 @@ export class Machine implements MachineView {
       a = stepA(a, -1 - held.length);
       b = stepB(b, -1 - held.length);
     }
-    for (const t of this.tasks) {
+    const tasks = this.tasks;
+    for (let k = 0; k < tasks.length; k++) {
+      const t = tasks[k] as TaskRt;
       const w = t.life | (t.parked ? 4 : 0) | ((t.cpu + 1) << 3) | (t.frames.length << 10);
       a = stepA(a, w);
       b = stepB(b, w);
       const frames = t.frames;
       for (let i = 0; i < frames.length; i++) {
         const f = frames[i] as Frame;
-        a = stepA(a, f.histA);
-        b = stepB(b, f.histB);
+        const p = f.pos;
+        a = stepA(a, p === 0 ? f.seedA : (f.hashA[p - 1] as number));
+        b = stepB(b, p === 0 ? f.seedB : (f.hashB[p - 1] as number));
       }
     }
     const budget = this.irqBudget;
@@ -570,17 +576,8 @@ export class Machine implements MachineView {
       a = stepA(a, budget[i] as number);
       b = stepB(b, budget[i] as number);
     }
-    if (this.irqLocks.size > 0 || this.irqsOnLocks.size > 0) {
-      for (const l of [...this.irqLocks].sort((x, y) => x - y)) {
-        a = stepA(a, l);
-        b = stepB(b, l);
-      }
-      a = stepA(a, -7);
-      for (const l of [...this.irqsOnLocks].sort((x, y) => x - y)) {
-        a = stepA(a, l);
-        b = stepB(b, l);
-      }
-    }
+    a = stepA(stepA(a, this.irqLocks.hashA), this.irqsOnLocks.hashA);
+    b = stepB(stepB(b, this.irqLocks.hashB), this.irqsOnLocks.hashB);
     this.fpA = finishA(a);
     this.fpB = finishB(b);
   }
