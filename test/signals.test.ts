@@ -96,13 +96,14 @@ describe('signals and checkpoints', () => {
 
   it('SIGTERM: the same, exit 143; a search not split into slices says it cannot be resumed', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ptrace-mc-term-'));
-    const r = start(['check', 'linux/attach-detach', '--variant', 'linux-6.6', '--cpus', '2', '--strategy', 'dfs'], dir);
+    // a search of tens of seconds (one sleeper and five wakers): still running when the status line comes
+    const r = start(['check', 'bench/sleep-wake', '--variant', 'fixed', '--cpus', '6', '--strategy', 'dfs'], dir);
     // the status line comes after 5 s of searching (off a terminal)
     await until(() => r.err().includes('executions ('), 120_000, 'the status line');
     r.p.kill('SIGTERM');
     expect(await r.done).toBe(143);
     expect(r.out()).toMatch(
-      /linux\/attach-detach \[linux-6\.6\] on 2 CPUs \(dfs\): incomplete\n {2}incomplete: interrupted \(\d+ executions, \d+ states, \d+ steps, deepest \d+/,
+      /bench\/sleep-wake \[fixed\] on 6 CPUs \(dfs\): incomplete\n {2}incomplete: interrupted \(\d+ executions, \d+ states, \d+ steps, deepest \d+/,
     );
     expect(r.err()).toContain('this search was not split into slices, so it cannot be resumed');
   }, 300_000);
