@@ -40,6 +40,7 @@ describe('the check API', () => {
     await expect(check(s)).rejects.toThrow('scenario demo/lost-wakeup has several variants: name one (buggy, fixed)');
     await expect(check(s, { variant: 'nope' })).rejects.toThrow("scenario demo/lost-wakeup has no variant 'nope'");
     await expect(check('no/such')).rejects.toThrow("unknown scenario 'no/such'");
+    await expect(check(s, { variant: 'buggy', cpus: 1000000 })).rejects.toThrow('cpus must be between 1 and 8 (got 1000000)');
   });
 });
 

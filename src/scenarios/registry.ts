@@ -12,6 +12,7 @@ const BUILTINS: readonly (readonly [string, () => Promise<ScenarioDef>])[] = [
   ['linux/sleep-wake', async () => (await import('./linux/sleep-wake.ts')).default],
   ['linux/stop-cont', async () => (await import('./linux/stop-cont.ts')).default],
   ['linux/kill-sleeping', async () => (await import('./linux/kill-sleeping.ts')).default],
+  ['linux/wait-event', async () => (await import('./linux/wait-event.ts')).default],
   ['linux/gdb-traceme', async () => (await import('./linux/gdb-traceme.ts')).default],
   ['linux/attach-detach', async () => (await import('./linux/attach-detach.ts')).default],
   ['linux/seize-interrupt-listen', async () => (await import('./linux/seize-interrupt-listen.ts')).default],
