@@ -32,6 +32,8 @@ const BUILTINS: readonly (readonly [string, () => Promise<ScenarioDef>])[] = [
   ['selfptrace/parent-exit', async () => (await import('./selfptrace/parent-exit.ts')).default],
   ['selfptrace/signal-between', async () => (await import('./selfptrace/signal-between.ts')).default],
   ['selfptrace/self-off', async () => (await import('./selfptrace/self-off.ts')).default],
+  ['bench/locked-counter', async () => (await import('./bench/locked-counter.ts')).default],
+  ['bench/sleep-wake', async () => (await import('./bench/sleep-wake.ts')).default],
 ];
 
 /** The built-in scenarios' names, in table order. */
