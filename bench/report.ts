@@ -4,6 +4,7 @@ const COLUMNS: [keyof BenchRow, string][] = [
   ['scenario', 'scenario'],
   ['variant', 'variant'],
   ['cpus', 'cpus'],
+  ['memory', 'memory'],
   ['irq', 'irq'],
   ['strategy', 'strategy'],
   ['verdict', 'verdict'],
@@ -64,9 +65,10 @@ export interface ReportInput {
   readonly spin: boolean;
 }
 
-const what = (r: BenchRow) => `${r.scenario} [${r.variant}] ${r.cpus} CPUs${r.irq ? ` irq ${r.irq}` : ''}`;
+const what = (r: BenchRow) =>
+  `${r.scenario} [${r.variant}] ${r.cpus} CPUs${r.memory ? ` ${r.memory}` : ''}${r.irq ? ` irq ${r.irq}` : ''}`;
 const sameRow = (a: BenchRow, b: BenchRow) =>
-  a.scenario === b.scenario && a.variant === b.variant && a.cpus === b.cpus && (a.irq ?? '') === (b.irq ?? '');
+  a.scenario === b.scenario && a.variant === b.variant && a.cpus === b.cpus && (a.irq ?? '') === (b.irq ?? '') && (a.memory ?? '') === (b.memory ?? '');
 
 /** The targets, each met or missed by how much. */
 export function targetReport(x: ReportInput): string {
