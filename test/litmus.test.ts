@@ -4,7 +4,7 @@
  * by the brute-force enumeration of every interleaving (drains included);
  * and the command's verdicts, traces and replays on the first of them.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -100,5 +100,49 @@ describe('the litmus corpus', () => {
       expect(r.code).toBe(2);
       expect(r.err.trim().split('\n')).toHaveLength(1);
     }
+  });
+
+  it('the litmus command reads the .litmus files of the corpus and gives the built-in shapes’ answers, each witness replaying', async () => {
+    const SAME: Record<string, [string, string]> = {
+      SB: ['litmus/SB', 'plain'],
+      'SB+mbs': ['litmus/SB', 'mbs'],
+      'SB+wmbs': ['litmus/SB', 'wmbs'],
+      'SB+xchgs': ['litmus/SB', 'xchgs'],
+      MP: ['litmus/MP', 'plain'],
+      'MP+wmb+rmb': ['litmus/MP', 'wmb-rmb'],
+      LB: ['litmus/LB', 'plain'],
+      R: ['litmus/R', 'plain'],
+      '2+2W': ['litmus/2+2W', 'plain'],
+      RWC: ['litmus/RWC', 'plain'],
+      WRC: ['litmus/WRC', 'plain'],
+      IRIW: ['litmus/IRIW', 'plain'],
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'ptrace-mc-litmus-'));
+    const got: string[] = [];
+    const want: string[] = [];
+    for (const [file, [name, variant]] of Object.entries(SAME)) {
+      const r = await runInProcess(['litmus', `litmus/${file}.litmus`, '--json', '--out-dir', dir]);
+      expect(r.code).toBe(0);
+      const s = LITMUS.find((x) => x.name === name);
+      for (const line of r.out.trim().split('\n')) {
+        const j = JSON.parse(line);
+        got.push(`${file} ${j.memoryModel}: ${j.answer}`);
+        const e = s?.variants[variant]?.expect.find((x) => statedMemoryModel(s, x).name === j.memoryModel);
+        want.push(`${file} ${j.memoryModel}: ${e?.verdict === 'holds' ? 'Never' : 'Sometimes'}`);
+        if (j.answer === 'Sometimes') expect((await runInProcess(['replay', j.witness])).code).toBe(1);
+        else expect(j.witness).toBeNull();
+      }
+    }
+    expect(got).toEqual(want);
+  });
+
+  it('a litmus file outside the subset is one line naming the line, exit 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ptrace-mc-litmus-'));
+    const f = join(dir, 'bad.litmus');
+    writeFileSync(f, 'C bad\n{}\nP0(int *x)\n{\n\tif (READ_ONCE(*x)) WRITE_ONCE(*x, 2);\n}\nexists (x=2)\n');
+    const r = await runInProcess(['litmus', f]);
+    expect(r.code).toBe(2);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(r.err).toContain('bad.litmus:5:');
   });
 });

@@ -27,7 +27,18 @@
  * (there is no scheduler here): a litmus test is meant for one CPU per
  * thread, and the rows state that.
  */
-import { BARRIER, type BarrierKind, fence, load, type Op, type Program, rmw, store } from '../../cpu/ops.ts';
+import {
+  BARRIER,
+  type BarrierKind,
+  fence,
+  load,
+  type Op,
+  type Program,
+  rmw,
+  spinLock,
+  spinUnlock,
+  store,
+} from '../../cpu/ops.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import type { MemoryModelName } from '../../model/memory-model.ts';
 import { defineScenario, type Expectation, type ScenarioDef } from '../../model/scenario.ts';
@@ -38,7 +49,13 @@ export type Instr =
   | { readonly op: 'write'; readonly cell: string; readonly v: number; readonly release?: boolean }
   | { readonly op: 'read'; readonly cell: string; readonly reg: string; readonly acquire?: boolean }
   | { readonly op: 'fence'; readonly kind: 'mb' | 'wmb' | 'rmb' }
-  | { readonly op: 'xchg'; readonly cell: string; readonly v: number; readonly reg: string };
+  /** a barrier that is only a compiler barrier on x86 (smp_mb__before_atomic, …), by its name */
+  | { readonly op: 'fence'; readonly kind: 'compiler'; readonly name: string }
+  | { readonly op: 'xchg'; readonly cell: string; readonly v: number; readonly reg: string }
+  | { readonly op: 'cmpxchg'; readonly cell: string; readonly old: number; readonly v: number; readonly reg: string }
+  /** atomic_inc, atomic_dec, atomic_add: a locked add */
+  | { readonly op: 'add'; readonly cell: string; readonly delta: number }
+  | { readonly op: 'lock' | 'unlock'; readonly cell: string };
 
 /** WRITE_ONCE(cell, v) */
 export const W = (cell: string, v: number): Instr => ({ op: 'write', cell, v });
@@ -63,6 +80,8 @@ export type Term = { readonly thread: number; readonly reg: string; readonly v: 
 /** A litmus test: threads and the outcome its exists clause names (a conjunction). */
 export interface Litmus {
   readonly name: string;
+  /** initial values (cells not named start at 0) */
+  readonly init?: Readonly<Record<string, number>>;
   readonly threads: readonly (readonly Instr[])[];
   readonly exists: readonly Term[];
 }
@@ -75,9 +94,17 @@ export function instrText(i: Instr): string {
     case 'read':
       return i.acquire ? `${i.reg} = smp_load_acquire(&${i.cell})` : `${i.reg} = READ_ONCE(${i.cell})`;
     case 'fence':
-      return `smp_${i.kind}()`;
+      return i.kind === 'compiler' ? `${i.name}()` : `smp_${i.kind}()`;
     case 'xchg':
       return `${i.reg} = xchg(&${i.cell}, ${i.v})`;
+    case 'cmpxchg':
+      return `${i.reg} = cmpxchg(&${i.cell}, ${i.old}, ${i.v})`;
+    case 'add':
+      return i.delta === 1 ? `atomic_inc(&${i.cell})` : i.delta === -1 ? `atomic_dec(&${i.cell})` : `atomic_add(${i.delta}, &${i.cell})`;
+    case 'lock':
+      return `spin_lock(&${i.cell})`;
+    case 'unlock':
+      return `spin_unlock(&${i.cell})`;
   }
 }
 
@@ -86,23 +113,44 @@ export function existsText(terms: readonly Term[]): string {
   return terms.map((t) => ('thread' in t ? `${t.thread}:${t.reg}=${t.v}` : `${t.cell}=${t.v}`)).join(' /\\ ');
 }
 
-const FENCE_KIND: Readonly<Record<'mb' | 'wmb' | 'rmb', BarrierKind>> = { mb: BARRIER.MB, wmb: BARRIER.WMB, rmb: BARRIER.RMB };
+const FENCE_KIND: Readonly<Record<'mb' | 'wmb' | 'rmb' | 'compiler', BarrierKind>> = {
+  mb: BARRIER.MB,
+  wmb: BARRIER.WMB,
+  rmb: BARRIER.RMB,
+  compiler: BARRIER.COMPILER,
+};
 
-/** The cells a test names, in order of first mention. */
-function cellsOf(t: Litmus): string[] {
+/** The cells a test names, in order of first mention, and which of them are spinlocks. */
+function cellsOf(t: Litmus): { cells: string[]; locks: Set<string> } {
   const out: string[] = [];
+  const locks = new Set<string>();
   const add = (c: string) => {
     if (!out.includes(c)) out.push(c);
   };
-  for (const th of t.threads) for (const i of th) if (i.op !== 'fence') add(i.cell);
+  for (const th of t.threads) {
+    for (const i of th) {
+      if (i.op === 'fence') continue;
+      add(i.cell);
+      if (i.op === 'lock' || i.op === 'unlock') locks.add(i.cell);
+    }
+  }
   for (const e of t.exists) if ('cell' in e) add(e.cell);
-  return out;
+  for (const c of Object.keys(t.init ?? {})) add(c);
+  for (const th of t.threads) {
+    for (const i of th) {
+      if (i.op !== 'fence' && i.op !== 'lock' && i.op !== 'unlock' && locks.has(i.cell)) {
+        throw new Error(`${t.name}: ${i.cell} is a spinlock and is accessed as a plain cell`);
+      }
+    }
+  }
+  return { cells: out, locks };
 }
 
 /** The model of a litmus test on `cpus` CPUs (see the file comment for fewer CPUs than threads). */
 export function buildLitmus(t: Litmus, cpus: number, ref: string): ModelDef {
   const b = new ModelBuilder(cpus);
-  const cell = new Map(cellsOf(t).map((c) => [c, b.layout.cell(c, 0)]));
+  const { cells, locks } = cellsOf(t);
+  const cell = new Map(cells.map((c) => [c, locks.has(c) ? b.layout.spinlock(c) : b.layout.cell(c, t.init?.[c] ?? 0)]));
   const regs = new Map<string, number>();
   const regOf = (thread: number, reg: string): number => {
     const key = `${thread}:${reg}`;
@@ -114,7 +162,7 @@ export function buildLitmus(t: Litmus, cpus: number, ref: string): ModelDef {
     return a;
   };
   t.threads.forEach((th, n) => {
-    for (const i of th) if (i.op === 'read' || i.op === 'xchg') regOf(n, i.reg);
+    for (const i of th) if (i.op === 'read' || i.op === 'xchg' || i.op === 'cmpxchg') regOf(n, i.reg);
   });
   for (const e of t.exists) if ('thread' in e) regOf(e.thread, e.reg);
   const addr = (c: string) => cell.get(c) as number;
@@ -138,10 +186,26 @@ export function buildLitmus(t: Litmus, cpus: number, ref: string): ModelDef {
           op = rmw(addr(i.cell), () => v, at, what);
           break;
         }
+        case 'cmpxchg': {
+          const { old, v } = i;
+          op = rmw(addr(i.cell), (x) => (x === old ? v : x), at, what);
+          break;
+        }
+        case 'add': {
+          const d = i.delta;
+          op = rmw(addr(i.cell), (x) => x + d, at, what);
+          break;
+        }
+        case 'lock':
+          op = spinLock(addr(i.cell), at, what);
+          break;
+        case 'unlock':
+          op = spinUnlock(addr(i.cell), at, what);
+          break;
       }
       const r: number = yield op;
       // the register: thread-local, written when the load returns (a ghost cell the outcome reads at the end)
-      if (i.op === 'read' || i.op === 'xchg') ghost.set(regOf(n, i.reg), r);
+      if (i.op === 'read' || i.op === 'xchg' || i.op === 'cmpxchg') ghost.set(regOf(n, i.reg), r);
     }
   }
   for (let c = 0; c < Math.min(cpus, t.threads.length); c++) {
@@ -216,5 +280,28 @@ export function litmusScenario(opts: {
       if (v === undefined) throw new Error(`${opts.name} has no variant ${variant}`);
       return buildLitmus(v.test, cpus, `litmus ${v.test.name}`);
     },
+  });
+}
+
+/**
+ * The scenario of a litmus file (parse.ts): one variant, `test`, with no
+ * claim (a litmus file states none); `forbidden-outcome` breaks when an
+ * execution ends in the outcome of its final clause.
+ */
+export function litmusFileScenario(t: Litmus & { readonly quantifier: 'exists' | 'not-exists' }): ScenarioDef {
+  const clause = `${t.quantifier === 'exists' ? '' : '~'}exists (${existsText(t.exists)})`;
+  return defineScenario({
+    name: t.name,
+    summary: `litmus test ${t.name}: ${clause}`,
+    cpus: t.threads.length,
+    invariants: ['forbidden-outcome'],
+    variants: {
+      test: {
+        summary: clause,
+        source: t.threads.map((th, n) => `P${n}: ${th.map(instrText).join('; ')}`).join(' | '),
+        expect: [],
+      },
+    },
+    build: ({ cpus }) => buildLitmus(t, cpus, `litmus ${t.name}`),
   });
 }
