@@ -68,7 +68,11 @@ export interface ReportInput {
 const what = (r: BenchRow) =>
   `${r.scenario} [${r.variant}] ${r.cpus} CPUs${r.memory ? ` ${r.memory}` : ''}${r.irq ? ` irq ${r.irq}` : ''}`;
 const sameRow = (a: BenchRow, b: BenchRow) =>
-  a.scenario === b.scenario && a.variant === b.variant && a.cpus === b.cpus && (a.irq ?? '') === (b.irq ?? '') && (a.memory ?? '') === (b.memory ?? '');
+  a.scenario === b.scenario &&
+  a.variant === b.variant &&
+  a.cpus === b.cpus &&
+  (a.irq ?? '') === (b.irq ?? '') &&
+  (a.memory ?? '') === (b.memory ?? '');
 
 /**
  * What x86-TSO costs: for each row under it, its stored states and search
@@ -87,8 +91,7 @@ export function tsoCostReport(rows: readonly BenchRow[]): string[] {
         y.cpus === r.cpus &&
         (y.irq ?? '') === (r.irq ?? ''),
     );
-    const ratio = (a: number | null | undefined, b: number | null | undefined) =>
-      a && b ? `×${(a / b).toFixed(1)}` : 'n/a';
+    const ratio = (a: number | null | undefined, b: number | null | undefined) => (a && b ? `×${(a / b).toFixed(1)}` : 'n/a');
     out.push(
       sc === undefined
         ? `  ${what(r)}: ${r.states ?? '-'} states, ${r.searchMs} ms (no sc row to compare)`

@@ -46,7 +46,10 @@ function runRow(job: BenchJob): BenchRow {
   const wallMs = performance.now() - t0;
   const search = r.search;
   // executions ÷ traces compares whole searches: only rows that explored everything have one.
-  const traces = search.verdict === 'holds' && job.workers === undefined ? tracesFor(s, job.variant, job.cpus, job.irq, job.memoryModel) : null;
+  const traces =
+    search.verdict === 'holds' && job.workers === undefined
+      ? tracesFor(s, job.variant, job.cpus, job.irq, job.memoryModel)
+      : null;
   return {
     scenario: job.scenario,
     variant: job.variant,

@@ -74,13 +74,7 @@ export interface BenchRow {
  * it: wire a trace counter in here and the `traces` and `ratio` columns
  * fill in for every row.
  */
-export function tracesFor(
-  s: ScenarioDef,
-  variant: string,
-  cpus: number,
-  irq?: IrqBounds,
-  mm: MemoryModel = SC,
-): number | null {
+export function tracesFor(s: ScenarioDef, variant: string, cpus: number, irq?: IrqBounds, mm: MemoryModel = SC): number | null {
   const key = `${s.name}|${variant}|${cpus}${irq ? `|${JSON.stringify(irq)}` : ''}${mm.name === 'sc' ? '' : `|${memoryModelCell(mm)}`}`;
   const cache = readCounts();
   if (key in cache) return cache[key] ?? null;

@@ -66,7 +66,7 @@ describe('the litmus corpus', () => {
     const trace = JSON.parse(readFileSync(t, 'utf8'));
     expect(trace.options).toMatchObject({ memoryModel: 'tso', storeBuffer: 8 });
     expect(trace.schedule.some((c: string) => c.startsWith('drain:cpu'))).toBe(true);
-    expect(trace.steps.some((s: { detail: string }) => s.detail.includes("store buffer"))).toBe(true);
+    expect(trace.steps.some((s: { detail: string }) => s.detail.includes('store buffer'))).toBe(true);
     const replay = await runInProcess(['replay', t]);
     expect(replay.code).toBe(1);
     expect(replay.out).toContain('reproduces forbidden-outcome');

@@ -6,17 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  awaitCond,
-  BARRIER,
-  fence,
-  load,
-  type Program,
-  rmw,
-  spinLock,
-  spinUnlock,
-  store,
-} from '../src/cpu/ops.ts';
+import { awaitCond, BARRIER, fence, load, type Program, rmw, spinLock, spinUnlock, store } from '../src/cpu/ops.ts';
 import { DfsStrategy } from '../src/explorer/dfs.ts';
 import { explore } from '../src/explorer/explore.ts';
 import { ReducedDfs, type ReducedDfsOptions } from '../src/explorer/reduced-dfs.ts';
@@ -227,9 +217,7 @@ describe('store buffering (SB) decides between the models', () => {
 });
 
 /** One step of a random TSO program. */
-type Step =
-  | { k: 'store' | 'load' | 'rmw' | 'await' | 'locked'; cell: number }
-  | { k: 'mb' | 'wmb' };
+type Step = { k: 'store' | 'load' | 'rmw' | 'await' | 'locked'; cell: number } | { k: 'mb' | 'wmb' };
 
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ k: fc.constantFrom('store', 'load', 'rmw', 'await', 'locked'), cell: fc.integer({ min: 0, max: 1 }) }),
@@ -252,7 +240,7 @@ function randomModel(programs: readonly (readonly Step[])[]): ModelDef {
           if (s.k === 'mb') yield fence(R);
           else if (s.k === 'wmb') yield fence(R, 'smp_wmb()', BARRIER.WMB);
           else {
-            const c = cells[s.cell] as number;
+            const c = cells[(s as { cell: number }).cell] as number;
             if (s.k === 'store') yield store(c, cpu + 1, R);
             else if (s.k === 'load') ctx.ghost.set(reg, yield load(c, R));
             else if (s.k === 'rmw') ctx.ghost.set(reg, yield rmw(c, (v) => v + 1, R));

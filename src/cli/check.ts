@@ -256,7 +256,8 @@ export function parseMemoryModelFlags(f: Pick<CheckFlags, 'memoryModel' | 'store
   if (!isMemoryModelName(name)) throw new UsageError(`unknown memory model '${name}' (one of: sc, tso)`);
   if (f.storeBuffer !== undefined) {
     if (name !== 'tso') throw new UsageError('--store-buffer is the x86-TSO store-buffer depth: it needs --memory-model tso');
-    if (f.storeBuffer > MAX_STORE_BUFFER) throw new UsageError(`--store-buffer is at most ${MAX_STORE_BUFFER} (got ${f.storeBuffer})`);
+    if (f.storeBuffer > MAX_STORE_BUFFER)
+      throw new UsageError(`--store-buffer is at most ${MAX_STORE_BUFFER} (got ${f.storeBuffer})`);
   }
   return f.storeBuffer !== undefined ? memoryModel(name, f.storeBuffer) : memoryModel(name);
 }
@@ -296,9 +297,7 @@ export function expectationFor(
   mm: MemoryModel,
 ): Expectation | null {
   const rows =
-    def?.expect.filter(
-      (e) => e.cpus === cpus && sameIrqBounds(e.irq, irq) && sameMemoryModel(statedMemoryModel(s, e), mm),
-    ) ?? [];
+    def?.expect.filter((e) => e.cpus === cpus && sameIrqBounds(e.irq, irq) && sameMemoryModel(statedMemoryModel(s, e), mm)) ?? [];
   const same = invariants ? rows.find((e) => sameNames(e.only ?? null, invariants)) : undefined;
   return same ?? rows[0] ?? null;
 }
@@ -409,7 +408,14 @@ function namedJobs(scenarios: readonly ScenarioDef[], f: CheckFlags, irq: IrqBou
     for (const v of variants) {
       const cpus = f.cpus ?? s.cpus;
       jobs.push(
-        namedJob(s, v, cpus, f.invariant.length > 0 ? f.invariant : null, jobIrq(s, v, cpus, irq), forcedMm ?? statedMemoryModel(s)),
+        namedJob(
+          s,
+          v,
+          cpus,
+          f.invariant.length > 0 ? f.invariant : null,
+          jobIrq(s, v, cpus, irq),
+          forcedMm ?? statedMemoryModel(s),
+        ),
       );
     }
   }

@@ -1,19 +1,14 @@
 import { STRATEGIES } from '../explorer/run.ts';
 import { selectScenarios } from '../load/select.ts';
 import { type IrqBounds, sameIrqBounds } from '../model/irq-bounds.ts';
-import {
-  type MemoryModel,
-  memoryModelCell,
-  sameMemoryModel,
-  statedMemoryModel,
-} from '../model/memory-model.ts';
+import { type MemoryModel, memoryModelCell, sameMemoryModel, statedMemoryModel } from '../model/memory-model.ts';
 import type { ScenarioDef } from '../model/scenario.ts';
 import {
   boundsColumns,
   boundsText,
   type CheckFlags,
-  checkStrategyMemory,
   type CheckInput,
+  checkStrategyMemory,
   expectationFor,
   expectedText,
   flagsFor,
@@ -106,8 +101,10 @@ export function compareBounds(s: ScenarioDef): CompareKey[] {
   const rows = Object.values(s.variants).flatMap((v) => v.expect);
   const own = statedMemoryModel(s);
   for (const cpus of compareCpus(s)) {
-    for (const e of rows) if (e.cpus === cpus && e.irq) add({ cpus, irq: e.irq, only: e.only ?? null, mm: statedMemoryModel(s, e) });
-    for (const e of rows) if (e.cpus === cpus && !e.irq) add({ cpus, irq: {}, only: e.only ?? null, mm: statedMemoryModel(s, e) });
+    for (const e of rows)
+      if (e.cpus === cpus && e.irq) add({ cpus, irq: e.irq, only: e.only ?? null, mm: statedMemoryModel(s, e) });
+    for (const e of rows)
+      if (e.cpus === cpus && !e.irq) add({ cpus, irq: {}, only: e.only ?? null, mm: statedMemoryModel(s, e) });
     if (!keys.some((k) => k.cpus === cpus && Object.keys(k.irq).length === 0)) add({ cpus, irq: {}, only: null, mm: own });
   }
   return keys;
@@ -122,10 +119,12 @@ export function compareJobs(
 ): Job[] {
   const jobs: Job[] = [];
   const own = statedMemoryModel(s);
-  const all =
-    irq === null ? compareBounds(s) : compareCpus(s).map((cpus) => ({ cpus, irq, only: null, mm: own }) as CompareKey);
+  const all = irq === null ? compareBounds(s) : compareCpus(s).map((cpus) => ({ cpus, irq, only: null, mm: own }) as CompareKey);
   // --memory-model: every row under that model (rows that become the same are one)
-  const keys = forcedMm === null ? all : all.filter((k, i) => all.findIndex((x) => sameKeyBut(x, k)) === i).map((k) => ({ ...k, mm: forcedMm }));
+  const keys =
+    forcedMm === null
+      ? all
+      : all.filter((k, i) => all.findIndex((x) => sameKeyBut(x, k)) === i).map((k) => ({ ...k, mm: forcedMm }));
   for (const [v, def] of Object.entries(s.variants)) {
     if (f.variant !== undefined && v !== f.variant) continue;
     for (const k of keys) {

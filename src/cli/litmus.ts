@@ -27,7 +27,8 @@ function answer(o: Outcome): string {
 export async function litmusCommand(files: string[], flags: LitmusFlags): Promise<number> {
   if (files.length === 0) throw new UsageError('litmus needs a test: a .litmus file, e.g. litmus/SB.litmus');
   const sel = await selectScenarios(files);
-  if (sel.table) throw new UsageError('litmus takes tests (.litmus files or built-in litmus scenarios), not groups or directories');
+  if (sel.table)
+    throw new UsageError('litmus takes tests (.litmus files or built-in litmus scenarios), not groups or directories');
   const forced = parseMemoryModelFlags(flags);
   const models: MemoryModel[] = forced ? [forced] : MEMORY_MODELS.map((n) => memoryModel(n, flags.storeBuffer));
   const f: CheckFlags = {

@@ -135,11 +135,15 @@ function program(setExit: (code: number) => void): Command {
 
   p.command('litmus')
     .description(
-      'litmus tests (.litmus files in the C format of the kernel\'s tools/memory-model, or litmus/ built-ins): Never or Sometimes under each memory model, with a witness trace',
+      "litmus tests (.litmus files in the C format of the kernel's tools/memory-model, or litmus/ built-ins): Never or Sometimes under each memory model, with a witness trace",
     )
     .argument('<test...>', 'litmus files (litmus/SB.litmus) or built-in litmus scenarios (litmus/SB)')
     .option('--memory-model <model>', 'only this memory model: sc | tso (default: both)')
-    .option('--store-buffer <n>', 'x86-TSO: the store-buffer depth per CPU (implies --memory-model tso)', parseIntOption('--store-buffer', 1))
+    .option(
+      '--store-buffer <n>',
+      'x86-TSO: the store-buffer depth per CPU (implies --memory-model tso)',
+      parseIntOption('--store-buffer', 1),
+    )
     .option('--out-dir <dir>', 'where witness traces go', 'ptrace-mc-out')
     .option('--json', 'one JSON object per test and memory model')
     .action(async (files: string[], o) => setExit(await (await import('./litmus.ts')).litmusCommand(files, o)));

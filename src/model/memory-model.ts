@@ -41,7 +41,9 @@ export function isMemoryModelName(x: unknown): x is MemoryModelName {
 
 /** How the bounds line and reports name a memory model. */
 export function describeMemoryModel(mm: MemoryModel): string {
-  return mm.name === 'sc' ? 'sequentially consistent memory' : `x86-TSO memory, store buffers of ${mm.storeBuffer} entries per CPU`;
+  return mm.name === 'sc'
+    ? 'sequentially consistent memory'
+    : `x86-TSO memory, store buffers of ${mm.storeBuffer} entries per CPU`;
 }
 
 /** What a scenario or an expectation row may state about its memory model. */

@@ -4,7 +4,18 @@
  * code back in one function and keeps 6.6 everywhere else. Each step cites
  * the kernel it comes from.
  */
-import { BARRIER, fence, load, type Program, preemptDisable, preemptEnable, readLock, readUnlock, rmw, store } from '../../cpu/ops.ts';
+import {
+  BARRIER,
+  fence,
+  load,
+  type Program,
+  preemptDisable,
+  preemptEnable,
+  readLock,
+  readUnlock,
+  rmw,
+  store,
+} from '../../cpu/ops.ts';
 import type { TaskContext } from '../../model/types.ts';
 import {
   __TASK_TRACED,

@@ -13,7 +13,18 @@
  * The 5.18 ptrace_stop, which a variant puts in place of this one, is in
  * history.ts.
  */
-import { BARRIER, fence, load, type Program, preemptDisable, preemptEnable, readLock, readUnlock, rmw, store } from '../../cpu/ops.ts';
+import {
+  BARRIER,
+  fence,
+  load,
+  type Program,
+  preemptDisable,
+  preemptEnable,
+  readLock,
+  readUnlock,
+  rmw,
+  store,
+} from '../../cpu/ops.ts';
 import type { TaskContext } from '../../model/types.ts';
 import { SIG, sigmask } from '../common/bits.ts';
 import {

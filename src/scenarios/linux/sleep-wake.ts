@@ -67,7 +67,12 @@ export default defineScenario({
       expect: [
         { cpus: 1, verdict: 'holds' },
         { cpus: 2, verdict: 'holds' },
-        { cpus: 2, memoryModel: 'tso', verdict: 'holds', why: 'prepare_to_wait sets the state with set_current_state (smp_store_mb)' },
+        {
+          cpus: 2,
+          memoryModel: 'tso',
+          verdict: 'holds',
+          why: 'prepare_to_wait sets the state with set_current_state (smp_store_mb)',
+        },
       ],
     },
     'no-barrier': {

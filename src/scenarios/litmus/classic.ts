@@ -30,7 +30,12 @@ export const SB = litmusScenario({
     },
     mbs: {
       test: sb('SB+mbs', [W('x', 1), MB, R('y', 'r0')], [W('y', 1), MB, R('x', 'r0')]),
-      answers: { summary: 'smp_mb() between store and load on both', sc: 'Never', tso: 'Never', why: 'mfence drains the buffer before the load' },
+      answers: {
+        summary: 'smp_mb() between store and load on both',
+        sc: 'Never',
+        tso: 'Never',
+        why: 'mfence drains the buffer before the load',
+      },
     },
     'mb-one-side': {
       test: sb('SB+mb+po', [W('x', 1), MB, R('y', 'r0')], [W('y', 1), R('x', 'r0')]),
@@ -139,7 +144,12 @@ export const Rshape = litmusScenario({
           { thread: 1, reg: 'r0', v: 0 },
         ],
       },
-      answers: { summary: 'no barriers', sc: 'Never', tso: 'Sometimes', why: 'P1’s store to y waits in its buffer past its load of x' },
+      answers: {
+        summary: 'no barriers',
+        sc: 'Never',
+        tso: 'Sometimes',
+        why: 'P1’s store to y waits in its buffer past its load of x',
+      },
     },
     mbs: {
       test: {
@@ -221,7 +231,12 @@ export const RWC = litmusScenario({
           { thread: 2, reg: 'r0', v: 0 },
         ],
       },
-      answers: { summary: 'no barriers', sc: 'Never', tso: 'Sometimes', why: 'P2’s store to y waits in its buffer past its load of x' },
+      answers: {
+        summary: 'no barriers',
+        sc: 'Never',
+        tso: 'Sometimes',
+        why: 'P2’s store to y waits in its buffer past its load of x',
+      },
     },
     mbs: {
       test: {

@@ -42,7 +42,10 @@ const CELL = `\\*?\\s*(${IDENT})`;
 function stripComments(text: string): string {
   // (* … *) as herd writes them, and C comments; newlines are kept so line numbers stay right
   const keepLines = (m: string) => m.replace(/[^\n]/g, ' ');
-  return text.replace(/\(\*[\s\S]*?\*\)/g, keepLines).replace(/\/\*[\s\S]*?\*\//g, keepLines).replace(/\/\/[^\n]*/g, keepLines);
+  return text
+    .replace(/\(\*[\s\S]*?\*\)/g, keepLines)
+    .replace(/\/\*[\s\S]*?\*\//g, keepLines)
+    .replace(/\/\/[^\n]*/g, keepLines);
 }
 
 /** One statement of a thread body, or null for a declaration. */
@@ -61,7 +64,8 @@ function statement(s: string, fail: (why: string) => never): Instr | null {
     return { op: 'read', reg: x[1] as string, cell: x[2] as string, acquire: true };
   }
   if ((x = m(`smp_(mb|wmb|rmb)\\(\\s*\\)`))) return { op: 'fence', kind: x[1] as 'mb' | 'wmb' | 'rmb' };
-  if ((x = m(`smp_mb__(before|after)_atomic\\(\\s*\\)`))) return { op: 'fence', kind: 'compiler', name: `smp_mb__${x[1]}_atomic` };
+  if ((x = m(`smp_mb__(before|after)_atomic\\(\\s*\\)`)))
+    return { op: 'fence', kind: 'compiler', name: `smp_mb__${x[1]}_atomic` };
   if ((x = m(`(?:int\\s+)?(${IDENT})\\s*=\\s*xchg(?:_relaxed|_acquire|_release)?\\(\\s*&?${CELL}\\s*,\\s*(${NUM})\\s*\\)`))) {
     return { op: 'xchg', reg: x[1] as string, cell: x[2] as string, v: Number(x[3]) };
   }
@@ -75,11 +79,14 @@ function statement(s: string, fail: (why: string) => never): Instr | null {
   if ((x = m(`atomic_(inc|dec)\\(\\s*&?${CELL}\\s*\\)`))) {
     return { op: 'add', cell: x[2] as string, delta: x[1] === 'inc' ? 1 : -1 };
   }
-  if ((x = m(`atomic_add\\(\\s*(${NUM})\\s*,\\s*&?${CELL}\\s*\\)`))) return { op: 'add', cell: x[2] as string, delta: Number(x[1]) };
+  if ((x = m(`atomic_add\\(\\s*(${NUM})\\s*,\\s*&?${CELL}\\s*\\)`)))
+    return { op: 'add', cell: x[2] as string, delta: Number(x[1]) };
   if ((x = m(`spin_(lock|unlock)\\(\\s*&?${CELL}\\s*\\)`))) {
     return { op: x[1] === 'lock' ? 'lock' : 'unlock', cell: x[2] as string };
   }
-  return fail(`'${s}' is not in the supported subset (straight-line WRITE_ONCE, READ_ONCE, barriers, xchg, cmpxchg, atomic_inc/dec/add, spin_lock/unlock)`);
+  return fail(
+    `'${s}' is not in the supported subset (straight-line WRITE_ONCE, READ_ONCE, barriers, xchg, cmpxchg, atomic_inc/dec/add, spin_lock/unlock)`,
+  );
 }
 
 /** Parses a litmus file; `where` names it in errors. */

@@ -75,7 +75,9 @@ export const RMB: Instr = { op: 'fence', kind: 'rmb' };
 export const XCHG = (cell: string, v: number, reg: string): Instr => ({ op: 'xchg', cell, v, reg });
 
 /** One term of an exists clause: `T:reg=v` (a register of thread T) or `cell=v` (memory at the end). */
-export type Term = { readonly thread: number; readonly reg: string; readonly v: number } | { readonly cell: string; readonly v: number };
+export type Term =
+  | { readonly thread: number; readonly reg: string; readonly v: number }
+  | { readonly cell: string; readonly v: number };
 
 /** A litmus test: threads and the outcome its exists clause names (a conjunction). */
 export interface Litmus {
@@ -100,7 +102,11 @@ export function instrText(i: Instr): string {
     case 'cmpxchg':
       return `${i.reg} = cmpxchg(&${i.cell}, ${i.old}, ${i.v})`;
     case 'add':
-      return i.delta === 1 ? `atomic_inc(&${i.cell})` : i.delta === -1 ? `atomic_dec(&${i.cell})` : `atomic_add(${i.delta}, &${i.cell})`;
+      return i.delta === 1
+        ? `atomic_inc(&${i.cell})`
+        : i.delta === -1
+          ? `atomic_dec(&${i.cell})`
+          : `atomic_add(${i.delta}, &${i.cell})`;
     case 'lock':
       return `spin_lock(&${i.cell})`;
     case 'unlock':
@@ -240,9 +246,7 @@ export interface Answers {
 
 function row(cpus: number, mm: MemoryModelName, answer: 'Never' | 'Sometimes', why?: string): Expectation {
   const base = { cpus, memoryModel: mm, ...(why !== undefined ? { why } : {}) };
-  return answer === 'Never'
-    ? { ...base, verdict: 'holds' }
-    : { ...base, verdict: 'violated', invariant: 'forbidden-outcome' };
+  return answer === 'Never' ? { ...base, verdict: 'holds' } : { ...base, verdict: 'violated', invariant: 'forbidden-outcome' };
 }
 
 /**
