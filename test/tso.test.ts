@@ -60,6 +60,33 @@ function ends(def: ModelDef, s: Strategy, mm: MemoryModel): string[] {
   return [...seen].sort();
 }
 
+/** How many states with something enabled the plain stateful DFS reaches (the initial one included), by exact key. */
+function plainBranchStates(def: ModelDef, mm: MemoryModel): number {
+  const seen = new Set<string>();
+  const buf: number[] = [];
+  const inner = new DfsStrategy();
+  const note = (m: Machine) => {
+    if (m.violation === null && m.enabled(buf) > 0) seen.add(m.stateKey());
+  };
+  const spy: Strategy = {
+    name: inner.name,
+    exhaustive: true,
+    prepare: (m) => inner.prepare(m),
+    beginExecution: () => inner.beginExecution(),
+    choose: (e, d, m) => {
+      if (d === 0) note(m);
+      return inner.choose(e, d, m);
+    },
+    afterStep(c, d, m) {
+      note(m);
+      return inner.afterStep(c, d, m);
+    },
+    endExecution: () => {},
+  };
+  explore(new Machine(def, { invariants: ['livelock'], memoryModel: mm }), spy);
+  return seen.size;
+}
+
 function reducedEnds(def: ModelDef, mm: MemoryModel, opts: ReducedDfsOptions = {}): string[] {
   const seen = new Set<string>();
   const r = explore(
@@ -287,6 +314,20 @@ describe('the reduced dfs under x86-TSO against the plain search', () => {
         expect(reducedEnds(randomModel(programs), mm, { sleepSets: false, blocks: false })).toEqual(full);
       }),
       { seed: 16, numRuns: 80 },
+    );
+  });
+
+  it('with sleep sets and exact keys, stores exactly as many states as the plain search reaches', () => {
+    fc.assert(
+      fc.property(programsArb, fc.integer({ min: 1, max: 3 }), (programs, depth) => {
+        const mm = memoryModel('tso', depth);
+        const sleep = explore(
+          new Machine(randomModel(programs), { invariants: ['livelock'], memoryModel: mm }),
+          new ReducedDfs({ exact: true }),
+        );
+        expect(sleep.states).toBe(plainBranchStates(randomModel(programs), mm));
+      }),
+      { seed: 19, numRuns: 60 },
     );
   });
 
