@@ -70,9 +70,9 @@ function runRow(job: BenchJob): BenchRow {
   };
 }
 
-function spinColumns(model: string): { spinMs: number; spinStates: number } {
+function spinColumns(model: string): { spinMs: number; spinStates?: number; spinFinished: boolean } {
   const s = runSpin(model);
-  return { spinMs: s.ms, spinStates: s.states };
+  return { spinMs: s.ms, ...(s.finished ? { spinStates: s.states } : {}), spinFinished: s.finished };
 }
 
 process.stdout.write(`${JSON.stringify(runRow(JSON.parse(process.argv[2] as string) as BenchJob))}\n`);
