@@ -48,6 +48,12 @@ export default defineScenario({
           verdict: 'holds',
           why: 'exit_code, JOBCTL_TRACED and the wake change together under siglock: each stop is reported once and SIGUSR1 delivered',
         },
+        {
+          cpus: 3,
+          verdict: 'holds',
+          long: true,
+          why: 'each of the three tasks on its own CPU: 51 M states and 150 M steps, about five minutes alone',
+        },
       ],
     },
     'pre-fix': {
@@ -64,6 +70,13 @@ export default defineScenario({
           verdict: 'violated',
           invariant: 'ptrace-report-once',
           why: "thread 2's wait sees JOBCTL_TRACED and the new exit_code between thread 1's unlocked store and its siglock: the stop is reported twice",
+          search: { strategy: 'bounded', preemptions: 1 },
+        },
+        {
+          cpus: 3,
+          verdict: 'violated',
+          invariant: 'ptrace-report-once',
+          why: 'the same window with each task on its own CPU',
           search: { strategy: 'bounded', preemptions: 1 },
         },
       ],
