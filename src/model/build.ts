@@ -1,5 +1,13 @@
 import { MemoryLayout } from '../cpu/memory.ts';
-import type { IrqSourceDef, ModelDef, SafetyInvariant, TaskDef, TerminalInvariant, TransitionInvariant } from './types.ts';
+import type {
+  IrqSourceDef,
+  ModelDef,
+  SafetyInvariant,
+  TaskDef,
+  TerminalInvariant,
+  TransitionInvariant,
+  WaitsFor,
+} from './types.ts';
 
 /**
  * Collects the pieces of a model (memory cells, tasks, interrupt sources,
@@ -12,6 +20,7 @@ export class ModelBuilder {
   private readonly safety: SafetyInvariant[] = [];
   private readonly terminal: TerminalInvariant[] = [];
   private readonly transitions: TransitionInvariant[] = [];
+  private readonly waits: WaitsFor[] = [];
 
   constructor(readonly cpus: number) {
     if (!Number.isInteger(cpus) || cpus < 1) throw new Error(`a model needs at least one CPU (got ${cpus})`);
@@ -46,6 +55,14 @@ export class ModelBuilder {
     this.terminal.push(inv);
   }
 
+  /**
+   * Who sleeps waiting for whom (a sleeping lock's waiters and its owner):
+   * when nothing can run any more, a cycle of such sleepers is a deadlock.
+   */
+  waitsFor(edges: WaitsFor): void {
+    this.waits.push(edges);
+  }
+
   build(): ModelDef {
     if (this.tasks.length > 31) throw new Error('at most 31 tasks (task sets are bitmasks)');
     return {
@@ -56,6 +73,7 @@ export class ModelBuilder {
       safety: [...this.safety],
       transitions: [...this.transitions],
       terminal: [...this.terminal],
+      ...(this.waits.length > 0 ? { waitsFor: [...this.waits] } : {}),
     };
   }
 }

@@ -12,6 +12,7 @@ import {
   type TransitionInvariant,
   type Violation,
 } from './types.ts';
+import { sleeperCycle } from './wait-graph.ts';
 
 /** One activation on a task's stack: its program body or an interrupt handler on top of it. */
 class Frame {
@@ -102,6 +103,8 @@ export class Machine implements MachineView {
   private readonly irqLocks = new Set<number>();
   private readonly irqsOnLocks = new Set<number>();
   readonly ghost: GhostWriter;
+  /** the task that took each held lock (for a deadlock message: a lock can stay held by a task that left its CPU) */
+  private readonly lockTaker: Int32Array;
   steps = 0;
   violation: Violation | null = null;
   observer: StepObserver | null = null;
@@ -136,6 +139,7 @@ export class Machine implements MachineView {
       for (const a of inv.watch) (this.changeWatchers[a] ??= []).push(inv);
     }
     this.dirty = new Uint8Array(this.safety.length);
+    this.lockTaker = new Int32Array(def.layout.size);
     this.cpuLocalCell = def.layout.size;
     this.taskCtxCell = def.layout.size + def.cpus;
     const self = this;
@@ -301,7 +305,14 @@ export class Machine implements MachineView {
       if (op === null || !isBlocking(op.k) || op.tag === 'quiescent') continue;
       const t = this.tasks[cpu.current] as TaskRt;
       const what = op.k === K.AWAIT ? `waits on ${op.note || op.ref}` : `spins on ${this.layout.name(op.a)}`;
-      const self = (op.k === K.SPIN_LOCK || op.k === K.WRITE_LOCK) && cpu.held.includes(op.a) ? ' (which it holds itself)' : '';
+      let self = '';
+      if ((op.k === K.SPIN_LOCK || op.k === K.WRITE_LOCK) && cpu.held.includes(op.a)) {
+        const taker = this.lockTaker[op.a] as number;
+        self =
+          taker === t.id
+            ? ' (which it holds itself)'
+            : ` (taken on this CPU by ${this.taskName(taker)}, which left the CPU holding it)`;
+      }
       stuck.push(`CPU${cpu.id} (${t.name}) ${what}${self}`);
     }
     if (stuck.length > 0) {
@@ -309,6 +320,17 @@ export class Machine implements MachineView {
         this.violation = { invariant: ENGINE_INVARIANTS.deadlock, message: `every live CPU is blocked: ${stuck.join('; ')}` };
       }
       return;
+    }
+    if (this.def.waitsFor !== undefined && this.wants(ENGINE_INVARIANTS.deadlock)) {
+      const cycle = sleeperCycle(this.def.waitsFor.flatMap((f) => f(this)));
+      if (cycle !== null) {
+        const links = cycle.map((e) => `${this.taskName(e.task)} waits for ${e.on}, held by ${this.taskName(e.holder)}`);
+        this.violation = {
+          invariant: ENGINE_INVARIANTS.deadlock,
+          message: `tasks sleep in a cycle, each waiting for the next, and no one is left to wake them: ${links.join('; ')}`,
+        };
+        return;
+      }
     }
     for (const inv of this.def.terminal) {
       if (!this.wants(inv.name)) continue;
@@ -679,6 +701,7 @@ export class Machine implements MachineView {
 
   private acquired(lock: number, cpu: CpuState, task: TaskRt, op: Op): void {
     cpu.held.push(lock);
+    this.lockTaker[lock] = task.id;
     if (cpu.inIrq) this.irqLocks.add(lock);
     else if (cpu.irqsOn) this.irqsOnLocks.add(lock);
     this.checkIrqLock(lock, cpu, task, op);

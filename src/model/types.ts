@@ -1,5 +1,6 @@
 import type { MemoryLayout } from '../cpu/memory.ts';
 import type { MemView, Program } from '../cpu/ops.ts';
+import type { WaitEdge } from './wait-graph.ts';
 
 /**
  * Ghost state: facts a program records for invariants (a signal handled, a
@@ -102,6 +103,13 @@ export interface TerminalInvariant {
   readonly check: (w: MachineView) => string | null;
 }
 
+/**
+ * The sleepers of a state and what each waits for (a sleeping lock's
+ * owner): the engine reports a cycle among them as a deadlock
+ * (model/wait-graph.ts).
+ */
+export type WaitsFor = (w: MachineView) => readonly WaitEdge[];
+
 export interface ModelDef {
   readonly cpus: number;
   readonly layout: MemoryLayout;
@@ -110,6 +118,8 @@ export interface ModelDef {
   readonly safety: readonly SafetyInvariant[];
   readonly transitions?: readonly TransitionInvariant[];
   readonly terminal: readonly TerminalInvariant[];
+  /** who sleeps waiting for whom, for the sleeper-cycle deadlock check */
+  readonly waitsFor?: readonly WaitsFor[];
 }
 
 export interface Violation {

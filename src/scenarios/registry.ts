@@ -19,6 +19,7 @@ const BUILTINS: readonly (readonly [string, () => Promise<ScenarioDef>])[] = [
   ['linux/tracer-exit', async () => (await import('./linux/tracer-exit.ts')).default],
   ['linux/resume-vs-wait', async () => (await import('./linux/resume-vs-wait.ts')).default],
   ['linux/kill-traced', async () => (await import('./linux/kill-traced.ts')).default],
+  ['linux/mutex', async () => (await import('./linux/mutex.ts')).default],
   ['dragonos/c1-siginfo-trylock', async () => (await import('./dragonos/c1-siginfo-trylock.ts')).default],
   ['dragonos/c2-irq-enable', async () => (await import('./dragonos/c2-irq-enable.ts')).default],
   ['dragonos/c3-detach-wakeup', async () => (await import('./dragonos/c3-detach-wakeup.ts')).default],

@@ -40,9 +40,9 @@ export function* ptrace_event(k: LinuxKernel, ctx: TaskContext, event: number, m
 export function* sys_execve(k: LinuxKernel, ctx: TaskContext): Program<void> {
   const me = k.current(ctx);
   const mutex = ptraceState(k).of(me).cred_guard_mutex;
-  yield spinLock(mutex, `${E}:1477 prepare_bprm_creds`, 'mutex_lock_interruptible(&current->signal->cred_guard_mutex)');
+  if (yield* k.fn.mutex_lock_interruptible(k, ctx, mutex)) return; // 1477-1478 prepare_bprm_creds: -ERESTARTNOINTR
   yield load(me.ptrace, `${E}:1567 check_unsafe_exec`, 'if (p->ptrace) bprm->unsafe |= LSM_UNSAFE_PTRACE');
   yield nop(`${E}:1781 exec_binprm`, 'search_binary_handler: load_elf_binary → begin_new_exec (the new image)');
-  yield spinUnlock(mutex, `${E}:1455 setup_new_exec`, 'mutex_unlock(&me->signal->cred_guard_mutex)');
+  yield* k.fn.mutex_unlock(k, ctx, mutex); // 1455 setup_new_exec
   yield* k.fn.ptrace_event(k, ctx, PTRACE_EVENT_EXEC, me.id); // 1804 (old_vpid)
 }

@@ -26,6 +26,7 @@
 import type { ModelBuilder } from '../../model/build.ts';
 import type { MachineView } from '../../model/types.ts';
 import { SIG, sigmask } from '../common/bits.ts';
+import { fifoHas } from '../common/fifo.ts';
 import {
   __TASK_STOPPED,
   __TASK_TRACED,
@@ -41,6 +42,7 @@ import {
   TASK_WAKING,
 } from './consts.ts';
 import type { LinuxKernel } from './kernel.ts';
+import { ownerTask } from './mutex.ts';
 import type { LinuxTask } from './objects.ts';
 import { ptraceLinkEdge, taskStateEdge } from './oracle/check.ts';
 
@@ -67,6 +69,17 @@ function asleep(w: MachineView, t: LinuxTask): boolean {
 
 function signalsFor(w: MachineView, t: LinuxTask): number {
   return ((w.mem[t.pending] as number) | (w.mem[t.signal.shared_pending] as number)) & ~(w.mem[t.blocked] as number);
+}
+
+/** The sleeping mutexes' waiters: asleep on a wait list while the mutex is free, with nobody left to wake them. */
+export function mutexWaitersLost(k: LinuxKernel): SleepCondition[] {
+  return k.mutexes.flatMap((m) =>
+    k.userTasks.map((task) => ({
+      task,
+      what: `it waits on ${m.name}'s wait list and ${m.name} is free`,
+      holds: (mem: ArrayLike<number>) => fifoHas(mem[m.wait_list] as number, task.id) && ownerTask(mem[m.owner] as number) < 0,
+    })),
+  );
 }
 
 export function lostWakeup(w: MachineView, tasks: readonly LinuxTask[], conds: readonly SleepCondition[]): string | null {
@@ -149,7 +162,7 @@ export function runqueuesSaneAtEnd(w: MachineView, k: LinuxKernel, tasks: readon
 /** Registers the substrate's invariants for `opts.tasks` (default: every spawned task). Call after k.finish(). */
 export function registerLinuxInvariants(b: ModelBuilder, k: LinuxKernel, opts: LinuxInvariantOptions = {}): void {
   const tasks = opts.tasks ?? k.userTasks;
-  const conds = opts.sleepsFor ?? [];
+  const conds = [...(opts.sleepsFor ?? []), ...mutexWaitersLost(k)];
   b.atEnd({ name: 'no-lost-wakeup', check: (w) => lostWakeup(w, tasks, conds) });
   b.atEnd({ name: 'no-stuck-traced', check: (w) => stuckTraced(w, tasks) });
   b.invariant({

@@ -14,8 +14,11 @@
  */
 import type { Program } from '../../cpu/ops.ts';
 import type { ModelBuilder } from '../../model/build.ts';
-import type { TaskContext } from '../../model/types.ts';
+import type { MachineView, TaskContext } from '../../model/types.ts';
+import type { WaitEdge } from '../../model/wait-graph.ts';
+import { fifoEntries } from '../common/fifo.ts';
 import { type OverrideOptions, PathTable } from '../common/paths.ts';
+import { type Mutex, mutexCells, ownerTask } from './mutex.ts';
 import { allocRunqueue, allocTask, type LinuxTask, type Runqueue, type SigAction } from './objects.ts';
 import { LINUX_PATHS, type LinuxPaths } from './paths.ts';
 
@@ -50,6 +53,8 @@ export class LinuxKernel {
   /** the parent each spawned task starts with, by task id */
   private readonly parentOf: number[] = [];
   private readonly runqueues: Runqueue[] = [];
+  /** the sleeping mutexes of the model (k.mutex) */
+  readonly mutexes: Mutex[] = [];
   private finished = false;
   private readonly paths = new PathTable<LinuxPaths>(LINUX_PATHS, 'the Linux model');
   /** every path, by name: the model calls them all through this table */
@@ -82,6 +87,28 @@ export class LinuxKernel {
     opts?: OverrideOptions<keyof LinuxPaths & string>,
   ): void {
     this.paths.override(name, impl, opts);
+  }
+
+  /** A sleeping mutex (struct mutex, DEFINE_MUTEX): its owner word, wait_lock and wait list. Before finish(). */
+  mutex(name: string): Mutex {
+    if (this.finished) throw new Error('mutex() after finish()');
+    const m = mutexCells(this.b.layout, name, (id) => this.nameOf(id));
+    this.mutexes.push(m);
+    return m;
+  }
+
+  /** Each task asleep on a mutex's wait list, and the mutex's owner: the engine's sleeper-cycle deadlock check. */
+  private mutexWaits(w: MachineView) {
+    const edges: WaitEdge[] = [];
+    for (const m of this.mutexes) {
+      const holder = ownerTask(w.mem[m.owner] as number);
+      if (holder < 0) continue;
+      for (const e of fifoEntries(w.mem[m.wait_list] as number)) {
+        const t = this.task(e.task);
+        if (w.mem[t.on_rq] === 0 && w.taskCpu(t.id) < 0) edges.push({ task: t.id, holder, on: m.name });
+      }
+    }
+    return edges;
   }
 
   /** Declares a task that runs `body`, then do_exit(0); placed on CPU `cpu mod cpus`. */
@@ -130,6 +157,7 @@ export class LinuxKernel {
     if (this.finished) throw new Error('finish() called twice');
     this.finished = true;
     this.paths.seal();
+    if (this.mutexes.length > 0) this.b.waitsFor((w) => this.mutexWaits(w));
     const b = this.b;
     const users = this.all.slice();
     const cpuOf = (t: LinuxTask) => this.placedOn[t.id] as number;

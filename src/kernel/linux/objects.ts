@@ -73,6 +73,8 @@ export interface LinuxTask {
   readonly pending: number;
   /** p->blocked */
   readonly blocked: number;
+  /** p->wake_q.next: 1 while some waker's wake_q holds p */
+  readonly wake_q: number;
   /** thread_info flags: TIF_SIGPENDING, TIF_NEED_RESCHED */
   readonly tif: number;
   readonly signal: SignalStruct;
@@ -152,6 +154,7 @@ export function allocTask(layout: MemoryLayout, t: TaskCellInit, nameOf: (id: nu
     real_parent: c('real_parent', t.parent, taskId(nameOf)),
     pending: c('pending', t.pending, sigsetFormatter),
     blocked: c('blocked', t.blocked, sigsetFormatter),
+    wake_q: c('wake_q'),
     tif: c('tif', t.pending & ~t.blocked ? TIF_SIGPENDING : 0, tifFormatter),
     signal: {
       flags: c('signal.flags', 0, signalFlagsFormatter),

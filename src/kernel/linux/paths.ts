@@ -24,6 +24,18 @@ import {
 import { __set_current_state, set_current_state, set_special_state } from './include/sched.ts';
 import { __fatal_signal_pending, fatal_signal_pending, signal_pending, signal_pending_state } from './include/sched-signal.ts';
 import {
+  __mutex_add_waiter,
+  __mutex_handoff,
+  __mutex_lock_common,
+  __mutex_remove_waiter,
+  __mutex_trylock_common,
+  __mutex_trylock_fast,
+  mutex_lock,
+  mutex_lock_interruptible,
+  mutex_lock_killable,
+  mutex_unlock,
+} from './mutex.ts';
+import {
   __ptrace_detach,
   __ptrace_link,
   __ptrace_unlink,
@@ -70,7 +82,9 @@ import {
   ttwu_do_wakeup,
   ttwu_queue,
   ttwu_runnable,
+  wake_q_add,
   wake_up_process,
+  wake_up_q,
   wake_up_state,
 } from './sched/core.ts';
 import {
@@ -161,8 +175,21 @@ export const LINUX_PATHS = {
   ttwu_do_wakeup,
   ttwu_queue,
   ttwu_runnable,
+  wake_q_add,
   wake_up_process,
+  wake_up_q,
   wake_up_state,
+  // mutex.ts
+  __mutex_add_waiter,
+  __mutex_handoff,
+  __mutex_lock_common,
+  __mutex_remove_waiter,
+  __mutex_trylock_common,
+  __mutex_trylock_fast,
+  mutex_lock,
+  mutex_lock_interruptible,
+  mutex_lock_killable,
+  mutex_unlock,
   // sched/wait.ts
   ___wait_event,
   __wake_up,

@@ -8,14 +8,12 @@
  * list of tracees, written under tasklist_lock as the list is); ptracer_cred
  * and the security hooks (__ptrace_may_access, security_ptrace_traceme)
  * always allow; last_siginfo is reduced to its si_code (0 for NULL), the only
- * part PTRACE_LISTEN reads. cred_guard_mutex is a sleeping mutex in Linux; it
- * is modelled as a lock whose waiter blocks until it is free (a spinlock
- * with the sleep abstracted): no model path holds it across a sleep, and a
- * contended waiter that would sleep in the kernel here simply is not
- * enabled, which gives the same orders of the critical sections.
+ * part PTRACE_LISTEN reads. cred_guard_mutex is the sleeping mutex of
+ * mutex.ts (a contended attach or exec sleeps on its wait list).
  */
 import { bitsFormatter, decimal, flagsFormatter } from '../../cpu/memory.ts';
 import type { LinuxKernel } from './kernel.ts';
+import type { Mutex } from './mutex.ts';
 import { type LinuxTask, type WaitQueueHead, waitQueueHead } from './objects.ts';
 
 /** include/uapi/linux/ptrace.h:156-167 */
@@ -34,7 +32,7 @@ export interface PtraceTaskCells {
   /** tracer side: p->ptraced, the tasks this task traces (bitmask) */
   readonly ptraced: number;
   /** p->signal->cred_guard_mutex */
-  readonly cred_guard_mutex: number;
+  readonly cred_guard_mutex: Mutex;
   /** p->last_siginfo->si_code (0: no siginfo) */
   readonly last_siginfo: number;
   /** p->ptrace_message */
@@ -67,7 +65,7 @@ export class PtraceState {
       const n = t.name;
       this.cells.set(t.id, {
         ptraced: lay.cell(`${n}.ptraced`, 0, tasks),
-        cred_guard_mutex: lay.spinlock(`${n}.signal.cred_guard_mutex`),
+        cred_guard_mutex: k.mutex(`${n}.signal.cred_guard_mutex`),
         last_siginfo: lay.cell(`${n}.last_siginfo.si_code`, 0, decimal),
         ptrace_message: lay.cell(`${n}.ptrace_message`),
         syscall_work: lay.cell(

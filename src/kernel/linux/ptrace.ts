@@ -7,9 +7,8 @@
  * Abstracted: permission and security checks (always allowed), audit, the
  * proc connector, get/put_task_struct, ptracer_cred, arch single-step set-up
  * (one flag in `syscall_work`), PTRACE_O options other than EXITKILL, and
- * PF_EXITING (never set: exit_signals is not modelled). cred_guard_mutex
- * and wait_on_bit are sleeps the model abstracts as blocking waits (see
- * ptrace-state.ts and ptrace_attach).
+ * PF_EXITING (never set: exit_signals is not modelled). wait_on_bit is a
+ * sleep the model abstracts as a blocking wait (see ptrace_attach).
  */
 import { awaitCond, check, load, type Program, readLock, readUnlock, rmw, spinLock, spinUnlock, store } from '../../cpu/ops.ts';
 import type { TaskContext } from '../../model/types.ts';
@@ -62,6 +61,8 @@ export const PTRACE = {
 export const EPERM = 1;
 export const ESRCH = 3;
 export const EIO = 5;
+/** -ERESTARTNOINTR (include/linux/errno.h) */
+export const ERESTARTNOINTR = 513;
 
 // ---- links ------------------------------------------------------------------
 
@@ -210,7 +211,7 @@ export function* ptrace_attach(k: LinuxKernel, ctx: TaskContext, task: LinuxTask
   const flags = seize ? PT_PTRACED | PT_SEIZED | (options << PT_OPT_FLAG_SHIFT) : PT_PTRACED; // 396-413
   if (pt.sameThreadGroup(task, me)) return -EPERM; // 420-421
   const mutex = pt.of(task).cred_guard_mutex;
-  yield spinLock(mutex, r(429, F), `mutex_lock_interruptible(&${task.name}->signal->cred_guard_mutex)`);
+  if (yield* k.fn.mutex_lock_interruptible(k, ctx, mutex)) return -ERESTARTNOINTR; // 428-430
   // 432-434 task_lock; __ptrace_may_access: allowed
   let retval = -EPERM;
   yield* writeLockIrq(k.tasklist_lock, r(438, F), 'write_lock_irq(&tasklist_lock)');
@@ -230,7 +231,7 @@ export function* ptrace_attach(k: LinuxKernel, ctx: TaskContext, task: LinuxTask
     retval = 0; // 480
   }
   yield* writeUnlockIrq(k.tasklist_lock, r(482, F), 'write_unlock_irq(&tasklist_lock)');
-  yield spinUnlock(mutex, r(484, F), 'mutex_unlock(&task->signal->cred_guard_mutex)');
+  yield* k.fn.mutex_unlock(k, ctx, mutex); // 484
   if (!retval) {
     const bit = yield load(
       task.jobctl,

@@ -271,6 +271,28 @@ export function* ttwu_queue(k: LinuxKernel, ctx: TaskContext, p: LinuxTask, cpu:
   yield spinUnlock(rq.lock, r(4034, 'ttwu_queue'), 'rq_unlock(rq)');
 }
 
+/**
+ * wake_q_add — core.c:948-988 (__wake_q_add): claim p's wake_q node
+ * (cmpxchg NULL → WAKE_Q_TAIL). False when another waker holds it: that
+ * one will wake p. The wake_q head is the caller's own (a local list).
+ */
+export function* wake_q_add(_k: LinuxKernel, _ctx: TaskContext, p: LinuxTask): Program<boolean> {
+  yield fence(r(960, '__wake_q_add'), 'smp_mb__before_atomic()');
+  const old: number = yield rmw(
+    p.wake_q,
+    (v) => (v === 0 ? 1 : v),
+    r(961, '__wake_q_add'),
+    `cmpxchg_relaxed(&${p.name}->wake_q.next, NULL, WAKE_Q_TAIL)`,
+  );
+  return old === 0;
+}
+
+/** wake_up_q — core.c:1013-1032, for a wake_q that holds p: release p's node, then wake_up_process(p). */
+export function* wake_up_q(k: LinuxKernel, ctx: TaskContext, p: LinuxTask): Program<void> {
+  yield store(p.wake_q, 0, r(1023, 'wake_up_q'), `${p.name}->wake_q.next = NULL`);
+  yield* k.fn.wake_up_process(k, ctx, p); // 1029
+}
+
 /** wake_up_process — core.c:4480-4483: try_to_wake_up(p, TASK_NORMAL, 0). */
 export function wake_up_process(k: LinuxKernel, ctx: TaskContext, p: LinuxTask): Program<boolean> {
   return k.fn.try_to_wake_up(k, ctx, p, TASK_NORMAL, 0);
