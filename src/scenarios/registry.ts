@@ -20,6 +20,8 @@ const BUILTINS: readonly (readonly [string, () => Promise<ScenarioDef>])[] = [
   ['linux/resume-vs-wait', async () => (await import('./linux/resume-vs-wait.ts')).default],
   ['linux/kill-traced', async () => (await import('./linux/kill-traced.ts')).default],
   ['linux/mutex', async () => (await import('./linux/mutex.ts')).default],
+  ['linux/exclusive-wait', async () => (await import('./linux/exclusive-wait.ts')).default],
+  ['linux/wait-on-bit', async () => (await import('./linux/wait-on-bit.ts')).default],
   ['dragonos/c1-siginfo-trylock', async () => (await import('./dragonos/c1-siginfo-trylock.ts')).default],
   ['dragonos/c2-irq-enable', async () => (await import('./dragonos/c2-irq-enable.ts')).default],
   ['dragonos/c3-detach-wakeup', async () => (await import('./dragonos/c3-detach-wakeup.ts')).default],

@@ -7,7 +7,7 @@
  * Abstracted: everything of the new image (files, mm, binfmt handlers,
  * de_thread for a single-threaded group, credentials), audit and tracing.
  */
-import { load, nop, type Program, spinLock, spinUnlock } from '../../cpu/ops.ts';
+import { load, nop, type Program } from '../../cpu/ops.ts';
 import type { TaskContext } from '../../model/types.ts';
 import { SIG } from '../common/bits.ts';
 import { PT_PTRACED, PT_SEIZED } from './consts.ts';

@@ -19,7 +19,15 @@ import type { WaitEdge } from '../../model/wait-graph.ts';
 import { fifoEntries } from '../common/fifo.ts';
 import { type OverrideOptions, PathTable } from '../common/paths.ts';
 import { type Mutex, mutexCells, ownerTask } from './mutex.ts';
-import { allocRunqueue, allocTask, type LinuxTask, type Runqueue, type SigAction } from './objects.ts';
+import {
+  allocRunqueue,
+  allocTask,
+  type LinuxTask,
+  type Runqueue,
+  type SigAction,
+  type WaitQueueHead,
+  waitQueueHead,
+} from './objects.ts';
 import { LINUX_PATHS, type LinuxPaths } from './paths.ts';
 
 export interface LinuxOptions {
@@ -55,6 +63,8 @@ export class LinuxKernel {
   private readonly runqueues: Runqueue[] = [];
   /** the sleeping mutexes of the model (k.mutex) */
   readonly mutexes: Mutex[] = [];
+  /** bit_waitqueue(word, bit) of every bit some path waits on, by `word:mask` */
+  private readonly bitQueues = new Map<string, WaitQueueHead>();
   private finished = false;
   private readonly paths = new PathTable<LinuxPaths>(LINUX_PATHS, 'the Linux model');
   /** every path, by name: the model calls them all through this table */
@@ -95,6 +105,31 @@ export class LinuxKernel {
     const m = mutexCells(this.b.layout, name, (id) => this.nameOf(id));
     this.mutexes.push(m);
     return m;
+  }
+
+  /** A wait queue head (DECLARE_WAIT_QUEUE_HEAD): its lock and its list of entries. Before finish(). */
+  waitQueue(name: string): WaitQueueHead {
+    if (this.finished) throw new Error('waitQueue() after finish()');
+    return waitQueueHead(this.b.layout, name, (id) => this.nameOf(id));
+  }
+
+  /**
+   * bit_waitqueue(word, bit) — kernel/sched/wait_bit.c:12-18: the wait
+   * queue of one bit of one cell (Linux hashes them into a table; here each
+   * has its own). Made on first use, which must come before finish() (the
+   * model's cells are fixed then): a model declares the bits its paths wait
+   * on when it sets up (ptrace: JOBCTL_TRAPPING of each task).
+   */
+  bitWaitqueue(word: number, mask: number): WaitQueueHead {
+    const key = `${word}:${mask}`;
+    let wq = this.bitQueues.get(key);
+    if (wq === undefined) {
+      if (this.finished) throw new Error(`bit_waitqueue(${this.b.layout.name(word)}, ${mask}) was not declared before finish()`);
+      const name = `bit_waitqueue(${this.b.layout.name(word)},0x${mask.toString(16)})`;
+      wq = waitQueueHead(this.b.layout, name, (id) => this.nameOf(id), 'wake_bit', { word, mask });
+      this.bitQueues.set(key, wq);
+    }
+    return wq;
   }
 
   /** Each task asleep on a mutex's wait list, and the mutex's owner: the engine's sleeper-cycle deadlock check. */

@@ -11,6 +11,7 @@
  */
 import { bitsFormatter, decimal, type Formatter, type MemoryLayout } from '../../cpu/memory.ts';
 import { sigsetFormatter } from '../common/bits.ts';
+import { fifoFormatter } from '../common/fifo.ts';
 import {
   exitStateFormatter,
   jobctlFormatter,
@@ -22,19 +23,22 @@ import {
   tifFormatter,
 } from './consts.ts';
 
-/** A wait queue head: its lock and the set of waiting tasks (one entry per task). */
+/** A wait queue head: its lock and its list of entries (one per task). */
 export interface WaitQueueHead {
   readonly name: string;
   /** wait_queue_head_t.lock */
   readonly lock: number;
-  /** the tasks with an entry on the list (bitmask), read and written under `lock` */
+  /** the entries in list order (src/kernel/common/fifo.ts; the flag is WQ_FLAG_EXCLUSIVE), read and written under `lock` */
   readonly head: number;
   /**
    * The wake function of the entries (wait_queue_entry->func): `autoremove`
    * for DEFINE_WAIT entries (prepare_to_wait), `child_wait` for do_wait's
-   * child_wait_callback. One kind per queue: no model mixes them.
+   * child_wait_callback, `wake_bit` for a bit waitqueue's entries
+   * (wait_on_bit). One kind per queue: no model mixes them.
    */
-  readonly func: 'autoremove' | 'child_wait';
+  readonly func: 'autoremove' | 'child_wait' | 'wake_bit';
+  /** a bit waitqueue's key: the word (a cell) and the bit (a mask) its waiters wait on */
+  readonly bit?: { readonly word: number; readonly mask: number };
 }
 
 /** struct signal_struct (the fields job control uses) — include/linux/sched/signal.h:93 */
@@ -122,10 +126,12 @@ export interface TaskCellInit {
 export function waitQueueHead(
   layout: MemoryLayout,
   name: string,
-  tasks: Formatter,
+  nameOf: (task: number) => string,
   func: WaitQueueHead['func'] = 'autoremove',
+  bit?: WaitQueueHead['bit'],
 ): WaitQueueHead {
-  return { name, lock: layout.spinlock(`${name}.lock`), head: layout.cell(`${name}.head`, 0, tasks), func };
+  const head = layout.cell(`${name}.head`, 0, fifoFormatter(nameOf, 'excl'));
+  return { name, lock: layout.spinlock(`${name}.lock`), head, func, ...(bit ? { bit } : {}) };
 }
 
 const taskId =
@@ -136,7 +142,7 @@ const taskId =
 export function allocTask(layout: MemoryLayout, t: TaskCellInit, nameOf: (id: number) => string): LinuxTask {
   const n = t.name;
   const c = (field: string, init = 0, fmt: Formatter = decimal) => layout.cell(`${n}.${field}`, init, fmt);
-  const tasks = bitsFormatter(nameOf);
+  const _tasks = bitsFormatter(nameOf);
   return {
     id: t.id,
     name: n,
@@ -161,7 +167,7 @@ export function allocTask(layout: MemoryLayout, t: TaskCellInit, nameOf: (id: nu
       group_stop_count: c('signal.group_stop_count'),
       group_exit_code: c('signal.group_exit_code'),
       shared_pending: c('signal.shared_pending', 0, sigsetFormatter),
-      wait_chldexit: waitQueueHead(layout, `${n}.signal.wait_chldexit`, tasks, 'child_wait'),
+      wait_chldexit: waitQueueHead(layout, `${n}.signal.wait_chldexit`, nameOf, 'child_wait'),
     },
     siglock: layout.spinlock(`${n}.sighand.siglock`),
     actions: t.actions,

@@ -89,15 +89,21 @@ import {
 } from './sched/core.ts';
 import {
   ___wait_event,
+  __wait_on_bit,
   __wake_up,
   __wake_up_common_lock,
   __wake_up_sync_key,
   add_wait_queue,
+  add_wait_queue_exclusive,
+  bit_wait,
   finish_wait,
   prepare_to_wait,
   prepare_to_wait_event,
+  prepare_to_wait_exclusive,
   remove_wait_queue,
+  wait_on_bit,
   wake_entry,
+  wake_up_bit,
 } from './sched/wait.ts';
 import { task_rq_lock, wait_task_inactive } from './sched/wait-task-inactive.ts';
 import {
@@ -201,6 +207,12 @@ export const LINUX_PATHS = {
   prepare_to_wait_event,
   remove_wait_queue,
   wake_entry,
+  wake_up_bit,
+  wait_on_bit,
+  __wait_on_bit,
+  bit_wait,
+  prepare_to_wait_exclusive,
+  add_wait_queue_exclusive,
   // sched/wait-task-inactive.ts
   task_rq_lock,
   wait_task_inactive,

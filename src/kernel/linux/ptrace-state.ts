@@ -12,9 +12,10 @@
  * mutex.ts (a contended attach or exec sleeps on its wait list).
  */
 import { bitsFormatter, decimal, flagsFormatter } from '../../cpu/memory.ts';
+import { JOBCTL_TRAPPING } from './consts.ts';
 import type { LinuxKernel } from './kernel.ts';
 import type { Mutex } from './mutex.ts';
-import { type LinuxTask, type WaitQueueHead, waitQueueHead } from './objects.ts';
+import type { LinuxTask } from './objects.ts';
 
 /** include/uapi/linux/ptrace.h:156-167 */
 export const PTRACE_EVENT_EXEC = 4;
@@ -39,8 +40,6 @@ export interface PtraceTaskCells {
   readonly ptrace_message: number;
   /** SYSCALL_TRACE in p->syscall_work and TIF_SINGLESTEP (set by ptrace_resume) */
   readonly syscall_work: number;
-  /** bit_waitqueue(&p->jobctl, JOBCTL_TRAPPING_BIT): where ptrace_attach waits for the trap */
-  readonly trapping_wq: WaitQueueHead;
   /** ghost: ptrace stops this tracee entered (set TASK_TRACED and its exit_code) */
   readonly g_stops: number;
   /** ghost: stop reports of this tracee returned by wait */
@@ -63,6 +62,7 @@ export class PtraceState {
     const tasks = bitsFormatter((id) => k.task(id).name);
     for (const t of k.userTasks) {
       const n = t.name;
+      k.bitWaitqueue(t.jobctl, JOBCTL_TRAPPING); // where ptrace_attach waits for the trap
       this.cells.set(t.id, {
         ptraced: lay.cell(`${n}.ptraced`, 0, tasks),
         cred_guard_mutex: k.mutex(`${n}.signal.cred_guard_mutex`),
@@ -73,7 +73,6 @@ export class PtraceState {
           0,
           flagsFormatter({ [SYSCALL_TRACE]: 'SYSCALL_TRACE', [TIF_SINGLESTEP]: 'TIF_SINGLESTEP' }),
         ),
-        trapping_wq: waitQueueHead(lay, `bit_waitqueue(${n}.jobctl,TRAPPING)`, tasks),
         g_stops: lay.ghost(`${n}.ghost.ptrace_stops`),
         g_reports: lay.ghost(`${n}.ghost.stop_reports`),
         g_resumes: lay.ghost(`${n}.ghost.resumed`),

@@ -10,7 +10,7 @@
  * PF_EXITING (never set: exit_signals is not modelled). wait_on_bit is a
  * sleep the model abstracts as a blocking wait (see ptrace_attach).
  */
-import { awaitCond, check, load, type Program, readLock, readUnlock, rmw, spinLock, spinUnlock, store } from '../../cpu/ops.ts';
+import { check, load, type Program, readLock, readUnlock, rmw, spinLock, spinUnlock, store } from '../../cpu/ops.ts';
 import type { TaskContext } from '../../model/types.ts';
 import { SIG } from '../common/bits.ts';
 import { writeLockIrq, writeUnlockIrq } from '../common/locks.ts';
@@ -32,6 +32,7 @@ import {
   PT_PTRACED,
   PT_SEIZED,
   SIGNAL_STOP_STOPPED,
+  TASK_KILLABLE,
 } from './consts.ts';
 import type { LinuxKernel } from './kernel.ts';
 import { spin_lock_irq, spin_lock_irqsave, spin_unlock_irq, spin_unlock_irqrestore } from './locking.ts';
@@ -198,11 +199,9 @@ export function* ptrace_traceme(k: LinuxKernel, ctx: TaskContext): Program<numbe
 
 /**
  * ptrace_attach — ptrace.c:389-499, for PTRACE_ATTACH and PTRACE_SEIZE
- * (`options`: PTRACE_O_* flags of SEIZE). wait_on_bit(&task->jobctl,
- * JOBCTL_TRAPPING_BIT, TASK_KILLABLE) is its test_bit_acquire and then a
- * blocking wait until the bit is clear: the TASK_KILLABLE sleep and the
- * bit-waitqueue wakeup (task_clear_jobctl_trapping's wake_up_bit) are
- * abstracted into that wait, and the attacher is never killed meanwhile.
+ * (`options`: PTRACE_O_* flags of SEIZE). At the end it sleeps in
+ * wait_on_bit(&task->jobctl, JOBCTL_TRAPPING_BIT, TASK_KILLABLE) until the
+ * tracee's trap clears the bit (task_clear_jobctl_trapping's wake_up_bit).
  */
 export function* ptrace_attach(k: LinuxKernel, ctx: TaskContext, task: LinuxTask, seize: boolean, options = 0): Program<number> {
   const F = 'ptrace_attach';
@@ -232,21 +231,7 @@ export function* ptrace_attach(k: LinuxKernel, ctx: TaskContext, task: LinuxTask
   }
   yield* writeUnlockIrq(k.tasklist_lock, r(482, F), 'write_unlock_irq(&tasklist_lock)');
   yield* k.fn.mutex_unlock(k, ctx, mutex); // 484
-  if (!retval) {
-    const bit = yield load(
-      task.jobctl,
-      'linux-6.6 include/linux/wait_bit.h:74 wait_on_bit',
-      'if (!test_bit_acquire(JOBCTL_TRAPPING_BIT, &task->jobctl))',
-    );
-    if (bit & JOBCTL_TRAPPING) {
-      yield awaitCond(
-        [task.jobctl],
-        (m) => ((m[task.jobctl] as number) & JOBCTL_TRAPPING) === 0,
-        'linux-6.6 kernel/sched/wait_bit.c:47 __wait_on_bit',
-        'wait_on_bit(&task->jobctl, JOBCTL_TRAPPING_BIT, TASK_KILLABLE) (sleep abstracted)',
-      );
-    }
-  }
+  if (!retval) yield* k.fn.wait_on_bit(k, ctx, task.jobctl, JOBCTL_TRAPPING, TASK_KILLABLE); // 494 (an -EINTR is ignored: 487-493)
   return retval;
 }
 

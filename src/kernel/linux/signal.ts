@@ -16,7 +16,7 @@
  * TRAP_STOP), and get_signal takes the ptrace-side functions
  * (ptrace_signal, do_jobctl_trap) are signal-ptrace.ts's, reached through k.fn.
  */
-import { check, load, nop, type Program, readLock, readUnlock, rmw, store } from '../../cpu/ops.ts';
+import { check, fence, load, nop, type Program, readLock, readUnlock, rmw, store } from '../../cpu/ops.ts';
 import type { TaskContext } from '../../model/types.ts';
 import { SIG, sigmask, signalName } from '../common/bits.ts';
 import {
@@ -135,15 +135,15 @@ export function* task_set_jobctl_pending(k: LinuxKernel, ctx: TaskContext, task:
 
 /**
  * task_clear_jobctl_trapping — signal.c:314-321: clear TRAPPING and wake a
- * ptrace_attach waiting on the bit. No substrate model waits on the bit
- * (wait_on_bit comes with ptrace_attach), so the wake is a marker step.
+ * ptrace_attach waiting on the bit (wait_on_bit).
  */
-export function* task_clear_jobctl_trapping(_k: LinuxKernel, _ctx: TaskContext, task: LinuxTask): Program<void> {
+export function* task_clear_jobctl_trapping(k: LinuxKernel, ctx: TaskContext, task: LinuxTask): Program<void> {
   const F = 'task_clear_jobctl_trapping';
   const j: number = yield load(task.jobctl, r(316, F), 'if (unlikely(task->jobctl & JOBCTL_TRAPPING))');
   if (!(j & JOBCTL_TRAPPING)) return;
   yield rmw(task.jobctl, (v) => v & ~JOBCTL_TRAPPING, r(317, F), 'task->jobctl &= ~JOBCTL_TRAPPING');
-  yield nop(r(319, F), 'smp_mb(); wake_up_bit(&task->jobctl, JOBCTL_TRAPPING_BIT)');
+  yield fence(r(318, F), 'smp_mb(); /* advised by wake_up_bit() */');
+  yield* k.fn.wake_up_bit(k, ctx, task.jobctl, JOBCTL_TRAPPING); // 319
 }
 
 /** task_clear_jobctl_pending — signal.c:338-349. */
