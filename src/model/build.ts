@@ -21,16 +21,32 @@ export class ModelBuilder {
   private readonly terminal: TerminalInvariant[] = [];
   private readonly transitions: TransitionInvariant[] = [];
   private readonly waits: WaitsFor[] = [];
+  /** the last task placed on each CPU (ModelBuilder.task) */
+  private readonly lastOn = new Map<number, number>();
 
   constructor(readonly cpus: number) {
     if (!Number.isInteger(cpus) || cpus < 1) throw new Error(`a model needs at least one CPU (got ${cpus})`);
   }
 
-  /** Adds a task; returns its id. */
+  /**
+   * Adds a task; returns its id. A task placed on a CPU (`startCpu` ≥ 0)
+   * lands on CPU `startCpu mod cpus`; when an earlier task is placed there
+   * already, it starts there when that one's program ends (`after`), so a
+   * model of tasks without a scheduler runs on any number of CPUs — on one,
+   * its tasks run one after another in the order they were added.
+   */
   task(def: TaskDef): number {
     if (this.tasks.some((t) => t.name === def.name)) throw new Error(`duplicate task name '${def.name}'`);
-    this.tasks.push(def);
-    return this.tasks.length - 1;
+    const id = this.tasks.length;
+    let placed = def;
+    if (def.startCpu >= 0) {
+      const cpu = def.startCpu % this.cpus;
+      const prev = this.lastOn.get(cpu);
+      placed = prev === undefined ? { ...def, startCpu: cpu } : { ...def, startCpu: -1, after: prev };
+      this.lastOn.set(cpu, id);
+    }
+    this.tasks.push(placed);
+    return id;
   }
 
   /** Task ids are given out in order, so code can name a task before it is added. */

@@ -105,6 +105,8 @@ export class Machine implements MachineView {
   readonly ghost: GhostWriter;
   /** the task that took each held lock (for a deadlock message: a lock can stay held by a task that left its CPU) */
   private readonly lockTaker: Int32Array;
+  /** the task that starts on a CPU when each task's program ends (TaskDef.after), or -1 */
+  private readonly successor: Int32Array;
   steps = 0;
   violation: Violation | null = null;
   observer: StepObserver | null = null;
@@ -140,6 +142,10 @@ export class Machine implements MachineView {
     }
     this.dirty = new Uint8Array(this.safety.length);
     this.lockTaker = new Int32Array(def.layout.size);
+    this.successor = new Int32Array(def.tasks.length).fill(-1);
+    def.tasks.forEach((d, i) => {
+      if (d.after !== undefined) this.successor[d.after] = i;
+    });
     this.cpuLocalCell = def.layout.size;
     this.taskCtxCell = def.layout.size + def.cpus;
     const self = this;
@@ -800,8 +806,14 @@ export class Machine implements MachineView {
     }
     if (t.frames.length === 0) {
       t.life = DONE;
-      if (cpu) cpu.current = -1;
       t.cpu = -1;
+      const next = this.successor[t.id] as number;
+      if (cpu && next >= 0) {
+        // the next task placed on this CPU starts where this one ended
+        cpu.current = next;
+        (this.tasks[next] as TaskRt).cpu = cpu.id;
+        this.startOrResume(this.tasks[next] as TaskRt);
+      } else if (cpu) cpu.current = -1;
     }
   }
 }

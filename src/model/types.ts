@@ -28,6 +28,12 @@ export interface TaskDef {
   readonly program: (ctx: TaskContext) => Program<void>;
   /** CPU the task is current on at time 0, or -1 when it starts parked (on a runqueue or not yet forked). */
   readonly startCpu: number;
+  /**
+   * Starts on the CPU of this task (an id) when that task's program ends:
+   * tasks a model places on one CPU without a scheduler of their own run
+   * there one after another (ModelBuilder.task does this).
+   */
+  readonly after?: number;
   /** the per-CPU idle task: it never needs waking and its waits are quiescent */
   readonly idle?: boolean;
 }

@@ -9,6 +9,7 @@ import type { ScenarioDef } from '../model/scenario.ts';
 const BUILTINS: readonly (readonly [string, () => Promise<ScenarioDef>])[] = [
   ['demo/lost-wakeup', async () => (await import('./demo/lost-wakeup.ts')).default],
   ['demo/abba-deadlock', async () => (await import('./demo/abba-deadlock.ts')).default],
+  ['demo/foreign-lock', async () => (await import('./demo/foreign-lock.ts')).default],
   ['linux/sleep-wake', async () => (await import('./linux/sleep-wake.ts')).default],
   ['linux/stop-cont', async () => (await import('./linux/stop-cont.ts')).default],
   ['linux/kill-sleeping', async () => (await import('./linux/kill-sleeping.ts')).default],

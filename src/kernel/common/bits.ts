@@ -61,3 +61,10 @@ export function sigmask(sig: number): number {
 }
 
 export const sigsetFormatter: Formatter = bitsFormatter((b) => signalName(b + 1));
+
+/** How many members a set has. */
+export function popcount(x: number): number {
+  let n = 0;
+  for (let v = x; v !== 0; v &= v - 1) n++;
+  return n;
+}
