@@ -46,6 +46,8 @@ export const SIG = {
   SIGCONT: 18,
   SIGSTOP: 19,
   SIGTSTP: 20,
+  SIGTTIN: 21,
+  SIGTTOU: 22,
   SIGSYS: 31,
 } as const;
 

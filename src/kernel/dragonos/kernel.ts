@@ -29,7 +29,6 @@
  *   signalfd, SIGCHLD to an uninvolved parent, waking its waiters) are
  *   steps with no shared cell, or are left out and named where they are.
  */
-import { enumFormatter, flagsFormatter } from '../../cpu/memory.ts';
 import { awaitCond, nop, type Program } from '../../cpu/ops.ts';
 import type { ModelBuilder } from '../../model/build.ts';
 import type { TaskContext } from '../../model/types.ts';

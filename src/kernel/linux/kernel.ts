@@ -18,6 +18,7 @@ import type { MachineView, TaskContext } from '../../model/types.ts';
 import type { WaitEdge } from '../../model/wait-graph.ts';
 import { fifoEntries } from '../common/fifo.ts';
 import { type OverrideOptions, PathTable } from '../common/paths.ts';
+import { LINUX_6_6, type LinuxConsts } from './consts.ts';
 import { type Mutex, mutexCells, ownerTask } from './mutex.ts';
 import {
   allocRunqueue,
@@ -26,15 +27,27 @@ import {
   type Runqueue,
   type SigAction,
   type WaitQueueHead,
+  type WakeList,
   waitQueueHead,
 } from './objects.ts';
 import { LINUX_PATHS, type LinuxPaths } from './paths.ts';
+import type { TaskWork } from './task-work.ts';
 
 export interface LinuxOptions {
   /** scheduler ticks each CPU may take (a bound of the search) */
   readonly ticks?: number;
   /** reschedule IPIs each CPU may take (a bound of the search) */
   readonly ipis?: number;
+  /**
+   * sched_feat(TTWU_QUEUE): a wakeup may hand the wakee to its CPU's wake
+   * list and an IPI (sched/core.ts ttwu_queue_wakelist) instead of
+   * enqueueing it itself. Off by default (the direct path only).
+   */
+  readonly ttwuQueue?: boolean;
+  /** wake-list IPIs each CPU may take (default 8; a ninth leaves its wakee on the list) */
+  readonly wakeListIpis?: number;
+  /** the version whose constants the model uses (default LINUX_6_6; consts.ts) */
+  readonly consts?: LinuxConsts;
 }
 
 export type TaskBody = (k: LinuxKernel, me: LinuxTask, ctx: TaskContext) => Program<void>;
@@ -46,12 +59,26 @@ export interface SpawnOptions {
   readonly blocked?: number;
   /** signals already pending at time 0 (t->pending, with TIF_SIGPENDING), as if sent before the model starts */
   readonly pending?: number;
+  /**
+   * process-directed signals already pending at time 0 (signal->shared_pending),
+   * with TIF_SIGPENDING on this task, as if complete_signal had picked it; a leader's option
+   */
+  readonly sharedPending?: number;
   /** what the task does on each signal; unlisted signals take the default action */
   readonly actions?: Readonly<Record<number, SigAction>>;
+  /**
+   * A thread of this leader's process (clone with CLONE_THREAD): it shares
+   * the leader's signal_struct (shared pending signals, job control, the
+   * wait queue do_wait sleeps on) and sighand (siglock, the actions), and
+   * its parent is the leader's.
+   */
+  readonly threadOf?: LinuxTask;
 }
 
 export class LinuxKernel {
   readonly cpus: number;
+  /** the constants of the version the model runs as (LinuxOptions.consts) */
+  readonly c: LinuxConsts;
   /** tasklist_lock (kernel/fork.c) */
   readonly tasklist_lock: number;
   private readonly all: LinuxTask[] = [];
@@ -63,6 +90,9 @@ export class LinuxKernel {
   private readonly runqueues: Runqueue[] = [];
   /** the sleeping mutexes of the model (k.mutex) */
   readonly mutexes: Mutex[] = [];
+  private readonly credGuards = new Map<number, Mutex>();
+  /** the works a model can queue on a task (task_work_add) */
+  private readonly works: TaskWork[] = [];
   /** bit_waitqueue(word, bit) of every bit some path waits on, by `word:mask` */
   private readonly bitQueues = new Map<string, WaitQueueHead>();
   private finished = false;
@@ -83,6 +113,7 @@ export class LinuxKernel {
     readonly opts: LinuxOptions = {},
   ) {
     this.cpus = b.cpus;
+    this.c = opts.consts ?? LINUX_6_6;
     this.tasklist_lock = b.layout.rwlock('tasklist_lock');
   }
 
@@ -105,6 +136,35 @@ export class LinuxKernel {
     const m = mutexCells(this.b.layout, name, (id) => this.nameOf(id));
     this.mutexes.push(m);
     return m;
+  }
+
+  /**
+   * p->signal->cred_guard_mutex, one per thread group: made on first use,
+   * which must come before finish() (setupPtrace makes every group's; a
+   * model that execs without ptrace calls k.credGuard(p) itself).
+   */
+  credGuard(p: LinuxTask): Mutex {
+    let m = this.credGuards.get(p.group_leader);
+    if (m === undefined) {
+      if (this.finished) throw new Error(`${p.name}'s cred_guard_mutex was not declared: k.credGuard(${p.name}) before finish()`);
+      m = this.mutex(`${this.task(p.group_leader).name}.signal.cred_guard_mutex`);
+      this.credGuards.set(p.group_leader, m);
+    }
+    return m;
+  }
+
+  /** A callback_head a path can queue on a task with task_work_add: `func` runs in that task (task_work_run). Before finish(). */
+  taskWork(name: string, func: TaskWork['func']): TaskWork {
+    if (this.finished) throw new Error('taskWork() after finish()');
+    const w = { id: this.works.length, name, func };
+    this.works.push(w);
+    return w;
+  }
+
+  taskWorkById(id: number): TaskWork {
+    const w = this.works[id];
+    if (!w) throw new Error(`no task work ${id}`);
+    return w;
   }
 
   /** A wait queue head (DECLARE_WAIT_QUEUE_HEAD): its lock and its list of entries. Before finish(). */
@@ -160,27 +220,60 @@ export class LinuxKernel {
         cpu: placed,
         onRq: 1,
         onCpu: current ? 1 : 0,
-        parent: opts.parent?.id ?? -1,
+        parent: opts.parent?.id ?? (opts.threadOf ? (this.parentOf[opts.threadOf.id] as number) : -1),
         blocked: opts.blocked ?? 0,
         pending: opts.pending ?? 0,
+        sharedPending: opts.sharedPending ?? 0,
         actions: opts.actions ?? {},
+        ...(opts.threadOf ? { threadOf: opts.threadOf } : {}),
       },
       (id) => this.nameOf(id),
+      this.c.stateFormatter,
     );
+    if (opts.threadOf && opts.sharedPending) throw new Error(`${name}: sharedPending is the group leader's option`);
+    if (opts.threadOf && opts.threadOf.group_leader !== opts.threadOf.id)
+      throw new Error(`${name}: threadOf names a thread, not its group leader`);
     this.all.push(t);
     this.bodies.push(body);
     this.placedOn.push(placed);
-    this.parentOf.push(opts.parent?.id ?? -1);
+    this.parentOf.push(opts.parent?.id ?? (opts.threadOf ? (this.parentOf[opts.threadOf.id] as number) : -1));
+    if (opts.threadOf) {
+      const sig = opts.threadOf.signal;
+      const group = this.threads(opts.threadOf);
+      this.b.layout.setInitial(sig.nr_threads, group.length);
+      this.b.layout.setInitial(
+        sig.thread_list,
+        group.reduce((m, x) => m | (1 << x.id), 0),
+      );
+    }
     return t;
   }
 
+  /** The threads of p's process, the leader first, in the order they were spawned (for_each_thread's list as built). */
+  threads(p: LinuxTask): readonly LinuxTask[] {
+    return this.all.filter((t) => !t.idle && t.group_leader === p.group_leader);
+  }
+
+  /** while_each_thread(p, t): p's other threads, from the one after p round the list. */
+  otherThreads(p: LinuxTask): readonly LinuxTask[] {
+    const g = this.threads(p);
+    const i = g.indexOf(p);
+    return [...g.slice(i + 1), ...g.slice(0, i)];
+  }
+
+  /** same_thread_group(a, b) */
+  sameThreadGroup(a: LinuxTask, b: LinuxTask): boolean {
+    return a.group_leader === b.group_leader;
+  }
+
   /**
-   * p->children, in spawn order. No model forks or reparents yet, so the
+   * p->children, in spawn order: the group leaders whose parent is p (a
+   * thread is on no children list). No model forks or reparents yet, so the
    * lists are fixed when the model is built (a list walk under tasklist_lock
    * is then a walk over this array).
    */
   children(parent: LinuxTask): readonly LinuxTask[] {
-    return this.all.filter((t) => !t.idle && this.parentOf[t.id] === parent.id);
+    return this.all.filter((t) => !t.idle && t.group_leader === t.id && this.parentOf[t.id] === parent.id);
   }
 
   private nameOf(id: number): string {
@@ -215,6 +308,7 @@ export class LinuxKernel {
             actions: {},
           },
           (id) => this.nameOf(id),
+          this.c.stateFormatter,
         ),
       );
     }
@@ -222,7 +316,9 @@ export class LinuxKernel {
       let queued = 0;
       for (const t of users) if (cpuOf(t) === c) queued |= 1 << t.id;
       const idle = users.length + c;
-      this.runqueues.push(allocRunqueue(b.layout, c, queued, firstOn.get(c)?.id ?? idle, idle, (id) => this.nameOf(id)));
+      this.runqueues.push(
+        allocRunqueue(b.layout, c, queued, firstOn.get(c)?.id ?? idle, idle, (id) => this.nameOf(id), this.opts.ttwuQueue),
+      );
     }
     const k = this;
     users.forEach((t, i) => {
@@ -254,6 +350,17 @@ export class LinuxKernel {
           // Only a tick that can preempt is worth a choice: one with nobody else runnable changes nothing we model.
           enabled: (m) => (m[rq.nr_running] as number) > 1,
           handler: (ctx) => k.fn.scheduler_tick(k, ctx),
+        });
+      }
+      if (rq.ttwu) {
+        const wl = rq.ttwu;
+        b.irq({
+          name: `csd${c}`,
+          cpu: c,
+          budget: this.opts.wakeListIpis ?? 8,
+          reads: [wl.csd_ipi],
+          enabled: (m) => m[wl.csd_ipi] !== 0,
+          handler: (ctx) => k.fn.generic_smp_call_function_single_interrupt(k, ctx),
         });
       }
       if ((this.opts.ipis ?? 0) > 0) {
@@ -289,6 +396,13 @@ export class LinuxKernel {
   /** `current`: the task this code runs for (for an interrupt handler, the interrupted task). */
   current(ctx: TaskContext): LinuxTask {
     return this.task(ctx.self);
+  }
+
+  /** cpu's wake list (LinuxOptions.ttwuQueue) */
+  wakeList(cpu: number): WakeList {
+    const wl = this.rq(cpu).ttwu;
+    if (!wl) throw new Error('the wake-list path runs only with LinuxOptions.ttwuQueue');
+    return wl;
   }
 
   /** cpu_rq(cpu) */

@@ -54,8 +54,6 @@ export interface PtraceTaskCells {
 
 export class PtraceState {
   private readonly cells = new Map<number, PtraceTaskCells>();
-  /** thread groups of several tasks (tracer threads); a task not listed is its own group */
-  private readonly groups: LinuxTask[][] = [];
 
   constructor(readonly k: LinuxKernel) {
     const lay = k.b.layout;
@@ -63,9 +61,10 @@ export class PtraceState {
     for (const t of k.userTasks) {
       const n = t.name;
       k.bitWaitqueue(t.jobctl, JOBCTL_TRAPPING); // where ptrace_attach waits for the trap
+      const mutex = k.credGuard(t); // signal->cred_guard_mutex: one per thread group
       this.cells.set(t.id, {
         ptraced: lay.cell(`${n}.ptraced`, 0, tasks),
-        cred_guard_mutex: k.mutex(`${n}.signal.cred_guard_mutex`),
+        cred_guard_mutex: mutex,
         last_siginfo: lay.cell(`${n}.last_siginfo.si_code`, 0, decimal),
         ptrace_message: lay.cell(`${n}.ptrace_message`),
         syscall_work: lay.cell(
@@ -87,21 +86,6 @@ export class PtraceState {
     const c = this.cells.get(t.id);
     if (!c) throw new Error(`${t.name} has no ptrace cells (enablePtrace after every spawn)`);
     return c;
-  }
-
-  /** Declares tasks as threads of one thread group (they share their tracees for wait). */
-  threadGroup(...threads: LinuxTask[]): void {
-    this.groups.push(threads);
-  }
-
-  /** The threads of t's group, t first (while_each_thread). */
-  threadsOf(t: LinuxTask): readonly LinuxTask[] {
-    const g = this.groups.find((x) => x.includes(t));
-    return g ? [t, ...g.filter((x) => x !== t)] : [t];
-  }
-
-  sameThreadGroup(a: LinuxTask, b: LinuxTask): boolean {
-    return a === b || this.threadsOf(a).includes(b);
   }
 }
 

@@ -208,7 +208,7 @@ export function* ptrace_attach(k: LinuxKernel, ctx: TaskContext, task: LinuxTask
   const me = k.current(ctx);
   const pt = ptraceState(k);
   const flags = seize ? PT_PTRACED | PT_SEIZED | (options << PT_OPT_FLAG_SHIFT) : PT_PTRACED; // 396-413
-  if (pt.sameThreadGroup(task, me)) return -EPERM; // 420-421
+  if (k.sameThreadGroup(task, me)) return -EPERM; // 420-421
   const mutex = pt.of(task).cred_guard_mutex;
   if (yield* k.fn.mutex_lock_interruptible(k, ctx, mutex)) return -ERESTARTNOINTR; // 428-430
   // 432-434 task_lock; __ptrace_may_access: allowed
@@ -295,7 +295,7 @@ export function* __ptrace_detach(k: LinuxKernel, ctx: TaskContext, tracer: Linux
   if (es !== EXIT_ZOMBIE) return false;
   let dead = false; // 567: every model task is a group leader with an empty group
   const rp: number = yield load(p.real_parent, r(570, F), 'if (!same_thread_group(p->real_parent, tracer))');
-  if (rp < 0 || !ptraceState(k).sameThreadGroup(k.task(rp), tracer)) {
+  if (rp < 0 || !k.sameThreadGroup(k.task(rp), tracer)) {
     dead = yield* k.fn.do_notify_parent(k, ctx, p); // 571
   } else if (tracer.actions[SIG.SIGCHLD] === 'ignore') {
     // 572-575 ignoring_children: __wake_up_parent(p, tracer)
@@ -391,7 +391,10 @@ export function* ptrace_peekdata(_k: LinuxKernel, _ctx: TaskContext, child: Linu
   yield check(
     'ptrace-frozen-stays-traced',
     [child.state, child.on_cpu],
-    (m) => (m[child.state] !== __TASK_TRACED || m[child.on_cpu] ? `${child.name} left its stop during a request on it` : null),
+    (m) =>
+      !((m[child.state] as number) & __TASK_TRACED) || m[child.on_cpu]
+        ? `${child.name} left its stop during a request on it`
+        : null,
     `${P}:1047 ptrace_request`,
     'generic_ptrace_peekdata → ptrace_access_vm(child): the tracee must stay stopped',
   );

@@ -17,7 +17,7 @@ import { fifoAddHead, fifoAddTail, fifoEntries, fifoHas, fifoRemove } from '../.
 import { TASK_NORMAL, TASK_RUNNING } from '../consts.ts';
 import type { LinuxKernel } from '../kernel.ts';
 import { spin_lock_irqsave, spin_unlock_irqrestore } from '../locking.ts';
-import type { WaitQueueHead } from '../objects.ts';
+import type { LinuxTask, WaitQueueHead } from '../objects.ts';
 import { WF_SYNC } from './core.ts';
 
 /** -ERESTARTSYS (include/linux/errno.h) */
@@ -48,10 +48,22 @@ function* addEntry(
   return old === 0;
 }
 
-/** add_wait_queue — wait.c:17-25 */
-export function* add_wait_queue(k: LinuxKernel, ctx: TaskContext, wq: WaitQueueHead): Program<void> {
+/**
+ * add_wait_queue — wait.c:17-25. `wnothread` marks the entry of a do_wait
+ * with __WNOTHREAD (the flag its wait_opts carry, which child_wait_callback
+ * reads; the list cell keeps it beside the entry).
+ */
+export function* add_wait_queue(k: LinuxKernel, ctx: TaskContext, wq: WaitQueueHead, wnothread = false): Program<void> {
   const flags = yield* spin_lock_irqsave(wq.lock, `${W}:22 add_wait_queue`, `spin_lock_irqsave(&${wq.name}->lock)`);
-  yield* addEntry(k, ctx, wq, false, `${W}:23 add_wait_queue`, false);
+  if (wnothread) {
+    const me = ctx.self;
+    yield rmw(
+      wq.head,
+      (h) => fifoAddHead(h, me, true),
+      `${W}:23 add_wait_queue`,
+      `__add_wait_queue(${wq.name}, ${k.current(ctx).name} [__WNOTHREAD])`,
+    );
+  } else yield* addEntry(k, ctx, wq, false, `${W}:23 add_wait_queue`, false);
   yield* spin_unlock_irqrestore(wq.lock, flags, `${W}:24 add_wait_queue`);
 }
 
@@ -131,12 +143,8 @@ export function* finish_wait(k: LinuxKernel, ctx: TaskContext, wq: WaitQueueHead
 }
 
 /**
- * The wake function of one entry; its result. autoremove_wake_function
- * (wait.c:422-430) dequeues the entry when the wakeup succeeded;
- * wake_bit_function (wait_bit.c:21-32) first looks whether the bit is
- * still set (then it wakes nobody); child_wait_callback (exit.c:1520-1534)
- * first filters by the waiter's wait options, which our do_wait always
- * accepts (it waits for any child), and never dequeues.
+ * The wake function of one entry (__wake_up_common's curr->func), by the
+ * queue's kind; its result.
  */
 export function* wake_entry(
   k: LinuxKernel,
@@ -145,13 +153,25 @@ export function* wake_entry(
   task: number,
   mode: number,
   wakeFlags: number,
+  flag = false,
+  key: LinuxTask | null = null,
 ): Program<boolean> {
-  if (wq.func === 'wake_bit' && wq.bit) {
-    const word: number = yield load(wq.bit.word, `${B}:28 wake_bit_function`, 'if (test_bit(key->bit_nr, key->flags)) return 0');
-    if (word & wq.bit.mask) return false;
-  }
-  const ret = yield* k.fn.default_wake_function(k, ctx, k.task(task), mode, wakeFlags);
-  if (ret && wq.func !== 'child_wait') {
+  if (wq.func === 'child_wait') return yield* k.fn.child_wait_callback(k, ctx, task, mode, wakeFlags, flag, key);
+  if (wq.func === 'wake_bit') return yield* k.fn.wake_bit_function(k, ctx, wq, task, mode, wakeFlags);
+  return yield* k.fn.autoremove_wake_function(k, ctx, wq, task, mode, wakeFlags);
+}
+
+/** autoremove_wake_function — wait.c:422-430: wake the task; dequeue the entry when that worked. */
+export function* autoremove_wake_function(
+  k: LinuxKernel,
+  ctx: TaskContext,
+  wq: WaitQueueHead,
+  task: number,
+  mode: number,
+  wakeFlags: number,
+): Program<boolean> {
+  const ret = yield* k.fn.default_wake_function(k, ctx, k.task(task), mode, wakeFlags); // 424
+  if (ret) {
     yield rmw(
       wq.head,
       (h) => fifoRemove(h, task),
@@ -160,6 +180,49 @@ export function* wake_entry(
     );
   }
   return ret;
+}
+
+/** wake_bit_function — wait_bit.c:21-32: nobody is woken while the bit is still set. */
+export function* wake_bit_function(
+  k: LinuxKernel,
+  ctx: TaskContext,
+  wq: WaitQueueHead,
+  task: number,
+  mode: number,
+  wakeFlags: number,
+): Program<boolean> {
+  if (wq.bit) {
+    const word: number = yield load(wq.bit.word, `${B}:28 wake_bit_function`, 'if (test_bit(key->bit_nr, key->flags)) return 0');
+    if (word & wq.bit.mask) return false;
+  }
+  return yield* k.fn.autoremove_wake_function(k, ctx, wq, task, mode, wakeFlags); // 31
+}
+
+/**
+ * child_wait_callback — exit.c:1520-1534: a __WNOTHREAD waiter wakes only
+ * for its own children (`p` is the reporting task, the wakeup's key).
+ * Abstracted: eligible_pid (every report wakes every waiter of the queue; a
+ * waiter woken for another pid finds nothing and sleeps again) and the
+ * entry staying queued (do_wait removes it itself).
+ */
+export function* child_wait_callback(
+  k: LinuxKernel,
+  ctx: TaskContext,
+  task: number,
+  mode: number,
+  wakeFlags: number,
+  wnothread: boolean,
+  p: LinuxTask | null,
+): Program<boolean> {
+  if (wnothread && p) {
+    const parent: number = yield load(
+      p.parent,
+      'linux-6.6 kernel/exit.c:1530 child_wait_callback',
+      'if ((wo->wo_flags & __WNOTHREAD) && wait->private != p->parent)',
+    );
+    if (parent !== task) return false;
+  }
+  return yield* k.fn.default_wake_function(k, ctx, k.task(task), mode, wakeFlags); // 1533
 }
 
 /**
@@ -174,13 +237,15 @@ export function* __wake_up_common_lock(
   mode: number,
   nrExclusive: number,
   wakeFlags: number,
+  key: LinuxTask | null = null,
 ): Program<void> {
   const flags = yield* spin_lock_irqsave(wq.lock, `${W}:137 __wake_up_common_lock`, `spin_lock_irqsave(&${wq.name}->lock)`);
   const head: number = yield load(wq.head, `${W}:95 __wake_up_common`, 'curr = list_first_entry(&wq_head->head)');
   let nr = nrExclusive;
   for (const e of fifoEntries(head)) {
-    const ret = yield* k.fn.wake_entry(k, ctx, wq, e.task, mode, wakeFlags); // 107
-    if (ret && e.flag && !--nr) break; // 110-111
+    const ret = yield* k.fn.wake_entry(k, ctx, wq, e.task, mode, wakeFlags, e.flag, key); // 107
+    // 110-111 (a child_wait entry's flag is __WNOTHREAD, never WQ_FLAG_EXCLUSIVE)
+    if (ret && e.flag && wq.func !== 'child_wait' && !--nr) break;
   }
   yield* spin_unlock_irqrestore(wq.lock, flags, `${W}:140 __wake_up_common_lock`);
 }
@@ -190,9 +255,15 @@ export function __wake_up(k: LinuxKernel, ctx: TaskContext, wq: WaitQueueHead, m
   return k.fn.__wake_up_common_lock(k, ctx, wq, mode, nrExclusive, 0);
 }
 
-/** __wake_up_sync_key — wait.c:207-214: one exclusive waker, with WF_SYNC. */
-export function __wake_up_sync_key(k: LinuxKernel, ctx: TaskContext, wq: WaitQueueHead, mode: number): Program<void> {
-  return k.fn.__wake_up_common_lock(k, ctx, wq, mode, 1, WF_SYNC);
+/** __wake_up_sync_key — wait.c:207-214: one exclusive waker, with WF_SYNC; `key` is __wake_up_parent's child. */
+export function __wake_up_sync_key(
+  k: LinuxKernel,
+  ctx: TaskContext,
+  wq: WaitQueueHead,
+  mode: number,
+  key: LinuxTask | null = null,
+): Program<void> {
+  return k.fn.__wake_up_common_lock(k, ctx, wq, mode, 1, WF_SYNC, key);
 }
 
 /**
