@@ -44,8 +44,8 @@ describe('ptrace-mc check / replay (the engine issue done-criteria)', () => {
     const dir = tmp();
     const r = run(['check', 'demo/', '--out-dir', join(dir, 'out')]);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^scenario\s+variant\s+cpus\s+verdict\s+expected/);
-    expect(r.out).toMatch(/demo\/abba-deadlock\s+buggy\s+2\s+violated \(deadlock\)\s+violated \(deadlock\)\s+ok/);
+    expect(r.out).toMatch(/^scenario \[variant\]\s+cpus\s+verdict\s+expected\s+search\s+executions\s+time s\n/);
+    expect(r.out).toMatch(/demo\/abba-deadlock \[buggy\]\s+2\s+violated\s+ok\s+dfs\s+\d+\s+\d+\.\d\d\n {6}deadlock, trace /);
     expect(r.out).toContain('verdicts as expected');
   });
 

@@ -69,3 +69,15 @@ describe('status line', () => {
     expect(text.stdout).toMatch(/stopped by --max-executions \(50 executions, \d+ states, \d+ steps, deepest \d+/);
   });
 });
+
+describe('status line: where the search is', () => {
+  it('names the row of the table and how much of the budget is spent', () => {
+    const written: string[] = [];
+    const out = { isTTY: false, write: (s: string) => written.push(s) };
+    const s = new StatusLine('row 3 of 47: demo/x [buggy] 2 CPUs dfs', out, { maxExecutions: 4000, maxTimeMs: 60_000 });
+    s.update(at(6000, 1000));
+    expect(written).toEqual([
+      'row 3 of 47: demo/x [buggy] 2 CPUs dfs: 1000 executions (167/s), 10000 steps, depth 7, 6.0 s (budget: 25% of --max-executions 4000, 10% of --max-time 60 s)\n',
+    ]);
+  });
+});

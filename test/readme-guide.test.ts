@@ -1,82 +1,83 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { analyzeTrace } from '../src/explorer/analyze.ts';
-import { renderExplain } from '../src/explorer/explain.ts';
-import { renderMermaidStory } from '../src/explorer/render-mermaid.ts';
-import { renderText } from '../src/explorer/render-text.ts';
-import { DEFAULT_MAX_STEPS, runScenario } from '../src/explorer/run.ts';
-import type { ScenarioDef } from '../src/model/scenario.ts';
+import { mermaidProblems } from './mermaid-check.ts';
+import { userProject } from './user-project.ts';
 
 /**
- * The reviewer's guide in the README: its scenario is compiled as written,
- * searched as `check` searches it, and every output the guide shows is the
- * output of that trace.
+ * The README's reviewer's guide, as a reviewer follows it: each concern it
+ * shows is saved as a file in a project outside this repository (which has
+ * the package installed), and every command the guide prints is run there
+ * as printed; the output shown must be the tool's — whole, or for an excerpt
+ * (a block with `  ...` lines) its lines in order.
  */
 const README = readFileSync('README.md', 'utf8');
-const guide = README.slice(README.indexOf("## Reviewer's guide"), README.indexOf('## What "holds" means'));
+const guide = README.slice(README.indexOf("## Reviewer's guide"), README.indexOf('## The package'));
 
-/** The fenced block that follows `marker` in the guide. */
-function block(marker: string): string {
+/** The fenced block of `lang` that follows `marker` in the guide. */
+function block(marker: string, lang = '[a-z]*'): string {
   const at = guide.indexOf(marker);
   expect(at, marker).toBeGreaterThanOrEqual(0);
-  const m = /```[a-z]*\n([\s\S]*?)```/.exec(guide.slice(at));
-  return (m?.[1] ?? '').replace(/\n$/, '');
+  const m = new RegExp(`\`\`\`${lang}\\n([\\s\\S]*?)\`\`\``).exec(guide.slice(at));
+  return m?.[1] ?? '';
 }
 
-/** The output shown after `$ cmd`, up to the end of its block. */
-function output(cmd: string): string {
-  const at = guide.indexOf(`$ ${cmd}\n`);
-  expect(at, cmd).toBeGreaterThanOrEqual(0);
-  const rest = guide.slice(guide.indexOf('\n', at) + 1);
-  return rest.slice(0, rest.indexOf('```')).replace(/\n$/, '');
+/** Every `$ command` the guide shows with its output, in order. */
+function shownCommands(): { cmd: string; output: string }[] {
+  return [...guide.matchAll(/^\$ (npx ptrace-mc .*)\n([\s\S]*?)```/gm)].map((m) => ({
+    cmd: m[1] as string,
+    output: m[2] as string,
+  }));
 }
 
-async function guideScenario(): Promise<{ src: string; s: ScenarioDef }> {
-  const src = block('### 1. Write the concern as a scenario');
-  const dir = mkdtempSync(join(tmpdir(), 'ptrace-mc-guide-'));
-  const file = join(dir, 'sigcont-vs-stop.ts');
-  // the guide saves it in src/scenarios/review/; from elsewhere its one import needs the full path
-  writeFileSync(file, src.replace("'../dragonos/common.ts'", JSON.stringify(resolve('src/scenarios/dragonos/common.ts'))));
-  const mod = (await import(pathToFileURL(file).href)) as { default: ScenarioDef };
-  return { src, s: mod.default };
+/** The concern files of the guide: each ```ts block whose preceding paragraph names a `review/….ts` file. */
+function guideConcerns(): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const m of guide.matchAll(/```ts\n([\s\S]*?)```/g)) {
+    const before = guide.slice(Math.max(0, (m.index as number) - 400), m.index);
+    const named = [...before.matchAll(/`(review\/[\w.-]+\.ts)`/g)].at(-1)?.[1];
+    if (named !== undefined && !/^import .* from '\.\/review\//m.test(m[1] as string)) files[named] = m[1] as string;
+  }
+  return files;
+}
+
+function sh(cmd: string, cwd: string) {
+  const r = spawnSync('bash', ['-c', cmd], { cwd, encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
 describe("the README's reviewer's guide", () => {
-  it('its scenario is at most 30 lines, and every output it shows is what the tool prints', async () => {
-    const { src, s } = await guideScenario();
-    expect(src.split('\n').length).toBeLessThanOrEqual(30);
-    expect(s.name).toBe('review/sigcont-vs-stop');
-    const { search, trace } = runScenario(s, {
-      variant: 'pr1663',
-      cpus: 2,
-      strategy: 'dpor',
-      seed: 1,
-      runs: 1,
-      invariants: null,
-      maxSteps: s.maxSteps ?? DEFAULT_MAX_STEPS,
-      cache: true,
-      budget: {},
-    });
-    expect([search.verdict, search.violation?.invariant]).toEqual(['violated', 'no-lost-wakeup']);
-    expect(output('npx ptrace-mc check review/sigcont-vs-stop --compare')).toMatch(
-      new RegExp(`^pr1663 +2 +violated +no-lost-wakeup +violated \\(no-lost-wakeup\\) +ok +${search.executions}$`, 'm'),
+  it('its concerns, saved where it says, give exactly the output it shows', () => {
+    // every concern the guide shows: a ```ts block, saved where the sentence before it says (`review/….ts`)
+    const files = guideConcerns();
+    expect(Object.keys(files)).toEqual(expect.arrayContaining(['review/sigcont-vs-stop.ts', 'review/sleep-vs-wake.ts']));
+    expect((files['review/sigcont-vs-stop.ts'] as string).split('\n').length - 1).toBeLessThanOrEqual(32);
+    const dir = userProject(files);
+    const shown = shownCommands();
+    // each concern is run by path, and each counterexample explained
+    for (const f of Object.keys(files)) expect(shown.map((s) => s.cmd)).toContain(`npx ptrace-mc check ./${f} --compare`);
+    expect(shown.filter((s) => s.cmd.startsWith('npx ptrace-mc explain ')).length).toBeGreaterThanOrEqual(
+      Object.keys(files).length,
     );
-    const t = trace!;
-    const a = analyzeTrace(s, t);
-    const file = 'ptrace-mc-out/review/sigcont-vs-stop/pr1663.cpus2.json';
-    expect(`${output(`npx ptrace-mc explain ${file}`)}\n`).toBe(renderExplain(t, a));
-    expect(`${block('```mermaid')}\n`).toBe(renderMermaidStory(t, a));
-    // the timeline excerpt: its lines are the timeline's, in order
-    const timeline = renderText(t).split('\n');
-    let at = 0;
-    for (const line of output(`npx ptrace-mc render ${file}`).split('\n')) {
-      if (line === '  ...') continue;
-      const k = timeline.indexOf(line, at);
-      expect(k, line).toBeGreaterThanOrEqual(at);
-      at = k;
+    for (const { cmd, output } of shown) {
+      const r = sh(cmd, dir);
+      expect([cmd, r.err]).toEqual([cmd, '']);
+      if (!output.includes('\n  ...\n')) {
+        expect(r.out, cmd).toBe(output);
+        continue;
+      }
+      const printed = r.out.split('\n');
+      let at = 0;
+      for (const line of output.replace(/\n$/, '').split('\n')) {
+        if (line === '  ...') continue;
+        const k = printed.indexOf(line, at);
+        expect(k, `${cmd}: ${line}`).toBeGreaterThanOrEqual(at);
+        at = k;
+      }
     }
+    // the mermaid it says to paste is what --story prints, and GitHub's subset of the syntax
+    const story = sh('npx ptrace-mc render ptrace-mc-out/review/sigcont-vs-stop/pr1663.cpus2.json --format mermaid --story', dir);
+    expect(block('Paste it between', 'mermaid')).toBe(story.out);
+    expect(mermaidProblems(story.out)).toEqual([]);
   });
 });

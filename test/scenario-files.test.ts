@@ -1,8 +1,11 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_NAMES, loadBuiltins } from '../src/scenarios/registry.ts';
-import { concern, ptraceMc, userProject } from './user-project.ts';
+import { BIN, concern, ptraceMc, userProject } from './user-project.ts';
 
 /**
  * Scenario files run by path, from a project outside this repository that
@@ -66,8 +69,8 @@ describe('scenario files by path', () => {
     const table = ptraceMc(['check', 'concerns/'], dir);
     expect(table.err).toBe('');
     expect(table.code).toBe(0);
-    expect(table.out).toMatch(/^review\/a +buggy +2 +violated/m);
-    expect(table.out).toMatch(/^review\/b +fixed +2 +holds/m);
+    expect(table.out).toMatch(/^review\/a \[buggy\] +2 +violated +ok/m);
+    expect(table.out).toMatch(/^review\/b \[fixed\] +2 +holds +ok/m);
     expect(table.out).toContain('all 6 verdicts as expected');
     const two = ptraceMc(['check', './concerns/a.ts', 'c.mjs', '--variant', 'fixed', '--json'], dir);
     expect(two.code).toBe(0);
@@ -77,6 +80,9 @@ describe('scenario files by path', () => {
         .split('\n')
         .map((l) => JSON.parse(l).scenario),
     ).toEqual(['review/a', 'review/js']);
+    // the same file named twice is one scenario
+    const twice = ptraceMc(['check', './concerns/a.ts', 'concerns/a.ts', '--variant', 'fixed', '--json'], dir);
+    expect([twice.code, twice.out.trim().split('\n').length]).toEqual([0, 1]);
     const list = ptraceMc(['list', 'concerns'], dir);
     expect(list.code).toBe(0);
     expect(list.out).toContain('review/a — a sleeper against a waker on another CPU');
@@ -100,6 +106,15 @@ describe('scenario files by path', () => {
     expect([merged.code, merged.err]).toEqual([1, expect.not.stringContaining('ptrace-mc:')]);
     expect(JSON.parse(merged.out)).toEqual({ ...JSON.parse(one.out), trace: '../merged.json' });
     expect(readFileSync(join(dir, 'merged.json'), 'utf8')).toBe(readFileSync(join(dir, 'one.json'), 'utf8'));
+  });
+
+  it('a TypeScript concern in a CommonJS project (npm init, no "type": "module") loads the same', () => {
+    const dir = userProject({ 'concern.ts': concern('review/cjs') }, 'commonjs');
+    const r = ptraceMc(['check', './concern.ts', '--variant', 'buggy', '--json'], dir);
+    expect([r.code, r.err]).toEqual([1, '']);
+    expect(JSON.parse(r.out)).toMatchObject({ scenario: 'review/cjs', verdict: 'violated', invariant: 'no-lost-wakeup' });
+    const trace = JSON.parse(r.out).trace as string;
+    expect(ptraceMc(['replay', trace], dir).code).toBe(1);
   });
 
   it('a file that does not load, or exports no scenario: one line naming the file (and the line), exit 2', () => {
@@ -132,6 +147,34 @@ describe('scenario files by path', () => {
 describe('built-in scenarios are loaded by name', () => {
   it('the registry names each built-in as its module does, in table order', async () => {
     expect((await loadBuiltins()).map((s) => s.name)).toEqual(BUILTIN_NAMES);
+  });
+
+  it('check of one built-in loads that one scenario module and no other', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ptrace-mc-lazy-'));
+    const log = join(dir, 'loaded.txt');
+    // a module hook that notes every module the command's main thread loads
+    writeFileSync(
+      join(dir, 'hook.mjs'),
+      `import { appendFileSync } from 'node:fs';\nexport async function load(url, ctx, next) { appendFileSync(${JSON.stringify(log)}, url + '\\n'); return next(url, ctx); }\n`,
+    );
+    writeFileSync(
+      join(dir, 'register.mjs'),
+      `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(dir, 'hook.mjs')).href)});\n`,
+    );
+    const r = spawnSync(
+      process.execPath,
+      ['--import', join(dir, 'register.mjs'), BIN, 'check', 'demo/lost-wakeup', '--variant', 'fixed'],
+      {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...process.env, PTRACE_MC_HEAP_MB: '1' },
+      },
+    );
+    expect(r.status).toBe(0);
+    const scenarios = [...new Set(readFileSync(log, 'utf8').split('\n'))]
+      .filter((u) => u.includes('/scenarios/'))
+      .map((u) => u.replace(/.*\/scenarios\//, ''));
+    expect(scenarios.sort()).toEqual(['demo/lost-wakeup.js', 'registry.js']);
   });
 
   it('the explorer imports no scenario: workers find theirs through the loader', () => {

@@ -9,13 +9,17 @@ export const BIN = resolve('bin/ptrace-mc.js');
  * A directory outside this repository, as a user's project: its own
  * package.json and `node_modules/ptrace-mc` pointing at this package (its
  * compiled code under dist/, through package.json `exports`), and the files
- * given (path → text).
+ * given (path → text). `type` is the project's package.json "type" (what
+ * `npm init` writes by default is commonjs).
  */
-export function userProject(files: Record<string, string>): string {
+export function userProject(files: Record<string, string>, type: 'module' | 'commonjs' = 'module'): string {
   const dir = mkdtempSync(join(tmpdir(), 'ptrace-mc-user-'));
-  writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: 'concerns', private: true, type: 'module' })}\n`);
+  writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: 'concerns', private: true, type })}\n`);
   mkdirSync(join(dir, 'node_modules'));
   symlinkSync(resolve('.'), join(dir, 'node_modules', 'ptrace-mc'), 'dir');
+  // what npm install does for the package's bin, so that `npx ptrace-mc` runs it
+  mkdirSync(join(dir, 'node_modules', '.bin'));
+  symlinkSync(BIN, join(dir, 'node_modules', '.bin', 'ptrace-mc'));
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), text);

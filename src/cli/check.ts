@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { SearchResult, StopReason } from '../explorer/explore.ts';
+import { interruptSignal } from '../explorer/limits.ts';
 import {
   DEFAULT_MAX_STEPS,
   type RunOptions,
@@ -10,15 +11,18 @@ import {
   STRATEGIES,
   type StrategyName,
 } from '../explorer/run.ts';
+import type { SliceResult } from '../explorer/slices.ts';
 import { traceToText } from '../explorer/trace.ts';
 import { selectScenarios } from '../load/select.ts';
 import { sourceOf } from '../load/source.ts';
 import { effectiveIrqBounds, IrqBoundError, type IrqBounds, irqBoundsText, sameIrqBounds } from '../model/irq-bounds.ts';
 import { hasOwn, ownValue } from '../model/own.ts';
 import type { Expectation, RowSearch, ScenarioDef, VariantDef } from '../model/scenario.ts';
+import { Checkpointer, resumeCommand } from './checkpoint.ts';
 import { type Column, column, formatColumns, optionalColumn } from './columns.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { StatusLine } from './progress.ts';
+import { type ReportRow, renderReport, writeReport } from './report.ts';
 import { checkInvariants, checkVariant } from './scenario-select.ts';
 import { checkSlicing, parseShardOption, runShard } from './shard.ts';
 
@@ -49,10 +53,18 @@ export interface CheckFlags {
   workers?: number;
   shard?: string;
   shardOut?: string;
+  /** keep the search's progress in this file (a sliced search), to go on with --resume */
+  checkpoint?: string;
+  /** go on with the search a checkpoint file holds */
+  resume?: string;
+  /** the options given on the command line (not defaults) */
+  given?: readonly string[];
   /** every variant on 1 CPU and on the scenario's CPU counts, in one table */
   compare?: boolean;
   /** the expectation table includes the rows marked long */
   all?: boolean;
+  /** also write a Markdown report (for a pull-request comment) to this file */
+  report?: string;
 }
 
 /** One scenario × variant × CPU count to check. */
@@ -93,6 +105,7 @@ export function defaultStrategy(table: boolean): StrategyName {
 export type CheckInput = Omit<CheckFlags, 'strategy'> & { strategy?: string };
 
 export async function checkCommand(names: string[], flags: CheckInput): Promise<number> {
+  if (flags.resume !== undefined) return resumeCommand(names, flags);
   const sel = await selectScenarios(names);
   const f: CheckFlags = { ...flags, strategy: flags.strategy ?? defaultStrategy(sel.table) };
   if (!(STRATEGIES as readonly string[]).includes(f.strategy)) {
@@ -113,8 +126,17 @@ export async function checkCommand(names: string[], flags: CheckInput): Promise<
   }
   checkSlicing(f, jobs);
   if (f.shard !== undefined) return runShard(jobs[0] as Job, f);
-  const outcomes = jobs.map((j) => runJob(j, f));
-  return printOutcomes(outcomes, f, table, t.skippedLong);
+  const outcomes: Outcome[] = [];
+  for (const j of jobs) {
+    outcomes.push(runJob(j, f, { row: outcomes.length + 1, of: jobs.length }));
+    // interrupted (SIGINT, SIGTERM, SIGHUP): the rows done so far, and the interrupted one, are the partial result
+    if (interruptSignal() !== 0) break;
+  }
+  const code = printOutcomes(outcomes, f, table, t.skippedLong);
+  if (outcomes.length < jobs.length) {
+    process.stderr.write(`ptrace-mc: interrupted: ${jobs.length - outcomes.length} of ${jobs.length} searches not run\n`);
+  }
+  return code;
 }
 
 /** Prints the outcomes as JSON lines, a table or one block each; returns the exit status. */
@@ -131,10 +153,45 @@ export function printOutcomes(
   } else {
     for (const o of outcomes) process.stdout.write(renderOne(o, f));
   }
+  if (f.report !== undefined) writeOutcomeReport(outcomes, f, table);
   if (table) return outcomes.every(matches) ? EXIT.holds : EXIT.violated;
   if (outcomes.some((o) => o.search.verdict === 'violated')) return EXIT.violated;
   if (outcomes.some((o) => o.search.verdict === 'incomplete')) return EXIT.incomplete;
   return EXIT.holds;
+}
+
+/** The summary line of a set of rows: all as expected, or how many differ. */
+export function summaryLine(outs: readonly Outcome[], table: boolean): string {
+  const bad = outs.filter((o) => !matches(o)).length;
+  if (!table && outs.every((o) => o.job.expected === null)) {
+    const v = outs.filter((o) => o.search.verdict === 'violated').length;
+    return v === 0
+      ? `no violation in ${outs.length} check${outs.length === 1 ? '' : 's'}`
+      : `${v} of ${outs.length} checks violated`;
+  }
+  return bad === 0
+    ? `all ${outs.length} verdicts as expected`
+    : `${bad} of ${outs.length} verdicts differ from what the scenarios expect`;
+}
+
+/** `--report FILE`: the rows as Markdown, with the race of each violated row (see report.ts). */
+export function writeOutcomeReport(outs: readonly Outcome[], f: CheckFlags, table: boolean): void {
+  const rows: ReportRow[] = outs.map((o) => ({
+    scenario: o.job.scenario,
+    variant: o.job.variant,
+    cpus: o.job.cpus,
+    irq: irqBoundsText(o.job.irq),
+    checking: o.job.invariants?.join(', ') ?? '',
+    verdict: o.search.verdict,
+    invariant: o.search.violation?.invariant ?? null,
+    message: o.search.violation?.message ?? null,
+    expected: expectedText(o.job.expected),
+    ok: matches(o),
+    search: strategyText(flagsFor(o.job, f)),
+    executions: o.search.executions,
+    tracePath: o.tracePath,
+  }));
+  writeReport(f.report as string, renderReport(rows, summaryLine(outs, table)));
 }
 
 /** `--irq SOURCE=N` (repeatable) → budgets by source name; null when none is given. */
@@ -205,7 +262,7 @@ interface Table {
   readonly skippedLong: string[];
 }
 
-function tableJobs(scenarios: readonly ScenarioDef[], f: CheckFlags, irq: IrqBounds | null, rowSearch: boolean): Table {
+export function tableJobs(scenarios: readonly ScenarioDef[], f: CheckFlags, irq: IrqBounds | null, rowSearch: boolean): Table {
   const jobs: Job[] = [];
   const skippedLong: string[] = [];
   for (const s of scenarios) {
@@ -310,28 +367,69 @@ export function runOptions(j: Job, f: CheckFlags, status: StatusLine | null): Ru
   };
 }
 
-export function runJob(j: Job, table: CheckFlags): Outcome {
+/** Is the search split into slices (and so resumable from a checkpoint)? */
+export function isSliced(f: CheckFlags): boolean {
+  return f.workers !== undefined || f.shard !== undefined || f.checkpoint !== undefined;
+}
+
+/**
+ * The checkpoint of a sliced job: --checkpoint's file, saved after every
+ * slice; otherwise a file beside the trace, written only if the search
+ * stops early (interrupted, out of time or memory).
+ */
+export function checkpointerFor(j: Job, f: CheckFlags, done: readonly SliceResult[]): Checkpointer | null {
+  if (!isSliced(f)) return null;
+  return new Checkpointer(j, f, f.checkpoint ?? `${jobFileBase(j, f)}.checkpoint.json`, f.checkpoint !== undefined, done);
+}
+
+/** Runs one job (`at`: its place in the table, for the status line; `done`: the slices a checkpoint already holds). */
+export function runJob(j: Job, table: CheckFlags, at?: { row: number; of: number }, done: readonly SliceResult[] = []): Outcome {
   const f = flagsFor(j, table);
   const irq = Object.keys(j.irq).length > 0 ? ` irq ${irqBoundsText(j.irq)}` : '';
-  const status = new StatusLine(`${j.scenario.name} [${j.variant}] ${j.cpus} CPU${j.cpus > 1 ? 's' : ''}${irq} ${f.strategy}`);
-  return outcomeOf(j, f, runScenarioWithStatus(j, runOptions(j, f, status), status));
+  const row = at && at.of > 1 ? `row ${at.row} of ${at.of}: ` : '';
+  const status = new StatusLine(
+    `${row}${j.scenario.name} [${j.variant}] ${j.cpus} CPU${j.cpus > 1 ? 's' : ''}${irq} ${f.strategy}`,
+    process.stderr,
+    {
+      ...(f.maxExecutions !== undefined ? { maxExecutions: f.maxExecutions } : {}),
+      ...(f.maxTime !== undefined ? { maxTimeMs: f.maxTime * 1000 } : {}),
+    },
+  );
+  const cp = checkpointerFor(j, f, done);
+  const opts = cp ? cp.hook(runOptions(j, f, status)) : runOptions(j, f, status);
+  const r = runScenarioWithStatus(j, opts, status);
+  const note = cp
+    ? cp.finish(opts, r.search.stoppedBy)
+    : r.search.stoppedBy === 'interrupted'
+      ? 'this search was not split into slices, so it cannot be resumed (check … --checkpoint FILE makes it resumable)'
+      : null;
+  if (note !== null) process.stderr.write(`ptrace-mc: ${note}\n`);
+  return outcomeOf(j, f, r);
+}
+
+/** Where a job's files go, without the extension: `<out-dir>/<scenario>/<variant>.cpusN[.irq-…][.INVARIANTS]`. */
+export function jobFileBase(j: Job, f: CheckFlags): string {
+  return join(
+    f.outDir,
+    ...j.scenario.name.split('/'),
+    `${j.variant}.cpus${j.cpus}${irqFileTag(j.irq)}${j.invariants ? `.${j.invariants.join('+')}` : ''}`,
+  );
 }
 
 /** Writes the outcome's trace (if any) where the flags say. */
 export function outcomeOf(j: Job, f: CheckFlags, { search, trace, shrunk }: RunResult): Outcome {
   let tracePath: string | null = null;
   if (trace) {
-    tracePath =
-      f.traceOut ??
-      join(
-        f.outDir,
-        ...j.scenario.name.split('/'),
-        `${j.variant}.cpus${j.cpus}${irqFileTag(j.irq)}${j.invariants ? `.${j.invariants.join('+')}` : ''}.json`,
-      );
+    tracePath = tracePathFor(j, f);
     mkdirSync(dirname(tracePath), { recursive: true });
     writeFileSync(tracePath, traceToText(trace));
   }
   return { job: j, search, tracePath, traceStats: trace ? trace.stats : null, shrunk };
+}
+
+/** Where a job's counterexample trace goes: --trace-out, or a path under --out-dir named after the row. */
+export function tracePathFor(j: Job, f: CheckFlags): string {
+  return f.traceOut ?? `${jobFileBase(j, f)}.json`;
 }
 
 /**
@@ -382,11 +480,6 @@ export function matches(o: Outcome): boolean {
 export function expectedText(e: Expectation | null): string {
   if (e === null) return '-';
   return e.verdict === 'violated' && e.invariant ? `violated (${e.invariant})` : e.verdict;
-}
-
-function verdictText(o: Outcome): string {
-  const v = o.search.violation;
-  return o.search.verdict === 'violated' && v ? `violated (${v.invariant})` : o.search.verdict;
 }
 
 /**
@@ -482,20 +575,84 @@ function ms(x: number): string {
   return x < 10 ? `${x.toFixed(1)} ms` : `${Math.round(x)} ms`;
 }
 
-function renderTable(outs: readonly Outcome[], f: CheckFlags, skippedLong: readonly string[]): string {
+/** The search in a few characters, for the table: `dfs`, `bounded k=1`, `pct d=3`. */
+export function shortStrategy(f: CheckFlags): string {
+  if (f.strategy === 'bounded') return `bounded k=${f.preemptions}`;
+  if (f.strategy === 'pct') return `pct d=${f.depth}`;
+  return f.strategy;
+}
+
+/** Seconds, one unit for the whole column. */
+function seconds(ms: number): string {
+  return (ms / 1000).toFixed(2);
+}
+
+/**
+ * The lines under a row that say what its cells cannot: the interrupt
+ * budgets and the invariants it is limited to, the violated invariant and
+ * where its trace is, what was expected when the verdict differs, and why a
+ * search stopped short.
+ */
+function rowDetails(o: Outcome): string[] {
+  const j = o.job;
+  const r = o.search;
+  const out: string[] = [];
+  const bounds = [
+    Object.keys(j.irq).length > 0 ? `irq ${irqBoundsText(j.irq)}` : '',
+    j.invariants ? `checking ${j.invariants.join(', ')}` : '',
+  ].filter((x) => x !== '');
+  if (bounds.length > 0) out.push(bounds.join('; '));
+  if (r.verdict === 'violated' && r.violation) {
+    const line = `${r.violation.invariant}${o.tracePath ? `, trace ${o.tracePath}` : ''}`;
+    // a long trace path goes on a line of its own, so the table stays within a terminal's width
+    if (o.tracePath === null || DETAIL_INDENT.length + line.length <= TABLE_WIDTH) out.push(line);
+    else out.push(r.violation.invariant, `trace ${o.tracePath}`);
+  }
+  if (r.verdict === 'incomplete') {
+    out.push(
+      r.stoppedBy === 'not-exhaustive'
+        ? 'incomplete: the search does not cover every interleaving'
+        : `incomplete: stopped by --${r.stoppedBy}`,
+    );
+  }
+  if (j.expected !== null && !matches(o)) out.push(`expected ${expectedText(j.expected)}`);
+  return out.map((x) => `${DETAIL_INDENT}${x}`);
+}
+
+const DETAIL_INDENT = '      ';
+/** the terminal width the table is made to fit */
+export const TABLE_WIDTH = 120;
+
+/** Inserts each row's detail lines under it (the first two lines are the heading and the rule). */
+function withDetails(lines: readonly string[], outs: readonly Outcome[]): string[] {
+  const out = lines.slice(0, 2);
+  outs.forEach((o, i) => {
+    out.push(lines[i + 2] as string, ...rowDetails(o));
+  });
+  return out;
+}
+
+/**
+ * The expectation table, one row per claim, no wider than a terminal: the
+ * row (scenario and variant), CPUs, the verdict and whether it is the one
+ * expected, the search, executions and seconds; the details (interrupt
+ * budgets, narrowed invariants, the violated invariant and its trace, what
+ * was expected when it differs) on indented lines under the row.
+ */
+export function renderTable(outs: readonly Outcome[], f: CheckFlags, skippedLong: readonly string[]): string {
   const col = (head: string, cell: (o: Outcome) => string, right = false) => column(outs, head, cell, right);
-  const out = formatColumns([
-    col('scenario', (o) => o.job.scenario.name),
-    col('variant', (o) => o.job.variant),
-    col('cpus', (o) => String(o.job.cpus), true),
-    ...boundsColumns(outs),
-    col('verdict', verdictText),
-    col('expected', (o) => expectedText(o.job.expected)),
-    col('', (o) => (matches(o) ? 'ok' : 'MISMATCH')),
-    col('search', (o) => strategyText(flagsFor(o.job, f))),
-    col('executions', (o) => String(o.search.executions), true),
-    col('time', (o) => ms(o.search.elapsedMs), true),
-  ]);
+  const out = withDetails(
+    formatColumns([
+      col('scenario [variant]', (o) => `${o.job.scenario.name} [${o.job.variant}]`),
+      col('cpus', (o) => String(o.job.cpus), true),
+      col('verdict', (o) => o.search.verdict),
+      col('expected', (o) => (o.job.expected === null ? 'no claim' : matches(o) ? 'ok' : 'MISMATCH')),
+      col('search', (o) => shortStrategy(flagsFor(o.job, f))),
+      col('executions', (o) => String(o.search.executions), true),
+      col('time s', (o) => seconds(o.search.elapsedMs), true),
+    ]),
+    outs,
+  );
   const bad = outs.filter((o) => !matches(o)).length;
   const traces = outs.filter((o) => o.tracePath).length;
   out.push('');
@@ -507,7 +664,8 @@ function renderTable(outs: readonly Outcome[], f: CheckFlags, skippedLong: reado
   if (traces > 0) out.push(`counterexample traces written under ${f.outDir}/`);
   if (skippedLong.length > 0) {
     out.push(
-      `not run: ${skippedLong.length} row${skippedLong.length === 1 ? '' : 's'} whose search takes many minutes (${skippedLong.join('; ')}): check --all runs them`,
+      `not run: ${skippedLong.length} row${skippedLong.length === 1 ? '' : 's'} whose search takes many minutes (check --all runs them):`,
+      ...skippedLong.map((x) => `${DETAIL_INDENT}${x}`),
     );
   }
   return `${out.join('\n')}\n`;

@@ -21,6 +21,7 @@ import {
   runJob,
   sameNames,
   strategyText,
+  writeOutcomeReport,
 } from './check.ts';
 import { column, formatColumns } from './columns.ts';
 import { EXIT, UsageError } from './errors.ts';
@@ -51,12 +52,15 @@ export async function compareCommand(names: string[], flags: CheckInput): Promis
   const irq = parseIrqFlags(f.irq);
   // every job is built (and its --irq checked) before any search runs
   const jobs = scenarios.map((s) => compareJobs(s, f, irq, flags.strategy === undefined));
-  const tables = jobs.map((js) => js.map((j) => runJob(j, f)));
+  const total = jobs.flat().length;
+  let row = 0;
+  const tables = jobs.map((js) => js.map((j) => runJob(j, f, { row: ++row, of: total })));
   if (f.json) {
     for (const o of tables.flat()) process.stdout.write(`${JSON.stringify(jsonOf(o, f, true))}\n`);
   } else {
     process.stdout.write(tables.map((outs, i) => renderCompare(scenarios[i] as ScenarioDef, outs, f, irq)).join('\n'));
   }
+  if (f.report !== undefined) writeOutcomeReport(tables.flat(), f, true);
   return tables.flat().every(matches) ? EXIT.holds : EXIT.violated;
 }
 

@@ -28,7 +28,8 @@ export async function listCommand(names: readonly string[], opts: { json?: boole
         const irq = e.irq ? `, irq ${irqBoundsText(e.irq)}` : '';
         const only = `${irq}${e.only ? ` (checking ${e.only.join(', ')})` : ''}`;
         const inv = e.verdict === 'violated' && e.invariant ? ` ${e.invariant}` : '';
-        out.push(`      ${e.cpus} CPU${e.cpus > 1 ? 's' : ''}${only}: ${e.verdict}${inv}${e.why ? ` — ${e.why}` : ''}`);
+        const long = e.long ? ' [long: the table runs it with check --all]' : '';
+        out.push(`      ${e.cpus} CPU${e.cpus > 1 ? 's' : ''}${only}: ${e.verdict}${inv}${long}${e.why ? ` — ${e.why}` : ''}`);
       }
     }
     out.push('');

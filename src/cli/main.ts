@@ -13,6 +13,11 @@ import type { MergeFlags } from './shard.ts';
 // pay for the renderers or the Linux oracle's state machines.
 const traceCommands = () => import('./trace-commands.ts');
 
+/** The options the user gave (not commander's defaults). */
+function givenOptions(cmd: Command, o: object): string[] {
+  return Object.keys(o).filter((k) => cmd.getOptionValueSource(k) === 'cli');
+}
+
 function parseCpusOption(v: string): number {
   const n = parseIntOption('--cpus', 1)(v);
   checkCpuCount(n, '--cpus');
@@ -94,11 +99,20 @@ function program(setExit: (code: number) => void): Command {
     )
     .option('--shard <i/n>', 'search only shard i of n of the slices and write a shard file for `merge`')
     .option('--shard-out <file>', 'where --shard writes its result (default <out-dir>/shard-i-of-n.json)')
-    .action(async (names: string[], o: CheckInput) =>
+    .option(
+      '--report <file>',
+      'also write a Markdown report for a pull-request comment: the table, and the race of each violation',
+    )
+    .option(
+      '--checkpoint <file>',
+      'split the search into slices (as --workers) and save its progress in this file after each slice and when it is interrupted',
+    )
+    .option('--resume <file>', 'go on with the search a checkpoint file holds, to the result the uninterrupted search gives')
+    .action(async (names: string[], o: CheckInput, cmd: Command) =>
       setExit(
         o.compare
           ? await (await import('./compare.ts')).compareCommand(names, o)
-          : await (await import('./check.ts')).checkCommand(names, o),
+          : await (await import('./check.ts')).checkCommand(names, { ...o, given: givenOptions(cmd, o) }),
       ),
     );
 
@@ -109,6 +123,7 @@ function program(setExit: (code: number) => void): Command {
     .option('--out-dir <dir>', 'where the trace goes when --trace-out is not given', 'ptrace-mc-out')
     .option('--json', 'print the result as JSON')
     .option('--timing', 'include wall time in JSON output')
+    .option('--report <file>', 'also write a Markdown report for a pull-request comment')
     .action(async (files: string[], o: MergeFlags) => setExit(await (await import('./shard.ts')).mergeCommand(files, o)));
 
   p.command('coverage')

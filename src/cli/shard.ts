@@ -1,19 +1,22 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { isLimitStop } from '../explorer/limits.ts';
 import { finishSliced, type RunOptions, type StrategyName, searchSlices } from '../explorer/run.ts';
 import {
   parseShard,
   SHARD_FORMAT,
   type ShardFile,
   ShardFormatError,
+  type ShardOptions,
   searchIdentity,
   shardToText,
 } from '../explorer/shard-file.ts';
 import { ShardMismatch, verifyShards } from '../explorer/shard-verify.ts';
-import { MergeError, SLICEABLE } from '../explorer/slices.ts';
+import { MergeError, SLICEABLE, type SliceResult } from '../explorer/slices.ts';
 import { recordedFile } from '../explorer/trace.ts';
 import { recordedScenario } from '../load/from-source.ts';
-import { type CheckFlags, type Job, namedJob, outcomeOf, printOutcomes, runOptions } from './check.ts';
+import { type CheckFlags, checkpointerFor, type Job, namedJob, outcomeOf, printOutcomes, runOptions } from './check.ts';
+import { type Checkpointer, searchOptionsOf } from './checkpoint.ts';
 import { EXIT, readUserFile, UsageError } from './errors.ts';
 
 /** `--shard i/n` → { index: i, count: n }, 1 ≤ i ≤ n. */
@@ -29,38 +32,41 @@ export function parseShardOption(v: string): { index: number; count: number } {
 
 /** --workers and --shard split the search into slices: only some strategies can be split, and a shard is one job. */
 export function checkSlicing(f: CheckFlags, jobs: readonly Job[]): void {
-  if (f.workers === undefined && f.shard === undefined) return;
-  const what = f.shard !== undefined ? '--shard' : '--workers';
+  if (f.workers === undefined && f.shard === undefined && f.checkpoint === undefined) return;
+  const what = f.shard !== undefined ? '--shard' : f.checkpoint !== undefined ? '--checkpoint' : '--workers';
   if (!(SLICEABLE as readonly string[]).includes(f.strategy)) {
     throw new UsageError(`${what} works with --strategy ${SLICEABLE.join(' or ')} (not ${f.strategy})`);
   }
-  if (f.shard !== undefined) {
-    parseShardOption(f.shard);
-    if (jobs.length !== 1) throw new UsageError('--shard needs exactly one scenario, variant and CPU count');
+  if (f.shard !== undefined) parseShardOption(f.shard);
+  if ((f.shard !== undefined || f.checkpoint !== undefined) && jobs.length !== 1) {
+    throw new UsageError(`${what} needs exactly one scenario, variant and CPU count`);
   }
 }
 
 /** `check … --shard i/n`: searches this shard's slices and writes them to a shard file for `merge`. */
-export function runShard(j: Job, f: CheckFlags): number {
-  const o = runOptions(j, f, null);
+export function runShard(j: Job, f: CheckFlags, done: readonly SliceResult[] = []): number {
+  const cp = checkpointerFor(j, f, done) as Checkpointer;
+  const o = cp.hook(runOptions(j, f, null));
   const shard = o.shard as { index: number; count: number };
   const run = searchSlices(j.scenario, o);
+  const cut = run.results.find((r) => isLimitStop(r.stoppedBy))?.stoppedBy ?? null;
+  const note = cp.finish(o, cut);
+  if (note !== null) {
+    // stopped early: no shard file (merge would take the cut slices for finished ones), the checkpoint instead
+    process.stderr.write(`ptrace-mc: ${note}\n`);
+    const executions = run.results.reduce((n, r) => n + r.executions, 0);
+    process.stdout.write(
+      `${j.scenario.name} [${j.variant}] on ${j.cpus} CPUs, shard ${shard.index}/${shard.count}: incomplete (${cut}) after ${executions} executions\n`,
+    );
+    return EXIT.incomplete;
+  }
   const file: ShardFile = {
     format: SHARD_FORMAT,
     scenario: j.scenario.name,
     ...(recordedFile(o.source) ? { source: recordedFile(o.source) } : {}),
     variant: j.variant,
     cpus: j.cpus,
-    options: {
-      strategy: o.strategy,
-      invariants: o.invariants,
-      maxSteps: o.maxSteps,
-      cache: o.cache,
-      preemptions: f.preemptions,
-      shrink: f.shrink,
-      maxExecutions: o.budget.maxExecutions ?? null,
-      ...(j.irq !== undefined && Object.keys(j.irq).length > 0 ? { irq: j.irq } : {}),
-    },
+    options: searchOptionsOf(j, o, f),
     slices: run.slices,
     shard,
     results: run.results,
@@ -81,8 +87,25 @@ export function runShard(j: Job, f: CheckFlags): number {
   return hit ? EXIT.violated : EXIT.incomplete;
 }
 
+/** The flags that repeat the search a shard file or a checkpoint records. */
+export function searchFlags(o: ShardOptions): Omit<CheckFlags, 'outDir'> {
+  return {
+    invariant: o.invariants ? [...o.invariants] : [],
+    strategy: o.strategy,
+    seed: 1,
+    runs: 1,
+    preemptions: o.preemptions,
+    depth: 1,
+    shrink: o.shrink,
+    maxSteps: o.maxSteps,
+    ...(o.maxExecutions !== null ? { maxExecutions: o.maxExecutions } : {}),
+    ...(o.cache ? {} : { stateless: true }),
+  };
+}
+
 export interface MergeFlags {
   json?: boolean;
+  report?: string;
   timing?: boolean;
   traceOut?: string;
   outDir: string;
@@ -122,20 +145,12 @@ export async function mergeCommand(files: string[], mf: MergeFlags): Promise<num
   }
   const o = first.options;
   const f: CheckFlags = {
-    invariant: o.invariants ? [...o.invariants] : [],
-    strategy: o.strategy,
-    seed: 1,
-    runs: 1,
-    preemptions: o.preemptions,
-    depth: 1,
-    shrink: o.shrink,
+    ...searchFlags(o),
     outDir: mf.outDir,
     ...(mf.traceOut !== undefined ? { traceOut: mf.traceOut } : {}),
     ...(mf.json ? { json: true } : {}),
     ...(mf.timing ? { timing: true } : {}),
-    ...(o.maxExecutions !== null ? { maxExecutions: o.maxExecutions } : {}),
-    maxSteps: o.maxSteps,
-    ...(o.cache ? {} : { stateless: true }),
+    ...(mf.report !== undefined ? { report: mf.report } : {}),
   };
   const job = namedJob(scenario, first.variant, first.cpus, o.invariants, o.irq ?? {});
   const opts: RunOptions = { ...runOptions(job, f, null), strategy: o.strategy as StrategyName };

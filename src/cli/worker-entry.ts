@@ -16,6 +16,8 @@ interface LaunchData {
 }
 
 const d = workerData as LaunchData;
+// as in the launcher: stack traces name the TypeScript source (src/model/source-ref.ts)
+process.setSourceMapsEnabled(true);
 useInterruptFlag(d.interrupt);
 for (const [stream, isTTY] of [
   [process.stdout, d.tty.stdout],
@@ -25,4 +27,4 @@ for (const [stream, isTTY] of [
   if (isTTY && d.tty.columns !== undefined)
     Object.defineProperty(stream, 'columns', { value: d.tty.columns, configurable: true });
 }
-parentPort?.postMessage({ exit: main(d.args) });
+parentPort?.postMessage({ exit: await main(d.args) });

@@ -57,6 +57,17 @@ export interface RunOptions {
   readonly source?: ScenarioSource | null;
   /** search only shard `index` (1-based) of `count`: the slices whose number is index−1 modulo count */
   readonly shard?: { readonly index: number; readonly count: number };
+  /**
+   * A sliced search that can be resumed (a checkpoint): the slices already
+   * searched, which are taken as they are, and a hook called with each
+   * slice this run searches, as it finishes.
+   */
+  readonly resumable?: {
+    readonly done: readonly SliceResult[];
+    /** how many slices the search has (called once, before any slice is searched) */
+    readonly onSlices?: (count: number) => void;
+    readonly onSlice?: (r: SliceResult) => void;
+  };
 }
 
 /** which strategies take a seed (and so record it in traces) */
@@ -111,7 +122,7 @@ function makePortfolio(o: StrategyOptions): PortfolioStrategy {
 
 /** Checks one scenario variant; on a violation, replays it with recording on and returns the trace. */
 export function runScenario(s: ScenarioDef, o: RunOptions): RunResult {
-  if (o.workers !== undefined || o.shard !== undefined) return runSliced(s, o);
+  if (o.workers !== undefined || o.shard !== undefined || o.resumable !== undefined) return runSliced(s, o);
   const m = makeMachine(s, o);
   const search = explore(m, makeStrategy(o), o.budget);
   if (search.verdict !== 'violated' || search.schedule === null || search.violation === null) {
@@ -187,6 +198,7 @@ export function searchSlices(s: ScenarioDef, o: RunOptions): SlicedRun {
   const dedup = !o.cache ? 'none' : o.strategy === 'bounded' ? 'bounded' : 'state';
   const slices = computeSlices(makeMachine(s, o), SLICE_TARGET, dedup);
   const shard = o.shard;
+  o.resumable?.onSlices?.(slices.length);
   const mine = shard ? slices.filter((x) => x.index % shard.count === shard.index - 1) : slices;
   const source = o.source ?? null;
   if (source === null && (o.workers ?? 1) > 1) {
@@ -205,7 +217,10 @@ export function searchSlices(s: ScenarioDef, o: RunOptions): SlicedRun {
     ...(o.budget.maxTimeMs !== undefined ? { deadline: t0 + o.budget.maxTimeMs } : {}),
     ...(o.budget.maxMemoryMb !== undefined ? { maxMemoryMb: o.budget.maxMemoryMb } : {}),
   }));
-  let results: SliceResult[];
+  // slices searched before (a checkpoint): none after the lowest violating one is needed
+  const done = new Map((o.resumable?.done ?? []).map((r) => [r.index, r]));
+  const firstHit = Math.min(...[...done.values()].filter((r) => r.verdict === 'violated').map((r) => r.index));
+  const pending = tasks.filter((t) => !done.has(t.slice.index) && t.slice.index < firstHit);
   let executions = 0;
   let steps = 0;
   let depth = 0;
@@ -215,12 +230,22 @@ export function searchSlices(s: ScenarioDef, o: RunOptions): SlicedRun {
     depth = Math.max(depth, r.maxDepth);
     o.budget.onProgress?.({ executions, steps, depth, elapsedMs: now() - t0 });
   };
+  const results: SliceResult[] = [];
   if ((o.workers ?? 1) > 1) {
-    results = runSlicesInWorkers(tasks, o.workers as number, progress);
+    for (const r of done.values()) progress(r);
+    const fresh = runSlicesInWorkers(pending, o.workers as number, (r) => {
+      progress(r);
+      o.resumable?.onSlice?.(r);
+    });
+    results.push(...done.values(), ...fresh);
+    results.sort((a, b) => a.index - b.index);
   } else {
-    results = [];
     for (const t of tasks) {
-      const r = runSliceTask(t, s);
+      let r = done.get(t.slice.index);
+      if (r === undefined) {
+        r = runSliceTask(t, s);
+        o.resumable?.onSlice?.(r);
+      }
       results.push(r);
       progress(r);
       // a violation decides; a slice stopped by a limit (time, memory, an interrupt) means the rest would stop too

@@ -11,7 +11,8 @@ import ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
  * refused with one line naming the field. What the values mean is checked
  * elsewhere (replay re-runs a trace; merge re-checks shard totals).
  */
-export type SchemaName = 'trace-1' | 'shard-1' | 'checkpoint-1';
+export const SCHEMAS = ['trace-1', 'shard-1', 'checkpoint-1'] as const;
+export type SchemaName = (typeof SCHEMAS)[number];
 
 // ajv is CommonJS: under NodeNext its default export is the module object, the class is its `default`
 const Ajv2020 = ajv2020.default;
@@ -39,8 +40,13 @@ export function schemaText(name: SchemaName): string {
 function validator(name: SchemaName): ValidateFunction {
   const have = compiled.get(name);
   if (have !== undefined) return have;
-  ajv ??= new Ajv2020({ allErrors: false, strict: true, allowUnionTypes: true });
-  const v = ajv.compile(JSON.parse(schemaText(name)) as object);
+  if (ajv === null) {
+    ajv = new Ajv2020({ allErrors: false, strict: true, allowUnionTypes: true });
+    // a schema may refer to another's definitions (a checkpoint holds slice results as a shard file does)
+    for (const other of SCHEMAS) ajv.addSchema(JSON.parse(schemaText(other)) as object);
+  }
+  const v = ajv.getSchema(`urn:ptrace-mc:schema:${name}`);
+  if (v === undefined) throw new Error(`schema ${name} is missing`);
   compiled.set(name, v);
   return v;
 }

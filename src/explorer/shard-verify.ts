@@ -16,7 +16,11 @@ export class ShardMismatch extends Error {}
  * violation exactly as a trace would (see replay.ts). A "holds" slice
  * cannot be checked short of searching it again.
  */
-export function verifyShards(s: ScenarioDef, shard: ShardFile, results: readonly { file: string; result: SliceResult }[]): void {
+export function verifyShards(
+  s: ScenarioDef,
+  shard: Pick<ShardFile, 'variant' | 'cpus' | 'options' | 'slices'>,
+  results: readonly { file: string; result: SliceResult }[],
+): void {
   const o = shard.options;
   if (!hasOwn(s.variants, shard.variant)) {
     throw new ShardMismatch(

@@ -234,12 +234,16 @@ export function mergeSlices(
     coverage: null,
     ...rest,
   });
+  // slices searched to their end, and the slices cut short (by a limit or --max-steps)
+  let full = 0;
+  const cutSlices: number[] = [];
+  const partial = () =>
+    `${full} of ${sliceCount} slices searched in full${cutSlices.length > 0 ? `, ${cutSlices.length} cut short (slice ${cutSlices.join(', ')})` : ''}`;
   for (let i = 0; i < sliceCount; i++) {
     const r = byIndex.get(i);
     if (r === undefined) {
       // after a slice stopped by time, memory or an interrupt, the later ones were not started
-      if (isLimitStop(cut))
-        return done('incomplete', { stoppedBy: cut, coverage: `slices 0–${i - 1} of ${sliceCount} searched` });
+      if (isLimitStop(cut)) return done('incomplete', { stoppedBy: cut, coverage: `${partial()}, the rest not started` });
       throw new MergeError(`slice ${i} of ${sliceCount} has no result`);
     }
     if (o.maxExecutions !== undefined && executions + r.executions > o.maxExecutions) {
@@ -247,9 +251,14 @@ export function mergeSlices(
     }
     sum(r);
     if (r.verdict === 'violated') return done('violated', { violation: r.violation, schedule: r.schedule });
-    if (r.stoppedBy !== null && r.stoppedBy !== 'not-exhaustive') cut ??= r.stoppedBy;
+    if (r.stoppedBy !== null && r.stoppedBy !== 'not-exhaustive') {
+      cut ??= r.stoppedBy;
+      cutSlices.push(i);
+    } else {
+      full++;
+    }
   }
-  if (cut !== null) return done('incomplete', { stoppedBy: cut, coverage: `some slices were cut short (${cut})` });
+  if (cut !== null) return done('incomplete', { stoppedBy: cut, coverage: partial() });
   if (o.strategy === 'bounded') {
     return done('incomplete', { stoppedBy: 'not-exhaustive', coverage: `no violation with ≤ ${o.preemptions} preemptions` });
   }

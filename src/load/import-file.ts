@@ -43,6 +43,17 @@ function reason(e: unknown): string {
   return (esbuild?.[1] ?? msg.split('\n')[0] ?? '').trim();
 }
 
+/**
+ * A module's default export. A TypeScript file in a CommonJS package (no
+ * "type": "module") is compiled to CommonJS by tsx: its `export default` is
+ * then `module.exports.default`, behind the namespace's own `default`.
+ */
+function defaultExport(mod: Record<string, unknown>): unknown {
+  const d = mod.default;
+  if (typeof d === 'object' && d !== null && '__esModule' in d) return (d as { default?: unknown }).default;
+  return d;
+}
+
 export interface ImportedFile {
   /** the file's default export, when it has one */
   readonly scenario: ScenarioDef | null;
@@ -56,8 +67,20 @@ export interface ImportedFile {
  * text it was loaded from. A file that does not load is a
  * ScenarioLoadError naming the file and, when known, the line.
  */
-export async function importScenarioFile(path: string): Promise<ImportedFile> {
+export function importScenarioFile(path: string): Promise<ImportedFile> {
+  // once per file and process: a file named twice (or found in a directory too) is one scenario
   const file = resolve(path);
+  let p = IMPORTED.get(file);
+  if (p === undefined) {
+    p = importOnce(file);
+    IMPORTED.set(file, p);
+  }
+  return p;
+}
+
+const IMPORTED = new Map<string, Promise<ImportedFile>>();
+
+async function importOnce(file: string): Promise<ImportedFile> {
   const shown = shownPath(file);
   let text: Buffer;
   try {
@@ -71,10 +94,11 @@ export async function importScenarioFile(path: string): Promise<ImportedFile> {
   } catch (e) {
     throw new ScenarioLoadError(`${shown}${lineIn(e, file)}: does not load: ${reason(e)}`);
   }
-  if (!('default' in mod) || mod.default === undefined) return { scenario: null, problem: null };
-  const problem = scenarioProblem(mod.default);
+  const d = defaultExport(mod);
+  if (d === undefined) return { scenario: null, problem: null };
+  const problem = scenarioProblem(d);
   if (problem !== null) return { scenario: null, problem: `its default export ${problem}` };
-  const s = mod.default as ScenarioDef;
+  const s = d as ScenarioDef;
   return { scenario: rememberSource(s, { file, sha256: sha256(text) }), problem: null };
 }
 

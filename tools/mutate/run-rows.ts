@@ -1,0 +1,59 @@
+/**
+ * Runs expectation rows on one tree of the sources (a mutant's copy) and
+ * prints one JSON line per row: the verdict, and whether it is the one the
+ * row expects. Stops at the first row that differs (the mutant is killed).
+ * Started by main.ts as `node --import tsx run-rows.ts ROOT ROWS.json`.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Row } from './rows.ts';
+
+const [root, rowsFile, maxTime] = process.argv.slice(2) as [string, string, string];
+const rows = JSON.parse(readFileSync(rowsFile, 'utf8')) as Row[];
+const imp = (p: string) => import(pathToFileURL(join(root, p)).href);
+const { loadBuiltin } = await imp('src/scenarios/registry.ts');
+const { runScenario, DEFAULT_MAX_STEPS } = await imp('src/explorer/run.ts');
+
+for (const row of rows) {
+  let line: Record<string, unknown>;
+  try {
+    const s = await loadBuiltin(row.scenario);
+    const r = runScenario(s, {
+      variant: row.variant,
+      cpus: row.cpus,
+      strategy: row.strategy,
+      seed: 1,
+      runs: 1000,
+      invariants: row.only,
+      maxSteps: s.maxSteps ?? DEFAULT_MAX_STEPS,
+      ...(row.irq ? { irq: row.irq } : {}),
+      cache: true,
+      por: true,
+      preemptions: row.preemptions,
+      depth: 3,
+      shrink: false,
+      budget: { maxTimeMs: Number(maxTime) },
+    });
+    const v = r.search.verdict as string;
+    const inv = r.search.violation?.invariant ?? null;
+    const matches = v === row.expected && (v !== 'violated' || row.invariant === null || inv === row.invariant);
+    line = {
+      id: row.id,
+      verdict: v,
+      invariant: inv,
+      outcome: v === 'incomplete' ? 'undecided' : matches ? 'as-expected' : 'differs',
+    };
+  } catch (e) {
+    // a model that throws fails the table too: the mutant is caught (and shown as a crash)
+    line = {
+      id: row.id,
+      verdict: 'crash',
+      invariant: null,
+      outcome: 'crash',
+      error: String((e as Error).message).split('\n')[0],
+    };
+  }
+  process.stdout.write(`${JSON.stringify(line)}\n`);
+  if (line.outcome === 'differs' || line.outcome === 'crash') break;
+}
