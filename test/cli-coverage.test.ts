@@ -14,7 +14,7 @@ describe('ptrace-mc coverage', () => {
     // seize-interrupt-listen ends with the tracer's exit: exit_ptrace unlinks the seized tracee without a freeze
     const r = run(['coverage', 'linux/seize-interrupt-listen']);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^2 rows explored with dfs or the row's own search, at most 100000 executions each; 0 cut short\n/);
+    expect(r.out).toMatch(/^6 rows explored with dfs or the row's own search, at most 100000 executions each; 0 cut short\n/);
     expect(r.out).not.toContain('lower bound');
     expect(r.out).toMatch(/^ptrace-link: 4\/11 edges exercised$/m);
     expect(r.out).not.toContain('SEIZED --UNLINK--> UNTRACED');

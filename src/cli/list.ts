@@ -24,6 +24,7 @@ export async function listCommand(names: readonly string[], opts: { json?: boole
     out.push(`    also reported: ${others.join(', ')}`);
     for (const [v, def] of Object.entries(s.variants)) {
       out.push(`  ${v}: ${def.summary}${def.source ? ` [${def.source}]` : ''}`);
+      if (def.prologue) out.push(`    prologue, run in one order before the search: ${def.prologue}`);
       for (const e of def.expect) {
         const irq = e.irq ? `, irq ${irqBoundsText(e.irq)}` : '';
         const only = `${irq}${e.only ? ` (checking ${e.only.join(', ')})` : ''}`;

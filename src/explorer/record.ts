@@ -1,5 +1,5 @@
 import { enablePatches, type Patch, produceWithPatches, setAutoFreeze } from 'immer';
-import { K, OP_NAMES, type Op } from '../cpu/ops.ts';
+import { K, OP_NAMES, type Op, SNAPSHOT } from '../cpu/ops.ts';
 import type { Machine, StepInfo, StepObserver } from '../model/machine.ts';
 import type { TraceStep, WorldView } from './trace.ts';
 
@@ -128,7 +128,9 @@ function describe(m: Machine, op: Op, info: StepInfo, before: Int32Array): strin
   const was = (a: number) => L.format(a, before[a] as number);
   switch (op.k) {
     case K.LOAD:
-      return `${name} → ${L.format(op.a, info.result)}`;
+      return op.tag === SNAPSHOT
+        ? `${name} → ${L.format(op.a, info.result)}; ${L.name(op.v)} ← ${now(op.v)}`
+        : `${name} → ${L.format(op.a, info.result)}`;
     case K.STORE:
       return `${name} ← ${L.format(op.a, op.v)}`;
     case K.RMW:

@@ -2,6 +2,7 @@ import { MemoryLayout } from '../cpu/memory.ts';
 import type {
   IrqSourceDef,
   ModelDef,
+  Prologue,
   SafetyInvariant,
   TaskDef,
   TerminalInvariant,
@@ -21,6 +22,7 @@ export class ModelBuilder {
   private readonly terminal: TerminalInvariant[] = [];
   private readonly transitions: TransitionInvariant[] = [];
   private readonly waits: WaitsFor[] = [];
+  private start: Prologue | undefined;
   /** the last task placed on each CPU (ModelBuilder.task) */
   private readonly lastOn = new Map<number, number>();
 
@@ -79,6 +81,17 @@ export class ModelBuilder {
     this.waits.push(edges);
   }
 
+  /**
+   * A deterministic start: every execution begins by running the lowest
+   * CPU that can step (no interrupts) until `done` holds, in that one order;
+   * the search explores what comes after. The scenario states it (its
+   * `prologue` text) so that a verdict says what was not searched.
+   */
+  prologue(what: string, done: Prologue['done']): void {
+    if (this.start) throw new Error('a model has one prologue');
+    this.start = { what, done };
+  }
+
   build(): ModelDef {
     if (this.tasks.length > 31) throw new Error('at most 31 tasks (task sets are bitmasks)');
     return {
@@ -90,6 +103,7 @@ export class ModelBuilder {
       transitions: [...this.transitions],
       terminal: [...this.terminal],
       ...(this.waits.length > 0 ? { waitsFor: [...this.waits] } : {}),
+      ...(this.start ? { prologue: this.start } : {}),
     };
   }
 }

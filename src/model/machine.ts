@@ -1,12 +1,13 @@
 import { CpuState } from '../cpu/cpu.ts';
 import type { MemoryLayout } from '../cpu/memory.ts';
-import { type AssertFn, isBlocking, K, type MemView, type Op, type Program } from '../cpu/ops.ts';
+import { type AssertFn, isBlocking, K, type MemView, type Op, type Program, SNAPSHOT } from '../cpu/ops.ts';
 import { ShardedMap } from './sharded-map.ts';
 import {
   ENGINE_INVARIANTS,
   type GhostWriter,
   type MachineView,
   type ModelDef,
+  type Prologue,
   type SafetyInvariant,
   type TaskContext,
   type TransitionInvariant,
@@ -194,6 +195,36 @@ export class Machine implements MachineView {
       this.tasks[i]!.cpu = d.startCpu;
     });
     for (const cpu of this.cpus) if (cpu.current >= 0) this.startOrResume(this.tasks[cpu.current]!);
+    if (this.def.prologue) this.runPrologue(this.def.prologue);
+  }
+
+  /** steps the prologue took (ModelDef.prologue), before step 0 of every execution */
+  prologueSteps = 0;
+
+  /** Runs the prologue: the lowest CPU that can step, until it is done; unobserved, and its steps are not counted. */
+  private runPrologue(p: Prologue): void {
+    const observer = this.observer;
+    this.observer = null;
+    const buf: number[] = [];
+    let n = 0;
+    try {
+      while (!p.done(this)) {
+        this.enabled(buf);
+        const c = buf.find((x) => x < this.cpuCount);
+        if (c === undefined) throw new Error(`the prologue (${p.what}) cannot go on: no CPU can step and it is not done`);
+        this.step(c);
+        n++;
+        if (this.violation !== null) {
+          const v = this.violation;
+          throw new Error(`the prologue (${p.what}) breaks ${v.invariant} at its step ${n}: ${v.message}`);
+        }
+        if (n >= this.maxSteps) throw new Error(`the prologue (${p.what}) ran ${n} steps without being done`);
+      }
+    } finally {
+      this.observer = observer;
+    }
+    this.prologueSteps = n;
+    this.steps = 0;
   }
 
   // ---- the explorer's view -------------------------------------------------
@@ -601,6 +632,7 @@ export class Machine implements MachineView {
     const a = op.a;
     switch (op.k) {
       case K.LOAD:
+        if (op.tag === SNAPSHOT) this.write(op.v, mem[a] as number);
         return mem[a] as number;
       case K.STORE:
         this.write(a, op.v);
@@ -791,7 +823,15 @@ export class Machine implements MachineView {
   /** Runs the frame's program to its next yield, popping finished frames. */
   private advance(t: TaskRt, frame: Frame, value: number): void {
     if (this.histories !== null) frame.hist = this.intern(frame.hist, value);
-    const r = frame.gen.next(value);
+    let r: IteratorResult<Op, unknown>;
+    try {
+      r = frame.gen.next(value);
+    } catch (e) {
+      // A path the model does not cover (or a bug in it): a violation with the trace that reaches it, not an abort.
+      const msg = e instanceof Error ? e.message : String(e);
+      if (this.violation === null) this.violation = { invariant: ENGINE_INVARIANTS.modelError, message: `${t.name}: ${msg}` };
+      return;
+    }
     if (!r.done) {
       frame.pending = r.value;
       return;

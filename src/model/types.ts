@@ -116,6 +116,19 @@ export interface TerminalInvariant {
  */
 export type WaitsFor = (w: MachineView) => readonly WaitEdge[];
 
+/**
+ * A deterministic start (ModelBuilder.prologue): at the start of every
+ * execution, before any choice, the engine runs the lowest-numbered CPU
+ * that can take a step (never an interrupt) until `done` holds; the search
+ * starts from there. It is one order of the prologue's steps, not a search
+ * of them.
+ */
+export interface Prologue {
+  /** what the prologue does, in words */
+  readonly what: string;
+  readonly done: (w: MachineView) => boolean;
+}
+
 export interface ModelDef {
   readonly cpus: number;
   readonly layout: MemoryLayout;
@@ -126,6 +139,7 @@ export interface ModelDef {
   readonly terminal: readonly TerminalInvariant[];
   /** who sleeps waiting for whom, for the sleeper-cycle deadlock check */
   readonly waitsFor?: readonly WaitsFor[];
+  readonly prologue?: Prologue;
 }
 
 export interface Violation {
@@ -139,4 +153,6 @@ export const ENGINE_INVARIANTS = {
   lockDiscipline: 'lock-discipline',
   runqueueSane: 'runqueue-sane',
   livelock: 'livelock',
+  /** the model threw: a path it does not cover was reached (reported with its trace, whatever --invariant says) */
+  modelError: 'model-error',
 } as const;

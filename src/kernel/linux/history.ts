@@ -4,7 +4,18 @@
  * code back in one function and keeps 6.6 everywhere else. Each step cites
  * the kernel it comes from.
  */
-import { fence, load, type Program, preemptDisable, preemptEnable, readLock, readUnlock, rmw, store } from '../../cpu/ops.ts';
+import {
+  fence,
+  load,
+  type Program,
+  preemptDisable,
+  preemptEnable,
+  readLock,
+  readUnlock,
+  rmw,
+  snapshot,
+  store,
+} from '../../cpu/ops.ts';
 import type { TaskContext } from '../../model/types.ts';
 import {
   __TASK_TRACED,
@@ -82,9 +93,8 @@ export function* ptrace_stop_5_18(
     yield preemptEnable(r(2340), 'preempt_enable_no_resched()');
     yield* k.fn.schedule(k, ctx);
     yield* spin_lock_irq(me.siglock, r(2349), 'spin_lock_irq(&current->sighand->siglock)');
-    exitCode = yield load(me.exit_code, r(2350), 'exit_code = current->exit_code');
+    exitCode = yield snapshot(pc.g_returned, me.exit_code, r(2350), 'exit_code = current->exit_code');
     ctx.ghost.add(pc.g_returns, 1);
-    ctx.ghost.set(pc.g_returned, exitCode);
   } else {
     // the tracer is gone: run on without sleeping
     if (gstopDone) yield* k.fn.do_notify_parent_cldstop(k, ctx, me, false, why);

@@ -74,6 +74,16 @@ function signalsFor(w: MachineView, t: LinuxTask): number {
   return ((w.mem[t.pending] as number) | (w.mem[t.signal.shared_pending] as number)) & ~(w.mem[t.blocked] as number);
 }
 
+/** A condition in one line: `task` must not sleep (in `states`, default TASK_NORMAL) at the end while `holds`. */
+export function sleepsWhile(
+  task: LinuxTask,
+  what: string,
+  holds: (mem: ArrayLike<number>) => boolean,
+  states?: number,
+): SleepCondition {
+  return states === undefined ? { task, what, holds } : { task, what, holds, states };
+}
+
 /** The sleeping mutexes' waiters: asleep on a wait list while the mutex is free, with nobody left to wake them. */
 export function mutexWaitersLost(k: LinuxKernel): SleepCondition[] {
   return k.mutexes.flatMap((m) =>

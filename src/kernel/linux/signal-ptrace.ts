@@ -13,7 +13,18 @@
  * The 5.18 ptrace_stop, which a variant puts in place of this one, is in
  * history.ts.
  */
-import { fence, load, type Program, preemptDisable, preemptEnable, readLock, readUnlock, rmw, store } from '../../cpu/ops.ts';
+import {
+  fence,
+  load,
+  type Program,
+  preemptDisable,
+  preemptEnable,
+  readLock,
+  readUnlock,
+  rmw,
+  snapshot,
+  store,
+} from '../../cpu/ops.ts';
 import type { TaskContext } from '../../model/types.ts';
 import { SIG, sigmask } from '../common/bits.ts';
 import {
@@ -104,9 +115,8 @@ export function* ptrace_stop(
   yield preemptEnable(r(2340, F), 'preempt_enable_no_resched()');
   yield* k.fn.schedule(k, ctx); // 2341
   yield* spin_lock_irq(me.siglock, r(2349, F), 'spin_lock_irq(&current->sighand->siglock)');
-  exitCode = yield load(me.exit_code, r(2350, F), 'exit_code = current->exit_code');
+  exitCode = yield snapshot(pc.g_returned, me.exit_code, r(2350, F), 'exit_code = current->exit_code');
   ctx.ghost.add(pc.g_returns, 1);
-  ctx.ghost.set(pc.g_returned, exitCode);
   yield* k.fn.ptrace_stop_return(k, ctx);
   return exitCode;
 }

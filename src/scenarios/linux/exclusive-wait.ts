@@ -14,8 +14,8 @@
 import { load, type Program, rmw } from '../../cpu/ops.ts';
 import { fifoEntries } from '../../kernel/common/fifo.ts';
 import { TASK_NORMAL, TASK_UNINTERRUPTIBLE } from '../../kernel/linux/consts.ts';
-import { registerLinuxInvariants } from '../../kernel/linux/invariants.ts';
-import { LinuxKernel } from '../../kernel/linux/kernel.ts';
+import { registerLinuxInvariants, sleepsWhile } from '../../kernel/linux/invariants.ts';
+import { LinuxKernel, type TaskBody } from '../../kernel/linux/kernel.ts';
 import { spin_lock_irqsave, spin_unlock_irqrestore } from '../../kernel/linux/locking.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
@@ -52,27 +52,24 @@ export default defineScenario({
   build({ variant, cpus }) {
     const b = new ModelBuilder(cpus);
     const k = new LinuxKernel(b);
-    const wq = k.waitQueue('wq');
-    const tokens = b.layout.cell('tokens', 0);
+    const [wq, tokens] = [k.waitQueue('wq'), b.layout.cell('tokens', 0)];
     if (variant === 'wake-counts-running') {
       k.override('__wake_up_common_lock', function* (k, ctx, wq, mode, nr, wakeFlags) {
-        const flags = yield* spin_lock_irqsave(wq.lock, here`__wake_up_common_lock`);
-        const head: number = yield load(wq.head, here`__wake_up_common`, 'curr = list_first_entry(&wq_head->head)');
-        for (const e of fifoEntries(head)) {
+        const [at, flags] = [here`__wake_up_common`, yield* spin_lock_irqsave(wq.lock, here`__wake_up_common_lock`)];
+        for (const e of fifoEntries(yield load(wq.head, at, 'curr = list_first_entry(&wq_head->head)'))) {
           yield* k.fn.wake_entry(k, ctx, wq, e.task, mode, wakeFlags);
           if (e.flag && !--nr) break; // woken or not
         }
-        yield* spin_unlock_irqrestore(wq.lock, flags, here`__wake_up_common_lock`);
+        yield* spin_unlock_irqrestore(wq.lock, flags, at);
       });
     }
     function* takeToken(): Program<boolean> {
       return (yield rmw(tokens, (t) => (t > 0 ? t - 1 : t), here`consumer`, 'if (tokens > 0) tokens-- (atomic)')) > 0;
     }
-    const consume = function* (k: LinuxKernel, _me: unknown, ctx: Parameters<LinuxKernel['current']>[0]) {
+    const consume: TaskBody = function* (k, _me, ctx) {
       yield* k.fn.___wait_event(k, ctx, wq, TASK_UNINTERRUPTIBLE, takeToken, true);
     };
-    const c1 = k.spawn('C1', 0, consume);
-    const c2 = k.spawn('C2', 1, consume);
+    const [c1, c2] = [k.spawn('C1', 0, consume), k.spawn('C2', 1, consume)];
     k.spawn('P', 2, function* (k, _me, ctx) {
       for (let i = 0; i < 2; i++) {
         yield rmw(tokens, (t) => t + 1, here`producer`, 'tokens++');
@@ -80,13 +77,8 @@ export default defineScenario({
       }
     });
     k.finish();
-    const tokenLeft = (task: typeof c1) => ({
-      task,
-      states: TASK_UNINTERRUPTIBLE,
-      what: 'a token is left',
-      holds: (m: ArrayLike<number>) => (m[tokens] as number) > 0,
-    });
-    registerLinuxInvariants(b, k, { sleepsFor: [tokenLeft(c1), tokenLeft(c2)] });
+    const left = [c1, c2].map((t) => sleepsWhile(t, 'a token is left', (m) => m[tokens] !== 0, TASK_UNINTERRUPTIBLE));
+    registerLinuxInvariants(b, k, { sleepsFor: left });
     return b.build();
   },
 });

@@ -53,35 +53,26 @@ export default defineScenario({
     const k = new LinuxKernel(b, { ticks: 1 });
     if (variant === 'unlock-then-sleep') {
       k.override('de_thread', function* (k, ctx) {
-        const me = k.current(ctx);
-        const sig = me.signal;
-        yield* spin_lock_irq(me.siglock, here`de_thread`);
-        yield store(sig.group_exec_task, me.id, here`de_thread`, 'sig->group_exec_task = tsk');
+        const [me, at] = [k.current(ctx), here`de_thread`];
+        yield* spin_lock_irq(me.siglock, at);
+        yield store(me.signal.group_exec_task, me.id, at, 'sig->group_exec_task = tsk');
         const n = yield* k.fn.zap_other_threads(k, ctx, me);
-        yield store(sig.notify_count, n, here`de_thread`, 'sig->notify_count = zap_other_threads(tsk)');
-        while ((yield load(sig.notify_count, here`de_thread`, 'while (sig->notify_count)')) !== 0) {
-          yield* spin_unlock_irq(me.siglock, here`de_thread`);
+        yield store(me.signal.notify_count, n, at, 'sig->notify_count = zap_other_threads(tsk)');
+        while ((yield load(me.signal.notify_count, at, 'while (sig->notify_count)')) !== 0) {
+          yield* spin_unlock_irq(me.siglock, at);
           yield* k.fn.__set_current_state(k, ctx, TASK_KILLABLE);
           yield* k.fn.schedule(k, ctx);
-          yield* spin_lock_irq(me.siglock, here`de_thread`);
+          yield* spin_lock_irq(me.siglock, at);
         }
-        yield* spin_unlock_irq(me.siglock, here`de_thread`);
-        yield store(sig.group_exec_task, -1, here`de_thread`, 'sig->group_exec_task = NULL');
-        yield store(sig.notify_count, 0, here`de_thread`, 'sig->notify_count = 0');
+        yield* spin_unlock_irq(me.siglock, at);
+        yield store(me.signal.group_exec_task, -1, at, 'sig->group_exec_task = NULL');
+        yield store(me.signal.notify_count, 0, at, 'sig->notify_count = 0');
         return 0;
       });
     }
-    const leader = k.spawn(
-      'L',
-      0,
-      script((u) => u.exec()),
-    );
-    k.spawn(
-      'T',
-      1,
-      script((u) => u.pause()),
-      { threadOf: leader },
-    );
+    const [execs, pause] = [script((u) => u.exec()), script((u) => u.pause())];
+    const leader = k.spawn('L', 0, execs);
+    k.spawn('T', 1, pause, { threadOf: leader });
     k.credGuard(leader);
     k.finish();
     registerLinuxInvariants(b, k);

@@ -20,7 +20,7 @@ import {
   SIGNAL_STOP_STOPPED,
   WUNTRACED,
 } from '../../kernel/linux/consts.ts';
-import { registerLinuxInvariants } from '../../kernel/linux/invariants.ts';
+import { registerLinuxInvariants, sleepsWhile } from '../../kernel/linux/invariants.ts';
 import { LinuxKernel } from '../../kernel/linux/kernel.ts';
 import type { LinuxTask } from '../../kernel/linux/objects.ts';
 import { script } from '../../kernel/linux/user.ts';
@@ -62,53 +62,29 @@ export default defineScenario({
     const k = new LinuxKernel(b, { ticks: 1 });
     if (variant === 'count-tested-first') {
       k.override('task_participate_group_stop', function* (k, ctx, task): Program<boolean> {
-        const j: number = yield load(
-          task.jobctl,
-          here`task_participate_group_stop`,
-          'consume = task->jobctl & JOBCTL_STOP_CONSUME',
-        );
+        const at = here`task_participate_group_stop`;
+        const j: number = yield load(task.jobctl, at, 'consume = task->jobctl & JOBCTL_STOP_CONSUME');
         yield* k.fn.task_clear_jobctl_pending(k, ctx, task, JOBCTL_STOP_PENDING);
         if (!(j & JOBCTL_STOP_CONSUME)) return false;
-        const sig = task.signal;
-        const n: number = yield load(sig.group_stop_count, here`task_participate_group_stop`, 'last = !sig->group_stop_count');
-        yield rmw(sig.group_stop_count, (c) => c - 1, here`task_participate_group_stop`, 'sig->group_stop_count--');
-        if (n !== 0) return false;
-        yield* k.fn.signal_set_stop_flags(k, ctx, task, SIGNAL_STOP_STOPPED, here`task_participate_group_stop`);
-        return true;
+        const n: number = yield load(task.signal.group_stop_count, at, 'last = !sig->group_stop_count');
+        yield rmw(task.signal.group_stop_count, (c) => c - 1, at, 'sig->group_stop_count--');
+        if (n === 0) yield* k.fn.signal_set_stop_flags(k, ctx, task, SIGNAL_STOP_STOPPED, at);
+        return n === 0;
       });
     }
     let leader = null as unknown as LinuxTask;
-    const shell = k.spawn(
-      'shell',
-      1,
-      script(function* (u) {
-        yield* u.waitpid(leader, WUNTRACED);
-        yield* u.idle();
-      }),
-    );
-    leader = k.spawn(
-      'L',
-      0,
-      script((u) => u.returnToUser()),
-      { parent: shell, sharedPending: sigmask(SIG.SIGSTOP) },
-    );
-    const t = k.spawn(
-      'T',
-      1,
-      script((u) => u.pause()),
-      { threadOf: leader },
-    );
-    k.finish();
-    const stopped = (mem: ArrayLike<number>) => [leader, t].every((x) => (mem[x.jobctl] as number) & JOBCTL_STOPPED);
-    registerLinuxInvariants(b, k, {
-      sleepsFor: [
-        {
-          task: shell,
-          what: 'both threads are stopped and the stop was not reported',
-          holds: (mem) => stopped(mem) && mem[leader.signal.group_exit_code] !== 0,
-        },
-      ],
+    const waits = script(function* (u) {
+      yield* u.waitpid(leader, WUNTRACED);
+      yield* u.idle();
     });
+    const shell = k.spawn('shell', 1, waits);
+    const [toUser, pause] = [script((u) => u.returnToUser()), script((u) => u.pause())];
+    leader = k.spawn('L', 0, toUser, { parent: shell, sharedPending: sigmask(SIG.SIGSTOP) });
+    const t = k.spawn('T', 1, pause, { threadOf: leader });
+    k.finish();
+    const stopped = (m: ArrayLike<number>) => [leader, t].every((x) => (m[x.jobctl] as number) & JOBCTL_STOPPED);
+    const unreported = (m: ArrayLike<number>) => stopped(m) && m[leader.signal.group_exit_code] !== 0;
+    registerLinuxInvariants(b, k, { sleepsFor: [sleepsWhile(shell, 'both threads are stopped and unreported', unreported)] });
     return b.build();
   },
 });

@@ -16,6 +16,7 @@ import type { Mutex } from '../../kernel/linux/mutex.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
 import { here } from '../../model/source-ref.ts';
+import type { MachineView } from '../../model/types.ts';
 
 export default defineScenario({
   name: 'linux/mutex',
@@ -70,12 +71,8 @@ export default defineScenario({
     const inside = b.layout.ghost('ghost.inside');
     if (variant === 'waiters-flag-lost') {
       k.override('__mutex_add_waiter', function* (_k, ctx, lock) {
-        yield rmw(
-          lock.wait_list,
-          (l) => fifoAddTail(l, ctx.self),
-          here`__mutex_add_waiter`,
-          'list_add_tail(&waiter->list, list); no WAITERS flag',
-        );
+        const add = (l: number) => fifoAddTail(l, ctx.self);
+        yield rmw(lock.wait_list, add, here`__mutex_add_waiter`, 'list_add_tail(&waiter->list, list); no WAITERS flag');
       });
     }
     const body = (first: Mutex, second: Mutex | null): TaskBody =>
@@ -92,11 +89,8 @@ export default defineScenario({
     k.spawn('B', 1, variant === 'abba' ? body(m2, m1) : body(m1, null));
     k.finish();
     registerLinuxInvariants(b, k);
-    b.invariant({
-      name: 'mutual-exclusion',
-      watch: [inside],
-      check: (w) => ((w.mem[inside] as number) > 1 ? 'two tasks are inside the critical section' : null),
-    });
+    const twoInside = (w: MachineView) => ((w.mem[inside] as number) > 1 ? 'two tasks are inside the critical section' : null);
+    b.invariant({ name: 'mutual-exclusion', watch: [inside], check: twoInside });
     return b.build();
   },
 });

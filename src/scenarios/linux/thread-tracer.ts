@@ -54,29 +54,18 @@ export default defineScenario({
       });
     }
     let x = null as unknown as ReturnType<typeof k.spawn>;
-    const pl = k.spawn(
-      'PL',
-      0,
-      script(function* (u) {
-        yield* u.waitpid(x);
-        yield* u.idle();
-      }),
-    );
-    const tr = k.spawn(
-      'TR',
-      1,
-      script((u) => u.idle()),
-      { threadOf: pl },
-    );
-    x = k.spawn(
-      'X',
-      0,
-      script(function* (u) {
-        yield* u.traceme();
-        yield* u.exec();
-      }),
-      { parent: tr },
-    );
+    const waits = script(function* (u) {
+      yield* u.waitpid(x);
+      yield* u.idle();
+    });
+    const traced = script(function* (u) {
+      yield* u.traceme();
+      yield* u.exec();
+    });
+    const pl = k.spawn('PL', 0, waits);
+    const idles = script((u) => u.idle());
+    const tr = k.spawn('TR', 1, idles, { threadOf: pl });
+    x = k.spawn('X', 0, traced, { parent: tr });
     const pt = setupPtrace(k);
     k.finish();
     registerLinuxInvariants(b, k, { sleepsFor: [waitReportReady(pl, x)] });

@@ -12,7 +12,7 @@
  */
 import { load, store } from '../../cpu/ops.ts';
 import { fifoEntries } from '../../kernel/common/fifo.ts';
-import { registerLinuxInvariants } from '../../kernel/linux/invariants.ts';
+import { registerLinuxInvariants, sleepsWhile } from '../../kernel/linux/invariants.ts';
 import { LinuxKernel } from '../../kernel/linux/kernel.ts';
 import { script } from '../../kernel/linux/user.ts';
 import { ModelBuilder } from '../../model/build.ts';
@@ -59,42 +59,26 @@ export default defineScenario({
     const k = new LinuxKernel(b, { ttwuQueue: true });
     if (variant === 'del-all-in-two-steps') {
       k.override('__flush_smp_call_function_queue', function* (k, ctx) {
-        const wl = k.wakeList(ctx.cpu());
-        const list: number = yield load(wl.wake_list, here`__flush_smp_call_function_queue`, 'entry = head->first');
-        yield store(wl.wake_list, 0, here`__flush_smp_call_function_queue`, 'head->first = NULL');
-        if (list)
-          yield* k.fn.sched_ttwu_pending(
-            k,
-            ctx,
-            fifoEntries(list).map((e) => e.task),
-          );
+        const [wl, at] = [k.wakeList(ctx.cpu()), here`__flush_smp_call_function_queue`];
+        const list: number = yield load(wl.wake_list, at, 'entry = head->first');
+        yield store(wl.wake_list, 0, at, 'head->first = NULL');
+        const wakees = fifoEntries(list).map((e) => e.task);
+        if (list) yield* k.fn.sched_ttwu_pending(k, ctx, wakees);
       });
     }
     const [fa, fb] = [b.layout.cell('user.flag_a'), b.layout.cell('user.flag_b')];
-    const a = k.spawn(
-      'A',
-      0,
-      script((u) => u.waitFlag(fa)),
-    );
-    const bb = k.spawn(
-      'B',
-      0,
-      script((u) => u.waitFlag(fb)),
-    );
-    k.spawn(
-      'W',
-      1,
-      script(function* (u) {
-        yield* u.setFlag(fa, a);
-        yield* u.setFlag(fb, bb);
-      }),
-    );
+    const [waitA, waitB] = [script((u) => u.waitFlag(fa)), script((u) => u.waitFlag(fb))];
+    const a = k.spawn('A', 0, waitA);
+    const bb = k.spawn('B', 0, waitB);
+    const wakes = script(function* (u) {
+      yield* u.setFlag(fa, a);
+      yield* u.setFlag(fb, bb);
+    });
+    k.spawn('W', 1, wakes);
     k.finish();
+    const set = (f: number) => (m: ArrayLike<number>) => m[f] !== 0;
     registerLinuxInvariants(b, k, {
-      sleepsFor: [
-        { task: a, what: 'its flag is set', holds: (m) => m[fa] !== 0 },
-        { task: bb, what: 'its flag is set', holds: (m) => m[fb] !== 0 },
-      ],
+      sleepsFor: [sleepsWhile(a, 'its flag is set', set(fa)), sleepsWhile(bb, 'its flag is set', set(fb))],
     });
     return b.build();
   },
