@@ -14,9 +14,10 @@ import { irqBoundsText } from '../src/model/irq-bounds.ts';
 import { findScenario } from '../src/scenarios/index.ts';
 import { microEngine } from './micro.ts';
 import { type BenchJob, type BenchRow, peakMB, tracesFor } from './rows.ts';
+import { runSpin } from './spin.ts';
 
 /** No row may run longer than this (the slowest target is 60 s); a row cut by it says "incomplete". */
-const ROW_MAX_TIME_MS = 60_000;
+const ROW_MAX_TIME_MS = 120_000;
 
 function runRow(job: BenchJob): BenchRow {
   if (job.scenario === 'micro/engine') return microEngine();
@@ -32,7 +33,7 @@ function runRow(job: BenchJob): BenchRow {
     ...(job.irq ? { irq: job.irq } : {}),
     maxSteps: s.maxSteps ?? DEFAULT_MAX_STEPS,
     cache: true,
-    preemptions: DEFAULT_PREEMPTIONS,
+    preemptions: job.preemptions ?? DEFAULT_PREEMPTIONS,
     depth: DEFAULT_PCT_DEPTH,
     shrink: true,
     budget: { maxTimeMs: ROW_MAX_TIME_MS },
@@ -59,7 +60,19 @@ function runRow(job: BenchJob): BenchRow {
     searchMs: Math.round(search.elapsedMs),
     peakMB: peakMB(),
     ...(r.trace ? { traceSteps: r.trace.stats.steps, tracePreemptions: r.trace.stats.preemptions } : {}),
+    states: search.states,
+    steps: search.steps,
+    stepsPerState: search.states ? search.steps / search.states : null,
+    bytesPerState: search.states && search.stateBytes !== undefined ? search.stateBytes / search.states : null,
+    collisionProbability: search.collisionProbability ?? null,
+    ...(job.long ? { long: true } : {}),
+    ...(job.spinModel ? spinColumns(job.spinModel) : {}),
   };
+}
+
+function spinColumns(model: string): { spinMs: number; spinStates: number } {
+  const s = runSpin(model);
+  return { spinMs: s.ms, spinStates: s.states };
 }
 
 process.stdout.write(`${JSON.stringify(runRow(JSON.parse(process.argv[2] as string) as BenchJob))}\n`);

@@ -11,10 +11,16 @@ export interface BenchJob {
   /** the expectation row's interrupt budgets, when it states some */
   readonly irq?: IrqBounds;
   readonly strategy: string;
+  /** bounded: the preemption bound (default DEFAULT_PREEMPTIONS) */
+  readonly preemptions?: number;
   readonly invariants: readonly string[] | null;
   /** the expected verdict, for the targets */
   readonly expected: 'holds' | 'violated' | null;
   readonly workers?: number;
+  /** the expectation is marked long */
+  readonly long?: boolean;
+  /** Promela mirror to run SPIN on beside it */
+  readonly spinModel?: string;
 }
 
 /** One row of bench/results.json. */
@@ -39,6 +45,21 @@ export interface BenchRow {
   readonly peakMB: number;
   readonly traceSteps?: number;
   readonly tracePreemptions?: number;
+  /** distinct states the search stored */
+  readonly states?: number | null;
+  /** steps taken */
+  readonly steps?: number;
+  /** steps taken per stored state (a search that never replays approaches 1) */
+  readonly stepsPerState?: number | null;
+  /** bytes the visited-state set held per state */
+  readonly bytesPerState?: number | null;
+  /** probability that two stored states shared a 64-bit fingerprint */
+  readonly collisionProbability?: number | null;
+  /** the row is marked long (run by `check --all`, not by the default table) */
+  readonly long?: boolean;
+  /** SPIN on the Promela mirror of the row, when there is one */
+  readonly spinMs?: number;
+  readonly spinStates?: number;
 }
 
 /**

@@ -1,51 +1,65 @@
 /**
- * `npm run bench`: every built-in scenario × variant × the CPU counts its
- * expectations name × every strategy, plus the engine micro-benchmark and
- * the speed-up of parallel workers on the largest scenario. Prints a table
- * and the targets it misses, and writes bench/results.json. Each row runs
- * in its own process (bench/row.ts), one after another, so that rows do not
- * share memory or compete for cores.
+ * `npm run bench`: every expectation row of every built-in scenario (the
+ * long ones too) with the search the table gives it (its own, else the
+ * default `auto`), the engine micro-benchmark, the whole command on a small
+ * scenario, and the speed-up of parallel workers on the largest row. Prints
+ * a table and the targets met or missed, and writes bench/results.json.
+ * Each row runs in its own process (bench/row.ts), one after another, so
+ * that rows do not share memory or compete for cores.
+ *
+ * `npm run bench -- [group/ or scenario …] [--strategies a,b] [--spin DIR]`:
+ * names or groups narrow the rows; --strategies runs each row with those
+ * strategies instead; --spin (or PTRACE_MC_SPIN_MODELS) names a folder of
+ * Promela mirrors of the bench/ families, run with SPIN beside ours.
  */
 import { spawnSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { STRATEGIES } from '../src/explorer/run.ts';
 import { SCENARIOS } from '../src/scenarios/index.ts';
 import { renderTable, targetReport } from './report.ts';
 import { type BenchJob, type BenchRow, COUNTS_FILE } from './rows.ts';
+import { spinInstalled, spinModel } from './spin.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROW_SCRIPT = join(here, 'row.js');
-/** bench/results.json in the source tree (this file runs from dist/bench) */
-const RESULTS = join(here, '..', '..', 'bench', 'results.json');
+/** bench/ in the source tree (this file runs from dist/bench) */
+const BENCH_DIR = join(here, '..', '..', 'bench');
+const RESULTS = join(BENCH_DIR, 'results.json');
+/** the table of the previous engine (its sleep-set dfs), measured on a quiet machine: what "today's dfs" was */
+const BEFORE = join(BENCH_DIR, 'before.json');
+const CLI = join(here, '..', '..', 'bin', 'ptrace-mc.js');
 
-/**
- * `npm run bench -- [group/ or scenario …] [--strategies a,b]`: by default every
- * built-in scenario with every strategy; names or groups narrow it for a quick look.
- */
 const args = process.argv.slice(2);
-const strategyArg = args.indexOf('--strategies');
-const ONLY_STRATEGIES = strategyArg >= 0 ? (args[strategyArg + 1] ?? '').split(',') : null;
-const NAMES = args.filter((a, i) => !a.startsWith('--') && (strategyArg < 0 || i !== strategyArg + 1));
+function option(name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+const ONLY_STRATEGIES = option('--strategies')?.split(',') ?? null;
+const SPIN_DIR = option('--spin') ?? process.env.PTRACE_MC_SPIN_MODELS;
+const NAMES = args.filter((a, i) => !a.startsWith('--') && !['--strategies', '--spin'].includes(args[i - 1] ?? ''));
 
-function scenarioJobs(): BenchJob[] {
+function scenarioJobs(spin: boolean): BenchJob[] {
   const jobs: BenchJob[] = [];
   for (const s of SCENARIOS) {
     if (NAMES.length > 0 && !NAMES.some((n) => (n.endsWith('/') ? s.name.startsWith(n) : s.name === n))) continue;
     for (const [variant, def] of Object.entries(s.variants)) {
       for (const e of def.expect) {
-        for (const strategy of STRATEGIES) {
-          if (ONLY_STRATEGIES && !ONLY_STRATEGIES.includes(strategy)) continue;
+        const strategies = ONLY_STRATEGIES ?? [e.search?.strategy ?? 'auto'];
+        for (const strategy of strategies) {
+          const model = spin && SPIN_DIR ? spinModel(SPIN_DIR, s.name, variant, e.cpus) : null;
           jobs.push({
             scenario: s.name,
             variant,
             cpus: e.cpus,
             ...(e.irq ? { irq: e.irq } : {}),
             strategy,
+            ...(ONLY_STRATEGIES === null && e.search?.preemptions !== undefined ? { preemptions: e.search.preemptions } : {}),
             invariants: e.only ?? null,
             expected: e.verdict,
+            ...(e.long ? { long: true } : {}),
+            ...(model ? { spinModel: model } : {}),
           });
         }
       }
@@ -75,32 +89,53 @@ function runJob(job: BenchJob): BenchRow {
   };
 }
 
-/** The dfs row with the most executions among those that hold: the scenario the workers are timed on. */
+/** The holds row with the most steps (not long): the one the workers are timed on. */
 function largest(rows: readonly BenchRow[], jobs: readonly BenchJob[]): BenchJob | null {
   let best: BenchJob | null = null;
   let most = -1;
   rows.forEach((r, i) => {
     const j = jobs[i] as BenchJob;
-    if (j.strategy === 'dfs' && r.verdict === 'holds' && r.executions > most) {
-      most = r.executions;
+    if (!j.long && r.verdict === 'holds' && (r.steps ?? 0) > most) {
+      most = r.steps ?? 0;
       best = j;
     }
   });
   return best;
 }
 
+/** Wall time of a whole small command, the median of a few runs (Node's start-up and loading included). */
+function commandMs(cmd: readonly string[], runs = 7): number {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    spawnSync(process.execPath, [CLI, ...cmd], { encoding: 'utf8' });
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return Math.round(times[Math.floor(times.length / 2)] as number);
+}
+
+function readBefore(): BenchRow[] {
+  try {
+    return JSON.parse(readFileSync(BEFORE, 'utf8')) as BenchRow[];
+  } catch {
+    return [];
+  }
+}
+
 function main(): void {
   // Trace counts are shared by the rows of this run only: the models may have changed since the last.
   rmSync(COUNTS_FILE, { force: true });
+  const spin = SPIN_DIR !== undefined && spinInstalled();
   const rows: BenchRow[] = [];
   const say = (row: BenchRow) => {
     rows.push(row);
     process.stderr.write(
-      `  ${row.scenario} ${row.variant} ${row.cpus}${row.irq ? ` irq ${row.irq}` : ''} ${row.strategy}: ${row.verdict}, ${row.wallMs} ms\n`,
+      `  ${row.scenario} ${row.variant} ${row.cpus}${row.irq ? ` irq ${row.irq}` : ''} ${row.strategy}: ${row.verdict}, ${row.searchMs} ms\n`,
     );
   };
   say(runJob({ scenario: 'micro/engine', variant: '', cpus: 2, strategy: '', invariants: null, expected: null }));
-  const jobs = scenarioJobs();
+  const jobs = scenarioJobs(spin);
   const scenarioRows: BenchRow[] = [];
   for (const j of jobs) {
     const r = runJob(j);
@@ -111,14 +146,18 @@ function main(): void {
   const workerRows: BenchRow[] = [];
   if (big) {
     for (const workers of [1, 2]) {
-      const r = runJob({ ...big, workers });
+      const r = runJob({ ...big, strategy: 'dfs', workers });
       workerRows.push(r);
       say(r);
     }
   }
+  const smallCommand = commandMs(['check', 'demo/lost-wakeup', '--variant', 'buggy', '--out-dir', join(BENCH_DIR, '.out')]);
+  rmSync(join(BENCH_DIR, '.out'), { recursive: true, force: true });
   writeFileSync(RESULTS, `${JSON.stringify(rows, null, 1)}\n`);
   process.stdout.write(renderTable(rows));
-  process.stdout.write(targetReport(rows, jobs, scenarioRows, workerRows));
+  process.stdout.write(
+    targetReport({ rows, jobs, scenarioRows, workerRows, before: readBefore(), smallCommandMs: smallCommand, spin }),
+  );
   const load = loadavg()[0] as number;
   const cores = availableParallelism();
   if (load > cores / 2) {

@@ -40,6 +40,7 @@ describe('the check API', () => {
     await expect(check(s)).rejects.toThrow('scenario demo/lost-wakeup has several variants: name one (buggy, fixed)');
     await expect(check(s, { variant: 'nope' })).rejects.toThrow("scenario demo/lost-wakeup has no variant 'nope'");
     await expect(check('no/such')).rejects.toThrow("unknown scenario 'no/such'");
+    await expect(check(s, { variant: 'buggy', cpus: 1000000 })).rejects.toThrow('cpus must be between 1 and 8 (got 1000000)');
   });
 });
 
@@ -64,13 +65,13 @@ describe('the vitest matchers', () => {
       msg = (e as Error).message;
     }
     expect(msg).toContain(
-      'expected it to hold, but:\ndemo/lost-wakeup [buggy] on 2 CPUs (dpor): violated no-lost-wakeup — sleeper sleeps',
+      'expected it to hold, but:\ndemo/lost-wakeup [buggy] on 2 CPUs (auto): violated no-lost-wakeup — sleeper sleeps',
     );
     expect(msg).toContain('demo/lost-wakeup [buggy] on 2 CPUs: no-lost-wakeup violated.\nThe race in');
     expect(msg).toContain(`trace: ${r.trace} (replay it: npx ptrace-mc replay ${r.trace})`);
     const fixed = await check(s, { variant: 'fixed', cpus: 2, outDir });
     expect(() => expect(fixed).toBeViolated('no-lost-wakeup')).toThrow(
-      /^expected no-lost-wakeup violated, but:\ndemo\/lost-wakeup \[fixed\] on 2 CPUs \(dpor\): holds — every interleaving explored \(\d+ executions\)$/,
+      /^expected no-lost-wakeup violated, but:\ndemo\/lost-wakeup \[fixed\] on 2 CPUs \(auto\): holds — every interleaving explored \(\d+ executions, \d+ states\)$/,
     );
     expect(() => expect(r).toBeViolated('deadlock')).toThrow(/^expected deadlock violated, but:\n.*violated no-lost-wakeup/);
   });

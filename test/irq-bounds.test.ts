@@ -99,7 +99,7 @@ describe('check --irq', () => {
   it('states the budgets in the header and in the bounds line', () => {
     const r = run(['check', C4, '--variant', 'pr1663', '--cpus', '1', '--irq', 'timer@cpu0=0', '--out-dir', tmp()]);
     expect(r.code).toBe(0);
-    expect(r.out).toContain('on 1 CPU (dpor, irq timer@cpu0=0): holds');
+    expect(r.out).toContain('on 1 CPU (auto, irq timer@cpu0=0): holds');
     expect(r.out).toMatch(/bounds: .*except interrupt budgets set to timer@cpu0=0/);
   });
 

@@ -77,8 +77,8 @@ describe('npm pack, install in a fresh project, use it there', () => {
       // the command, by path: buggy violates on 2 CPUs (exit 1), and every verdict is the one claimed
       const check = sh('npx', ['ptrace-mc', 'check', './concern.ts'], project);
       expect([check.code, check.err]).toEqual([1, '']);
-      expect(check.out).toContain('review/concern [buggy] on 2 CPUs (dpor): violated\n  no-lost-wakeup: the sleeper sleeps');
-      expect(check.out).toContain('review/concern [fixed] on 2 CPUs (dpor): holds');
+      expect(check.out).toContain('review/concern [buggy] on 2 CPUs (auto): violated\n  no-lost-wakeup: the sleeper sleeps');
+      expect(check.out).toContain('review/concern [fixed] on 2 CPUs (auto): holds');
       expect(sh('npx', ['ptrace-mc', 'check', './concern.ts', '--compare'], project).code).toBe(0);
       const replay = sh('npx', ['ptrace-mc', 'replay', 'ptrace-mc-out/review/concern/buggy.cpus2.json'], project);
       expect([replay.code, replay.out]).toEqual([1, expect.stringContaining('reproduces no-lost-wakeup')]);
@@ -92,7 +92,7 @@ describe('npm pack, install in a fresh project, use it there', () => {
       expect(wrong.code).toBe(1);
       const said = wrong.out + wrong.err;
       expect(said).toContain('expected it to hold, but:');
-      expect(said).toContain('review/concern [buggy] on 2 CPUs (dpor): violated no-lost-wakeup');
+      expect(said).toContain('review/concern [buggy] on 2 CPUs (auto): violated no-lost-wakeup');
       expect(said).toContain('review/concern [buggy] on 2 CPUs: no-lost-wakeup violated.');
       expect(said).toContain('trace: ptrace-mc-out/review/concern/buggy.cpus2.json');
 

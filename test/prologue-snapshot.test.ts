@@ -111,6 +111,47 @@ describe('a path the model does not cover', () => {
     });
     const r = explore(new Machine(b.build()), new DfsStrategy());
     expect(r.verdict).toBe('violated');
-    expect(r.violation).toEqual({ invariant: ENGINE_INVARIANTS.modelError, message: 'A: x = 0: not modelled' });
+    expect(r.violation).toEqual({
+      invariant: ENGINE_INVARIANTS.modelError,
+      message: "A's program threw: x = 0: not modelled (A on CPU0, the model's code after test)",
+    });
+  });
+
+  it('is reported whatever invariants were asked for, and replays from a snapshot', () => {
+    const b = new ModelBuilder(2);
+    const x = b.layout.cell('x');
+    b.task({
+      name: 'A',
+      startCpu: 0,
+      program: function* () {
+        const v: number = yield load(x, 'test A');
+        if (v === 1) throw new Error('x = 1: not modelled');
+      },
+    });
+    b.task({
+      name: 'B',
+      startCpu: 1,
+      program: function* () {
+        yield store(x, 1, 'test B');
+      },
+    });
+    const m = new Machine(b.build(), { invariants: ['deadlock'] });
+    const start = m.snapshot();
+    m.step(1); // B: x = 1
+    m.step(0); // A reads 1 and throws: its next step is the model error
+    expect(m.violation).toBeNull();
+    m.step(0);
+    expect(m.violation?.invariant).toBe(ENGINE_INVARIANTS.modelError);
+    // back to the start and the same order again: the recorded answers meet the error again
+    m.restore(start);
+    m.step(1);
+    m.step(0);
+    m.step(0);
+    expect(m.violation?.invariant).toBe(ENGINE_INVARIANTS.modelError);
+    // the other order reads 0 and ends cleanly
+    m.restore(start);
+    m.step(0);
+    m.step(1);
+    expect(m.violation).toBeNull();
   });
 });

@@ -76,7 +76,10 @@ describe("the README's reviewer's guide", () => {
       }
     }
     // the mermaid it says to paste is what --story prints, and GitHub's subset of the syntax
-    const story = sh('npx ptrace-mc render ptrace-mc-out/review/sigcont-vs-stop/pr1663.cpus2.json --format mermaid --story', dir);
+    const story = sh(
+      'npx ptrace-mc render ptrace-mc-out/review/sigcont-vs-stop/pr1663.cpus2.no-lost-wakeup.json --format mermaid --story',
+      dir,
+    );
     expect(block('Paste it between', 'mermaid')).toBe(story.out);
     expect(mermaidProblems(story.out)).toEqual([]);
   });

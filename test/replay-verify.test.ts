@@ -173,7 +173,7 @@ describe('every recorded value is compared', () => {
       /options\.irq: no interrupt source 'timer@cpu0'/,
     ],
     ['options.irq __proto__', (x) => (x.options.irq = JSON.parse('{"__proto__": 1}')), /no interrupt source '__proto__'/],
-    ['options.strategy unknown', (x) => (x.options.strategy = 'bogus'), /"options\.strategy" must be one of "dpor"/],
+    ['options.strategy unknown', (x) => (x.options.strategy = 'bogus'), /"options\.strategy" must be one of "auto"/],
     ['a seed for an unseeded strategy', (x) => (x.options.seed = 7), /options\.seed is 7, but strategy dfs takes no seed/],
     ['variant __proto__', (x) => (x.variant = '__proto__'), /has no variant '__proto__' \(it has: buggy, fixed\)/],
     ['variant toString', (x) => (x.variant = 'toString'), /has no variant 'toString'/],

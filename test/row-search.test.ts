@@ -23,7 +23,7 @@ describe("an expectation row's own search", () => {
         for (const e of v.expect) {
           if (!e.search) continue;
           expect(STRATEGIES).toContain(e.search.strategy);
-          if (e.verdict === 'holds') expect(['dpor', 'source-dpor', 'dfs']).toContain(e.search.strategy);
+          if (e.verdict === 'holds') expect(['auto', 'dpor', 'source-dpor', 'dfs']).toContain(e.search.strategy);
         }
       }
     }
@@ -62,22 +62,22 @@ describe("an expectation row's own search", () => {
       invariant: 'ptrace-report-once',
       matches: true,
     });
-    expect(rows.find((x) => x.cpus === 1)).toMatchObject({ strategy: 'dfs', verdict: 'holds' });
+    expect(rows.find((x) => x.cpus === 1)).toMatchObject({ strategy: 'auto', verdict: 'holds' });
     const forced = run(['check', 'linux/', '--variant', 'pre-fix', '--cpus', '1', '--strategy', 'bounded', '--json']);
     expect(JSON.parse(forced.out.trim())).toMatchObject({ strategy: 'bounded', preemptions: 2 });
   });
 });
 
-describe('rows whose search takes many minutes', () => {
+describe('rows marked long', () => {
   it('the table leaves them out and says so; --all runs them', () => {
-    const base = ['check', 'linux/resume-vs-wait', '--variant', 'linux-6.6', '--max-executions', '1'];
-    const without = run(base.map((a) => (a === 'linux/resume-vs-wait' ? 'linux/' : a)));
+    const base = ['check', 'bench/', '--variant', 'fixed', '--max-executions', '1'];
+    const without = run(base);
     expect(without.out).toMatch(
-      /not run: 4 rows whose search takes many minutes \(check --all runs them\):\n(.*\n)* {6}linux\/resume-vs-wait \[linux-6\.6\] 2 CPUs\n/,
+      /not run: 1 row whose search is long \(check --all runs them\):\n {6}bench\/sleep-wake \[fixed\] 6 CPUs\n/,
     );
-    expect(without.out).not.toMatch(/^linux\/resume-vs-wait \[linux-6\.6\]\s+2 /m);
-    const all = run([...base.map((a) => (a === 'linux/resume-vs-wait' ? 'linux/' : a)), '--all']);
-    expect(all.out).toMatch(/^linux\/resume-vs-wait \[linux-6\.6\]\s+2\s+incomplete\s+MISMATCH/m);
+    expect(without.out).not.toMatch(/^bench\/sleep-wake \[fixed\]\s+6 /m);
+    const all = run([...base, '--all']);
+    expect(all.out).toMatch(/^bench\/sleep-wake \[fixed\]\s+6\s+incomplete\s+MISMATCH/m);
     expect(all.out).not.toContain('not run:');
   });
 });

@@ -118,7 +118,7 @@ describe('--workers, --shard and merge give the same result', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ptrace-mc-'));
     const r = run(['check', 'demo/lost-wakeup', '--strategy', 'pct', '--workers', '2'], dir);
     expect(r.code).toBe(2);
-    expect(r.err).toBe('ptrace-mc: --workers works with --strategy dfs or bounded (not pct)\n');
+    expect(r.err).toBe('ptrace-mc: --workers works with --strategy auto, dfs or bounded (not pct)\n');
     const bad = run(['check', 'demo/lost-wakeup', '--variant', 'buggy', '--strategy', 'dfs', '--shard', '3/2'], dir);
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('--shard takes i/n');

@@ -14,6 +14,7 @@ import { checkInvariants, checkVariant } from '../cli/scenario-select.ts';
 import { analyzeTrace } from '../explorer/analyze.ts';
 import { renderExplain } from '../explorer/explain.ts';
 import { explore as exploreMachine } from '../explorer/explore.ts';
+import { checkCpuCount } from '../explorer/limits.ts';
 import { DEFAULT_MAX_STEPS, makeStrategy, runScenario, STRATEGIES, type StrategyName } from '../explorer/run.ts';
 import { parseTrace } from '../explorer/trace.ts';
 import { selectScenarios } from '../load/select.ts';
@@ -123,6 +124,7 @@ export async function check(scenario: ScenarioDef | string, opts: CheckOptions =
   const f = flagsOf(opts);
   checkInvariants(s, f.invariant);
   const cpus = opts.cpus ?? s.cpus;
+  checkCpuCount(cpus, 'cpus');
   const job = namedJob(s, variant, cpus, f.invariant.length > 0 ? f.invariant : null, jobIrq(s, variant, cpus, opts.irq ?? null));
   return resultOf(outcomeOf(job, f, runScenario(s, runOptions(job, f, null))), f, false);
 }

@@ -12,6 +12,7 @@ import {
   type StrategyName,
 } from '../explorer/run.ts';
 import type { SliceResult } from '../explorer/slices.ts';
+import { DEFAULT_DELAYS } from '../explorer/strategy-names.ts';
 import { traceToText } from '../explorer/trace.ts';
 import { selectScenarios } from '../load/select.ts';
 import { sourceOf } from '../load/source.ts';
@@ -43,7 +44,11 @@ export interface CheckFlags {
   stateless?: boolean;
   /** false with --no-por */
   por?: boolean;
+  /** dfs/auto: tell states apart by exact key instead of 64-bit fingerprint */
+  exactStates?: boolean;
   preemptions: number;
+  /** delay: the largest delay bound */
+  delays?: number;
   depth: number;
   shrink: boolean;
   traceOut?: string;
@@ -89,16 +94,13 @@ export interface Outcome {
 }
 
 /**
- * The strategy when none is named: optimal DPOR for a named scenario; for the
- * expectation table (no scenario, or groups) the stateful dfs with sleep sets
- * and persistent sets, whose visited-state set is much faster on the kernel
- * scenarios, where many interleavings reach the same state (DragonOS c1
- * master on 2 CPUs: dfs 7,163 executions in 2.9 s, dfs --no-por 70,407 in
- * 12.8 s; dpor still running past 62,000 executions at 186 s). All are
- * exhaustive and give the same verdicts. A row may name its own search.
+ * The strategy when none is named, for a named scenario and for the
+ * expectation table alike: `auto`, the reduced dfs (the proof) with a
+ * preemption-bounded search beside it (shallow races early). A row of the
+ * table may name its own search.
  */
-export function defaultStrategy(table: boolean): StrategyName {
-  return table ? 'dfs' : (STRATEGIES[0] as StrategyName);
+export function defaultStrategy(_table: boolean): StrategyName {
+  return STRATEGIES[0] as StrategyName;
 }
 
 /** The flags as parsed: no strategy when none was named. */
@@ -362,7 +364,9 @@ export function runOptions(j: Job, f: CheckFlags, status: StatusLine | null): Ru
     ...(Object.keys(j.irq).length > 0 ? { irq: j.irq } : {}),
     cache: !f.stateless,
     por: f.por !== false,
+    exactStates: f.exactStates === true,
     preemptions: f.preemptions,
+    ...(f.delays !== undefined ? { delays: f.delays } : {}),
     depth: f.depth,
     shrink: f.shrink,
     budget: {
@@ -551,6 +555,7 @@ export function jsonOf(o: Outcome, tableFlags: CheckFlags, table: boolean): Chec
     ...(r.coverage ? { coverage: r.coverage } : {}),
     executions: r.executions,
     states: r.states,
+    ...(r.collisionProbability !== undefined ? { collisionProbability: r.collisionProbability } : {}),
     steps: r.steps,
     ...(o.tracePath ? { trace: o.tracePath, traceSteps: o.traceStats?.steps, tracePreemptions: o.traceStats?.preemptions } : {}),
     ...(o.shrunk ? { foundSteps: o.shrunk.from.steps, foundPreemptions: o.shrunk.from.preemptions } : {}),
@@ -564,6 +569,7 @@ function strategyParams(f: CheckFlags): Record<string, number> {
   const p: Record<string, number> = {};
   if (SEEDED.includes(f.strategy as StrategyName)) p.seed = f.seed;
   if (f.strategy === 'bounded') p.preemptions = f.preemptions;
+  if (f.strategy === 'delay') p.delays = f.delays ?? DEFAULT_DELAYS;
   if (f.strategy === 'pct') p.depth = f.depth;
   if (f.strategy === 'pct' || f.strategy === 'random' || f.strategy === 'portfolio') p.runs = f.runs;
   return p;
@@ -673,7 +679,7 @@ export function renderTable(outs: readonly Outcome[], f: CheckFlags, skippedLong
   if (traces > 0) out.push(`counterexample traces written under ${f.outDir}/`);
   if (skippedLong.length > 0) {
     out.push(
-      `not run: ${skippedLong.length} row${skippedLong.length === 1 ? '' : 's'} whose search takes many minutes (check --all runs them):`,
+      `not run: ${skippedLong.length} row${skippedLong.length === 1 ? '' : 's'} whose search is long (check --all runs them):`,
       ...skippedLong.map((x) => `${DETAIL_INDENT}${x}`),
     );
   }
@@ -706,6 +712,10 @@ function renderOne(o: Outcome, tableFlags: CheckFlags): string {
     `${j.scenario.name} [${j.variant}] on ${j.cpus} CPU${j.cpus > 1 ? 's' : ''} (${strategyText(f)}${only}): ${r.verdict}`,
   );
   const counts = `${r.executions} executions${r.states !== null ? `, ${r.states} states` : ''}, ${r.steps} steps, deepest ${r.maxDepth}, ${ms(r.elapsedMs)}`;
+  const fp =
+    r.collisionProbability !== undefined
+      ? `  states told apart by 64-bit fingerprint: probability that two were taken for one ≤ ${r.collisionProbability.toExponential(1)} (--exact-states for exact keys)`
+      : null;
   if (r.verdict === 'violated' && r.violation) {
     out.push(`  ${r.violation.invariant}: ${r.violation.message}`);
     out.push(`  found after ${counts}`);
@@ -722,6 +732,7 @@ function renderOne(o: Outcome, tableFlags: CheckFlags): string {
     const b = boundsText(j.scenario, j.irq);
     const bounds = b ? `; bounds: ${b}` : '';
     out.push(`  every interleaving on ${j.cpus} CPU${j.cpus > 1 ? 's' : ''} explored: ${counts}${bounds}`);
+    if (fp) out.push(fp);
   } else {
     out.push(`  incomplete: ${stopText(r, f)} (${counts}); this is not a proof`);
     if (r.coverage) out.push(`  ${r.stoppedBy === 'max-steps' ? 'cut' : 'covered'}: ${r.coverage}`);

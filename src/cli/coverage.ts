@@ -117,7 +117,7 @@ export async function coverageCommand(names: readonly string[], f: CoverageFlags
   for (const r of cut) process.stdout.write(`  cut: ${rowName(r)} after ${r.executions} executions (${r.search})\n`);
   if (skippedLong.length > 0) {
     process.stdout.write(
-      `not run: ${skippedLong.length} row${skippedLong.length === 1 ? '' : 's'} whose search takes many minutes (${skippedLong.join('; ')}): --all runs them; the report covers the rows run\n`,
+      `not run: ${skippedLong.length} row${skippedLong.length === 1 ? '' : 's'} whose search is long (${skippedLong.join('; ')}): --all runs them; the report covers the rows run\n`,
     );
   }
   if (cut.length > 0) {

@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { checkCpuCount, checkWorkers, LimitError, MAX_CPUS } from '../explorer/limits.ts';
-import { DEFAULT_PCT_DEPTH, DEFAULT_PREEMPTIONS, STRATEGIES } from '../explorer/strategy-names.ts';
+import { DEFAULT_DELAYS, DEFAULT_PCT_DEPTH, DEFAULT_PREEMPTIONS, STRATEGIES } from '../explorer/strategy-names.ts';
 import { ScenarioLoadError, SelectionError } from '../load/errors.ts';
 import { IrqBoundError } from '../model/irq-bounds.ts';
 import type { CheckInput } from './check.ts';
@@ -59,7 +59,7 @@ function program(setExit: (code: number) => void): Command {
     .addOption(
       new Option(
         '--strategy <name>',
-        `search strategy: ${STRATEGIES.join(' | ')} (default: dpor, optimal DPOR, for named scenarios; dfs for the expectation table)`,
+        `search strategy: ${STRATEGIES.join(' | ')} (default: auto, the reduced dfs with delay- and preemption-bounded searches beside it)`,
       ),
     )
     .option(
@@ -67,6 +67,12 @@ function program(setExit: (code: number) => void): Command {
       'bounded: try preemption bounds 0, 1, … up to k',
       parseIntOption('--preemptions', 0),
       DEFAULT_PREEMPTIONS,
+    )
+    .option(
+      '--delays <d>',
+      'delay: try delay bounds 0, 1, … up to d (departures from a round-robin schedule)',
+      parseIntOption('--delays', 0),
+      DEFAULT_DELAYS,
     )
     .option('--depth <d>', 'pct: the bug depth d (d−1 priority change points)', parseIntOption('--depth', 1), DEFAULT_PCT_DEPTH)
     .option('--seed <n>', 'seed for pct, random and portfolio', parseIntOption('--seed', 0), 1)
@@ -85,12 +91,13 @@ function program(setExit: (code: number) => void): Command {
       parseIntOption('--max-memory', 1),
     )
     .option('--stateless', 'dfs: enumerate every interleaving without remembering visited states')
-    .option('--no-por', 'dfs: remember visited states but explore every order (no sleep sets, no persistent sets)')
+    .option('--no-por', 'dfs: remember visited states but explore every order (no sleep sets, no critical-section blocks)')
+    .option('--exact-states', 'dfs, auto: tell visited states apart by exact key, not 64-bit fingerprint (slower, more memory)')
     .option('--trace-out <file>', 'where to write the counterexample trace')
     .option('--out-dir <dir>', 'where traces go when --trace-out is not given', 'ptrace-mc-out')
     .option('--json', 'one JSON object per scenario variant')
     .option('--compare', "every variant on 1 CPU and on the scenario's CPU counts, one table (exit 0 iff all as expected)")
-    .option('--all', 'the expectation table: also the rows whose search takes many minutes')
+    .option('--all', 'the expectation table: also the rows marked long')
     .option('--timing', 'include wall time in JSON output (makes it differ run to run)')
     .option(
       '--workers <n>',
@@ -141,7 +148,7 @@ function program(setExit: (code: number) => void): Command {
       'stop a row after this long (the report then depends on the machine)',
       parseIntOption('--max-time-per-row', 1),
     )
-    .option('--all', 'also the rows whose search takes many minutes (as check --all)')
+    .option('--all', 'also the rows marked long (as check --all)')
     .option('--json', 'print the report as JSON')
     .action(async (names: string[], o: CoverageFlags) =>
       setExit(await (await import('./coverage.ts')).coverageCommand(names, o)),

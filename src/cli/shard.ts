@@ -35,7 +35,9 @@ export function checkSlicing(f: CheckFlags, jobs: readonly Job[]): void {
   if (f.workers === undefined && f.shard === undefined && f.checkpoint === undefined) return;
   const what = f.shard !== undefined ? '--shard' : f.checkpoint !== undefined ? '--checkpoint' : '--workers';
   if (!(SLICEABLE as readonly string[]).includes(f.strategy)) {
-    throw new UsageError(`${what} works with --strategy ${SLICEABLE.join(' or ')} (not ${f.strategy})`);
+    throw new UsageError(
+      `${what} works with --strategy ${SLICEABLE.slice(0, -1).join(', ')} or ${SLICEABLE[SLICEABLE.length - 1]} (not ${f.strategy})`,
+    );
   }
   if (f.shard !== undefined) parseShardOption(f.shard);
   if ((f.shard !== undefined || f.checkpoint !== undefined) && jobs.length !== 1) {

@@ -1,5 +1,6 @@
+import { FingerprintSet } from '../model/fingerprint-set.ts';
+import { stepA, stepB } from '../model/hash.ts';
 import type { Machine } from '../model/machine.ts';
-import { ShardedMap } from '../model/sharded-map.ts';
 import { backtrack, type ChoiceLevel, replayChoice } from './choice-stack.ts';
 import type { Strategy } from './strategy.ts';
 
@@ -24,8 +25,8 @@ interface Level extends ChoiceLevel {
  * possible. It is not a proof: with no violation the verdict stays
  * "incomplete" and states the bound.
  *
- * Each round remembers the states it reached together with the last choice
- * and the preemptions spent: a state seen with the same last choice and no
+ * Each round remembers the states it reached (by fingerprint, see
+ * Machine.fingerprint) together with the last choice and the preemptions spent: a state seen with the same last choice and no
  * more preemptions spent has the same (or a larger) bounded future, already
  * explored. The memory is cleared between rounds, since a larger bound
  * widens every state's future.
@@ -40,7 +41,7 @@ export class BoundedStrategy implements Strategy {
   private pruned = false;
   /** the last round left nothing out: higher bounds would find nothing new */
   private saturated = false;
-  private readonly visited = new ShardedMap<number>();
+  private readonly visited = new FingerprintSet(1 << 12);
   /** beginExecution said the search is over */
   private finished = false;
 
@@ -66,9 +67,7 @@ export class BoundedStrategy implements Strategy {
     return this.cache ? this.visited.size : undefined;
   }
 
-  prepare(m: Machine): void {
-    if (this.cache) m.trackStates();
-  }
+  prepare(_m: Machine): void {}
 
   beginExecution(): boolean {
     if (!this.started) {
@@ -124,10 +123,10 @@ export class BoundedStrategy implements Strategy {
     if (!this.cache || depth + 1 < this.stack.length) return true;
     const level = this.stack[depth] as Level;
     const used = level.used + (level.costs[level.index] as number);
-    const key = `${choice}#${m.stateKey()}`;
-    const seen = this.visited.get(key);
-    if (seen !== undefined && seen <= used) return false;
-    this.visited.set(key, used);
+    m.fingerprint();
+    const seen = this.visited.visit(stepA(m.fpA, choice), stepB(m.fpB, choice), used);
+    if (seen >= 0 && seen <= used) return false;
+    this.visited.update(used);
     return true;
   }
 

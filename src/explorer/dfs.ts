@@ -1,6 +1,6 @@
 import type { Machine } from '../model/machine.ts';
-import { ShardedMap } from '../model/sharded-map.ts';
 import { backtrack, type ChoiceLevel, replayChoice } from './choice-stack.ts';
+import { EXACT_STATE_LIMIT, tooManyExactStates } from './state-store.ts';
 import type { Strategy } from './strategy.ts';
 
 /**
@@ -22,10 +22,10 @@ export class DfsStrategy implements Strategy {
   readonly exhaustive = true;
   private readonly stack: ChoiceLevel[] = [];
   private started = false;
-  private readonly visited: ShardedMap<true> | null;
+  private readonly visited: Set<string> | null;
 
   constructor(opts: { cache?: boolean } = {}) {
-    this.visited = opts.cache === false ? null : new ShardedMap<true>();
+    this.visited = opts.cache === false ? null : new Set<string>();
   }
 
   get states(): number | undefined {
@@ -40,8 +40,9 @@ export class DfsStrategy implements Strategy {
   afterStep(_choice: number, depth: number, m: Machine): boolean {
     if (this.visited === null || depth + 1 < this.stack.length) return true;
     const key = m.stateKey();
-    if (this.visited.get(key) !== undefined) return false;
-    this.visited.set(key, true);
+    if (this.visited.has(key)) return false;
+    if (this.visited.size >= EXACT_STATE_LIMIT) throw tooManyExactStates();
+    this.visited.add(key);
     return true;
   }
 

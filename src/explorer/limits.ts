@@ -148,10 +148,23 @@ export class SearchLimits {
     if (this.stopped !== null) return this.stopped;
     if (interruptSignal() !== 0) this.stopped = 'interrupted';
     else if (this.o.deadline !== undefined && wallNow() > this.o.deadline) this.stopped = 'max-time';
-    else if (memoryExceeded(this.rssBudget)) this.stopped = 'max-memory';
+    else if (this.memoryDue() && memoryExceeded(this.rssBudget)) this.stopped = 'max-memory';
     return this.stopped;
   }
+
+  /** when memory was last measured: asking the system for it is much dearer than reading the clock */
+  private lastMemoryCheck = Number.NEGATIVE_INFINITY;
+
+  private memoryDue(): boolean {
+    const now = wallNow();
+    if (now - this.lastMemoryCheck < MEMORY_CHECK_MS) return false;
+    this.lastMemoryCheck = now;
+    return true;
+  }
 }
+
+/** Memory is measured at most this often (a search grows it by a few MB a second at most). */
+const MEMORY_CHECK_MS = 100;
 
 function memoryExceeded(rssBudget: number): boolean {
   const h = getHeapStatistics();

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { interruptFlagBuffer, isLimitStop } from './limits.ts';
@@ -56,6 +57,8 @@ export function runSlicesInWorkers(
     const worker = new Worker(script, {
       workerData: { port: port2, signal, interrupt: interruptFlagBuffer() },
       transferList: [port2],
+      // each thread its share of three quarters of the machine (a thread's default heap is Node's, about 4 GB)
+      resourceLimits: { maxOldGenerationSizeMb: Math.floor((totalmem() * 0.75) / 1048576 / Math.min(n, tasks.length)) },
     });
     worker.unref();
     slots.push({ worker, port: port1, busy: false });

@@ -1,6 +1,8 @@
 import type { IrqBounds } from '../model/irq-bounds.ts';
 import type { ScenarioDef, ScenarioSource } from '../model/scenario.ts';
+import { AutoStrategy } from './auto.ts';
 import { BoundedStrategy } from './bounded.ts';
+import { DelayBoundedStrategy } from './delay-bounded.ts';
 import { DfsStrategy } from './dfs.ts';
 import { DporStrategy } from './dpor.ts';
 import { type Budget, explore, type SearchResult } from './explore.ts';
@@ -8,16 +10,16 @@ import { isLimitStop } from './limits.ts';
 import { makeMachine } from './make-machine.ts';
 import { PctStrategy } from './pct.ts';
 import { runSlicesInWorkers } from './pool.ts';
-import { PorDfsStrategy } from './por-dfs.ts';
 import { PortfolioStrategy } from './portfolio.ts';
 import { mixSeed } from './prng.ts';
 import { RandomStrategy } from './random.ts';
 import { choiceLabel, Recorder } from './record.ts';
+import { ReducedDfs } from './reduced-dfs.ts';
 import { type Shrunk, shrinkSchedule } from './shrink.ts';
 import { now, runSliceTask, type SliceTask } from './slice-task.ts';
 import { computeSlices, mergeSlices, SLICE_TARGET, SLICEABLE, type SliceResult } from './slices.ts';
 import type { Strategy } from './strategy.ts';
-import { DEFAULT_PCT_DEPTH, DEFAULT_PREEMPTIONS, type StrategyName } from './strategy-names.ts';
+import { DEFAULT_DELAYS, DEFAULT_PCT_DEPTH, DEFAULT_PREEMPTIONS, type StrategyName } from './strategy-names.ts';
 import { recordedFile, TRACE_FORMAT, type TraceFile } from './trace.ts';
 
 export { DEFAULT_PCT_DEPTH, DEFAULT_PREEMPTIONS, STRATEGIES, type StrategyName } from './strategy-names.ts';
@@ -34,8 +36,12 @@ export interface RunOptions {
   readonly irq?: IrqBounds;
   /** dfs: remember visited states (default) or enumerate every interleaving */
   readonly cache: boolean;
-  /** dfs with the cache: sleep sets and one-CPU persistent sets (default on; off: the plain stateful search) */
+  /** dfs with the cache: sleep sets and critical-section blocks (default on; off: the plain stateful search) */
   readonly por?: boolean;
+  /** dfs: tell visited states apart by exact key rather than 64-bit fingerprint */
+  readonly exactStates?: boolean;
+  /** delay: the largest delay bound tried (default DEFAULT_DELAYS) */
+  readonly delays?: number;
   /** bounded: the largest preemption bound tried (default DEFAULT_PREEMPTIONS) */
   readonly preemptions?: number;
   /** pct: the bug depth d (default DEFAULT_PCT_DEPTH) */
@@ -83,18 +89,29 @@ export interface RunResult {
   readonly shrunk: Shrunk | null;
 }
 
-export type StrategyOptions = Pick<RunOptions, 'strategy' | 'seed' | 'runs' | 'cache' | 'por' | 'preemptions' | 'depth'>;
+export type StrategyOptions = Pick<
+  RunOptions,
+  'strategy' | 'seed' | 'runs' | 'cache' | 'por' | 'exactStates' | 'preemptions' | 'delays' | 'depth'
+>;
 
 export function makeStrategy(o: StrategyOptions): Strategy {
   switch (o.strategy) {
+    case 'auto':
+      return new AutoStrategy({ exact: o.exactStates === true });
     case 'dpor':
       return new DporStrategy('optimal');
     case 'source-dpor':
       return new DporStrategy('source');
     case 'dfs':
-      return o.cache && o.por !== false ? new PorDfsStrategy() : new DfsStrategy({ cache: o.cache });
+      if (!o.cache) return new DfsStrategy({ cache: false });
+      // --no-por: the unreduced stateful search (every state, every order), the reference the reductions are checked against
+      return o.por === false
+        ? new ReducedDfs({ exact: o.exactStates === true, sleepSets: false, blocks: false })
+        : new ReducedDfs({ exact: o.exactStates === true });
     case 'bounded':
       return new BoundedStrategy(o.preemptions ?? DEFAULT_PREEMPTIONS, o.cache);
+    case 'delay':
+      return new DelayBoundedStrategy(o.delays ?? DEFAULT_DELAYS);
     case 'pct':
       return new PctStrategy(o.seed, o.runs, o.depth ?? DEFAULT_PCT_DEPTH);
     case 'random':

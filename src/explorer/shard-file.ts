@@ -106,20 +106,26 @@ export function sliceResultError(r: SliceResult, o: ShardOptions): string | null
       if (r.executions < 1) return 'verdict "violated" after 0 executions';
       break;
     case 'holds':
-      if (o.strategy !== 'dfs') return `verdict "holds" from strategy ${o.strategy}, which is not exhaustive`;
+      if (o.strategy !== 'dfs' && o.strategy !== 'auto') {
+        return `verdict "holds" from strategy ${o.strategy}, which is not exhaustive`;
+      }
       if (r.violation !== null || r.schedule !== null || r.stoppedBy !== null)
         return 'verdict "holds" with a violation, schedule or stoppedBy';
       break;
     case 'incomplete':
       if (r.violation !== null || r.schedule !== null) return 'verdict "incomplete" with a violation or schedule';
       if (r.stoppedBy === null) return 'verdict "incomplete" without stoppedBy';
-      if (r.stoppedBy === 'not-exhaustive' && o.strategy === 'dfs') return 'dfs is exhaustive: "not-exhaustive" cannot stop it';
+      if (r.stoppedBy === 'not-exhaustive' && o.strategy !== 'bounded')
+        return `${o.strategy} is exhaustive: "not-exhaustive" cannot stop it`;
       break;
   }
   if (r.maxDepth > o.maxSteps) return `maxDepth ${r.maxDepth} is past maxSteps ${o.maxSteps}`;
-  if (r.steps > r.executions * r.maxDepth) {
+  // a search that replays executions takes at most maxDepth steps in each; the snapshot dfs (auto, dfs) also
+  // takes steps it starts over (when it learns a cell is not protected), but never ends two executions without a step
+  if (o.strategy === 'bounded' && r.steps > r.executions * r.maxDepth) {
     return `${r.steps} steps in ${r.executions} executions of at most ${r.maxDepth} steps each`;
   }
+  if (r.executions > r.steps + 1) return `${r.executions} executions in only ${r.steps} steps`;
   if (r.executions > 0 && r.maxDepth > r.steps) return `maxDepth ${r.maxDepth} is more than all ${r.steps} steps`;
   if (o.maxExecutions !== null && r.executions > o.maxExecutions) {
     return `${r.executions} executions, more than maxExecutions ${o.maxExecutions}`;

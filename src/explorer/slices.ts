@@ -3,6 +3,7 @@ import { BoundedStrategy } from './bounded.ts';
 import { DfsStrategy } from './dfs.ts';
 import { type Budget, explore, type SearchResult, type SearchVerdict } from './explore.ts';
 import { isLimitStop } from './limits.ts';
+import { ReducedDfs } from './reduced-dfs.ts';
 import type { Strategy } from './strategy.ts';
 
 /**
@@ -25,7 +26,7 @@ import type { Strategy } from './strategy.ts';
 export const SLICE_TARGET = 32;
 
 /** the strategies that can be split by prefix (exhaustive in their bounds, and with a prefix start) */
-export const SLICEABLE = ['dfs', 'bounded'] as const;
+export const SLICEABLE = ['auto', 'dfs', 'bounded'] as const;
 
 export interface Slice {
   readonly index: number;
@@ -172,8 +173,12 @@ export interface SliceStrategyOptions {
 
 export function sliceStrategy(o: SliceStrategyOptions, slice: Slice): Strategy {
   switch (o.strategy) {
+    case 'auto':
     case 'dfs':
-      return new PrefixStrategy(slice.prefix, new DfsStrategy({ cache: o.cache }));
+      // a slice is searched by the reduced dfs below its prefix (auto's bounded companion only makes bugs come sooner)
+      return o.cache
+        ? new ReducedDfs({ prefix: slice.prefix })
+        : new PrefixStrategy(slice.prefix, new DfsStrategy({ cache: false }));
     case 'bounded':
       return new PrefixStrategy(
         slice.prefix,

@@ -1,4 +1,5 @@
 import type { Machine } from '../model/machine.ts';
+import type { Budget, SearchResult } from './explore.ts';
 
 /**
  * One interface every search strategy implements (shuttle's three-method
@@ -31,6 +32,12 @@ export interface Strategy {
   afterStep?(choice: number, depth: number, m: Machine): boolean;
   /** distinct states seen, for strategies that remember them */
   readonly states?: number;
+  /**
+   * A strategy that drives the machine itself (going back by snapshots
+   * rather than one execution at a time) runs the whole search here; the
+   * explorer then calls nothing else.
+   */
+  run?(m: Machine, budget: Budget): SearchResult;
   /** The current execution ended (no choice enabled, a violation, or a cut). */
   endExecution(m: Machine): void;
   /**

@@ -1,10 +1,14 @@
 import { CpuState } from '../cpu/cpu.ts';
 import type { MemoryLayout } from '../cpu/memory.ts';
-import { type AssertFn, isBlocking, K, type MemView, type Op, type Program, SNAPSHOT } from '../cpu/ops.ts';
-import { ShardedMap } from './sharded-map.ts';
+import { type AssertFn, check, isBlocking, K, type MemView, type Op, type Program, SNAPSHOT } from '../cpu/ops.ts';
+import { Frame } from './frame.ts';
+import { cellA, cellB, finishA, finishB, stepA, stepB } from './hash.ts';
+import { LockSet } from './lock-set.ts';
+import { recordingView } from './read-recorder.ts';
 import {
   ENGINE_INVARIANTS,
   type GhostWriter,
+  type IrqSourceDef,
   type MachineView,
   type ModelDef,
   type Prologue,
@@ -14,24 +18,6 @@ import {
   type Violation,
 } from './types.ts';
 import { sleeperCycle } from './wait-graph.ts';
-
-/** One activation on a task's stack: its program body or an interrupt handler on top of it. */
-class Frame {
-  pending: Op | null = null;
-  constructor(
-    readonly gen: Program<unknown>,
-    readonly irq: boolean,
-    /** irq flag to restore when an interrupt handler returns */
-    readonly savedIrq: boolean,
-    /**
-     * Interned history of the values this frame's program has been sent. A
-     * program is deterministic, so (program, history) identifies its
-     * internal state exactly: that is what lets a search recognise a state it
-     * has seen without looking inside the generator.
-     */
-    public hist: number,
-  ) {}
-}
 
 const NEW = 0;
 const LIVE = 1;
@@ -46,7 +32,31 @@ class TaskRt {
   constructor(
     readonly id: number,
     readonly name: string,
+    /** the task's own program; one activation per execution, reused across executions */
+    readonly root: Frame,
   ) {}
+}
+
+/**
+ * Everything a state is made of, copied out of the machine: memory, CPUs,
+ * tasks (each frame of each stack with its position in its recorded
+ * history), interrupt budgets and the lockdep sets. `restore` puts it back
+ * without running any program (see Frame).
+ */
+export interface Snapshot {
+  /**
+   * Memory, then per CPU (current task, irqs on, preempt count, in irq,
+   * locks held and each lock), per task (cpu, life, parked, frames and each
+   * frame's position), the interrupt budgets, then the lockdep sets (count
+   * and cells each) — packed in one array, so a snapshot is two allocations.
+   */
+  readonly ints: Int32Array;
+  /** every task's frames, in task order */
+  readonly frames: readonly Frame[];
+  readonly memA: number;
+  readonly memB: number;
+  readonly steps: number;
+  readonly watchedWrites: number;
 }
 
 /** What a step did, for the recorder (off the hot path). */
@@ -101,13 +111,38 @@ export class Machine implements MachineView {
   private readonly cpuLocalCell: number;
   private readonly taskCtxCell: number;
   /** locks taken in irq context / held with irqs on in this execution (lockdep-style) */
-  private readonly irqLocks = new Set<number>();
-  private readonly irqsOnLocks = new Set<number>();
+  private readonly irqLocks = new LockSet(0x1f1);
+  private readonly irqsOnLocks = new LockSet(0x2e2);
   readonly ghost: GhostWriter;
+  /** the memory's fingerprint lanes (XOR of its cells' hashes), kept up to date by every write */
+  private memA = 0;
+  private memB = 0;
+  /** the last fingerprint() */
+  fpA = 0;
+  fpB = 0;
+  /** cells a ghost write changed in the current step (for the footprint of the step that ran the code) */
+  readonly stepGhosts: number[] = [];
+  /** ghost writes so far in this execution */
+  ghostWrites = 0;
+  /** while > 0, a generator is being brought back to a recorded point: its ghost writes are not repeated */
+  private rebuilding = 0;
+  /** the CPU a generator being rebuilt ran on at the point being fed */
+  private rebuildCpu = -1;
+  /** where the ghost writes of the code running now are recorded */
+  private fxFrame: Frame | null = null;
+  private fxIndex = 0;
+  /** interrupt handler activations, one per (source, how many times it fired before, interrupted task) */
+  private readonly irqFrames = new Map<number, Frame>();
+  /** the state reset() returns to */
+  private readonly initial: Snapshot;
+  /** generator steps run to bring activations back to a recorded point (see Frame) */
+  rebuiltSteps = 0;
   /** the task that took each held lock (for a deadlock message: a lock can stay held by a task that left its CPU) */
   private readonly lockTaker: Int32Array;
   /** the task that starts on a CPU when each task's program ends (TaskDef.after), or -1 */
   private readonly successor: Int32Array;
+  /** steps the prologue took (ModelDef.prologue), before step 0 of every execution */
+  prologueSteps = 0;
   steps = 0;
   violation: Violation | null = null;
   observer: StepObserver | null = null;
@@ -123,7 +158,20 @@ export class Machine implements MachineView {
     this.init = def.layout.initialValues();
     this.mem = new Int32Array(this.init);
     this.cpus = Array.from({ length: def.cpus }, (_, i) => new CpuState(i));
-    this.tasks = def.tasks.map((t, i) => new TaskRt(i, t.name));
+    const self = this;
+    this.ghost = {
+      set(a, v) {
+        if (self.rebuilding === 0) self.ghostWrite(0, a, v);
+      },
+      add(a, d) {
+        if (self.rebuilding === 0) self.ghostWrite(1, a, d);
+      },
+    };
+    this.tasks = def.tasks.map((t, i) => {
+      const ctx = this.contextOf(i);
+      const root = new Frame(() => t.program(ctx), false, stepA(0x51ed27, i), stepB(0x2f1e4b, i), i + 1, i);
+      return new TaskRt(i, t.name, root);
+    });
     this.irqBudget = new Int32Array(def.irqs.length);
     this.checked = opts.invariants && opts.invariants.length > 0 ? new Set(opts.invariants) : null;
     this.maxSteps = opts.maxSteps ?? 100_000;
@@ -142,35 +190,39 @@ export class Machine implements MachineView {
       for (const a of inv.watch) (this.changeWatchers[a] ??= []).push(inv);
     }
     this.dirty = new Uint8Array(this.safety.length);
+    this.cpuLocalCell = def.layout.size;
+    this.taskCtxCell = def.layout.size + def.cpus;
     this.lockTaker = new Int32Array(def.layout.size);
     this.successor = new Int32Array(def.tasks.length).fill(-1);
     def.tasks.forEach((d, i) => {
       if (d.after !== undefined) this.successor[d.after] = i;
     });
-    this.cpuLocalCell = def.layout.size;
-    this.taskCtxCell = def.layout.size + def.cpus;
-    const self = this;
-    this.ghost = {
-      set(a, v) {
-        self.write(a, v);
-      },
-      add(a, d) {
-        self.write(a, (self.mem[a] as number) + d);
-      },
-    };
-    this.reset();
+    this.coldReset();
+    this.initial = this.snapshot();
   }
 
   /** the longest execution: past it a `livelock` violation when checked, else the search cuts the execution */
   readonly maxSteps: number;
 
-  /** Is this invariant among the ones the user asked to check? */
-  wants(name: string): boolean {
-    return this.checked === null || this.checked.has(name);
+  /** A machine of the same model with the same options, in its initial state (for a second search beside this one's). */
+  clone(): Machine {
+    return new Machine(this.def, { invariants: this.checked ? [...this.checked] : null, maxSteps: this.maxSteps });
   }
 
+  /** Is this invariant among the ones the user asked to check? (A model error is always reported.) */
+  wants(name: string): boolean {
+    return this.checked === null || this.checked.has(name) || name === ENGINE_INVARIANTS.modelError;
+  }
+
+  /** Back to the initial state (the programs are not run again: see Frame). */
   reset(): void {
+    this.restore(this.initial);
+  }
+
+  /** The initial state, built by running the programs that start current to their first step. */
+  private coldReset(): void {
     this.mem.set(this.init);
+    this.rehashMemory();
     this.steps = 0;
     this.violation = null;
     this.irqLocks.clear();
@@ -198,10 +250,11 @@ export class Machine implements MachineView {
     if (this.def.prologue) this.runPrologue(this.def.prologue);
   }
 
-  /** steps the prologue took (ModelDef.prologue), before step 0 of every execution */
-  prologueSteps = 0;
-
-  /** Runs the prologue: the lowest CPU that can step, until it is done; unobserved, and its steps are not counted. */
+  /**
+   * Runs the prologue: the lowest CPU that can step, until it is done;
+   * unobserved, and its steps are not counted. It runs once, before the
+   * initial snapshot, so every execution (reset) starts where it ends.
+   */
   private runPrologue(p: Prologue): void {
     const observer = this.observer;
     this.observer = null;
@@ -296,6 +349,7 @@ export class Machine implements MachineView {
   /** Executes one choice. Sets `violation` when the step breaks an invariant. */
   step(choice: number): void {
     if (this.observer) this.observer.before(this, choice);
+    this.stepGhosts.length = 0;
     let info: StepInfo;
     if (choice < this.cpuCount) {
       const cpu = this.cpus[choice] as CpuState;
@@ -303,19 +357,22 @@ export class Machine implements MachineView {
       const frame = task.frames[task.frames.length - 1] as Frame;
       const op = frame.pending as Op;
       const result = this.exec(op, cpu, task);
-      if (op.k !== K.SWITCH_TO) this.advance(task, frame, result);
+      // a model error ends the execution: its program threw, and has nothing more to run
+      if (op.k !== K.SWITCH_TO && op.tag !== ENGINE_INVARIANTS.modelError) this.advance(task, frame, result);
       info = { choice, cpu: choice, task: task.id, op, irq: -1, result };
     } else {
       const i = choice - this.cpuCount;
       const src = this.def.irqs[i]!;
       const cpu = this.cpus[src.cpu] as CpuState;
       const task = this.tasks[cpu.current] as TaskRt;
+      const fired = src.budget - (this.irqBudget[i] as number);
       this.irqBudget[i] = (this.irqBudget[i] as number) - 1;
-      const frame = new Frame(src.handler(this.contextOf(task.id)), true, cpu.irqsOn, this.taskCount + i + 1);
+      const frame = this.irqFrame(i, fired, task.id);
+      frame.pos = 0;
       cpu.irqsOn = false;
       cpu.inIrq = true;
       task.frames.push(frame);
-      this.advance(task, frame, 0);
+      this.advance(task, frame, src.cpu);
       info = { choice, cpu: src.cpu, task: task.id, op: null, irq: i, result: 0 };
     }
     this.steps++;
@@ -397,6 +454,50 @@ export class Machine implements MachineView {
     return false;
   }
 
+  /**
+   * Can an interrupt come on this CPU before its next step, whatever the
+   * other CPUs do? Only this CPU's own steps change its irq flag, preempt
+   * count and locks, so: no source on it has budget left, or its irqs are
+   * off, or every source with budget is held back while preemption is off
+   * and the CPU holds a lock or has preemption disabled.
+   */
+  irqMayComeOn(cpu: number): boolean {
+    const c = this.cpus[cpu] as CpuState;
+    const irqs = this.def.irqs;
+    for (let i = 0; i < irqs.length; i++) {
+      const src = irqs[i] as IrqSourceDef;
+      if (src.cpu !== cpu || (this.irqBudget[i] as number) <= 0) continue;
+      if (!c.irqsOn) continue;
+      if (src.preemptible === true && (c.preempt > 0 || c.held.length > 0)) continue;
+      return true;
+    }
+    return false;
+  }
+
+  /** Who is running on the task's stack now: the task itself, or (taskCount + source) for an interrupt handler. */
+  ownerOf(task: number): number {
+    const t = this.tasks[task] as TaskRt;
+    const f = t.frames[t.frames.length - 1];
+    return f ? f.owner : task;
+  }
+
+  /** what safety and transition invariants are given to read (the machine itself, or a recording view) */
+  private checkView: MachineView = this;
+
+  /** From now on, calls `onFirstRead` with each cell a safety or transition invariant reads for the first time. */
+  recordInvariantReads(onFirstRead: (addr: number) => void): void {
+    this.checkView = recordingView(this, onFirstRead);
+  }
+
+  /** Cells a safety invariant the user asked for watches. */
+  watchedBySafety(): number[] {
+    const out: number[] = [];
+    this.watchers.forEach((w, a) => {
+      if (w !== undefined) out.push(a);
+    });
+    return out;
+  }
+
   /** Cell number of a CPU's local state (irq flag, preempt count) in footprints. */
   cpuLocal(cpu: number): number {
     return this.cpuLocalCell + cpu;
@@ -442,7 +543,8 @@ export class Machine implements MachineView {
     const local = this.cpuLocal(choice);
     switch (op.k) {
       case K.LOAD:
-        return { reads: [op.a, local], writes: [local] };
+        // a snapshot also writes its ghost cell
+        return { reads: [op.a, local], writes: op.tag === SNAPSHOT ? [op.v, local] : [local] };
       case K.STORE:
         return { reads: [local], writes: [op.a, local] };
       case K.RMW:
@@ -494,15 +596,65 @@ export class Machine implements MachineView {
 
   // ---- state identity (for searches that remember visited states) ------
 
+  /**
+   * The fingerprint of the whole state, in `fpA`/`fpB` (64 bits): memory
+   * (kept incrementally, Zobrist-style), CPUs, each task's stack as the
+   * fingerprints of its frames' histories, interrupt budgets and the lockdep
+   * sets — the same parts as stateKey(), hashed instead of spelled out. Two
+   * different states share a fingerprint with probability about 2⁻⁶⁴ per
+   * pair (collisionProbability in hash.ts says how likely any merge was).
+   */
+  fingerprint(): void {
+    let a = this.memA;
+    let b = this.memB;
+    const cpus = this.cpus;
+    for (let k = 0; k < cpus.length; k++) {
+      const c = cpus[k] as CpuState;
+      const w = (c.current + 1) | (c.irqsOn ? 1 << 6 : 0) | (c.inIrq ? 1 << 7 : 0) | (c.preempt << 8);
+      a = stepA(a, w);
+      b = stepB(b, w);
+      const held = c.held;
+      for (let i = 0; i < held.length; i++) {
+        a = stepA(a, held[i] as number);
+        b = stepB(b, held[i] as number);
+      }
+      a = stepA(a, -1 - held.length);
+      b = stepB(b, -1 - held.length);
+    }
+    const tasks = this.tasks;
+    for (let k = 0; k < tasks.length; k++) {
+      const t = tasks[k] as TaskRt;
+      const w = t.life | (t.parked ? 4 : 0) | ((t.cpu + 1) << 3) | (t.frames.length << 10);
+      a = stepA(a, w);
+      b = stepB(b, w);
+      const frames = t.frames;
+      for (let i = 0; i < frames.length; i++) {
+        const f = frames[i] as Frame;
+        const p = f.pos;
+        a = stepA(a, p === 0 ? f.seedA : (f.hashA[p - 1] as number));
+        b = stepB(b, p === 0 ? f.seedB : (f.hashB[p - 1] as number));
+      }
+    }
+    const budget = this.irqBudget;
+    for (let i = 0; i < budget.length; i++) {
+      a = stepA(a, budget[i] as number);
+      b = stepB(b, budget[i] as number);
+    }
+    a = stepA(stepA(a, this.irqLocks.hashA), this.irqsOnLocks.hashA);
+    b = stepB(stepB(b, this.irqLocks.hashB), this.irqsOnLocks.hashB);
+    this.fpA = finishA(a);
+    this.fpB = finishB(b);
+  }
+
   private histories: Map<number, number>[] | null = null;
   private nextHist = 0;
   /**
    * Memory images and task descriptions seen so far, each numbered once:
-   * a state key names them by number. Many states share a memory image or a
-   * task's position, so a visited set of millions of states keeps each long
-   * string once (exact: numbering is a bijection, nothing is hashed).
+   * an exact state key names them by number. Many states share a memory
+   * image or a task's position, so a visited set of millions of states keeps
+   * each long string once (exact: numbering is a bijection, nothing is hashed).
    */
-  private readonly parts = new ShardedMap<number>();
+  private readonly parts = new Map<string, number>();
 
   private part(text: string): number {
     let id = this.parts.get(text);
@@ -513,11 +665,11 @@ export class Machine implements MachineView {
     return id;
   }
 
-  /** Starts tracking program histories so that stateKey() works; call before reset(). */
+  /** Starts numbering program histories so that stateKey() works (the exact keys; fingerprint() needs nothing). */
   trackStates(): void {
     if (this.histories === null) {
       this.histories = [];
-      this.nextHist = this.taskCount + this.def.irqs.length + 1;
+      this.nextHist = 1 << 24;
     }
   }
 
@@ -536,18 +688,29 @@ export class Machine implements MachineView {
     return id;
   }
 
+  /** The exact id of a frame's history at its position: (program, values sent, CPUs they were sent on), numbered. */
+  private exactHistory(f: Frame): number {
+    if (f.pos === 0) return f.origin;
+    for (let j = f.exact.length; j < f.pos; j++) {
+      const parent = j === 0 ? f.origin : (f.exact[j - 1] as number);
+      f.exact.push(this.intern(this.intern(parent, f.vals[j] as number), f.cpus[j] as number));
+    }
+    return f.exact[f.pos - 1] as number;
+  }
+
   /**
    * An exact key of the whole state: memory, CPUs, interrupt budgets, the
-   * lockdep sets, and each task's stack as (program, interned history) pairs.
-   * Two states with the same key have exactly the same futures.
+   * lockdep sets, and each task's stack as (program, numbered history)
+   * pairs. Two states with the same key have exactly the same futures. The
+   * fingerprint is the fast form of the same thing; tests check the two agree.
    */
   stateKey(): string {
-    if (this.histories === null) throw new Error('stateKey() needs trackStates() before the execution');
+    if (this.histories === null) throw new Error('stateKey() needs trackStates() first');
     const parts: (number | string)[] = [this.part(this.mem.join(','))];
     for (const c of this.cpus) parts.push(`${c.current}/${c.irqsOn ? 1 : 0}/${c.preempt}/${c.held.join('.')}`);
     for (const t of this.tasks) {
       let s = `${t.life}/${t.cpu}/${t.parked ? 1 : 0}`;
-      for (const f of t.frames) s += `/${f.hist}`;
+      for (const f of t.frames) s += `/${this.exactHistory(f)}`;
       parts.push(this.part(s));
     }
     parts.push(this.irqBudget.join('.'));
@@ -555,6 +718,136 @@ export class Machine implements MachineView {
       parts.push([...this.irqLocks].sort().join('.'), [...this.irqsOnLocks].sort().join('.'));
     }
     return parts.join('|');
+  }
+
+  // ---- snapshots (for searches that go back without replaying) ---------
+
+  /** Copies the state out (call between steps). */
+  snapshot(): Snapshot {
+    const need =
+      this.mem.length +
+      64 +
+      this.cpuCount * 8 +
+      this.taskCount * 8 +
+      this.irqBudget.length +
+      this.irqLocks.size +
+      this.irqsOnLocks.size;
+    if (this.scratch.length < need) this.scratch = new Int32Array(need * 2);
+    const w = this.scratch;
+    w.set(this.mem);
+    let n = this.mem.length;
+    for (const c of this.cpus) {
+      if (n + 5 + 2 * c.held.length >= w.length) return this.snapshotGrown();
+      w[n++] = c.current;
+      w[n++] = c.irqsOn ? 1 : 0;
+      w[n++] = c.preempt;
+      w[n++] = c.inIrq ? 1 : 0;
+      w[n++] = c.held.length;
+      for (const l of c.held) {
+        w[n++] = l;
+        w[n++] = this.lockTaker[l] as number;
+      }
+    }
+    const frames: Frame[] = [];
+    for (const t of this.tasks) {
+      if (n + 4 + t.frames.length >= w.length) return this.snapshotGrown();
+      w[n++] = t.cpu;
+      w[n++] = t.life;
+      w[n++] = t.parked ? 1 : 0;
+      w[n++] = t.frames.length;
+      for (const f of t.frames) {
+        w[n++] = f.pos;
+        frames.push(f);
+      }
+    }
+    if (n + this.irqBudget.length + 2 + this.irqLocks.size + this.irqsOnLocks.size >= w.length) return this.snapshotGrown();
+    w.set(this.irqBudget, n);
+    n += this.irqBudget.length;
+    w[n++] = this.irqLocks.size;
+    for (const l of this.irqLocks) w[n++] = l;
+    w[n++] = this.irqsOnLocks.size;
+    for (const l of this.irqsOnLocks) w[n++] = l;
+    return {
+      ints: w.slice(0, n),
+      frames,
+      memA: this.memA,
+      memB: this.memB,
+      steps: this.steps,
+      watchedWrites: this.watchedWrites,
+    };
+  }
+
+  /** a buffer snapshots are packed in before being copied out */
+  private scratch = new Int32Array(0);
+
+  private snapshotGrown(): Snapshot {
+    this.scratch = new Int32Array(this.scratch.length * 2 + 256);
+    return this.snapshot();
+  }
+
+  /**
+   * Puts a snapshot back. No program runs: each frame goes back to its
+   * recorded position, and its generator is brought there only if a later
+   * step sends it a value other than the recorded one (Frame). The snapshot
+   * must be of this execution's past (a state on the current search path,
+   * or the initial state).
+   */
+  restore(s: Snapshot): void {
+    const r = s.ints;
+    const size = this.mem.length;
+    this.mem.set(r.subarray(0, size));
+    let n = size;
+    this.memA = s.memA;
+    this.memB = s.memB;
+    this.steps = s.steps;
+    this.watchedWrites = s.watchedWrites;
+    this.violation = null;
+    if (this.dirtyList.length > 0) {
+      for (const i of this.dirtyList) this.dirty[i] = 0;
+      this.dirtyList.length = 0;
+    }
+    this.stepGhosts.length = 0;
+    for (const c of this.cpus) {
+      c.current = r[n++] as number;
+      c.irqsOn = r[n++] === 1;
+      c.preempt = r[n++] as number;
+      c.inIrq = r[n++] === 1;
+      const h = r[n++] as number;
+      c.held.length = 0;
+      for (let i = 0; i < h; i++) {
+        const l = r[n++] as number;
+        c.held.push(l);
+        this.lockTaker[l] = r[n++] as number;
+      }
+    }
+    let k = 0;
+    const frames = s.frames;
+    for (const t of this.tasks) {
+      t.cpu = r[n++] as number;
+      t.life = r[n++] as number;
+      t.parked = r[n++] === 1;
+      const nf = r[n++] as number;
+      t.frames.length = 0;
+      for (let j = 0; j < nf; j++) {
+        const f = frames[k++] as Frame;
+        const p = r[n++] as number;
+        f.pos = p;
+        f.pending = p > 0 ? (f.ops[p - 1] ?? null) : null;
+        t.frames.push(f);
+      }
+    }
+    const budget = this.irqBudget;
+    for (let i = 0; i < budget.length; i++) budget[i] = r[n++] as number;
+    let cnt = r[n++] as number;
+    if (cnt > 0 || this.irqLocks.size > 0) {
+      this.irqLocks.clear();
+      for (let i = 0; i < cnt; i++) this.irqLocks.add(r[n++] as number);
+    }
+    cnt = r[n++] as number;
+    if (cnt > 0 || this.irqsOnLocks.size > 0) {
+      this.irqsOnLocks.clear();
+      for (let i = 0; i < cnt; i++) this.irqsOnLocks.add(r[n++] as number);
+    }
   }
 
   // ---- MachineView --------------------------------------------------------
@@ -581,6 +874,10 @@ export class Machine implements MachineView {
   private write(addr: number, value: number): void {
     const old = this.mem[addr] as number;
     this.mem[addr] = value;
+    if (old !== value) {
+      this.memA ^= cellA(addr, old) ^ cellA(addr, value);
+      this.memB ^= cellB(addr, old) ^ cellB(addr, value);
+    }
     const cw = this.changeWatchers[addr];
     if (cw !== undefined) {
       this.watchedWrites++;
@@ -602,7 +899,7 @@ export class Machine implements MachineView {
   private checkChange(list: readonly TransitionInvariant[], addr: number, from: number, to: number): void {
     if (from === to || this.violation !== null) return;
     for (const inv of list) {
-      const msg = inv.check(addr, from, to, this);
+      const msg = inv.check(addr, from, to, this.checkView);
       if (msg !== null) {
         this.violation = { invariant: inv.name, message: msg };
         return;
@@ -617,7 +914,7 @@ export class Machine implements MachineView {
       this.dirty[i] = 0;
       if (this.violation !== null) continue;
       const inv = this.safety[i] as SafetyInvariant;
-      const msg = inv.check(this);
+      const msg = inv.check(this.checkView);
       if (msg !== null) this.violation = { invariant: inv.name, message: msg };
     }
     list.length = 0;
@@ -632,7 +929,7 @@ export class Machine implements MachineView {
     const a = op.a;
     switch (op.k) {
       case K.LOAD:
-        if (op.tag === SNAPSHOT) this.write(op.v, mem[a] as number);
+        if (op.tag === SNAPSHOT) this.applyGhost(0, op.v, mem[a] as number); // a ghost write of this step, as ctx.ghost's
         return mem[a] as number;
       case K.STORE:
         this.write(a, op.v);
@@ -797,10 +1094,12 @@ export class Machine implements MachineView {
     const cpu = this.cpus[t.cpu] as CpuState;
     if (t.life === NEW) {
       t.life = LIVE;
-      const frame = new Frame(this.def.tasks[t.id]!.program(this.contextOf(t.id)), false, true, t.id + 1);
+      const frame = t.root;
+      frame.pos = 0;
       t.frames.push(frame);
       cpu.inIrq = false;
-      this.advance(t, frame, 0);
+      // the first value a generator is sent is ignored by it; the CPU it starts on is recorded
+      this.advance(t, frame, t.cpu);
       return;
     }
     cpu.inIrq = (t.frames[t.frames.length - 1] as Frame).irq;
@@ -811,38 +1110,111 @@ export class Machine implements MachineView {
     }
   }
 
+  /** The activation of the n-th firing (in this execution) of interrupt source i on task's stack. */
+  private irqFrame(i: number, fired: number, task: number): Frame {
+    const key = (i * 4096 + fired) * 64 + task;
+    let f = this.irqFrames.get(key);
+    if (f === undefined) {
+      const src = this.def.irqs[i] as IrqSourceDef;
+      const ctx = this.contextOf(task);
+      f = new Frame(
+        () => src.handler(ctx),
+        true,
+        stepA(stepA(0x7f4a7c15, i), task),
+        stepB(stepB(0x4f1bbcdc, i), task),
+        ((i + 1) << 16) | task,
+        this.taskCount + i,
+      );
+      this.irqFrames.set(key, f);
+    }
+    return f;
+  }
+
   private contextOf(task: number): TaskContext {
-    const tasks = this.tasks;
     return {
       self: task,
-      cpu: () => (tasks[task] as TaskRt).cpu,
+      // while a generator is rebuilt, the CPU it ran on then (Frame.cpus)
+      cpu: () => (this.rebuilding > 0 ? this.rebuildCpu : (this.tasks[task] as TaskRt).cpu),
       ghost: this.ghost,
     };
   }
 
-  /** Runs the frame's program to its next yield, popping finished frames. */
+  private ghostWrite(kind: number, addr: number, value: number): void {
+    const f = this.fxFrame;
+    if (f !== null) {
+      let fx = f.fx[this.fxIndex];
+      if (fx === null || fx === undefined) {
+        fx = [];
+        f.fx[this.fxIndex] = fx;
+      }
+      fx.push(kind, addr, value);
+    }
+    this.applyGhost(kind, addr, value);
+  }
+
+  private applyGhost(kind: number, addr: number, value: number): void {
+    this.ghostWrites++;
+    this.stepGhosts.push(addr);
+    this.write(addr, kind === 0 ? value : (this.mem[addr] as number) + value);
+  }
+
+  /**
+   * Sends `value` to the frame's program and takes what it yields next as
+   * the frame's pending step, popping the frame when the program returns.
+   * When the frame's record already holds this value (and CPU) at this
+   * point, the recorded answer is used and the program is not run (its
+   * recorded ghost writes are repeated); otherwise the generator is brought
+   * to this point if it is elsewhere, and run.
+   */
   private advance(t: TaskRt, frame: Frame, value: number): void {
-    if (this.histories !== null) frame.hist = this.intern(frame.hist, value);
-    let r: IteratorResult<Op, unknown>;
-    try {
-      r = frame.gen.next(value);
-    } catch (e) {
-      // A path the model does not cover (or a bug in it): a violation with the trace that reaches it, not an abort.
-      const msg = e instanceof Error ? e.message : String(e);
-      if (this.violation === null) this.violation = { invariant: ENGINE_INVARIANTS.modelError, message: `${t.name}: ${msg}` };
+    const j = frame.pos;
+    const cpuNow = t.cpu;
+    let op: Op | null;
+    if (j < frame.vals.length && frame.vals[j] === value && frame.cpus[j] === cpuNow) {
+      frame.pos = j + 1;
+      op = frame.ops[j] as Op | null;
+      const fx = frame.fx[j];
+      if (fx !== null && fx !== undefined) {
+        for (let i = 0; i < fx.length; i += 3) this.applyGhost(fx[i] as number, fx[i + 1] as number, fx[i + 2] as number);
+      }
+    } else {
+      if (frame.gen === null || frame.genPos !== j) this.rebuild(frame, j);
+      frame.truncate(j);
+      const pa = j === 0 ? frame.seedA : (frame.hashA[j - 1] as number);
+      const pb = j === 0 ? frame.seedB : (frame.hashB[j - 1] as number);
+      frame.vals.push(value);
+      frame.cpus.push(cpuNow);
+      frame.hashA.push(stepA(stepA(pa, value), cpuNow));
+      frame.hashB.push(stepB(stepB(pb, value), cpuNow));
+      frame.fx.push(null);
+      this.fxFrame = frame;
+      this.fxIndex = j;
+      let r: IteratorResult<Op, unknown>;
+      try {
+        r = (frame.gen as Program<unknown>).next(value);
+      } catch (e) {
+        // A path the model does not cover (or a bug in it): its next step reports a model-error
+        // violation, so the search shows the trace that reaches it instead of aborting.
+        r = { done: false, value: modelErrorOp(t.name, e, frame.pending) };
+      } finally {
+        this.fxFrame = null;
+      }
+      frame.genPos = j + 1;
+      frame.pos = j + 1;
+      op = r.done ? null : r.value;
+      frame.ops.push(op);
+    }
+    if (op !== null) {
+      frame.pending = op;
       return;
     }
-    if (!r.done) {
-      frame.pending = r.value;
-      return;
-    }
+    frame.pending = null;
     t.frames.pop();
     const cpu = this.cpus[t.cpu];
     if (frame.irq && cpu) {
-      // Return from interrupt: the flags saved on entry come back (iret).
+      // Return from interrupt: irqs were on when it came (it can only come then), and iret turns them back on.
       cpu.inIrq = t.frames[t.frames.length - 1]?.irq ?? false;
-      if (frame.savedIrq) this.irqsTurnOn(cpu, t);
-      else cpu.irqsOn = false;
+      this.irqsTurnOn(cpu, t);
     }
     if (t.frames.length === 0) {
       t.life = DONE;
@@ -856,4 +1228,67 @@ export class Machine implements MachineView {
       } else if (cpu) cpu.current = -1;
     }
   }
+
+  /**
+   * Makes a fresh generator of the frame's program and feeds it the first
+   * `j` recorded values, each with the CPU it was sent on, without repeating
+   * its ghost writes: the generator is then where the record says the
+   * frame is at position j. Checks the program answers as recorded (a
+   * program that does not is not deterministic, and no search over it can be
+   * trusted).
+   */
+  private rebuild(frame: Frame, j: number): void {
+    const gen = frame.make();
+    this.rebuilding++;
+    try {
+      for (let i = 0; i < j; i++) {
+        this.rebuildCpu = frame.cpus[i] as number;
+        const r = gen.next(frame.vals[i] as number);
+        const want = frame.ops[i] as Op | null;
+        const got = r.done ? null : r.value;
+        if (!sameOp(got, want)) {
+          throw new Error(
+            `a program is not deterministic: fed its recorded history again, it yielded ${describeOp(got)} where it had yielded ${describeOp(want)}`,
+          );
+        }
+      }
+    } finally {
+      this.rebuilding--;
+    }
+    this.rebuiltSteps += j;
+    frame.gen = gen;
+    frame.genPos = j;
+  }
+
+  private rehashMemory(): void {
+    let a = 0;
+    let b = 0;
+    const mem = this.mem;
+    for (let i = 0; i < mem.length; i++) {
+      a ^= cellA(i, mem[i] as number);
+      b ^= cellB(i, mem[i] as number);
+    }
+    this.memA = a;
+    this.memB = b;
+  }
+}
+
+/**
+ * The step a program that threw takes next: an assertion that always fails
+ * with a model-error naming what it threw. It is recorded like any step, so
+ * going back and replaying meet it again; nothing runs after it (step()).
+ */
+function modelErrorOp(task: string, e: unknown, after: Op | null): Op {
+  const msg = `${task}'s program threw: ${e instanceof Error ? e.message : String(e)}`;
+  const where = after ? `the model's code after ${after.ref}` : "the model's code at its start";
+  return check(ENGINE_INVARIANTS.modelError, [], () => msg, where, 'a path the model does not cover');
+}
+
+function sameOp(a: Op | null, b: Op | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.k === b.k && a.a === b.a && a.v === b.v && a.ref === b.ref;
+}
+
+function describeOp(op: Op | null): string {
+  return op === null ? 'its end' : `${op.ref}${op.note ? ` (${op.note})` : ''}`;
 }

@@ -29,7 +29,7 @@ export interface Expectation {
    */
   readonly search?: RowSearch;
   /**
-   * The search takes many minutes (say how long in `why`): the expectation
+   * The search is long (tens of seconds or more alone; say how long in `why`): the expectation
    * table runs the row only with `check --all`, and says how many it left
    * out; `check NAME --variant V --cpus N` and the bench run it as any row.
    */

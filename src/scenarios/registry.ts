@@ -13,6 +13,7 @@ const BUILTINS: readonly (readonly [string, () => Promise<ScenarioDef>])[] = [
   ['linux/sleep-wake', async () => (await import('./linux/sleep-wake.ts')).default],
   ['linux/stop-cont', async () => (await import('./linux/stop-cont.ts')).default],
   ['linux/kill-sleeping', async () => (await import('./linux/kill-sleeping.ts')).default],
+  ['linux/wait-event', async () => (await import('./linux/wait-event.ts')).default],
   ['linux/gdb-traceme', async () => (await import('./linux/gdb-traceme.ts')).default],
   ['linux/attach-detach', async () => (await import('./linux/attach-detach.ts')).default],
   ['linux/seize-interrupt-listen', async () => (await import('./linux/seize-interrupt-listen.ts')).default],
@@ -42,6 +43,8 @@ const BUILTINS: readonly (readonly [string, () => Promise<ScenarioDef>])[] = [
   ['selfptrace/parent-exit', async () => (await import('./selfptrace/parent-exit.ts')).default],
   ['selfptrace/signal-between', async () => (await import('./selfptrace/signal-between.ts')).default],
   ['selfptrace/self-off', async () => (await import('./selfptrace/self-off.ts')).default],
+  ['bench/locked-counter', async () => (await import('./bench/locked-counter.ts')).default],
+  ['bench/sleep-wake', async () => (await import('./bench/sleep-wake.ts')).default],
 ];
 
 /** The built-in scenarios' names, in table order. */

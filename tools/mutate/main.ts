@@ -42,6 +42,8 @@ interface Result {
   readonly what: string;
   /** the hash of the original file the mutant was made from (results are reused while it holds) */
   readonly fileHash: string;
+  /** the sources the rows were built from (a new or changed row reruns the mutant) */
+  readonly rowsHash?: string;
   readonly outcome: Outcome;
   /** the row that caught it, or the rows it ran */
   readonly by: string | null;
@@ -106,17 +108,17 @@ function load<T>(file: string, empty: T): T {
 }
 
 /** Coverage of the rows, recomputed when any model or scenario source changed. */
-async function coverage(rows: readonly Row[]): Promise<Record<string, string[]>> {
+async function coverage(rows: readonly Row[]): Promise<{ key: string; rows: Record<string, string[]> }> {
   const key = sha(
     sourceFiles(join(ROOT, 'src'))
       .map((f) => readFileSync(f, 'utf8'))
       .join('\0'),
   );
   const cached = load<{ key?: string; rows?: Record<string, string[]> }>(COVERAGE, {});
-  if (cached.key === key && cached.rows) return cached.rows;
+  if (cached.key === key && cached.rows) return { key, rows: cached.rows };
   const rowsCov = await rowCoverage(rows, ROOT, (s) => process.stderr.write(`${s}\n`));
   writeFileSync(COVERAGE, `${JSON.stringify({ key, rows: rowsCov })}\n`);
-  return rowsCov;
+  return { key, rows: rowsCov };
 }
 
 function report(results: readonly Result[], equivalent: Readonly<Record<string, string>>): string {
@@ -182,7 +184,7 @@ async function main(): Promise<void> {
     return;
   }
   const rows = (await tableRows()).filter((r) => !r.long);
-  const cov = await coverage(rows);
+  const { key: rowsHash, rows: cov } = await coverage(rows);
   // the copy the mutants are written into: inside the repository, so that packages resolve as for the sources
   rmSync(TREE, { recursive: true, force: true });
   mkdirSync(TREE, { recursive: true });
@@ -192,11 +194,14 @@ async function main(): Promise<void> {
   for (const m of mutants) {
     const hash = sha(readFileSync(join(ROOT, m.file), 'utf8'));
     const had = byId.get(m.id);
-    if (had && had.fileHash === hash) continue;
+    if (had && had.fileHash === hash && had.rowsHash === rowsHash) continue;
     if (ran >= o.limit) break;
     ran++;
     const key = `${m.file}:${m.fn}`;
-    const mine = rows.filter((r) => (cov[r.id] ?? []).some((f) => f === key || (m.fn === '' && f.startsWith(`${m.file}:`))));
+    // the cheap rows first (one CPU before two, a violated row's bounded search before a dfs): most mutants fall to the first
+    const mine = rows
+      .filter((r) => (cov[r.id] ?? []).some((f) => f === key || (m.fn === '' && f.startsWith(`${m.file}:`))))
+      .sort((a, b) => a.cpus - b.cpus);
     const t0 = Date.now();
     const res = mine.length === 0 ? { outcome: 'unreached' as const, by: null } : runMutant(TREE, m, mine, o.maxTimeS);
     const r: Result = {
@@ -207,6 +212,7 @@ async function main(): Promise<void> {
       fn: m.fn,
       what: m.what,
       fileHash: hash,
+      rowsHash,
       outcome: res.outcome,
       by: res.by,
       rows: mine.length,

@@ -109,6 +109,12 @@ function text(n: Node, sf: SourceFile): string {
   return sf.text.slice(n.getStart(sf), n.end);
 }
 
+/** A statement's text on one line, cut to `max` characters (for the report). */
+function oneLine(n: Node, sf: SourceFile, max = 60): string {
+  const t = text(n, sf).replace(/\s+/g, ' ');
+  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
+}
+
 /** The statement's full range, its leading trivia (comments, indentation) included, to the end of its line. */
 function range(st: Node, sf: SourceFile): { start: number; end: number } {
   const start = st.getStart(sf);
@@ -239,7 +245,7 @@ export function mutantsOf(sf: SourceFile, file: string): Mutant[] {
       ) {
         const a = range(st, sf);
         const b = range(next, sf);
-        add('swap-stores', st, `${text(st, sf).slice(0, 60)} ⇄ the next store`, [
+        add('swap-stores', st, `${oneLine(st, sf)} ⇄ the next store`, [
           { start: a.start, end: b.end, text: sf.text.slice(b.start, b.end) + sf.text.slice(a.start, a.end) },
         ]);
       }
@@ -249,8 +255,8 @@ export function mutantsOf(sf: SourceFile, file: string): Mutant[] {
       }
       // delete an early-exit re-check (in a kernel path: a generator function)
       if (isEarlyExit(st) && inGenerator(st)) {
-        const cond = text((st as unknown as { expression: Node }).expression, sf);
-        add('drop-recheck', st, `if (${cond.slice(0, 60)}) … removed`, [{ ...range(st, sf), text: '' }]);
+        const cond = oneLine((st as unknown as { expression: Node }).expression, sf);
+        add('drop-recheck', st, `if (${cond}) … removed`, [{ ...range(st, sf), text: '' }]);
       }
       // move a store to just after the next unlock in the block (at most three statements on)
       if (c && STORES.has(name) && st.kind === SyntaxKind.ExpressionStatement) {
@@ -259,7 +265,7 @@ export function mutantsOf(sf: SourceFile, file: string): Mutant[] {
           if (uc === null || !UNLOCKS.has(calleeName(uc, sf))) continue;
           const a = range(st, sf);
           const u = range(stmts[k] as Node, sf);
-          add('store-past-unlock', st, `${text(st, sf).slice(0, 60)} moved after ${calleeName(uc, sf)}`, [
+          add('store-past-unlock', st, `${oneLine(st, sf)} moved after ${calleeName(uc, sf)}`, [
             { ...a, text: '' },
             { start: u.end, end: u.end, text: sf.text.slice(a.start, a.end) },
           ]);
@@ -276,10 +282,16 @@ export function mutantsOf(sf: SourceFile, file: string): Mutant[] {
   const visit = (n: Node): void => {
     if (n.kind === SyntaxKind.CallExpression) {
       const callee = (n as CallExpression).expression as Node;
-      if (callee.kind === SyntaxKind.Identifier && text(callee, sf) === 'set_current_state') {
-        const at = callee.getStart(sf);
-        const edits: Edit[] = [{ start: at, end: callee.end, text: '__set_current_state' }];
-        if (!imported && inImports) edits.push({ start: importAt, end: importAt, text: '__set_current_state, ' });
+      // `set_current_state(…)`, or `k.fn.set_current_state(…)` (the kernel's table of paths, which has both)
+      const name = callee.kind === SyntaxKind.PropertyAccessExpression ? (callee as unknown as { name: Node }).name : callee;
+      if (
+        (callee.kind === SyntaxKind.Identifier || callee.kind === SyntaxKind.PropertyAccessExpression) &&
+        text(name, sf) === 'set_current_state'
+      ) {
+        const at = name.getStart(sf);
+        const edits: Edit[] = [{ start: at, end: name.end, text: '__set_current_state' }];
+        if (callee.kind === SyntaxKind.Identifier && !imported && inImports)
+          edits.push({ start: importAt, end: importAt, text: '__set_current_state, ' });
         add('weaken-set-state', n, 'set_current_state → __set_current_state', edits);
       }
     }

@@ -34,6 +34,7 @@ export default defineScenario({
           verdict: 'holds',
           why: 'the target stops, is reported once, and runs on after the detach in every interleaving',
         },
+        { cpus: 3, verdict: 'holds', why: 'a third CPU to which wakeups may move the tasks: the same answer' },
       ],
     },
     'unlink-no-wake': {
@@ -41,6 +42,7 @@ export default defineScenario({
       expect: [
         { cpus: 1, verdict: 'violated', invariant: 'no-stuck-traced', why: 'the detached target stays TASK_TRACED' },
         { cpus: 2, verdict: 'violated', invariant: 'no-stuck-traced', why: 'the detached target stays TASK_TRACED' },
+        { cpus: 3, verdict: 'violated', invariant: 'no-stuck-traced', why: 'the detached target stays TASK_TRACED' },
       ],
     },
   },

@@ -47,8 +47,7 @@ export default defineScenario({
         {
           cpus: 2,
           verdict: 'holds',
-          long: true,
-          why: 'the frozen tracee never runs during the request and dies once ptrace_unfreeze_traced sees SIGKILL (dfs: 331,322 executions, 14.4M states, 11 min, 2.2 GB)',
+          why: 'the frozen tracee never runs during the request and dies once ptrace_unfreeze_traced sees SIGKILL',
         },
       ],
     },

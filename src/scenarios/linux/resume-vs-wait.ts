@@ -46,8 +46,7 @@ export default defineScenario({
         {
           cpus: 2,
           verdict: 'holds',
-          long: true,
-          why: 'exit_code, JOBCTL_TRACED and the wake change together under siglock: each stop is reported once and SIGUSR1 delivered (dfs: 289,621 executions, 16.7M states, 14 min, 2.5 GB)',
+          why: 'exit_code, JOBCTL_TRACED and the wake change together under siglock: each stop is reported once and SIGUSR1 delivered',
         },
       ],
     },

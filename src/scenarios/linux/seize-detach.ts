@@ -43,6 +43,7 @@ export default defineScenario({
       expect: [
         { cpus: 1, verdict: 'holds' },
         { cpus: 2, verdict: 'holds' },
+        { cpus: 3, verdict: 'holds', why: 'a third CPU to which wakeups may move the tasks: the same answer' },
       ],
     },
     'unlink-no-wake': {
@@ -50,6 +51,7 @@ export default defineScenario({
       expect: [
         { cpus: 1, verdict: 'violated', invariant: 'no-stuck-traced', why: 'the detached tracee stays TASK_TRACED' },
         { cpus: 2, verdict: 'violated', invariant: 'no-stuck-traced', why: 'the detached tracee stays TASK_TRACED' },
+        { cpus: 3, verdict: 'violated', invariant: 'no-stuck-traced', why: 'the detached tracee stays TASK_TRACED' },
       ],
     },
   },
