@@ -55,12 +55,12 @@ export default defineScenario({
     const [wq, tokens] = [k.waitQueue('wq'), b.layout.cell('tokens', 0)];
     if (variant === 'wake-counts-running') {
       k.override('__wake_up_common_lock', function* (k, ctx, wq, mode, nr, wakeFlags) {
-        const [at, flags] = [here`__wake_up_common`, yield* spin_lock_irqsave(wq.lock, here`__wake_up_common_lock`)];
-        for (const e of fifoEntries(yield load(wq.head, at, 'curr = list_first_entry(&wq_head->head)'))) {
+        const flags = yield* spin_lock_irqsave(wq.lock, here`__wake_up_common_lock`);
+        for (const e of fifoEntries(yield load(wq.head, here`__wake_up_common`, 'curr = list_first_entry(&wq_head->head)'))) {
           yield* k.fn.wake_entry(k, ctx, wq, e.task, mode, wakeFlags);
           if (e.flag && !--nr) break; // woken or not
         }
-        yield* spin_unlock_irqrestore(wq.lock, flags, at);
+        yield* spin_unlock_irqrestore(wq.lock, flags, here`__wake_up_common_lock`);
       });
     }
     function* takeToken(): Program<boolean> {

@@ -53,20 +53,20 @@ export default defineScenario({
     const k = new LinuxKernel(b, { ticks: 1 });
     if (variant === 'unlock-then-sleep') {
       k.override('de_thread', function* (k, ctx) {
-        const [me, at] = [k.current(ctx), here`de_thread`];
-        yield* spin_lock_irq(me.siglock, at);
-        yield store(me.signal.group_exec_task, me.id, at, 'sig->group_exec_task = tsk');
+        const me = k.current(ctx);
+        yield* spin_lock_irq(me.siglock, here`de_thread`);
+        yield store(me.signal.group_exec_task, me.id, here`de_thread`, 'sig->group_exec_task = tsk');
         const n = yield* k.fn.zap_other_threads(k, ctx, me);
-        yield store(me.signal.notify_count, n, at, 'sig->notify_count = zap_other_threads(tsk)');
-        while ((yield load(me.signal.notify_count, at, 'while (sig->notify_count)')) !== 0) {
-          yield* spin_unlock_irq(me.siglock, at);
+        yield store(me.signal.notify_count, n, here`de_thread`, 'sig->notify_count = zap_other_threads(tsk)');
+        while ((yield load(me.signal.notify_count, here`de_thread`, 'while (sig->notify_count)')) !== 0) {
+          yield* spin_unlock_irq(me.siglock, here`de_thread`);
           yield* k.fn.__set_current_state(k, ctx, TASK_KILLABLE);
           yield* k.fn.schedule(k, ctx);
-          yield* spin_lock_irq(me.siglock, at);
+          yield* spin_lock_irq(me.siglock, here`de_thread`);
         }
-        yield* spin_unlock_irq(me.siglock, at);
-        yield store(me.signal.group_exec_task, -1, at, 'sig->group_exec_task = NULL');
-        yield store(me.signal.notify_count, 0, at, 'sig->notify_count = 0');
+        yield* spin_unlock_irq(me.siglock, here`de_thread`);
+        yield store(me.signal.group_exec_task, -1, here`de_thread`, 'sig->group_exec_task = NULL');
+        yield store(me.signal.notify_count, 0, here`de_thread`, 'sig->notify_count = 0');
         return 0;
       });
     }

@@ -62,13 +62,13 @@ export default defineScenario({
     const k = new LinuxKernel(b, { ticks: 1 });
     if (variant === 'count-tested-first') {
       k.override('task_participate_group_stop', function* (k, ctx, task): Program<boolean> {
-        const at = here`task_participate_group_stop`;
-        const j: number = yield load(task.jobctl, at, 'consume = task->jobctl & JOBCTL_STOP_CONSUME');
+        const [jobctl, count] = [task.jobctl, task.signal.group_stop_count];
+        const j: number = yield load(jobctl, here`task_participate_group_stop`, 'consume = task->jobctl & JOBCTL_STOP_CONSUME');
         yield* k.fn.task_clear_jobctl_pending(k, ctx, task, JOBCTL_STOP_PENDING);
         if (!(j & JOBCTL_STOP_CONSUME)) return false;
-        const n: number = yield load(task.signal.group_stop_count, at, 'last = !sig->group_stop_count');
-        yield rmw(task.signal.group_stop_count, (c) => c - 1, at, 'sig->group_stop_count--');
-        if (n === 0) yield* k.fn.signal_set_stop_flags(k, ctx, task, SIGNAL_STOP_STOPPED, at);
+        const n: number = yield load(count, here`task_participate_group_stop`, 'last = !sig->group_stop_count');
+        yield rmw(count, (c) => c - 1, here`task_participate_group_stop`, 'sig->group_stop_count--');
+        if (n === 0) yield* k.fn.signal_set_stop_flags(k, ctx, task, SIGNAL_STOP_STOPPED, here`task_participate_group_stop`);
         return n === 0;
       });
     }

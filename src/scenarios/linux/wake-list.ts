@@ -59,9 +59,9 @@ export default defineScenario({
     const k = new LinuxKernel(b, { ttwuQueue: true });
     if (variant === 'del-all-in-two-steps') {
       k.override('__flush_smp_call_function_queue', function* (k, ctx) {
-        const [wl, at] = [k.wakeList(ctx.cpu()), here`__flush_smp_call_function_queue`];
-        const list: number = yield load(wl.wake_list, at, 'entry = head->first');
-        yield store(wl.wake_list, 0, at, 'head->first = NULL');
+        const wl = k.wakeList(ctx.cpu());
+        const list: number = yield load(wl.wake_list, here`__flush_smp_call_function_queue`, 'entry = head->first');
+        yield store(wl.wake_list, 0, here`__flush_smp_call_function_queue`, 'head->first = NULL');
         const wakees = fifoEntries(list).map((e) => e.task);
         if (list) yield* k.fn.sched_ttwu_pending(k, ctx, wakees);
       });

@@ -89,8 +89,14 @@ export function* remove_wait_queue(k: LinuxKernel, ctx: TaskContext, wq: WaitQue
 
 /** prepare_to_wait — wait.c:268-279: queue the entry (at the head) if it is not queued, then set_current_state, under the queue lock. */
 export function* prepare_to_wait(k: LinuxKernel, ctx: TaskContext, wq: WaitQueueHead, state: number): Program<void> {
+  const me = ctx.self;
   const flags = yield* spin_lock_irqsave(wq.lock, `${W}:274 prepare_to_wait`, `spin_lock_irqsave(&${wq.name}->lock)`);
-  yield* addEntry(k, ctx, wq, false, `${W}:275 prepare_to_wait`, true);
+  yield rmw(
+    wq.head,
+    (h) => (fifoHas(h, me) ? h : fifoAddHead(h, me)),
+    `${W}:275 prepare_to_wait`,
+    `if (list_empty(&wq_entry->entry)) __add_wait_queue(${wq.name}, ${k.current(ctx).name})`,
+  );
   yield* k.fn.set_current_state(k, ctx, state); // 277
   yield* spin_unlock_irqrestore(wq.lock, flags, `${W}:278 prepare_to_wait`);
 }
