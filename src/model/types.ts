@@ -1,5 +1,6 @@
 import type { MemoryLayout } from '../cpu/memory.ts';
 import type { MemView, Program } from '../cpu/ops.ts';
+import type { MemoryModel } from './memory-model.ts';
 import type { WaitEdge } from './wait-graph.ts';
 
 /**
@@ -140,6 +141,8 @@ export interface ModelDef {
   /** who sleeps waiting for whom, for the sleeper-cycle deadlock check */
   readonly waitsFor?: readonly WaitsFor[];
   readonly prologue?: Prologue;
+  /** the memory model the CPUs follow (absent: sequentially consistent); a machine's own option replaces it */
+  readonly memoryModel?: MemoryModel;
 }
 
 export interface Violation {

@@ -4,7 +4,7 @@
  * when it is there). A step the bug adds or moves cites its line here; the
  * bugs that only leave something out add no step.
  */
-import { fence, irqDisable, irqEnable, load, type Program, rmw, spinLock, spinUnlock, store } from '../../cpu/ops.ts';
+import { BARRIER, fence, irqDisable, irqEnable, load, type Program, rmw, spinLock, spinUnlock, store } from '../../cpu/ops.ts';
 import { here } from '../../model/source-ref.ts';
 import type { TaskContext } from '../../model/types.ts';
 import { SIG } from '../common/bits.ts';
@@ -39,7 +39,7 @@ function* __schedule_stale_prev_state(k: LinuxKernel, ctx: TaskContext, mode: nu
   const prevState: number = yield load(prev.state, here`__schedule`, 'prev_state = READ_ONCE(prev->__state), before rq_lock');
   yield irqDisable(`${C}:6596 __schedule`, 'local_irq_disable()');
   yield spinLock(rq.lock, `${C}:6614 __schedule`, 'rq_lock(rq, &rf)');
-  yield fence(`${C}:6615 __schedule`, 'smp_mb__after_spinlock()');
+  yield fence(`${C}:6615 __schedule`, 'smp_mb__after_spinlock()', BARRIER.MB_AFTER_SPINLOCK);
   if (!(mode & SM_PREEMPT) && prevState) {
     if (yield* k.fn.signal_pending_state(k, ctx, prevState, prev)) {
       yield store(prev.state, TASK_RUNNING, `${C}:6631 __schedule`, 'WRITE_ONCE(prev->__state, TASK_RUNNING)');
