@@ -107,6 +107,7 @@ export default defineScenario({
         yield* u.waitpid(child, WNOHANG);
         yield* u.idle();
       }),
+      { threadOf: t1 },
     );
     child = k.spawn(
       'child',
@@ -120,7 +121,6 @@ export default defineScenario({
     );
     const pt = setupPtrace(k);
     if (variant === 'pre-fix') k.override('ptrace_resume', ptrace_resume_4_0);
-    pt.threadGroup(t1, t2);
     k.finish();
     registerLinuxInvariants(b, k, {
       sleepsFor: [{ task: t2, states: TASK_UNINTERRUPTIBLE, what: 'its flag is set', holds: (m) => m[reported] !== 0 }],
