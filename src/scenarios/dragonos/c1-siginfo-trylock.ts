@@ -16,6 +16,7 @@
  */
 import { SIG, sigmask } from '../../kernel/common/bits.ts';
 import { type Pcb, PF, ST } from '../../kernel/dragonos/kernel.ts';
+import { followResumes, registerResumeDelivered } from '../../kernel/dragonos/resume-ghosts.ts';
 import type { DoSignalEnv } from '../../kernel/dragonos/x86-signal.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
@@ -29,6 +30,7 @@ import {
   newKernel,
   signalHandledOnce,
   simpleHandler,
+  stoppedNeverRuns,
 } from './common.ts';
 
 export default defineScenario({
@@ -135,8 +137,11 @@ export default defineScenario({
       yield* k.fn.syscallReturnAndRun(k, S, envOf(S), ctx, master ? null : () => k.fn.blockForever(k, S, 'pause()', ctx));
     });
     ledger = new GhostLedger(b, T, [SIG.SIGUSR1, SIG.SIGUSR2], master ? [] : [SIG.SIGUSR1]);
+    const resumes = master ? null : followResumes(k, T);
     finishKernel(k, envOf);
     signalHandledOnce(b, ledger);
+    stoppedNeverRuns(b, [T]);
+    if (resumes) registerResumeDelivered(b, T, resumes);
     return b.build();
   },
 });

@@ -31,6 +31,7 @@ import {
   noStuckTraced,
   runqueueSane,
   simpleHandler,
+  stoppedNeverRuns,
 } from './common.ts';
 
 const MINE = ['no-stuck-traced', 'runqueue-sane'];
@@ -130,6 +131,7 @@ export default defineScenario({
     });
     finishKernel(k, envOf);
     noStuckTraced(b, T);
+    stoppedNeverRuns(b, [T]);
     runqueueSane(b, k);
     return b.build();
   },

@@ -37,7 +37,7 @@ import { type Pcb, PF, ST } from '../../kernel/dragonos/kernel.ts';
 import type { DoSignalEnv } from '../../kernel/dragonos/x86-signal.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
-import { BOUNDS, COMMITS, finishKernel, NO_LEDGER, NO_TICK, newKernel, simpleHandler } from './common.ts';
+import { BOUNDS, COMMITS, finishKernel, NO_LEDGER, NO_TICK, newKernel, simpleHandler, stoppedNeverRuns } from './common.ts';
 
 const STOP = 1;
 const CONT = 2;
@@ -200,6 +200,7 @@ export default defineScenario({
       yield* k.fn.syscallReturnAndRun(k, S, envOf(S), ctx);
     });
     finishKernel(k, envOf);
+    stoppedNeverRuns(b, [t]);
     b.atEnd({
       name: 'no-lost-wakeup',
       check: (w) =>
