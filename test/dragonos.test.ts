@@ -69,10 +69,21 @@ describe('dragonos/c3-detach-wakeup', () => {
 
 describe('dragonos/c4-mark-stop-vs-sigcont', () => {
   it('pr1663: SIGCONT between the stop flags and mark_stop is lost, on two CPUs and on one (a timer tick)', () => {
-    expect(check('dragonos/c4-mark-stop-vs-sigcont', 'pr1663', 1)).toMatchObject({
+    expect(check('dragonos/c4-mark-stop-vs-sigcont', 'pr1663', 1, ['no-lost-wakeup'])).toMatchObject({
       verdict: 'violated',
       invariant: 'no-lost-wakeup',
     });
+  });
+  it('pr1663 and head: a task that mark_stop made Stopped stays queued and returns to user mode (no race needed); master dequeues it', () => {
+    const SNR = ['stopped-never-runs'];
+    for (const v of ['pr1663', 'head']) {
+      const r = check('dragonos/c4-mark-stop-vs-sigcont', v, 2, SNR);
+      expect(r).toMatchObject({ verdict: 'violated', invariant: 'stopped-never-runs' });
+      expect(r.trace?.stats.preemptions).toBe(0);
+      // __schedule read is_mark_sleep() as 0 and picked T again
+      expect(r.trace?.steps.some((s) => s.what.includes('is_mark_sleep()') && s.ref.includes('__schedule'))).toBe(true);
+    }
+    expect(check('dragonos/c4-mark-stop-vs-sigcont', 'master', 2, SNR).verdict).toBe('holds');
   });
 });
 

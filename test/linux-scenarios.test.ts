@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DfsStrategy } from '../src/explorer/dfs.ts';
 import { explore } from '../src/explorer/explore.ts';
-import { Machine } from '../src/model/machine.ts';
+import { DEFAULT_MAX_STEPS, makeMachine } from '../src/explorer/make-machine.ts';
 import { SCENARIOS } from '../src/scenarios/index.ts';
 
 /**
@@ -17,8 +17,17 @@ describe('linux/* scenarios give the verdicts they expect', () => {
     for (const [variant, v] of Object.entries(s.variants)) {
       for (const e of v.expect) {
         if (!FAST(s.name, e.cpus)) continue;
-        it(`${s.name} [${variant}] on ${e.cpus} CPU(s): ${e.verdict}${e.invariant ? ` (${e.invariant})` : ''}`, () => {
-          const r = explore(new Machine(s.build({ variant, cpus: e.cpus })), new DfsStrategy());
+        const limits = `${e.irq ? ` irq ${JSON.stringify(e.irq)}` : ''}${e.only ? ` only ${e.only.join('+')}` : ''}`;
+        it(`${s.name} [${variant}] on ${e.cpus} CPU(s)${limits}: ${e.verdict}${e.invariant ? ` (${e.invariant})` : ''}`, () => {
+          // the row's own interrupt budgets and invariants, as the table runs it
+          const m = makeMachine(s, {
+            variant,
+            cpus: e.cpus,
+            invariants: e.only ?? null,
+            maxSteps: s.maxSteps ?? DEFAULT_MAX_STEPS,
+            ...(e.irq ? { irq: e.irq } : {}),
+          });
+          const r = explore(m, new DfsStrategy());
           expect(r.verdict).toBe(e.verdict);
           if (e.invariant) expect(r.violation?.invariant).toBe(e.invariant);
         });

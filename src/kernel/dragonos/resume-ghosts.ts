@@ -50,13 +50,16 @@ export function noteStop(k: DragonKernel, t: Pcb, ctx: TaskContext): void {
   ctx.ghost.set(g.returned, 0);
 }
 
-/** The tracer stored `sig` in injected_signal to resume `t`. */
+/**
+ * The tracer stored `sig` in injected_signal to resume `t`. A return that
+ * came first is kept (not reset): a tracee that left its stop before the
+ * resume's signal was stored took something else, which is the bug.
+ */
 export function noteResume(k: DragonKernel, t: Pcb, sig: number, ctx: TaskContext): void {
   const g = followed.get(k)?.get(t.id);
   if (!g) return;
   ctx.ghost.set(g.resumed, 1);
   ctx.ghost.set(g.sig, sig);
-  ctx.ghost.set(g.returned, 0);
 }
 
 /** `t`'s ptrace_stop came back with `sig` taken from injected_signal. */

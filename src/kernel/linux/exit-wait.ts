@@ -131,7 +131,7 @@ export const CONTINUED_STATUS = 0xffff;
  * on success]: report, once, that a SIGCONT ended the group stop
  * (SIGNAL_STOP_CONTINUED, set by prepare_signal, consumed under siglock).
  */
-export function* wait_task_continued(k: LinuxKernel, ctx: TaskContext, wo: WaitOpts, p: LinuxTask): Program<number> {
+export function* wait_task_continued(k: LinuxKernel, _ctx: TaskContext, wo: WaitOpts, p: LinuxTask): Program<number> {
   const F = 'wait_task_continued';
   if (!(wo.flags & WCONTINUED)) return 0; // 1334-1335
   const f: number = yield load(p.signal.flags, r(1337, F), 'if (!(p->signal->flags & SIGNAL_STOP_CONTINUED))');

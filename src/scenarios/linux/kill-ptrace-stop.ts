@@ -37,10 +37,10 @@ import { registerSigkillKills } from '../../kernel/linux/signal-invariants.ts';
 import { script, setupPtrace } from '../../kernel/linux/user.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
+import { PTRACE_INVARIANTS, stoppedAtEnd, waitReportReady } from './ptrace-common.ts';
 
 /** include/uapi/linux/ptrace.h:151 PTRACE_O_TRACEEXEC (1 << PTRACE_EVENT_EXEC) */
 const PTRACE_O_TRACEEXEC = 1 << 4;
-import { PTRACE_INVARIANTS, stoppedAtEnd, waitReportReady } from './ptrace-common.ts';
 
 export default defineScenario({
   name: 'linux/kill-ptrace-stop',

@@ -190,11 +190,12 @@ export default defineScenario({
     const b = new ModelBuilder(cpus);
     const k = new LinuxKernel(b, { ticks: TICKS, ipis: IPIS });
     for (const bug of BUGS) if (variant === bug) putBack(k, bug);
-    // ghost: what the shell's WCONTINUED waits returned — 0: not yet, 1: the stop, 2: the continue
-    const got = b.layout.ghost('ghost.shell_got', 0, (v) => ['nothing', 'the stop', 'the continue'][v] ?? String(v));
+    const wcont = WCONT.has(variant);
+    // ghost (wcontinued variants only): what the shell's waits returned — 0: not yet, 1: the stop, 2: the continue
+    const got = wcont ? b.layout.ghost('ghost.shell_got', 0, (v) => ['nothing', 'the stop', 'the continue'][v] ?? String(v)) : -1;
     let job = null as unknown as ReturnType<typeof k.spawn>;
     const shell = k.spawn('shell', 1, function* (kk, _me, ctx) {
-      if (WCONT.has(variant)) {
+      if (wcont) {
         for (let i = 0; i < 2; i++) {
           const st = yield* kk.fn.do_wait(kk, ctx, WUNTRACED | WCONTINUED, null);
           const cont = st.status === CONTINUED_STATUS;
@@ -214,7 +215,7 @@ export default defineScenario({
       },
       { parent: shell, pending: sigmask(SIG.SIGTSTP) },
     );
-    if (WCONT.has(variant)) {
+    if (wcont) {
       k.spawn(
         'sender',
         0,
@@ -232,12 +233,12 @@ export default defineScenario({
           task: shell,
           states: TASK_INTERRUPTIBLE,
           what: 'a continue of the job is ready for its WCONTINUED wait',
-          holds: (m) => WCONT.has(variant) && m[got] !== 2 && ((m[job.signal.flags] as number) & SIGNAL_STOP_CONTINUED) !== 0,
+          holds: (m) => wcont && m[got] !== 2 && ((m[job.signal.flags] as number) & SIGNAL_STOP_CONTINUED) !== 0,
         },
       ],
     });
     registerStopFlags(b, k, [job]);
-    if (WCONT.has(variant)) {
+    if (wcont) {
       b.atEnd({
         name: 'continue-reported',
         check: (w) =>
