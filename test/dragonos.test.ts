@@ -32,6 +32,13 @@ describe('dragonos/c1-siginfo-trylock', () => {
     expect([r.verdict, r.invariant]).toEqual(['violated', 'signal-handled-once']);
     expect(r.trace?.steps.some((s) => s.what.includes('try_siginfo_mut(5) failed: return'))).toBe(true);
   });
+  it('head delivers the signal PTRACE_CONT injects; the same search finds it lost when the store comes after the wakeup', () => {
+    const RD = ['ptrace-resume-delivered'];
+    expect(check('dragonos/c1-siginfo-trylock', 'head', 2, RD).verdict).toBe('holds');
+    const bug = check('dragonos/c1-siginfo-trylock', 'resume-wakes-before-inject', 2, RD);
+    expect(bug).toMatchObject({ verdict: 'violated', invariant: 'ptrace-resume-delivered' });
+    expect(bug.trace?.violation.message).toMatch(/resumed with SIGUSR1 injected, but its ptrace_stop took none/);
+  });
   it('pr1663 holds on one CPU: the reader holds sig_info with irqs off', () => {
     expect(check('dragonos/c1-siginfo-trylock', 'pr1663', 1).verdict).toBe('holds');
   });
