@@ -4,6 +4,7 @@ const COLUMNS: [keyof BenchRow, string][] = [
   ['scenario', 'scenario'],
   ['variant', 'variant'],
   ['cpus', 'cpus'],
+  ['memory', 'memory'],
   ['irq', 'irq'],
   ['strategy', 'strategy'],
   ['verdict', 'verdict'],
@@ -20,7 +21,7 @@ const COLUMNS: [keyof BenchRow, string][] = [
   ['spinStates', 'SPIN states'],
 ];
 /** the first numeric column */
-const FIRST_NUMERIC = 6;
+const FIRST_NUMERIC = 7;
 
 function cell(v: unknown): string {
   if (v === null || v === undefined) return '-';
@@ -64,13 +65,45 @@ export interface ReportInput {
   readonly spin: boolean;
 }
 
-const what = (r: BenchRow) => `${r.scenario} [${r.variant}] ${r.cpus} CPUs${r.irq ? ` irq ${r.irq}` : ''}`;
+const what = (r: BenchRow) =>
+  `${r.scenario} [${r.variant}] ${r.cpus} CPUs${r.memory ? ` ${r.memory}` : ''}${r.irq ? ` irq ${r.irq}` : ''}`;
 const sameRow = (a: BenchRow, b: BenchRow) =>
-  a.scenario === b.scenario && a.variant === b.variant && a.cpus === b.cpus && (a.irq ?? '') === (b.irq ?? '');
+  a.scenario === b.scenario &&
+  a.variant === b.variant &&
+  a.cpus === b.cpus &&
+  (a.irq ?? '') === (b.irq ?? '') &&
+  (a.memory ?? '') === (b.memory ?? '');
+
+/**
+ * What x86-TSO costs: for each row under it, its stored states and search
+ * time against the same row on sequentially consistent memory (the state
+ * space grows by the store buffers' contents and the drain choices).
+ */
+export function tsoCostReport(rows: readonly BenchRow[]): string[] {
+  const out: string[] = [];
+  for (const r of rows) {
+    if (r.memory === undefined) continue;
+    const sc = rows.find(
+      (y) =>
+        y.memory === undefined &&
+        y.scenario === r.scenario &&
+        y.variant === r.variant &&
+        y.cpus === r.cpus &&
+        (y.irq ?? '') === (r.irq ?? ''),
+    );
+    const ratio = (a: number | null | undefined, b: number | null | undefined) => (a && b ? `×${(a / b).toFixed(1)}` : 'n/a');
+    out.push(
+      sc === undefined
+        ? `  ${what(r)}: ${r.states ?? '-'} states, ${r.searchMs} ms (no sc row to compare)`
+        : `  ${what(r)}: ${r.states ?? '-'} states (${ratio(r.states, sc.states)} sc's ${sc.states ?? '-'}), ${r.searchMs} ms (${ratio(r.searchMs, sc.searchMs)})`,
+    );
+  }
+  return out.length > 0 ? ['', 'x86-TSO against sequential consistency, row by row:', ...out] : [];
+}
 
 /** The targets, each met or missed by how much. */
 export function targetReport(x: ReportInput): string {
-  const out: string[] = ['', 'targets:'];
+  const out: string[] = [...tsoCostReport(x.scenarioRows), '', 'targets:'];
   const mark = (ok: boolean, text: string) => out.push(`  ${ok ? 'met   ' : 'MISSED'} ${text}`);
   const micro = x.rows.find((r) => r.scenario === 'micro/engine');
   if (micro?.stepsPerSecond) {

@@ -11,6 +11,7 @@ import {
   type StrategyName,
 } from '../src/explorer/run.ts';
 import { irqBoundsText } from '../src/model/irq-bounds.ts';
+import { memoryModelCell } from '../src/model/memory-model.ts';
 import { findScenario } from '../src/scenarios/index.ts';
 import { microEngine } from './micro.ts';
 import { type BenchJob, type BenchRow, peakMB, tracesFor } from './rows.ts';
@@ -31,6 +32,7 @@ function runRow(job: BenchJob): BenchRow {
     runs: 1000,
     invariants: job.invariants,
     ...(job.irq ? { irq: job.irq } : {}),
+    ...(job.memoryModel ? { memoryModel: job.memoryModel } : {}),
     maxSteps: s.maxSteps ?? DEFAULT_MAX_STEPS,
     cache: true,
     preemptions: job.preemptions ?? DEFAULT_PREEMPTIONS,
@@ -44,11 +46,15 @@ function runRow(job: BenchJob): BenchRow {
   const wallMs = performance.now() - t0;
   const search = r.search;
   // executions ÷ traces compares whole searches: only rows that explored everything have one.
-  const traces = search.verdict === 'holds' && job.workers === undefined ? tracesFor(s, job.variant, job.cpus, job.irq) : null;
+  const traces =
+    search.verdict === 'holds' && job.workers === undefined
+      ? tracesFor(s, job.variant, job.cpus, job.irq, job.memoryModel)
+      : null;
   return {
     scenario: job.scenario,
     variant: job.variant,
     cpus: job.cpus,
+    ...(job.memoryModel ? { memory: memoryModelCell(job.memoryModel) } : {}),
     ...(job.irq ? { irq: irqBoundsText(job.irq) } : {}),
     strategy: job.workers !== undefined ? `${job.strategy} --workers ${job.workers}` : job.strategy,
     verdict: search.violation ? `violated (${search.violation.invariant})` : search.verdict,

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { countTracesWithSleepSets } from '../src/explorer/ground-truth.ts';
 import { applyIrqBounds, type IrqBounds } from '../src/model/irq-bounds.ts';
+import { type MemoryModel, memoryModelCell, SC } from '../src/model/memory-model.ts';
 import type { ScenarioDef } from '../src/model/scenario.ts';
 
 /** What one benchmark row runs. */
@@ -10,6 +11,8 @@ export interface BenchJob {
   readonly cpus: number;
   /** the expectation row's interrupt budgets, when it states some */
   readonly irq?: IrqBounds;
+  /** the expectation row's memory model, when it is not sequential consistency */
+  readonly memoryModel?: MemoryModel;
   readonly strategy: string;
   /** bounded: the preemption bound (default DEFAULT_PREEMPTIONS) */
   readonly preemptions?: number;
@@ -30,6 +33,8 @@ export interface BenchRow {
   readonly cpus: number;
   /** the interrupt budgets of the row (`timer@cpu0=0`), when it states some */
   readonly irq?: string;
+  /** the memory model of the row (`tso`), when it is not sequential consistency */
+  readonly memory?: string;
   readonly strategy: string;
   readonly verdict: string;
   readonly executions: number;
@@ -69,13 +74,13 @@ export interface BenchRow {
  * it: wire a trace counter in here and the `traces` and `ratio` columns
  * fill in for every row.
  */
-export function tracesFor(s: ScenarioDef, variant: string, cpus: number, irq?: IrqBounds): number | null {
-  const key = `${s.name}|${variant}|${cpus}${irq ? `|${JSON.stringify(irq)}` : ''}`;
+export function tracesFor(s: ScenarioDef, variant: string, cpus: number, irq?: IrqBounds, mm: MemoryModel = SC): number | null {
+  const key = `${s.name}|${variant}|${cpus}${irq ? `|${JSON.stringify(irq)}` : ''}${mm.name === 'sc' ? '' : `|${memoryModelCell(mm)}`}`;
   const cache = readCounts();
   if (key in cache) return cache[key] ?? null;
   // Sleep-set DFS reaches every trace (src/explorer/ground-truth.ts; tests check it
   // against plain DFS), with far fewer executions; past the budget: not computable.
-  const c = countTracesWithSleepSets(applyIrqBounds(s.build({ variant, cpus }), irq), { maxTimeMs: TRACE_COUNT_MS });
+  const c = countTracesWithSleepSets(applyIrqBounds(s.build({ variant, cpus }), irq), { maxTimeMs: TRACE_COUNT_MS }, mm);
   const traces = c.verdict === 'holds' ? c.traces : null;
   cache[key] = traces;
   writeFileSync(COUNTS_FILE, `${JSON.stringify(cache, null, 1)}\n`);

@@ -17,6 +17,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { statedMemoryModel } from '../src/model/memory-model.ts';
 import { SCENARIOS } from '../src/scenarios/index.ts';
 import { renderTable, targetReport } from './report.ts';
 import { type BenchJob, type BenchRow, COUNTS_FILE } from './rows.ts';
@@ -48,12 +49,15 @@ function scenarioJobs(spin: boolean): BenchJob[] {
       for (const e of def.expect) {
         const strategies = ONLY_STRATEGIES ?? [e.search?.strategy ?? 'auto'];
         for (const strategy of strategies) {
-          const model = spin && SPIN_DIR ? spinModel(SPIN_DIR, s.name, variant, e.cpus) : null;
+          const mm = statedMemoryModel(s, e);
+          // SPIN's mirrors are sequentially consistent models
+          const model = spin && SPIN_DIR && mm.name === 'sc' ? spinModel(SPIN_DIR, s.name, variant, e.cpus) : null;
           jobs.push({
             scenario: s.name,
             variant,
             cpus: e.cpus,
             ...(e.irq ? { irq: e.irq } : {}),
+            ...(mm.name !== 'sc' ? { memoryModel: mm } : {}),
             strategy,
             ...(ONLY_STRATEGIES === null && e.search?.preemptions !== undefined ? { preemptions: e.search.preemptions } : {}),
             invariants: e.only ?? null,
@@ -131,7 +135,7 @@ function main(): void {
   const say = (row: BenchRow) => {
     rows.push(row);
     process.stderr.write(
-      `  ${row.scenario} ${row.variant} ${row.cpus}${row.irq ? ` irq ${row.irq}` : ''} ${row.strategy}: ${row.verdict}, ${row.searchMs} ms\n`,
+      `  ${row.scenario} ${row.variant} ${row.cpus}${row.memory ? ` ${row.memory}` : ''}${row.irq ? ` irq ${row.irq}` : ''} ${row.strategy}: ${row.verdict}, ${row.searchMs} ms\n`,
     );
   };
   say(runJob({ scenario: 'micro/engine', variant: '', cpus: 2, strategy: '', invariants: null, expected: null }));

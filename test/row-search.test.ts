@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { flagsFor, type Job, rowSearchOf } from '../src/cli/check.ts';
 import { STRATEGIES } from '../src/explorer/run.ts';
+import { SC } from '../src/model/memory-model.ts';
 import { SCENARIOS } from '../src/scenarios/index.ts';
 import resumeVsWait from '../src/scenarios/linux/resume-vs-wait.ts';
 
@@ -37,6 +38,7 @@ describe("an expectation row's own search", () => {
       variant: 'pre-fix',
       cpus: 2,
       irq: {},
+      memoryModel: SC,
       invariants: null,
       expected: e,
       ...rowSearchOf(e, true),

@@ -7,6 +7,7 @@ import {
   namedJob,
   type Outcome,
   outcomeOf,
+  parseMemoryModelFlags,
   runOptions,
 } from '../cli/check.ts';
 import { compareJobs } from '../cli/compare.ts';
@@ -20,6 +21,7 @@ import { parseTrace } from '../explorer/trace.ts';
 import { selectScenarios } from '../load/select.ts';
 import { applyIrqBounds } from '../model/irq-bounds.ts';
 import { Machine } from '../model/machine.ts';
+import { type MemoryModelName, statedMemoryModel } from '../model/memory-model.ts';
 import type { ScenarioDef } from '../model/scenario.ts';
 import type { ModelDef } from '../model/types.ts';
 
@@ -37,6 +39,10 @@ export interface CheckOptions {
   readonly invariants?: readonly string[];
   /** interrupt budgets replacing the scenario's, by source (`{ 'timer@cpu0': 0 }`, as --irq) */
   readonly irq?: Readonly<Record<string, number>>;
+  /** the memory model (as --memory-model; default: the scenario's own, else sc) */
+  readonly memoryModel?: MemoryModelName;
+  /** x86-TSO: the store-buffer depth per CPU (as --store-buffer) */
+  readonly storeBuffer?: number;
   readonly maxExecutions?: number;
   readonly maxTimeSeconds?: number;
   readonly maxSteps?: number;
@@ -125,7 +131,18 @@ export async function check(scenario: ScenarioDef | string, opts: CheckOptions =
   checkInvariants(s, f.invariant);
   const cpus = opts.cpus ?? s.cpus;
   checkCpuCount(cpus, 'cpus');
-  const job = namedJob(s, variant, cpus, f.invariant.length > 0 ? f.invariant : null, jobIrq(s, variant, cpus, opts.irq ?? null));
+  const mm = parseMemoryModelFlags({
+    ...(opts.memoryModel !== undefined ? { memoryModel: opts.memoryModel } : {}),
+    ...(opts.storeBuffer !== undefined ? { storeBuffer: opts.storeBuffer } : {}),
+  });
+  const job = namedJob(
+    s,
+    variant,
+    cpus,
+    f.invariant.length > 0 ? f.invariant : null,
+    jobIrq(s, variant, cpus, opts.irq ?? null),
+    mm ?? statedMemoryModel(s),
+  );
   return resultOf(outcomeOf(job, f, runScenario(s, runOptions(job, f, null))), f, false);
 }
 

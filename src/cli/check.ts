@@ -17,6 +17,17 @@ import { traceToText } from '../explorer/trace.ts';
 import { selectScenarios } from '../load/select.ts';
 import { sourceOf } from '../load/source.ts';
 import { effectiveIrqBounds, IrqBoundError, type IrqBounds, irqBoundsText, sameIrqBounds } from '../model/irq-bounds.ts';
+import {
+  describeMemoryModel,
+  isMemoryModelName,
+  MAX_STORE_BUFFER,
+  type MemoryModel,
+  memoryModel,
+  memoryModelCell,
+  SC,
+  sameMemoryModel,
+  statedMemoryModel,
+} from '../model/memory-model.ts';
 import { hasOwn, ownValue } from '../model/own.ts';
 import type { Expectation, RowSearch, ScenarioDef, VariantDef } from '../model/scenario.ts';
 import { Checkpointer, resumeCommand } from './checkpoint.ts';
@@ -33,6 +44,10 @@ export interface CheckFlags {
   invariant: string[];
   /** interrupt budgets, `SOURCE=N` each (repeatable) */
   irq?: string[];
+  /** --memory-model sc|tso: replaces each row's own */
+  memoryModel?: string;
+  /** --store-buffer N: the x86-TSO store-buffer depth */
+  storeBuffer?: number;
   strategy: string;
   seed: number;
   runs: number;
@@ -79,6 +94,8 @@ export interface Job {
   readonly cpus: number;
   /** the interrupt budgets that differ from the scenario's own ({} for none) */
   readonly irq: IrqBounds;
+  /** the memory model the CPUs follow */
+  readonly memoryModel: MemoryModel;
   readonly invariants: readonly string[] | null;
   readonly expected: Expectation | null;
   /** the row's own search (its expectation's `search`), when no --strategy was named */
@@ -119,14 +136,16 @@ export async function checkCommand(names: string[], flags: CheckInput): Promise<
   // No scenario, or only groups ("dragonos/") or directories: the expectation table of every scenario in them.
   const table = sel.table;
   const irq = parseIrqFlags(f.irq);
+  const mm = parseMemoryModelFlags(f);
   const t = table
-    ? tableJobs(sel.scenarios, f, irq, flags.strategy === undefined)
-    : { jobs: namedJobs(sel.scenarios, f, irq), skippedLong: [] };
+    ? tableJobs(sel.scenarios, f, irq, flags.strategy === undefined, mm)
+    : { jobs: namedJobs(sel.scenarios, f, irq, mm), skippedLong: [] };
   const jobs = t.jobs;
   if (f.traceOut !== undefined && jobs.length > 1 && f.variant === undefined) {
     throw new UsageError('--trace-out needs --variant when the scenario has several variants');
   }
   checkSlicing(f, jobs);
+  checkStrategyMemory(f, jobs);
   if (f.shard !== undefined) return runShard(jobs[0] as Job, f);
   const outcomes: Outcome[] = [];
   for (const j of jobs) {
@@ -211,6 +230,43 @@ export function parseIrqFlags(values: readonly string[] | undefined): IrqBounds 
   return Object.fromEntries(out);
 }
 
+/** The strategies whose race analysis assumes sequential consistency (they refuse x86-TSO). */
+const SC_ONLY: readonly string[] = ['dpor', 'source-dpor'];
+
+/** A search under x86-TSO needs a strategy that is sound there: the dfs (sleep sets, fingerprints with the buffers) and the searches built on it. */
+export function checkStrategyMemory(f: CheckFlags, jobs: readonly Job[]): void {
+  for (const j of jobs) {
+    const strategy = flagsFor(j, f).strategy;
+    if (j.memoryModel.name !== 'sc' && SC_ONLY.includes(strategy)) {
+      throw new UsageError(
+        `--strategy ${strategy} works on sequentially consistent memory only (${j.scenario.name} [${j.variant}] runs under x86-TSO): use auto or dfs`,
+      );
+    }
+  }
+}
+
+/**
+ * `--memory-model sc|tso` and `--store-buffer N` → the memory model that
+ * replaces every row's own; null when neither is given. --store-buffer alone
+ * means x86-TSO with that depth.
+ */
+export function parseMemoryModelFlags(f: Pick<CheckFlags, 'memoryModel' | 'storeBuffer'>): MemoryModel | null {
+  if (f.memoryModel === undefined && f.storeBuffer === undefined) return null;
+  const name = f.memoryModel ?? 'tso';
+  if (!isMemoryModelName(name)) throw new UsageError(`unknown memory model '${name}' (one of: sc, tso)`);
+  if (f.storeBuffer !== undefined) {
+    if (name !== 'tso') throw new UsageError('--store-buffer is the x86-TSO store-buffer depth: it needs --memory-model tso');
+    if (f.storeBuffer > MAX_STORE_BUFFER)
+      throw new UsageError(`--store-buffer is at most ${MAX_STORE_BUFFER} (got ${f.storeBuffer})`);
+  }
+  return f.storeBuffer !== undefined ? memoryModel(name, f.storeBuffer) : memoryModel(name);
+}
+
+/** The memory model of a row: --memory-model when given, else the row's own (or its scenario's). */
+export function jobMemoryModel(s: ScenarioDef, row: Expectation | null, forced: MemoryModel | null): MemoryModel {
+  return forced ?? statedMemoryModel(s, row);
+}
+
 /**
  * The budgets a job runs with, as the difference from the scenario's own
  * (so that `timer@cpu0=2` where the scenario gives 2 is the plain row); a
@@ -227,17 +283,21 @@ export function jobIrq(s: ScenarioDef, variant: string, cpus: number, requested:
 }
 
 /**
- * The expectation row for this CPU count and these interrupt budgets (none
- * given: the row without budgets); with invariants named, the row that
- * checks exactly those if there is one.
+ * The expectation row for this CPU count, these interrupt budgets (none
+ * given: the row without budgets) and this memory model (a row's own, else
+ * its scenario's); with invariants named, the row that checks exactly those
+ * if there is one.
  */
 export function expectationFor(
+  s: ScenarioDef,
   def: VariantDef | undefined,
   cpus: number,
   irq: IrqBounds,
-  invariants: readonly string[] | null = null,
+  invariants: readonly string[] | null,
+  mm: MemoryModel,
 ): Expectation | null {
-  const rows = def?.expect.filter((e) => e.cpus === cpus && sameIrqBounds(e.irq, irq)) ?? [];
+  const rows =
+    def?.expect.filter((e) => e.cpus === cpus && sameIrqBounds(e.irq, irq) && sameMemoryModel(statedMemoryModel(s, e), mm)) ?? [];
   const same = invariants ? rows.find((e) => sameNames(e.only ?? null, invariants)) : undefined;
   return same ?? rows[0] ?? null;
 }
@@ -253,6 +313,7 @@ function pushUnique(jobs: Job[], j: Job): void {
     a.variant === j.variant &&
     a.cpus === j.cpus &&
     sameIrqBounds(a.irq, j.irq) &&
+    sameMemoryModel(a.memoryModel, j.memoryModel) &&
     a.expected === j.expected &&
     sameNames(a.invariants, j.invariants);
   if (!jobs.some(same)) jobs.push(j);
@@ -264,7 +325,13 @@ interface Table {
   readonly skippedLong: string[];
 }
 
-export function tableJobs(scenarios: readonly ScenarioDef[], f: CheckFlags, irq: IrqBounds | null, rowSearch: boolean): Table {
+export function tableJobs(
+  scenarios: readonly ScenarioDef[],
+  f: CheckFlags,
+  irq: IrqBounds | null,
+  rowSearch: boolean,
+  forcedMm: MemoryModel | null = null,
+): Table {
   const jobs: Job[] = [];
   const skippedLong: string[] = [];
   for (const s of scenarios) {
@@ -272,20 +339,31 @@ export function tableJobs(scenarios: readonly ScenarioDef[], f: CheckFlags, irq:
     checkInvariants(s, f.invariant);
     for (const [v, def] of Object.entries(s.variants)) {
       if (f.variant !== undefined && v !== f.variant) continue;
-      // --cpus and --irq override each row's own; rows that become the same job are run once
+      // --cpus, --irq and --memory-model override each row's own; rows that become the same job are run once
       for (const row of def.expect) {
+        const own = statedMemoryModel(s, row);
         if (row.long && !f.all) {
-          skippedLong.push(`${s.name} [${v}] ${row.cpus} CPUs`);
+          skippedLong.push(`${s.name} [${v}] ${row.cpus} CPUs${own.name === 'sc' ? '' : ` (${memoryModelCell(own)})`}`);
           continue;
         }
         const cpus = f.cpus ?? row.cpus;
+        const mm = forcedMm ?? own;
         const budgets = irq !== null ? jobIrq(s, v, cpus, irq) : row.cpus === cpus ? (row.irq ?? {}) : {};
         const e =
-          row.cpus === cpus && sameIrqBounds(row.irq, budgets)
+          row.cpus === cpus && sameIrqBounds(row.irq, budgets) && sameMemoryModel(own, mm)
             ? row
-            : expectationFor(def, cpus, budgets, f.invariant.length > 0 ? f.invariant : null);
+            : expectationFor(s, def, cpus, budgets, f.invariant.length > 0 ? f.invariant : null, mm);
         const invariants = f.invariant.length > 0 ? f.invariant : (e?.only ?? null);
-        pushUnique(jobs, { scenario: s, variant: v, cpus, irq: budgets, invariants, expected: e, ...rowSearchOf(e, rowSearch) });
+        pushUnique(jobs, {
+          scenario: s,
+          variant: v,
+          cpus,
+          irq: budgets,
+          memoryModel: mm,
+          invariants,
+          expected: e,
+          ...rowSearchOf(e, rowSearch),
+        });
       }
     }
   }
@@ -315,12 +393,13 @@ export function namedJob(
   cpus: number,
   invariants: readonly string[] | null,
   irq: IrqBounds,
+  mm: MemoryModel = statedMemoryModel(s),
 ): Job {
-  const expected = expectationFor(ownValue(s.variants, variant), cpus, irq, invariants);
-  return { scenario: s, variant, cpus, irq, invariants, expected };
+  const expected = expectationFor(s, ownValue(s.variants, variant), cpus, irq, invariants, mm);
+  return { scenario: s, variant, cpus, irq, memoryModel: mm, invariants, expected };
 }
 
-function namedJobs(scenarios: readonly ScenarioDef[], f: CheckFlags, irq: IrqBounds | null): Job[] {
+function namedJobs(scenarios: readonly ScenarioDef[], f: CheckFlags, irq: IrqBounds | null, forcedMm: MemoryModel | null): Job[] {
   const jobs: Job[] = [];
   for (const s of scenarios) {
     if (f.variant !== undefined) checkVariant(s, f.variant);
@@ -328,7 +407,16 @@ function namedJobs(scenarios: readonly ScenarioDef[], f: CheckFlags, irq: IrqBou
     const variants = f.variant !== undefined ? [f.variant] : Object.keys(s.variants);
     for (const v of variants) {
       const cpus = f.cpus ?? s.cpus;
-      jobs.push(namedJob(s, v, cpus, f.invariant.length > 0 ? f.invariant : null, jobIrq(s, v, cpus, irq)));
+      jobs.push(
+        namedJob(
+          s,
+          v,
+          cpus,
+          f.invariant.length > 0 ? f.invariant : null,
+          jobIrq(s, v, cpus, irq),
+          forcedMm ?? statedMemoryModel(s),
+        ),
+      );
     }
   }
   return jobs;
@@ -353,6 +441,7 @@ export function runOptions(j: Job, f: CheckFlags, status: StatusLine | null): Ru
     source: sourceOf(j.scenario),
     maxSteps: f.maxSteps ?? j.scenario.maxSteps ?? DEFAULT_MAX_STEPS,
     ...(Object.keys(j.irq).length > 0 ? { irq: j.irq } : {}),
+    memoryModel: j.memoryModel,
     cache: !f.stateless,
     por: f.por !== false,
     exactStates: f.exactStates === true,
@@ -390,9 +479,10 @@ export function checkpointerFor(j: Job, f: CheckFlags, done: readonly SliceResul
 export function runJob(j: Job, table: CheckFlags, at?: { row: number; of: number }, done: readonly SliceResult[] = []): Outcome {
   const f = flagsFor(j, table);
   const irq = Object.keys(j.irq).length > 0 ? ` irq ${irqBoundsText(j.irq)}` : '';
+  const mm = j.memoryModel.name === 'sc' ? '' : ` ${memoryModelCell(j.memoryModel)}`;
   const row = at && at.of > 1 ? `row ${at.row} of ${at.of}: ` : '';
   const status = new StatusLine(
-    `${row}${j.scenario.name} [${j.variant}] ${j.cpus} CPU${j.cpus > 1 ? 's' : ''}${irq} ${f.strategy}`,
+    `${row}${j.scenario.name} [${j.variant}] ${j.cpus} CPU${j.cpus > 1 ? 's' : ''}${irq}${mm} ${f.strategy}`,
     process.stderr,
     {
       ...(f.maxExecutions !== undefined ? { maxExecutions: f.maxExecutions } : {}),
@@ -411,12 +501,13 @@ export function runJob(j: Job, table: CheckFlags, at?: { row: number; of: number
   return outcomeOf(j, f, r);
 }
 
-/** Where a job's files go, without the extension: `<out-dir>/<scenario>/<variant>.cpusN[.irq-…][.INVARIANTS]`. */
+/** Where a job's files go, without the extension: `<out-dir>/<scenario>/<variant>.cpusN[.tso][.irq-…][.INVARIANTS]`. */
 export function jobFileBase(j: Job, f: CheckFlags): string {
+  const mm = j.memoryModel.name === 'sc' ? '' : `.${memoryModelCell(j.memoryModel).replace('/', '')}`;
   return join(
     f.outDir,
     ...j.scenario.name.split('/'),
-    `${j.variant}.cpus${j.cpus}${irqFileTag(j.irq)}${j.invariants ? `.${j.invariants.join('+')}` : ''}`,
+    `${j.variant}.cpus${j.cpus}${mm}${irqFileTag(j.irq)}${j.invariants ? `.${j.invariants.join('+')}` : ''}`,
   );
 }
 
@@ -446,9 +537,13 @@ function irqFileTag(irq: IrqBounds): string {
   return parts.length > 0 ? `.irq-${parts.join(',')}` : '';
 }
 
-/** The irq budgets and the narrowed invariants of each row, as columns when some row has them. */
+/** The memory model, the irq budgets and the narrowed invariants of each row, as columns when some row has them. */
 export function boundsColumns(outs: readonly Outcome[]): Column[] {
   return [
+    ...optionalColumn(
+      'memory',
+      outs.map((o) => (o.job.memoryModel.name === 'sc' ? '-' : memoryModelCell(o.job.memoryModel))),
+    ),
     ...optionalColumn(
       'irq',
       outs.map((o) => irqCell(o.job.irq)),
@@ -466,12 +561,19 @@ export function irqCell(irq: IrqBounds): string {
   return irqBoundsText(irq) || '-';
 }
 
-/** The bounds a verdict is relative to: the scenario's, and the budgets --irq or the row replaced. */
-export function boundsText(s: ScenarioDef, irq: IrqBounds): string {
-  const own = s.bounds ?? '';
-  if (Object.keys(irq).length === 0) return own;
-  const set = `interrupt budgets set to ${irqBoundsText(irq)}`;
-  return own ? `${own}, except ${set}` : set;
+/**
+ * The bounds a verdict is relative to: the scenario's, the budgets --irq or
+ * the row replaced, and the memory model when it is not sequential
+ * consistency (a store-buffer depth is a bound).
+ */
+export function boundsText(s: ScenarioDef, irq: IrqBounds, mm: MemoryModel = SC): string {
+  let own = s.bounds ?? '';
+  if (Object.keys(irq).length > 0) {
+    const set = `interrupt budgets set to ${irqBoundsText(irq)}`;
+    own = own ? `${own}, except ${set}` : set;
+  }
+  if (mm.name === 'sc') return own;
+  return own ? `${own}; ${describeMemoryModel(mm)}` : describeMemoryModel(mm);
 }
 
 export function matches(o: Outcome): boolean {
@@ -498,6 +600,10 @@ export interface CheckResult {
   readonly cpus: number;
   /** interrupt budgets that replaced the scenario's (absent: its own) */
   readonly irq?: Readonly<Record<string, number>>;
+  /** the memory model: `sc` or `tso` */
+  readonly memoryModel: 'sc' | 'tso';
+  /** x86-TSO: the store-buffer depth per CPU */
+  readonly storeBuffer?: number;
   readonly strategy: string;
   readonly seed?: number;
   readonly preemptions?: number;
@@ -537,6 +643,8 @@ export function jsonOf(o: Outcome, tableFlags: CheckFlags, table: boolean): Chec
     variant: o.job.variant,
     cpus: o.job.cpus,
     ...(Object.keys(o.job.irq).length > 0 ? { irq: o.job.irq } : {}),
+    memoryModel: o.job.memoryModel.name,
+    ...(o.job.memoryModel.name === 'tso' ? { storeBuffer: o.job.memoryModel.storeBuffer } : {}),
     strategy: f.strategy,
     ...strategyParams(f),
     invariants: o.job.invariants,
@@ -604,6 +712,7 @@ function rowDetails(o: Outcome): string[] {
   const r = o.search;
   const out: string[] = [];
   const bounds = [
+    j.memoryModel.name === 'sc' ? '' : describeMemoryModel(j.memoryModel),
     Object.keys(j.irq).length > 0 ? `irq ${irqBoundsText(j.irq)}` : '',
     j.invariants ? `checking ${j.invariants.join(', ')}` : '',
   ].filter((x) => x !== '');
@@ -650,7 +759,8 @@ export function renderTable(outs: readonly Outcome[], f: CheckFlags, skippedLong
   const out = withDetails(
     formatColumns([
       col('scenario [variant]', (o) => `${o.job.scenario.name} [${o.job.variant}]`),
-      col('cpus', (o) => String(o.job.cpus), true),
+      // the CPU count and, when it is not sequential consistency, the memory model (`2 tso`)
+      col('cpus', (o) => `${o.job.cpus}${o.job.memoryModel.name === 'sc' ? '' : ` ${memoryModelCell(o.job.memoryModel)}`}`, true),
       col('verdict', (o) => o.search.verdict),
       col('expected', (o) => (o.job.expected === null ? 'no claim' : matches(o) ? 'ok' : 'MISMATCH')),
       col('search', (o) => shortStrategy(flagsFor(o.job, f))),
@@ -697,7 +807,8 @@ function renderOne(o: Outcome, tableFlags: CheckFlags): string {
   const f = flagsFor(o.job, tableFlags);
   const r = o.search;
   const j = o.job;
-  const only = `${Object.keys(j.irq).length > 0 ? `, irq ${irqBoundsText(j.irq)}` : ''}${j.invariants ? `, checking ${j.invariants.join(', ')}` : ''}`;
+  const mmText = j.memoryModel.name === 'sc' ? '' : `, ${describeMemoryModel(j.memoryModel)}`;
+  const only = `${mmText}${Object.keys(j.irq).length > 0 ? `, irq ${irqBoundsText(j.irq)}` : ''}${j.invariants ? `, checking ${j.invariants.join(', ')}` : ''}`;
   const out: string[] = [];
   out.push(
     `${j.scenario.name} [${j.variant}] on ${j.cpus} CPU${j.cpus > 1 ? 's' : ''} (${strategyText(f)}${only}): ${r.verdict}`,
@@ -720,7 +831,7 @@ function renderOne(o: Outcome, tableFlags: CheckFlags): string {
       );
     }
   } else if (r.verdict === 'holds') {
-    const b = boundsText(j.scenario, j.irq);
+    const b = boundsText(j.scenario, j.irq, j.memoryModel);
     const bounds = b ? `; bounds: ${b}` : '';
     out.push(`  every interleaving on ${j.cpus} CPU${j.cpus > 1 ? 's' : ''} explored: ${counts}${bounds}`);
     if (fp) out.push(fp);

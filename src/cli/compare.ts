@@ -1,12 +1,14 @@
 import { STRATEGIES } from '../explorer/run.ts';
 import { selectScenarios } from '../load/select.ts';
 import { type IrqBounds, sameIrqBounds } from '../model/irq-bounds.ts';
+import { type MemoryModel, memoryModelCell, sameMemoryModel, statedMemoryModel } from '../model/memory-model.ts';
 import type { ScenarioDef } from '../model/scenario.ts';
 import {
   boundsColumns,
   boundsText,
   type CheckFlags,
   type CheckInput,
+  checkStrategyMemory,
   expectationFor,
   expectedText,
   flagsFor,
@@ -17,6 +19,7 @@ import {
   matches,
   type Outcome,
   parseIrqFlags,
+  parseMemoryModelFlags,
   rowSearchOf,
   runJob,
   sameNames,
@@ -50,8 +53,10 @@ export async function compareCommand(names: string[], flags: CheckInput): Promis
     checkInvariants(s, f.invariant);
   }
   const irq = parseIrqFlags(f.irq);
+  const mm = parseMemoryModelFlags(f);
   // every job is built (and its --irq checked) before any search runs
-  const jobs = scenarios.map((s) => compareJobs(s, f, irq, flags.strategy === undefined));
+  const jobs = scenarios.map((s) => compareJobs(s, f, irq, flags.strategy === undefined, mm));
+  checkStrategyMemory(f, jobs.flat());
   const total = jobs.flat().length;
   let row = 0;
   const tables = jobs.map((js) => js.map((j) => runJob(j, f, { row: ++row, of: total })));
@@ -71,11 +76,12 @@ export function compareCpus(s: ScenarioDef): number[] {
   return [...counts].sort((a, b) => a - b);
 }
 
-/** One row of the comparison for every variant: CPU count, interrupt budgets, the invariants checked (null: all). */
+/** One row of the comparison for every variant: CPU count, interrupt budgets, the invariants checked (null: all), memory model. */
 export interface CompareKey {
   readonly cpus: number;
   readonly irq: IrqBounds;
   readonly only: readonly string[] | null;
+  readonly mm: MemoryModel;
 }
 
 /**
@@ -88,35 +94,53 @@ export interface CompareKey {
 export function compareBounds(s: ScenarioDef): CompareKey[] {
   const keys: CompareKey[] = [];
   const add = (k: CompareKey) => {
-    const same = (x: CompareKey) => x.cpus === k.cpus && sameIrqBounds(x.irq, k.irq) && sameNames(x.only, k.only);
+    const same = (x: CompareKey) =>
+      x.cpus === k.cpus && sameIrqBounds(x.irq, k.irq) && sameNames(x.only, k.only) && sameMemoryModel(x.mm, k.mm);
     if (!keys.some(same)) keys.push(k);
   };
   const rows = Object.values(s.variants).flatMap((v) => v.expect);
+  const own = statedMemoryModel(s);
   for (const cpus of compareCpus(s)) {
-    for (const e of rows) if (e.cpus === cpus && e.irq) add({ cpus, irq: e.irq, only: e.only ?? null });
-    for (const e of rows) if (e.cpus === cpus && !e.irq) add({ cpus, irq: {}, only: e.only ?? null });
-    if (!keys.some((k) => k.cpus === cpus && Object.keys(k.irq).length === 0)) add({ cpus, irq: {}, only: null });
+    for (const e of rows)
+      if (e.cpus === cpus && e.irq) add({ cpus, irq: e.irq, only: e.only ?? null, mm: statedMemoryModel(s, e) });
+    for (const e of rows)
+      if (e.cpus === cpus && !e.irq) add({ cpus, irq: {}, only: e.only ?? null, mm: statedMemoryModel(s, e) });
+    if (!keys.some((k) => k.cpus === cpus && Object.keys(k.irq).length === 0)) add({ cpus, irq: {}, only: null, mm: own });
   }
   return keys;
 }
 
-export function compareJobs(s: ScenarioDef, f: CheckFlags, irq: IrqBounds | null, rowSearch: boolean): Job[] {
+export function compareJobs(
+  s: ScenarioDef,
+  f: CheckFlags,
+  irq: IrqBounds | null,
+  rowSearch: boolean,
+  forcedMm: MemoryModel | null = null,
+): Job[] {
   const jobs: Job[] = [];
-  const keys = irq === null ? compareBounds(s) : compareCpus(s).map((cpus) => ({ cpus, irq, only: null }));
+  const own = statedMemoryModel(s);
+  const all = irq === null ? compareBounds(s) : compareCpus(s).map((cpus) => ({ cpus, irq, only: null, mm: own }) as CompareKey);
+  // --memory-model: every row under that model (rows that become the same are one)
+  const keys =
+    forcedMm === null
+      ? all
+      : all.filter((k, i) => all.findIndex((x) => sameKeyBut(x, k)) === i).map((k) => ({ ...k, mm: forcedMm }));
   for (const [v, def] of Object.entries(s.variants)) {
     if (f.variant !== undefined && v !== f.variant) continue;
     for (const k of keys) {
       const budgets = irq === null ? k.irq : jobIrq(s, v, k.cpus, irq);
       const invariants = f.invariant.length > 0 ? f.invariant : k.only;
-      const expected = expectationFor(def, k.cpus, budgets, invariants);
+      const expected = expectationFor(s, def, k.cpus, budgets, invariants, k.mm);
       // with --invariant, rows that differed only in their invariants are one
-      const same = (j: Job) => j.variant === v && j.cpus === k.cpus && sameIrqBounds(j.irq, budgets);
+      const same = (j: Job) =>
+        j.variant === v && j.cpus === k.cpus && sameIrqBounds(j.irq, budgets) && sameMemoryModel(j.memoryModel, k.mm);
       if (f.invariant.length > 0 && jobs.some(same)) continue;
       jobs.push({
         scenario: s,
         variant: v,
         cpus: k.cpus,
         irq: budgets,
+        memoryModel: k.mm,
         invariants,
         expected,
         ...rowSearchOf(expected, rowSearch),
@@ -168,8 +192,14 @@ function renderCompare(s: ScenarioDef, outs: readonly Outcome[], f: CheckFlags, 
   return `${out.join('\n')}\n`;
 }
 
-/** `pr1663 on 1 CPU, irq timer@cpu0=0` */
+/** `pr1663 on 1 CPU, irq timer@cpu0=0` (`, tso` under x86-TSO) */
 function rowName(j: Job): string {
   const irq = Object.keys(j.irq).length > 0 ? `, irq ${irqCell(j.irq)}` : '';
-  return `${j.variant} on ${j.cpus} CPU${j.cpus > 1 ? 's' : ''}${irq}`;
+  const mm = j.memoryModel.name === 'sc' ? '' : `, ${memoryModelCell(j.memoryModel)}`;
+  return `${j.variant} on ${j.cpus} CPU${j.cpus > 1 ? 's' : ''}${irq}${mm}`;
+}
+
+/** Two keys that differ at most in their memory model. */
+function sameKeyBut(a: CompareKey, b: CompareKey): boolean {
+  return a.cpus === b.cpus && sameIrqBounds(a.irq, b.irq) && sameNames(a.only, b.only);
 }

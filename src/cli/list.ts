@@ -1,5 +1,6 @@
 import { selectScenarios } from '../load/select.ts';
 import { irqBoundsText } from '../model/irq-bounds.ts';
+import { memoryModelCell, statedMemoryModel } from '../model/memory-model.ts';
 import { invariantNames } from '../model/scenario.ts';
 
 /** `ptrace-mc list [scenario…]`: every scenario (or those named), its variants and the verdict each is expected to have. */
@@ -25,7 +26,8 @@ export async function listCommand(names: readonly string[], opts: { json?: boole
     for (const [v, def] of Object.entries(s.variants)) {
       out.push(`  ${v}: ${def.summary}${def.source ? ` [${def.source}]` : ''}`);
       for (const e of def.expect) {
-        const irq = e.irq ? `, irq ${irqBoundsText(e.irq)}` : '';
+        const mm = statedMemoryModel(s, e);
+        const irq = `${mm.name === 'sc' ? '' : `, ${memoryModelCell(mm)}`}${e.irq ? `, irq ${irqBoundsText(e.irq)}` : ''}`;
         const only = `${irq}${e.only ? ` (checking ${e.only.join(', ')})` : ''}`;
         const inv = e.verdict === 'violated' && e.invariant ? ` ${e.invariant}` : '';
         const long = e.long ? ' [long: the table runs it with check --all]' : '';

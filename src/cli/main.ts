@@ -3,6 +3,7 @@ import { checkCpuCount, checkWorkers, LimitError, MAX_CPUS } from '../explorer/l
 import { DEFAULT_DELAYS, DEFAULT_PCT_DEPTH, DEFAULT_PREEMPTIONS, STRATEGIES } from '../explorer/strategy-names.ts';
 import { ScenarioLoadError, SelectionError } from '../load/errors.ts';
 import { IrqBoundError } from '../model/irq-bounds.ts';
+import { DEFAULT_STORE_BUFFER } from '../model/memory-model.ts';
 import type { CheckInput } from './check.ts';
 import type { CoverageFlags } from './coverage.ts';
 import { DEFAULT_MAX_EXECUTIONS_PER_ROW, FORMATS } from './defaults.ts';
@@ -55,6 +56,15 @@ function program(setExit: (code: number) => void): Command {
       "interrupt budget: source n may fire n times, replacing the scenario's budget (repeatable), e.g. timer@cpu0=0",
       collect,
       [],
+    )
+    .option(
+      '--memory-model <model>',
+      "sc (sequential consistency) | tso (x86-TSO: a FIFO store buffer per CPU, drains explored as steps), replacing each row's own",
+    )
+    .option(
+      '--store-buffer <n>',
+      `x86-TSO: the store-buffer depth per CPU, a bound (default ${DEFAULT_STORE_BUFFER}; implies --memory-model tso)`,
+      parseIntOption('--store-buffer', 1),
     )
     .addOption(
       new Option(
@@ -122,6 +132,21 @@ function program(setExit: (code: number) => void): Command {
           : await (await import('./check.ts')).checkCommand(names, { ...o, given: givenOptions(cmd, o) }),
       ),
     );
+
+  p.command('litmus')
+    .description(
+      "litmus tests (.litmus files in the C format of the kernel's tools/memory-model, or litmus/ built-ins): Never or Sometimes under each memory model, with a witness trace",
+    )
+    .argument('<test...>', 'litmus files (litmus/SB.litmus) or built-in litmus scenarios (litmus/SB)')
+    .option('--memory-model <model>', 'only this memory model: sc | tso (default: both)')
+    .option(
+      '--store-buffer <n>',
+      'x86-TSO: the store-buffer depth per CPU (implies --memory-model tso)',
+      parseIntOption('--store-buffer', 1),
+    )
+    .option('--out-dir <dir>', 'where witness traces go', 'ptrace-mc-out')
+    .option('--json', 'one JSON object per test and memory model')
+    .action(async (files: string[], o) => setExit(await (await import('./litmus.ts')).litmusCommand(files, o)));
 
   p.command('merge')
     .description('combine the shard files of every shard of one search into the result a single run gives')

@@ -43,6 +43,10 @@ export function checkSlicing(f: CheckFlags, jobs: readonly Job[]): void {
   if ((f.shard !== undefined || f.checkpoint !== undefined) && jobs.length !== 1) {
     throw new UsageError(`${what} needs exactly one scenario, variant and CPU count`);
   }
+  // shard and checkpoint files do not record a memory model yet: a merge or a resume would run the search on another model
+  if ((f.shard !== undefined || f.checkpoint !== undefined) && jobs.some((j) => j.memoryModel.name !== 'sc')) {
+    throw new UsageError(`${what} works on sequentially consistent memory only (this search is under x86-TSO); use --workers`);
+  }
 }
 
 /** `check … --shard i/n`: searches this shard's slices and writes them to a shard file for `merge`. */

@@ -10,7 +10,14 @@ import { renderText } from '../explorer/render-text.ts';
 import { checkTraceOptions, type Replayed, ReplayMismatch, replayTrace } from '../explorer/replay.ts';
 import { recordTrace, type StrategyName } from '../explorer/run.ts';
 import { shrinkSchedule } from '../explorer/shrink.ts';
-import { parseTrace, type TraceFile, TraceFormatError, type TraceStep, traceToText } from '../explorer/trace.ts';
+import {
+  parseTrace,
+  type TraceFile,
+  TraceFormatError,
+  type TraceStep,
+  traceMemoryModelOf,
+  traceToText,
+} from '../explorer/trace.ts';
 import { recordedScenario } from '../load/from-source.ts';
 import { rememberSource, sourceOf } from '../load/source.ts';
 import { applyIrqBounds, IrqBoundError } from '../model/irq-bounds.ts';
@@ -24,13 +31,14 @@ export function readTrace(file: string): TraceFile {
 }
 
 /**
- * The trace's scenario, with the interrupt budgets the trace was recorded
- * under (its options.irq) built in, so every command that re-runs the trace
- * gets the same model (applying them again from the options changes
- * nothing); a budget for a source the model lacks is bad input.
+ * The trace's scenario, with the interrupt budgets (its options.irq) and the
+ * memory model (options.memoryModel) the trace was recorded under built in,
+ * so every command that re-runs the trace gets the same model (applying
+ * them again from the options changes nothing); a budget for a source the
+ * model lacks is bad input.
  */
 async function traceScenario(file: string, t: TraceFile): Promise<ScenarioDef> {
-  const s = await recordedScenario(t.scenario, t.source, file, 'trace');
+  const s = withMemoryModel(await recordedScenario(t.scenario, t.source, file, 'trace'), t);
   const irq = t.options.irq;
   if (irq === undefined) return s;
   if (hasOwn(s.variants, t.variant)) {
@@ -44,6 +52,15 @@ async function traceScenario(file: string, t: TraceFile): Promise<ScenarioDef> {
   const withBudgets: ScenarioDef = { ...s, build: (b) => applyIrqBounds(s.build(b), irq) };
   const src = sourceOf(s);
   return src ? rememberSource(withBudgets, src) : withBudgets;
+}
+
+/** The scenario with the trace's memory model as its models' own (explain and the renderers build machines from it). */
+function withMemoryModel(s: ScenarioDef, t: TraceFile): ScenarioDef {
+  if (t.options.memoryModel === undefined) return s;
+  const mm = traceMemoryModelOf(t);
+  const out: ScenarioDef = { ...s, build: (b) => ({ ...s.build(b), memoryModel: mm }) };
+  const src = sourceOf(s);
+  return src ? rememberSource(out, src) : out;
 }
 
 /**
@@ -170,6 +187,7 @@ export async function shrinkCommand(file: string, opts: { out?: string }): Promi
     invariants: t.options.invariants,
     maxSteps: t.options.maxSteps,
     ...(t.options.irq !== undefined ? { irq: t.options.irq } : {}),
+    memoryModel: traceMemoryModelOf(t),
     cache: true,
     // the rewritten trace names the same scenario file (the one just checked unchanged)
     source: sourceOf(s) ?? null,

@@ -18,7 +18,20 @@ export interface CellInfo {
   readonly lock: '' | 'spin' | 'rw';
   /** ghost cells record facts for invariants; programs never read them */
   readonly ghost: boolean;
+  /**
+   * For a lock cell: how its release is done on x86, which matters under
+   * the x86-TSO memory model. 'store': a plain store with release semantics
+   * (Linux's spin_unlock and write_unlock, Rust's `store(false, Release)`),
+   * which goes through the store buffer like any store; 'locked': a locked
+   * read-modify-write or an `xchg` (Rust's `fetch_and`, a `SeqCst` store),
+   * which drains the buffer. A read_unlock is always locked (an atomic
+   * decrement).
+   */
+  readonly release: LockRelease;
 }
+
+/** How a lock is released on x86 (see CellInfo.release). */
+export type LockRelease = 'store' | 'locked';
 
 export const decimal: Formatter = (v) => String(v);
 
@@ -28,17 +41,25 @@ export class MemoryLayout {
 
   /** Allocates a cell; names must be unique (they identify cells in traces). */
   cell(name: string, init = 0, fmt: Formatter = decimal, ghost = false): number {
-    return this.add({ name, init, fmt, lock: '', ghost });
+    return this.add({ name, init, fmt, lock: '', ghost, release: 'store' });
   }
 
-  /** A raw spinlock: 0 when free, owner CPU + 1 when held. */
-  spinlock(name: string): number {
-    return this.add({ name, init: 0, fmt: fmtSpin, lock: 'spin', ghost: false });
+  /**
+   * A raw spinlock: 0 when free, owner CPU + 1 when held. `release`: how
+   * its unlock is done on x86 (default a release store, as Linux's
+   * queued_spin_unlock: smp_store_release(&lock->locked, 0)).
+   */
+  spinlock(name: string, release: LockRelease = 'store'): number {
+    return this.add({ name, init: 0, fmt: fmtSpin, lock: 'spin', ghost: false, release });
   }
 
-  /** A reader-writer lock: 0 free, n > 0 readers, -1 a writer. */
-  rwlock(name: string): number {
-    return this.add({ name, init: 0, fmt: fmtRw, lock: 'rw', ghost: false });
+  /**
+   * A reader-writer lock: 0 free, n > 0 readers, -1 a writer. `writeRelease`:
+   * how its write unlock is done on x86 (default a release store, as Linux's
+   * queued_write_unlock: smp_store_release(&lock->wlocked, 0)).
+   */
+  rwlock(name: string, writeRelease: LockRelease = 'store'): number {
+    return this.add({ name, init: 0, fmt: fmtRw, lock: 'rw', ghost: false, release: writeRelease });
   }
 
   ghost(name: string, init = 0, fmt: Formatter = decimal): number {

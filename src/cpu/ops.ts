@@ -87,7 +87,7 @@ export class Op {
     readonly k: OpKind,
     /** address (memory cell, lock cell, or task id for SWITCH_TO) */
     readonly a: number,
-    /** value: store value, irq flags for restore, handoff lock for SWITCH_TO */
+    /** value: store value, irq flags for restore, handoff lock for SWITCH_TO, barrier kind for FENCE */
     readonly v: number,
     /** RMW update function, AWAIT predicate or ASSERT check */
     readonly fn: ((x: number) => number) | ((m: MemView) => boolean) | AssertFn | null,
@@ -117,9 +117,46 @@ export function store(addr: number, value: number, ref: string, note = ''): Op {
 export function rmw(addr: number, update: (old: number) => number, ref: string, note = ''): Op {
   return new Op(K.RMW, addr, 0, update, null, ref, note, '');
 }
-/** A memory barrier. On the sequentially consistent model it orders nothing further, but it is recorded. */
-export function fence(ref: string, note = 'smp_mb()'): Op {
-  return new Op(K.FENCE, -1, 0, null, NO_ADDRS, ref, note, '');
+/**
+ * Which barrier a FENCE op is (its `v`), and so what it does on x86. Under
+ * the x86-TSO memory model (`--memory-model tso`) only a full barrier
+ * (`smp_mb()`, `mb()`, the barrier half of `smp_store_mb`, Rust's
+ * `fence(SeqCst)`: an `mfence` or a locked instruction) drains the CPU's
+ * store buffer. The others are compiler barriers on x86, where TSO already
+ * orders what they order: `smp_wmb()` (stores stay in order in the FIFO
+ * buffer), `smp_rmb()` and `smp_acquire__after_ctrl_dep()` (loads are not
+ * reordered with loads), `smp_mb__after_spinlock()` (the lock acquisition
+ * before it is a locked instruction, which drained the buffer already). On
+ * the sequentially consistent model no barrier does anything; every one is
+ * recorded, with its kind.
+ */
+export const BARRIER = {
+  MB: 0,
+  WMB: 1,
+  RMB: 2,
+  MB_AFTER_SPINLOCK: 3,
+  ACQUIRE_AFTER_CTRL_DEP: 4,
+  /** barrier(): the compiler only */
+  COMPILER: 5,
+} as const;
+export type BarrierKind = (typeof BARRIER)[keyof typeof BARRIER];
+
+/** The kernel's name of each barrier kind. */
+export const BARRIER_NAMES: readonly string[] = [
+  'smp_mb',
+  'smp_wmb',
+  'smp_rmb',
+  'smp_mb__after_spinlock',
+  'smp_acquire__after_ctrl_dep',
+  'barrier',
+];
+
+/**
+ * A memory barrier of kind `kind` (default: full, smp_mb). What it orders
+ * depends on the memory model: see BARRIER.
+ */
+export function fence(ref: string, note = 'smp_mb()', kind: BarrierKind = BARRIER.MB): Op {
+  return new Op(K.FENCE, -1, kind, null, NO_ADDRS, ref, note, '');
 }
 /** local_irq_save: yields the previous flags (1 = irqs were on) and disables irqs. */
 export function irqSave(ref: string, note = 'local_irq_save'): Op {

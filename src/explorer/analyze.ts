@@ -6,7 +6,7 @@ import { type RaceStep, type RaceStory, raceStory } from './race-story.ts';
 import { choiceOf } from './record.ts';
 import { replayTrace } from './replay.ts';
 import { DEFAULT_MAX_STEPS, makeMachine } from './run.ts';
-import type { TraceFile } from './trace.ts';
+import { type TraceFile, traceMemoryModelOf } from './trace.ts';
 
 /** What one step touched, by cell name (CPU-local state and task contexts have names of their own). */
 export interface StepFootprint {
@@ -53,6 +53,7 @@ export function analyzeTrace(s: ScenarioDef, t: TraceFile): TraceAnalysis {
     cpus: t.options.cpus,
     invariants: t.options.invariants,
     maxSteps: t.options.maxSteps ?? DEFAULT_MAX_STEPS,
+    memoryModel: traceMemoryModelOf(t),
   });
   const obs = new FootprintObserver(m);
   m.observer = obs;
@@ -187,6 +188,7 @@ function storySteps(m: Machine, t: TraceFile, footprints: readonly RawFootprint[
 function cellName(m: Machine, a: number): string {
   if (a < m.layout.size) return m.layout.name(a);
   if (a < m.taskCtx(0)) return `CPU${a - m.cpuLocal(0)} irq/preempt state`;
+  if (a >= m.storeBufferCell(0)) return `CPU${a - m.storeBufferCell(0)}'s store buffer`;
   return `${m.taskName(a - m.taskCtx(0))} context`;
 }
 

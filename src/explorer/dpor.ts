@@ -71,6 +71,11 @@ export class DporStrategy implements Strategy {
     this.name = mode === 'optimal' ? 'dpor' : 'source-dpor';
   }
 
+  prepare(m: Machine): void {
+    // the race analysis (races.ts) reasons about blocked and displaced steps of sequentially consistent CPUs
+    if (m.tso) throw new Error('dpor works on sequentially consistent memory only (use dfs under x86-TSO)');
+  }
+
   beginExecution(): boolean {
     return this.path.begin();
   }
@@ -125,8 +130,8 @@ export class DporStrategy implements Strategy {
     level.taken = { proc: p, fp: m.footprint(p) };
     level.mayBlock = m.blockingNext(p);
     level.displaced = null;
-    if (p >= m.cpuCount) {
-      const cpu = (m.def.irqs[p - m.cpuCount] as { cpu: number }).cpu;
+    if (m.irqOf(p) >= 0) {
+      const cpu = m.cpuOfChoice(p);
       const t = (m.cpus[cpu] as { current: number }).current;
       if (t >= 0 && m.pendingOf(t) !== null) level.displaced = { proc: cpu, fp: m.footprint(cpu) };
     }
@@ -161,7 +166,7 @@ export class DporStrategy implements Strategy {
       mayBlock: (i) => (s[i] as Level).mayBlock,
       displaced: (i) => (s[i] as Level).displaced,
       finalBlocked: this.finalBlocked,
-      irqCpu: (p) => (p < m.cpuCount ? -1 : (m.def.irqs[p - m.cpuCount] as { cpu: number }).cpu),
+      irqCpu: (p) => (m.irqOf(p) < 0 ? -1 : m.cpuOfChoice(p)),
       enabledAfter: (indices, proc) => {
         this.simulations++;
         m.reset();
@@ -175,7 +180,7 @@ export class DporStrategy implements Strategy {
         return m.isEnabled(proc);
       },
     };
-    const cells = m.layout.size + m.cpuCount + m.taskCount;
+    const cells = m.footprintCells;
     const ra = new RaceAnalysis(view, m.choiceCount, cells, this.mode === 'optimal');
     ra.run((at, seq) => (this.mode === 'optimal' ? this.insertWakeup(at, seq) : this.insertSource(at, seq)));
   }

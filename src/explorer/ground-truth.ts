@@ -1,4 +1,5 @@
 import { Machine } from '../model/machine.ts';
+import { type MemoryModel, SC } from '../model/memory-model.ts';
 import type { ModelDef } from '../model/types.ts';
 import { dependent, type Event } from './dependence.ts';
 import { DfsStrategy } from './dfs.ts';
@@ -100,10 +101,13 @@ export interface TraceCount {
   readonly verdict: SearchVerdict;
 }
 
-/** Runs `strategy` over `def` with every invariant off and collects the traces of its executions. */
-export function traceForms(def: ModelDef, strategy: Strategy, budget: Budget = {}): TraceCount {
+/**
+ * Runs `strategy` over `def` with every invariant off and collects the traces of its executions
+ * (under x86-TSO, with `memoryModel`: drains are steps of their own, one choice per CPU's buffer).
+ */
+export function traceForms(def: ModelDef, strategy: Strategy, budget: Budget = {}, memoryModel: MemoryModel = SC): TraceCount {
   const rec = new FormRecorder(strategy);
-  const r = explore(new Machine(def, { invariants: [NO_CHECKS] }), rec, budget);
+  const r = explore(new Machine(def, { invariants: [NO_CHECKS], memoryModel }), rec, budget);
   const forms = new Set(rec.forms);
   return { executions: rec.forms.length, cut: rec.cut, traces: forms.size, forms, verdict: r.verdict };
 }
@@ -114,8 +118,8 @@ export function traceForms(def: ModelDef, strategy: Strategy, budget: Budget = {
  * order, distinct forms counted. Exponential: small models only (use the
  * budget; an incomplete count says so in `verdict`).
  */
-export function countTraces(def: ModelDef, budget: Budget = {}): TraceCount {
-  return traceForms(def, new DfsStrategy({ cache: false }), budget);
+export function countTraces(def: ModelDef, budget: Budget = {}, memoryModel: MemoryModel = SC): TraceCount {
+  return traceForms(def, new DfsStrategy({ cache: false }), budget, memoryModel);
 }
 
 /**
@@ -123,6 +127,6 @@ export function countTraces(def: ModelDef, budget: Budget = {}): TraceCount {
  * every trace is still reached, with far fewer executions, so models too
  * large for `countTraces` get a ground truth too. Tests check that both agree.
  */
-export function countTracesWithSleepSets(def: ModelDef, budget: Budget = {}): TraceCount {
-  return traceForms(def, new SleepSetDfsStrategy(), budget);
+export function countTracesWithSleepSets(def: ModelDef, budget: Budget = {}, memoryModel: MemoryModel = SC): TraceCount {
+  return traceForms(def, new SleepSetDfsStrategy(), budget, memoryModel);
 }

@@ -1,5 +1,6 @@
 import { applyIrqBounds, type IrqBounds } from '../model/irq-bounds.ts';
 import { Machine } from '../model/machine.ts';
+import type { MemoryModel } from '../model/memory-model.ts';
 import type { ScenarioDef } from '../model/scenario.ts';
 
 export const DEFAULT_MAX_STEPS = 20_000;
@@ -12,10 +13,16 @@ export interface MachineOptions {
   readonly maxSteps: number;
   /** interrupt budgets that replace the scenario's (by source name) */
   readonly irq?: IrqBounds;
+  /** the memory model (default: the model's own, else sequentially consistent) */
+  readonly memoryModel?: MemoryModel;
 }
 
 /** The machine of a scenario variant (its own module, so that worker threads load little). */
 export function makeMachine(s: ScenarioDef, o: MachineOptions): Machine {
   const def = applyIrqBounds(s.build({ variant: o.variant, cpus: o.cpus }), o.irq);
-  return new Machine(def, { invariants: o.invariants, maxSteps: o.maxSteps });
+  return new Machine(def, {
+    invariants: o.invariants,
+    maxSteps: o.maxSteps,
+    ...(o.memoryModel !== undefined ? { memoryModel: o.memoryModel } : {}),
+  });
 }

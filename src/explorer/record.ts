@@ -1,14 +1,17 @@
 import { enablePatches, type Patch, produceWithPatches, setAutoFreeze } from 'immer';
-import { K, OP_NAMES, type Op } from '../cpu/ops.ts';
+import { SB_ENTRY } from '../cpu/cpu.ts';
+import { BARRIER, BARRIER_NAMES, K, OP_NAMES, type Op } from '../cpu/ops.ts';
 import type { Machine, StepInfo, StepObserver } from '../model/machine.ts';
 import type { TraceStep, WorldView } from './trace.ts';
 
 enablePatches();
 setAutoFreeze(false);
 
-/** Label of a choice in a schedule: `cpuN` or `irq:<source name>`. */
+/** Label of a choice in a schedule: `cpuN`, `irq:<source name>` or (x86-TSO) `drain:cpuN`. */
 export function choiceLabel(m: Machine, choice: number): string {
   if (choice < m.cpuCount) return `cpu${choice}`;
+  const d = m.drainCpuOf(choice);
+  if (d >= 0) return `drain:cpu${d}`;
   const src = m.def.irqs[choice - m.cpuCount];
   if (!src) throw new Error(`choice ${choice} does not exist`);
   return `irq:${src.name}`;
@@ -25,7 +28,25 @@ export function choiceOf(m: Machine, label: string): number {
     const i = m.def.irqs.findIndex((s) => s.name === label.slice(4));
     return i < 0 ? -1 : m.cpuCount + i;
   }
+  const drain = /^drain:cpu(\d+)$/.exec(label);
+  if (drain && m.tso) {
+    const c = Number(drain[1]);
+    return c < m.cpuCount ? m.drainBase + c : -1;
+  }
   return -1;
+}
+
+/** A store-buffer entry as a reader sees it: `cell ← value`. */
+function entryText(m: Machine, sb: readonly number[], i: number): string {
+  return `${m.layout.name(sb[i] as number)} ← ${m.layout.format(sb[i] as number, sb[i + 1] as number)}`;
+}
+
+/** A CPU's store buffer as a reader sees it, oldest entry first ('' when empty). */
+export function bufferText(m: Machine, cpu: number): string {
+  const sb = m.storeBuffer(cpu);
+  const out: string[] = [];
+  for (let i = 0; i < sb.length; i += SB_ENTRY) out.push(entryText(m, sb, i));
+  return out.join('; ');
 }
 
 /** The world as a reader sees it: every cell formatted, every CPU and task placed. */
@@ -40,6 +61,8 @@ export function worldView(m: Machine): WorldView {
       task: c.current >= 0 ? m.taskName(c.current) : '-',
       irqs: c.irqsOn ? 'on' : 'off',
       preempt: c.preempt,
+      // x86-TSO only: the stores waiting in the CPU's buffer, oldest first
+      ...(m.tso ? { buffer: bufferText(m, c.id) } : {}),
     };
   }
   const tasks: Record<string, string> = {};
@@ -93,17 +116,33 @@ export class Recorder implements StepObserver {
     });
     this.view = next;
     const op = info.op;
-    this.steps.push({
-      step: this.steps.length + 1,
-      choice: choiceLabel(m, info.choice),
-      cpu: info.cpu,
-      task: m.taskName(info.task),
-      kind: op ? (OP_NAMES[op.k] ?? '?') : 'irq',
-      what: op ? op.note || (OP_NAMES[op.k] ?? '?') : `interrupt: ${m.def.irqs[info.irq]?.name ?? '?'}`,
-      detail: op ? describe(m, op, info, this.memBefore) : `${m.def.irqs[info.irq]?.name ?? '?'} handler starts`,
-      ref: op ? op.ref : 'interrupt entry',
-      changes: patches as Patch[],
-    });
+    if (info.drain) {
+      // the drained store's own words and source line: where the store came from
+      const store = m.siteOp(info.drained[2] as number);
+      this.steps.push({
+        step: this.steps.length + 1,
+        choice: choiceLabel(m, info.choice),
+        cpu: info.cpu,
+        task: m.taskName(info.task),
+        kind: 'drain',
+        what: `drain: ${store.note || OP_NAMES[store.k] || 'store'}`,
+        detail: `${entryText(m, info.drained, 0)} reaches memory from CPU${info.cpu}'s store buffer`,
+        ref: store.ref,
+        changes: patches as Patch[],
+      });
+    } else {
+      this.steps.push({
+        step: this.steps.length + 1,
+        choice: choiceLabel(m, info.choice),
+        cpu: info.cpu,
+        task: m.taskName(info.task),
+        kind: op ? (OP_NAMES[op.k] ?? '?') : 'irq',
+        what: op ? op.note || (OP_NAMES[op.k] ?? '?') : `interrupt: ${m.def.irqs[info.irq]?.name ?? '?'}`,
+        detail: op ? describe(m, op, info, this.memBefore) : `${m.def.irqs[info.irq]?.name ?? '?'} handler starts`,
+        ref: op ? op.ref : 'interrupt entry',
+        changes: patches as Patch[],
+      });
+    }
     this.lastChoice = info.choice;
     this.lastStillEnabled = m.isEnabled(info.choice);
   }
@@ -126,11 +165,17 @@ function describe(m: Machine, op: Op, info: StepInfo, before: Int32Array): strin
   const name = op.a >= 0 && op.a < L.size ? L.name(op.a) : '';
   const now = (a: number) => L.format(a, m.mem[a] as number);
   const was = (a: number) => L.format(a, before[a] as number);
+  const intoBuffer = ` (into CPU${info.cpu}'s store buffer)`;
   switch (op.k) {
     case K.LOAD:
-      return `${name} → ${L.format(op.a, info.result)}`;
+      return `${name} → ${L.format(op.a, info.result)}${info.forwarded ? ` (from CPU${info.cpu}'s store buffer)` : ''}`;
     case K.STORE:
-      return `${name} ← ${L.format(op.a, op.v)}`;
+      return `${name} ← ${L.format(op.a, op.v)}${m.tso ? intoBuffer : ''}`;
+    case K.FENCE:
+      if (!m.tso) return '';
+      return op.v === BARRIER.MB
+        ? `CPU${info.cpu}'s store buffer is empty: later loads see memory`
+        : `${BARRIER_NAMES[op.v] ?? 'barrier'}: a compiler barrier on x86 (TSO orders this already), nothing drains`;
     case K.RMW:
       return `${name}: ${was(op.a)} → ${now(op.a)}`;
     case K.SPIN_LOCK:
@@ -140,6 +185,8 @@ function describe(m: Machine, op: Op, info: StepInfo, before: Int32Array): strin
     case K.SPIN_UNLOCK:
     case K.READ_UNLOCK:
     case K.WRITE_UNLOCK:
+      // a release store under x86-TSO: into the buffer, memory unchanged
+      if (m.tso && before[op.a] === m.mem[op.a] && op.k !== K.READ_UNLOCK) return `${name} ← ${L.format(op.a, 0)}${intoBuffer}`;
       return `${name}: ${was(op.a)} → ${now(op.a)}`;
     case K.SPIN_TRYLOCK:
     case K.WRITE_TRYLOCK:

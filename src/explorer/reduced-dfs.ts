@@ -123,6 +123,11 @@ export class ReducedDfs implements Strategy {
     return this.store.exact;
   }
 
+  /** critical-section blocks are off although asked for: their proofs assume sequential consistency (x86-TSO) */
+  get blocksOff(): boolean {
+    return this.opts.blocks !== false && this.opts.sleepSets !== false && this.ledger === null && this.m !== null;
+  }
+
   /** how many times the search started again because a learned fact disproved a block */
   get restarts(): number {
     return this.ledger?.restarts ?? 0;
@@ -130,8 +135,10 @@ export class ReducedDfs implements Strategy {
 
   prepare(m: Machine): void {
     if (this.opts.exact) m.trackStates();
-    if (m.cpuCount + m.def.irqs.length > MAX_CHOICES) {
-      throw new Error(`dfs keeps sleep sets as bit masks: at most ${MAX_CHOICES} CPUs and interrupt sources`);
+    if (m.choiceCount > MAX_CHOICES) {
+      throw new Error(
+        `dfs keeps sleep sets as bit masks: at most ${MAX_CHOICES} choices (CPUs, interrupt sources${m.tso ? ' and store buffers' : ''}); this model has ${m.choiceCount}`,
+      );
     }
   }
 
@@ -161,7 +168,9 @@ export class ReducedDfs implements Strategy {
     this.limits = limits;
     this.t0 = performance.now();
     this.prepare(m);
-    if (this.opts.blocks !== false && this.opts.sleepSets !== false) this.ledger = new AccessLedger(m);
+    // The ledger's proofs that a step commutes with everything other CPUs can do assume sequential
+    // consistency; under x86-TSO the search keeps sleep sets only (blocksOff says so).
+    if (this.opts.blocks !== false && this.opts.sleepSets !== false && !m.tso) this.ledger = new AccessLedger(m);
     this.outcome = -1;
   }
 

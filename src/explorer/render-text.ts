@@ -1,5 +1,6 @@
 import { irqBoundsText } from '../model/irq-bounds.ts';
-import type { TraceFile, TraceStep } from './trace.ts';
+import { describeMemoryModel } from '../model/memory-model.ts';
+import { type TraceFile, type TraceStep, traceMemoryModelOf } from './trace.ts';
 
 const COL = 46;
 
@@ -15,6 +16,9 @@ export function renderText(t: TraceFile): string {
   out.push(`  ${t.violation.message}`);
   out.push(`  ${t.stats.steps} steps, ${t.stats.contextSwitches} switches between CPUs, ${t.stats.preemptions} preemptive`);
   if (t.options.irq !== undefined) out.push(`  recorded with interrupt budgets ${irqBoundsText(t.options.irq)}`);
+  if (t.options.memoryModel === 'tso') {
+    out.push(`  recorded on ${describeMemoryModel(traceMemoryModelOf(t))}: a store waits in its CPU's buffer until a drain step`);
+  }
   out.push('');
   const head = [' step', ...Array.from({ length: cpus }, (_, c) => pad(`CPU${c}`, COL)), 'source'];
   out.push(head.join('  '));

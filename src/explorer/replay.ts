@@ -5,7 +5,7 @@ import type { Violation } from '../model/types.ts';
 import { checkCpuCount, LimitError } from './limits.ts';
 import { choiceLabel, choiceOf, Recorder } from './record.ts';
 import { makeMachine, SEEDED, STRATEGIES } from './run.ts';
-import type { TraceFile, TraceStep } from './trace.ts';
+import { type TraceFile, type TraceStep, traceMemoryModelOf } from './trace.ts';
 
 /** The trace does not match the model: says where and how. */
 export class ReplayMismatch extends Error {}
@@ -41,6 +41,7 @@ export function replayTrace(s: ScenarioDef, t: TraceFile): Replayed {
     invariants: t.options.invariants,
     maxSteps: t.options.maxSteps,
     ...(t.options.irq !== undefined ? { irq: t.options.irq } : {}),
+    memoryModel: traceMemoryModelOf(t),
   });
   const rec = new Recorder(m);
   m.observer = rec;

@@ -1,4 +1,6 @@
 import type { IrqBounds } from '../model/irq-bounds.ts';
+import type { Machine } from '../model/machine.ts';
+import type { MemoryModel } from '../model/memory-model.ts';
 import type { ScenarioDef, ScenarioSource } from '../model/scenario.ts';
 import { AutoStrategy } from './auto.ts';
 import { BoundedStrategy } from './bounded.ts';
@@ -34,6 +36,8 @@ export interface RunOptions {
   readonly maxSteps: number;
   /** interrupt budgets that replace the scenario's (recorded in the trace) */
   readonly irq?: IrqBounds;
+  /** the memory model (absent: the model's own, else sequentially consistent; recorded in the trace) */
+  readonly memoryModel?: MemoryModel;
   /** dfs: remember visited states (default) or enumerate every interleaving */
   readonly cache: boolean;
   /** dfs with the cache: sleep sets and critical-section blocks (default on; off: the plain stateful search) */
@@ -164,6 +168,12 @@ export function traceOf(
   return { search, trace, shrunk };
 }
 
+/** How a trace records the machine's memory model: absent for sequential consistency (as traces written before there was a choice). */
+function traceMemoryModel(m: Machine): Pick<TraceFile['options'], 'memoryModel' | 'storeBuffer'> {
+  const mm = m.memoryModel;
+  return mm.name === 'sc' ? {} : { memoryModel: mm.name, storeBuffer: mm.storeBuffer };
+}
+
 /** Runs a schedule from the start with the recorder attached and builds the trace file. */
 export function recordTrace(s: ScenarioDef, o: Omit<RunOptions, 'budget'>, schedule: readonly number[]): TraceFile {
   const m = makeMachine(s, o);
@@ -190,6 +200,7 @@ export function recordTrace(s: ScenarioDef, o: Omit<RunOptions, 'budget'>, sched
       invariants: o.invariants ? [...o.invariants] : null,
       maxSteps: o.maxSteps,
       ...(o.irq !== undefined && Object.keys(o.irq).length > 0 ? { irq: { ...o.irq } } : {}),
+      ...traceMemoryModel(m),
     },
     violation: { invariant: v.invariant, message: v.message },
     schedule: labels,
@@ -228,6 +239,7 @@ export function searchSlices(s: ScenarioDef, o: RunOptions): SlicedRun {
     invariants: o.invariants,
     maxSteps: o.maxSteps,
     ...(o.irq !== undefined ? { irq: o.irq } : {}),
+    ...(o.memoryModel !== undefined ? { memoryModel: o.memoryModel } : {}),
     search: { strategy: o.strategy, cache: o.cache, preemptions: o.preemptions ?? DEFAULT_PREEMPTIONS },
     slice,
     ...(o.budget.maxExecutions !== undefined ? { maxExecutions: o.budget.maxExecutions } : {}),

@@ -1,5 +1,6 @@
 import type { IrqBounds } from '../model/irq-bounds.ts';
 import type { Machine } from '../model/machine.ts';
+import type { MemoryModel } from '../model/memory-model.ts';
 import type { ScenarioDef, ScenarioSource } from '../model/scenario.ts';
 import { makeMachine } from './make-machine.ts';
 import { type Slice, type SliceResult, type SliceStrategyOptions, searchSlice } from './slices.ts';
@@ -13,6 +14,7 @@ export interface SliceTask {
   readonly invariants: readonly string[] | null;
   readonly maxSteps: number;
   readonly irq?: IrqBounds;
+  readonly memoryModel?: MemoryModel;
   readonly search: SliceStrategyOptions;
   readonly slice: Slice;
   readonly maxExecutions?: number;
@@ -31,7 +33,7 @@ const machines = new Map<string, Machine>();
 
 /** Searches one slice of the scenario `s` (the one `t.scenario` names). */
 export function runSliceTask(t: SliceTask, s: ScenarioDef): SliceResult {
-  const key = JSON.stringify([t.scenario, t.variant, t.cpus, t.invariants, t.maxSteps, t.irq ?? null]);
+  const key = JSON.stringify([t.scenario, t.variant, t.cpus, t.invariants, t.maxSteps, t.irq ?? null, t.memoryModel ?? null]);
   let m = machines.get(key);
   if (m === undefined) {
     m = makeMachine(s, t);

@@ -1,5 +1,6 @@
 import { isAbsolute, relative, sep } from 'node:path';
 import type { Patch } from 'immer';
+import { type MemoryModel, type MemoryModelName, memoryModel } from '../model/memory-model.ts';
 import type { ScenarioSource } from '../model/scenario.ts';
 import { schemaError } from './schemas.ts';
 
@@ -9,8 +10,8 @@ export const TRACE_FORMAT = 'ptrace-mc/trace@1';
 export interface WorldView {
   /** memory cells by name, formatted */
   cells: Record<string, string>;
-  /** per CPU: the task on it and its irq / preempt state */
-  cpus: Record<string, { task: string; irqs: 'on' | 'off'; preempt: number }>;
+  /** per CPU: the task on it, its irq / preempt state and (x86-TSO only) its store buffer, oldest entry first */
+  cpus: Record<string, { task: string; irqs: 'on' | 'off'; preempt: number; buffer?: string }>;
   /** per task: where it is (running on CPUn, parked, exited, not started) */
   tasks: Record<string, string>;
 }
@@ -18,7 +19,7 @@ export interface WorldView {
 export interface TraceStep {
   /** 1-based position in the schedule */
   readonly step: number;
-  /** the schedule entry: `cpuN` or `irq:<source>` */
+  /** the schedule entry: `cpuN`, `irq:<source>` or `drain:cpuN` */
   readonly choice: string;
   readonly cpu: number;
   readonly task: string;
@@ -42,6 +43,10 @@ export interface TraceOptions {
   readonly maxSteps: number;
   /** interrupt budgets that replaced the scenario's (absent: the scenario's own) */
   readonly irq?: Readonly<Record<string, number>>;
+  /** the memory model (absent in traces written before there was a choice: sequentially consistent) */
+  readonly memoryModel?: MemoryModelName;
+  /** x86-TSO: the store-buffer depth per CPU */
+  readonly storeBuffer?: number;
 }
 
 export interface TraceFile {
@@ -116,11 +121,22 @@ export function parseTrace(text: string, source: string): TraceFile {
   if (Object.keys(t.initial.cpus).length !== t.options.cpus) {
     throw bad(`options.cpus is ${t.options.cpus} but the initial world has ${Object.keys(t.initial.cpus).length} CPUs`);
   }
+  if (t.options.storeBuffer !== undefined && t.options.memoryModel !== 'tso') {
+    throw bad('options.storeBuffer is the x86-TSO store-buffer depth, but options.memoryModel is not tso');
+  }
+  if (t.options.memoryModel === 'tso' && t.options.storeBuffer === undefined) {
+    throw bad('options.memoryModel is tso but options.storeBuffer (the store-buffer depth) is missing');
+  }
   return t;
 }
 
 function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/** The memory model a trace was recorded under (sequential consistency when it names none). */
+export function traceMemoryModelOf(t: TraceFile): MemoryModel {
+  return memoryModel(t.options.memoryModel ?? 'sc', t.options.storeBuffer);
 }
 
 /** Canonical JSON text of a trace (stable key order, newline at the end). */

@@ -9,6 +9,8 @@ import { rememberSource } from './source.ts';
 /** What a scenario file may be written in: TypeScript (loaded through tsx) or JavaScript. */
 export const SCENARIO_FILE = /\.(ts|mts|cts|js|mjs|cjs)$/;
 const TYPESCRIPT = /\.(ts|mts|cts)$/;
+/** A litmus test in the C format of the kernel's tools/memory-model (src/scenarios/litmus/parse.ts): a scenario too. */
+export const LITMUS_FILE = /\.litmus$/;
 
 export function sha256(text: string | Uint8Array): string {
   return createHash('sha256').update(text).digest('hex');
@@ -88,6 +90,7 @@ async function importOnce(file: string): Promise<ImportedFile> {
   } catch (e) {
     throw new ScenarioLoadError(`${shown}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
+  if (LITMUS_FILE.test(file)) return litmusFile(file, shown, text);
   let mod: Record<string, unknown>;
   try {
     mod = await importModule(file);
@@ -100,6 +103,19 @@ async function importOnce(file: string): Promise<ImportedFile> {
   if (problem !== null) return { scenario: null, problem: `its default export ${problem}` };
   const s = d as ScenarioDef;
   return { scenario: rememberSource(s, { file, sha256: sha256(text) }), problem: null };
+}
+
+/** A litmus file's scenario, remembered with its source as any scenario file's. */
+async function litmusFile(file: string, shown: string, text: Buffer): Promise<ImportedFile> {
+  const { parseLitmus, LitmusSyntaxError } = await import('../scenarios/litmus/parse.ts');
+  const { litmusFileScenario } = await import('../scenarios/litmus/shape.ts');
+  try {
+    const s = litmusFileScenario(parseLitmus(text.toString('utf8'), shown));
+    return { scenario: rememberSource(s, { file, sha256: sha256(text) }), problem: null };
+  } catch (e) {
+    if (e instanceof LitmusSyntaxError) throw new ScenarioLoadError(e.message);
+    throw new ScenarioLoadError(`${shown}: ${(e as Error).message}`);
+  }
 }
 
 /** The scenario a file's default export defines; a ScenarioLoadError when it does not load or exports none. */

@@ -4,7 +4,7 @@ import type { ScenarioDef } from '../model/scenario.ts';
 import { BUILTIN_NAMES } from '../scenarios/registry.ts';
 import { ScenarioLoadError, SelectionError } from './errors.ts';
 import { builtinScenario } from './from-source.ts';
-import { importScenarioFile, loadScenarioFile, SCENARIO_FILE, shownPath } from './import-file.ts';
+import { importScenarioFile, LITMUS_FILE, loadScenarioFile, SCENARIO_FILE, shownPath } from './import-file.ts';
 import { sourceOf } from './source.ts';
 
 /**
@@ -20,7 +20,9 @@ export interface Selection {
 
 /** An argument is a path when it looks like one, or names something on disk that is not a built-in. */
 function isPath(arg: string): boolean {
-  return /^(\.{1,2}|~)?\//.test(arg) || /^\.{1,2}$/.test(arg) || SCENARIO_FILE.test(arg) || existsSync(arg);
+  return (
+    /^(\.{1,2}|~)?\//.test(arg) || /^\.{1,2}$/.test(arg) || SCENARIO_FILE.test(arg) || LITMUS_FILE.test(arg) || existsSync(arg)
+  );
 }
 
 function isGroup(arg: string): boolean {

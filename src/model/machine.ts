@@ -1,9 +1,10 @@
-import { CpuState } from '../cpu/cpu.ts';
+import { CpuState, SB_ENTRY } from '../cpu/cpu.ts';
 import type { MemoryLayout } from '../cpu/memory.ts';
-import { type AssertFn, isBlocking, K, type MemView, type Op, type Program } from '../cpu/ops.ts';
+import { type AssertFn, BARRIER, isBlocking, K, type MemView, type Op, type Program } from '../cpu/ops.ts';
 import { Frame } from './frame.ts';
 import { cellA, cellB, finishA, finishB, stepA, stepB } from './hash.ts';
 import { LockSet } from './lock-set.ts';
+import { type MemoryModel, SC } from './memory-model.ts';
 import { recordingView } from './read-recorder.ts';
 import {
   ENGINE_INVARIANTS,
@@ -44,7 +45,7 @@ class TaskRt {
 export interface Snapshot {
   /**
    * Memory, then per CPU (current task, irqs on, preempt count, in irq,
-   * locks held and each lock), per task (cpu, life, parked, frames and each
+   * locks held and each lock, the store buffer's length and entries), per task (cpu, life, parked, frames and each
    * frame's position), the interrupt budgets, then the lockdep sets (count
    * and cells each) — packed in one array, so a snapshot is two allocations.
    */
@@ -61,11 +62,18 @@ export interface Snapshot {
 export interface StepInfo {
   readonly choice: number;
   readonly cpu: number;
+  /** the task that ran (for a drain: the one whose store it was) */
   readonly task: number;
-  /** null for an interrupt injection */
+  /** null for an interrupt injection and a drain */
   readonly op: Op | null;
   readonly irq: number;
   readonly result: number;
+  /** store-buffer entries this step wrote to memory (x86-TSO): cell, value, site, task each (SB_ENTRY ints) */
+  readonly drained: readonly number[];
+  /** a drain step (the choice drains the oldest entry of its CPU's buffer) */
+  readonly drain: boolean;
+  /** for a load: whether its value came from the CPU's own store buffer */
+  readonly forwarded: boolean;
 }
 
 export interface StepObserver {
@@ -84,13 +92,23 @@ export interface Footprint {
  * and `footprint`; everything about CPUs, tasks and interrupts is in here.
  *
  * Choices: 0..cpus-1 run the next op of that CPU; cpus+i injects interrupt
- * source i on its CPU. Each choice is deterministic given the state, so a
+ * source i on its CPU; under x86-TSO, cpus+irqs+c drains the oldest entry of
+ * CPU c's store buffer. Each choice is deterministic given the state, so a
  * schedule (a list of choices) replays exactly.
  */
 export class Machine implements MachineView {
   readonly cpuCount: number;
   readonly taskCount: number;
   readonly choiceCount: number;
+  /** the first drain choice (drain of CPU c: drainBase + c); equals choiceCount under SC */
+  readonly drainBase: number;
+  readonly memoryModel: MemoryModel;
+  /** x86-TSO: stores go through per-CPU store buffers */
+  readonly tso: boolean;
+  /** the store-buffer depth (tso) */
+  private readonly sbDepth: number;
+  /** lock cells released by a locked instruction (1) rather than a release store */
+  private readonly lockedRelease: Uint8Array;
   readonly layout: MemoryLayout;
   mem: Int32Array;
   readonly cpus: CpuState[];
@@ -108,6 +126,8 @@ export class Machine implements MachineView {
   /** per-CPU pseudo cells for footprints: irq state of the CPU, execution context of a task */
   private readonly cpuLocalCell: number;
   private readonly taskCtxCell: number;
+  /** per-CPU pseudo cells for footprints: the CPU's store buffer (x86-TSO) */
+  private readonly sbCell: number;
   /** locks taken in irq context / held with irqs on in this execution (lockdep-style) */
   private readonly irqLocks = new LockSet(0x1f1);
   private readonly irqsOnLocks = new LockSet(0x2e2);
@@ -141,12 +161,20 @@ export class Machine implements MachineView {
 
   constructor(
     readonly def: ModelDef,
-    opts: { invariants?: readonly string[] | null; maxSteps?: number } = {},
+    opts: { invariants?: readonly string[] | null; maxSteps?: number; memoryModel?: MemoryModel } = {},
   ) {
     this.cpuCount = def.cpus;
     this.taskCount = def.tasks.length;
-    this.choiceCount = def.cpus + def.irqs.length;
+    this.memoryModel = opts.memoryModel ?? def.memoryModel ?? SC;
+    this.tso = this.memoryModel.name === 'tso';
+    this.sbDepth = this.tso ? Math.max(1, this.memoryModel.storeBuffer) : 0;
+    this.drainBase = def.cpus + def.irqs.length;
+    this.choiceCount = this.drainBase + (this.tso ? def.cpus : 0);
     this.layout = def.layout;
+    this.lockedRelease = new Uint8Array(def.layout.size);
+    def.layout.all().forEach((c, a) => {
+      if (c.lock !== '' && c.release === 'locked') this.lockedRelease[a] = 1;
+    });
     this.init = def.layout.initialValues();
     this.mem = new Int32Array(this.init);
     this.cpus = Array.from({ length: def.cpus }, (_, i) => new CpuState(i));
@@ -184,6 +212,7 @@ export class Machine implements MachineView {
     this.dirty = new Uint8Array(this.safety.length);
     this.cpuLocalCell = def.layout.size;
     this.taskCtxCell = def.layout.size + def.cpus;
+    this.sbCell = def.layout.size + def.cpus + def.tasks.length;
     this.coldReset();
     this.initial = this.snapshot();
   }
@@ -193,7 +222,11 @@ export class Machine implements MachineView {
 
   /** A machine of the same model with the same options, in its initial state (for a second search beside this one's). */
   clone(): Machine {
-    return new Machine(this.def, { invariants: this.checked ? [...this.checked] : null, maxSteps: this.maxSteps });
+    return new Machine(this.def, {
+      invariants: this.checked ? [...this.checked] : null,
+      maxSteps: this.maxSteps,
+      memoryModel: this.memoryModel,
+    });
   }
 
   /** Is this invariant among the ones the user asked to check? */
@@ -247,11 +280,14 @@ export class Machine implements MachineView {
       const cpu = this.cpus[c] as CpuState;
       if (cpu.current < 0) continue;
       const op = this.pendingOf(cpu.current);
-      if (op !== null && this.opEnabled(op, mem)) out[n++] = c;
+      if (op !== null && this.opEnabled(op, cpu, mem)) out[n++] = c;
     }
     const irqs = this.def.irqs;
     for (let i = 0; i < irqs.length; i++) {
       if (this.irqEnabled(i)) out[n++] = this.cpuCount + i;
+    }
+    if (this.tso) {
+      for (let c = 0; c < this.cpuCount; c++) if ((this.cpus[c] as CpuState).sb.length > 0) out[n++] = this.drainBase + c;
     }
     out.length = n;
     return n;
@@ -263,10 +299,31 @@ export class Machine implements MachineView {
       const cpu = this.cpus[choice];
       if (!cpu || cpu.current < 0) return false;
       const op = this.pendingOf(cpu.current);
-      return op !== null && this.opEnabled(op, this.mem);
+      return op !== null && this.opEnabled(op, cpu, this.mem);
+    }
+    if (choice >= this.drainBase) {
+      const cpu = this.cpus[choice - this.drainBase];
+      return choice < this.choiceCount && cpu !== undefined && cpu.sb.length > 0;
     }
     const i = choice - this.cpuCount;
     return i < this.def.irqs.length && this.irqEnabled(i);
+  }
+
+  /** The interrupt source a choice injects, or -1 (a CPU's step or a drain). */
+  irqOf(choice: number): number {
+    return choice >= this.cpuCount && choice < this.drainBase ? choice - this.cpuCount : -1;
+  }
+
+  /** The CPU whose store buffer a choice drains, or -1. */
+  drainCpuOf(choice: number): number {
+    return choice >= this.drainBase && choice < this.choiceCount ? choice - this.drainBase : -1;
+  }
+
+  /** The CPU a choice acts on: its own, the interrupt source's, or the buffer's. */
+  cpuOfChoice(choice: number): number {
+    if (choice < this.cpuCount) return choice;
+    if (choice >= this.drainBase) return choice - this.drainBase;
+    return (this.def.irqs[choice - this.cpuCount] as IrqSourceDef).cpu;
   }
 
   private irqEnabled(i: number): boolean {
@@ -274,6 +331,8 @@ export class Machine implements MachineView {
     const cpu = this.cpus[src.cpu] as CpuState;
     return (
       cpu.current >= 0 &&
+      // x86-TSO: interrupt entry waits for the store buffer to drain
+      cpu.sb.length === 0 &&
       cpu.irqsOn &&
       (src.preemptible !== true || (cpu.preempt === 0 && cpu.held.length === 0)) &&
       (this.irqBudget[i] as number) > 0 &&
@@ -281,7 +340,15 @@ export class Machine implements MachineView {
     );
   }
 
-  private opEnabled(op: Op, mem: Int32Array): boolean {
+  /**
+   * Under x86-TSO (as in the x86-TSO abstract machine) a full barrier, a
+   * locked instruction, a context switch, and every step after an interrupt
+   * return (iret is serializing) wait until the CPU's store buffer is empty
+   * — its drains come first, each a step of its own — and a store waits for
+   * room in a full buffer. A busy-wait's loads forward from the buffer.
+   */
+  private opEnabled(op: Op, cpu: CpuState, mem: Int32Array): boolean {
+    if (cpu.sb.length > 0 && this.waitsForBuffer(op, cpu)) return false;
     switch (op.k) {
       case K.SPIN_LOCK:
       case K.WRITE_LOCK:
@@ -289,11 +356,101 @@ export class Machine implements MachineView {
       case K.READ_LOCK:
         return (mem[op.a] as number) >= 0;
       case K.AWAIT:
-        return (op.fn as (m: MemView) => boolean)(mem);
+        return (op.fn as (m: MemView) => boolean)(cpu.sb.length === 0 ? mem : this.memOf(cpu));
       default:
         return true;
     }
   }
+
+  /** With a non-empty store buffer, must this op wait (for an empty buffer, or for room in it)? */
+  private waitsForBuffer(op: Op, cpu: CpuState): boolean {
+    if (cpu.mustDrain || this.needsEmptyBuffer(op)) return true;
+    return this.isBufferedStore(op) && cpu.sb.length >= this.sbDepth * SB_ENTRY;
+  }
+
+  // ---- store buffers (x86-TSO) ---------------------------------------------
+
+  /** The value of cell `a` as CPU `cpu` reads it: its newest buffered store to `a`, else memory. */
+  private viewOf(cpu: CpuState, a: number): number {
+    const b = cpu.sb;
+    for (let i = b.length - SB_ENTRY; i >= 0; i -= SB_ENTRY) if (b[i] === a) return b[i + 1] as number;
+    return this.mem[a] as number;
+  }
+
+  /** Is cell `a` in the CPU's store buffer (a load of it forwards)? */
+  private buffered(cpu: CpuState, a: number): boolean {
+    const b = cpu.sb;
+    for (let i = 0; i < b.length; i += SB_ENTRY) if (b[i] === a) return true;
+    return false;
+  }
+
+  private overlay: Int32Array | null = null;
+
+  /** Memory as the CPU sees it (its buffered stores over memory), for predicates and assertions. */
+  private memOf(cpu: CpuState): MemView {
+    if (cpu.sb.length === 0) return this.mem;
+    let o = this.overlay;
+    if (o === null) {
+      o = new Int32Array(this.mem.length);
+      this.overlay = o;
+    }
+    o.set(this.mem);
+    const b = cpu.sb;
+    for (let i = 0; i < b.length; i += SB_ENTRY) o[b[i] as number] = b[i + 1] as number;
+    return o;
+  }
+
+  /** Puts a store in the CPU's buffer (there is room: a store waits for it). */
+  private bufferStore(cpu: CpuState, task: TaskRt, op: Op, a: number, v: number): void {
+    cpu.sb.push(a, v, this.storeSite(op), task.id);
+  }
+
+  /** Writes the CPU's oldest buffered store to memory (a drain step). */
+  private drainOldest(cpu: CpuState): void {
+    const b = cpu.sb;
+    const a = b[0] as number;
+    const v = b[1] as number;
+    for (let i = 0; i < SB_ENTRY; i++) this.drained.push(b[i] as number);
+    b.splice(0, SB_ENTRY);
+    this.write(a, v);
+  }
+
+  /** entries written to memory by the current step (for StepInfo) */
+  private readonly drained: number[] = [];
+  /** store sites (ref and note of a store op) by number, for the entries of store buffers */
+  private readonly sites: Op[] = [];
+  private readonly siteIds = new Map<string, number>();
+  private readonly siteOfOp = new WeakMap<Op, number>();
+
+  /** The number of a store's site: entries keep it so that traces can say which store drains. */
+  storeSite(op: Op): number {
+    let id = this.siteOfOp.get(op);
+    if (id !== undefined) return id;
+    const key = `${op.k}\u0000${op.a}\u0000${op.v}\u0000${op.ref}\u0000${op.note}`;
+    id = this.siteIds.get(key);
+    if (id === undefined) {
+      id = this.sites.length;
+      this.sites.push(op);
+      this.siteIds.set(key, id);
+    }
+    this.siteOfOp.set(op, id);
+    return id;
+  }
+
+  /** The store op a site number names. */
+  siteOp(site: number): Op {
+    const op = this.sites[site];
+    if (!op) throw new Error(`no store site ${site}`);
+    return op;
+  }
+
+  /** The CPU's store buffer: SB_ENTRY ints per entry, oldest first (a copy). */
+  storeBuffer(cpu: number): number[] {
+    return [...(this.cpus[cpu] as CpuState).sb];
+  }
+
+  /** the deepest any store buffer has been in this machine's life (tso) */
+  deepestBuffer = 0;
 
   /** The op the CPU's current task will run next (null when its program ended). */
   pendingOf(task: number): Op | null {
@@ -304,17 +461,27 @@ export class Machine implements MachineView {
 
   /** Executes one choice. Sets `violation` when the step breaks an invariant. */
   step(choice: number): void {
-    if (this.observer) this.observer.before(this, choice);
+    const obs = this.observer;
+    if (obs) obs.before(this, choice);
     this.stepGhosts.length = 0;
-    let info: StepInfo;
+    if (this.drained.length > 0) this.drained.length = 0;
+    let info: StepInfo | null = null;
     if (choice < this.cpuCount) {
       const cpu = this.cpus[choice] as CpuState;
       const task = this.tasks[cpu.current] as TaskRt;
       const frame = task.frames[task.frames.length - 1] as Frame;
       const op = frame.pending as Op;
+      const forwarded = obs !== null && op.k === K.LOAD && this.buffered(cpu, op.a);
+      cpu.mustDrain = false;
       const result = this.exec(op, cpu, task);
       if (op.k !== K.SWITCH_TO) this.advance(task, frame, result);
-      info = { choice, cpu: choice, task: task.id, op, irq: -1, result };
+      if (cpu.sb.length > this.deepestBuffer * SB_ENTRY) this.deepestBuffer = cpu.sb.length / SB_ENTRY;
+      if (obs) info = this.info(choice, choice, task.id, op, -1, result, false, forwarded);
+    } else if (choice >= this.drainBase) {
+      const cpu = this.cpus[choice - this.drainBase] as CpuState;
+      const task = cpu.sb[3] as number;
+      this.drainOldest(cpu);
+      if (obs) info = this.info(choice, cpu.id, task, null, -1, 0, true, false);
     } else {
       const i = choice - this.cpuCount;
       const src = this.def.irqs[i]!;
@@ -328,7 +495,7 @@ export class Machine implements MachineView {
       cpu.inIrq = true;
       task.frames.push(frame);
       this.advance(task, frame, src.cpu);
-      info = { choice, cpu: src.cpu, task: task.id, op: null, irq: i, result: 0 };
+      if (obs) info = this.info(choice, src.cpu, task.id, null, i, 0, false, false);
     }
     this.steps++;
     if (this.dirtyList.length > 0) this.checkSafety();
@@ -338,7 +505,20 @@ export class Machine implements MachineView {
         message: `the execution ran ${this.steps} steps without ending (--max-steps): some path loops forever`,
       };
     }
-    if (this.observer) this.observer.after(this, info);
+    if (obs) obs.after(this, info as StepInfo);
+  }
+
+  private info(
+    choice: number,
+    cpu: number,
+    task: number,
+    op: Op | null,
+    irq: number,
+    result: number,
+    drain: boolean,
+    forwarded: boolean,
+  ): StepInfo {
+    return { choice, cpu, task, op, irq, result, drained: this.drained.slice(), drain, forwarded };
   }
 
   /**
@@ -443,6 +623,14 @@ export class Machine implements MachineView {
   taskCtx(task: number): number {
     return this.taskCtxCell + task;
   }
+  /** Cell number of a CPU's store buffer in footprints. */
+  storeBufferCell(cpu: number): number {
+    return this.sbCell + cpu;
+  }
+  /** How many cell numbers footprints use: memory, then the pseudo cells above. */
+  get footprintCells(): number {
+    return this.sbCell + this.cpuCount;
+  }
 
   /**
    * The footprint of the next step of `choice`, evaluated in the current
@@ -470,6 +658,81 @@ export class Machine implements MachineView {
    * the two switches.
    */
   footprint(choice: number): Footprint {
+    const fp = this.baseFootprint(choice);
+    if (!this.tso) return fp;
+    return this.tsoFootprint(choice, fp);
+  }
+
+  /**
+   * Under x86-TSO: a drain reads and writes its CPU's buffer cell and writes
+   * the memory cell of the entry. A store that enters the buffer writes only
+   * the buffer cell (it touches no memory cell), and reads it (it waits for
+   * room); a load that forwards from the buffer reads only the buffer cell.
+   * A step that waits for an empty buffer (a full barrier, a locked
+   * instruction, a context switch, an interrupt injection, the first step
+   * after an interrupt return) reads the buffer cell, whatever the buffer
+   * holds now: the drain that emptied it is what enabled it. An await or an
+   * assertion reads it too (it sees the buffered values). So a CPU's steps
+   * and its drains are ordered wherever one could see the other, and a store
+   * stays independent of every other CPU's steps until it drains.
+   *
+   * Each rule depends only on what the step is and on state that only its
+   * own CPU and its own drains change (the buffer), both of which it is
+   * ordered with: a footprint is the same in every order of one trace,
+   * which partial-order reduction relies on (a load's forwarding changes
+   * only with the drain of its own cell, which it is ordered with either way).
+   */
+  private tsoFootprint(choice: number, fp: Footprint): Footprint {
+    const c = this.cpuOfChoice(choice);
+    const cpu = this.cpus[c] as CpuState;
+    const buf = this.storeBufferCell(c);
+    const b = cpu.sb;
+    if (choice >= this.drainBase) return { reads: [buf], writes: b.length > 0 ? [b[0] as number, buf] : [buf] };
+    if (choice >= this.cpuCount) return { reads: [...fp.reads, buf], writes: fp.writes };
+    const op = this.pendingOf(cpu.current) as Op;
+    const local = this.cpuLocal(c);
+    if (this.isBufferedStore(op)) {
+      // a release store of a lock reads the lock word (the check that the CPU holds it)
+      return { reads: op.k === K.STORE ? [buf, local] : [op.a, buf, local], writes: [buf, local] };
+    }
+    if (cpu.mustDrain || this.needsEmptyBuffer(op) || op.k === K.AWAIT || op.k === K.ASSERT) {
+      return { reads: [...fp.reads, buf], writes: fp.writes };
+    }
+    if (op.k === K.LOAD && b.length > 0 && this.buffered(cpu, op.a)) return { reads: [buf, local], writes: fp.writes };
+    return fp;
+  }
+
+  /** Does this op's store go through the store buffer (a plain store, a lock released by a release store)? */
+  private isBufferedStore(op: Op): boolean {
+    return op.k === K.STORE || ((op.k === K.SPIN_UNLOCK || op.k === K.WRITE_UNLOCK) && this.lockedRelease[op.a] === 0);
+  }
+
+  /** Does this op wait for an empty store buffer (x86: mfence, a locked instruction, a context switch)? */
+  private needsEmptyBuffer(op: Op): boolean {
+    switch (op.k) {
+      case K.FENCE:
+        return op.v === BARRIER.MB;
+      case K.RMW:
+      case K.SPIN_LOCK:
+      case K.SPIN_TRYLOCK:
+      case K.READ_LOCK:
+      case K.READ_TRYLOCK:
+      case K.WRITE_LOCK:
+      case K.WRITE_TRYLOCK:
+      case K.READ_UNLOCK:
+      case K.SWITCH_TO:
+        return true;
+      case K.SPIN_UNLOCK:
+      case K.WRITE_UNLOCK:
+        return this.lockedRelease[op.a] === 1;
+      default:
+        return false;
+    }
+  }
+
+  /** The footprint of a choice on sequentially consistent memory. */
+  private baseFootprint(choice: number): Footprint {
+    if (choice >= this.drainBase) return { reads: [], writes: [] };
     if (choice >= this.cpuCount) {
       const src = this.def.irqs[choice - this.cpuCount]!;
       const local = this.cpuLocal(src.cpu);
@@ -521,13 +784,19 @@ export class Machine implements MachineView {
     return (this.irqBudget[choice - this.cpuCount] as number) > 0;
   }
 
-  /** Is the next step of this CPU a blocking op (one that may be disabled)? */
+  /**
+   * Is the next step of this choice one that may be disabled: a blocking op,
+   * an injection, a drain, and under x86-TSO an op that waits for its store
+   * buffer (to be empty, or to have room)?
+   */
   blockingNext(choice: number): boolean {
     if (choice >= this.cpuCount) return true;
     const cpu = this.cpus[choice] as CpuState;
     if (cpu.current < 0) return false;
     const op = this.pendingOf(cpu.current);
-    return op !== null && isBlocking(op.k);
+    if (op === null) return false;
+    if (isBlocking(op.k)) return true;
+    return this.tso && (this.needsEmptyBuffer(op) || this.isBufferedStore(op) || cpu.mustDrain);
   }
 
   // ---- state identity (for searches that remember visited states) ------
@@ -536,7 +805,8 @@ export class Machine implements MachineView {
    * The fingerprint of the whole state, in `fpA`/`fpB` (64 bits): memory
    * (kept incrementally, Zobrist-style), CPUs, each task's stack as the
    * fingerprints of its frames' histories, interrupt budgets and the lockdep
-   * sets — the same parts as stateKey(), hashed instead of spelled out. Two
+   * sets, and under x86-TSO each store buffer's cells and values — the same
+   * parts as stateKey(), hashed instead of spelled out. Two
    * different states share a fingerprint with probability about 2⁻⁶⁴ per
    * pair (collisionProbability in hash.ts says how likely any merge was).
    */
@@ -556,6 +826,20 @@ export class Machine implements MachineView {
       }
       a = stepA(a, -1 - held.length);
       b = stepB(b, -1 - held.length);
+      if (this.tso) {
+        // the store buffer: cells and values (the sites only say where a store came from), and iret's wait
+        const sb = c.sb;
+        if (c.mustDrain) {
+          a = stepA(a, -7);
+          b = stepB(b, -7);
+        }
+        for (let i = 0; i < sb.length; i += SB_ENTRY) {
+          a = stepA(stepA(a, sb[i] as number), sb[i + 1] as number);
+          b = stepB(stepB(b, sb[i] as number), sb[i + 1] as number);
+        }
+        a = stepA(a, -1 - sb.length);
+        b = stepB(b, -1 - sb.length);
+      }
     }
     const tasks = this.tasks;
     for (let k = 0; k < tasks.length; k++) {
@@ -635,15 +919,23 @@ export class Machine implements MachineView {
   }
 
   /**
-   * An exact key of the whole state: memory, CPUs, interrupt budgets, the
-   * lockdep sets, and each task's stack as (program, numbered history)
+   * An exact key of the whole state: memory, CPUs (with their store
+   * buffers' cells and values), interrupt budgets, the lockdep sets, and each task's stack as (program, numbered history)
    * pairs. Two states with the same key have exactly the same futures. The
    * fingerprint is the fast form of the same thing; tests check the two agree.
    */
   stateKey(): string {
     if (this.histories === null) throw new Error('stateKey() needs trackStates() first');
     const parts: (number | string)[] = [this.part(this.mem.join(','))];
-    for (const c of this.cpus) parts.push(`${c.current}/${c.irqsOn ? 1 : 0}/${c.preempt}/${c.held.join('.')}`);
+    for (const c of this.cpus) {
+      let cs = `${c.current}/${c.irqsOn ? 1 : 0}/${c.preempt}/${c.held.join('.')}`;
+      if (c.mustDrain) cs += '/iret';
+      if (c.sb.length > 0) {
+        cs += '/sb';
+        for (let i = 0; i < c.sb.length; i += SB_ENTRY) cs += `.${c.sb[i]}=${c.sb[i + 1]}`;
+      }
+      parts.push(cs);
+    }
     for (const t of this.tasks) {
       let s = `${t.life}/${t.cpu}/${t.parked ? 1 : 0}`;
       for (const f of t.frames) s += `/${this.exactHistory(f)}`;
@@ -663,7 +955,7 @@ export class Machine implements MachineView {
     const need =
       this.mem.length +
       64 +
-      this.cpuCount * 8 +
+      this.cpuCount * (8 + this.sbDepth * SB_ENTRY) +
       this.taskCount * 8 +
       this.irqBudget.length +
       this.irqLocks.size +
@@ -673,13 +965,16 @@ export class Machine implements MachineView {
     w.set(this.mem);
     let n = this.mem.length;
     for (const c of this.cpus) {
-      if (n + 5 + c.held.length >= w.length) return this.snapshotGrown();
+      if (n + 7 + c.held.length + c.sb.length >= w.length) return this.snapshotGrown();
       w[n++] = c.current;
       w[n++] = c.irqsOn ? 1 : 0;
       w[n++] = c.preempt;
       w[n++] = c.inIrq ? 1 : 0;
       w[n++] = c.held.length;
       for (const l of c.held) w[n++] = l;
+      w[n++] = c.sb.length;
+      for (const x of c.sb) w[n++] = x;
+      w[n++] = c.mustDrain ? 1 : 0;
     }
     const frames: Frame[] = [];
     for (const t of this.tasks) {
@@ -748,6 +1043,10 @@ export class Machine implements MachineView {
       const h = r[n++] as number;
       c.held.length = 0;
       for (let i = 0; i < h; i++) c.held.push(r[n++] as number);
+      const q = r[n++] as number;
+      c.sb.length = 0;
+      for (let i = 0; i < q; i++) c.sb.push(r[n++] as number);
+      c.mustDrain = r[n++] === 1;
     }
     let k = 0;
     const frames = s.frames;
@@ -858,9 +1157,10 @@ export class Machine implements MachineView {
     const a = op.a;
     switch (op.k) {
       case K.LOAD:
-        return mem[a] as number;
+        return cpu.sb.length === 0 ? (mem[a] as number) : this.viewOf(cpu, a);
       case K.STORE:
-        this.write(a, op.v);
+        if (this.tso) this.bufferStore(cpu, task, op, a, op.v);
+        else this.write(a, op.v);
         return 0;
       case K.RMW: {
         const old = mem[a] as number;
@@ -919,25 +1219,27 @@ export class Machine implements MachineView {
         this.write(a, (mem[a] as number) + 1);
         this.acquired(a, cpu, task, op);
         return 1;
-      case K.SPIN_UNLOCK:
-        if (mem[a] !== cpu.id + 1 || !cpu.release(a)) {
+      case K.SPIN_UNLOCK: {
+        const held = cpu.sb.length === 0 ? (mem[a] as number) : this.viewOf(cpu, a);
+        if (held !== cpu.id + 1 || !cpu.release(a)) {
           this.fail(
             ENGINE_INVARIANTS.lockDiscipline,
-            `${task.name} on CPU${cpu.id} unlocks ${this.layout.name(a)}, which it does not hold (${this.layout.format(a, mem[a] as number)}) — double unlock (${op.ref})`,
+            `${task.name} on CPU${cpu.id} unlocks ${this.layout.name(a)}, which it does not hold (${this.layout.format(a, held)}) — double unlock (${op.ref})`,
           );
           return 0;
         }
-        this.write(a, 0);
+        this.releaseStore(cpu, task, op, a);
         return 0;
+      }
       case K.WRITE_UNLOCK:
-        if (mem[a] !== -1 || !cpu.release(a)) {
+        if ((cpu.sb.length === 0 ? mem[a] : this.viewOf(cpu, a)) !== -1 || !cpu.release(a)) {
           this.fail(
             ENGINE_INVARIANTS.lockDiscipline,
             `${task.name} on CPU${cpu.id} write-unlocks ${this.layout.name(a)}, which it does not hold (${op.ref})`,
           );
           return 0;
         }
-        this.write(a, 0);
+        this.releaseStore(cpu, task, op, a);
         return 0;
       case K.READ_UNLOCK:
         if ((mem[a] as number) <= 0 || !cpu.release(a)) {
@@ -950,7 +1252,7 @@ export class Machine implements MachineView {
         this.write(a, (mem[a] as number) - 1);
         return 0;
       case K.ASSERT: {
-        const msg = (op.fn as AssertFn)(mem, cpu);
+        const msg = (op.fn as AssertFn)(cpu.sb.length === 0 ? mem : this.memOf(cpu), cpu);
         if (msg !== null) this.fail(op.tag, `${msg} (${task.name} on CPU${cpu.id}, ${op.ref})`);
         return 0;
       }
@@ -960,6 +1262,12 @@ export class Machine implements MachineView {
       default:
         throw new Error(`unknown op kind ${op.k}`);
     }
+  }
+
+  /** A lock's release: a release store (buffered under x86-TSO) or a locked instruction (see CellInfo.release). */
+  private releaseStore(cpu: CpuState, task: TaskRt, op: Op, a: number): void {
+    if (this.tso && this.lockedRelease[a] === 0) this.bufferStore(cpu, task, op, a, 0);
+    else this.write(a, 0);
   }
 
   private acquired(lock: number, cpu: CpuState, task: TaskRt, op: Op): void {
@@ -1136,6 +1444,8 @@ export class Machine implements MachineView {
     const cpu = this.cpus[t.cpu];
     if (frame.irq && cpu) {
       // Return from interrupt: irqs were on when it came (it can only come then), and iret turns them back on.
+      // iret is serializing: the CPU's next step waits for its store buffer to drain (x86-TSO).
+      if (cpu.sb.length > 0) cpu.mustDrain = true;
       cpu.inIrq = t.frames[t.frames.length - 1]?.irq ?? false;
       this.irqsTurnOn(cpu, t);
     }

@@ -1,9 +1,15 @@
+import { memoryModelProblem, type StatesMemoryModel } from './memory-model.ts';
 import { ENGINE_INVARIANTS, type ModelDef } from './types.ts';
 
 export type Verdict = 'holds' | 'violated' | 'incomplete';
 
-/** What a scenario's author (a reviewer) claims for one variant on one CPU count. */
-export interface Expectation {
+/**
+ * What a scenario's author (a reviewer) claims for one variant on one CPU
+ * count, under one memory model (`memoryModel`: the row's own, else the
+ * scenario's, else sequentially consistent; `storeBuffer`: the x86-TSO
+ * store-buffer depth).
+ */
+export interface Expectation extends StatesMemoryModel {
   readonly cpus: number;
   /**
    * interrupt budgets this row is stated under, replacing the scenario's
@@ -54,7 +60,8 @@ export interface BuildOptions {
   readonly cpus: number;
 }
 
-export interface ScenarioDef {
+/** A scenario may state the memory model its rows run under by default (`memoryModel`, `storeBuffer`). */
+export interface ScenarioDef extends StatesMemoryModel {
   readonly name: string;
   readonly summary: string;
   /** default number of CPUs */
@@ -110,8 +117,14 @@ export function scenarioProblem(x: unknown): string | null {
   }
   if (!Number.isInteger(s.cpus) || (s.cpus as number) < 1) return `scenario ${s.name} has no CPU count (cpus: 2)`;
   if (!Array.isArray(s.invariants)) return `scenario ${s.name} has no invariants list`;
+  const mm = memoryModelProblem(s as StatesMemoryModel);
+  if (mm !== null) return `scenario ${s.name}: ${mm}`;
   for (const [v, d] of Object.entries(s.variants as Record<string, Partial<VariantDef>>)) {
     if (!Array.isArray(d?.expect)) return `scenario ${s.name}, variant ${v}: no expect list`;
+    for (const e of d.expect as unknown[]) {
+      const p = typeof e === 'object' && e !== null ? memoryModelProblem(e as StatesMemoryModel) : null;
+      if (p !== null) return `scenario ${s.name}, variant ${v}: ${p}`;
+    }
   }
   return null;
 }

@@ -1,5 +1,6 @@
 import type { MemoryLayout } from '../cpu/memory.ts';
 import type { MemView, Program } from '../cpu/ops.ts';
+import type { MemoryModel } from './memory-model.ts';
 
 /**
  * Ghost state: facts a program records for invariants (a signal handled, a
@@ -110,6 +111,8 @@ export interface ModelDef {
   readonly safety: readonly SafetyInvariant[];
   readonly transitions?: readonly TransitionInvariant[];
   readonly terminal: readonly TerminalInvariant[];
+  /** the memory model the CPUs follow (absent: sequentially consistent); a machine's own option replaces it */
+  readonly memoryModel?: MemoryModel;
 }
 
 export interface Violation {

@@ -39,6 +39,15 @@ import { pfFmt, ST, sfFmt, stateFmt } from './consts.ts';
 import { DRAGON_PATHS, type DragonPaths } from './paths.ts';
 import { Src, type Variant } from './variant.ts';
 
+/**
+ * How DragonOS's RwLock releases a writer on x86 (kernel/src/libs/rwlock.rs,
+ * RwLockWriteGuard::drop: `lock.fetch_and(!(WRITER | UPGRADED), Release)`):
+ * a locked instruction, which drains the store buffer under x86-TSO. Its
+ * SpinLock releases with `store(false, Release)` (kernel/src/libs/spinlock.rs
+ * RawSpinlock::unlock), a plain store: the layout's default.
+ */
+const RWLOCK_WRITE_RELEASE = 'locked';
+
 export { EXIT_WORK, PF, SF, ST } from './consts.ts';
 
 /** A process control block: its fields as cells. */
@@ -151,7 +160,7 @@ export class DragonKernel {
   ) {
     this.src = new Src(v);
     const L = b.layout;
-    this.sighand = { lock: L.rwlock('sighand.inner'), flags: L.cell('sighand.flags', 0, sfFmt) };
+    this.sighand = { lock: L.rwlock('sighand.inner', RWLOCK_WRITE_RELEASE), flags: L.cell('sighand.flags', 0, sfFmt) };
   }
 
   /**
@@ -177,7 +186,7 @@ export class DragonKernel {
       id,
       name,
       home,
-      schedInfo: L.rwlock(`${name}.sched_info`),
+      schedInfo: L.rwlock(`${name}.sched_info`, RWLOCK_WRITE_RELEASE),
       state: L.cell(`${name}.state`, opts.state ?? ST.Runnable, stateFmt),
       sleep: L.cell(`${name}.sleep`, opts.sleep ? 1 : 0),
       onRqLock: L.spinlock(`${name}.on_rq.lock`),
@@ -187,7 +196,7 @@ export class DragonKernel {
       seOnRq: L.cell(`${name}.se.on_rq`, onRq),
       flags: L.cell(`${name}.flags`, opts.flags ?? 0, pfFmt),
       preempt: L.cell(`${name}.preempt_count`, opts.preempt ?? 0),
-      sigInfo: L.rwlock(`${name}.sig_info`),
+      sigInfo: L.rwlock(`${name}.sig_info`, RWLOCK_WRITE_RELEASE),
       pending: L.cell(`${name}.sig_pending`, opts.pending ?? 0, sigsetFormatter),
       sigqueue: L.cell(`${name}.sig_queue`, opts.pending ?? 0, sigsetFormatter),
       blocked: L.cell(`${name}.sig_blocked`, opts.blocked ?? 0, sigsetFormatter),
@@ -252,7 +261,7 @@ export class DragonKernel {
         id,
         name,
         home: c,
-        schedInfo: L.rwlock(`${name}.sched_info`),
+        schedInfo: L.rwlock(`${name}.sched_info`, RWLOCK_WRITE_RELEASE),
         state: L.cell(`${name}.state`, ST.Runnable, stateFmt),
         sleep: L.cell(`${name}.sleep`, 0),
         onRqLock: L.spinlock(`${name}.on_rq.lock`),
@@ -262,7 +271,7 @@ export class DragonKernel {
         seOnRq: L.cell(`${name}.se.on_rq`, 0),
         flags: L.cell(`${name}.flags`, 0, pfFmt),
         preempt: L.cell(`${name}.preempt_count`, 0),
-        sigInfo: L.rwlock(`${name}.sig_info`),
+        sigInfo: L.rwlock(`${name}.sig_info`, RWLOCK_WRITE_RELEASE),
         pending: L.cell(`${name}.sig_pending`, 0, sigsetFormatter),
         sigqueue: L.cell(`${name}.sig_queue`, 0, sigsetFormatter),
         blocked: L.cell(`${name}.sig_blocked`, 0, sigsetFormatter),

@@ -4,7 +4,18 @@
  * code back in one function and keeps 6.6 everywhere else. Each step cites
  * the kernel it comes from.
  */
-import { fence, load, type Program, preemptDisable, preemptEnable, readLock, readUnlock, rmw, store } from '../../cpu/ops.ts';
+import {
+  BARRIER,
+  fence,
+  load,
+  type Program,
+  preemptDisable,
+  preemptEnable,
+  readLock,
+  readUnlock,
+  rmw,
+  store,
+} from '../../cpu/ops.ts';
 import type { TaskContext } from '../../model/types.ts';
 import {
   __TASK_TRACED,
@@ -55,7 +66,7 @@ export function* ptrace_stop_5_18(
   let gstopDone = false;
   yield* k.fn.set_special_state(k, ctx, TASK_TRACED); // 2269
   yield rmw(me.jobctl, (j) => j | JOBCTL_TRACED, r(2270), 'current->jobctl |= JOBCTL_TRACED');
-  yield fence(r(2290), 'smp_wmb()');
+  yield fence(r(2290), 'smp_wmb()', BARRIER.WMB);
   yield store(pc.ptrace_message, message, r(2292), 'current->ptrace_message = message');
   yield store(pc.last_siginfo, siCode === null ? NO_SIGINFO : siginfoCode(siCode), r(2293), 'current->last_siginfo = info');
   yield store(me.exit_code, exitCode, r(2294), 'current->exit_code = exit_code');

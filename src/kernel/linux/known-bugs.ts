@@ -5,6 +5,7 @@
  * bugs that only leave something out add no step.
  */
 import {
+  BARRIER,
   fence,
   irqDisable,
   irqEnable,
@@ -77,7 +78,7 @@ function* __schedule_stale_prev_state(k: LinuxKernel, ctx: TaskContext, mode: nu
   const prevState: number = yield load(prev.state, here`__schedule`, 'prev_state = READ_ONCE(prev->__state), before rq_lock');
   yield irqDisable(`${C}:6596 __schedule`, 'local_irq_disable()');
   yield spinLock(rq.lock, `${C}:6614 __schedule`, 'rq_lock(rq, &rf)');
-  yield fence(`${C}:6615 __schedule`, 'smp_mb__after_spinlock()');
+  yield fence(`${C}:6615 __schedule`, 'smp_mb__after_spinlock()', BARRIER.MB_AFTER_SPINLOCK);
   if (!(mode & SM_PREEMPT) && prevState) {
     if (yield* k.fn.signal_pending_state(k, ctx, prevState, prev)) {
       yield store(prev.state, TASK_RUNNING, `${C}:6631 __schedule`, 'WRITE_ONCE(prev->__state, TASK_RUNNING)');
@@ -132,14 +133,14 @@ function* try_to_wake_up_no_on_cpu_wait(
     return (st & state) !== 0;
   }
   const flags = yield* raw_spin_lock_irqsave(p.pi_lock, `${C}:4234 ${F}`, 'scoped_guard(raw_spinlock_irqsave, &p->pi_lock)');
-  yield fence(`${C}:4235 ${F}`, 'smp_mb__after_spinlock()');
+  yield fence(`${C}:4235 ${F}`, 'smp_mb__after_spinlock()', BARRIER.MB_AFTER_SPINLOCK);
   const st: number = yield load(p.state, `${C}:2239 __task_state_match`, 'ttwu_state_match: READ_ONCE(p->__state) & state');
   const success = (st & state) !== 0;
   if (success) {
-    yield fence(`${C}:4263 ${F}`, 'smp_rmb()');
+    yield fence(`${C}:4263 ${F}`, 'smp_rmb(): the __state load before the on_rq load', BARRIER.RMB);
     const onRq: number = yield load(p.on_rq, `${C}:4264 ${F}`, 'if (READ_ONCE(p->on_rq) && ttwu_runnable(p, wake_flags))');
     if (!(onRq !== 0 && (yield* k.fn.ttwu_runnable(k, ctx, p)))) {
-      yield fence(`${C}:4291 ${F}`, 'smp_acquire__after_ctrl_dep()');
+      yield fence(`${C}:4291 ${F}`, 'smp_acquire__after_ctrl_dep()', BARRIER.ACQUIRE_AFTER_CTRL_DEP);
       yield store(p.state, TASK_WAKING, `${C}:4299 ${F}`, 'WRITE_ONCE(p->__state, TASK_WAKING)');
       // no smp_cond_load_acquire(&p->on_cpu, !VAL) here
       const prevCpu: number = yield load(

@@ -13,7 +13,18 @@
  * The 5.18 ptrace_stop, which a variant puts in place of this one, is in
  * history.ts.
  */
-import { fence, load, type Program, preemptDisable, preemptEnable, readLock, readUnlock, rmw, store } from '../../cpu/ops.ts';
+import {
+  BARRIER,
+  fence,
+  load,
+  type Program,
+  preemptDisable,
+  preemptEnable,
+  readLock,
+  readUnlock,
+  rmw,
+  store,
+} from '../../cpu/ops.ts';
 import type { TaskContext } from '../../model/types.ts';
 import { SIG, sigmask } from '../common/bits.ts';
 import {
@@ -80,7 +91,7 @@ export function* ptrace_stop(
   if (yield* k.fn.__fatal_signal_pending(k, ctx, me, F)) return exitCode; // 2266-2267
   yield* k.fn.set_special_state(k, ctx, TASK_TRACED); // 2269
   yield rmw(me.jobctl, (j) => j | JOBCTL_TRACED, r(2270, F), 'current->jobctl |= JOBCTL_TRACED');
-  yield fence(r(2290, F), 'smp_wmb()');
+  yield fence(r(2290, F), 'smp_wmb()', BARRIER.WMB);
   yield store(pc.ptrace_message, message, r(2292, F), 'current->ptrace_message = message');
   yield store(pc.last_siginfo, siCode === null ? NO_SIGINFO : siginfoCode(siCode), r(2293, F), 'current->last_siginfo = info');
   yield store(me.exit_code, exitCode, r(2294, F), 'current->exit_code = exit_code');

@@ -73,9 +73,11 @@ export class RedoxKernel {
     readonly b: ModelBuilder,
     readonly v: RedoxVersion,
   ) {
-    this.csl = b.layout.spinlock('CONTEXT_SWITCH_LOCK');
-    this.contextsLock = b.layout.rwlock('CONTEXTS');
-    this.sessionsLock = b.layout.rwlock('SESSIONS');
+    // x86-TSO: CONTEXT_SWITCH_LOCK.store(false, SeqCst) is an xchg (locked); spin::RwLock's write
+    // unlock is a fetch_and (locked) — both drain the store buffer (spin::Mutex's unlock is a release store)
+    this.csl = b.layout.spinlock('CONTEXT_SWITCH_LOCK', 'locked');
+    this.contextsLock = b.layout.rwlock('CONTEXTS', 'locked');
+    this.sessionsLock = b.layout.rwlock('SESSIONS', 'locked');
   }
 
   ref(file: string, fn: string, l19: number | string, l20: number | string): string {
@@ -100,7 +102,7 @@ export class RedoxKernel {
       name: n,
       task,
       idle: false,
-      lock: l.rwlock(`${n}.lock`),
+      lock: l.rwlock(`${n}.lock`, 'locked'),
       status: cell('status', RUNNABLE, statusFormatter),
       running: cell('running', spec.current ? 1 : 0),
       // ptrace_stop is a cell only for a context some path may freeze (a traced one, a clone child).

@@ -9,12 +9,15 @@
  * - linux-6.6: set_current_state() (store + full barrier), then the test.
  * - waitqueue: the same through a wait queue: prepare_to_wait / __wake_up /
  *   finish_wait (autoremove entries).
- * - no-barrier: __set_current_state() (no barrier) instead. Our memory model
- *   is sequentially consistent, where a fence orders nothing a store and a
- *   load do not already order: this variant HOLDS here. The reordering it
- *   allows on real hardware (the condition load passing the state store) needs
- *   the store-buffer model (TSO), which is not built yet; this variant is the
- *   scenario that will show it.
+ * - no-barrier: __set_current_state() (no barrier) instead. On sequentially
+ *   consistent memory a fence orders nothing a store and a load do not
+ *   already order: this variant HOLDS there. Under x86-TSO
+ *   (`--memory-model tso`) the state store waits in the sleeper's store
+ *   buffer while the sleeper loads cond = 0; the waker's try_to_wake_up
+ *   (pi_lock, a locked instruction, drained its own store of cond) reads
+ *   __state still TASK_RUNNING from memory and wakes nobody; the sleeper's
+ *   schedule() then dequeues it: the wakeup is lost. linux-6.6's
+ *   smp_store_mb (an xchg) drains the store before the load.
  * - test-before-set: the condition tested BEFORE set_current_state — the
  *   classic lost wakeup: the waker sets the condition and finds the sleeper
  *   still TASK_RUNNING between its test and its store, so wakes nobody.
@@ -55,6 +58,7 @@ export default defineScenario({
         { cpus: 1, verdict: 'holds' },
         { cpus: 2, verdict: 'holds' },
         { cpus: 3, verdict: 'holds' },
+        { cpus: 2, memoryModel: 'tso', verdict: 'holds', why: 'smp_store_mb drains the state store before the test' },
       ],
     },
     waitqueue: {
@@ -63,17 +67,31 @@ export default defineScenario({
       expect: [
         { cpus: 1, verdict: 'holds' },
         { cpus: 2, verdict: 'holds' },
+        {
+          cpus: 2,
+          memoryModel: 'tso',
+          verdict: 'holds',
+          why: 'prepare_to_wait sets the state with set_current_state (smp_store_mb)',
+        },
       ],
     },
     'no-barrier': {
-      summary: '__set_current_state (no barrier) before the test: holds on sequentially consistent memory',
+      summary: '__set_current_state (no barrier) before the test: holds on sequentially consistent memory, not under x86-TSO',
       expect: [
         { cpus: 1, verdict: 'holds', why: 'one CPU: program order is all there is' },
         {
           cpus: 2,
           verdict: 'holds',
-          why: 'sequentially consistent model: the missing fence reorders nothing; needs the TSO model to show the bug',
+          why: 'sequentially consistent model: the missing fence reorders nothing',
         },
+        {
+          cpus: 2,
+          memoryModel: 'tso',
+          verdict: 'violated',
+          invariant: 'no-lost-wakeup',
+          why: 'the state store waits in the store buffer while the sleeper reads cond = 0 and the waker reads TASK_RUNNING',
+        },
+        { cpus: 1, memoryModel: 'tso', verdict: 'holds', why: 'one CPU reads its own buffered stores' },
       ],
     },
     'test-before-set': {

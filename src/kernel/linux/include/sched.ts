@@ -17,8 +17,11 @@ export function* __set_current_state(k: LinuxKernel, ctx: TaskContext, state: nu
 
 /**
  * set_current_state(v): smp_store_mb(current->__state, v) — sched.h:218-222.
- * The store and the full barrier are two steps (on x86 one xchg); on the
- * sequentially consistent memory model the barrier orders nothing further.
+ * The store and the full barrier are two steps (on x86 one xchg, a locked
+ * instruction). On the sequentially consistent memory model the barrier
+ * orders nothing further; under x86-TSO it waits for the store buffer to
+ * drain, so the store reaches memory before the caller's next load (the
+ * condition test), as the xchg makes it.
  */
 export function* set_current_state(k: LinuxKernel, ctx: TaskContext, state: number): Program<void> {
   const me = k.current(ctx);

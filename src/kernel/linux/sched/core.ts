@@ -19,6 +19,7 @@
  */
 import {
   awaitCond,
+  BARRIER,
   check,
   fence,
   irqDisable,
@@ -231,7 +232,7 @@ export function* try_to_wake_up(k: LinuxKernel, ctx: TaskContext, p: LinuxTask, 
     return success;
   }
   const flags = yield* raw_spin_lock_irqsave(p.pi_lock, r(4234, F), 'scoped_guard(raw_spinlock_irqsave, &p->pi_lock)');
-  yield fence(r(4235, F), 'smp_mb__after_spinlock()');
+  yield fence(r(4235, F), 'smp_mb__after_spinlock()', BARRIER.MB_AFTER_SPINLOCK);
   const st: number = yield load(
     p.state,
     r(2239, '__task_state_match'),
@@ -240,11 +241,11 @@ export function* try_to_wake_up(k: LinuxKernel, ctx: TaskContext, p: LinuxTask, 
   let success = false;
   if (st & state) {
     success = true;
-    yield fence(r(4263, F), 'smp_rmb(): the __state load before the on_rq load');
+    yield fence(r(4263, F), 'smp_rmb(): the __state load before the on_rq load', BARRIER.RMB);
     const onRq: number = yield load(p.on_rq, r(4264, F), 'if (READ_ONCE(p->on_rq) && ttwu_runnable(p, wake_flags))');
     const done = onRq !== 0 && (yield* k.fn.ttwu_runnable(k, ctx, p));
     if (!done) {
-      yield fence(r(4291, F), 'smp_acquire__after_ctrl_dep()');
+      yield fence(r(4291, F), 'smp_acquire__after_ctrl_dep()', BARRIER.ACQUIRE_AFTER_CTRL_DEP);
       yield store(p.state, TASK_WAKING, r(4299, F), 'WRITE_ONCE(p->__state, TASK_WAKING)');
       // 4320-4322: `smp_load_acquire(&p->on_cpu) && ttwu_queue_wakelist(...)`: the wake-list path is
       // not modelled (see the file comment), so the direct path waits for p to be off its CPU.
@@ -337,7 +338,7 @@ export function* __schedule(k: LinuxKernel, ctx: TaskContext, sched_mode: number
   const prev = k.current(ctx);
   yield irqDisable(r(6596, F), 'local_irq_disable()');
   yield spinLock(rq.lock, r(6614, F), 'rq_lock(rq, &rf)');
-  yield fence(r(6615, F), 'smp_mb__after_spinlock()');
+  yield fence(r(6615, F), 'smp_mb__after_spinlock()', BARRIER.MB_AFTER_SPINLOCK);
   const prevState: number = yield load(prev.state, r(6628, F), 'prev_state = READ_ONCE(prev->__state)');
   if (!(sched_mode & SM_PREEMPT) && prevState) {
     if (yield* k.fn.signal_pending_state(k, ctx, prevState, prev)) {

@@ -1,0 +1,148 @@
+/**
+ * The litmus corpus (src/scenarios/litmus/): every shape's known answer
+ * under sequential consistency and x86-TSO, found by the reduced dfs and
+ * by the brute-force enumeration of every interleaving (drains included);
+ * and the command's verdicts, traces and replays on the first of them.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DfsStrategy } from '../src/explorer/dfs.ts';
+import { explore } from '../src/explorer/explore.ts';
+import { ReducedDfs } from '../src/explorer/reduced-dfs.ts';
+import { Machine } from '../src/model/machine.ts';
+import { statedMemoryModel } from '../src/model/memory-model.ts';
+import { SCENARIOS } from '../src/scenarios/index.ts';
+import { runInProcess } from './cli-in-process.ts';
+
+const LITMUS = SCENARIOS.filter((s) => s.name.startsWith('litmus/'));
+
+describe('the litmus corpus', () => {
+  it('has the classic shapes, each stated under both memory models', () => {
+    expect(LITMUS.map((s) => s.name)).toEqual([
+      'litmus/SB',
+      'litmus/MP',
+      'litmus/LB',
+      'litmus/R',
+      'litmus/2+2W',
+      'litmus/RWC',
+      'litmus/WRC',
+      'litmus/IRIW',
+    ]);
+    for (const s of LITMUS) {
+      for (const v of Object.values(s.variants)) {
+        expect(v.expect.map((e) => statedMemoryModel(s, e).name).sort()).toEqual(['sc', 'tso']);
+      }
+    }
+  });
+
+  it('every row gets its known answer from the reduced dfs and from the enumeration of every interleaving', () => {
+    const got: string[] = [];
+    const want: string[] = [];
+    for (const s of LITMUS) {
+      for (const [variant, v] of Object.entries(s.variants)) {
+        for (const e of v.expect) {
+          const mm = statedMemoryModel(s, e);
+          const row = `${s.name} [${variant}] ${mm.name}`;
+          const def = () => s.build({ variant, cpus: e.cpus });
+          const reduced = explore(new Machine(def(), { memoryModel: mm }), new ReducedDfs());
+          const brute = explore(new Machine(def(), { memoryModel: mm }), new DfsStrategy({ cache: false }));
+          want.push(`${row}: ${e.verdict} ${e.verdict}`);
+          got.push(`${row}: ${reduced.verdict} ${brute.verdict}`);
+          if (e.verdict === 'violated') expect(reduced.violation?.invariant).toBe('forbidden-outcome');
+        }
+      }
+    }
+    expect(got).toEqual(want);
+  });
+
+  it('SB: Sometimes under TSO with a trace that replays and shows the buffered stores, Never under SC and with smp_mb', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ptrace-mc-litmus-'));
+    const t = join(dir, 'sb.json');
+    const tso = await runInProcess(['check', 'litmus/SB', '--variant', 'plain', '--memory-model', 'tso', '--trace-out', t]);
+    expect(tso.code).toBe(1);
+    expect(tso.out).toContain('x86-TSO memory');
+    const trace = JSON.parse(readFileSync(t, 'utf8'));
+    expect(trace.options).toMatchObject({ memoryModel: 'tso', storeBuffer: 8 });
+    expect(trace.schedule.some((c: string) => c.startsWith('drain:cpu'))).toBe(true);
+    expect(trace.steps.some((s: { detail: string }) => s.detail.includes('store buffer'))).toBe(true);
+    const replay = await runInProcess(['replay', t]);
+    expect(replay.code).toBe(1);
+    expect(replay.out).toContain('reproduces forbidden-outcome');
+    const text = await runInProcess(['render', t]);
+    expect(text.out).toContain('x86-TSO');
+    expect((await runInProcess(['check', 'litmus/SB', '--variant', 'plain', '--memory-model', 'sc'])).code).toBe(0);
+    expect((await runInProcess(['check', 'litmus/SB', '--variant', 'mbs', '--memory-model', 'tso'])).code).toBe(0);
+  });
+
+  it('MP holds under TSO (Never), as on x86', async () => {
+    const r = await runInProcess(['check', 'litmus/MP', '--variant', 'plain', '--memory-model', 'tso']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('x86-TSO memory, store buffers of 8 entries per CPU');
+  });
+
+  it('the table of the group runs each row under its own memory model and matches every answer', async () => {
+    const r = await runInProcess(['check', 'litmus/']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/litmus\/SB \[plain\] +2 tso +violated/);
+    expect(r.out).toMatch(/litmus\/SB \[plain\] +2 +holds/);
+  });
+
+  it('a bad memory model or depth is one line and exit 2', async () => {
+    for (const args of [
+      ['--memory-model', 'arm'],
+      ['--memory-model', 'sc', '--store-buffer', '2'],
+      ['--store-buffer', '0'],
+      ['--store-buffer', '65'],
+    ]) {
+      const r = await runInProcess(['check', 'litmus/SB', '--variant', 'plain', ...args]);
+      expect(r.code).toBe(2);
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+    }
+  });
+
+  it('the litmus command reads the .litmus files of the corpus and gives the built-in shapes’ answers, each witness replaying', async () => {
+    const SAME: Record<string, [string, string]> = {
+      SB: ['litmus/SB', 'plain'],
+      'SB+mbs': ['litmus/SB', 'mbs'],
+      'SB+wmbs': ['litmus/SB', 'wmbs'],
+      'SB+xchgs': ['litmus/SB', 'xchgs'],
+      MP: ['litmus/MP', 'plain'],
+      'MP+wmb+rmb': ['litmus/MP', 'wmb-rmb'],
+      LB: ['litmus/LB', 'plain'],
+      R: ['litmus/R', 'plain'],
+      '2+2W': ['litmus/2+2W', 'plain'],
+      RWC: ['litmus/RWC', 'plain'],
+      WRC: ['litmus/WRC', 'plain'],
+      IRIW: ['litmus/IRIW', 'plain'],
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'ptrace-mc-litmus-'));
+    const got: string[] = [];
+    const want: string[] = [];
+    for (const [file, [name, variant]] of Object.entries(SAME)) {
+      const r = await runInProcess(['litmus', `litmus/${file}.litmus`, '--json', '--out-dir', dir]);
+      expect(r.code).toBe(0);
+      const s = LITMUS.find((x) => x.name === name);
+      for (const line of r.out.trim().split('\n')) {
+        const j = JSON.parse(line);
+        got.push(`${file} ${j.memoryModel}: ${j.answer}`);
+        const e = s?.variants[variant]?.expect.find((x) => statedMemoryModel(s, x).name === j.memoryModel);
+        want.push(`${file} ${j.memoryModel}: ${e?.verdict === 'holds' ? 'Never' : 'Sometimes'}`);
+        if (j.answer === 'Sometimes') expect((await runInProcess(['replay', j.witness])).code).toBe(1);
+        else expect(j.witness).toBeNull();
+      }
+    }
+    expect(got).toEqual(want);
+  });
+
+  it('a litmus file outside the subset is one line naming the line, exit 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ptrace-mc-litmus-'));
+    const f = join(dir, 'bad.litmus');
+    writeFileSync(f, 'C bad\n{}\nP0(int *x)\n{\n\tif (READ_ONCE(*x)) WRITE_ONCE(*x, 2);\n}\nexists (x=2)\n');
+    const r = await runInProcess(['litmus', f]);
+    expect(r.code).toBe(2);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(r.err).toContain('bad.litmus:5:');
+  });
+});
