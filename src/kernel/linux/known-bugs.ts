@@ -31,6 +31,7 @@ import {
   TASK_WAKEKILL,
   TASK_WAKING,
   TIF_NEED_RESCHED,
+  TIF_NOTIFY_SIGNAL,
   TIF_SIGPENDING,
 } from './consts.ts';
 import type { LinuxKernel } from './kernel.ts';
@@ -103,10 +104,10 @@ const E = 'linux-6.6 kernel/entry/common.c';
 function* exit_to_user_mode_loop_late_irq_disable(k: LinuxKernel, ctx: TaskContext, tiWork: number): Program<number> {
   const me = k.current(ctx);
   let work = tiWork;
-  while (work & (TIF_NEED_RESCHED | TIF_SIGPENDING)) {
+  while (work & (TIF_NEED_RESCHED | TIF_SIGPENDING | TIF_NOTIFY_SIGNAL)) {
     yield irqEnable(`${E} exit_to_user_mode_loop`, 'local_irq_enable_exit_to_user(ti_work)');
     if (work & TIF_NEED_RESCHED) yield* k.fn.schedule(k, ctx);
-    if (work & TIF_SIGPENDING) yield* k.fn.arch_do_signal_or_restart(k, ctx);
+    if (work & (TIF_SIGPENDING | TIF_NOTIFY_SIGNAL)) yield* k.fn.arch_do_signal_or_restart(k, ctx);
     work = yield load(me.tif, here`exit_to_user_mode_loop`, 'ti_work = read_thread_flags(), irqs still on');
     yield irqDisable(here`exit_to_user_mode_loop`, 'local_irq_disable_exit_to_user(), after the read');
   }
@@ -142,6 +143,11 @@ function* try_to_wake_up_no_on_cpu_wait(
     if (!(onRq !== 0 && (yield* k.fn.ttwu_runnable(k, ctx, p)))) {
       yield fence(`${C}:4291 ${F}`, 'smp_acquire__after_ctrl_dep()', BARRIER.ACQUIRE_AFTER_CTRL_DEP);
       yield store(p.state, TASK_WAKING, `${C}:4299 ${F}`, 'WRITE_ONCE(p->__state, TASK_WAKING)');
+      if (k.opts.ttwuQueue && (yield* k.fn.ttwu_wakelist_on_cpu(k, ctx, p, wakeFlags))) {
+        yield* raw_spin_unlock_irqrestore(p.pi_lock, flags, `${C}:4351 ${F}`, 'break: raw_spin_unlock_irqrestore(&p->pi_lock)');
+        yield preemptEnable(`${C}:4356 ${F}`, 'guard(preempt) ends');
+        return true;
+      }
       // no smp_cond_load_acquire(&p->on_cpu, !VAL) here
       const prevCpu: number = yield load(
         p.cpu,

@@ -10,8 +10,9 @@
  *
  * With it comes the Linux counterpart of DragonOS's invariant:
  *
- * - no-return-with-pending-work (terminal): a task in user mode with
- *   TIF_SIGPENDING or TIF_NEED_RESCHED set has a reschedule IPI on its way
+ * - no-return-with-pending-work (terminal): a task in user mode with work
+ *   for the exit loop (TIF_SIGPENDING, TIF_NOTIFY_SIGNAL or TIF_NEED_RESCHED:
+ *   EXIT_TO_USER_MODE_WORK as the model has it) has a reschedule IPI on its way
  *   to its CPU. exit_to_user_mode_prepare reads the thread flags with irqs
  *   off and returns only when none is set, so work set after that read is
  *   seen by the next kernel entry — which, for a task running in user mode
@@ -19,7 +20,7 @@
  */
 import type { ModelBuilder } from '../../model/build.ts';
 import type { MachineView } from '../../model/types.ts';
-import { TIF_NEED_RESCHED, TIF_SIGPENDING } from './consts.ts';
+import { TIF_NEED_RESCHED, TIF_NOTIFY_SIGNAL, TIF_SIGPENDING } from './consts.ts';
 import type { LinuxKernel } from './kernel.ts';
 import type { LinuxTask } from './objects.ts';
 
@@ -43,7 +44,7 @@ export function returnedWithWork(w: MachineView, k: LinuxKernel, tasks: readonly
     const cell = userModeCell(k, t);
     if (cell === undefined || w.mem[cell] !== 1) continue;
     const tif = w.mem[t.tif] as number;
-    if (!(tif & (TIF_SIGPENDING | TIF_NEED_RESCHED))) continue;
+    if (!(tif & (TIF_SIGPENDING | TIF_NOTIFY_SIGNAL | TIF_NEED_RESCHED))) continue;
     const cpu = w.mem[t.cpu] as number;
     if (w.mem[k.rq(cpu).ipi] !== 0) continue;
     return `${t.name} runs in user mode with ${w.layout.format(t.tif, tif)}, and no reschedule IPI is on its way to CPU${cpu} to bring it back into the kernel`;
