@@ -39,7 +39,8 @@ function runRow(job: BenchJob): BenchRow {
     depth: DEFAULT_PCT_DEPTH,
     shrink: true,
     budget: { maxTimeMs: ROW_MAX_TIME_MS },
-    ...(job.workers !== undefined ? { workers: job.workers } : {}),
+    // worker threads load the scenario again, by its built-in name
+    ...(job.workers !== undefined ? { workers: job.workers, source: { builtin: s.name } } : {}),
   };
   const t0 = performance.now();
   const r = runScenario(s, opts);
