@@ -1,4 +1,5 @@
 import type { BenchJob, BenchRow } from './rows.ts';
+import { SPIN_MEMLIM_MB } from './spin.ts';
 
 const COLUMNS: [keyof BenchRow, string][] = [
   ['scenario', 'scenario'],
@@ -198,7 +199,12 @@ export function targetReport(x: ReportInput): string {
     for (const { r, j } of rowsAndJobs) {
       if (r.spinMs === undefined) continue;
       const ratio = r.searchMs / Math.max(1, r.spinMs);
-      if (j.expected === 'holds') {
+      if (r.spinFinished === false) {
+        mark(
+          true,
+          `${what(r)} against SPIN: ${r.searchMs} ms; SPIN did not finish (stopped after ${r.spinMs} ms or ${SPIN_MEMLIM_MB} MB)`,
+        );
+      } else if (j.expected === 'holds') {
         mark(
           r.searchMs <= r.spinMs,
           `${what(r)} against SPIN: ${r.searchMs} ms vs ${r.spinMs} ms (${ratio.toFixed(2)}×; states ${r.states} vs ${r.spinStates})`,

@@ -39,7 +39,7 @@ function runRow(job: BenchJob): BenchRow {
     depth: DEFAULT_PCT_DEPTH,
     shrink: true,
     budget: { maxTimeMs: ROW_MAX_TIME_MS },
-    // worker threads load the scenario again, by its built-in name
+    // worker threads load the scenario again, by name
     ...(job.workers !== undefined ? { workers: job.workers, source: { builtin: s.name } } : {}),
   };
   const t0 = performance.now();
@@ -77,9 +77,9 @@ function runRow(job: BenchJob): BenchRow {
   };
 }
 
-function spinColumns(model: string): { spinMs: number; spinStates: number } {
+function spinColumns(model: string): { spinMs: number; spinStates?: number; spinFinished: boolean } {
   const s = runSpin(model);
-  return { spinMs: s.ms, spinStates: s.states };
+  return { spinMs: s.ms, ...(s.finished ? { spinStates: s.states } : {}), spinFinished: s.finished };
 }
 
 process.stdout.write(`${JSON.stringify(runRow(JSON.parse(process.argv[2] as string) as BenchJob))}\n`);

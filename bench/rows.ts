@@ -65,6 +65,8 @@ export interface BenchRow {
   /** SPIN on the Promela mirror of the row, when there is one */
   readonly spinMs?: number;
   readonly spinStates?: number;
+  /** SPIN ran to its end (else it was stopped after spinMs) */
+  readonly spinFinished?: boolean;
 }
 
 /**

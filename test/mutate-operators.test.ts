@@ -45,7 +45,7 @@ describe('mutation operators', () => {
     expect(m?.what).toMatch(/moved after spin_unlock_irqrestore$/);
     const after = applyMutant(readFileSync(file, 'utf8'), m as Mutant);
     const body = after.slice(after.indexOf('export function* prepare_to_wait'), after.indexOf('export function* finish_wait'));
-    expect(body.indexOf('spin_unlock_irqrestore(wq.lock')).toBeLessThan(body.indexOf('__add_wait_queue(wq_head'));
+    expect(body.indexOf('spin_unlock_irqrestore(wq.lock')).toBeLessThan(body.indexOf('__add_wait_queue('));
   });
 
   it('weaken-set-state turns set_current_state into __set_current_state', () => {

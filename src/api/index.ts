@@ -36,6 +36,7 @@ export {
   readLock,
   readUnlock,
   rmw,
+  snapshot,
   spinLock,
   spinTrylock,
   spinUnlock,
@@ -56,5 +57,5 @@ export {
   type VariantDef,
 } from '../model/scenario.ts';
 export { here } from '../model/source-ref.ts';
-export type { MachineView, ModelDef, TaskContext, TerminalInvariant } from '../model/types.ts';
+export type { MachineView, ModelDef, Prologue, TaskContext, TerminalInvariant } from '../model/types.ts';
 export { type CheckOptions, type CheckResult, check, compare, type ExploreResult, explore, storyOf } from './check.ts';

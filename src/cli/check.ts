@@ -285,8 +285,11 @@ export function jobIrq(s: ScenarioDef, variant: string, cpus: number, requested:
 /**
  * The expectation row for this CPU count, these interrupt budgets (none
  * given: the row without budgets) and this memory model (a row's own, else
- * its scenario's); with invariants named, the row that checks exactly those
- * if there is one.
+ * its scenario's) that says something about a search of `invariants` (null:
+ * every invariant): the row that checks exactly those; else one that checks
+ * more of them and whose verdict carries over — it holds, or the invariant it
+ * violates is among those checked. A row that checks other invariants says
+ * nothing about this search (null).
  */
 export function expectationFor(
   s: ScenarioDef,
@@ -298,8 +301,14 @@ export function expectationFor(
 ): Expectation | null {
   const rows =
     def?.expect.filter((e) => e.cpus === cpus && sameIrqBounds(e.irq, irq) && sameMemoryModel(statedMemoryModel(s, e), mm)) ?? [];
-  const same = invariants ? rows.find((e) => sameNames(e.only ?? null, invariants)) : undefined;
-  return same ?? rows[0] ?? null;
+  return rows.find((e) => sameNames(e.only ?? null, invariants)) ?? rows.find((e) => carriesOver(e, invariants)) ?? null;
+}
+
+/** Does row e's verdict tell what a search of `invariants` (null: all) finds? */
+export function carriesOver(e: Expectation, invariants: readonly string[] | null): boolean {
+  if (invariants === null) return e.only === undefined;
+  if (e.only !== undefined && !invariants.every((n) => e.only?.includes(n))) return false;
+  return e.verdict === 'holds' || (e.invariant !== undefined && invariants.includes(e.invariant));
 }
 
 export function sameNames(a: readonly string[] | null, b: readonly string[] | null): boolean {
@@ -349,10 +358,10 @@ export function tableJobs(
         const cpus = f.cpus ?? row.cpus;
         const mm = forcedMm ?? own;
         const budgets = irq !== null ? jobIrq(s, v, cpus, irq) : row.cpus === cpus ? (row.irq ?? {}) : {};
-        const e =
-          row.cpus === cpus && sameIrqBounds(row.irq, budgets) && sameMemoryModel(own, mm)
-            ? row
-            : expectationFor(s, def, cpus, budgets, f.invariant.length > 0 ? f.invariant : null, mm);
+        const named = f.invariant.length > 0 ? f.invariant : null;
+        const isOwn = row.cpus === cpus && sameIrqBounds(row.irq, budgets) && sameMemoryModel(own, mm);
+        // with --invariant, the row's verdict counts only when it says something about those invariants
+        const e = isOwn && (named === null || carriesOver(row, named)) ? row : expectationFor(s, def, cpus, budgets, named, mm);
         const invariants = f.invariant.length > 0 ? f.invariant : (e?.only ?? null);
         pushUnique(jobs, {
           scenario: s,
@@ -839,6 +848,24 @@ function renderOne(o: Outcome, tableFlags: CheckFlags): string {
     out.push(`  incomplete: ${stopText(r, f)} (${counts}); this is not a proof`);
     if (r.coverage) out.push(`  ${r.stoppedBy === 'max-steps' ? 'cut' : 'covered'}: ${r.coverage}`);
   }
+  if (j.expected === null) {
+    // compare like with like: a table row that checks fewer invariants says nothing about this search
+    const narrower = (ownValue(j.scenario.variants, j.variant)?.expect ?? []).filter(
+      (e) =>
+        e.cpus === j.cpus &&
+        sameIrqBounds(e.irq, j.irq) &&
+        sameMemoryModel(statedMemoryModel(j.scenario, e), j.memoryModel) &&
+        e.only !== undefined,
+    );
+    for (const e of narrower) {
+      const only = e.only as readonly string[];
+      out.push(
+        `  not compared: this search checked every invariant; the table's row checks only ${only.join(', ')} (expected: ${expectedText(e)}): check it with ${only.map((n) => `--invariant ${n}`).join(' ')}`,
+      );
+    }
+  }
+  const prologue = j.scenario.variants[j.variant]?.prologue;
+  if (prologue) out.push(`  prologue, run in one order before the search (not searched): ${prologue}`);
   if (j.expected) out.push(`  expected: ${expectedText(j.expected)}${matches(o) ? '' : '  <-- differs'}`);
   return `${out.join('\n')}\n`;
 }

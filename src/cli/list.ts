@@ -25,6 +25,7 @@ export async function listCommand(names: readonly string[], opts: { json?: boole
     out.push(`    also reported: ${others.join(', ')}`);
     for (const [v, def] of Object.entries(s.variants)) {
       out.push(`  ${v}: ${def.summary}${def.source ? ` [${def.source}]` : ''}`);
+      if (def.prologue) out.push(`    prologue, run in one order before the search: ${def.prologue}`);
       for (const e of def.expect) {
         const mm = statedMemoryModel(s, e);
         const irq = `${mm.name === 'sc' ? '' : `, ${memoryModelCell(mm)}`}${e.irq ? `, irq ${irqBoundsText(e.irq)}` : ''}`;

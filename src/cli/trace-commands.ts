@@ -109,6 +109,14 @@ const RENDERERS: Record<Format, (t: TraceFile, a: () => TraceAnalysis) => string
   html: (t, a) => renderHtml(t, a()),
 };
 
+/** A variant that starts with a prologue (ModelBuilder.prologue): its trace's step 1 comes after it; say so under the title. */
+function withPrologue(text: string, s: ScenarioDef, t: TraceFile): string {
+  const p = hasOwn(s.variants, t.variant) ? s.variants[t.variant]?.prologue : undefined;
+  if (!p) return text;
+  const nl = text.indexOf('\n');
+  return `${text.slice(0, nl + 1)}  step 1 comes after the prologue, run in one order and not recorded: ${p}\n${text.slice(nl + 1)}`;
+}
+
 export async function renderCommand(file: string, opts: { format: string; story?: boolean }): Promise<number> {
   if (!(FORMATS as readonly string[]).includes(opts.format)) {
     throw new UsageError(`unknown format '${opts.format}' (one of: ${FORMATS.join(', ')})`);
@@ -118,6 +126,7 @@ export async function renderCommand(file: string, opts: { format: string; story?
   const { t, s } = await verifiedTrace(file);
   const a = opts.story || opts.format !== 'text' ? analyze(file, t, s) : null;
   if (opts.story) process.stdout.write(renderMermaidStory(t, a as TraceAnalysis));
+  else if (opts.format === 'text') process.stdout.write(withPrologue(renderText(t), s, t));
   else process.stdout.write(RENDERERS[opts.format as Format](t, () => a as TraceAnalysis));
   return 0;
 }
@@ -127,7 +136,7 @@ export async function explainCommand(file: string, opts: { json?: boolean; full?
   const { t, s } = await verifiedTrace(file);
   const a = analyze(file, t, s);
   if (!opts.json) {
-    process.stdout.write(renderExplain(t, a, { full: opts.full }));
+    process.stdout.write(withPrologue(renderExplain(t, a, { full: opts.full }), s, t));
     return 0;
   }
   const steps = (nums: readonly number[]) =>

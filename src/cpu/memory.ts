@@ -99,6 +99,12 @@ export class MemoryLayout {
     return c ? c.fmt(value) : String(value);
   }
 
+  /** Changes a cell's value at time 0 (while the model is being built: a count known only once every task is declared). */
+  setInitial(addr: number, value: number): void {
+    const c = this.info(addr);
+    this.cells[addr] = { ...c, init: value };
+  }
+
   initialValues(): Int32Array {
     const m = new Int32Array(this.cells.length);
     for (let i = 0; i < this.cells.length; i++) m[i] = (this.cells[i] as CellInfo).init;

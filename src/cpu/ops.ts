@@ -87,7 +87,7 @@ export class Op {
     readonly k: OpKind,
     /** address (memory cell, lock cell, or task id for SWITCH_TO) */
     readonly a: number,
-    /** value: store value, irq flags for restore, handoff lock for SWITCH_TO, barrier kind for FENCE */
+    /** value: store value, irq flags for restore, handoff lock for SWITCH_TO, barrier kind for FENCE, the ghost cell of a snapshot LOAD */
     readonly v: number,
     /** RMW update function, AWAIT predicate or ASSERT check */
     readonly fn: ((x: number) => number) | ((m: MemView) => boolean) | AssertFn | null,
@@ -97,7 +97,7 @@ export class Op {
     readonly ref: string,
     /** what the step does, in the source's words; optional */
     readonly note: string,
-    /** for AWAIT: a quiescent wait (idle loop), not a deadlock when stuck; for ASSERT: invariant name */
+    /** for AWAIT: a quiescent wait (idle loop), not a deadlock when stuck; for ASSERT: invariant name; for LOAD: SNAPSHOT */
     readonly tag: string,
   ) {}
 }
@@ -109,6 +109,16 @@ const NO_ADDRS: readonly number[] = [];
 
 export function load(addr: number, ref: string, note = ''): Op {
   return new Op(K.LOAD, addr, 0, null, null, ref, note, '');
+}
+/** the tag of a load that also copies what it read into a ghost cell (snapshot) */
+export const SNAPSHOT = 'snapshot';
+/**
+ * A load that copies the value it reads into a ghost cell, in the same
+ * step: the ghost records a real cell's value as this step saw it (the
+ * read is in the step's footprint, as every read must be). Yields the value.
+ */
+export function snapshot(ghost: number, addr: number, ref: string, note = ''): Op {
+  return new Op(K.LOAD, addr, ghost, null, null, ref, note, SNAPSHOT);
 }
 export function store(addr: number, value: number, ref: string, note = ''): Op {
   return new Op(K.STORE, addr, value, null, null, ref, note, '');

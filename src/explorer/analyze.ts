@@ -39,6 +39,8 @@ export interface TraceAnalysis {
   readonly slice: readonly number[];
   /** the few steps that tell how the violation came about (race-story.ts) */
   readonly story: RaceStory;
+  /** the ghost cells: bookkeeping the invariants keep, which no program reads */
+  readonly ghosts: readonly string[];
 }
 
 /**
@@ -82,11 +84,21 @@ export function analyzeTrace(s: ScenarioDef, t: TraceFile): TraceAnalysis {
       if (op.k === K.AWAIT) for (const a of op.addrs ?? []) reads.add(a);
       else reads.add(op.a);
     }
+    // every CPU idles: a cycle of sleepers, found from what the wait-for edges read (a lock's owner and waiters)
+    if (cpus.size === 0) {
+      const edges = (w: MachineView) => {
+        for (const f of m.def.waitsFor ?? []) f(w);
+        return null;
+      };
+      for (const a of readsOf(m, edges)) reads.add(a);
+    }
   } else {
     kind = 'terminal';
     const inv = m.def.terminal.find((i) => i.name === v.invariant);
     if (inv) for (const a of readsOf(m, inv.check)) reads.add(a);
   }
+  const ghosts: string[] = [];
+  for (let a = 0; a < m.layout.size; a++) if (m.layout.info(a).ghost) ghosts.push(m.layout.name(a));
   const footprints = obs.footprints.map((f) => ({
     reads: f.reads.map((a) => cellName(m, a)),
     writes: f.writes.map((a) => cellName(m, a)),
@@ -106,7 +118,12 @@ export function analyzeTrace(s: ScenarioDef, t: TraceFile): TraceAnalysis {
       reads: [...reads].filter((a) => a < m.layout.size).map((a) => cellName(m, a)),
       failingStep: kind === 'step',
       blockedCpus: kind === 'deadlock' ? [...cpus].sort((a, b) => a - b) : [],
+      ghosts,
+      subjects: Array.from({ length: m.taskCount }, (_, i) => m.taskName(i)).filter((name) =>
+        new RegExp(`(^|[^\\w.])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}([^\\w]|$)`).test(v.message),
+      ),
     }),
+    ghosts,
   };
 }
 

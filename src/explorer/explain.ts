@@ -35,6 +35,8 @@ export function renderExplain(t: TraceFile, a: TraceAnalysis, opts: { full?: boo
       out.push(sentence(t, num, i === 0));
       const again = a.story.repeats.find((r) => r.step === num);
       const notes = edgeNotes(t, a.story.edges, num);
+      const book = bookkeeping(t, a, num);
+      if (book) notes.push(book);
       if (again && notes.length === 0) notes.push(`↳ the same as step ${again.of}, again`);
       for (const why of notes) out.push(`        ${why}`);
     });
@@ -63,6 +65,15 @@ function edgeNotes(t: TraceFile, edges: readonly RaceEdge[], num: number): strin
     if (e.to === num && e.kind === 'ww') notes.push(`↳ overwrites ${e.cell}, written by ${who(e.from)}, without reading it`);
   }
   return notes;
+}
+
+/** A step whose only changes are to ghost cells records a fact for the invariants; it races with nothing. */
+function bookkeeping(t: TraceFile, a: TraceAnalysis, num: number): string | null {
+  const s = t.steps[num - 1] as TraceStep;
+  const cells = s.changes.filter((c) => c.path[0] === 'cells').map((c) => String(c.path[1]));
+  const ghost = cells.filter((c) => a.ghosts.includes(c));
+  if (ghost.length === 0 || ghost.length < cells.length) return null;
+  return `↳ bookkeeping: records ${ghost.join(', ')} for the invariants (ghost cells no program reads)`;
 }
 
 function closing(a: TraceAnalysis): string {

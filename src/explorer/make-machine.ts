@@ -20,6 +20,12 @@ export interface MachineOptions {
 /** The machine of a scenario variant (its own module, so that worker threads load little). */
 export function makeMachine(s: ScenarioDef, o: MachineOptions): Machine {
   const def = applyIrqBounds(s.build({ variant: o.variant, cpus: o.cpus }), o.irq);
+  if (def.prologue && !s.variants[o.variant]?.prologue) {
+    // the output states a prologue from the variant: a model's prologue must be stated there
+    throw new Error(
+      `${s.name} [${o.variant}]: the model runs a prologue (${def.prologue.what}) the variant does not state (prologue: '…')`,
+    );
+  }
   return new Machine(def, {
     invariants: o.invariants,
     maxSteps: o.maxSteps,

@@ -65,6 +65,14 @@ export interface RaceViolation {
   readonly failingStep: boolean;
   /** CPUs stuck in a deadlock */
   readonly blockedCpus: readonly number[];
+  /** ghost cells (bookkeeping the invariants keep; no program reads them): never a lost update */
+  readonly ghosts?: readonly string[];
+  /**
+   * The tasks the violation's message is about (`B is TASK_WAKING but …`):
+   * an end-of-execution check reads every task's cells, and the writers of
+   * the others' come behind (what the check says about them is fine).
+   */
+  readonly subjects?: readonly string[];
 }
 
 /** A cross-task edge between two story steps (1-based step numbers, from before to). */
@@ -93,7 +101,9 @@ export const STORY_LIMIT = 10;
 const GHOST = /^ghost\./;
 
 export function raceStory(steps: readonly RaceStep[], v: RaceViolation, limit = STORY_LIMIT): RaceStory {
-  const g = new EdgeIndex(steps);
+  const ghosts = new Set(v.ghosts ?? []);
+  const isGhost = (c: string) => ghosts.has(c) || GHOST.test(c);
+  const g = new EdgeIndex(steps, isGhost);
   const n = steps.length;
   const cost = new Map<number, number>();
   const offer = (i: number, c: number) => {
@@ -118,11 +128,13 @@ export function raceStory(steps: readonly RaceStep[], v: RaceViolation, limit = 
     .filter((x) => x.w >= 0)
     .sort((a, b) => b.w - a.w);
   const leads = new Set<string>();
+  const subjects = new Set(v.subjects ?? []);
   for (const { c, w } of writers) {
     const task = (steps[w] as RaceStep).task;
-    const ghost = GHOST.test(c);
+    const ghost = isGhost(c);
+    const aside = !ghost && subjects.size > 0 && !subjects.has(c.slice(0, c.indexOf('.'))) ? 3 : 0;
     starts.push(w);
-    offer(w, (ghost ? 1 : 0) + (leads.has(task) ? 1 : 0));
+    offer(w, (ghost ? 1 : 0) + (leads.has(task) ? 1 : 0) + aside);
     if (!ghost) leads.add(task);
   }
   for (const cpu of v.blockedCpus) {
@@ -133,6 +145,8 @@ export function raceStory(steps: readonly RaceStep[], v: RaceViolation, limit = 
   }
   // From each start, the task's own earlier steps that meet another task, nearest first; a read of
   // another task's untouched field ranks one behind the cross-task edge at the same distance.
+  // Its later steps too, when they race (a read another task then overwrites, a write lost to
+  // another's): the step that matters may come after the write the violation reads.
   for (const s of starts) {
     const start = cost.get(s) ?? 0;
     let k = 1;
@@ -140,6 +154,14 @@ export function raceStory(steps: readonly RaceStep[], v: RaceViolation, limit = 
       if (steps[i]?.task !== steps[s]?.task) continue;
       if (g.edgesOf(i).length > 0) offer(i, start + k++);
       else if (g.readsInitial(i)) offer(i, start + k + 1);
+    }
+    k = 1;
+    for (let i = s + 1; i < n; i++) {
+      if (steps[i]?.task !== steps[s]?.task) continue;
+      const raced = g.edgesOf(i).filter((e) => e.from === i && e.kind !== 'rf' && steps[e.to]?.cpu !== steps[i]?.cpu);
+      if (raced.some((e) => e.kind === 'ww'))
+        offer(i, start + 1); // its write was lost
+      else if (raced.length > 0) offer(i, start + 1 + k++); // what it read went stale
     }
   }
   // Cheapest first (a settled step offers its edge partners one hop further).
@@ -153,8 +175,13 @@ export function raceStory(steps: readonly RaceStep[], v: RaceViolation, limit = 
     }
     if (best < 0) break;
     settled.add(best);
-    // a lost update is the race itself: its two writes rank together
-    for (const e of g.edgesOf(best)) offer(e.from === best ? e.to : e.from, (cost.get(best) ?? 0) + (e.kind === 'ww' ? 0 : 1));
+    // a lost update is the race itself: its two writes rank together; tasks that met on one CPU (a
+    // context switch between them) did not race, and come one behind
+    for (const e of g.edgesOf(best)) {
+      const other = e.from === best ? e.to : e.from;
+      const oneCpu = steps[other]?.cpu === steps[best]?.cpu ? 1 : 0;
+      offer(other, (cost.get(best) ?? 0) + (e.kind === 'ww' ? 0 : 1) + oneCpu);
+    }
   }
   // Rank, keep repeats with the step they repeat, stop at the limit.
   const ranked = [...cost].sort((a, b) => a[1] - b[1] || b[0] - a[0]).map(([i]) => i);
@@ -201,7 +228,10 @@ class EdgeIndex {
   /** per cell, the steps that wrote it, ascending */
   private readonly writes = new Map<string, number[]>();
 
-  constructor(private readonly steps: readonly RaceStep[]) {
+  constructor(
+    private readonly steps: readonly RaceStep[],
+    isGhost: (c: string) => boolean,
+  ) {
     steps.forEach((s, i) => {
       for (const c of s.changes) append(this.changes, c, i);
       for (const c of s.writes) append(this.writes, c, i);
@@ -224,6 +254,7 @@ class EdgeIndex {
         if (next >= 0) lastRead.set(`${s.task} ${next} ${c}`, { from: i, to: next, cell: c, kind: 'fr' });
       }
       for (const c of s.writes) {
+        if (isGhost(c)) continue; // bookkeeping: nothing reads it, nothing of it is lost
         const prev = last(this.writes.get(c), i);
         const p = steps[prev];
         if (p === undefined || p.task === s.task || p.sync) continue;

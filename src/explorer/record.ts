@@ -1,6 +1,6 @@
 import { enablePatches, type Patch, produceWithPatches, setAutoFreeze } from 'immer';
 import { SB_ENTRY } from '../cpu/cpu.ts';
-import { BARRIER, BARRIER_NAMES, K, OP_NAMES, type Op } from '../cpu/ops.ts';
+import { BARRIER, BARRIER_NAMES, K, OP_NAMES, type Op, SNAPSHOT } from '../cpu/ops.ts';
 import type { Machine, StepInfo, StepObserver } from '../model/machine.ts';
 import type { TraceStep, WorldView } from './trace.ts';
 
@@ -168,7 +168,7 @@ function describe(m: Machine, op: Op, info: StepInfo, before: Int32Array): strin
   const intoBuffer = ` (into CPU${info.cpu}'s store buffer)`;
   switch (op.k) {
     case K.LOAD:
-      return `${name} → ${L.format(op.a, info.result)}${info.forwarded ? ` (from CPU${info.cpu}'s store buffer)` : ''}`;
+      return `${name} → ${L.format(op.a, info.result)}${info.forwarded ? ` (from CPU${info.cpu}'s store buffer)` : ''}${op.tag === SNAPSHOT ? `; ${L.name(op.v)} ← ${now(op.v)}` : ''}`;
     case K.STORE:
       return `${name} ← ${L.format(op.a, op.v)}${m.tso ? intoBuffer : ''}`;
     case K.FENCE:

@@ -6,6 +6,7 @@ import { AccessLedger } from './access-ledger.ts';
 import { dependent, type Event } from './dependence.ts';
 import { type Budget, limitsOf, overlongText, type SearchResult, type SearchVerdict } from './explore.ts';
 import { SearchLimits } from './limits.ts';
+import { SchedulePath } from './schedule-path.ts';
 import { ExactStore, FingerprintStore, type StateStore } from './state-store.ts';
 import type { Strategy } from './strategy.ts';
 
@@ -82,7 +83,7 @@ export class ReducedDfs implements Strategy {
   readonly name = 'dfs';
   readonly exhaustive = true;
   private readonly levels: Level[] = [];
-  private readonly path: number[] = [];
+  private readonly path = new SchedulePath();
   private readonly store: StateStore;
   private ledger: AccessLedger | null = null;
   private readonly buf: number[] = [];
@@ -221,7 +222,7 @@ export class ReducedDfs implements Strategy {
     return {
       verdict,
       violation: this.violation,
-      schedule: this.violation ? this.path.slice() : null,
+      schedule: this.violation ? this.path.toArray() : null,
       executions: this.executions,
       steps: this.steps,
       maxDepth: this.maxDepth,
@@ -312,7 +313,7 @@ export class ReducedDfs implements Strategy {
       }
     }
     m.restore(from);
-    for (let i = fromLen; i < level.pathLen; i++) m.step(this.path[i] as number);
+    for (let i = fromLen; i < level.pathLen; i++) m.step(this.path.at(i));
     this.path.length = level.pathLen;
   }
 

@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import type Ajv2020Class from 'ajv/dist/2020.js';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 
 /**
  * The published JSON Schemas of the files the tool writes and reads
@@ -14,8 +16,13 @@ import ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 export const SCHEMAS = ['trace-1', 'shard-1', 'checkpoint-1'] as const;
 export type SchemaName = (typeof SCHEMAS)[number];
 
-// ajv is CommonJS: under NodeNext its default export is the module object, the class is its `default`
-const Ajv2020 = ajv2020.default;
+// Ajv takes a fifth of a second to load: it is loaded when a file is first read, not with every command.
+// It is CommonJS, so a plain require loads it synchronously; its class is the module's `default`.
+type Ajv2020 = Ajv2020Class.default;
+function newAjv(): Ajv2020 {
+  const mod = createRequire(import.meta.url)('ajv/dist/2020.js') as { default: typeof Ajv2020Class.default };
+  return new mod.default({ allErrors: false, strict: true, allowUnionTypes: true });
+}
 
 /** The package's schema/ folder: found upward from this module (src/explorer or dist/src/explorer). */
 function schemaDir(): string {
@@ -29,7 +36,7 @@ function schemaDir(): string {
   }
 }
 
-let ajv: InstanceType<typeof Ajv2020> | null = null;
+let ajv: Ajv2020 | null = null;
 const compiled = new Map<SchemaName, ValidateFunction>();
 
 /** The schema's text, as published. */
@@ -41,7 +48,7 @@ function validator(name: SchemaName): ValidateFunction {
   const have = compiled.get(name);
   if (have !== undefined) return have;
   if (ajv === null) {
-    ajv = new Ajv2020({ allErrors: false, strict: true, allowUnionTypes: true });
+    ajv = newAjv();
     // a schema may refer to another's definitions (a checkpoint holds slice results as a shard file does)
     for (const other of SCHEMAS) ajv.addSchema(JSON.parse(schemaText(other)) as object);
   }

@@ -1,6 +1,14 @@
-import fc from 'fast-check';
+import { createRequire } from 'node:module';
+import type fcModule from 'fast-check';
 import type { Machine } from '../model/machine.ts';
 import { BoundedStrategy } from './bounded.ts';
+
+// fast-check is loaded when a counterexample is first shrunk, not with every command (a proof never needs it).
+let fcLoaded: typeof fcModule | null = null;
+function fastCheck(): typeof fcModule {
+  fcLoaded ??= createRequire(import.meta.url)('fast-check') as typeof fcModule;
+  return fcLoaded;
+}
 
 /**
  * Counterexample shrinking, in two parts.
@@ -200,6 +208,7 @@ function shrinkSteps(m: Machine, start: Outcome, invariant: string, run: (picks:
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const from = best;
     const picks = picksOf(m, from.schedule);
+    const fc = fastCheck();
     const arb = fc.array(fc.nat({ max: Math.max(0, m.choiceCount - 1) }), { maxLength: picks.length });
     const property = fc.property(arb, (p) => {
       const o = run(p);

@@ -17,7 +17,8 @@ export class FingerprintSet {
   /** the slot of the last `visit` (for `update`) */
   private last = -1;
 
-  constructor(private readonly initialCapacity = 1 << 18) {
+  // small at first: a large table would cost a small search more bytes per state than it stores
+  constructor(private readonly initialCapacity = 1 << 12) {
     this.capacity = initialCapacity;
     this.table = new Int32Array(initialCapacity * 3);
   }

@@ -1,6 +1,6 @@
 import { CpuState, SB_ENTRY } from '../cpu/cpu.ts';
 import type { MemoryLayout } from '../cpu/memory.ts';
-import { type AssertFn, BARRIER, isBlocking, K, type MemView, type Op, type Program } from '../cpu/ops.ts';
+import { type AssertFn, BARRIER, check, isBlocking, K, type MemView, type Op, type Program, SNAPSHOT } from '../cpu/ops.ts';
 import { Frame } from './frame.ts';
 import { cellA, cellB, finishA, finishB, stepA, stepB } from './hash.ts';
 import { LockSet } from './lock-set.ts';
@@ -12,11 +12,13 @@ import {
   type IrqSourceDef,
   type MachineView,
   type ModelDef,
+  type Prologue,
   type SafetyInvariant,
   type TaskContext,
   type TransitionInvariant,
   type Violation,
 } from './types.ts';
+import { sleeperCycle } from './wait-graph.ts';
 
 const NEW = 0;
 const LIVE = 1;
@@ -155,6 +157,12 @@ export class Machine implements MachineView {
   private readonly initial: Snapshot;
   /** generator steps run to bring activations back to a recorded point (see Frame) */
   rebuiltSteps = 0;
+  /** the task that took each held lock (for a deadlock message: a lock can stay held by a task that left its CPU) */
+  private readonly lockTaker: Int32Array;
+  /** the task that starts on a CPU when each task's program ends (TaskDef.after), or -1 */
+  private readonly successor: Int32Array;
+  /** steps the prologue took (ModelDef.prologue), before step 0 of every execution */
+  prologueSteps = 0;
   steps = 0;
   violation: Violation | null = null;
   observer: StepObserver | null = null;
@@ -212,6 +220,11 @@ export class Machine implements MachineView {
     this.dirty = new Uint8Array(this.safety.length);
     this.cpuLocalCell = def.layout.size;
     this.taskCtxCell = def.layout.size + def.cpus;
+    this.lockTaker = new Int32Array(def.layout.size);
+    this.successor = new Int32Array(def.tasks.length).fill(-1);
+    def.tasks.forEach((d, i) => {
+      if (d.after !== undefined) this.successor[d.after] = i;
+    });
     this.sbCell = def.layout.size + def.cpus + def.tasks.length;
     this.coldReset();
     this.initial = this.snapshot();
@@ -229,9 +242,9 @@ export class Machine implements MachineView {
     });
   }
 
-  /** Is this invariant among the ones the user asked to check? */
+  /** Is this invariant among the ones the user asked to check? (A model error is always reported.) */
   wants(name: string): boolean {
-    return this.checked === null || this.checked.has(name);
+    return this.checked === null || this.checked.has(name) || name === ENGINE_INVARIANTS.modelError;
   }
 
   /** Back to the initial state (the programs are not run again: see Frame). */
@@ -267,6 +280,39 @@ export class Machine implements MachineView {
       this.tasks[i]!.cpu = d.startCpu;
     });
     for (const cpu of this.cpus) if (cpu.current >= 0) this.startOrResume(this.tasks[cpu.current]!);
+    if (this.def.prologue) this.runPrologue(this.def.prologue);
+  }
+
+  /**
+   * Runs the prologue: the lowest CPU that can step, until it is done (its
+   * store buffer drained after each step); unobserved, and its steps are not counted. It runs once, before the
+   * initial snapshot, so every execution (reset) starts where it ends.
+   */
+  private runPrologue(p: Prologue): void {
+    const observer = this.observer;
+    this.observer = null;
+    const buf: number[] = [];
+    let n = 0;
+    try {
+      while (!p.done(this)) {
+        this.enabled(buf);
+        const c = buf.find((x) => x < this.cpuCount);
+        if (c === undefined) throw new Error(`the prologue (${p.what}) cannot go on: no CPU can step and it is not done`);
+        this.step(c);
+        // one order, and sequentially consistent: under TSO the CPU's stores reach memory at once
+        while (this.tso && this.isEnabled(this.drainBase + c)) this.step(this.drainBase + c);
+        n++;
+        if (this.violation !== null) {
+          const v = this.violation;
+          throw new Error(`the prologue (${p.what}) breaks ${v.invariant} at its step ${n}: ${v.message}`);
+        }
+        if (n >= this.maxSteps) throw new Error(`the prologue (${p.what}) ran ${n} steps without being done`);
+      }
+    } finally {
+      this.observer = observer;
+    }
+    this.prologueSteps = n;
+    this.steps = 0;
   }
 
   // ---- the explorer's view -------------------------------------------------
@@ -474,7 +520,8 @@ export class Machine implements MachineView {
       const forwarded = obs !== null && op.k === K.LOAD && this.buffered(cpu, op.a);
       cpu.mustDrain = false;
       const result = this.exec(op, cpu, task);
-      if (op.k !== K.SWITCH_TO) this.advance(task, frame, result);
+      // a model error ends the execution: its program threw, and has nothing more to run
+      if (op.k !== K.SWITCH_TO && op.tag !== ENGINE_INVARIANTS.modelError) this.advance(task, frame, result);
       if (cpu.sb.length > this.deepestBuffer * SB_ENTRY) this.deepestBuffer = cpu.sb.length / SB_ENTRY;
       if (obs) info = this.info(choice, choice, task.id, op, -1, result, false, forwarded);
     } else if (choice >= this.drainBase) {
@@ -534,7 +581,14 @@ export class Machine implements MachineView {
       if (op === null || !isBlocking(op.k) || op.tag === 'quiescent') continue;
       const t = this.tasks[cpu.current] as TaskRt;
       const what = op.k === K.AWAIT ? `waits on ${op.note || op.ref}` : `spins on ${this.layout.name(op.a)}`;
-      const self = (op.k === K.SPIN_LOCK || op.k === K.WRITE_LOCK) && cpu.held.includes(op.a) ? ' (which it holds itself)' : '';
+      let self = '';
+      if ((op.k === K.SPIN_LOCK || op.k === K.WRITE_LOCK) && cpu.held.includes(op.a)) {
+        const taker = this.lockTaker[op.a] as number;
+        self =
+          taker === t.id
+            ? ' (which it holds itself)'
+            : ` (taken on this CPU by ${this.taskName(taker)}, which left the CPU holding it)`;
+      }
       stuck.push(`CPU${cpu.id} (${t.name}) ${what}${self}`);
     }
     if (stuck.length > 0) {
@@ -542,6 +596,17 @@ export class Machine implements MachineView {
         this.violation = { invariant: ENGINE_INVARIANTS.deadlock, message: `every live CPU is blocked: ${stuck.join('; ')}` };
       }
       return;
+    }
+    if (this.def.waitsFor !== undefined && this.wants(ENGINE_INVARIANTS.deadlock)) {
+      const cycle = sleeperCycle(this.def.waitsFor.flatMap((f) => f(this)));
+      if (cycle !== null) {
+        const links = cycle.map((e) => `${this.taskName(e.task)} waits for ${e.on}, held by ${this.taskName(e.holder)}`);
+        this.violation = {
+          invariant: ENGINE_INVARIANTS.deadlock,
+          message: `tasks sleep in a cycle, each waiting for the next, and no one is left to wake them: ${links.join('; ')}`,
+        };
+        return;
+      }
     }
     for (const inv of this.def.terminal) {
       if (!this.wants(inv.name)) continue;
@@ -743,7 +808,8 @@ export class Machine implements MachineView {
     const local = this.cpuLocal(choice);
     switch (op.k) {
       case K.LOAD:
-        return { reads: [op.a, local], writes: [local] };
+        // a snapshot also writes its ghost cell
+        return { reads: [op.a, local], writes: op.tag === SNAPSHOT ? [op.v, local] : [local] };
       case K.STORE:
         return { reads: [local], writes: [op.a, local] };
       case K.RMW:
@@ -965,13 +1031,16 @@ export class Machine implements MachineView {
     w.set(this.mem);
     let n = this.mem.length;
     for (const c of this.cpus) {
-      if (n + 7 + c.held.length + c.sb.length >= w.length) return this.snapshotGrown();
+      if (n + 7 + 2 * c.held.length + c.sb.length >= w.length) return this.snapshotGrown();
       w[n++] = c.current;
       w[n++] = c.irqsOn ? 1 : 0;
       w[n++] = c.preempt;
       w[n++] = c.inIrq ? 1 : 0;
       w[n++] = c.held.length;
-      for (const l of c.held) w[n++] = l;
+      for (const l of c.held) {
+        w[n++] = l;
+        w[n++] = this.lockTaker[l] as number;
+      }
       w[n++] = c.sb.length;
       for (const x of c.sb) w[n++] = x;
       w[n++] = c.mustDrain ? 1 : 0;
@@ -1042,7 +1111,11 @@ export class Machine implements MachineView {
       c.inIrq = r[n++] === 1;
       const h = r[n++] as number;
       c.held.length = 0;
-      for (let i = 0; i < h; i++) c.held.push(r[n++] as number);
+      for (let i = 0; i < h; i++) {
+        const l = r[n++] as number;
+        c.held.push(l);
+        this.lockTaker[l] = r[n++] as number;
+      }
       const q = r[n++] as number;
       c.sb.length = 0;
       for (let i = 0; i < q; i++) c.sb.push(r[n++] as number);
@@ -1157,6 +1230,12 @@ export class Machine implements MachineView {
     const a = op.a;
     switch (op.k) {
       case K.LOAD:
+        if (op.tag === SNAPSHOT) {
+          // a ghost write of this step (as ctx.ghost's), of the value this CPU reads
+          const v = cpu.sb.length === 0 ? (mem[a] as number) : this.viewOf(cpu, a);
+          this.applyGhost(0, op.v, v);
+          return v;
+        }
         return cpu.sb.length === 0 ? (mem[a] as number) : this.viewOf(cpu, a);
       case K.STORE:
         if (this.tso) this.bufferStore(cpu, task, op, a, op.v);
@@ -1272,6 +1351,7 @@ export class Machine implements MachineView {
 
   private acquired(lock: number, cpu: CpuState, task: TaskRt, op: Op): void {
     cpu.held.push(lock);
+    this.lockTaker[lock] = task.id;
     if (cpu.inIrq) this.irqLocks.add(lock);
     else if (cpu.irqsOn) this.irqsOnLocks.add(lock);
     this.checkIrqLock(lock, cpu, task, op);
@@ -1427,6 +1507,10 @@ export class Machine implements MachineView {
       let r: IteratorResult<Op, unknown>;
       try {
         r = (frame.gen as Program<unknown>).next(value);
+      } catch (e) {
+        // A path the model does not cover (or a bug in it): its next step reports a model-error
+        // violation, so the search shows the trace that reaches it instead of aborting.
+        r = { done: false, value: modelErrorOp(t.name, e, frame.pending) };
       } finally {
         this.fxFrame = null;
       }
@@ -1451,8 +1535,14 @@ export class Machine implements MachineView {
     }
     if (t.frames.length === 0) {
       t.life = DONE;
-      if (cpu) cpu.current = -1;
       t.cpu = -1;
+      const next = this.successor[t.id] as number;
+      if (cpu && next >= 0) {
+        // the next task placed on this CPU starts where this one ended
+        cpu.current = next;
+        (this.tasks[next] as TaskRt).cpu = cpu.id;
+        this.startOrResume(this.tasks[next] as TaskRt);
+      } else if (cpu) cpu.current = -1;
     }
   }
 
@@ -1498,6 +1588,17 @@ export class Machine implements MachineView {
     this.memA = a;
     this.memB = b;
   }
+}
+
+/**
+ * The step a program that threw takes next: an assertion that always fails
+ * with a model-error naming what it threw. It is recorded like any step, so
+ * going back and replaying meet it again; nothing runs after it (step()).
+ */
+function modelErrorOp(task: string, e: unknown, after: Op | null): Op {
+  const msg = `${task}'s program threw: ${e instanceof Error ? e.message : String(e)}`;
+  const where = after ? `the model's code after ${after.ref}` : "the model's code at its start";
+  return check(ENGINE_INVARIANTS.modelError, [], () => msg, where, 'a path the model does not cover');
 }
 
 function sameOp(a: Op | null, b: Op | null): boolean {

@@ -52,6 +52,12 @@ export interface VariantDef {
   readonly summary: string;
   /** `<system>@<commit>` or a description of the code this variant models */
   readonly source?: string;
+  /**
+   * The deterministic start this variant's model runs before the search
+   * (ModelBuilder.prologue), in words: stated with every verdict, since
+   * its steps run in one order and are not searched.
+   */
+  readonly prologue?: string;
   readonly expect: readonly Expectation[];
 }
 

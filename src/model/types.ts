@@ -1,6 +1,7 @@
 import type { MemoryLayout } from '../cpu/memory.ts';
 import type { MemView, Program } from '../cpu/ops.ts';
 import type { MemoryModel } from './memory-model.ts';
+import type { WaitEdge } from './wait-graph.ts';
 
 /**
  * Ghost state: facts a program records for invariants (a signal handled, a
@@ -28,6 +29,12 @@ export interface TaskDef {
   readonly program: (ctx: TaskContext) => Program<void>;
   /** CPU the task is current on at time 0, or -1 when it starts parked (on a runqueue or not yet forked). */
   readonly startCpu: number;
+  /**
+   * Starts on the CPU of this task (an id) when that task's program ends:
+   * tasks a model places on one CPU without a scheduler of their own run
+   * there one after another (ModelBuilder.task does this).
+   */
+  readonly after?: number;
   /** the per-CPU idle task: it never needs waking and its waits are quiescent */
   readonly idle?: boolean;
 }
@@ -103,6 +110,26 @@ export interface TerminalInvariant {
   readonly check: (w: MachineView) => string | null;
 }
 
+/**
+ * The sleepers of a state and what each waits for (a sleeping lock's
+ * owner): the engine reports a cycle among them as a deadlock
+ * (model/wait-graph.ts).
+ */
+export type WaitsFor = (w: MachineView) => readonly WaitEdge[];
+
+/**
+ * A deterministic start (ModelBuilder.prologue): at the start of every
+ * execution, before any choice, the engine runs the lowest-numbered CPU
+ * that can take a step (never an interrupt) until `done` holds; the search
+ * starts from there. It is one order of the prologue's steps, not a search
+ * of them.
+ */
+export interface Prologue {
+  /** what the prologue does, in words */
+  readonly what: string;
+  readonly done: (w: MachineView) => boolean;
+}
+
 export interface ModelDef {
   readonly cpus: number;
   readonly layout: MemoryLayout;
@@ -111,6 +138,9 @@ export interface ModelDef {
   readonly safety: readonly SafetyInvariant[];
   readonly transitions?: readonly TransitionInvariant[];
   readonly terminal: readonly TerminalInvariant[];
+  /** who sleeps waiting for whom, for the sleeper-cycle deadlock check */
+  readonly waitsFor?: readonly WaitsFor[];
+  readonly prologue?: Prologue;
   /** the memory model the CPUs follow (absent: sequentially consistent); a machine's own option replaces it */
   readonly memoryModel?: MemoryModel;
 }
@@ -126,4 +156,6 @@ export const ENGINE_INVARIANTS = {
   lockDiscipline: 'lock-discipline',
   runqueueSane: 'runqueue-sane',
   livelock: 'livelock',
+  /** the model threw: a path it does not cover was reached (reported with its trace, whatever --invariant says) */
+  modelError: 'model-error',
 } as const;

@@ -46,6 +46,8 @@ export const SIG = {
   SIGCONT: 18,
   SIGSTOP: 19,
   SIGTSTP: 20,
+  SIGTTIN: 21,
+  SIGTTOU: 22,
   SIGSYS: 31,
 } as const;
 
@@ -61,3 +63,10 @@ export function sigmask(sig: number): number {
 }
 
 export const sigsetFormatter: Formatter = bitsFormatter((b) => signalName(b + 1));
+
+/** How many members a set has. */
+export function popcount(x: number): number {
+  let n = 0;
+  for (let v = x; v !== 0; v &= v - 1) n++;
+  return n;
+}

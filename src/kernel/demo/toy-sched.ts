@@ -1,20 +1,29 @@
 /**
- * A deliberately small scheduler for the engine demos: per-CPU runqueues,
- * schedule() that dequeues a task whose state is no longer RUNNING, and a
- * wake_up() that checks the state under the runqueue lock. It has the shape
- * of Linux's (the state is read under rq->lock in schedule, the waker's state
- * check is under a lock, the runqueue lock is handed over across switch_to)
- * but none of its detail: no pi_lock, no on_cpu hand-off, no migration (a task
- * always runs on the CPU it was placed on). src/kernel/linux is the real one.
+ * A deliberately small scheduler for the engine demos and for models of
+ * kernels we do not ship: per-CPU runqueues, schedule() that dequeues a
+ * task whose state is no longer RUNNING, a wake_up() that checks the state
+ * under the runqueue lock, and an optional tick that preempts the running
+ * task when another is queued on its CPU (so "preempted in the middle of
+ * unlock()" needs no second CPU). `waitEvent(me, ctx, cond)` is the whole
+ * sleep of a foreign kernel's wait in one line: mark sleeping, test the
+ * condition, schedule(), until it holds; `noLostWakeup()` checks that no
+ * task sleeps at the end while the condition it waits for holds. It has
+ * the shape of Linux's (the state is read under rq->lock in schedule, the
+ * waker's state check is under a lock, the runqueue lock is handed over
+ * across switch_to) but none of its detail: no pi_lock, no on_cpu
+ * hand-off, no migration (a task always runs on the CPU it was placed on).
+ * src/kernel/linux is the real one.
  */
 import { enumFormatter } from '../../cpu/memory.ts';
 import {
   awaitCond,
+  fence,
   irqDisable,
   irqEnable,
   irqRestore,
   irqSave,
   load,
+  nop,
   type Program,
   rmw,
   spinLock,
@@ -24,6 +33,7 @@ import {
 } from '../../cpu/ops.ts';
 import type { ModelBuilder } from '../../model/build.ts';
 import type { TaskContext } from '../../model/types.ts';
+import { popcount } from '../common/bits.ts';
 
 const REF = 'demo toy-sched';
 
@@ -38,6 +48,22 @@ export interface ToyTask {
   readonly cpu: number;
   readonly state: number;
   readonly onRq: number;
+  /** ghost: 1 + the condition it sleeps for in waitEvent, or 0 */
+  readonly waitsFor: number;
+}
+
+/** A condition a task waits for: one cell's value passes `holds` (ToyKernel.condition). */
+export interface ToyCondition {
+  readonly id: number;
+  readonly cell: number;
+  readonly holds: (value: number) => boolean;
+  /** the condition in words (`ready == 1`) */
+  readonly what: string;
+}
+
+export interface ToyOptions {
+  /** ticks each CPU may take (preemption of the running task; a bound of the search) */
+  readonly ticks?: number;
 }
 
 interface ToyRq {
@@ -52,8 +78,19 @@ export class ToyKernel {
   private readonly rqs: ToyRq[] = [];
   private readonly byId: ToyTask[] = [];
   private readonly pending: { name: string; cpu: number; body: TaskBody }[] = [];
+  private readonly conditions: ToyCondition[] = [];
 
-  constructor(private readonly b: ModelBuilder) {}
+  constructor(
+    private readonly b: ModelBuilder,
+    readonly opts: ToyOptions = {},
+  ) {}
+
+  /** A condition tasks can wait for with waitEvent: `cell`'s value passes `holds`. */
+  condition(cell: number, holds: (value: number) => boolean, what: string): ToyCondition {
+    const c = { id: this.conditions.length, cell, holds, what };
+    this.conditions.push(c);
+    return c;
+  }
 
   /** Declares a task that runs `body` then exits, placed on CPU `cpu mod cpus`. Returns its handle. */
   spawn(name: string, cpu: number, body: TaskBody): ToyTask {
@@ -65,6 +102,9 @@ export class ToyKernel {
       cpu: placed,
       state: this.b.layout.cell(`${name}.state`, TASK_RUNNING, stateFmt),
       onRq: this.b.layout.cell(`${name}.on_rq`, 1),
+      waitsFor: this.b.layout.ghost(`${name}.ghost.waits_for`, 0, (v) =>
+        v === 0 ? '-' : (this.conditions[v - 1]?.what ?? String(v)),
+      ),
     };
     this.byId.push(t);
     this.pending.push({ name, cpu: placed, body });
@@ -124,6 +164,55 @@ export class ToyKernel {
         },
       });
     }
+    const ticks = this.opts.ticks ?? 0;
+    for (let c = 0; c < b.cpus && ticks > 0; c++) {
+      const rq = this.rqs[c] as ToyRq;
+      b.irq({
+        name: `tick@cpu${c}`,
+        cpu: c,
+        budget: ticks,
+        preemptible: true,
+        reads: [rq.queue],
+        // the running task stays queued: a tick matters only when another task waits for this CPU
+        enabled: (m) => popcount(m[rq.queue] as number) > 1,
+        handler: (ctx) =>
+          this.schedule(ctx.self < n ? (this.byId[ctx.self] as ToyTask) : null, ctx, 'tick: preempt the running task'),
+      });
+    }
+  }
+
+  /**
+   * The whole sleep of a wait: mark sleeping, test the condition (one load
+   * of its cell), schedule() until it holds, then running again — the
+   * set-state / test / schedule loop of every kernel, in one call.
+   */
+  *waitEvent(me: ToyTask, ctx: TaskContext, cond: ToyCondition): Program<void> {
+    const W = `${REF} wait_event`;
+    for (;;) {
+      yield store(me.state, TASK_UNINTERRUPTIBLE, W, 'set_current_state(TASK_UNINTERRUPTIBLE)');
+      yield fence(W, 'smp_mb(): the state store before the test');
+      const v: number = yield load(cond.cell, W, `if (${cond.what}) break`);
+      if (cond.holds(v)) break;
+      ctx.ghost.set(me.waitsFor, cond.id + 1);
+      yield* this.schedule(me, ctx);
+      ctx.ghost.set(me.waitsFor, 0);
+    }
+    yield store(me.state, TASK_RUNNING, W, '__set_current_state(TASK_RUNNING)');
+  }
+
+  /** no-lost-wakeup: no task sleeps at the end, off its runqueue, while the condition it waits for holds. */
+  noLostWakeup(): void {
+    this.b.atEnd({
+      name: 'no-lost-wakeup',
+      check: (w) => {
+        for (const t of this.byId) {
+          const c = this.conditions[(w.mem[t.waitsFor] as number) - 1];
+          if (c === undefined || w.mem[t.onRq] !== 0 || !c.holds(w.mem[c.cell] as number)) continue;
+          return `${t.name} sleeps although ${c.what}, and no task is left to wake it`;
+        }
+        return null;
+      },
+    });
   }
 
   private taskSet(v: number): string {
@@ -148,9 +237,10 @@ export class ToyKernel {
   }
 
   /** schedule(): dequeue prev if it is no longer RUNNING, pick the next queued task (lowest id first), switch. */
-  *schedule(me: ToyTask | null, ctx: TaskContext): Program<void> {
+  *schedule(me: ToyTask | null, ctx: TaskContext, why = ''): Program<void> {
     const rq = this.rqs[ctx.cpu()] as ToyRq;
     const REFS = `${REF} schedule`;
+    if (why) yield nop(`${REF} tick`, why);
     yield irqDisable(REFS);
     yield spinLock(rq.lock, REFS, 'rq_lock');
     let stillQueued = false;

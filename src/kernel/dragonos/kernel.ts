@@ -29,11 +29,10 @@
  *   signalfd, SIGCHLD to an uninvolved parent, waking its waiters) are
  *   steps with no shared cell, or are left out and named where they are.
  */
-import { enumFormatter, flagsFormatter } from '../../cpu/memory.ts';
 import { awaitCond, nop, type Program } from '../../cpu/ops.ts';
 import type { ModelBuilder } from '../../model/build.ts';
 import type { TaskContext } from '../../model/types.ts';
-import { sigsetFormatter } from '../common/bits.ts';
+import { popcount, sigsetFormatter } from '../common/bits.ts';
 import { type OverrideOptions, PathTable } from '../common/paths.ts';
 import { pfFmt, ST, sfFmt, stateFmt } from './consts.ts';
 import { DRAGON_PATHS, type DragonPaths } from './paths.ts';
@@ -352,8 +351,4 @@ function link(id: number | undefined): number {
   return id === undefined ? 0 : id + 1;
 }
 
-export function popcount(x: number): number {
-  let n = 0;
-  for (let v = x; v !== 0; v &= v - 1) n++;
-  return n;
-}
+export { popcount };

@@ -16,6 +16,7 @@ export const TASK_WAKING = 0x200;
 /** sched.h:116-123 composites */
 export const TASK_KILLABLE = TASK_WAKEKILL | TASK_UNINTERRUPTIBLE;
 export const TASK_STOPPED = TASK_WAKEKILL | __TASK_STOPPED;
+/** 6.6's TASK_TRACED; a model reads the value of the version it runs as from k.c (LinuxConsts) */
 export const TASK_TRACED = __TASK_TRACED;
 export const TASK_NORMAL = TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE;
 
@@ -23,16 +24,65 @@ export const TASK_NORMAL = TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE;
 export const EXIT_DEAD = 0x10;
 export const EXIT_ZOMBIE = 0x20;
 
-export const stateFormatter: Formatter = enumFormatter({
-  [TASK_RUNNING]: 'TASK_RUNNING',
-  [TASK_INTERRUPTIBLE]: 'TASK_INTERRUPTIBLE',
-  [TASK_UNINTERRUPTIBLE]: 'TASK_UNINTERRUPTIBLE',
-  [TASK_KILLABLE]: 'TASK_KILLABLE',
-  [TASK_STOPPED]: 'TASK_STOPPED',
-  [TASK_TRACED]: 'TASK_TRACED',
-  [TASK_DEAD]: 'TASK_DEAD',
-  [TASK_WAKING]: 'TASK_WAKING',
+/**
+ * The constants whose values changed between the Linux versions a model can
+ * run as, with the names traces print them by (LinuxOptions.consts; the
+ * kernel's k.c). A variant selects another version's set; every path reads
+ * the value from k.c, so old code keeps its old meaning and 6.6 code meets
+ * the old values.
+ */
+export interface LinuxConsts {
+  /** the version, as traces cite it */
+  readonly version: string;
+  /** TASK_TRACED: __TASK_TRACED since 5.19; TASK_WAKEKILL | __TASK_TRACED up to 5.18 */
+  readonly TASK_TRACED: number;
+  /** how a __state value prints */
+  readonly stateFormatter: Formatter;
+  /** the task-state oracle's name for a __state value (undefined: not a state the oracle knows) */
+  readonly oracleState: (v: number) => string | undefined;
+}
+
+function versionConsts(version: string, traced: number, extra: Readonly<Record<number, string>>): LinuxConsts {
+  const names: Record<number, string> = {
+    [TASK_RUNNING]: 'TASK_RUNNING',
+    [TASK_INTERRUPTIBLE]: 'TASK_INTERRUPTIBLE',
+    [TASK_UNINTERRUPTIBLE]: 'TASK_UNINTERRUPTIBLE',
+    [TASK_KILLABLE]: 'TASK_KILLABLE',
+    [TASK_STOPPED]: 'TASK_STOPPED',
+    ...extra,
+    [traced]: 'TASK_TRACED',
+    [TASK_DEAD]: 'TASK_DEAD',
+    [TASK_WAKING]: 'TASK_WAKING',
+  };
+  const oracle: Record<number, string> = {
+    [TASK_RUNNING]: 'RUNNING',
+    [TASK_INTERRUPTIBLE]: 'INTERRUPTIBLE',
+    [TASK_UNINTERRUPTIBLE]: 'UNINTERRUPTIBLE',
+    [TASK_KILLABLE]: 'KILLABLE',
+    [TASK_STOPPED]: 'STOPPED',
+    [__TASK_TRACED]: 'TRACED',
+    [traced]: 'TRACED',
+    [TASK_WAKING]: 'WAKING',
+    [TASK_DEAD]: 'DEAD',
+  };
+  return { version, TASK_TRACED: traced, stateFormatter: enumFormatter(names), oracleState: (v) => oracle[v] };
+}
+
+/** Linux 6.6 (and every version since 5.19, 31cae1eaae4f "sched,signal,ptrace: Rework TASK_TRACED, TASK_STOPPED state"). */
+export const LINUX_6_6: LinuxConsts = versionConsts('linux-6.6', __TASK_TRACED, {});
+
+/**
+ * Linux up to 5.18: TASK_TRACED = TASK_WAKEKILL | __TASK_TRACED (so a fatal
+ * signal's TASK_WAKEKILL wakeup ends a ptrace stop), and a request's freeze
+ * is the bare __TASK_TRACED (history.ts ptrace_freeze_traced_5_18), which
+ * the oracle counts as TRACED too.
+ */
+export const LINUX_5_18: LinuxConsts = versionConsts('linux-5.18', TASK_WAKEKILL | __TASK_TRACED, {
+  [__TASK_TRACED]: '__TASK_TRACED',
 });
+
+/** 6.6's __state names (a kernel prints by its own k.c.stateFormatter) */
+export const stateFormatter: Formatter = LINUX_6_6.stateFormatter;
 
 export const exitStateFormatter: Formatter = enumFormatter({ 0: '0', [EXIT_DEAD]: 'EXIT_DEAD', [EXIT_ZOMBIE]: 'EXIT_ZOMBIE' });
 
@@ -80,9 +130,12 @@ export const ptraceFormatter: Formatter = flagsFormatter({ [PT_PTRACED]: 'PT_PTR
 /** Thread-info flags, one cell per task (arch/x86 thread_info.h bit meaning, our own bit values). */
 export const TIF_SIGPENDING = 1 << 0;
 export const TIF_NEED_RESCHED = 1 << 1;
+/** arch/x86/include/asm/thread_info.h:94 — task_work or io_uring has work for the task (set_notify_signal) */
+export const TIF_NOTIFY_SIGNAL = 1 << 2;
 export const tifFormatter: Formatter = flagsFormatter({
   [TIF_SIGPENDING]: 'TIF_SIGPENDING',
   [TIF_NEED_RESCHED]: 'TIF_NEED_RESCHED',
+  [TIF_NOTIFY_SIGNAL]: 'TIF_NOTIFY_SIGNAL',
 });
 
 /** linux-6.6 include/linux/sched/signal.h:253-266 — signal_struct->flags */
@@ -118,3 +171,5 @@ export const SM_PREEMPT = 1;
 export const WNOHANG = 0x1;
 export const WUNTRACED = 0x2;
 export const WNOWAIT = 0x01000000;
+/** wait for children of this thread only, not of the whole thread group */
+export const __WNOTHREAD = 0x20000000;

@@ -12,11 +12,12 @@
 import { irqDisable, irqEnable, load, nop, type Program } from '../../cpu/ops.ts';
 import type { TaskContext } from '../../model/types.ts';
 import { signalName } from '../common/bits.ts';
-import { TIF_NEED_RESCHED, TIF_SIGPENDING } from './consts.ts';
+import { TIF_NEED_RESCHED, TIF_NOTIFY_SIGNAL, TIF_SIGPENDING } from './consts.ts';
 import type { LinuxKernel } from './kernel.ts';
 
 const E = 'linux-6.6 kernel/entry/common.c';
-const WORK = TIF_NEED_RESCHED | TIF_SIGPENDING;
+/** EXIT_TO_USER_MODE_WORK (include/linux/entry-common.h:60-63), the flags the model has */
+const WORK = TIF_NEED_RESCHED | TIF_SIGPENDING | TIF_NOTIFY_SIGNAL;
 
 /**
  * arch_do_signal_or_restart (arch/x86/kernel/signal.c): get_signal, then
@@ -40,7 +41,7 @@ export function* exit_to_user_mode(k: LinuxKernel, ctx: TaskContext): Program<vo
   while (work & WORK) {
     yield irqEnable(`${E} exit_to_user_mode_loop`, 'local_irq_enable_exit_to_user(ti_work)');
     if (work & TIF_NEED_RESCHED) yield* k.fn.schedule(k, ctx);
-    if (work & TIF_SIGPENDING) yield* k.fn.arch_do_signal_or_restart(k, ctx);
+    if (work & (TIF_SIGPENDING | TIF_NOTIFY_SIGNAL)) yield* k.fn.arch_do_signal_or_restart(k, ctx); // 167-168
     yield irqDisable(`${E} exit_to_user_mode_loop`, 'local_irq_disable_exit_to_user()');
     work = yield load(me.tif, `${E} exit_to_user_mode_loop`, 'ti_work = read_thread_flags()');
   }

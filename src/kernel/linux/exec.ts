@@ -4,16 +4,26 @@
  * attach waits for the exec's credentials), check_unsafe_exec's look at
  * p->ptrace, and ptrace_event(PTRACE_EVENT_EXEC) once the new image is in.
  *
+ * A group leader's exec makes it the only thread of its group (de_thread:
+ * zap_other_threads, then a TASK_KILLABLE wait until the last of them is
+ * released).
+ *
  * Abstracted: everything of the new image (files, mm, binfmt handlers,
- * de_thread for a single-threaded group, credentials), audit and tracing.
+ * credentials), audit and tracing; an exec by a thread that is not its
+ * group's leader (de_thread's exchange of identities with the leader) is not
+ * modelled and stops the search.
  */
-import { load, nop, type Program, spinLock, spinUnlock } from '../../cpu/ops.ts';
+import { load, nop, type Program, readLock, readUnlock, store } from '../../cpu/ops.ts';
 import type { TaskContext } from '../../model/types.ts';
 import { SIG } from '../common/bits.ts';
-import { PT_PTRACED, PT_SEIZED } from './consts.ts';
+import { PT_PTRACED, PT_SEIZED, SIGNAL_GROUP_EXIT, TASK_KILLABLE } from './consts.ts';
 import type { LinuxKernel } from './kernel.ts';
-import { PT_OPT_FLAG_SHIFT, PTRACE_EVENT_EXEC, ptraceState } from './ptrace-state.ts';
+import { spin_lock_irq, spin_unlock_irq } from './locking.ts';
+import { PT_OPT_FLAG_SHIFT, PTRACE_EVENT_EXEC } from './ptrace-state.ts';
 import { PIDTYPE_PID } from './signal.ts';
+
+/** -EAGAIN (include/uapi/asm-generic/errno-base.h) */
+export const EAGAIN = 11;
 
 const E = 'linux-6.6 fs/exec.c';
 const H = 'linux-6.6 include/linux/ptrace.h';
@@ -36,13 +46,62 @@ export function* ptrace_event(k: LinuxKernel, ctx: TaskContext, event: number, m
   }
 }
 
-/** execve(2) → do_execveat_common → bprm_execve → exec_binprm (exec.c:1764-1807). */
+/** de_thread — exec.c:1044-1178 for a group leader [cred_guard_mutex held]: kill the other threads, wait until they are released. */
+export function* de_thread(k: LinuxKernel, ctx: TaskContext): Program<number> {
+  const F = 'de_thread';
+  const me = k.current(ctx);
+  const sig = me.signal;
+  if (yield* k.fn.thread_group_empty(k, ctx, me, `${E}:1050 ${F}`)) return 0;
+  if (me.group_leader !== me.id) throw new Error(`${me.name} execs but is not its group's leader: not modelled`);
+  yield* spin_lock_irq(me.siglock, `${E}:1056 ${F}`);
+  const f: number = yield load(sig.flags, `${E}:1057 ${F}`, 'if ((sig->flags & SIGNAL_GROUP_EXIT) ||');
+  const g: number = yield load(sig.group_exec_task, `${E}:1057 ${F}`, 'sig->group_exec_task)');
+  if (f & SIGNAL_GROUP_EXIT || g >= 0) {
+    yield* spin_unlock_irq(me.siglock, `${E}:1062 ${F}`);
+    return -EAGAIN; // 1063
+  }
+  yield store(sig.group_exec_task, me.id, `${E}:1066 ${F}`, 'sig->group_exec_task = tsk');
+  const n = yield* k.fn.zap_other_threads(k, ctx, me);
+  yield store(sig.notify_count, n, `${E}:1067 ${F}`, 'sig->notify_count = zap_other_threads(tsk)');
+  while ((yield load(sig.notify_count, `${E}:1071 ${F}`, 'while (sig->notify_count)')) !== 0) {
+    yield* k.fn.__set_current_state(k, ctx, TASK_KILLABLE); // 1072
+    yield* spin_unlock_irq(me.siglock, `${E}:1073 ${F}`);
+    yield* k.fn.schedule(k, ctx); // 1074
+    if (yield* k.fn.__fatal_signal_pending(k, ctx, me, F)) {
+      // 1075-1076 goto killed: 1171-1177
+      yield readLock(k.tasklist_lock, `${E}:1173 ${F}`, 'killed: read_lock(&tasklist_lock)');
+      yield store(sig.group_exec_task, -1, `${E}:1174 ${F}`, 'sig->group_exec_task = NULL');
+      yield store(sig.notify_count, 0, `${E}:1175 ${F}`, 'sig->notify_count = 0');
+      yield readUnlock(k.tasklist_lock, `${E}:1176 ${F}`, 'read_unlock(&tasklist_lock)');
+      return -EAGAIN;
+    }
+    yield* spin_lock_irq(me.siglock, `${E}:1077 ${F}`);
+  }
+  yield* spin_unlock_irq(me.siglock, `${E}:1079 ${F}`);
+  yield store(sig.group_exec_task, -1, `${E}:1161 ${F}`, 'sig->group_exec_task = NULL');
+  yield store(sig.notify_count, 0, `${E}:1162 ${F}`, 'sig->notify_count = 0');
+  return 0;
+}
+
+/**
+ * execve(2) → do_execveat_common → bprm_execve → exec_binprm (exec.c:1764-1807).
+ * A de_thread failure comes after the point of no return: the task dies of
+ * the SIGKILL that made it fail (bprm_execve 1877-1878; force_fatal_sig, for
+ * a failure with no fatal signal pending, is not modelled).
+ */
 export function* sys_execve(k: LinuxKernel, ctx: TaskContext): Program<void> {
   const me = k.current(ctx);
-  const mutex = ptraceState(k).of(me).cred_guard_mutex;
-  yield spinLock(mutex, `${E}:1477 prepare_bprm_creds`, 'mutex_lock_interruptible(&current->signal->cred_guard_mutex)');
+  const mutex = k.credGuard(me);
+  if (yield* k.fn.mutex_lock_interruptible(k, ctx, mutex)) return; // 1477-1478 prepare_bprm_creds: -ERESTARTNOINTR
   yield load(me.ptrace, `${E}:1567 check_unsafe_exec`, 'if (p->ptrace) bprm->unsafe |= LSM_UNSAFE_PTRACE');
   yield nop(`${E}:1781 exec_binprm`, 'search_binary_handler: load_elf_binary → begin_new_exec (the new image)');
-  yield spinUnlock(mutex, `${E}:1455 setup_new_exec`, 'mutex_unlock(&me->signal->cred_guard_mutex)');
+  if ((yield* k.fn.de_thread(k, ctx)) < 0) {
+    // 1264-1266 goto out; 1877: point_of_no_return && !fatal_signal_pending(current)
+    if (!(yield* k.fn.fatal_signal_pending(k, ctx, me)))
+      throw new Error('de_thread failed without SIGKILL: force_fatal_sig is not modelled');
+    yield* k.fn.mutex_unlock(k, ctx, mutex); // 1496 free_bprm
+    return;
+  }
+  yield* k.fn.mutex_unlock(k, ctx, mutex); // 1455 setup_new_exec
   yield* k.fn.ptrace_event(k, ctx, PTRACE_EVENT_EXEC, me.id); // 1804 (old_vpid)
 }

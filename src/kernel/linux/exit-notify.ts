@@ -32,9 +32,17 @@ export function* forget_original_parent(k: LinuxKernel, ctx: TaskContext): Progr
   }
 }
 
-/** exit_notify — exit.c:740-751: every model task leads a one-thread group, so the zombie is always reported. */
+/**
+ * exit_notify — exit.c:740-751, the report: a traced task reports to its
+ * tracer; a group leader reports to its parent once it is the last of its
+ * group (else its last thread's release_task does); another thread reaps
+ * itself. Returns autoreap.
+ */
 export function* notify_parent(k: LinuxKernel, ctx: TaskContext): Program<boolean> {
   const me = k.current(ctx);
-  yield load(me.ptrace, `${X}:740 exit_notify`, 'if (unlikely(tsk->ptrace))');
-  return yield* k.fn.do_notify_parent(k, ctx, me); // 745 or 748
+  const ptr: number = yield load(me.ptrace, `${X}:740 exit_notify`, 'if (unlikely(tsk->ptrace))');
+  if (ptr) return yield* k.fn.do_notify_parent(k, ctx, me); // 741-745
+  if (me.group_leader !== me.id) return true; // 749-751
+  if (!(yield* k.fn.thread_group_empty(k, ctx, me, `${X}:747 exit_notify`))) return false; // 746-747
+  return yield* k.fn.do_notify_parent(k, ctx, me); // 748
 }

@@ -8,8 +8,9 @@
  *   parent) and as a tracee (ptrace = 1). A ptrace stop report is consumed
  *   under the tracee's siglock; a zombie is reaped with the exit_state
  *   cmpxchg.
- * - wait4(-1, …) for any child (PIDTYPE_MAX): do_wait_thread over
- *   current->children with ptrace = 0. It serves the job-control scenarios,
+ * - wait4(-1, …) for any child (PIDTYPE_MAX): do_wait_thread over the
+ *   children of each thread of current's group in turn (current's only,
+ *   with __WNOTHREAD), with ptrace = 0. It serves the job-control scenarios,
  *   which have no tracer: the p->ptrace reads (1408, 1434), ptrace_do_wait
  *   over current->ptraced and zombie reaping are left out on this path — a
  *   zombie child only clears notask_error.
@@ -21,15 +22,15 @@
  * parent reaps a zombie fails a check; WCONTINUED; siginfo. pid_has_task
  * (1599) is "not yet released": exit_state != EXIT_DEAD, since the model's
  * release is the EXIT_DEAD store. eligible_child accepts every child (no
- * __WCLONE/__WALL filtering, every exit_signal is SIGCHLD). A thread group
- * is one task plus the threads declared in ptrace-state.ts; all share the
- * group's children and tracees, but each sleeps on its own
- * signal->wait_chldexit, so only the first thread of a group may wait
- * without WNOHANG.
+ * __WCLONE/__WALL filtering, every exit_signal is SIGCHLD). The threads
+ * of a group share signal->wait_chldexit: a child's report wakes every
+ * waiting thread, except a __WNOTHREAD one whose child it is not
+ * (child_wait_callback, sched/wait.ts wake_entry).
  */
 import { check, load, type Program, readLock, readUnlock, rmw, store } from '../../cpu/ops.ts';
 import type { TaskContext } from '../../model/types.ts';
 import {
+  __WNOTHREAD,
   EXIT_DEAD,
   EXIT_ZOMBIE,
   JOBCTL_LISTENING,
@@ -181,11 +182,11 @@ export function* wait_consider_task(
   return yield* k.fn.wait_task_stopped(k, ctx, wo, ptrace, p); // 1471-1480 (WCONTINUED not modelled)
 }
 
-/** is_effectively_child — exit.c:1542-1550. */
+/** is_effectively_child — exit.c:1542-1550: current is target's parent (tracer), or in its group unless __WNOTHREAD. */
 export function* is_effectively_child(
   k: LinuxKernel,
-  _ctx: TaskContext,
-  me: LinuxTask,
+  ctx: TaskContext,
+  wo: WaitOpts,
   ptrace: boolean,
   target: LinuxTask,
 ): Program<boolean> {
@@ -194,27 +195,27 @@ export function* is_effectively_child(
     r(1546, 'is_effectively_child'),
     ptrace ? 'parent = target->parent' : 'parent = target->real_parent',
   );
-  return parent >= 0 && ptraceState(k).sameThreadGroup(me, k.task(parent));
+  if (parent === ctx.self) return true; // 1548
+  return parent >= 0 && !(wo.flags & __WNOTHREAD) && k.sameThreadGroup(k.current(ctx), k.task(parent)); // 1548-1549
 }
 
 /** do_wait_pid — exit.c:1556-1580. */
 export function* do_wait_pid(k: LinuxKernel, ctx: TaskContext, wo: WaitOpts, target: LinuxTask): Program<number> {
-  const me = k.current(ctx);
-  if (yield* k.fn.is_effectively_child(k, ctx, me, false, target)) {
+  if (yield* k.fn.is_effectively_child(k, ctx, wo, false, target)) {
     const ret = yield* k.fn.wait_consider_task(k, ctx, wo, false, target); // 1565
     if (ret) return ret;
   }
   const ptr: number = yield load(target.ptrace, r(1572, 'do_wait_pid'), 'if (target && target->ptrace &&');
-  if (ptr && (yield* k.fn.is_effectively_child(k, ctx, me, true, target))) {
+  if (ptr && (yield* k.fn.is_effectively_child(k, ctx, wo, true, target))) {
     const ret = yield* k.fn.wait_consider_task(k, ctx, wo, true, target); // 1574
     if (ret) return ret;
   }
   return 0;
 }
 
-/** do_wait_thread — exit.c:1492-1504: current->children (ptrace_do_wait is left out: header). */
-export function* do_wait_thread(k: LinuxKernel, ctx: TaskContext, wo: WaitOpts): Program<number> {
-  for (const child of k.children(k.current(ctx))) {
+/** do_wait_thread — exit.c:1492-1504: tsk->children (ptrace_do_wait is left out: header). */
+export function* do_wait_thread(k: LinuxKernel, ctx: TaskContext, wo: WaitOpts, tsk: LinuxTask): Program<number> {
+  for (const child of k.children(tsk)) {
     const ret = yield* k.fn.wait_consider_task(k, ctx, wo, false, child); // 1489
     if (ret) return ret;
   }
@@ -229,7 +230,7 @@ export function* do_wait(k: LinuxKernel, ctx: TaskContext, options: number, targ
   const F = 'do_wait';
   const me = k.current(ctx);
   const wo: WaitOpts = { flags: options, pid: target, notask_error: 0, result: null };
-  yield* k.fn.add_wait_queue(k, ctx, me.signal.wait_chldexit); // 1590
+  yield* k.fn.add_wait_queue(k, ctx, me.signal.wait_chldexit, (options & __WNOTHREAD) !== 0); // 1590
   let retval = 0;
   for (;;) {
     wo.notask_error = -ECHILD; // 1598
@@ -240,8 +241,16 @@ export function* do_wait(k: LinuxKernel, ctx: TaskContext, options: number, targ
     if (!gone) {
       yield* k.fn.set_current_state(k, ctx, TASK_INTERRUPTIBLE); // 1603
       yield readLock(k.tasklist_lock, r(1604, F), 'read_lock(&tasklist_lock)');
-      // 1606-1624: PIDTYPE_PID → do_wait_pid; otherwise do_wait_thread (one thread, no __WNOTHREAD loop)
-      retval = target === null ? yield* k.fn.do_wait_thread(k, ctx, wo) : yield* k.fn.do_wait_pid(k, ctx, wo, target);
+      if (target !== null)
+        retval = yield* k.fn.do_wait_pid(k, ctx, wo, target); // 1606-1609
+      else {
+        // 1611-1624: each thread of current's group in turn (only current with __WNOTHREAD)
+        const others = options & __WNOTHREAD ? [] : yield* k.fn.thread_walk(k, ctx, me, false, r(1624, F));
+        for (const tsk of [me, ...others]) {
+          retval = yield* k.fn.do_wait_thread(k, ctx, wo, tsk); // 1614
+          if (retval) break;
+        }
+      }
       if (retval) break; // goto end: tasklist_lock already dropped
       yield readUnlock(k.tasklist_lock, r(1626, F), 'read_unlock(&tasklist_lock)');
     }

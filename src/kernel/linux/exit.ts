@@ -4,14 +4,16 @@
  * Abstracted in do_exit: everything between the PTRACE_EVENT_EXIT report
  * and exit_notify that frees resources (mm, files, fs, namespaces, task
  * works, cgroups, perf) — none of it touches scheduler or signal state.
- * exit_notify is reduced to the exit_state store under tasklist_lock:
- * reparenting and the parent's SIGCHLD come with the models that need them.
+ * exit_notify reports the zombie to the parent or tracer in models that
+ * have them (ptrace: exit-notify.ts); a thread that is not its group's
+ * leader reaps itself and leaves the group (release_task).
  */
-import { check, load, type Program, preemptDisable, store } from '../../cpu/ops.ts';
+import { check, load, type Program, preemptDisable, rmw, spinLock, spinUnlock, store } from '../../cpu/ops.ts';
 import type { TaskContext } from '../../model/types.ts';
 import { spinLockIrq, spinUnlockIrq, writeLockIrq, writeUnlockIrq } from '../common/locks.ts';
-import { EXIT_DEAD, EXIT_ZOMBIE, SIGNAL_GROUP_EXIT, SM_NONE, TASK_DEAD } from './consts.ts';
+import { EXIT_DEAD, EXIT_ZOMBIE, SIGNAL_GROUP_EXIT, SM_NONE, TASK_DEAD, TIF_SIGPENDING } from './consts.ts';
 import type { LinuxKernel } from './kernel.ts';
+import type { LinuxTask } from './objects.ts';
 
 const X = 'linux-6.6 kernel/exit.c';
 
@@ -21,10 +23,75 @@ export function* exit_notify(k: LinuxKernel, ctx: TaskContext): Program<void> {
   yield* writeLockIrq(k.tasklist_lock, `${X}:733 exit_notify`, 'write_lock_irq(&tasklist_lock)');
   if (k.reportsExit) yield* k.fn.forget_original_parent(k, ctx); // 734
   yield store(me.exit_state, EXIT_ZOMBIE, `${X}:739 exit_notify`, 'tsk->exit_state = EXIT_ZOMBIE');
-  if (k.reportsExit && (yield* k.fn.notify_parent(k, ctx))) {
-    yield store(me.exit_state, EXIT_DEAD, `${X}:754 exit_notify`, 'if (autoreap) tsk->exit_state = EXIT_DEAD');
-  }
+  // 740-751: with no parent or tracer in the model (no ptrace model), only a thread that is not the leader reaps itself
+  const thread = me.group_leader !== me.id;
+  const autoreap = k.reportsExit ? yield* k.fn.notify_parent(k, ctx) : thread;
+  if (autoreap) yield store(me.exit_state, EXIT_DEAD, `${X}:754 exit_notify`, 'if (autoreap) tsk->exit_state = EXIT_DEAD');
+  // 759-760: notify_count < 0 only when a thread that is not the leader execs (de_thread: not modelled)
   yield* writeUnlockIrq(k.tasklist_lock, `${X}:761 exit_notify`, 'write_unlock_irq(&tasklist_lock)');
+  // 763-766: release_task of the dead; a leader's changes nothing any model reads afterwards, and is left out
+  if (autoreap && thread) yield* k.fn.release_task(k, ctx, me);
+}
+
+/**
+ * __exit_signal — exit.c:143-216 [tasklist_lock write-held]: a thread
+ * leaves its group: the exec waiting in de_thread is told (notify_count),
+ * curr_target moves on, nr_threads and the thread list lose it, its pending
+ * signals go. Abstracted: the accounting, timers, the tty.
+ */
+export function* __exit_signal(k: LinuxKernel, ctx: TaskContext, tsk: LinuxTask): Program<void> {
+  const F = '__exit_signal';
+  const sig = tsk.signal;
+  const leader = tsk.group_leader === tsk.id;
+  yield spinLock(tsk.siglock, `${X}:153 ${F}`, 'spin_lock(&sighand->siglock)');
+  if (!leader) {
+    const n: number = yield rmw(
+      sig.notify_count,
+      (c) => (c > 0 ? c - 1 : c),
+      `${X}:169 ${F}`,
+      'if (sig->notify_count > 0 && !--sig->notify_count)',
+    );
+    if (n === 1) {
+      const exec: number = yield load(sig.group_exec_task, `${X}:170 ${F}`, 'wake_up_process(sig->group_exec_task)');
+      yield* k.fn.wake_up_process(k, ctx, k.task(exec));
+    }
+    const cur: number = yield load(sig.curr_target, `${X}:172 ${F}`, 'if (tsk == sig->curr_target)');
+    if (cur === tsk.id) {
+      const next = k.otherThreads(tsk)[0] as LinuxTask;
+      yield store(sig.curr_target, next.id, `${X}:173 ${F}`, `sig->curr_target = next_thread(tsk): ${next.name}`);
+    }
+  }
+  yield rmw(sig.nr_threads, (c) => c - 1, `${X}:198 ${F}`, 'sig->nr_threads--');
+  yield rmw(
+    sig.thread_list,
+    (l) => l & ~(1 << tsk.id),
+    `${X}:199 ${F}`,
+    '__unhash_process(tsk, group_dead): list_del_rcu(&p->thread_node)',
+  );
+  yield store(tsk.pending, 0, `${X}:206 ${F}`, 'flush_sigqueue(&tsk->pending)');
+  yield spinUnlock(tsk.siglock, `${X}:208 ${F}`, 'spin_unlock(&sighand->siglock)');
+  yield rmw(tsk.tif, (v) => v & ~TIF_SIGPENDING, `${X}:211 ${F}`, 'clear_tsk_thread_flag(tsk, TIF_SIGPENDING)');
+}
+
+/**
+ * release_task — exit.c:239-290 for a thread (not the leader): it leaves
+ * its group, and when that leaves a zombie leader alone, the leader's exit
+ * is reported to its parent (the report exit_notify delayed). Abstracted:
+ * rlimits, cgroups, pids, ptrace_release_task (a thread that reaps itself
+ * is not traced here), and the leader's own release (zap_leader).
+ */
+export function* release_task(k: LinuxKernel, ctx: TaskContext, p: LinuxTask): Program<void> {
+  const F = 'release_task';
+  yield* writeLockIrq(k.tasklist_lock, `${X}:253 ${F}`, 'write_lock_irq(&tasklist_lock)');
+  yield* k.fn.__exit_signal(k, ctx, p); // 256
+  const leader = k.task(p.group_leader);
+  if (leader !== p && (yield* k.fn.thread_group_empty(k, ctx, leader, `${X}:265 ${F}`))) {
+    const es: number = yield load(leader.exit_state, `${X}:266 ${F}`, 'leader->exit_state == EXIT_ZOMBIE');
+    if (es === EXIT_ZOMBIE && k.reportsExit && (yield* k.fn.do_notify_parent(k, ctx, leader))) {
+      yield store(leader.exit_state, EXIT_DEAD, `${X}:274 ${F}`, 'leader->exit_state = EXIT_DEAD'); // 272-274
+    }
+  }
+  yield* writeUnlockIrq(k.tasklist_lock, `${X}:277 ${F}`, 'write_unlock_irq(&tasklist_lock)');
 }
 
 /** do_exit — exit.c:809-925; never returns. `code` is the exit code (unused until a model reports it). */
@@ -35,24 +102,32 @@ export function* do_exit(k: LinuxKernel, ctx: TaskContext, _code: number): Progr
 }
 
 /**
- * do_group_exit — exit.c:996-1023: record the group exit (one thread: no
- * zap_other_threads), then do_exit. Never returns.
+ * do_group_exit — exit.c:996-1023: record the group exit and kill the
+ * other threads (zap_other_threads), then do_exit. Never returns. A
+ * one-thread group never has a group_exec_task (de_thread sets it only for
+ * a group with other threads), so its tests of it read nothing.
  */
 export function* do_group_exit(k: LinuxKernel, ctx: TaskContext, exitCode: number): Program<void> {
   const me = k.current(ctx);
   const sig = me.signal;
   let code = exitCode;
   const f: number = yield load(sig.flags, `${X}:1000 do_group_exit`, 'if (sig->flags & SIGNAL_GROUP_EXIT)');
+  const threads = k.threads(me).length > 1;
   if (f & SIGNAL_GROUP_EXIT) {
     code = yield load(sig.group_exit_code, `${X}:1001 do_group_exit`, 'exit_code = sig->group_exit_code');
+  } else if (threads && (yield load(sig.group_exec_task, `${X}:1002 do_group_exit`, 'else if (sig->group_exec_task)')) >= 0) {
+    code = 0; // 1003
   } else {
     yield* spinLockIrq(me.siglock, `${X}:1007 do_group_exit`, 'spin_lock_irq(&sighand->siglock)');
     const f2: number = yield load(sig.flags, `${X}:1008 do_group_exit`, 'if (sig->flags & SIGNAL_GROUP_EXIT)');
     if (f2 & SIGNAL_GROUP_EXIT) {
       code = yield load(sig.group_exit_code, `${X}:1010 do_group_exit`, 'exit_code = sig->group_exit_code');
+    } else if (threads && (yield load(sig.group_exec_task, `${X}:1011 do_group_exit`, 'else if (sig->group_exec_task)')) >= 0) {
+      code = 0; // 1012
     } else {
       yield store(sig.group_exit_code, code, `${X}:1014 do_group_exit`, 'sig->group_exit_code = exit_code');
       yield store(sig.flags, SIGNAL_GROUP_EXIT, `${X}:1015 do_group_exit`, 'sig->flags = SIGNAL_GROUP_EXIT');
+      yield* k.fn.zap_other_threads(k, ctx, me); // 1016
     }
     yield* spinUnlockIrq(me.siglock, `${X}:1018 do_group_exit`, 'spin_unlock_irq(&sighand->siglock)');
   }

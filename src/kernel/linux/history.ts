@@ -14,18 +14,22 @@ import {
   readLock,
   readUnlock,
   rmw,
+  snapshot,
   store,
 } from '../../cpu/ops.ts';
 import type { TaskContext } from '../../model/types.ts';
 import {
   __TASK_TRACED,
   CLD_STOPPED,
+  JOBCTL_LISTENING,
+  JOBCTL_PTRACE_FROZEN,
   JOBCTL_STOP_PENDING,
+  JOBCTL_STOPPED,
   JOBCTL_TRACED,
   JOBCTL_TRAP_NOTIFY,
   JOBCTL_TRAP_STOP,
   TASK_RUNNING,
-  TASK_TRACED,
+  TASK_WAKEKILL,
 } from './consts.ts';
 import type { LinuxKernel } from './kernel.ts';
 import { spin_lock_irq, spin_unlock_irq } from './locking.ts';
@@ -64,7 +68,7 @@ export function* ptrace_stop_5_18(
   const me = k.current(ctx);
   const pc = ptraceState(k).of(me);
   let gstopDone = false;
-  yield* k.fn.set_special_state(k, ctx, TASK_TRACED); // 2269
+  yield* k.fn.set_special_state(k, ctx, k.c.TASK_TRACED); // 2269
   yield rmw(me.jobctl, (j) => j | JOBCTL_TRACED, r(2270), 'current->jobctl |= JOBCTL_TRACED');
   yield fence(r(2290), 'smp_wmb()', BARRIER.WMB);
   yield store(pc.ptrace_message, message, r(2292), 'current->ptrace_message = message');
@@ -90,9 +94,8 @@ export function* ptrace_stop_5_18(
     yield preemptEnable(r(2340), 'preempt_enable_no_resched()');
     yield* k.fn.schedule(k, ctx);
     yield* spin_lock_irq(me.siglock, r(2349), 'spin_lock_irq(&current->sighand->siglock)');
-    exitCode = yield load(me.exit_code, r(2350), 'exit_code = current->exit_code');
+    exitCode = yield snapshot(pc.g_returned, me.exit_code, r(2350), 'exit_code = current->exit_code');
     ctx.ghost.add(pc.g_returns, 1);
-    ctx.ghost.set(pc.g_returned, exitCode);
   } else {
     // the tracer is gone: run on without sleeping
     if (gstopDone) yield* k.fn.do_notify_parent_cldstop(k, ctx, me, false, why);
@@ -152,4 +155,68 @@ export function* ptrace_resume_4_0(
   yield* k.fn.wake_up_state(k, ctx, child, __TASK_TRACED);
   yield* spin_unlock_irq(child.siglock, r(886));
   return 0;
+}
+
+const OLD_SIG = 'linux-5.18 include/linux/sched/signal.h signal_wake_up';
+const OLD_PT = 'linux-5.18 kernel/ptrace.c';
+
+/**
+ * signal_wake_up as up to 5.18: `signal_wake_up_state(t, resume ?
+ * TASK_WAKEKILL : 0)` — a fatal signal ends a ptrace stop because 5.18's
+ * TASK_TRACED has TASK_WAKEKILL in it (LINUX_5_18), and a frozen tracee
+ * (bare __TASK_TRACED) is left alone. 6.6's readers of JOBCTL_TRACED see
+ * what 5.18's task_is_traced() saw: the flag goes with a fatal wakeup of a
+ * tracee that is not frozen.
+ */
+export function* signal_wake_up_5_18(k: LinuxKernel, ctx: TaskContext, t: LinuxTask, fatal: boolean): Program<void> {
+  if (fatal) {
+    const j: number = yield load(t.jobctl, OLD_SIG, 'resume: TASK_WAKEKILL (a frozen tracee is bare __TASK_TRACED)');
+    if (!(j & JOBCTL_PTRACE_FROZEN))
+      yield rmw(t.jobctl, (v) => v & ~(JOBCTL_STOPPED | JOBCTL_TRACED), OLD_SIG, 'task_is_traced() ends with the wakeup');
+  }
+  yield* k.fn.signal_wake_up_state(k, ctx, t, fatal ? TASK_WAKEKILL : 0);
+}
+
+/**
+ * ptrace_freeze_traced as up to 5.18: the freeze is `task->__state =
+ * __TASK_TRACED` (TASK_WAKEKILL off) under siglock; JOBCTL_PTRACE_FROZEN is
+ * set beside it so 6.6's readers see the freeze. (looks_like_a_spurious_pid
+ * only matters for fork events, which no model has.)
+ */
+export function* ptrace_freeze_traced_5_18(k: LinuxKernel, ctx: TaskContext, task: LinuxTask): Program<boolean> {
+  const F = `${OLD_PT} ptrace_freeze_traced`;
+  const j: number = yield load(task.jobctl, F, 'if (task->jobctl & JOBCTL_LISTENING) (lockless)');
+  if (j & JOBCTL_LISTENING) return false;
+  let ret = false;
+  yield* spin_lock_irq(task.siglock, F, `spin_lock_irq(&${task.name}->sighand->siglock)`);
+  const j2: number = yield load(task.jobctl, F, 'if (task_is_traced(task) &&');
+  if (j2 & JOBCTL_TRACED && !(yield* k.fn.__fatal_signal_pending(k, ctx, task, 'ptrace_freeze_traced'))) {
+    yield store(task.state, __TASK_TRACED, F, 'WRITE_ONCE(task->__state, __TASK_TRACED)');
+    yield rmw(task.jobctl, (v) => v | JOBCTL_PTRACE_FROZEN, F, 'the freeze, as 6.6 readers see it');
+    ret = true;
+  }
+  yield* spin_unlock_irq(task.siglock, F);
+  return ret;
+}
+
+/** ptrace_unfreeze_traced as up to 5.18: a killed tracee is woken, any other gets TASK_TRACED (with TASK_WAKEKILL) back. */
+export function* ptrace_unfreeze_traced_5_18(k: LinuxKernel, ctx: TaskContext, task: LinuxTask): Program<void> {
+  const F = `${OLD_PT} ptrace_unfreeze_traced`;
+  if ((yield load(task.state, F, 'if (READ_ONCE(task->__state) != __TASK_TRACED) return')) !== __TASK_TRACED) return;
+  yield* spin_lock_irq(task.siglock, F, `spin_lock_irq(&${task.name}->sighand->siglock)`);
+  if ((yield load(task.state, F, 'if (READ_ONCE(task->__state) == __TASK_TRACED)')) === __TASK_TRACED) {
+    yield rmw(task.jobctl, (v) => v & ~JOBCTL_PTRACE_FROZEN, F, 'the unfreeze, as 6.6 readers see it');
+    if (yield* k.fn.__fatal_signal_pending(k, ctx, task, 'ptrace_unfreeze_traced')) {
+      yield rmw(task.jobctl, (v) => v & ~JOBCTL_TRACED, F, 'task_is_traced() ends with the wakeup');
+      yield* k.fn.wake_up_state(k, ctx, task, __TASK_TRACED);
+    } else yield store(task.state, k.c.TASK_TRACED, F, 'WRITE_ONCE(task->__state, TASK_TRACED)');
+  }
+  yield* spin_unlock_irq(task.siglock, F);
+}
+
+/** Puts 5.18's fatal wakeup and request freeze back (run the model with LINUX_5_18's constants for 5.18 itself). */
+export function useFreeze5_18(k: LinuxKernel): void {
+  k.override('signal_wake_up', signal_wake_up_5_18);
+  k.override('ptrace_freeze_traced', ptrace_freeze_traced_5_18);
+  k.override('ptrace_unfreeze_traced', ptrace_unfreeze_traced_5_18);
 }

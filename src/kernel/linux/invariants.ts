@@ -4,10 +4,12 @@
  * ptrace, DragonOS and self-ptrace models reuse them the same way.
  *
  * - no-lost-wakeup (terminal): no task sleeps while something it sleeps for
- *   has happened — its condition holds, an unblocked signal is pending in an
- *   interruptible sleep, SIGKILL is pending in a WAKEKILL sleep, it is
- *   stopped or traced although its jobctl says it no longer is — and nobody
- *   is left to wake it (at quiescence nobody is).
+ *   has happened — its condition holds, an unblocked signal is pending (or
+ *   TIF_NOTIFY_SIGNAL: task work to run) in an interruptible sleep, SIGKILL
+ *   is pending in a WAKEKILL sleep, it is stopped or traced although its
+ *   jobctl says it no longer is, an exec waits in de_thread for threads
+ *   that are gone, a mutex waiter sleeps on a free mutex — and nobody is
+ *   left to wake it (at quiescence nobody is).
  * - no-stuck-traced (terminal): no task is TASK_TRACED without a live tracer,
  *   nor TASK_TRACED with SIGKILL pending.
  * - runqueue-sane: a safety part (no task on two runqueues; when a
@@ -26,21 +28,24 @@
 import type { ModelBuilder } from '../../model/build.ts';
 import type { MachineView } from '../../model/types.ts';
 import { SIG, sigmask } from '../common/bits.ts';
+import { fifoHas } from '../common/fifo.ts';
 import {
   __TASK_STOPPED,
   __TASK_TRACED,
   JOBCTL_STOPPED,
   JOBCTL_TRACED,
-  stateFormatter,
+  LINUX_6_6,
+  type LinuxConsts,
   TASK_DEAD,
   TASK_INTERRUPTIBLE,
   TASK_NORMAL,
   TASK_RUNNING,
-  TASK_TRACED,
   TASK_WAKEKILL,
   TASK_WAKING,
+  TIF_NOTIFY_SIGNAL,
 } from './consts.ts';
 import type { LinuxKernel } from './kernel.ts';
+import { ownerTask } from './mutex.ts';
 import type { LinuxTask } from './objects.ts';
 import { ptraceLinkEdge, taskStateEdge } from './oracle/check.ts';
 
@@ -69,17 +74,56 @@ function signalsFor(w: MachineView, t: LinuxTask): number {
   return ((w.mem[t.pending] as number) | (w.mem[t.signal.shared_pending] as number)) & ~(w.mem[t.blocked] as number);
 }
 
-export function lostWakeup(w: MachineView, tasks: readonly LinuxTask[], conds: readonly SleepCondition[]): string | null {
+/** A condition in one line: `task` must not sleep (in `states`, default TASK_NORMAL) at the end while `holds`. */
+export function sleepsWhile(
+  task: LinuxTask,
+  what: string,
+  holds: (mem: ArrayLike<number>) => boolean,
+  states?: number,
+): SleepCondition {
+  return states === undefined ? { task, what, holds } : { task, what, holds, states };
+}
+
+/** The sleeping mutexes' waiters: asleep on a wait list while the mutex is free, with nobody left to wake them. */
+export function mutexWaitersLost(k: LinuxKernel): SleepCondition[] {
+  return k.mutexes.flatMap((m) =>
+    k.userTasks.map((task) => ({
+      task,
+      what: `it waits on ${m.name}'s wait list and ${m.name} is free`,
+      holds: (mem: ArrayLike<number>) => fifoHas(mem[m.wait_list] as number, task.id) && ownerTask(mem[m.owner] as number) < 0,
+    })),
+  );
+}
+
+/** An exec waiting in de_thread for the other threads to go: lost if it sleeps once the last is released (notify_count 0). */
+export function execWaitLost(k: LinuxKernel): SleepCondition[] {
+  return k.userTasks
+    .filter((t) => t.group_leader === t.id && k.threads(t).length > 1)
+    .map((task) => ({
+      task,
+      what: 'its exec waits in de_thread and the other threads are gone (notify_count = 0)',
+      holds: (mem: ArrayLike<number>) => mem[task.signal.group_exec_task] === task.id && mem[task.signal.notify_count] === 0,
+    }));
+}
+
+export function lostWakeup(
+  w: MachineView,
+  tasks: readonly LinuxTask[],
+  conds: readonly SleepCondition[],
+  c: LinuxConsts = LINUX_6_6,
+): string | null {
   for (const t of tasks) {
     if (!asleep(w, t)) continue;
     const st = w.mem[t.state] as number;
     if (st === TASK_DEAD || st === TASK_RUNNING || st === TASK_WAKING) continue;
-    const s = stateFormatter(st);
+    const s = c.stateFormatter(st);
     for (const c of conds) {
       if (c.task === t && st & (c.states ?? TASK_NORMAL) && c.holds(w.mem))
         return `${t.name} sleeps in ${s} although ${c.what}, and no one is left to wake it`;
     }
     if (st & TASK_INTERRUPTIBLE && signalsFor(w, t) !== 0) return `${t.name} sleeps in ${s} with an unblocked signal pending`;
+    if (st & TASK_INTERRUPTIBLE && (w.mem[t.tif] as number) & TIF_NOTIFY_SIGNAL)
+      return `${t.name} sleeps in ${s} with TIF_NOTIFY_SIGNAL set (task work to run)`;
     if (st & TASK_WAKEKILL && (w.mem[t.pending] as number) & sigmask(SIG.SIGKILL))
       return `${t.name} sleeps in ${s} with SIGKILL pending`;
     const jobctl = w.mem[t.jobctl] as number;
@@ -93,9 +137,9 @@ export function lostWakeup(w: MachineView, tasks: readonly LinuxTask[], conds: r
   return null;
 }
 
-export function stuckTraced(w: MachineView, tasks: readonly LinuxTask[]): string | null {
+export function stuckTraced(w: MachineView, tasks: readonly LinuxTask[], c: LinuxConsts = LINUX_6_6): string | null {
   for (const t of tasks) {
-    if (w.mem[t.state] !== TASK_TRACED) continue;
+    if (w.mem[t.state] !== c.TASK_TRACED) continue;
     if ((w.mem[t.pending] as number) & sigmask(SIG.SIGKILL)) return `${t.name} is TASK_TRACED with SIGKILL pending`;
     const tracer = w.mem[t.parent] as number;
     if (w.mem[t.ptrace] === 0) return `${t.name} is TASK_TRACED but not ptraced`;
@@ -135,12 +179,12 @@ export function runqueuesSaneAtEnd(w: MachineView, k: LinuxKernel, tasks: readon
     const st = w.mem[t.state] as number;
     const queued = k.rqs.some((rq) => (w.mem[rq.queued] as number) & (1 << t.id));
     if ((st === TASK_RUNNING || st === TASK_WAKING) && !queued && w.taskCpu(t.id) < 0) {
-      return `${t.name} is ${stateFormatter(st)} but on no runqueue and on no CPU: it will never run again`;
+      return `${t.name} is ${k.c.stateFormatter(st)} but on no runqueue and on no CPU: it will never run again`;
     }
     if (queued && w.taskCpu(t.id) < 0 && st !== TASK_DEAD) {
       // At quiescence every CPU idles; a queued task should have been picked (its CPU's idle task was
       // told to reschedule when it was enqueued).
-      return `${t.name} is queued in ${stateFormatter(st)} at the end, yet every CPU idles`;
+      return `${t.name} is queued in ${k.c.stateFormatter(st)} at the end, yet every CPU idles`;
     }
   }
   return null;
@@ -149,9 +193,9 @@ export function runqueuesSaneAtEnd(w: MachineView, k: LinuxKernel, tasks: readon
 /** Registers the substrate's invariants for `opts.tasks` (default: every spawned task). Call after k.finish(). */
 export function registerLinuxInvariants(b: ModelBuilder, k: LinuxKernel, opts: LinuxInvariantOptions = {}): void {
   const tasks = opts.tasks ?? k.userTasks;
-  const conds = opts.sleepsFor ?? [];
-  b.atEnd({ name: 'no-lost-wakeup', check: (w) => lostWakeup(w, tasks, conds) });
-  b.atEnd({ name: 'no-stuck-traced', check: (w) => stuckTraced(w, tasks) });
+  const conds = [...(opts.sleepsFor ?? []), ...mutexWaitersLost(k), ...execWaitLost(k)];
+  b.atEnd({ name: 'no-lost-wakeup', check: (w) => lostWakeup(w, tasks, conds, k.c) });
+  b.atEnd({ name: 'no-stuck-traced', check: (w) => stuckTraced(w, tasks, k.c) });
   b.invariant({
     name: 'runqueue-sane',
     watch: k.rqs.flatMap((rq) => [rq.lock, rq.queued, rq.nr_running]),
@@ -163,7 +207,7 @@ export function registerLinuxInvariants(b: ModelBuilder, k: LinuxKernel, opts: L
     watch: tasks.map((t) => t.state),
     check: (addr, from, to, w) => {
       const t = tasks.find((x) => x.state === addr) as LinuxTask;
-      return taskStateEdge(t.name, from, to, w);
+      return taskStateEdge(t.name, from, to, w, k.c);
     },
   });
   b.onChange({

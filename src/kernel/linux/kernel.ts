@@ -14,16 +14,40 @@
  */
 import type { Program } from '../../cpu/ops.ts';
 import type { ModelBuilder } from '../../model/build.ts';
-import type { TaskContext } from '../../model/types.ts';
+import type { MachineView, TaskContext } from '../../model/types.ts';
+import type { WaitEdge } from '../../model/wait-graph.ts';
+import { fifoEntries } from '../common/fifo.ts';
 import { type OverrideOptions, PathTable } from '../common/paths.ts';
-import { allocRunqueue, allocTask, type LinuxTask, type Runqueue, type SigAction } from './objects.ts';
+import { LINUX_6_6, type LinuxConsts } from './consts.ts';
+import { type Mutex, mutexCells, ownerTask } from './mutex.ts';
+import {
+  allocRunqueue,
+  allocTask,
+  type LinuxTask,
+  type Runqueue,
+  type SigAction,
+  type WaitQueueHead,
+  type WakeList,
+  waitQueueHead,
+} from './objects.ts';
 import { LINUX_PATHS, type LinuxPaths } from './paths.ts';
+import type { TaskWork } from './task-work.ts';
 
 export interface LinuxOptions {
   /** scheduler ticks each CPU may take (a bound of the search) */
   readonly ticks?: number;
   /** reschedule IPIs each CPU may take (a bound of the search) */
   readonly ipis?: number;
+  /**
+   * sched_feat(TTWU_QUEUE): a wakeup may hand the wakee to its CPU's wake
+   * list and an IPI (sched/core.ts ttwu_queue_wakelist) instead of
+   * enqueueing it itself. Off by default (the direct path only).
+   */
+  readonly ttwuQueue?: boolean;
+  /** wake-list IPIs each CPU may take (default 8; a ninth leaves its wakee on the list) */
+  readonly wakeListIpis?: number;
+  /** the version whose constants the model uses (default LINUX_6_6; consts.ts) */
+  readonly consts?: LinuxConsts;
 }
 
 export type TaskBody = (k: LinuxKernel, me: LinuxTask, ctx: TaskContext) => Program<void>;
@@ -35,12 +59,26 @@ export interface SpawnOptions {
   readonly blocked?: number;
   /** signals already pending at time 0 (t->pending, with TIF_SIGPENDING), as if sent before the model starts */
   readonly pending?: number;
+  /**
+   * process-directed signals already pending at time 0 (signal->shared_pending),
+   * with TIF_SIGPENDING on this task, as if complete_signal had picked it; a leader's option
+   */
+  readonly sharedPending?: number;
   /** what the task does on each signal; unlisted signals take the default action */
   readonly actions?: Readonly<Record<number, SigAction>>;
+  /**
+   * A thread of this leader's process (clone with CLONE_THREAD): it shares
+   * the leader's signal_struct (shared pending signals, job control, the
+   * wait queue do_wait sleeps on) and sighand (siglock, the actions), and
+   * its parent is the leader's.
+   */
+  readonly threadOf?: LinuxTask;
 }
 
 export class LinuxKernel {
   readonly cpus: number;
+  /** the constants of the version the model runs as (LinuxOptions.consts) */
+  readonly c: LinuxConsts;
   /** tasklist_lock (kernel/fork.c) */
   readonly tasklist_lock: number;
   private readonly all: LinuxTask[] = [];
@@ -50,6 +88,13 @@ export class LinuxKernel {
   /** the parent each spawned task starts with, by task id */
   private readonly parentOf: number[] = [];
   private readonly runqueues: Runqueue[] = [];
+  /** the sleeping mutexes of the model (k.mutex) */
+  readonly mutexes: Mutex[] = [];
+  private readonly credGuards = new Map<number, Mutex>();
+  /** the works a model can queue on a task (task_work_add) */
+  private readonly works: TaskWork[] = [];
+  /** bit_waitqueue(word, bit) of every bit some path waits on, by `word:mask` */
+  private readonly bitQueues = new Map<string, WaitQueueHead>();
   private finished = false;
   private readonly paths = new PathTable<LinuxPaths>(LINUX_PATHS, 'the Linux model');
   /** every path, by name: the model calls them all through this table */
@@ -68,6 +113,7 @@ export class LinuxKernel {
     readonly opts: LinuxOptions = {},
   ) {
     this.cpus = b.cpus;
+    this.c = opts.consts ?? LINUX_6_6;
     this.tasklist_lock = b.layout.rwlock('tasklist_lock');
   }
 
@@ -84,6 +130,87 @@ export class LinuxKernel {
     this.paths.override(name, impl, opts);
   }
 
+  /** A sleeping mutex (struct mutex, DEFINE_MUTEX): its owner word, wait_lock and wait list. Before finish(). */
+  mutex(name: string): Mutex {
+    if (this.finished) throw new Error('mutex() after finish()');
+    const m = mutexCells(this.b.layout, name, (id) => this.nameOf(id));
+    this.mutexes.push(m);
+    return m;
+  }
+
+  /**
+   * p->signal->cred_guard_mutex, one per thread group: made on first use,
+   * which must come before finish() (setupPtrace makes every group's; a
+   * model that execs without ptrace calls k.credGuard(p) itself).
+   */
+  credGuard(p: LinuxTask): Mutex {
+    let m = this.credGuards.get(p.group_leader);
+    if (m === undefined) {
+      if (this.finished) throw new Error(`${p.name}'s cred_guard_mutex was not declared: k.credGuard(${p.name}) before finish()`);
+      m = this.mutex(`${this.task(p.group_leader).name}.signal.cred_guard_mutex`);
+      this.credGuards.set(p.group_leader, m);
+    }
+    return m;
+  }
+
+  /** A callback_head a path can queue on a task with task_work_add: `func` runs in that task (task_work_run). Before finish(). */
+  taskWork(name: string, func: TaskWork['func']): TaskWork {
+    if (this.finished) throw new Error('taskWork() after finish()');
+    const w = { id: this.works.length, name, func };
+    this.works.push(w);
+    return w;
+  }
+
+  /** Can TIF_NOTIFY_SIGNAL ever be set (the model declares task work)? Without it the notify tests read nothing. */
+  get notifies(): boolean {
+    return this.works.length > 0;
+  }
+
+  taskWorkById(id: number): TaskWork {
+    const w = this.works[id];
+    if (!w) throw new Error(`no task work ${id}`);
+    return w;
+  }
+
+  /** A wait queue head (DECLARE_WAIT_QUEUE_HEAD): its lock and its list of entries. Before finish(). */
+  waitQueue(name: string): WaitQueueHead {
+    if (this.finished) throw new Error('waitQueue() after finish()');
+    return waitQueueHead(this.b.layout, name, (id) => this.nameOf(id));
+  }
+
+  /**
+   * bit_waitqueue(word, bit) — kernel/sched/wait_bit.c:12-18: the wait
+   * queue of one bit of one cell (Linux hashes them into a table; here each
+   * has its own). Made on first use, which must come before finish() (the
+   * model's cells are fixed then): a model declares the bits its paths wait
+   * on when it sets up (ptrace: JOBCTL_TRAPPING of each task).
+   */
+  bitWaitqueue(word: number, mask: number): WaitQueueHead {
+    const key = `${word}:${mask}`;
+    let wq = this.bitQueues.get(key);
+    if (wq === undefined) {
+      if (this.finished) throw new Error(`bit_waitqueue(${this.b.layout.name(word)}, ${mask}) was not declared before finish()`);
+      const name = `bit_waitqueue(${this.b.layout.name(word)},0x${mask.toString(16)})`;
+      wq = waitQueueHead(this.b.layout, name, (id) => this.nameOf(id), 'wake_bit', { word, mask });
+      this.bitQueues.set(key, wq);
+    }
+    return wq;
+  }
+
+  /** Each task asleep on a mutex's wait list, and the mutex's owner: the engine's sleeper-cycle deadlock check. */
+  private mutexWaits(w: MachineView) {
+    const edges: WaitEdge[] = [];
+    for (const m of this.mutexes) {
+      const holder = ownerTask(w.mem[m.owner] as number);
+      if (holder < 0) continue;
+      for (const e of fifoEntries(w.mem[m.wait_list] as number)) {
+        const t = this.task(e.task);
+        if (w.mem[t.on_rq] === 0 && w.taskCpu(t.id) < 0) edges.push({ task: t.id, holder, on: m.name });
+      }
+    }
+    return edges;
+  }
+
   /** Declares a task that runs `body`, then do_exit(0); placed on CPU `cpu mod cpus`. */
   spawn(name: string, cpu: number, body: TaskBody, opts: SpawnOptions = {}): LinuxTask {
     if (this.finished) throw new Error('spawn() after finish()');
@@ -98,27 +225,60 @@ export class LinuxKernel {
         cpu: placed,
         onRq: 1,
         onCpu: current ? 1 : 0,
-        parent: opts.parent?.id ?? -1,
+        parent: opts.parent?.id ?? (opts.threadOf ? (this.parentOf[opts.threadOf.id] as number) : -1),
         blocked: opts.blocked ?? 0,
         pending: opts.pending ?? 0,
+        sharedPending: opts.sharedPending ?? 0,
         actions: opts.actions ?? {},
+        ...(opts.threadOf ? { threadOf: opts.threadOf } : {}),
       },
       (id) => this.nameOf(id),
+      this.c.stateFormatter,
     );
+    if (opts.threadOf && opts.sharedPending) throw new Error(`${name}: sharedPending is the group leader's option`);
+    if (opts.threadOf && opts.threadOf.group_leader !== opts.threadOf.id)
+      throw new Error(`${name}: threadOf names a thread, not its group leader`);
     this.all.push(t);
     this.bodies.push(body);
     this.placedOn.push(placed);
-    this.parentOf.push(opts.parent?.id ?? -1);
+    this.parentOf.push(opts.parent?.id ?? (opts.threadOf ? (this.parentOf[opts.threadOf.id] as number) : -1));
+    if (opts.threadOf) {
+      const sig = opts.threadOf.signal;
+      const group = this.threads(opts.threadOf);
+      this.b.layout.setInitial(sig.nr_threads, group.length);
+      this.b.layout.setInitial(
+        sig.thread_list,
+        group.reduce((m, x) => m | (1 << x.id), 0),
+      );
+    }
     return t;
   }
 
+  /** The threads of p's process, the leader first, in the order they were spawned (for_each_thread's list as built). */
+  threads(p: LinuxTask): readonly LinuxTask[] {
+    return this.all.filter((t) => !t.idle && t.group_leader === p.group_leader);
+  }
+
+  /** while_each_thread(p, t): p's other threads, from the one after p round the list. */
+  otherThreads(p: LinuxTask): readonly LinuxTask[] {
+    const g = this.threads(p);
+    const i = g.indexOf(p);
+    return [...g.slice(i + 1), ...g.slice(0, i)];
+  }
+
+  /** same_thread_group(a, b) */
+  sameThreadGroup(a: LinuxTask, b: LinuxTask): boolean {
+    return a.group_leader === b.group_leader;
+  }
+
   /**
-   * p->children, in spawn order. No model forks or reparents yet, so the
+   * p->children, in spawn order: the group leaders whose parent is p (a
+   * thread is on no children list). No model forks or reparents yet, so the
    * lists are fixed when the model is built (a list walk under tasklist_lock
    * is then a walk over this array).
    */
   children(parent: LinuxTask): readonly LinuxTask[] {
-    return this.all.filter((t) => !t.idle && this.parentOf[t.id] === parent.id);
+    return this.all.filter((t) => !t.idle && t.group_leader === t.id && this.parentOf[t.id] === parent.id);
   }
 
   private nameOf(id: number): string {
@@ -130,6 +290,7 @@ export class LinuxKernel {
     if (this.finished) throw new Error('finish() called twice');
     this.finished = true;
     this.paths.seal();
+    if (this.mutexes.length > 0) this.b.waitsFor((w) => this.mutexWaits(w));
     const b = this.b;
     const users = this.all.slice();
     const cpuOf = (t: LinuxTask) => this.placedOn[t.id] as number;
@@ -152,6 +313,7 @@ export class LinuxKernel {
             actions: {},
           },
           (id) => this.nameOf(id),
+          this.c.stateFormatter,
         ),
       );
     }
@@ -159,7 +321,9 @@ export class LinuxKernel {
       let queued = 0;
       for (const t of users) if (cpuOf(t) === c) queued |= 1 << t.id;
       const idle = users.length + c;
-      this.runqueues.push(allocRunqueue(b.layout, c, queued, firstOn.get(c)?.id ?? idle, idle, (id) => this.nameOf(id)));
+      this.runqueues.push(
+        allocRunqueue(b.layout, c, queued, firstOn.get(c)?.id ?? idle, idle, (id) => this.nameOf(id), this.opts.ttwuQueue),
+      );
     }
     const k = this;
     users.forEach((t, i) => {
@@ -191,6 +355,17 @@ export class LinuxKernel {
           // Only a tick that can preempt is worth a choice: one with nobody else runnable changes nothing we model.
           enabled: (m) => (m[rq.nr_running] as number) > 1,
           handler: (ctx) => k.fn.scheduler_tick(k, ctx),
+        });
+      }
+      if (rq.ttwu) {
+        const wl = rq.ttwu;
+        b.irq({
+          name: `csd${c}`,
+          cpu: c,
+          budget: this.opts.wakeListIpis ?? 8,
+          reads: [wl.csd_ipi],
+          enabled: (m) => m[wl.csd_ipi] !== 0,
+          handler: (ctx) => k.fn.generic_smp_call_function_single_interrupt(k, ctx),
         });
       }
       if ((this.opts.ipis ?? 0) > 0) {
@@ -226,6 +401,13 @@ export class LinuxKernel {
   /** `current`: the task this code runs for (for an interrupt handler, the interrupted task). */
   current(ctx: TaskContext): LinuxTask {
     return this.task(ctx.self);
+  }
+
+  /** cpu's wake list (LinuxOptions.ttwuQueue) */
+  wakeList(cpu: number): WakeList {
+    const wl = this.rq(cpu).ttwu;
+    if (!wl) throw new Error('the wake-list path runs only with LinuxOptions.ttwuQueue');
+    return wl;
   }
 
   /** cpu_rq(cpu) */

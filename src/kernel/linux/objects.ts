@@ -11,6 +11,7 @@
  */
 import { bitsFormatter, decimal, type Formatter, type MemoryLayout } from '../../cpu/memory.ts';
 import { sigsetFormatter } from '../common/bits.ts';
+import { fifoFormatter } from '../common/fifo.ts';
 import {
   exitStateFormatter,
   jobctlFormatter,
@@ -22,22 +23,28 @@ import {
   tifFormatter,
 } from './consts.ts';
 
-/** A wait queue head: its lock and the set of waiting tasks (one entry per task). */
+/** A wait queue head: its lock and its list of entries (one per task). */
 export interface WaitQueueHead {
   readonly name: string;
   /** wait_queue_head_t.lock */
   readonly lock: number;
-  /** the tasks with an entry on the list (bitmask), read and written under `lock` */
+  /** the entries in list order (src/kernel/common/fifo.ts; the flag is WQ_FLAG_EXCLUSIVE), read and written under `lock` */
   readonly head: number;
   /**
    * The wake function of the entries (wait_queue_entry->func): `autoremove`
    * for DEFINE_WAIT entries (prepare_to_wait), `child_wait` for do_wait's
-   * child_wait_callback. One kind per queue: no model mixes them.
+   * child_wait_callback, `wake_bit` for a bit waitqueue's entries
+   * (wait_on_bit). One kind per queue: no model mixes them.
    */
-  readonly func: 'autoremove' | 'child_wait';
+  readonly func: 'autoremove' | 'child_wait' | 'wake_bit';
+  /** a bit waitqueue's key: the word (a cell) and the bit (a mask) its waiters wait on */
+  readonly bit?: { readonly word: number; readonly mask: number };
 }
 
-/** struct signal_struct (the fields job control uses) — include/linux/sched/signal.h:93 */
+/**
+ * struct signal_struct (the fields job control and thread groups use) —
+ * include/linux/sched/signal.h:93. Shared by the threads of a group.
+ */
 export interface SignalStruct {
   readonly flags: number;
   readonly group_stop_count: number;
@@ -45,6 +52,16 @@ export interface SignalStruct {
   readonly shared_pending: number;
   /** signal->wait_chldexit: where do_wait sleeps */
   readonly wait_chldexit: WaitQueueHead;
+  /** signal->curr_target: the thread complete_signal tries first (task id) */
+  readonly curr_target: number;
+  /** signal->nr_threads */
+  readonly nr_threads: number;
+  /** the group's thread list (signal->thread_head) as the set of its live threads, changed under siglock and tasklist_lock */
+  readonly thread_list: number;
+  /** signal->notify_count: the threads de_thread still waits for */
+  readonly notify_count: number;
+  /** signal->group_exec_task: the thread in de_thread (task id), or -1 */
+  readonly group_exec_task: number;
 }
 
 /** What a task does on a signal (sighand->action[sig-1].sa_handler), fixed for a model. */
@@ -55,6 +72,8 @@ export interface LinuxTask {
   readonly id: number;
   readonly name: string;
   readonly idle: boolean;
+  /** p->group_leader (task id; the leader's own id for a leader) */
+  readonly group_leader: number;
   /** p->__state */
   readonly state: number;
   readonly on_rq: number;
@@ -73,6 +92,10 @@ export interface LinuxTask {
   readonly pending: number;
   /** p->blocked */
   readonly blocked: number;
+  /** p->wake_q.next: 1 while some waker's wake_q holds p */
+  readonly wake_q: number;
+  /** p->task_works: the ids of the works queued on p, newest first (task-work.ts) */
+  readonly task_works: number;
   /** thread_info flags: TIF_SIGPENDING, TIF_NEED_RESCHED */
   readonly tif: number;
   readonly signal: SignalStruct;
@@ -102,6 +125,18 @@ export interface Runqueue {
   readonly idle: number;
   /** a reschedule IPI sent to this CPU and not yet taken (smp_send_reschedule) */
   readonly ipi: number;
+  /** the wake-list path's cells, with LinuxOptions.ttwuQueue (sched_feat(TTWU_QUEUE)) */
+  readonly ttwu?: WakeList;
+}
+
+/** A CPU's call_single_queue as the wake-list path uses it (kernel/smp.c, kernel/sched/core.c:3874-4012). */
+export interface WakeList {
+  /** per_cpu(call_single_queue): the tasks queued for this CPU to activate, in the order it will (llist_reverse_order) */
+  readonly wake_list: number;
+  /** rq->ttwu_pending */
+  readonly ttwu_pending: number;
+  /** a call-function IPI sent to this CPU and not yet taken (arch_send_call_function_single_ipi) */
+  readonly csd_ipi: number;
 }
 
 export interface TaskCellInit {
@@ -114,16 +149,22 @@ export interface TaskCellInit {
   readonly parent: number;
   readonly blocked: number;
   readonly pending: number;
+  /** signal->shared_pending at time 0 (a leader's) */
+  readonly sharedPending?: number;
   readonly actions: Readonly<Record<number, SigAction>>;
+  /** a thread of this leader's group: it shares the leader's signal_struct and sighand */
+  readonly threadOf?: LinuxTask;
 }
 
 export function waitQueueHead(
   layout: MemoryLayout,
   name: string,
-  tasks: Formatter,
+  nameOf: (task: number) => string,
   func: WaitQueueHead['func'] = 'autoremove',
+  bit?: WaitQueueHead['bit'],
 ): WaitQueueHead {
-  return { name, lock: layout.spinlock(`${name}.lock`), head: layout.cell(`${name}.head`, 0, tasks), func };
+  const head = layout.cell(`${name}.head`, 0, fifoFormatter(nameOf, 'excl'));
+  return { name, lock: layout.spinlock(`${name}.lock`), head, func, ...(bit ? { bit } : {}) };
 }
 
 const taskId =
@@ -131,15 +172,19 @@ const taskId =
   (v) =>
     v < 0 ? 'init' : nameOf(v);
 
-export function allocTask(layout: MemoryLayout, t: TaskCellInit, nameOf: (id: number) => string): LinuxTask {
+export function allocTask(
+  layout: MemoryLayout,
+  t: TaskCellInit,
+  nameOf: (id: number) => string,
+  stateFmt: Formatter = stateFormatter,
+): LinuxTask {
   const n = t.name;
   const c = (field: string, init = 0, fmt: Formatter = decimal) => layout.cell(`${n}.${field}`, init, fmt);
-  const tasks = bitsFormatter(nameOf);
   return {
     id: t.id,
     name: n,
     idle: t.idle,
-    state: c('__state', TASK_RUNNING, stateFormatter),
+    state: c('__state', TASK_RUNNING, stateFmt),
     on_rq: c('on_rq', t.onRq),
     on_cpu: c('on_cpu', t.onCpu),
     cpu: c('cpu', t.cpu),
@@ -152,16 +197,28 @@ export function allocTask(layout: MemoryLayout, t: TaskCellInit, nameOf: (id: nu
     real_parent: c('real_parent', t.parent, taskId(nameOf)),
     pending: c('pending', t.pending, sigsetFormatter),
     blocked: c('blocked', t.blocked, sigsetFormatter),
-    tif: c('tif', t.pending & ~t.blocked ? TIF_SIGPENDING : 0, tifFormatter),
-    signal: {
+    wake_q: c('wake_q'),
+    task_works: c(
+      'task_works',
+      0,
+      fifoFormatter((w) => `work${w}`),
+    ),
+    tif: c('tif', (t.pending | (t.sharedPending ?? 0)) & ~t.blocked ? TIF_SIGPENDING : 0, tifFormatter),
+    group_leader: t.threadOf?.id ?? t.id,
+    signal: t.threadOf?.signal ?? {
       flags: c('signal.flags', 0, signalFlagsFormatter),
       group_stop_count: c('signal.group_stop_count'),
       group_exit_code: c('signal.group_exit_code'),
-      shared_pending: c('signal.shared_pending', 0, sigsetFormatter),
-      wait_chldexit: waitQueueHead(layout, `${n}.signal.wait_chldexit`, tasks, 'child_wait'),
+      shared_pending: c('signal.shared_pending', t.sharedPending ?? 0, sigsetFormatter),
+      wait_chldexit: waitQueueHead(layout, `${n}.signal.wait_chldexit`, nameOf, 'child_wait'),
+      curr_target: c('signal.curr_target', t.id, taskId(nameOf)),
+      nr_threads: c('signal.nr_threads', 1),
+      thread_list: c('signal.thread_list', 1 << t.id, bitsFormatter(nameOf)),
+      notify_count: c('signal.notify_count'),
+      group_exec_task: c('signal.group_exec_task', -1, (v) => (v < 0 ? 'NULL' : nameOf(v))),
     },
-    siglock: layout.spinlock(`${n}.sighand.siglock`),
-    actions: t.actions,
+    siglock: t.threadOf?.siglock ?? layout.spinlock(`${n}.sighand.siglock`),
+    actions: t.threadOf?.actions ?? t.actions,
   };
 }
 
@@ -172,6 +229,7 @@ export function allocRunqueue(
   curr: number,
   idle: number,
   nameOf: (id: number) => string,
+  wakeList = false,
 ): Runqueue {
   const tasks = bitsFormatter(nameOf);
   const one = (v: number) => (v < 0 ? '-' : nameOf(v));
@@ -186,5 +244,14 @@ export function allocRunqueue(
     last: layout.cell(`rq${cpu}.last`, -1, one),
     idle,
     ipi: layout.cell(`cpu${cpu}.ipi_pending`, 0),
+    ...(wakeList
+      ? {
+          ttwu: {
+            wake_list: layout.cell(`cpu${cpu}.call_single_queue`, 0, fifoFormatter(nameOf)),
+            ttwu_pending: layout.cell(`rq${cpu}.ttwu_pending`),
+            csd_ipi: layout.cell(`cpu${cpu}.call_function_ipi_pending`),
+          },
+        }
+      : {}),
   };
 }

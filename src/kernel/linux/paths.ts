@@ -8,8 +8,8 @@
  */
 
 import { arch_do_signal_or_restart, exit_to_user_mode } from './entry.ts';
-import { ptrace_event, sys_execve } from './exec.ts';
-import { do_exit, do_group_exit, do_task_dead, exit_notify } from './exit.ts';
+import { de_thread, ptrace_event, sys_execve } from './exec.ts';
+import { __exit_signal, do_exit, do_group_exit, do_task_dead, exit_notify, release_task } from './exit.ts';
 import { forget_original_parent, notify_parent } from './exit-notify.ts';
 import {
   do_wait,
@@ -22,7 +22,27 @@ import {
   wait_task_zombie,
 } from './exit-wait.ts';
 import { __set_current_state, set_current_state, set_special_state } from './include/sched.ts';
-import { __fatal_signal_pending, fatal_signal_pending, signal_pending, signal_pending_state } from './include/sched-signal.ts';
+import {
+  __fatal_signal_pending,
+  clear_notify_signal,
+  fatal_signal_pending,
+  set_notify_signal,
+  signal_pending,
+  signal_pending_state,
+  task_sigpending,
+} from './include/sched-signal.ts';
+import {
+  __mutex_add_waiter,
+  __mutex_handoff,
+  __mutex_lock_common,
+  __mutex_remove_waiter,
+  __mutex_trylock_common,
+  __mutex_trylock_fast,
+  mutex_lock,
+  mutex_lock_interruptible,
+  mutex_lock_killable,
+  mutex_unlock,
+} from './mutex.ts';
 import {
   __ptrace_detach,
   __ptrace_link,
@@ -43,8 +63,10 @@ import {
   sys_ptrace,
 } from './ptrace.ts';
 import {
+  __flush_smp_call_function_queue,
   __schedule,
   __task_rq_lock,
+  __ttwu_queue_wakelist,
   activate_task,
   available_idle_cpu,
   check_preempt_curr,
@@ -53,11 +75,13 @@ import {
   default_wake_function,
   do_idle,
   finish_task_switch,
+  generic_smp_call_function_single_interrupt,
   irqentry_exit,
   kick_process,
   pick_next_task,
   preempt_schedule_irq,
   resched_curr,
+  sched_ttwu_pending,
   schedule,
   schedule_idle,
   schedule_tail,
@@ -69,25 +93,41 @@ import {
   ttwu_do_activate,
   ttwu_do_wakeup,
   ttwu_queue,
+  ttwu_queue_cond,
+  ttwu_queue_wakelist,
   ttwu_runnable,
+  ttwu_wakelist_on_cpu,
+  wake_q_add,
   wake_up_process,
+  wake_up_q,
   wake_up_state,
 } from './sched/core.ts';
 import {
   ___wait_event,
+  __wait_on_bit,
   __wake_up,
   __wake_up_common_lock,
   __wake_up_sync_key,
   add_wait_queue,
+  add_wait_queue_exclusive,
+  autoremove_wake_function,
+  bit_wait,
+  child_wait_callback,
   finish_wait,
   prepare_to_wait,
   prepare_to_wait_event,
+  prepare_to_wait_exclusive,
   remove_wait_queue,
+  wait_on_bit,
+  wake_bit_function,
   wake_entry,
+  wake_up_bit,
 } from './sched/wait.ts';
 import { task_rq_lock, wait_task_inactive } from './sched/wait-task-inactive.ts';
 import {
   __send_signal_locked,
+  __set_current_blocked,
+  __set_task_blocked,
   complete_signal,
   dequeue_signal,
   do_notify_parent_cldstop,
@@ -100,17 +140,24 @@ import {
   ptrace_trap_notify,
   recalc_sigpending,
   recalc_sigpending_tsk,
+  retarget_shared_pending,
   send_signal_locked,
+  set_current_blocked,
   sigcont_end_stop,
   signal_set_stop_flags,
   signal_wake_up,
   signal_wake_up_state,
+  sigprocmask,
   sys_pause,
+  sys_rt_sigprocmask,
   task_clear_jobctl_pending,
   task_clear_jobctl_trapping,
   task_participate_group_stop,
   task_set_jobctl_pending,
+  thread_group_empty,
+  thread_walk,
   wants_signal,
+  zap_other_threads,
 } from './signal.ts';
 import {
   do_jobctl_trap,
@@ -122,6 +169,7 @@ import {
   ptrace_stop,
   ptrace_stop_return,
 } from './signal-ptrace.ts';
+import { task_work_add, task_work_pending, task_work_run } from './task-work.ts';
 
 export const LINUX_PATHS = {
   // include/sched.ts
@@ -130,12 +178,17 @@ export const LINUX_PATHS = {
   set_special_state,
   // include/sched-signal.ts
   __fatal_signal_pending,
+  clear_notify_signal,
   fatal_signal_pending,
+  set_notify_signal,
   signal_pending,
   signal_pending_state,
+  task_sigpending,
   // sched/core.ts
+  __flush_smp_call_function_queue,
   __schedule,
   __task_rq_lock,
+  __ttwu_queue_wakelist,
   activate_task,
   available_idle_cpu,
   check_preempt_curr,
@@ -144,11 +197,13 @@ export const LINUX_PATHS = {
   default_wake_function,
   do_idle,
   finish_task_switch,
+  generic_smp_call_function_single_interrupt,
   irqentry_exit,
   kick_process,
   pick_next_task,
   preempt_schedule_irq,
   resched_curr,
+  sched_ttwu_pending,
   schedule,
   schedule_idle,
   schedule_tail,
@@ -160,25 +215,56 @@ export const LINUX_PATHS = {
   ttwu_do_activate,
   ttwu_do_wakeup,
   ttwu_queue,
+  ttwu_queue_cond,
+  ttwu_queue_wakelist,
   ttwu_runnable,
+  ttwu_wakelist_on_cpu,
+  wake_q_add,
   wake_up_process,
+  wake_up_q,
   wake_up_state,
   // sched/wait.ts
   ___wait_event,
+  __wait_on_bit,
   __wake_up,
   __wake_up_common_lock,
   __wake_up_sync_key,
   add_wait_queue,
+  add_wait_queue_exclusive,
+  autoremove_wake_function,
+  bit_wait,
+  child_wait_callback,
   finish_wait,
   prepare_to_wait,
   prepare_to_wait_event,
+  prepare_to_wait_exclusive,
   remove_wait_queue,
+  wait_on_bit,
+  wake_bit_function,
   wake_entry,
+  wake_up_bit,
   // sched/wait-task-inactive.ts
   task_rq_lock,
   wait_task_inactive,
+  // mutex.ts
+  __mutex_add_waiter,
+  __mutex_handoff,
+  __mutex_lock_common,
+  __mutex_remove_waiter,
+  __mutex_trylock_common,
+  __mutex_trylock_fast,
+  mutex_lock,
+  mutex_lock_interruptible,
+  mutex_lock_killable,
+  mutex_unlock,
+  // task-work.ts
+  task_work_add,
+  task_work_pending,
+  task_work_run,
   // signal.ts
   __send_signal_locked,
+  __set_current_blocked,
+  __set_task_blocked,
   complete_signal,
   dequeue_signal,
   do_notify_parent_cldstop,
@@ -191,17 +277,24 @@ export const LINUX_PATHS = {
   ptrace_trap_notify,
   recalc_sigpending,
   recalc_sigpending_tsk,
+  retarget_shared_pending,
   send_signal_locked,
+  set_current_blocked,
   sigcont_end_stop,
   signal_set_stop_flags,
   signal_wake_up,
   signal_wake_up_state,
+  sigprocmask,
   sys_pause,
+  sys_rt_sigprocmask,
   task_clear_jobctl_pending,
   task_clear_jobctl_trapping,
   task_participate_group_stop,
   task_set_jobctl_pending,
+  thread_group_empty,
+  thread_walk,
   wants_signal,
+  zap_other_threads,
   // signal-ptrace.ts
   do_jobctl_trap,
   do_notify_parent,
@@ -230,13 +323,16 @@ export const LINUX_PATHS = {
   ptrace_unfreeze_traced,
   sys_ptrace,
   // exec.ts
+  de_thread,
   ptrace_event,
   sys_execve,
   // exit.ts
+  __exit_signal,
   do_exit,
   do_group_exit,
   do_task_dead,
   exit_notify,
+  release_task,
   // exit-notify.ts
   forget_original_parent,
   notify_parent,

@@ -8,15 +8,14 @@
  * list of tracees, written under tasklist_lock as the list is); ptracer_cred
  * and the security hooks (__ptrace_may_access, security_ptrace_traceme)
  * always allow; last_siginfo is reduced to its si_code (0 for NULL), the only
- * part PTRACE_LISTEN reads. cred_guard_mutex is a sleeping mutex in Linux; it
- * is modelled as a lock whose waiter blocks until it is free (a spinlock
- * with the sleep abstracted): no model path holds it across a sleep, and a
- * contended waiter that would sleep in the kernel here simply is not
- * enabled, which gives the same orders of the critical sections.
+ * part PTRACE_LISTEN reads. cred_guard_mutex is the sleeping mutex of
+ * mutex.ts (a contended attach or exec sleeps on its wait list).
  */
 import { bitsFormatter, decimal, flagsFormatter } from '../../cpu/memory.ts';
+import { JOBCTL_TRAPPING } from './consts.ts';
 import type { LinuxKernel } from './kernel.ts';
-import { type LinuxTask, type WaitQueueHead, waitQueueHead } from './objects.ts';
+import type { Mutex } from './mutex.ts';
+import type { LinuxTask } from './objects.ts';
 
 /** include/uapi/linux/ptrace.h:156-167 */
 export const PTRACE_EVENT_EXEC = 4;
@@ -34,15 +33,13 @@ export interface PtraceTaskCells {
   /** tracer side: p->ptraced, the tasks this task traces (bitmask) */
   readonly ptraced: number;
   /** p->signal->cred_guard_mutex */
-  readonly cred_guard_mutex: number;
+  readonly cred_guard_mutex: Mutex;
   /** p->last_siginfo->si_code (0: no siginfo) */
   readonly last_siginfo: number;
   /** p->ptrace_message */
   readonly ptrace_message: number;
   /** SYSCALL_TRACE in p->syscall_work and TIF_SINGLESTEP (set by ptrace_resume) */
   readonly syscall_work: number;
-  /** bit_waitqueue(&p->jobctl, JOBCTL_TRAPPING_BIT): where ptrace_attach waits for the trap */
-  readonly trapping_wq: WaitQueueHead;
   /** ghost: ptrace stops this tracee entered (set TASK_TRACED and its exit_code) */
   readonly g_stops: number;
   /** ghost: stop reports of this tracee returned by wait */
@@ -57,17 +54,17 @@ export interface PtraceTaskCells {
 
 export class PtraceState {
   private readonly cells = new Map<number, PtraceTaskCells>();
-  /** thread groups of several tasks (tracer threads); a task not listed is its own group */
-  private readonly groups: LinuxTask[][] = [];
 
   constructor(readonly k: LinuxKernel) {
     const lay = k.b.layout;
     const tasks = bitsFormatter((id) => k.task(id).name);
     for (const t of k.userTasks) {
       const n = t.name;
+      k.bitWaitqueue(t.jobctl, JOBCTL_TRAPPING); // where ptrace_attach waits for the trap
+      const mutex = k.credGuard(t); // signal->cred_guard_mutex: one per thread group
       this.cells.set(t.id, {
         ptraced: lay.cell(`${n}.ptraced`, 0, tasks),
-        cred_guard_mutex: lay.spinlock(`${n}.signal.cred_guard_mutex`),
+        cred_guard_mutex: mutex,
         last_siginfo: lay.cell(`${n}.last_siginfo.si_code`, 0, decimal),
         ptrace_message: lay.cell(`${n}.ptrace_message`),
         syscall_work: lay.cell(
@@ -75,7 +72,6 @@ export class PtraceState {
           0,
           flagsFormatter({ [SYSCALL_TRACE]: 'SYSCALL_TRACE', [TIF_SINGLESTEP]: 'TIF_SINGLESTEP' }),
         ),
-        trapping_wq: waitQueueHead(lay, `bit_waitqueue(${n}.jobctl,TRAPPING)`, tasks),
         g_stops: lay.ghost(`${n}.ghost.ptrace_stops`),
         g_reports: lay.ghost(`${n}.ghost.stop_reports`),
         g_resumes: lay.ghost(`${n}.ghost.resumed`),
@@ -90,21 +86,6 @@ export class PtraceState {
     const c = this.cells.get(t.id);
     if (!c) throw new Error(`${t.name} has no ptrace cells (enablePtrace after every spawn)`);
     return c;
-  }
-
-  /** Declares tasks as threads of one thread group (they share their tracees for wait). */
-  threadGroup(...threads: LinuxTask[]): void {
-    this.groups.push(threads);
-  }
-
-  /** The threads of t's group, t first (while_each_thread). */
-  threadsOf(t: LinuxTask): readonly LinuxTask[] {
-    const g = this.groups.find((x) => x.includes(t));
-    return g ? [t, ...g.filter((x) => x !== t)] : [t];
-  }
-
-  sameThreadGroup(a: LinuxTask, b: LinuxTask): boolean {
-    return a === b || this.threadsOf(a).includes(b);
   }
 }
 

@@ -7,11 +7,10 @@
  * Abstracted: permission and security checks (always allowed), audit, the
  * proc connector, get/put_task_struct, ptracer_cred, arch single-step set-up
  * (one flag in `syscall_work`), PTRACE_O options other than EXITKILL, and
- * PF_EXITING (never set: exit_signals is not modelled). cred_guard_mutex
- * and wait_on_bit are sleeps the model abstracts as blocking waits (see
- * ptrace-state.ts and ptrace_attach).
+ * PF_EXITING (never set: exit_signals is not modelled). wait_on_bit is a
+ * sleep the model abstracts as a blocking wait (see ptrace_attach).
  */
-import { awaitCond, check, load, type Program, readLock, readUnlock, rmw, spinLock, spinUnlock, store } from '../../cpu/ops.ts';
+import { check, load, type Program, readLock, readUnlock, rmw, spinLock, spinUnlock, store } from '../../cpu/ops.ts';
 import type { TaskContext } from '../../model/types.ts';
 import { SIG } from '../common/bits.ts';
 import { writeLockIrq, writeUnlockIrq } from '../common/locks.ts';
@@ -33,6 +32,7 @@ import {
   PT_PTRACED,
   PT_SEIZED,
   SIGNAL_STOP_STOPPED,
+  TASK_KILLABLE,
 } from './consts.ts';
 import type { LinuxKernel } from './kernel.ts';
 import { spin_lock_irq, spin_lock_irqsave, spin_unlock_irq, spin_unlock_irqrestore } from './locking.ts';
@@ -62,6 +62,8 @@ export const PTRACE = {
 export const EPERM = 1;
 export const ESRCH = 3;
 export const EIO = 5;
+/** -ERESTARTNOINTR (include/linux/errno.h) */
+export const ERESTARTNOINTR = 513;
 
 // ---- links ------------------------------------------------------------------
 
@@ -197,20 +199,18 @@ export function* ptrace_traceme(k: LinuxKernel, ctx: TaskContext): Program<numbe
 
 /**
  * ptrace_attach — ptrace.c:389-499, for PTRACE_ATTACH and PTRACE_SEIZE
- * (`options`: PTRACE_O_* flags of SEIZE). wait_on_bit(&task->jobctl,
- * JOBCTL_TRAPPING_BIT, TASK_KILLABLE) is its test_bit_acquire and then a
- * blocking wait until the bit is clear: the TASK_KILLABLE sleep and the
- * bit-waitqueue wakeup (task_clear_jobctl_trapping's wake_up_bit) are
- * abstracted into that wait, and the attacher is never killed meanwhile.
+ * (`options`: PTRACE_O_* flags of SEIZE). At the end it sleeps in
+ * wait_on_bit(&task->jobctl, JOBCTL_TRAPPING_BIT, TASK_KILLABLE) until the
+ * tracee's trap clears the bit (task_clear_jobctl_trapping's wake_up_bit).
  */
 export function* ptrace_attach(k: LinuxKernel, ctx: TaskContext, task: LinuxTask, seize: boolean, options = 0): Program<number> {
   const F = 'ptrace_attach';
   const me = k.current(ctx);
   const pt = ptraceState(k);
   const flags = seize ? PT_PTRACED | PT_SEIZED | (options << PT_OPT_FLAG_SHIFT) : PT_PTRACED; // 396-413
-  if (pt.sameThreadGroup(task, me)) return -EPERM; // 420-421
+  if (k.sameThreadGroup(task, me)) return -EPERM; // 420-421
   const mutex = pt.of(task).cred_guard_mutex;
-  yield spinLock(mutex, r(429, F), `mutex_lock_interruptible(&${task.name}->signal->cred_guard_mutex)`);
+  if (yield* k.fn.mutex_lock_interruptible(k, ctx, mutex)) return -ERESTARTNOINTR; // 428-430
   // 432-434 task_lock; __ptrace_may_access: allowed
   let retval = -EPERM;
   yield* writeLockIrq(k.tasklist_lock, r(438, F), 'write_lock_irq(&tasklist_lock)');
@@ -230,22 +230,8 @@ export function* ptrace_attach(k: LinuxKernel, ctx: TaskContext, task: LinuxTask
     retval = 0; // 480
   }
   yield* writeUnlockIrq(k.tasklist_lock, r(482, F), 'write_unlock_irq(&tasklist_lock)');
-  yield spinUnlock(mutex, r(484, F), 'mutex_unlock(&task->signal->cred_guard_mutex)');
-  if (!retval) {
-    const bit = yield load(
-      task.jobctl,
-      'linux-6.6 include/linux/wait_bit.h:74 wait_on_bit',
-      'if (!test_bit_acquire(JOBCTL_TRAPPING_BIT, &task->jobctl))',
-    );
-    if (bit & JOBCTL_TRAPPING) {
-      yield awaitCond(
-        [task.jobctl],
-        (m) => ((m[task.jobctl] as number) & JOBCTL_TRAPPING) === 0,
-        'linux-6.6 kernel/sched/wait_bit.c:47 __wait_on_bit',
-        'wait_on_bit(&task->jobctl, JOBCTL_TRAPPING_BIT, TASK_KILLABLE) (sleep abstracted)',
-      );
-    }
-  }
+  yield* k.fn.mutex_unlock(k, ctx, mutex); // 484
+  if (!retval) yield* k.fn.wait_on_bit(k, ctx, task.jobctl, JOBCTL_TRAPPING, TASK_KILLABLE); // 494 (an -EINTR is ignored: 487-493)
   return retval;
 }
 
@@ -309,7 +295,7 @@ export function* __ptrace_detach(k: LinuxKernel, ctx: TaskContext, tracer: Linux
   if (es !== EXIT_ZOMBIE) return false;
   let dead = false; // 567: every model task is a group leader with an empty group
   const rp: number = yield load(p.real_parent, r(570, F), 'if (!same_thread_group(p->real_parent, tracer))');
-  if (rp < 0 || !ptraceState(k).sameThreadGroup(k.task(rp), tracer)) {
+  if (rp < 0 || !k.sameThreadGroup(k.task(rp), tracer)) {
     dead = yield* k.fn.do_notify_parent(k, ctx, p); // 571
   } else if (tracer.actions[SIG.SIGCHLD] === 'ignore') {
     // 572-575 ignoring_children: __wake_up_parent(p, tracer)
@@ -405,7 +391,10 @@ export function* ptrace_peekdata(_k: LinuxKernel, _ctx: TaskContext, child: Linu
   yield check(
     'ptrace-frozen-stays-traced',
     [child.state, child.on_cpu],
-    (m) => (m[child.state] !== __TASK_TRACED || m[child.on_cpu] ? `${child.name} left its stop during a request on it` : null),
+    (m) =>
+      !((m[child.state] as number) & __TASK_TRACED) || m[child.on_cpu]
+        ? `${child.name} left its stop during a request on it`
+        : null,
     `${P}:1047 ptrace_request`,
     'generic_ptrace_peekdata → ptrace_access_vm(child): the tracee must stay stopped',
   );

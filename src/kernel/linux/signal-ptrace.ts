@@ -23,6 +23,7 @@ import {
   readLock,
   readUnlock,
   rmw,
+  snapshot,
   store,
 } from '../../cpu/ops.ts';
 import type { TaskContext } from '../../model/types.ts';
@@ -41,7 +42,6 @@ import {
   PT_SEIZED,
   SIGNAL_STOP_STOPPED,
   TASK_INTERRUPTIBLE,
-  TASK_TRACED,
 } from './consts.ts';
 import type { LinuxKernel } from './kernel.ts';
 import { spin_lock_irq, spin_lock_irqsave, spin_unlock_irq, spin_unlock_irqrestore } from './locking.ts';
@@ -63,7 +63,7 @@ export function* ptrace_reparented(k: LinuxKernel, _ctx: TaskContext, child: Lin
   const p: number = yield load(child.parent, ref, 'child->parent');
   if (rp === p) return false;
   if (rp < 0 || p < 0) return true;
-  return !ptraceState(k).sameThreadGroup(k.task(rp), k.task(p));
+  return !k.sameThreadGroup(k.task(rp), k.task(p));
 }
 
 /**
@@ -89,7 +89,7 @@ export function* ptrace_stop(
   const ptr0: number = yield load(me.ptrace, r(2266, F), 'if (!current->ptrace || __fatal_signal_pending(current))');
   if (!ptr0) return exitCode;
   if (yield* k.fn.__fatal_signal_pending(k, ctx, me, F)) return exitCode; // 2266-2267
-  yield* k.fn.set_special_state(k, ctx, TASK_TRACED); // 2269
+  yield* k.fn.set_special_state(k, ctx, k.c.TASK_TRACED); // 2269
   yield rmw(me.jobctl, (j) => j | JOBCTL_TRACED, r(2270, F), 'current->jobctl |= JOBCTL_TRACED');
   yield fence(r(2290, F), 'smp_wmb()', BARRIER.WMB);
   yield store(pc.ptrace_message, message, r(2292, F), 'current->ptrace_message = message');
@@ -116,9 +116,8 @@ export function* ptrace_stop(
   yield preemptEnable(r(2340, F), 'preempt_enable_no_resched()');
   yield* k.fn.schedule(k, ctx); // 2341
   yield* spin_lock_irq(me.siglock, r(2349, F), 'spin_lock_irq(&current->sighand->siglock)');
-  exitCode = yield load(me.exit_code, r(2350, F), 'exit_code = current->exit_code');
+  exitCode = yield snapshot(pc.g_returned, me.exit_code, r(2350, F), 'exit_code = current->exit_code');
   ctx.ghost.add(pc.g_returns, 1);
-  ctx.ghost.set(pc.g_returned, exitCode);
   yield* k.fn.ptrace_stop_return(k, ctx);
   return exitCode;
 }
@@ -217,7 +216,7 @@ export function* do_notify_parent(k: LinuxKernel, ctx: TaskContext, tsk: LinuxTa
   const ignored = parent.actions[SIG.SIGCHLD] === 'ignore';
   const autoreap = !ptr && ignored; // 2122-2143 (SA_NOCLDWAIT is never set)
   if (!ignored) yield* k.fn.send_signal_locked(k, ctx, SIG.SIGCHLD, parent, PIDTYPE_TGID); // 2148-2149
-  yield* k.fn.__wake_up_sync_key(k, ctx, parent.signal.wait_chldexit, TASK_INTERRUPTIBLE); // 2150 __wake_up_parent
+  yield* k.fn.__wake_up_sync_key(k, ctx, parent.signal.wait_chldexit, TASK_INTERRUPTIBLE, tsk); // 2150 __wake_up_parent(tsk, parent)
   yield* spin_unlock_irqrestore(parent.siglock, flags, r(2151, F));
   return autoreap;
 }

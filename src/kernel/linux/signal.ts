@@ -16,9 +16,9 @@
  * TRAP_STOP), and get_signal takes the ptrace-side functions
  * (ptrace_signal, do_jobctl_trap) are signal-ptrace.ts's, reached through k.fn.
  */
-import { check, load, nop, type Program, readLock, readUnlock, rmw, store } from '../../cpu/ops.ts';
+import { check, fence, load, nop, type Program, readLock, readUnlock, rmw, store } from '../../cpu/ops.ts';
 import type { TaskContext } from '../../model/types.ts';
-import { SIG, sigmask, signalName } from '../common/bits.ts';
+import { SIG, sigmask, signalName, sigsetFormatter } from '../common/bits.ts';
 import {
   __TASK_STOPPED,
   __TASK_TRACED,
@@ -64,9 +64,7 @@ export const PIDTYPE_PID = 0;
 export const PIDTYPE_TGID = 1;
 
 // include/linux/signal.h:380-410 — the kernel's signal classes
-const SIGTTIN = 21;
-const SIGTTOU = 22;
-const SIG_KERNEL_STOP_MASK = sigmask(SIG.SIGSTOP) | sigmask(SIG.SIGTSTP) | sigmask(SIGTTIN) | sigmask(SIGTTOU);
+const SIG_KERNEL_STOP_MASK = sigmask(SIG.SIGSTOP) | sigmask(SIG.SIGTSTP) | sigmask(SIG.SIGTTIN) | sigmask(SIG.SIGTTOU);
 const SIG_KERNEL_IGNORE_MASK =
   sigmask(SIG.SIGCONT) | sigmask(SIG.SIGCHLD) | sigmask(23 /* SIGURG */) | sigmask(28 /* SIGWINCH */);
 const SIG_KERNEL_COREDUMP_MASK =
@@ -121,6 +119,26 @@ export function* recalc_sigpending(k: LinuxKernel, ctx: TaskContext): Program<vo
   }
 }
 
+// ---- the threads of a group ------------------------------------------------------
+
+/**
+ * for_each_thread(p, t) (`all`) or while_each_thread(p, t): the live
+ * threads of p's group, in list order (the leader first; from the one after
+ * p, round the list). The list is signal->thread_list, read under siglock
+ * or tasklist_lock as the kernel walks it; a one-thread group reads nothing.
+ */
+export function* thread_walk(k: LinuxKernel, _ctx: TaskContext, p: LinuxTask, all: boolean, ref: string): Program<LinuxTask[]> {
+  const group = k.threads(p);
+  if (group.length === 1) return all ? [p] : [];
+  const live: number = yield load(p.signal.thread_list, ref, all ? 'for_each_thread(p, t)' : 'while_each_thread(p, t)');
+  return (all ? group : k.otherThreads(p)).filter((t) => live & (1 << t.id));
+}
+
+/** thread_group_empty(p) — include/linux/sched/signal.h:724-727: no other live thread (a one-thread group reads nothing). */
+export function* thread_group_empty(k: LinuxKernel, ctx: TaskContext, p: LinuxTask, ref: string): Program<boolean> {
+  return (yield* k.fn.thread_walk(k, ctx, p, false, ref)).length === 0;
+}
+
 // ---- jobctl helpers [siglock held] ------------------------------------------
 
 /** task_set_jobctl_pending — signal.c:286-300. */
@@ -135,15 +153,15 @@ export function* task_set_jobctl_pending(k: LinuxKernel, ctx: TaskContext, task:
 
 /**
  * task_clear_jobctl_trapping — signal.c:314-321: clear TRAPPING and wake a
- * ptrace_attach waiting on the bit. No substrate model waits on the bit
- * (wait_on_bit comes with ptrace_attach), so the wake is a marker step.
+ * ptrace_attach waiting on the bit (wait_on_bit).
  */
-export function* task_clear_jobctl_trapping(_k: LinuxKernel, _ctx: TaskContext, task: LinuxTask): Program<void> {
+export function* task_clear_jobctl_trapping(k: LinuxKernel, ctx: TaskContext, task: LinuxTask): Program<void> {
   const F = 'task_clear_jobctl_trapping';
   const j: number = yield load(task.jobctl, r(316, F), 'if (unlikely(task->jobctl & JOBCTL_TRAPPING))');
   if (!(j & JOBCTL_TRAPPING)) return;
   yield rmw(task.jobctl, (v) => v & ~JOBCTL_TRAPPING, r(317, F), 'task->jobctl &= ~JOBCTL_TRAPPING');
-  yield nop(r(319, F), 'smp_mb(); wake_up_bit(&task->jobctl, JOBCTL_TRAPPING_BIT)');
+  yield fence(r(318, F), 'smp_mb(); /* advised by wake_up_bit() */');
+  yield* k.fn.wake_up_bit(k, ctx, task.jobctl, JOBCTL_TRAPPING); // 319
 }
 
 /** task_clear_jobctl_pending — signal.c:338-349. */
@@ -243,7 +261,9 @@ export function* prepare_signal(k: LinuxKernel, ctx: TaskContext, sig: number, p
   if (sig_kernel_stop(sig)) {
     const cont = sigmask(SIG.SIGCONT);
     yield rmw(signal.shared_pending, (s) => s & ~cont, r(930, F), 'flush_sigqueue_mask(SIGCONT, &signal->shared_pending)');
-    yield rmw(p.pending, (s) => s & ~cont, r(932, F), 'flush_sigqueue_mask(SIGCONT, &t->pending)');
+    for (const t of yield* k.fn.thread_walk(k, ctx, p, true, r(931, F))) {
+      yield rmw(t.pending, (s) => s & ~cont, r(932, F), 'flush_sigqueue_mask(SIGCONT, &t->pending)');
+    }
   } else if (sig === SIG.SIGCONT) {
     yield rmw(
       signal.shared_pending,
@@ -251,14 +271,15 @@ export function* prepare_signal(k: LinuxKernel, ctx: TaskContext, sig: number, p
       r(939, F),
       'flush_sigqueue_mask(SIG_KERNEL_STOP_MASK, &signal->shared_pending)',
     );
-    const t = p; // 940 for_each_thread: one thread
-    yield rmw(t.pending, (s) => s & ~SIG_KERNEL_STOP_MASK, r(941, F), 'flush_sigqueue_mask(SIG_KERNEL_STOP_MASK, &t->pending)');
-    yield* k.fn.task_clear_jobctl_pending(k, ctx, t, JOBCTL_STOP_PENDING); // 942
-    const pt: number = yield load(t.ptrace, r(943, F), 'if (likely(!(t->ptrace & PT_SEIZED)))');
-    if (!(pt & PT_SEIZED)) {
-      yield* k.fn.sigcont_end_stop(k, ctx, t); // 944-945
-    } else {
-      yield* k.fn.ptrace_trap_notify(k, ctx, t); // 947
+    for (const t of yield* k.fn.thread_walk(k, ctx, p, true, r(940, F))) {
+      yield rmw(t.pending, (s) => s & ~SIG_KERNEL_STOP_MASK, r(941, F), 'flush_sigqueue_mask(SIG_KERNEL_STOP_MASK, &t->pending)');
+      yield* k.fn.task_clear_jobctl_pending(k, ctx, t, JOBCTL_STOP_PENDING); // 942
+      const pt: number = yield load(t.ptrace, r(943, F), 'if (likely(!(t->ptrace & PT_SEIZED)))');
+      if (!(pt & PT_SEIZED)) {
+        yield* k.fn.sigcont_end_stop(k, ctx, t); // 944-945
+      } else {
+        yield* k.fn.ptrace_trap_notify(k, ctx, t); // 947
+      }
     }
     const f2: number = yield load(signal.flags, r(959, F), 'if (signal->flags & SIGNAL_STOP_STOPPED)');
     let why = 0;
@@ -302,12 +323,24 @@ export function* wants_signal(k: LinuxKernel, _ctx: TaskContext, sig: number, p:
 }
 
 /** complete_signal — signal.c:1004-1077 [p's siglock held]: pick the thread to wake, and wake it. */
-export function* complete_signal(k: LinuxKernel, ctx: TaskContext, sig: number, p: LinuxTask): Program<void> {
+export function* complete_signal(k: LinuxKernel, ctx: TaskContext, sig: number, p: LinuxTask, type = PIDTYPE_PID): Program<void> {
   const F = 'complete_signal';
-  // 1014-1021: one thread per group, so p wants it or nobody is woken
-  if (!(yield* k.fn.wants_signal(k, ctx, sig, p))) return;
-  const t = p;
   const signal = p.signal;
+  let t = p;
+  if (!(yield* k.fn.wants_signal(k, ctx, sig, p))) {
+    if (type === PIDTYPE_PID || k.threads(p).length === 1) return; // 1016-1021 (thread_group_empty: a one-thread group, fixed here)
+    // 1026-1037: find a thread that wants it, from signal->curr_target round the list
+    const first = k.task(yield load(signal.curr_target, r(1026, F), 't = signal->curr_target'));
+    const ring = yield* k.fn.thread_walk(k, ctx, first, false, r(1028, F));
+    t = first;
+    let i = 0;
+    while (!(yield* k.fn.wants_signal(k, ctx, sig, t))) {
+      const next = ring[i++];
+      if (next === undefined) return; // 1029-1035: back at curr_target
+      t = next;
+    }
+    yield store(signal.curr_target, t.id, r(1037, F), `signal->curr_target = ${t.name}`);
+  }
   if (sig_fatal(p, sig)) {
     const flags: number = yield load(signal.flags, r(1045, F), '(signal->core_state || !(signal->flags & SIGNAL_GROUP_EXIT))');
     const pt: number = flags & SIGNAL_GROUP_EXIT ? 0 : yield load(p.ptrace, r(1047, F), '(sig == SIGKILL || !p->ptrace)');
@@ -316,13 +349,35 @@ export function* complete_signal(k: LinuxKernel, ctx: TaskContext, sig: number, 
       yield store(signal.flags, SIGNAL_GROUP_EXIT, r(1058, F), 'signal->flags = SIGNAL_GROUP_EXIT');
       yield store(signal.group_exit_code, sig, r(1059, F), 'signal->group_exit_code = sig');
       yield store(signal.group_stop_count, 0, r(1060, F), 'signal->group_stop_count = 0');
-      yield* k.fn.task_clear_jobctl_pending(k, ctx, t, JOBCTL_PENDING_MASK); // 1063
-      yield rmw(t.pending, (s) => s | sigmask(SIG.SIGKILL), r(1064, F), 'sigaddset(&t->pending.signal, SIGKILL)');
-      yield* k.fn.signal_wake_up(k, ctx, t, true); // 1065
+      // 1061-1066: t = p; do { … } while_each_thread(p, t)
+      for (const u of [p, ...(yield* k.fn.thread_walk(k, ctx, p, false, r(1066, F)))]) {
+        yield* k.fn.task_clear_jobctl_pending(k, ctx, u, JOBCTL_PENDING_MASK); // 1063
+        yield rmw(u.pending, (s) => s | sigmask(SIG.SIGKILL), r(1064, F), 'sigaddset(&t->pending.signal, SIGKILL)');
+        yield* k.fn.signal_wake_up(k, ctx, u, true); // 1065
+      }
       return;
     }
   }
   yield* k.fn.signal_wake_up(k, ctx, t, sig === SIG.SIGKILL); // 1075
+}
+
+/**
+ * zap_other_threads — signal.c:1378-1399 [siglock held]: SIGKILL to every
+ * other live thread of p's group; returns how many there were.
+ */
+export function* zap_other_threads(k: LinuxKernel, ctx: TaskContext, p: LinuxTask): Program<number> {
+  const F = 'zap_other_threads';
+  yield store(p.signal.group_stop_count, 0, r(1383, F), 'p->signal->group_stop_count = 0');
+  let count = 0;
+  for (const t of yield* k.fn.thread_walk(k, ctx, p, false, r(1385, F))) {
+    yield* k.fn.task_clear_jobctl_pending(k, ctx, t, JOBCTL_PENDING_MASK); // 1386
+    count++; // 1388-1389
+    const es: number = yield load(t.exit_state, r(1392, F), 'if (t->exit_state) continue');
+    if (es) continue;
+    yield rmw(t.pending, (s) => s | sigmask(SIG.SIGKILL), r(1394, F), 'sigaddset(&t->pending.signal, SIGKILL)');
+    yield* k.fn.signal_wake_up(k, ctx, t, true); // 1395
+  }
+  return count;
 }
 
 /** __send_signal_locked — signal.c:1084-1199 [t's siglock held]. */
@@ -348,7 +403,7 @@ export function* __send_signal_locked(
   const old: number = yield load(pending, r(1105, F), `if (legacy_queue(pending, ${signalName(sig)})) goto ret`);
   if (old & bit) return;
   yield rmw(pending, (s) => s | bit, r(1179, F), `sigaddset(&pending->signal, ${signalName(sig)})`);
-  yield* k.fn.complete_signal(k, ctx, sig, t); // 1195
+  yield* k.fn.complete_signal(k, ctx, sig, t, type); // 1195
 }
 
 /** send_signal_locked — signal.c:1206-1259 (kernel-internal sends are `force`; namespaces not modelled). */
@@ -382,6 +437,89 @@ export function* sys_pause(k: LinuxKernel, ctx: TaskContext): Program<void> {
     yield* k.fn.__set_current_state(k, ctx, TASK_INTERRUPTIBLE); // 4642
     yield* k.fn.schedule(k, ctx); // 4643
   }
+}
+
+// ---- the blocked mask -----------------------------------------------------------
+
+/** SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK (include/uapi/asm-generic/signal-defs.h) */
+export const SIG_BLOCK = 0;
+export const SIG_UNBLOCK = 1;
+export const SIG_SETMASK = 2;
+
+/**
+ * retarget_shared_pending — signal.c:2948-2973 [siglock held]: the shared
+ * signals `which` that tsk now blocks go to other threads that do not
+ * (signal_wake_up of one that has TIF_SIGPENDING clear).
+ */
+export function* retarget_shared_pending(k: LinuxKernel, ctx: TaskContext, tsk: LinuxTask, which: number): Program<void> {
+  const F = 'retarget_shared_pending';
+  const shared: number = yield load(
+    tsk.signal.shared_pending,
+    r(2953, F),
+    'sigandsets(&retarget, &tsk->signal->shared_pending.signal, which)',
+  );
+  let retarget = shared & which;
+  if (!retarget) return; // 2954-2955
+  for (const t of yield* k.fn.thread_walk(k, ctx, tsk, false, r(2958, F))) {
+    // 2959 PF_EXITING: not modelled
+    const blocked: number = yield load(t.blocked, r(2962, F), 'if (!has_pending_signals(&retarget, &t->blocked))');
+    if (!(retarget & ~blocked)) continue;
+    retarget &= blocked; // 2965
+    if (!(yield* k.fn.task_sigpending(k, ctx, t, F))) yield* k.fn.signal_wake_up(k, ctx, t, false); // 2967-2968
+    if (!retarget) break; // 2970-2971
+  }
+}
+
+/** __set_task_blocked — signal.c:3045-3055 [siglock held]. */
+export function* __set_task_blocked(k: LinuxKernel, ctx: TaskContext, tsk: LinuxTask, newset: number): Program<void> {
+  const F = '__set_task_blocked';
+  if ((yield* k.fn.task_sigpending(k, ctx, tsk, F)) && !(yield* k.fn.thread_group_empty(k, ctx, tsk, r(3047, F)))) {
+    const old: number = yield load(tsk.blocked, r(3050, F), 'sigandnsets(&newblocked, newset, &current->blocked)');
+    yield* k.fn.retarget_shared_pending(k, ctx, tsk, newset & ~old); // 3051
+  }
+  yield store(tsk.blocked, newset, r(3053, F), `tsk->blocked = ${sigsetFormatter(newset)}`);
+  yield* k.fn.recalc_sigpending(k, ctx); // 3054
+}
+
+/** __set_current_blocked — signal.c:3070-3084: nothing when the mask is unchanged (lockless: only current writes it). */
+export function* __set_current_blocked(k: LinuxKernel, ctx: TaskContext, newset: number): Program<void> {
+  const F = '__set_current_blocked';
+  const me = k.current(ctx);
+  const old: number = yield load(me.blocked, r(3078, F), 'if (sigequalsets(&tsk->blocked, newset)) return');
+  if (old === newset) return;
+  yield* spin_lock_irq(me.siglock, r(3081, F), 'spin_lock_irq(&tsk->sighand->siglock)');
+  yield* k.fn.__set_task_blocked(k, ctx, me, newset); // 3082
+  yield* spin_unlock_irq(me.siglock, r(3083, F), 'spin_unlock_irq(&tsk->sighand->siglock)');
+}
+
+/** set_current_blocked — signal.c:3064-3068: SIGKILL and SIGSTOP can never be blocked. */
+export function set_current_blocked(k: LinuxKernel, ctx: TaskContext, newset: number): Program<void> {
+  return k.fn.__set_current_blocked(k, ctx, newset & ~(sigmask(SIG.SIGKILL) | sigmask(SIG.SIGSTOP)));
+}
+
+/** sigprocmask — signal.c:3094-3119 (how: SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK; no oldset); 0. */
+export function* sigprocmask(k: LinuxKernel, ctx: TaskContext, how: number, set: number): Program<number> {
+  const F = 'sigprocmask';
+  const me = k.current(ctx);
+  let newset = set; // 3110-3112 SIG_SETMASK
+  if (how !== SIG_SETMASK) {
+    const cur: number = yield load(
+      me.blocked,
+      r(how === SIG_BLOCK ? 3105 : 3108, F),
+      how === SIG_BLOCK ? 'sigorsets(&newset, &tsk->blocked, set)' : 'sigandnsets(&newset, &tsk->blocked, set)',
+    );
+    newset = how === SIG_BLOCK ? cur | set : cur & ~set;
+  }
+  yield* k.fn.__set_current_blocked(k, ctx, newset); // 3117
+  return 0;
+}
+
+/** rt_sigprocmask(2) — signal.c:3177-3205: SIGKILL and SIGSTOP taken out of the new set (3192); returns the old mask. */
+export function* sys_rt_sigprocmask(k: LinuxKernel, ctx: TaskContext, how: number, set: number): Program<number> {
+  const me = k.current(ctx);
+  const old: number = yield load(me.blocked, r(3187, 'rt_sigprocmask'), 'old_set = current->blocked');
+  yield* k.fn.sigprocmask(k, ctx, how, set & ~(sigmask(SIG.SIGKILL) | sigmask(SIG.SIGSTOP))); // 3194
+  return old;
 }
 
 // ---- dequeue -----------------------------------------------------------------
@@ -450,7 +588,7 @@ export function* do_notify_parent_cldstop(
   const flags = yield* spin_lock_irqsave(parent.siglock, r(2216, F), `spin_lock_irqsave(&${parent.name}->sighand->siglock)`);
   // 2217-2219: SA_NOCLDSTOP is never set; an ignored SIGCHLD is dropped by prepare_signal's sig_ignored
   if (handlerOf(parent, SIG.SIGCHLD) !== 'ignore') yield* k.fn.send_signal_locked(k, ctx, SIG.SIGCHLD, parent, PIDTYPE_TGID);
-  yield* k.fn.__wake_up_sync_key(k, ctx, parent.signal.wait_chldexit, TASK_INTERRUPTIBLE); // 2223 __wake_up_parent
+  yield* k.fn.__wake_up_sync_key(k, ctx, parent.signal.wait_chldexit, TASK_INTERRUPTIBLE, tsk); // 2223 __wake_up_parent(tsk, parent)
   yield* spin_unlock_irqrestore(parent.siglock, flags, r(2224, F));
 }
 
@@ -458,8 +596,8 @@ export function* do_notify_parent_cldstop(
 
 /**
  * do_signal_stop — signal.c:2417-2520 [siglock held; released iff it
- * returns true]. One thread per group: the while_each_thread loop (2460-2475)
- * has no other thread to visit.
+ * returns true]: the first thread to stop starts the group stop and sets
+ * JOBCTL_STOP_PENDING on the others (2460-2475).
  */
 export function* do_signal_stop(k: LinuxKernel, ctx: TaskContext, signr: number): Program<boolean> {
   const F = 'do_signal_stop';
@@ -472,8 +610,19 @@ export function* do_signal_stop(k: LinuxKernel, ctx: TaskContext, signr: number)
     if (!(j & JOBCTL_STOP_DEQUEUED) || flags & SIGNAL_GROUP_EXIT) return false;
     if (!(flags & SIGNAL_STOP_STOPPED)) yield store(sig.group_exit_code, signr, r(2453, F), 'sig->group_exit_code = signr');
     yield store(sig.group_stop_count, 0, r(2455, F), 'sig->group_stop_count = 0');
-    if (yield* k.fn.task_set_jobctl_pending(k, ctx, me, signr | JOBCTL_STOP_PENDING | JOBCTL_STOP_CONSUME)) {
+    const gstop = JOBCTL_STOP_PENDING | JOBCTL_STOP_CONSUME;
+    if (yield* k.fn.task_set_jobctl_pending(k, ctx, me, signr | gstop)) {
       yield rmw(sig.group_stop_count, (c) => c + 1, r(2458, F), 'sig->group_stop_count++');
+    }
+    for (const t of yield* k.fn.thread_walk(k, ctx, me, false, r(2461, F))) {
+      // 2467-2474: every other thread that is not stopped yet stops too
+      const tj: number = yield load(t.jobctl, r(2467, F), 'if (!task_is_stopped(t) &&');
+      if (tj & JOBCTL_STOPPED || !(yield* k.fn.task_set_jobctl_pending(k, ctx, t, signr | gstop))) continue;
+      yield rmw(sig.group_stop_count, (c) => c + 1, r(2469, F), 'sig->group_stop_count++');
+      const pt: number = yield load(t.ptrace, r(2470, F), 'if (likely(!(t->ptrace & PT_SEIZED)))');
+      if (!(pt & PT_SEIZED))
+        yield* k.fn.signal_wake_up(k, ctx, t, false); // 2471
+      else yield* k.fn.ptrace_trap_notify(k, ctx, t); // 2473
     }
   }
   const pt: number = yield load(me.ptrace, r(2478, F), 'if (likely(!current->ptrace))');
@@ -499,7 +648,7 @@ export function* do_signal_stop(k: LinuxKernel, ctx: TaskContext, signr: number)
 /**
  * get_signal — signal.c:2660-2903: returns the signal whose user handler
  * must run (0 when none). Fatal signals end in do_group_exit, which never
- * returns. Abstracted: task_work, uprobes, the freezer, cgroup freezing,
+ * returns. Abstracted: uprobes, the freezer, cgroup freezing,
  * is_current_pgrp_orphaned (a process group is never orphaned here; the
  * siglock drop and retake around it are kept).
  */
@@ -507,8 +656,12 @@ export function* get_signal(k: LinuxKernel, ctx: TaskContext): Program<number> {
   const F = 'get_signal';
   const me = k.current(ctx);
   const sig = me.signal;
-  const tif: number = yield load(me.tif, r(2670, F), 'if (!task_sigpending(current)) return false');
-  if (!(tif & TIF_SIGPENDING)) return 0;
+  if (k.notifies) {
+    // 2666-2668 (a model with no task work never sets TIF_NOTIFY_SIGNAL nor queues work: left out)
+    yield* k.fn.clear_notify_signal(k, ctx);
+    if (yield* k.fn.task_work_pending(k, ctx)) yield* k.fn.task_work_run(k, ctx);
+  }
+  if (!(yield* k.fn.task_sigpending(k, ctx, me, F))) return 0; // 2670-2671
   relock: for (;;) {
     yield* spin_lock_irq(me.siglock, r(2684, F), 'spin_lock_irq(&sighand->siglock)');
     const flags: number = yield load(sig.flags, r(2691, F), 'if (unlikely(signal->flags & SIGNAL_CLD_MASK))');
@@ -523,8 +676,10 @@ export function* get_signal(k: LinuxKernel, ctx: TaskContext): Program<number> {
       continue;
     }
     for (;;) {
-      const f: number = yield load(sig.flags, r(2727, F), 'if ((signal->flags & SIGNAL_GROUP_EXIT) || signal->group_exec_task)');
-      if (f & SIGNAL_GROUP_EXIT) {
+      const f: number = yield load(sig.flags, r(2727, F), 'if ((signal->flags & SIGNAL_GROUP_EXIT) ||');
+      // 2728: a one-thread group never has a group_exec_task (de_thread sets it only with other threads)
+      const exec = !(f & SIGNAL_GROUP_EXIT) && k.threads(me).length > 1;
+      if (f & SIGNAL_GROUP_EXIT || (exec && (yield load(sig.group_exec_task, r(2728, F), 'signal->group_exec_task)')) >= 0)) {
         const kill = sigmask(SIG.SIGKILL);
         yield rmw(me.pending, (s) => s & ~kill, r(2731, F), 'sigdelset(&current->pending.signal, SIGKILL)');
         yield* k.fn.recalc_sigpending(k, ctx); // 2734

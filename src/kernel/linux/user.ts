@@ -36,6 +36,11 @@ export class UserProc {
     yield* this.k.fn.exit_to_user_mode(this.k, this.ctx);
   }
 
+  /** The task starts in the kernel (its signals pending at time 0): it returns to user mode (exit_to_user_mode) and takes them. */
+  *returnToUser(): Program<void> {
+    yield* this.ret();
+  }
+
   /** user code between system calls (no shared access) */
   *run(what = 'user code runs'): Program<void> {
     yield nop(`user ${this.me.name}`, what);
@@ -93,6 +98,13 @@ export class UserProc {
     const res = yield* this.k.fn.do_wait(this.k, this.ctx, options, child);
     yield* this.ret();
     return res;
+  }
+
+  /** sigprocmask(how, &set, NULL) — rt_sigprocmask(2); returns the old mask */
+  *sigprocmask(how: number, set: number): Program<number> {
+    const old = yield* this.k.fn.sys_rt_sigprocmask(this.k, this.ctx, how, set);
+    yield* this.ret();
+    return old;
   }
 
   /** kill(pid, sig) */

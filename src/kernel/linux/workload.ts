@@ -6,19 +6,15 @@
  * Bounds: one tick on a uniprocessor (else none), no reschedule IPIs.
  */
 import fc from 'fast-check';
-import { bitsFormatter } from '../../cpu/memory.ts';
 import { load, type Program, store } from '../../cpu/ops.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import type { ModelDef } from '../../model/types.ts';
 import { SIG } from '../common/bits.ts';
 import { __TASK_STOPPED, TASK_INTERRUPTIBLE, TASK_KILLABLE, TASK_NORMAL, TASK_UNINTERRUPTIBLE } from './consts.ts';
-import { exit_to_user_mode } from './entry.ts';
 import { registerLinuxInvariants, type SleepCondition } from './invariants.ts';
 import { LinuxKernel } from './kernel.ts';
 import { type LinuxBug, putBack } from './known-bugs.ts';
-import { type LinuxTask, waitQueueHead } from './objects.ts';
-import { ___wait_event, __wake_up } from './sched/wait.ts';
-import { group_send_sig_info } from './signal.ts';
+import type { LinuxTask } from './objects.ts';
 
 export type Action =
   | { readonly kind: 'sleep'; readonly state: 'interruptible' | 'uninterruptible' | 'killable' }
@@ -77,9 +73,8 @@ export function buildWorkload(w: Workload, bugs: readonly LinuxBug[] = []): Mode
   const b = new ModelBuilder(w.cpus);
   const k = new LinuxKernel(b, { ticks: w.cpus === 1 ? 1 : 0, ipis: 0 });
   for (const bug of bugs) putBack(k, bug);
-  const names = bitsFormatter((id) => k.task(id).name);
   const conds = w.tasks.map((_, i) => b.layout.cell(`cond${i}`, 0));
-  const wqs = w.tasks.map((_, i) => waitQueueHead(b.layout, `wq${i}`, names));
+  const wqs = w.tasks.map((_, i) => k.waitQueue(`wq${i}`));
   const tasks: LinuxTask[] = [];
   w.tasks.forEach((spec, i) => {
     const a = spec.action;

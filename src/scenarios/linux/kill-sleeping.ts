@@ -22,14 +22,12 @@
  *   linux/sleep-wake's stale-prev-state variant loses it.
  */
 
-import { bitsFormatter } from '../../cpu/memory.ts';
 import { load, type Program } from '../../cpu/ops.ts';
 import { SIG } from '../../kernel/common/bits.ts';
 import { TASK_KILLABLE } from '../../kernel/linux/consts.ts';
 import { registerLinuxInvariants } from '../../kernel/linux/invariants.ts';
 import { LinuxKernel } from '../../kernel/linux/kernel.ts';
 import { type LinuxBug, putBack } from '../../kernel/linux/known-bugs.ts';
-import { waitQueueHead } from '../../kernel/linux/objects.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
 
@@ -88,11 +86,7 @@ export default defineScenario({
     const k = new LinuxKernel(b, { ticks: TICKS, ipis: IPIS });
     for (const bug of BUGS) if (variant === bug) putBack(k, bug);
     const cond = b.layout.cell('cond', 0);
-    const wq = waitQueueHead(
-      b.layout,
-      'wq',
-      bitsFormatter((id) => k.task(id).name),
-    );
+    const wq = k.waitQueue('wq');
     const sleeper = k.spawn('sleeper', 0, function* (kk, _me, ctx) {
       function* condition(): Program<boolean> {
         return (yield load(cond, `${REF} sleeper`, 'condition: READ_ONCE(cond)')) !== 0;

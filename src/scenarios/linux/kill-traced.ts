@@ -11,9 +11,16 @@
  * tracee must never run during the request, must not stay TRACED, and
  * dies; the tracer reaps it. The tracer and the killer then stay around
  * (pause()) rather than exit, which keeps the search small.
+ *
+ * Variant linux-5.18 runs the same on 5.18's constants and code for this:
+ * TASK_TRACED has TASK_WAKEKILL in it, a fatal signal wakes with
+ * TASK_WAKEKILL, and a request freezes the tracee by taking TASK_WAKEKILL
+ * out of its __state. wakekill-without-5.18-constants keeps that code with
+ * 6.6's TASK_TRACED: the fatal wakeup matches nothing.
  */
 import { SIG } from '../../kernel/common/bits.ts';
-import { TASK_UNINTERRUPTIBLE } from '../../kernel/linux/consts.ts';
+import { LINUX_5_18, TASK_UNINTERRUPTIBLE } from '../../kernel/linux/consts.ts';
+import { useFreeze5_18 } from '../../kernel/linux/history.ts';
 import { registerLinuxInvariants } from '../../kernel/linux/invariants.ts';
 import { LinuxKernel } from '../../kernel/linux/kernel.ts';
 import { putBack } from '../../kernel/linux/known-bugs.ts';
@@ -49,6 +56,33 @@ export default defineScenario({
       source: 'linux-6.6 kernel/ptrace.c:1221-1223 ptrace_request PTRACE_KILL',
       expect: [{ cpus: 1, verdict: 'holds' }],
     },
+    'linux-5.18': {
+      summary:
+        "5.18's TASK_TRACED (TASK_WAKEKILL | __TASK_TRACED), fatal wakeup (TASK_WAKEKILL) and freeze (__state = __TASK_TRACED)",
+      source:
+        'linux-5.18 include/linux/sched.h TASK_TRACED; include/linux/sched/signal.h signal_wake_up; kernel/ptrace.c ptrace_freeze_traced',
+      expect: [
+        { cpus: 1, verdict: 'holds' },
+        {
+          cpus: 2,
+          verdict: 'holds',
+          long: true,
+          why: 'the freeze takes TASK_WAKEKILL out of __state, so the SIGKILL waits for the unfreeze, which wakes the tracee (dfs: 349,566 executions, 15.7M states, 45 min on a loaded machine)',
+        },
+      ],
+    },
+    'wakekill-without-5.18-constants': {
+      summary: "5.18's fatal wakeup and freeze with 6.6's TASK_TRACED (no TASK_WAKEKILL in it)",
+      expect: [
+        {
+          cpus: 1,
+          verdict: 'violated',
+          invariant: 'no-lost-wakeup',
+          why: "SIGKILL's TASK_WAKEKILL wakeup no longer matches TASK_TRACED: the tracee sleeps on, traced, with SIGKILL pending (why 5.19 added __TASK_TRACED to signal_wake_up's state)",
+        },
+        { cpus: 2, verdict: 'violated', invariant: 'no-lost-wakeup', why: 'as on one CPU' },
+      ],
+    },
     'unfreeze-ignores-sigkill': {
       summary: 'known bug put back: ptrace_unfreeze_traced does not wake a tracee killed during the request',
       expect: [
@@ -69,7 +103,8 @@ export default defineScenario({
   },
   build({ variant, cpus }) {
     const b = new ModelBuilder(cpus);
-    const k = new LinuxKernel(b);
+    const k = new LinuxKernel(b, variant === 'linux-5.18' ? { consts: LINUX_5_18 } : {});
+    if (variant === 'linux-5.18' || variant === 'wakekill-without-5.18-constants') useFreeze5_18(k);
     const reported = b.layout.cell('user.reported', 0);
     let child = null as unknown as ReturnType<typeof k.spawn>;
     let killer = null as unknown as ReturnType<typeof k.spawn>;

@@ -10,6 +10,11 @@
  * (ignored), in pause (ptrace_trap_notify: a TRAP_NOTIFY trap, itself an
  * EVENT_STOP), at the stop, or during LISTEN (ptrace_trap_notify wakes the
  * listening tracee with resume = true, and it traps again).
+ *
+ * Variant listen-race starts from the reported INTERRUPT stop — a
+ * prologue, run in one order, takes the tracer and the tracee there while
+ * the sender waits for a flag — and searches the rest: the tracer lets the
+ * sender go, LISTENs and quits while the SIGCONT lands.
  */
 import { SIG } from '../../kernel/common/bits.ts';
 import { registerLinuxInvariants } from '../../kernel/linux/invariants.ts';
@@ -22,6 +27,9 @@ import { script, setupPtrace } from '../../kernel/linux/user.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
 import { PTRACE_INVARIANTS, stoppedAtEnd, waitReportReady } from './ptrace-common.ts';
+
+const LISTEN_PROLOGUE =
+  'the tracer SEIZEs and INTERRUPTs the tracee in pause(), which stops in PTRACE_EVENT_STOP; the tracer has it reported (the sender waits for that)';
 
 /** waitpid status of a PTRACE_EVENT_STOP: status >> 16 == PTRACE_EVENT_STOP */
 const isEventStop = (st: { stopped: boolean; status: number }) => st.stopped && st.status >> 16 === PTRACE_EVENT_STOP;
@@ -45,6 +53,25 @@ export default defineScenario({
         },
       ],
     },
+    'listen-race': {
+      summary:
+        'the same from the INTERRUPT stop on: tracer: LISTEN; exit — sender: kill(tracee, SIGCONT) once the stop is reported',
+      prologue: LISTEN_PROLOGUE,
+      source:
+        'linux-6.6 kernel/ptrace.c:1155-1177 PTRACE_LISTEN; kernel/signal.c ptrace_trap_notify; kernel/ptrace.c exit_ptrace',
+      expect: [
+        { cpus: 1, verdict: 'holds' },
+        { cpus: 2, verdict: 'holds', why: 'LISTEN, the SIGCONT and the unlink in every order, from the reported stop' },
+      ],
+    },
+    'listen-race-unlink-no-wake': {
+      summary: 'listen-race with the known bug put back: __ptrace_unlink does not wake the traced tracee',
+      prologue: LISTEN_PROLOGUE,
+      expect: [
+        { cpus: 1, verdict: 'violated', invariant: 'no-stuck-traced', why: 'the tracer quits while the tracee listens' },
+        { cpus: 2, verdict: 'violated', invariant: 'no-stuck-traced', why: 'as on one CPU' },
+      ],
+    },
     'unlink-no-wake': {
       summary: 'known bug put back: __ptrace_unlink does not wake the traced tracee',
       expect: [
@@ -60,7 +87,10 @@ export default defineScenario({
   build({ variant, cpus }) {
     const b = new ModelBuilder(cpus);
     const k = new LinuxKernel(b);
+    const race = variant.startsWith('listen-race');
+    const go = b.layout.cell('user.go');
     let tracee = null as unknown as ReturnType<typeof k.spawn>;
+    let sender = null as unknown as ReturnType<typeof k.spawn>;
     const tracer = k.spawn(
       'tracer',
       0,
@@ -68,6 +98,7 @@ export default defineScenario({
         if ((yield* u.ptrace(PTRACE.SEIZE, tracee)) < 0) return;
         yield* u.ptrace(PTRACE.INTERRUPT, tracee);
         let st = yield* u.waitpid(tracee);
+        if (race) yield* u.setFlag(go, sender);
         for (let i = 0; i < 2 && st.stopped && !isEventStop(st); i++) {
           yield* u.ptrace(PTRACE.CONT, tracee, 0);
           st = yield* u.waitpid(tracee);
@@ -83,17 +114,21 @@ export default defineScenario({
         yield* u.run('the tracee runs on');
       }),
     );
-    k.spawn(
+    sender = k.spawn(
       'sender',
       2,
       script(function* (u) {
+        if (race) yield* u.waitFlag(go);
         yield* u.kill(tracee, SIG.SIGCONT);
       }),
     );
     const pt = setupPtrace(k);
-    if (variant === 'unlink-no-wake') putBack(k, 'unlink-no-wake');
+    if (variant.endsWith('unlink-no-wake')) putBack(k, 'unlink-no-wake');
+    if (race) b.prologue('the INTERRUPT stop is reported', (w) => (w.mem[pt.of(tracee).g_reports] as number) > 0);
     k.finish();
-    registerLinuxInvariants(b, k, { sleepsFor: [waitReportReady(tracer, tracee)] });
+    registerLinuxInvariants(b, k, {
+      sleepsFor: [waitReportReady(tracer, tracee), { task: sender, what: 'its flag is set', holds: (m) => m[go] !== 0 }],
+    });
     registerPtraceInvariants(b, k, pt);
     b.atEnd({ name: 'tracee-finished', check: (w) => stoppedAtEnd(w, [tracee]) });
     return b.build();

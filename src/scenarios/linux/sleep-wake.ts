@@ -29,13 +29,11 @@
  *   a runnable task: it never runs again (runqueue-sane).
  */
 
-import { bitsFormatter } from '../../cpu/memory.ts';
 import { load, type Program, store } from '../../cpu/ops.ts';
 import { TASK_NORMAL, TASK_RUNNING, TASK_UNINTERRUPTIBLE } from '../../kernel/linux/consts.ts';
 import { registerLinuxInvariants } from '../../kernel/linux/invariants.ts';
 import { LinuxKernel } from '../../kernel/linux/kernel.ts';
 import { putBack } from '../../kernel/linux/known-bugs.ts';
-import { waitQueueHead } from '../../kernel/linux/objects.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
 import type { TaskContext } from '../../model/types.ts';
@@ -124,11 +122,7 @@ export default defineScenario({
     const k = new LinuxKernel(b, { ticks: TICKS, ipis: IPIS });
     if (variant === 'stale-prev-state') putBack(k, 'stale-prev-state');
     const cond = b.layout.cell('cond', 0);
-    const wq = waitQueueHead(
-      b.layout,
-      'wq',
-      bitsFormatter((id) => k.task(id).name),
-    );
+    const wq = k.waitQueue('wq');
     function* testCond(): Program<boolean> {
       return (yield load(cond, `${REF} sleeper`, 'if (cond) break')) !== 0;
     }

@@ -13,12 +13,10 @@
  *   waker whose wake_up finds the queue empty is lost.
  */
 
-import { bitsFormatter } from '../../cpu/memory.ts';
 import { load, type Program, store } from '../../cpu/ops.ts';
 import { TASK_NORMAL, TASK_UNINTERRUPTIBLE } from '../../kernel/linux/consts.ts';
 import { registerLinuxInvariants } from '../../kernel/linux/invariants.ts';
 import { LinuxKernel } from '../../kernel/linux/kernel.ts';
-import { waitQueueHead } from '../../kernel/linux/objects.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
 import { here } from '../../model/source-ref.ts';
@@ -79,11 +77,7 @@ export default defineScenario({
       });
     }
     const cond = b.layout.cell('cond', 0);
-    const wq = waitQueueHead(
-      b.layout,
-      'wq',
-      bitsFormatter((id) => k.task(id).name),
-    );
+    const wq = k.waitQueue('wq');
     const sleeper = k.spawn('sleeper', 0, function* (kk, _me, ctx) {
       function* condition(): Program<boolean> {
         return (yield load(cond, `${REF} sleeper`, 'condition: READ_ONCE(cond)')) !== 0;

@@ -1,20 +1,60 @@
 /**
  * include/linux/sched/signal.h: the signal tests the scheduler and the
- * signal code share. TIF_NOTIFY_SIGNAL (task_work) is not modelled.
+ * signal code share, and the TIF_NOTIFY_SIGNAL notification of task_work.
  */
-import { load, type Program } from '../../../cpu/ops.ts';
+import { fence, load, type Program, rmw } from '../../../cpu/ops.ts';
 import type { TaskContext } from '../../../model/types.ts';
 import { SIG, sigmask } from '../../common/bits.ts';
-import { TASK_INTERRUPTIBLE, TASK_WAKEKILL, TIF_SIGPENDING } from '../consts.ts';
+import { TASK_INTERRUPTIBLE, TASK_WAKEKILL, TIF_NOTIFY_SIGNAL, TIF_SIGPENDING } from '../consts.ts';
 import type { LinuxKernel } from '../kernel.ts';
 import type { LinuxTask } from '../objects.ts';
 
 const H = 'linux-6.6 include/linux/sched/signal.h';
 
-/** signal_pending(p) — signal.h:392-402: task_sigpending(p), i.e. TIF_SIGPENDING. */
-export function* signal_pending(_k: LinuxKernel, _ctx: TaskContext, p: LinuxTask, fn = 'signal_pending'): Program<boolean> {
-  const tif: number = yield load(p.tif, `${H}:401 ${fn}`, `signal_pending(${p.name}): test_tsk_thread_flag(p, TIF_SIGPENDING)`);
+/**
+ * signal_pending(p) — signal.h:392-402: TIF_NOTIFY_SIGNAL (task_work to
+ * run), else task_sigpending(p). The two tests read one flags word, whose
+ * two bits other tasks only ever set: one read of it gives every outcome the
+ * two reads can. A model with no task work (k.taskWorks empty) never sets
+ * TIF_NOTIFY_SIGNAL, and tests TIF_SIGPENDING alone.
+ */
+export function* signal_pending(k: LinuxKernel, ctx: TaskContext, p: LinuxTask, fn = 'signal_pending'): Program<boolean> {
+  if (!k.notifies) return yield* k.fn.task_sigpending(k, ctx, p, fn);
+  const tif: number = yield load(
+    p.tif,
+    `${H}:399 ${fn}`,
+    `signal_pending(${p.name}): test_tsk_thread_flag(p, TIF_NOTIFY_SIGNAL) || task_sigpending(p)`,
+  );
+  return (tif & (TIF_NOTIFY_SIGNAL | TIF_SIGPENDING)) !== 0;
+}
+
+/** task_sigpending(p) — signal.h:387-390: TIF_SIGPENDING. */
+export function* task_sigpending(_k: LinuxKernel, _ctx: TaskContext, p: LinuxTask, fn = 'task_sigpending'): Program<boolean> {
+  const tif: number = yield load(p.tif, `${H}:389 ${fn}`, `task_sigpending(${p.name}): test_tsk_thread_flag(p, TIF_SIGPENDING)`);
   return (tif & TIF_SIGPENDING) !== 0;
+}
+
+/** clear_notify_signal — signal.h:355-359 (current). */
+export function* clear_notify_signal(k: LinuxKernel, ctx: TaskContext): Program<void> {
+  const me = k.current(ctx);
+  yield rmw(me.tif, (v) => v & ~TIF_NOTIFY_SIGNAL, `${H}:357 clear_notify_signal`, 'clear_thread_flag(TIF_NOTIFY_SIGNAL)');
+  yield fence(`${H}:358 clear_notify_signal`, 'smp_mb__after_atomic()');
+}
+
+/**
+ * set_notify_signal — signal.h:365-379 (with __set_notify_signal): set
+ * TIF_NOTIFY_SIGNAL; if it was clear and no interruptible sleep was ended,
+ * kick the task out of user mode.
+ */
+export function* set_notify_signal(k: LinuxKernel, ctx: TaskContext, task: LinuxTask): Program<void> {
+  const old: number = yield rmw(
+    task.tif,
+    (v) => v | TIF_NOTIFY_SIGNAL,
+    `${H}:367 __set_notify_signal`,
+    `test_and_set_tsk_thread_flag(${task.name}, TIF_NOTIFY_SIGNAL)`,
+  );
+  if (old & TIF_NOTIFY_SIGNAL) return;
+  if (!(yield* k.fn.wake_up_state(k, ctx, task, TASK_INTERRUPTIBLE))) yield* k.fn.kick_process(k, ctx, task); // 368, 378
 }
 
 /** __fatal_signal_pending(p) — signal.h:404-407: SIGKILL in p->pending. */
@@ -30,7 +70,7 @@ export function* __fatal_signal_pending(
 
 /** fatal_signal_pending(p) — signal.h:409-412. */
 export function* fatal_signal_pending(k: LinuxKernel, ctx: TaskContext, p: LinuxTask): Program<boolean> {
-  if (!(yield* k.fn.signal_pending(k, ctx, p, 'fatal_signal_pending'))) return false;
+  if (!(yield* k.fn.task_sigpending(k, ctx, p, 'fatal_signal_pending'))) return false;
   return yield* k.fn.__fatal_signal_pending(k, ctx, p, 'fatal_signal_pending');
 }
 

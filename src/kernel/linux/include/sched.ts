@@ -3,7 +3,6 @@
  */
 import { fence, type Program, store } from '../../../cpu/ops.ts';
 import type { TaskContext } from '../../../model/types.ts';
-import { stateFormatter } from '../consts.ts';
 import type { LinuxKernel } from '../kernel.ts';
 import { raw_spin_lock_irqsave, raw_spin_unlock_irqrestore } from '../locking.ts';
 
@@ -12,7 +11,7 @@ const H = 'linux-6.6 include/linux/sched.h';
 /** __set_current_state(v): WRITE_ONCE(current->__state, v), no barrier — sched.h:212-216 */
 export function* __set_current_state(k: LinuxKernel, ctx: TaskContext, state: number): Program<void> {
   const me = k.current(ctx);
-  yield store(me.state, state, `${H}:215 __set_current_state`, `WRITE_ONCE(current->__state, ${stateFormatter(state)})`);
+  yield store(me.state, state, `${H}:215 __set_current_state`, `WRITE_ONCE(current->__state, ${k.c.stateFormatter(state)})`);
 }
 
 /**
@@ -26,7 +25,7 @@ export function* __set_current_state(k: LinuxKernel, ctx: TaskContext, state: nu
 export function* set_current_state(k: LinuxKernel, ctx: TaskContext, state: number): Program<void> {
   const me = k.current(ctx);
   const ref = `${H}:221 set_current_state`;
-  yield store(me.state, state, ref, `smp_store_mb(current->__state, ${stateFormatter(state)}): the store`);
+  yield store(me.state, state, ref, `smp_store_mb(current->__state, ${k.c.stateFormatter(state)}): the store`);
   yield fence(ref, 'smp_store_mb: smp_mb()');
 }
 
@@ -40,7 +39,7 @@ export function* set_special_state(k: LinuxKernel, ctx: TaskContext, state: numb
   const me = k.current(ctx);
   const ref = `${H}:234 set_special_state`;
   const flags = yield* raw_spin_lock_irqsave(me.pi_lock, ref, 'raw_spin_lock_irqsave(&current->pi_lock)');
-  yield store(me.state, state, `${H}:236 set_special_state`, `WRITE_ONCE(current->__state, ${stateFormatter(state)})`);
+  yield store(me.state, state, `${H}:236 set_special_state`, `WRITE_ONCE(current->__state, ${k.c.stateFormatter(state)})`);
   yield* raw_spin_unlock_irqrestore(
     me.pi_lock,
     flags,

@@ -10,12 +10,14 @@
  * pick_next_task). nr_uninterruptible and iowait are counters nothing here
  * reads.
  *
- * The wake-list path (ttwu_queue_wakelist, core.c:4320 and 4027) is not
- * modelled: it is taken only when sched_feat(TTWU_QUEUE) and
- * ttwu_queue_cond (3963-4001) allow it — a target CPU in another LLC, or an
- * idle one; we model one LLC and take the direct path, where pi_lock is held
- * from the state test through the enqueue. Our model therefore keeps every
- * enqueue under pi_lock and rq->lock, as the direct path does.
+ * The wake-list path (ttwu_queue_wakelist, core.c:4320 and 4027) is behind
+ * a switch, LinuxOptions.ttwuQueue (sched_feat(TTWU_QUEUE)): with it, a
+ * wakee still on its CPU, or one bound for another CPU with nothing to run,
+ * goes on that CPU's call_single_queue and the IPI's handler enqueues it
+ * (sched_ttwu_pending) — the enqueue then happens without the waker's
+ * pi_lock. Without it (the default) every enqueue is the direct path's,
+ * under pi_lock and rq->lock. One LLC: ttwu_queue_cond's other-LLC case
+ * never applies.
  */
 import {
   awaitCond,
@@ -36,10 +38,10 @@ import {
   switchTo,
 } from '../../../cpu/ops.ts';
 import type { TaskContext } from '../../../model/types.ts';
+import { fifoAddTail, fifoEntries } from '../../common/fifo.ts';
 import {
   SM_NONE,
   SM_PREEMPT,
-  stateFormatter,
   TASK_DEAD,
   TASK_NORMAL,
   TASK_ON_RQ_QUEUED,
@@ -178,7 +180,8 @@ export function* available_idle_cpu(k: LinuxKernel, _ctx: TaskContext, cpu: numb
   const curr: number = yield load(rq.curr, r(7330, 'idle_cpu'), `idle_cpu(${cpu}) from ${fn}: rq->curr != rq->idle ?`);
   if (curr !== rq.idle) return false;
   const n: number = yield load(rq.nr_running, r(7333, 'idle_cpu'), `idle_cpu(${cpu}): rq->nr_running ?`);
-  return n === 0;
+  if (n !== 0 || !rq.ttwu) return n === 0;
+  return (yield load(rq.ttwu.ttwu_pending, r(7337, 'idle_cpu'), `idle_cpu(${cpu}): rq->ttwu_pending ?`)) === 0;
 }
 
 /**
@@ -236,7 +239,7 @@ export function* try_to_wake_up(k: LinuxKernel, ctx: TaskContext, p: LinuxTask, 
   const st: number = yield load(
     p.state,
     r(2239, '__task_state_match'),
-    `ttwu_state_match: READ_ONCE(p->__state) & ${stateFormatter(state)}`,
+    `ttwu_state_match: READ_ONCE(p->__state) & ${k.c.stateFormatter(state)}`,
   );
   let success = false;
   if (st & state) {
@@ -247,8 +250,12 @@ export function* try_to_wake_up(k: LinuxKernel, ctx: TaskContext, p: LinuxTask, 
     if (!done) {
       yield fence(r(4291, F), 'smp_acquire__after_ctrl_dep()', BARRIER.ACQUIRE_AFTER_CTRL_DEP);
       yield store(p.state, TASK_WAKING, r(4299, F), 'WRITE_ONCE(p->__state, TASK_WAKING)');
-      // 4320-4322: `smp_load_acquire(&p->on_cpu) && ttwu_queue_wakelist(...)`: the wake-list path is
-      // not modelled (see the file comment), so the direct path waits for p to be off its CPU.
+      // 4320-4322: with TTWU_QUEUE, a wakee still on its CPU goes to that CPU's wake list
+      if (k.opts.ttwuQueue && (yield* k.fn.ttwu_wakelist_on_cpu(k, ctx, p, wakeFlags))) {
+        yield* raw_spin_unlock_irqrestore(p.pi_lock, flags, r(4351, F), 'break: raw_spin_unlock_irqrestore(&p->pi_lock)');
+        yield preemptEnable(r(4356, F), 'guard(preempt) ends');
+        return true;
+      }
       yield awaitCond([p.on_cpu], (m) => m[p.on_cpu] === 0, r(4333, F), `smp_cond_load_acquire(&${p.name}->on_cpu, !VAL)`);
       const prevCpu: number = yield load(p.cpu, r(4335, F), 'cpu = select_task_rq(p, p->wake_cpu, wake_flags | WF_TTWU)');
       const cpu = yield* k.fn.select_task_rq(k, ctx, prevCpu, wakeFlags);
@@ -264,12 +271,133 @@ export function* try_to_wake_up(k: LinuxKernel, ctx: TaskContext, p: LinuxTask, 
   return success;
 }
 
-/** ttwu_queue — core.c:4023-4035 [p->pi_lock held, irqs off]: rq_lock, ttwu_do_activate, rq_unlock. */
+/** ttwu_queue — core.c:4023-4035 [p->pi_lock held, irqs off]: the wake list (TTWU_QUEUE), else rq_lock, ttwu_do_activate, rq_unlock. */
 export function* ttwu_queue(k: LinuxKernel, ctx: TaskContext, p: LinuxTask, cpu: number): Program<void> {
+  if (k.opts.ttwuQueue && (yield* k.fn.ttwu_queue_wakelist(k, ctx, p, cpu))) return; // 4028-4029
   const rq = k.rq(cpu);
   yield spinLock(rq.lock, r(4031, 'ttwu_queue'), 'rq_lock(rq)');
   yield* k.fn.ttwu_do_activate(k, ctx, rq, p); // 4033
   yield spinUnlock(rq.lock, r(4034, 'ttwu_queue'), 'rq_unlock(rq)');
+}
+
+// ---- the wake list (sched_feat(TTWU_QUEUE), LinuxOptions.ttwuQueue) --------------
+
+/** try_to_wake_up 4320-4322 [pi_lock held]: `if (smp_load_acquire(&p->on_cpu) && ttwu_queue_wakelist(p, task_cpu(p), wake_flags))`. */
+export function* ttwu_wakelist_on_cpu(k: LinuxKernel, ctx: TaskContext, p: LinuxTask, _wakeFlags: number): Program<boolean> {
+  const onCpu: number = yield load(p.on_cpu, r(4320, 'try_to_wake_up'), 'if (smp_load_acquire(&p->on_cpu) &&');
+  if (!onCpu) return false;
+  const cpu: number = yield load(p.cpu, r(4321, 'try_to_wake_up'), 'ttwu_queue_wakelist(p, task_cpu(p), wake_flags)');
+  return yield* k.fn.ttwu_queue_wakelist(k, ctx, p, cpu);
+}
+
+/**
+ * ttwu_queue_cond — core.c:3963-4001, with one LLC and every CPU active and
+ * allowed: another CPU with nothing on its runqueue (idle, or about to be).
+ */
+export function* ttwu_queue_cond(k: LinuxKernel, ctx: TaskContext, _p: LinuxTask, cpu: number): Program<boolean> {
+  if (cpu === ctx.cpu()) return false; // 3983-3984
+  return (yield load(k.rq(cpu).nr_running, r(3997, 'ttwu_queue_cond'), 'if (!cpu_rq(cpu)->nr_running) return true')) === 0;
+}
+
+/** ttwu_queue_wakelist — core.c:4003-4012. */
+export function* ttwu_queue_wakelist(k: LinuxKernel, ctx: TaskContext, p: LinuxTask, cpu: number): Program<boolean> {
+  if (!(yield* k.fn.ttwu_queue_cond(k, ctx, p, cpu))) return false;
+  yield* k.fn.__ttwu_queue_wakelist(k, ctx, p, cpu); // 4007
+  return true;
+}
+
+/**
+ * __ttwu_queue_wakelist — core.c:3934-3941 with __smp_call_single_queue
+ * (smp.c:349-383): rq->ttwu_pending, llist_add, and the IPI when the list
+ * was empty (send_call_function_single_ipi, smp.c:112-119; the idle task is
+ * never polling here — cpuidle_idle_call — so set_nr_if_polling fails and
+ * the IPI goes).
+ */
+export function* __ttwu_queue_wakelist(k: LinuxKernel, _ctx: TaskContext, p: LinuxTask, cpu: number): Program<void> {
+  const wl = k.wakeList(cpu);
+  yield store(wl.ttwu_pending, 1, r(3939, '__ttwu_queue_wakelist'), `WRITE_ONCE(rq${cpu}->ttwu_pending, 1)`);
+  const S = 'linux-6.6 kernel/smp.c';
+  const old: number = yield rmw(
+    wl.wake_list,
+    (l) => fifoAddTail(l, p.id),
+    `${S}:381 __smp_call_single_queue`,
+    `llist_add(&${p.name}->wake_entry.llist, &per_cpu(call_single_queue, ${cpu}))`,
+  );
+  if (old === 0)
+    yield store(wl.csd_ipi, 1, `${S}:117 send_call_function_single_ipi`, `arch_send_call_function_single_ipi(${cpu})`);
+}
+
+/** The call-function IPI (sysvec_call_function_single → generic_smp_call_function_single_interrupt, smp.c:426-429), then the irq exit. */
+export function* generic_smp_call_function_single_interrupt(k: LinuxKernel, ctx: TaskContext): Program<void> {
+  yield store(
+    k.wakeList(ctx.cpu()).csd_ipi,
+    0,
+    'linux-6.6 arch/x86/kernel/smp.c:264 sysvec_call_function_single',
+    'apic_eoi(): ack the IPI',
+  );
+  yield* k.fn.__flush_smp_call_function_queue(k, ctx);
+  yield* k.fn.irqentry_exit(k, ctx);
+}
+
+/** __flush_smp_call_function_queue — smp.c:445-560, the TTWU entries: llist_del_all, then sched_ttwu_pending on them all. */
+export function* __flush_smp_call_function_queue(k: LinuxKernel, ctx: TaskContext): Program<void> {
+  const S = 'linux-6.6 kernel/smp.c';
+  const list: number = yield rmw(
+    k.wakeList(ctx.cpu()).wake_list,
+    () => 0,
+    `${S}:460 __flush_smp_call_function_queue`,
+    'entry = llist_del_all(head)',
+  );
+  if (list)
+    yield* k.fn.sched_ttwu_pending(
+      k,
+      ctx,
+      fifoEntries(list).map((e) => e.task),
+    ); // 558
+}
+
+/** sched_ttwu_pending — core.c:3874-3909: activate each wakee here (after it is off its old CPU), then clear ttwu_pending. */
+export function* sched_ttwu_pending(k: LinuxKernel, ctx: TaskContext, wakees: readonly number[]): Program<void> {
+  const F = 'sched_ttwu_pending';
+  const rq = k.rq(ctx.cpu());
+  const flags = yield* raw_spin_lock_irqsave(rq.lock, r(3884, F), 'rq_lock_irqsave(rq, &rf)');
+  for (const id of wakees) {
+    const p = k.task(id);
+    const ref = r(3889, F);
+    yield awaitCond(
+      [p.on_cpu],
+      (m) => m[p.on_cpu] === 0,
+      ref,
+      `if (WARN_ON_ONCE(${p.name}->on_cpu)) smp_cond_load_acquire(&p->on_cpu, !VAL)`,
+    );
+    if ((yield load(p.cpu, r(3891, F), 'if (WARN_ON_ONCE(task_cpu(p) != cpu_of(rq)))')) !== rq.cpu)
+      yield store(p.cpu, rq.cpu, r(3892, F), `set_task_cpu(p, ${rq.cpu})`);
+    yield* k.fn.ttwu_do_activate(k, ctx, rq, p); // 3894
+  }
+  yield store(k.wakeList(rq.cpu).ttwu_pending, 0, r(3907, F), 'WRITE_ONCE(rq->ttwu_pending, 0)');
+  yield* raw_spin_unlock_irqrestore(rq.lock, flags, r(3908, F), 'rq_unlock_irqrestore(rq, &rf)');
+}
+
+/**
+ * wake_q_add — core.c:948-988 (__wake_q_add): claim p's wake_q node
+ * (cmpxchg NULL → WAKE_Q_TAIL). False when another waker holds it: that
+ * one will wake p. The wake_q head is the caller's own (a local list).
+ */
+export function* wake_q_add(_k: LinuxKernel, _ctx: TaskContext, p: LinuxTask): Program<boolean> {
+  yield fence(r(960, '__wake_q_add'), 'smp_mb__before_atomic()');
+  const old: number = yield rmw(
+    p.wake_q,
+    (v) => (v === 0 ? 1 : v),
+    r(961, '__wake_q_add'),
+    `cmpxchg_relaxed(&${p.name}->wake_q.next, NULL, WAKE_Q_TAIL)`,
+  );
+  return old === 0;
+}
+
+/** wake_up_q — core.c:1013-1032, for a wake_q that holds p: release p's node, then wake_up_process(p). */
+export function* wake_up_q(k: LinuxKernel, ctx: TaskContext, p: LinuxTask): Program<void> {
+  yield store(p.wake_q, 0, r(1023, 'wake_up_q'), `${p.name}->wake_q.next = NULL`);
+  yield* k.fn.wake_up_process(k, ctx, p); // 1029
 }
 
 /** wake_up_process — core.c:4480-4483: try_to_wake_up(p, TASK_NORMAL, 0). */

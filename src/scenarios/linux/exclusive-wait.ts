@@ -1,0 +1,84 @@
+/**
+ * linux/exclusive-wait — two consumers wait exclusively on one wait queue
+ * (___wait_event with WQ_FLAG_EXCLUSIVE entries at the tail) for tokens a
+ * producer adds one at a time, each followed by wake_up() (nr_exclusive 1)
+ * (Linux 6.6 kernel/sched/wait.c). A consumer's condition takes a token
+ * atomically. __wake_up_common counts an exclusive entry against
+ * nr_exclusive only when its wake function woke it (`ret && …`): an entry
+ * whose task is already running (between its condition and finish_wait)
+ * does not use up the wakeup. Variant wake-counts-running, an invented bug:
+ * __wake_up_common counts every exclusive entry, woken or not — the wakeup
+ * is spent on a consumer that needs none and the other sleeps with a token
+ * left.
+ */
+import { load, type Program, rmw } from '../../cpu/ops.ts';
+import { fifoEntries } from '../../kernel/common/fifo.ts';
+import { TASK_NORMAL, TASK_UNINTERRUPTIBLE } from '../../kernel/linux/consts.ts';
+import { registerLinuxInvariants, sleepsWhile } from '../../kernel/linux/invariants.ts';
+import { LinuxKernel, type TaskBody } from '../../kernel/linux/kernel.ts';
+import { spin_lock_irqsave, spin_unlock_irqrestore } from '../../kernel/linux/locking.ts';
+import { ModelBuilder } from '../../model/build.ts';
+import { defineScenario } from '../../model/scenario.ts';
+import { here } from '../../model/source-ref.ts';
+
+export default defineScenario({
+  name: 'linux/exclusive-wait',
+  summary: 'two exclusive waiters, two tokens each announced by wake_up(): does every token reach a consumer? (Linux 6.6)',
+  cpus: 2,
+  invariants: ['no-lost-wakeup', 'runqueue-sane', 'lock-discipline', 'deadlock', 'legal-transition'],
+  bounds: 'no scheduler ticks or IPIs',
+  variants: {
+    'linux-6.6': {
+      summary: '___wait_event(wq, take a token, TASK_UNINTERRUPTIBLE, exclusive) against tokens++; wake_up(wq), twice',
+      source: 'linux-6.6 kernel/sched/wait.c:80-122 __wake_up_common, 310-343 prepare_to_wait_event',
+      expect: [
+        { cpus: 1, verdict: 'holds' },
+        { cpus: 2, verdict: 'holds' },
+      ],
+    },
+    'wake-counts-running': {
+      summary: '__wake_up_common counts an exclusive entry against nr_exclusive even when its task was already running',
+      expect: [
+        {
+          cpus: 2,
+          verdict: 'violated',
+          invariant: 'no-lost-wakeup',
+          why: 'the second wake_up meets the first consumer still on the list after taking its token, spends itself there, and the other consumer sleeps with a token left',
+        },
+        { cpus: 1, verdict: 'holds', why: 'no ticks: each consumer runs to its sleep or its end before the producer runs' },
+      ],
+    },
+  },
+  build({ variant, cpus }) {
+    const b = new ModelBuilder(cpus);
+    const k = new LinuxKernel(b);
+    const [wq, tokens] = [k.waitQueue('wq'), b.layout.cell('tokens', 0)];
+    if (variant === 'wake-counts-running') {
+      k.override('__wake_up_common_lock', function* (k, ctx, wq, mode, nr, wakeFlags) {
+        const flags = yield* spin_lock_irqsave(wq.lock, here`__wake_up_common_lock`);
+        for (const e of fifoEntries(yield load(wq.head, here`__wake_up_common`, 'curr = list_first_entry(&wq_head->head)'))) {
+          yield* k.fn.wake_entry(k, ctx, wq, e.task, mode, wakeFlags);
+          if (e.flag && !--nr) break; // woken or not
+        }
+        yield* spin_unlock_irqrestore(wq.lock, flags, here`__wake_up_common_lock`);
+      });
+    }
+    function* takeToken(): Program<boolean> {
+      return (yield rmw(tokens, (t) => (t > 0 ? t - 1 : t), here`consumer`, 'if (tokens > 0) tokens-- (atomic)')) > 0;
+    }
+    const consume: TaskBody = function* (k, _me, ctx) {
+      yield* k.fn.___wait_event(k, ctx, wq, TASK_UNINTERRUPTIBLE, takeToken, true);
+    };
+    const [c1, c2] = [k.spawn('C1', 0, consume), k.spawn('C2', 1, consume)];
+    k.spawn('P', 2, function* (k, _me, ctx) {
+      for (let i = 0; i < 2; i++) {
+        yield rmw(tokens, (t) => t + 1, here`producer`, 'tokens++');
+        yield* k.fn.__wake_up(k, ctx, wq, TASK_NORMAL, 1);
+      }
+    });
+    k.finish();
+    const left = [c1, c2].map((t) => sleepsWhile(t, 'a token is left', (m) => m[tokens] !== 0, TASK_UNINTERRUPTIBLE));
+    registerLinuxInvariants(b, k, { sleepsFor: left });
+    return b.build();
+  },
+});

@@ -1,0 +1,81 @@
+/**
+ * linux/exec-kills-threads — the leader of a two-thread process execs while
+ * the other thread T sleeps in pause() (Linux 6.6). de_thread sets
+ * group_exec_task, SIGKILLs T (zap_other_threads) and waits in
+ * TASK_KILLABLE, under the siglock, until notify_count is 0; T takes the
+ * SIGKILL in get_signal (group_exec_task: marked for death), exits, reaps
+ * itself and, as the last thread to go, wakes the exec from __exit_signal.
+ * Variant unlock-then-sleep, an invented bug: de_thread drops the siglock
+ * before __set_current_state(TASK_KILLABLE) — T's wakeup can land between
+ * the two, find the exec running, and the exec sleeps for good.
+ */
+import { load, store } from '../../cpu/ops.ts';
+import { TASK_KILLABLE } from '../../kernel/linux/consts.ts';
+import { registerLinuxInvariants } from '../../kernel/linux/invariants.ts';
+import { LinuxKernel } from '../../kernel/linux/kernel.ts';
+import { spin_lock_irq, spin_unlock_irq } from '../../kernel/linux/locking.ts';
+import { script } from '../../kernel/linux/user.ts';
+import { ModelBuilder } from '../../model/build.ts';
+import { defineScenario } from '../../model/scenario.ts';
+import { here } from '../../model/source-ref.ts';
+
+export default defineScenario({
+  name: 'linux/exec-kills-threads',
+  summary: "a thread group's leader execs: the other thread is killed and the exec waits until it is gone (Linux 6.6)",
+  cpus: 2,
+  invariants: ['no-lost-wakeup', 'runqueue-sane', 'lock-discipline', 'deadlock', 'legal-transition'],
+  bounds: '1 scheduler tick per CPU',
+  variants: {
+    'linux-6.6': {
+      summary: 'L: execve() — T: pause()',
+      source:
+        'linux-6.6 fs/exec.c:1044-1178 de_thread; kernel/signal.c:1378-1399 zap_other_threads; kernel/exit.c:143-216 __exit_signal',
+      expect: [
+        { cpus: 1, verdict: 'holds' },
+        { cpus: 2, verdict: 'holds' },
+      ],
+    },
+    'unlock-then-sleep': {
+      summary: 'de_thread: spin_unlock_irq(lock); __set_current_state(TASK_KILLABLE); schedule()',
+      expect: [
+        {
+          cpus: 2,
+          verdict: 'violated',
+          invariant: 'no-lost-wakeup',
+          why: "T's last __exit_signal wakes the exec between the unlock and TASK_KILLABLE",
+        },
+        { cpus: 1, verdict: 'violated', invariant: 'no-lost-wakeup', why: 'a tick preempts the exec in the same window' },
+      ],
+    },
+  },
+  build({ variant, cpus }) {
+    const b = new ModelBuilder(cpus);
+    const k = new LinuxKernel(b, { ticks: 1 });
+    if (variant === 'unlock-then-sleep') {
+      k.override('de_thread', function* (k, ctx) {
+        const me = k.current(ctx);
+        yield* spin_lock_irq(me.siglock, here`de_thread`);
+        yield store(me.signal.group_exec_task, me.id, here`de_thread`, 'sig->group_exec_task = tsk');
+        const n = yield* k.fn.zap_other_threads(k, ctx, me);
+        yield store(me.signal.notify_count, n, here`de_thread`, 'sig->notify_count = zap_other_threads(tsk)');
+        while ((yield load(me.signal.notify_count, here`de_thread`, 'while (sig->notify_count)')) !== 0) {
+          yield* spin_unlock_irq(me.siglock, here`de_thread`);
+          yield* k.fn.__set_current_state(k, ctx, TASK_KILLABLE);
+          yield* k.fn.schedule(k, ctx);
+          yield* spin_lock_irq(me.siglock, here`de_thread`);
+        }
+        yield* spin_unlock_irq(me.siglock, here`de_thread`);
+        yield store(me.signal.group_exec_task, -1, here`de_thread`, 'sig->group_exec_task = NULL');
+        yield store(me.signal.notify_count, 0, here`de_thread`, 'sig->notify_count = 0');
+        return 0;
+      });
+    }
+    const [execs, pause] = [script((u) => u.exec()), script((u) => u.pause())];
+    const leader = k.spawn('L', 0, execs);
+    k.spawn('T', 1, pause, { threadOf: leader });
+    k.credGuard(leader);
+    k.finish();
+    registerLinuxInvariants(b, k);
+    return b.build();
+  },
+});
