@@ -126,6 +126,19 @@ describe('ptrace-mc check / replay (the engine issue done-criteria)', () => {
     expect(r.out).toContain('demo/lost-wakeup');
     expect(r.out).toMatch(/buggy:.*\n\s+2 CPUs: violated no-lost-wakeup/);
   });
+
+  it('list names every invariant check can report: the model’s own (tracee-finished) and the engine’s (livelock)', () => {
+    const r = run(['list', 'linux/gdb-traceme']);
+    expect(r.code).toBe(0);
+    const line = (head: string) =>
+      (r.out.split('\n').find((l) => l.trim().startsWith(head)) ?? '').replace(/;.*/, '').split(/[:,]\s*/);
+    // the ones it is about, then what check can also report
+    expect(line('invariants:')).toEqual(expect.arrayContaining(['no-stuck-traced', 'deadlock']));
+    expect(line('also reported:')).toEqual(expect.arrayContaining(['tracee-finished', 'livelock']));
+    const json = run(['list', 'linux/gdb-traceme', '--json']);
+    const first = JSON.parse(json.out.split('\n')[0] as string) as { reports: string[] };
+    expect(first.reports).toEqual(expect.arrayContaining(['tracee-finished', 'livelock']));
+  });
 });
 
 describe('bad input: one line, exit 2, no stack trace', () => {

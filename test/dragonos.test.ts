@@ -32,6 +32,13 @@ describe('dragonos/c1-siginfo-trylock', () => {
     expect([r.verdict, r.invariant]).toEqual(['violated', 'signal-handled-once']);
     expect(r.trace?.steps.some((s) => s.what.includes('try_siginfo_mut(5) failed: return'))).toBe(true);
   });
+  it('head delivers the signal PTRACE_CONT injects; the same search finds it lost when the store comes after the wakeup', () => {
+    const RD = ['ptrace-resume-delivered'];
+    expect(check('dragonos/c1-siginfo-trylock', 'head', 2, RD).verdict).toBe('holds');
+    const bug = check('dragonos/c1-siginfo-trylock', 'resume-wakes-before-inject', 2, RD);
+    expect(bug).toMatchObject({ verdict: 'violated', invariant: 'ptrace-resume-delivered' });
+    expect(bug.trace?.violation.message).toMatch(/resumed with SIGUSR1 injected, but its ptrace_stop took none/);
+  });
   it('pr1663 holds on one CPU: the reader holds sig_info with irqs off', () => {
     expect(check('dragonos/c1-siginfo-trylock', 'pr1663', 1).verdict).toBe('holds');
   });
@@ -69,10 +76,21 @@ describe('dragonos/c3-detach-wakeup', () => {
 
 describe('dragonos/c4-mark-stop-vs-sigcont', () => {
   it('pr1663: SIGCONT between the stop flags and mark_stop is lost, on two CPUs and on one (a timer tick)', () => {
-    expect(check('dragonos/c4-mark-stop-vs-sigcont', 'pr1663', 1)).toMatchObject({
+    expect(check('dragonos/c4-mark-stop-vs-sigcont', 'pr1663', 1, ['no-lost-wakeup'])).toMatchObject({
       verdict: 'violated',
       invariant: 'no-lost-wakeup',
     });
+  });
+  it('pr1663 and head: a task that mark_stop made Stopped stays queued and returns to user mode (no race needed); master dequeues it', () => {
+    const SNR = ['stopped-never-runs'];
+    for (const v of ['pr1663', 'head']) {
+      const r = check('dragonos/c4-mark-stop-vs-sigcont', v, 2, SNR);
+      expect(r).toMatchObject({ verdict: 'violated', invariant: 'stopped-never-runs' });
+      expect(r.trace?.stats.preemptions).toBe(0);
+      // __schedule read is_mark_sleep() as 0 and picked T again
+      expect(r.trace?.steps.some((s) => s.what.includes('is_mark_sleep()') && s.ref.includes('__schedule'))).toBe(true);
+    }
+    expect(check('dragonos/c4-mark-stop-vs-sigcont', 'master', 2, SNR).verdict).toBe('holds');
   });
 });
 

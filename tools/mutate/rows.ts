@@ -1,3 +1,4 @@
+import { defaultStrategy } from '../../src/cli/check.ts';
 import { loadBuiltins } from '../../src/scenarios/registry.ts';
 
 /** One expectation row of the table, as the mutation runs repeat it. */
@@ -30,7 +31,7 @@ export async function tableRows(): Promise<Row[]> {
           cpus: e.cpus,
           irq,
           only: e.only ?? null,
-          strategy: e.search?.strategy ?? 'dfs',
+          strategy: e.search?.strategy ?? defaultStrategy(true),
           preemptions: e.search?.preemptions ?? 2,
           expected: e.verdict,
           invariant: e.verdict === 'violated' ? (e.invariant ?? null) : null,

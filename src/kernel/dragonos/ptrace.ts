@@ -32,6 +32,7 @@ import type { TaskContext } from '../../model/types.ts';
 import { SIG, sigmask } from '../common/bits.ts';
 import { PF, SF, ST } from './consts.ts';
 import type { DragonKernel, Pcb } from './kernel.ts';
+import { noteResume, noteReturn, noteStop } from './resume-ghosts.ts';
 import { SM_NONE } from './sched.ts';
 import { STOP_MASK } from './signal.ts';
 
@@ -84,6 +85,7 @@ export function* ptraceStopUntilSchedule(k: DragonKernel, me: Pcb, exitCode: num
     if (pending & sigmask(SIG.SIGKILL)) throw new Error('dragonos model: fatal signal pending in ptrace_stop is not modelled');
     void exitCode;
   }
+  noteStop(k, me, ctx);
   yield* k.fn.flagsInsert(k, me, PF.TRAPPING, at({ pr1663: 380, head: 683 }));
   const irq: number = yield irqSave(at({ pr1663: 383, head: 684 }), 'inner_lock_write_irqsave(): irq save');
   yield writeLock(me.schedInfo, at({ pr1663: 383, head: 684 }), 'inner_lock_write_irqsave()');
@@ -115,6 +117,7 @@ export function* ptraceStopAfterSchedule(k: DragonKernel, me: Pcb, ctx: TaskCont
   const at = (l: Record<string, number>) => k.src.at(FILE, l, 'ProcessControlBlock::ptrace_stop');
   yield* k.fn.lockNoPreempt(k, k.pcb(ctx.self), spinLock(me.ptraceLock, at({ pr1663: 412, head: 716 }), 'ptrace_state.lock()'));
   const inj: number = yield load(me.injected, at({ pr1663: 413, head: 724 }), 'injected_signal');
+  noteReturn(k, me, inj, ctx);
   if (inj !== 0) yield store(me.injected, 0, at({ pr1663: 420, head: 732 }), 'injected_signal = INVALID');
   yield* k.fn.unlockPreempt(k, k.pcb(ctx.self), spinUnlock(me.ptraceLock, at({ pr1663: 423, head: 735 }), 'drop(ptrace_state)'));
   return inj;
@@ -251,6 +254,7 @@ export function* ptraceDetach(k: DragonKernel, t: Pcb, ctx: TaskContext): Progra
   if (k.v === 'head') {
     yield* k.fn.lockNoPreempt(k, k.pcb(ctx.self), spinLock(t.ptraceLock, at({ head: 1068 }), 'ptrace_state.lock()'));
     yield store(t.injected, 0, at({ head: 1069 }), 'injected_signal = INVALID (data 0)');
+    noteResume(k, t, 0, ctx);
     yield* k.fn.unlockPreempt(k, k.pcb(ctx.self), spinUnlock(t.ptraceLock, at({ head: 1070 }), 'drop(ptrace_state)'));
     yield* k.fn.ptraceUnlink(k, t, ctx);
     return 0;
@@ -258,6 +262,7 @@ export function* ptraceDetach(k: DragonKernel, t: Pcb, ctx: TaskContext): Progra
   yield* k.fn.ptraceUnlink(k, t, ctx);
   yield* k.fn.lockNoPreempt(k, k.pcb(ctx.self), spinLock(t.ptraceLock, at({ pr1663: 727 }), 'ptrace_state.lock()'));
   yield store(t.injected, SIG.SIGCONT, at({ pr1663: 728 }), 'injected_signal = data.unwrap_or(SIGCONT)');
+  noteResume(k, t, SIG.SIGCONT, ctx);
   yield* k.fn.unlockPreempt(k, k.pcb(ctx.self), spinUnlock(t.ptraceLock, at({ pr1663: 729 }), 'drop(ptrace_state)'));
   const irq: number = yield irqSave(at({ pr1663: 732 }), 'inner_lock_write_irqsave(): irq save');
   yield writeLock(t.schedInfo, at({ pr1663: 732 }), 'inner_lock_write_irqsave()');
@@ -309,6 +314,7 @@ export function* ptraceCont(k: DragonKernel, t: Pcb, sig: number, ctx: TaskConte
     if (!ok) return -3;
     yield* k.fn.lockNoPreempt(k, k.pcb(ctx.self), spinLock(t.ptraceLock, at({ head: 1148 }), 'ptrace_state.lock()'));
     yield store(t.injected, sig, at({ head: 1149 }), 'injected_signal = resume_signal');
+    noteResume(k, t, sig, ctx);
     yield* k.fn.unlockPreempt(k, k.pcb(ctx.self), spinUnlock(t.ptraceLock, at({ head: 1150 }), 'drop(ptrace_state)'));
     const irq: number = yield irqSave(at({ head: 1153 }), 'inner_lock_read_irqsave(): irq save');
     yield readLock(t.schedInfo, at({ head: 1153 }), 'inner_lock_read_irqsave()');
@@ -321,6 +327,7 @@ export function* ptraceCont(k: DragonKernel, t: Pcb, sig: number, ctx: TaskConte
   yield* k.fn.flagsRemove(k, t, PF.STOPPED, at({ pr1663: 788 }));
   yield* k.fn.lockNoPreempt(k, k.pcb(ctx.self), spinLock(t.ptraceLock, at({ pr1663: 791 }), 'ptrace_state.lock()'));
   yield store(t.injected, sig, at({ pr1663: 792 }), 'injected_signal = resume_signal');
+  noteResume(k, t, sig, ctx);
   yield* k.fn.unlockPreempt(k, k.pcb(ctx.self), spinUnlock(t.ptraceLock, at({ pr1663: 793 }), 'drop(ptrace_state)'));
   const irq: number = yield irqSave(at({ pr1663: 796 }), 'inner_lock_write_irqsave(): irq save');
   yield writeLock(t.schedInfo, at({ pr1663: 796 }), 'inner_lock_write_irqsave()');

@@ -170,6 +170,7 @@ export const SM_PREEMPT = 1;
 /** wait options (include/uapi/linux/wait.h) */
 export const WNOHANG = 0x1;
 export const WUNTRACED = 0x2;
+export const WCONTINUED = 0x8;
 export const WNOWAIT = 0x01000000;
 /** wait for children of this thread only, not of the whole thread group */
 export const __WNOTHREAD = 0x20000000;

@@ -19,7 +19,7 @@
  * (after EXIT_DEAD: unhash, the reaper's wakeup) and getrusage; the
  * EXIT_TRACE hand-back of a zombie to its real parent (wait_task_zombie
  * 1194-1204) is not modelled — a scenario where a tracer that is not the
- * parent reaps a zombie fails a check; WCONTINUED; siginfo. pid_has_task
+ * parent reaps a zombie fails a check; siginfo. pid_has_task
  * (1599) is "not yet released": exit_state != EXIT_DEAD, since the model's
  * release is the EXIT_DEAD store. eligible_child accepts every child (no
  * __WCLONE/__WALL filtering, every exit_signal is SIGCHLD). The threads
@@ -36,9 +36,11 @@ import {
   JOBCTL_LISTENING,
   JOBCTL_TRACED,
   SIGNAL_GROUP_EXIT,
+  SIGNAL_STOP_CONTINUED,
   SIGNAL_STOP_STOPPED,
   TASK_INTERRUPTIBLE,
   TASK_RUNNING,
+  WCONTINUED,
   WNOHANG,
   WNOWAIT,
   WUNTRACED,
@@ -60,7 +62,7 @@ const EXIT_TRACE = EXIT_ZOMBIE | EXIT_DEAD;
 /** What waitpid returned: the pid (task id) and its status, or an error (< 0), or 0 (WNOHANG, nothing to report). */
 export interface WaitpidResult {
   readonly ret: number;
-  /** for a stop: (code << 8) | 0x7f; for an exit: the exit code */
+  /** for a stop: (code << 8) | 0x7f; for a continue: 0xffff (WIFCONTINUED); for an exit: the exit code */
   readonly status: number;
   readonly stopped: boolean;
 }
@@ -122,6 +124,34 @@ export function* wait_task_stopped(
   return p.id + 1;
 }
 
+/** The status word of a continue report (include/uapi/linux/wait.h WIFCONTINUED: status == 0xffff). */
+export const CONTINUED_STATUS = 0xffff;
+
+/**
+ * wait_task_continued — exit.c:1328-1369 [tasklist_lock read-held; dropped
+ * on success]: report, once, that a SIGCONT ended the group stop
+ * (SIGNAL_STOP_CONTINUED, set by prepare_signal, consumed under siglock).
+ */
+export function* wait_task_continued(k: LinuxKernel, _ctx: TaskContext, wo: WaitOpts, p: LinuxTask): Program<number> {
+  const F = 'wait_task_continued';
+  if (!(wo.flags & WCONTINUED)) return 0; // 1334-1335
+  const f: number = yield load(p.signal.flags, r(1337, F), 'if (!(p->signal->flags & SIGNAL_STOP_CONTINUED))');
+  if (!(f & SIGNAL_STOP_CONTINUED)) return 0;
+  yield* spin_lock_irq(p.siglock, r(1340, F), `spin_lock_irq(&${p.name}->sighand->siglock)`);
+  const again: number = yield load(p.signal.flags, r(1342, F), 'Re-check with the lock held: SIGNAL_STOP_CONTINUED');
+  if (!(again & SIGNAL_STOP_CONTINUED)) {
+    yield* spin_unlock_irq(p.siglock, r(1343, F));
+    return 0;
+  }
+  if (!(wo.flags & WNOWAIT)) {
+    yield rmw(p.signal.flags, (v) => v & ~SIGNAL_STOP_CONTINUED, r(1347, F), 'p->signal->flags &= ~SIGNAL_STOP_CONTINUED');
+  }
+  yield* spin_unlock_irq(p.siglock, r(1349, F));
+  yield readUnlock(k.tasklist_lock, r(1353, F), 'read_unlock(&tasklist_lock)');
+  wo.result = { ret: p.id, status: CONTINUED_STATUS, stopped: false }; // 1360-1361 wo->wo_stat = 0xffff
+  return p.id + 1;
+}
+
 /** wait_task_zombie — exit.c:1096-1224 (WEXITED is always set by wait4). */
 export function* wait_task_zombie(k: LinuxKernel, ctx: TaskContext, wo: WaitOpts, p: LinuxTask): Program<number> {
   const F = 'wait_task_zombie';
@@ -179,7 +209,9 @@ export function* wait_consider_task(
   } else {
     wo.notask_error = 0; // 1464
   }
-  return yield* k.fn.wait_task_stopped(k, ctx, wo, ptrace, p); // 1471-1480 (WCONTINUED not modelled)
+  const ret = yield* k.fn.wait_task_stopped(k, ctx, wo, ptrace, p); // 1471
+  if (ret) return ret;
+  return yield* k.fn.wait_task_continued(k, ctx, wo, p); // 1480
 }
 
 /** is_effectively_child — exit.c:1542-1550: current is target's parent (tracer), or in its group unless __WNOTHREAD. */

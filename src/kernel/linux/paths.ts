@@ -7,7 +7,15 @@
  * paths: they are the kernel's macros, each a fixed sequence of steps.
  */
 
-import { arch_do_signal_or_restart, exit_to_user_mode } from './entry.ts';
+import {
+  arch_do_signal_or_restart,
+  exit_to_user_mode,
+  exit_to_user_mode_loop,
+  exit_to_user_mode_prepare,
+  irqentry_enter,
+  irqentry_exit_to_user_mode,
+  syscall_enter_from_user_mode,
+} from './entry.ts';
 import { de_thread, ptrace_event, sys_execve } from './exec.ts';
 import { __exit_signal, do_exit, do_group_exit, do_task_dead, exit_notify, release_task } from './exit.ts';
 import { forget_original_parent, notify_parent } from './exit-notify.ts';
@@ -18,6 +26,7 @@ import {
   is_effectively_child,
   task_stopped_code,
   wait_consider_task,
+  wait_task_continued,
   wait_task_stopped,
   wait_task_zombie,
 } from './exit-wait.ts';
@@ -343,11 +352,17 @@ export const LINUX_PATHS = {
   is_effectively_child,
   task_stopped_code,
   wait_consider_task,
+  wait_task_continued,
   wait_task_stopped,
   wait_task_zombie,
   // entry.ts
   arch_do_signal_or_restart,
   exit_to_user_mode,
+  exit_to_user_mode_loop,
+  exit_to_user_mode_prepare,
+  irqentry_enter,
+  irqentry_exit_to_user_mode,
+  syscall_enter_from_user_mode,
 };
 
 /** The Linux paths, by name: `k.fn`'s type, and what `k.override` takes. */

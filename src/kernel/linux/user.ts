@@ -9,7 +9,7 @@
  *
  * A task's exit(0) comes after its script (LinuxKernel.spawn).
  */
-import { load, nop, type Program, store } from '../../cpu/ops.ts';
+import { awaitCond, load, nop, type Program, store } from '../../cpu/ops.ts';
 import type { TaskContext } from '../../model/types.ts';
 import { TASK_RUNNING, TASK_UNINTERRUPTIBLE } from './consts.ts';
 import type { WaitpidResult } from './exit-wait.ts';
@@ -36,6 +36,11 @@ export class UserProc {
     yield* this.k.fn.exit_to_user_mode(this.k, this.ctx);
   }
 
+  /** the system call's entry from user mode (a step only for a task whose privilege level is followed, user-mode.ts) */
+  private *enter(): Program<void> {
+    yield* this.k.fn.syscall_enter_from_user_mode(this.k, this.ctx);
+  }
+
   /** The task starts in the kernel (its signals pending at time 0): it returns to user mode (exit_to_user_mode) and takes them. */
   *returnToUser(): Program<void> {
     yield* this.ret();
@@ -53,11 +58,13 @@ export class UserProc {
    */
   *setFlag(cell: number, waiter: LinuxTask): Program<void> {
     yield store(cell, 1, `user ${this.me.name}`, 'flag = 1 (user memory)');
+    yield* this.enter();
     yield* this.k.fn.wake_up_process(this.k, this.ctx, waiter);
   }
 
   /** Sleeps until the flag is set (FUTEX_WAIT, kernel/futex/waitwake.c futex_wait_queue, abstracted as setFlag). */
   *waitFlag(cell: number): Program<void> {
+    yield* this.enter();
     for (;;) {
       yield* this.k.fn.set_current_state(this.k, this.ctx, TASK_UNINTERRUPTIBLE);
       if (
@@ -75,6 +82,7 @@ export class UserProc {
 
   /** ptrace(PTRACE_TRACEME) */
   *traceme(): Program<number> {
+    yield* this.enter();
     const ret = yield* this.k.fn.sys_ptrace(this.k, this.ctx, PTRACE.TRACEME, null);
     yield* this.ret();
     return ret;
@@ -82,6 +90,7 @@ export class UserProc {
 
   /** ptrace(request, pid, 0, data) */
   *ptrace(request: number, child: LinuxTask, data = 0): Program<number> {
+    yield* this.enter();
     const ret = yield* this.k.fn.sys_ptrace(this.k, this.ctx, request, child, data);
     yield* this.ret();
     return ret;
@@ -89,12 +98,14 @@ export class UserProc {
 
   /** execve() of a new image */
   *exec(): Program<void> {
+    yield* this.enter();
     yield* this.k.fn.sys_execve(this.k, this.ctx);
     yield* this.ret();
   }
 
   /** waitpid(pid, &status, options) */
   *waitpid(child: LinuxTask, options = 0): Program<WaitpidResult> {
+    yield* this.enter();
     const res = yield* this.k.fn.do_wait(this.k, this.ctx, options, child);
     yield* this.ret();
     return res;
@@ -102,6 +113,7 @@ export class UserProc {
 
   /** sigprocmask(how, &set, NULL) — rt_sigprocmask(2); returns the old mask */
   *sigprocmask(how: number, set: number): Program<number> {
+    yield* this.enter();
     const old = yield* this.k.fn.sys_rt_sigprocmask(this.k, this.ctx, how, set);
     yield* this.ret();
     return old;
@@ -109,6 +121,7 @@ export class UserProc {
 
   /** kill(pid, sig) */
   *kill(target: LinuxTask, sig: number): Program<void> {
+    yield* this.enter();
     yield* this.k.fn.group_send_sig_info(this.k, this.ctx, sig, target);
     yield* this.ret();
   }
@@ -119,13 +132,25 @@ export class UserProc {
    * when its exit is not what they are about, which keeps the search small.
    */
   *idle(): Program<void> {
+    yield* this.enter();
     yield* this.k.fn.sys_pause(this.k, this.ctx);
   }
 
   /** pause() */
   *pause(): Program<void> {
+    yield* this.enter();
     yield* this.k.fn.sys_pause(this.k, this.ctx);
     yield* this.ret();
+  }
+
+  /**
+   * The user program runs on for ever, in user mode, making no more system
+   * calls (a wait that never ends and counts as the end of the execution);
+   * interrupts still land on it and go back through the kernel's return to
+   * user mode.
+   */
+  *userLoop(what = 'the user program runs'): Program<void> {
+    yield awaitCond([], () => false, `user ${this.me.name}`, what, true);
   }
 }
 

@@ -16,6 +16,8 @@
  */
 import { SIG, sigmask } from '../../kernel/common/bits.ts';
 import { type Pcb, PF, ST } from '../../kernel/dragonos/kernel.ts';
+import { putBack } from '../../kernel/dragonos/known-bugs.ts';
+import { followResumes, registerResumeDelivered } from '../../kernel/dragonos/resume-ghosts.ts';
 import type { DoSignalEnv } from '../../kernel/dragonos/x86-signal.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
@@ -29,6 +31,7 @@ import {
   newKernel,
   signalHandledOnce,
   simpleHandler,
+  stoppedNeverRuns,
 } from './common.ts';
 
 export default defineScenario({
@@ -36,7 +39,7 @@ export default defineScenario({
   summary:
     'the tracee resumes from ptrace_stop with an injected signal while another CPU reads its sig_info: is the signal dropped?',
   cpus: 2,
-  invariants: ['signal-handled-once'],
+  invariants: ['signal-handled-once', 'ptrace-resume-delivered', 'stopped-never-runs'],
   bounds: BOUNDS,
   variants: {
     pr1663: {
@@ -71,6 +74,26 @@ export default defineScenario({
         { cpus: 1, verdict: 'holds', why: 'as on two CPUs' },
       ],
     },
+    'resume-wakes-before-inject': {
+      summary: 'head with a bug put back: PTRACE_CONT wakes T before it stores injected_signal',
+      source: COMMITS.head,
+      expect: [
+        {
+          cpus: 2,
+          only: ['ptrace-resume-delivered'],
+          verdict: 'violated',
+          invariant: 'ptrace-resume-delivered',
+          why: 'T leaves ptrace_stop on CPU0 and reads injected_signal before P, on CPU1, stores SIGUSR1: the injected signal is lost',
+        },
+        {
+          cpus: 1,
+          only: ['ptrace-resume-delivered'],
+          verdict: 'violated',
+          invariant: 'ptrace-resume-delivered',
+          why: 'a timer tick between the wakeup and the store hands the CPU to T, which reads injected_signal first',
+        },
+      ],
+    },
     master: {
       summary: 'no ptrace stop exists (sys_ptrace accepts only TRACEME): T handles SIGUSR1 with master do_signal while S sends',
       source: COMMITS.master,
@@ -87,7 +110,9 @@ export default defineScenario({
   },
   build({ variant, cpus }) {
     const b = new ModelBuilder(cpus);
-    const k = newKernel(b, variant);
+    const bug = variant === 'resume-wakes-before-inject' ? variant : null;
+    const k = newKernel(b, bug ? 'head' : variant);
+    if (bug) putBack(k, bug);
     const master = variant === 'master';
     k.actions.set(SIG.SIGUSR1, 'custom');
     k.actions.set(SIG.SIGUSR2, 'custom');
@@ -135,8 +160,11 @@ export default defineScenario({
       yield* k.fn.syscallReturnAndRun(k, S, envOf(S), ctx, master ? null : () => k.fn.blockForever(k, S, 'pause()', ctx));
     });
     ledger = new GhostLedger(b, T, [SIG.SIGUSR1, SIG.SIGUSR2], master ? [] : [SIG.SIGUSR1]);
+    const resumes = master ? null : followResumes(k, T);
     finishKernel(k, envOf);
     signalHandledOnce(b, ledger);
+    stoppedNeverRuns(b, [T]);
+    if (resumes) registerResumeDelivered(b, T, resumes);
     return b.build();
   },
 });

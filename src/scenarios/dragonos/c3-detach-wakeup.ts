@@ -31,15 +31,17 @@ import {
   noStuckTraced,
   runqueueSane,
   simpleHandler,
+  stoppedNeverRuns,
 } from './common.ts';
 
 const MINE = ['no-stuck-traced', 'runqueue-sane'];
+const SNR = ['stopped-never-runs'];
 
 export default defineScenario({
   name: 'dragonos/c3-detach-wakeup',
   summary: 'PTRACE_DETACH while the tracee heads into ptrace_stop: stuck in TracedStopped, or enqueued twice?',
   cpus: 2,
-  invariants: MINE,
+  invariants: [...MINE, ...SNR],
   bounds: BOUNDS,
   variants: {
     pr1663: {
@@ -64,6 +66,13 @@ export default defineScenario({
           verdict: 'violated',
           invariant: 'runqueue-sane',
           why: 'ptrace_stop runs with irqs on and preempt_count 0: a timer tick hands the CPU to P, which detaches — one CPU is enough',
+        },
+        {
+          cpus: 2,
+          only: SNR,
+          verdict: 'violated',
+          invariant: 'stopped-never-runs',
+          why: 'detach before T publishes TracedStopped only clears sleep (742): T then sets TracedStopped, stays queued, is picked again and returns to user mode still TracedStopped',
         },
       ],
     },
@@ -90,6 +99,13 @@ export default defineScenario({
           invariant: 'runqueue-sane',
           why: 'the same window with a timer tick between 700 and 712 (irqs on)',
         },
+        {
+          cpus: 2,
+          only: SNR,
+          verdict: 'holds',
+          why: 'check_attach requires TracedStopped, and the wakeup makes T Runnable before it can run again',
+        },
+        { cpus: 1, only: SNR, verdict: 'holds', why: 'as on two CPUs' },
       ],
     },
     master: {
@@ -130,6 +146,7 @@ export default defineScenario({
     });
     finishKernel(k, envOf);
     noStuckTraced(b, T);
+    stoppedNeverRuns(b, [T]);
     runqueueSane(b, k);
     return b.build();
   },

@@ -37,18 +37,22 @@ import { type Pcb, PF, ST } from '../../kernel/dragonos/kernel.ts';
 import type { DoSignalEnv } from '../../kernel/dragonos/x86-signal.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
-import { BOUNDS, COMMITS, finishKernel, NO_LEDGER, NO_TICK, newKernel, simpleHandler } from './common.ts';
+import { BOUNDS, COMMITS, finishKernel, NO_LEDGER, NO_TICK, newKernel, simpleHandler, stoppedNeverRuns } from './common.ts';
 
 const STOP = 1;
 const CONT = 2;
 const LOST = ['no-lost-wakeup'];
 const AFTER = ['no-stop-after-sigcont'];
+const SNR = ['stopped-never-runs'];
+/** pr1663 and head: mark_stop never marks the task sleeping, and __schedule dequeues only a task marked sleeping */
+const NOT_DEQUEUED =
+  'mark_stop sets Stopped and NEED_SCHEDULE but not set_sleep(); __schedule deactivates prev only when is_mark_sleep(): T stays queued, is picked again and returns to user mode Stopped — no interleaving needed';
 
 export default defineScenario({
   name: 'dragonos/c4-mark-stop-vs-sigcont',
   summary: 'SIGCONT from another CPU between sig_stop publishing the stop and mark_stop: does the task stay stopped?',
   cpus: 2,
-  invariants: ['no-lost-wakeup', 'no-stop-after-sigcont'],
+  invariants: ['no-lost-wakeup', 'no-stop-after-sigcont', ...SNR],
   bounds: BOUNDS,
   variants: {
     pr1663: {
@@ -91,6 +95,8 @@ export default defineScenario({
           invariant: 'no-stop-after-sigcont',
           why: 'a timer tick opens the window',
         },
+        { cpus: 2, only: SNR, verdict: 'violated', invariant: 'stopped-never-runs', why: NOT_DEQUEUED },
+        { cpus: 1, only: SNR, verdict: 'violated', invariant: 'stopped-never-runs', why: NOT_DEQUEUED },
       ],
     },
     head: {
@@ -127,6 +133,8 @@ export default defineScenario({
           invariant: 'no-stop-after-sigcont',
           why: 'a timer tick opens the window',
         },
+        { cpus: 2, only: SNR, verdict: 'violated', invariant: 'stopped-never-runs', why: NOT_DEQUEUED },
+        { cpus: 1, only: SNR, verdict: 'violated', invariant: 'stopped-never-runs', why: NOT_DEQUEUED },
       ],
     },
     master: {
@@ -162,6 +170,13 @@ export default defineScenario({
           invariant: 'no-stop-after-sigcont',
           why: 'the same window, opened by a timer tick (irqs are on from do_signal:853 to sig_stop:450)',
         },
+        {
+          cpus: 2,
+          only: SNR,
+          verdict: 'holds',
+          why: '__schedule_inner dequeues a prev that is not Runnable (1156): the Stopped task leaves the runqueue',
+        },
+        { cpus: 1, only: SNR, verdict: 'holds', why: 'as on two CPUs' },
       ],
     },
   },
@@ -200,6 +215,7 @@ export default defineScenario({
       yield* k.fn.syscallReturnAndRun(k, S, envOf(S), ctx);
     });
     finishKernel(k, envOf);
+    stoppedNeverRuns(b, [t]);
     b.atEnd({
       name: 'no-lost-wakeup',
       check: (w) =>

@@ -145,6 +145,28 @@ export function noStuckTraced(b: ModelBuilder, t: Pcb): void {
   });
 }
 
+/**
+ * stopped-never-runs (safety, at each return to user mode): a task that is
+ * Stopped or TracedStopped runs no user code — it goes back to user mode
+ * only once a SIGCONT, a resume or a detach made it Runnable. (Being
+ * switched back to while Stopped is not a breach: a task preempted between
+ * setting its stopped state and its own schedule() is still queued and
+ * resumes there, in the kernel, on its way to sleep.)
+ */
+export function stoppedNeverRuns(b: ModelBuilder, tasks: readonly Pcb[]): void {
+  const stopped = (st: number) => st === ST.Stopped || st === ST.TracedStopped;
+  const user = new Map(tasks.map((t) => [t.inUser, t] as const));
+  b.onChange({
+    name: 'stopped-never-runs',
+    watch: [...user.keys()],
+    check: (addr, _from, to, w) => {
+      const t = user.get(addr) as Pcb;
+      const st = w.mem[t.state] as number;
+      return to === 1 && stopped(st) ? `${t.name} returns to user mode while ${w.layout.format(t.state, st)}` : null;
+    },
+  });
+}
+
 /** runqueue-sane: each rq's nr_running equals the number of entities on it. */
 export function runqueueSane(b: ModelBuilder, k: DragonKernel): void {
   b.atEnd({

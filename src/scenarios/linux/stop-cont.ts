@@ -32,25 +32,61 @@
  *   does not clear JOBCTL_STOP_PENDING (nor, with it, STOP_DEQUEUED): a
  *   SIGCONT in the siglock gap above no longer cancels the dequeued SIGTSTP,
  *   and the job stops after its SIGCONT.
+ * - wcontinued: the CLD_CONTINUED side. The shell waits with
+ *   WUNTRACED | WCONTINUED, as a job-control shell does, and once more if
+ *   that returned the stop; a third task (`sender`, queued behind the job on
+ *   CPU0, so it runs once the job sleeps in its stop) sends the SIGCONT, as
+ *   `kill -CONT` from another terminal would. prepare_signal records the
+ *   continue (SIGNAL_STOP_CONTINUED for wait_task_continued,
+ *   SIGNAL_CLD_CONTINUED for the job's own report in get_signal, which wakes
+ *   the shell), and one of the shell's waits must return it (status
+ *   0xffff). Their rows have no ticks or IPIs (row budgets): the sender
+ *   then never runs before the stop, so there is always a continue to
+ *   report. Holds.
+ * - cld-continued-not-notified (a bug put back): get_signal consumes
+ *   SIGNAL_CLD_CONTINUED but does not call do_notify_parent_cldstop: a shell
+ *   already asleep in its wait is never woken.
+ * - sigcont-no-stop-continued (a bug put back): prepare_signal(SIGCONT)
+ *   sets the CLD flag without SIGNAL_STOP_CONTINUED: the shell is woken,
+ *   but wait_task_continued finds nothing to report.
+ *
+ * Invariants besides the substrate's: stop-flags (the job's
+ * signal->flags say one thing at a time); for the wcontinued variants,
+ * continue-reported (the shell's WCONTINUED wait returned the continue)
+ * and a sleep condition for the shell (asleep in that wait while a
+ * continue is ready to report is a lost wakeup).
  */
 import { SIG, sigmask } from '../../kernel/common/bits.ts';
-import { __TASK_STOPPED, WUNTRACED } from '../../kernel/linux/consts.ts';
+import { __TASK_STOPPED, SIGNAL_STOP_CONTINUED, TASK_INTERRUPTIBLE, WCONTINUED, WUNTRACED } from '../../kernel/linux/consts.ts';
+import { CONTINUED_STATUS } from '../../kernel/linux/exit-wait.ts';
 import { registerLinuxInvariants } from '../../kernel/linux/invariants.ts';
 import { LinuxKernel } from '../../kernel/linux/kernel.ts';
 import { type LinuxBug, putBack } from '../../kernel/linux/known-bugs.ts';
+import { registerStopFlags } from '../../kernel/linux/signal-invariants.ts';
+import { script } from '../../kernel/linux/user.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
 
 const TICKS = 1;
 const IPIS = 1;
 
-const BUGS: readonly LinuxBug[] = ['sigcont-without-siglock', 'sigcont-keeps-stop-pending'];
+const BUGS: readonly LinuxBug[] = [
+  'sigcont-without-siglock',
+  'sigcont-keeps-stop-pending',
+  'cld-continued-not-notified',
+  'sigcont-no-stop-continued',
+];
+/** the variants whose shell waits for the continue (WUNTRACED | WCONTINUED) after its SIGCONT */
+const WCONT = new Set(['wcontinued', 'cld-continued-not-notified', 'sigcont-no-stop-continued']);
+/** their rows' interrupt budgets: no ticks or IPIs (see the header) */
+const NO_IRQ_1 = { tick0: 0, ipi0: 0 } as const;
+const NO_IRQ_2 = { tick0: 0, ipi0: 0, tick1: 0, ipi1: 0 } as const;
 
 export default defineScenario({
   name: 'linux/stop-cont',
   summary: 'SIGTSTP then SIGCONT from the parent on another CPU: the job must end continued (Linux 6.6)',
   cpus: 2,
-  invariants: ['no-lost-wakeup', 'runqueue-sane', 'lock-discipline', 'deadlock', 'legal-transition'],
+  invariants: ['no-lost-wakeup', 'stop-flags', 'runqueue-sane', 'lock-discipline', 'deadlock', 'legal-transition'],
   bounds: `${TICKS} scheduler tick and ${IPIS} reschedule IPI per CPU`,
   variants: {
     'linux-6.6': {
@@ -59,6 +95,7 @@ export default defineScenario({
       expect: [
         { cpus: 1, verdict: 'holds' },
         { cpus: 2, verdict: 'holds' },
+        { cpus: 2, memoryModel: 'tso', verdict: 'holds', why: 'x86-TSO store buffers on both CPUs: the same answer' },
       ],
     },
     waitpid: {
@@ -66,7 +103,7 @@ export default defineScenario({
       source: 'linux-6.6 kernel/exit.c do_wait, wait_task_stopped; kernel/signal.c do_notify_parent_cldstop',
       expect: [
         { cpus: 1, verdict: 'holds' },
-        // 2 CPUs: holds, ~100,000 states — minutes with stateful DFS, so it is measured by the bench, not listed here
+        { cpus: 2, verdict: 'holds' },
       ],
     },
     'sigcont-without-siglock': {
@@ -98,13 +135,76 @@ export default defineScenario({
         { cpus: 1, verdict: 'holds', why: 'on one CPU the gap needs a preemption inside it; the tick budget is spent elsewhere' },
       ],
     },
+    wcontinued: {
+      summary: 'the shell: waitpid(job, WUNTRACED | WCONTINUED), again after the stop — a third task: kill(job, SIGCONT)',
+      source:
+        'linux-6.6 kernel/exit.c:1328-1369 wait_task_continued; kernel/signal.c:959-972 prepare_signal, 2691-2717 get_signal',
+      expect: [
+        { cpus: 1, irq: NO_IRQ_1, verdict: 'holds' },
+        {
+          cpus: 2,
+          irq: NO_IRQ_2,
+          verdict: 'holds',
+          why: 'SIGNAL_STOP_CONTINUED is set under the siglock with the wake; the job reports CLD_CONTINUED, and the shell’s wait returns status 0xffff',
+        },
+      ],
+    },
+    'cld-continued-not-notified': {
+      summary: 'get_signal clears SIGNAL_CLD_CONTINUED without do_notify_parent_cldstop(current, false, CLD_CONTINUED)',
+      expect: [
+        {
+          cpus: 1,
+          irq: NO_IRQ_1,
+          verdict: 'holds',
+          why: 'one CPU, no ticks: the sender runs as soon as the job stops, so the shell finds SIGNAL_STOP_CONTINUED without sleeping; two CPUs break it',
+        },
+        {
+          cpus: 2,
+          irq: NO_IRQ_2,
+          verdict: 'violated',
+          invariant: 'no-lost-wakeup',
+          why: 'the shell waits before SIGNAL_STOP_CONTINUED is seen, and the job’s report never wakes it',
+        },
+      ],
+    },
+    'sigcont-no-stop-continued': {
+      summary: 'prepare_signal(SIGCONT) sets SIGNAL_CLD_CONTINUED without SIGNAL_STOP_CONTINUED',
+      expect: [
+        {
+          cpus: 1,
+          irq: NO_IRQ_1,
+          verdict: 'violated',
+          invariant: 'continue-reported',
+          why: 'the shell is woken by the report, but wait_task_continued finds no SIGNAL_STOP_CONTINUED',
+        },
+        {
+          cpus: 2,
+          irq: NO_IRQ_2,
+          verdict: 'violated',
+          invariant: 'continue-reported',
+          why: 'the shell is woken by the report, but wait_task_continued finds no SIGNAL_STOP_CONTINUED',
+        },
+      ],
+    },
   },
   build({ variant, cpus }) {
     const b = new ModelBuilder(cpus);
     const k = new LinuxKernel(b, { ticks: TICKS, ipis: IPIS });
     for (const bug of BUGS) if (variant === bug) putBack(k, bug);
+    const wcont = WCONT.has(variant);
+    // ghost (wcontinued variants only): what the shell's waits returned — 0: not yet, 1: the stop, 2: the continue
+    const got = wcont ? b.layout.ghost('ghost.shell_got', 0, (v) => ['nothing', 'the stop', 'the continue'][v] ?? String(v)) : -1;
     let job = null as unknown as ReturnType<typeof k.spawn>;
     const shell = k.spawn('shell', 1, function* (kk, _me, ctx) {
+      if (wcont) {
+        for (let i = 0; i < 2; i++) {
+          const st = yield* kk.fn.do_wait(kk, ctx, WUNTRACED | WCONTINUED, null);
+          const cont = st.status === CONTINUED_STATUS;
+          ctx.ghost.set(got, cont ? 2 : 1);
+          if (cont || !st.stopped) break;
+        }
+        return;
+      }
       if (variant === 'waitpid') yield* kk.fn.do_wait(kk, ctx, WUNTRACED, null);
       yield* kk.fn.group_send_sig_info(kk, ctx, SIG.SIGCONT, job);
     });
@@ -116,10 +216,38 @@ export default defineScenario({
       },
       { parent: shell, pending: sigmask(SIG.SIGTSTP) },
     );
+    if (wcont) {
+      k.spawn(
+        'sender',
+        0,
+        script(function* (u) {
+          yield* u.kill(job, SIG.SIGCONT);
+          yield* u.idle();
+        }),
+      );
+    }
     k.finish();
     registerLinuxInvariants(b, k, {
-      sleepsFor: [{ task: job, states: __TASK_STOPPED, what: 'SIGCONT was sent after the stop signal', holds: () => true }],
+      sleepsFor: [
+        { task: job, states: __TASK_STOPPED, what: 'SIGCONT was sent after the stop signal', holds: () => true },
+        {
+          task: shell,
+          states: TASK_INTERRUPTIBLE,
+          what: 'a continue of the job is ready for its WCONTINUED wait',
+          holds: (m) => wcont && m[got] !== 2 && ((m[job.signal.flags] as number) & SIGNAL_STOP_CONTINUED) !== 0,
+        },
+      ],
     });
+    registerStopFlags(b, k, [job]);
+    if (wcont) {
+      b.atEnd({
+        name: 'continue-reported',
+        check: (w) =>
+          w.mem[got] !== 2
+            ? `the job was continued, but no waitpid(WUNTRACED | WCONTINUED) of the shell returned the continue (they returned ${w.layout.format(got, w.mem[got] as number)})`
+            : null,
+      });
+    }
     return b.build();
   },
 });

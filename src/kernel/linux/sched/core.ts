@@ -384,7 +384,7 @@ export function* sched_ttwu_pending(k: LinuxKernel, ctx: TaskContext, wakees: re
  * one will wake p. The wake_q head is the caller's own (a local list).
  */
 export function* wake_q_add(_k: LinuxKernel, _ctx: TaskContext, p: LinuxTask): Program<boolean> {
-  yield fence(r(960, '__wake_q_add'), 'smp_mb__before_atomic()');
+  yield fence(r(960, '__wake_q_add'), 'smp_mb__before_atomic()', BARRIER.COMPILER);
   const old: number = yield rmw(
     p.wake_q,
     (v) => (v === 0 ? 1 : v),
@@ -606,21 +606,27 @@ export function* preempt_schedule_irq(k: LinuxKernel, ctx: TaskContext): Program
 }
 
 /**
- * irqentry_exit — kernel/entry/common.c:403-444, the kernel-mode return:
- * with CONFIG_PREEMPTION, `if (!preempt_count()) irqentry_exit_cond_resched()`
+ * irqentry_exit — kernel/entry/common.c:403-444: back to user mode through
+ * irqentry_exit_to_user_mode when the interrupt came from there (`fromUser`,
+ * what irqentry_enter found: only for the tasks whose privilege level a
+ * scenario follows, entry.ts); otherwise the kernel-mode return: with
+ * CONFIG_PREEMPTION, `if (!preempt_count()) irqentry_exit_cond_resched()`
  * (common.c:388-400) → `if (need_resched()) preempt_schedule_irq()`. Our
  * interrupt sources fire only at preempt count 0 (IrqSourceDef.preemptible),
- * so the count test holds here. Abstracted: the return to user mode, whose
- * signal delivery tasks do at their explicit exit_to_user_mode points.
+ * so the count test holds here.
  */
-export function* irqentry_exit(k: LinuxKernel, ctx: TaskContext): Program<void> {
+export function* irqentry_exit(k: LinuxKernel, ctx: TaskContext, fromUser = false): Program<void> {
+  if (fromUser) {
+    yield* k.fn.irqentry_exit_to_user_mode(k, ctx);
+    return;
+  }
   const me = k.current(ctx);
   const tif: number = yield load(me.tif, 'linux-6.6 kernel/entry/common.c:396 irqentry_exit_cond_resched', 'if (need_resched())');
   if (tif & TIF_NEED_RESCHED) yield* k.fn.preempt_schedule_irq(k, ctx);
 }
 
 /**
- * The scheduler tick — scheduler_tick, core.c:5640-5679 — then the irq exit.
+ * The scheduler tick — irqentry_enter, scheduler_tick (core.c:5640-5679), then the irq exit.
  * task_tick_fair's check_preempt_tick (fair.c) is abstracted to "the
  * slice is over whenever another task is runnable": resched_curr when
  * rq->nr_running > 1.
@@ -628,19 +634,21 @@ export function* irqentry_exit(k: LinuxKernel, ctx: TaskContext): Program<void> 
 export function* scheduler_tick(k: LinuxKernel, ctx: TaskContext): Program<void> {
   const F = 'scheduler_tick';
   const rq = k.rq(ctx.cpu());
+  const fromUser = yield* k.fn.irqentry_enter(k, ctx);
   yield spinLock(rq.lock, r(5654, F), 'rq_lock(rq, &rf)');
   const n: number = yield load(rq.nr_running, r(5659, F), 'curr->sched_class->task_tick: check_preempt_tick');
   if (n > 1) yield* k.fn.resched_curr(k, ctx, rq);
   yield spinUnlock(rq.lock, r(5666, F), 'rq_unlock(rq, &rf)');
-  yield* k.fn.irqentry_exit(k, ctx);
+  yield* k.fn.irqentry_exit(k, ctx, fromUser);
 }
 
 /**
- * The reschedule IPI — sysvec_reschedule_ipi (arch/x86/kernel/smp.c) →
+ * The reschedule IPI — irqentry_enter, sysvec_reschedule_ipi (arch/x86/kernel/smp.c) →
  * scheduler_ipi (include/linux/sched.h:2014, folds need_resched) — then the
  * irq exit, where a pending need_resched preempts.
  */
 export function* scheduler_ipi(k: LinuxKernel, ctx: TaskContext): Program<void> {
+  const fromUser = yield* k.fn.irqentry_enter(k, ctx);
   yield store(k.rq(ctx.cpu()).ipi, 0, 'linux-6.6 arch/x86/kernel/smp.c:259 sysvec_reschedule_ipi', 'ack the reschedule IPI');
-  yield* k.fn.irqentry_exit(k, ctx);
+  yield* k.fn.irqentry_exit(k, ctx, fromUser);
 }
