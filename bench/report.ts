@@ -93,13 +93,23 @@ export function tsoCostReport(rows: readonly BenchRow[]): string[] {
         (y.irq ?? '') === (r.irq ?? ''),
     );
     const ratio = (a: number | null | undefined, b: number | null | undefined) => (a && b ? `×${(a / b).toFixed(1)}` : 'n/a');
+    if (r.verdict.startsWith('violated') || sc?.verdict.startsWith('violated')) {
+      out.push(`  ${what(r)}: ${r.verdict}${sc ? `, sc ${sc.verdict}` : ''} (a search stopped at a violation: no ratio)`);
+      continue;
+    }
     out.push(
       sc === undefined
         ? `  ${what(r)}: ${r.states ?? '-'} states, ${r.searchMs} ms (no sc row to compare)`
         : `  ${what(r)}: ${r.states ?? '-'} states (${ratio(r.states, sc.states)} sc's ${sc.states ?? '-'}), ${r.searchMs} ms (${ratio(r.searchMs, sc.searchMs)})`,
     );
   }
-  return out.length > 0 ? ['', 'x86-TSO against sequential consistency, row by row:', ...out] : [];
+  return out.length > 0
+    ? [
+        '',
+        'x86-TSO against sequential consistency, row by row (stored states; sc with critical-section blocks, which tso turns off):',
+        ...out,
+      ]
+    : [];
 }
 
 /** The targets, each met or missed by how much. */

@@ -4,6 +4,7 @@ import { explore } from '../src/explorer/explore.ts';
 import { DEFAULT_MAX_STEPS, makeMachine } from '../src/explorer/make-machine.ts';
 import { ReducedDfs } from '../src/explorer/reduced-dfs.ts';
 import { statedMemoryModel } from '../src/model/memory-model.ts';
+import type { Expectation } from '../src/model/scenario.ts';
 import { SCENARIOS } from '../src/scenarios/index.ts';
 
 /**
@@ -12,13 +13,14 @@ import { SCENARIOS } from '../src/scenarios/index.ts';
  * row) are checked by `ptrace-mc check linux/`; their counterexamples are
  * replayed from traces/linux by traces.test.ts.
  */
-const FAST = (scenario: string, cpus: number) => cpus === 1 || (scenario === 'linux/sleep-wake' && cpus === 2);
+const FAST = (scenario: string, e: Expectation) =>
+  e.cpus === 1 || (scenario === 'linux/sleep-wake' && e.cpus === 2) || (e.memoryModel === 'tso' && e.long !== true);
 
 describe('linux/* scenarios give the verdicts they expect', () => {
   for (const s of SCENARIOS.filter((x) => x.name.startsWith('linux/'))) {
     for (const [variant, v] of Object.entries(s.variants)) {
       for (const e of v.expect) {
-        if (!FAST(s.name, e.cpus)) continue;
+        if (!FAST(s.name, e)) continue;
         const mm = statedMemoryModel(s, e);
         const under = mm.name === 'sc' ? '' : ` under ${mm.name}`;
         const limits = `${e.irq ? ` irq ${JSON.stringify(e.irq)}` : ''}${e.only ? ` only ${e.only.join('+')}` : ''}`;

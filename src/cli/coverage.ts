@@ -4,6 +4,7 @@ import type { Strategy } from '../explorer/strategy.ts';
 import { resetCoverage } from '../kernel/linux/oracle/check.ts';
 import { oracleCoverage } from '../kernel/linux/oracle/coverage.ts';
 import { irqBoundsText } from '../model/irq-bounds.ts';
+import { memoryModelCell, statedMemoryModel } from '../model/memory-model.ts';
 import type { RowSearch, ScenarioDef } from '../model/scenario.ts';
 import { loadBuiltins } from '../scenarios/registry.ts';
 import { EXIT, UsageError } from './errors.ts';
@@ -37,6 +38,8 @@ interface RowResult {
   readonly cpus: number;
   /** the row's own interrupt budgets, in words */
   readonly irq?: string;
+  /** the row's memory model when it is not sequential consistency (`tso`) */
+  readonly memory?: string;
   /** dfs, or the row's own search (its expectation's `search`) */
   readonly search: string;
   readonly verdict: SearchVerdict;
@@ -69,7 +72,8 @@ export async function coverageCommand(names: readonly string[], f: CoverageFlags
   for (const s of scenarios) {
     for (const [variant, v] of Object.entries(s.variants)) {
       for (const e of v.expect) {
-        const irq = e.irq ? ` (${irqBoundsText(e.irq)})` : '';
+        const mm = statedMemoryModel(s, e);
+        const irq = `${e.irq ? ` (${irqBoundsText(e.irq)})` : ''}${mm.name === 'sc' ? '' : ` (${memoryModelCell(mm)})`}`;
         if (e.long && !f.all) {
           skippedLong.push(`${s.name} [${variant}] on ${e.cpus} CPU${e.cpus === 1 ? '' : 's'}${irq}`);
           continue;
@@ -80,6 +84,7 @@ export async function coverageCommand(names: readonly string[], f: CoverageFlags
           invariants: null,
           maxSteps: s.maxSteps ?? DEFAULT_MAX_STEPS,
           ...(e.irq ? { irq: e.irq } : {}),
+          memoryModel: mm,
         });
         const search = e.search ?? { strategy: 'dfs' };
         const r = explore(m, strategyOf(search), budget);
@@ -88,6 +93,7 @@ export async function coverageCommand(names: readonly string[], f: CoverageFlags
           variant,
           cpus: e.cpus,
           ...(e.irq ? { irq: irqBoundsText(e.irq) } : {}),
+          ...(mm.name === 'sc' ? {} : { memory: memoryModelCell(mm) }),
           search: searchText(search),
           verdict: r.verdict,
           executions: r.executions,
@@ -110,7 +116,7 @@ export async function coverageCommand(names: readonly string[], f: CoverageFlags
     `${rows.length} rows explored with dfs or the row's own search, at most ${budgetWords(budget)} each; ${cut.length} cut short\n`,
   );
   const rowName = (r: RowResult) =>
-    `${r.scenario} [${r.variant}] on ${r.cpus} CPU${r.cpus === 1 ? '' : 's'}${r.irq ? ` (${r.irq})` : ''}`;
+    `${r.scenario} [${r.variant}] on ${r.cpus} CPU${r.cpus === 1 ? '' : 's'}${r.irq ? ` (${r.irq})` : ''}${r.memory ? ` (${r.memory})` : ''}`;
   for (const r of rows) {
     if (r.search !== 'dfs') process.stdout.write(`  ${rowName(r)}: its own search, ${r.search}\n`);
   }

@@ -146,7 +146,7 @@ export const BARRIER = {
   RMB: 2,
   MB_AFTER_SPINLOCK: 3,
   ACQUIRE_AFTER_CTRL_DEP: 4,
-  /** barrier(): the compiler only */
+  /** barrier(), and smp_mb__before_atomic() / smp_mb__after_atomic() on x86 (the atomic they go with is locked): the compiler only */
   COMPILER: 5,
 } as const;
 export type BarrierKind = (typeof BARRIER)[keyof typeof BARRIER];

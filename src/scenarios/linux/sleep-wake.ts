@@ -69,7 +69,7 @@ export default defineScenario({
           cpus: 2,
           memoryModel: 'tso',
           verdict: 'holds',
-          why: 'prepare_to_wait sets the state with set_current_state (smp_store_mb)',
+          why: '__wake_up takes the queue lock, which waits for the sleeper to drain its unlock, after its state store',
         },
       ],
     },

@@ -46,6 +46,7 @@ export default defineScenario({
           why: 'every window ends with the tracee running: the bail-out under siglock, or the unlink waking it',
         },
         { cpus: 3, verdict: 'holds', why: 'as on two CPUs, with the tracer and the tracee each on a CPU of their own' },
+        { cpus: 2, memoryModel: 'tso', verdict: 'holds', why: 'x86-TSO store buffers on both CPUs: the same answer' },
       ],
     },
     'pre-5.19': {

@@ -38,6 +38,12 @@ export default defineScenario({
       expect: [
         { cpus: 1, verdict: 'holds' },
         { cpus: 2, verdict: 'holds', why: 'the condition is tested after the task is queued and TASK_UNINTERRUPTIBLE' },
+        {
+          cpus: 2,
+          memoryModel: 'tso',
+          verdict: 'holds',
+          why: 'x86-TSO: __wake_up takes the queue lock, which waits for the waiter to drain its unlock, after its state store',
+        },
       ],
     },
     'test-before-queue': {

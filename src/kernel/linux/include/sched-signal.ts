@@ -2,7 +2,7 @@
  * include/linux/sched/signal.h: the signal tests the scheduler and the
  * signal code share, and the TIF_NOTIFY_SIGNAL notification of task_work.
  */
-import { fence, load, type Program, rmw } from '../../../cpu/ops.ts';
+import { BARRIER, fence, load, type Program, rmw } from '../../../cpu/ops.ts';
 import type { TaskContext } from '../../../model/types.ts';
 import { SIG, sigmask } from '../../common/bits.ts';
 import { TASK_INTERRUPTIBLE, TASK_WAKEKILL, TIF_NOTIFY_SIGNAL, TIF_SIGPENDING } from '../consts.ts';
@@ -38,7 +38,7 @@ export function* task_sigpending(_k: LinuxKernel, _ctx: TaskContext, p: LinuxTas
 export function* clear_notify_signal(k: LinuxKernel, ctx: TaskContext): Program<void> {
   const me = k.current(ctx);
   yield rmw(me.tif, (v) => v & ~TIF_NOTIFY_SIGNAL, `${H}:357 clear_notify_signal`, 'clear_thread_flag(TIF_NOTIFY_SIGNAL)');
-  yield fence(`${H}:358 clear_notify_signal`, 'smp_mb__after_atomic()');
+  yield fence(`${H}:358 clear_notify_signal`, 'smp_mb__after_atomic()', BARRIER.COMPILER);
 }
 
 /**

@@ -384,7 +384,7 @@ export function* sched_ttwu_pending(k: LinuxKernel, ctx: TaskContext, wakees: re
  * one will wake p. The wake_q head is the caller's own (a local list).
  */
 export function* wake_q_add(_k: LinuxKernel, _ctx: TaskContext, p: LinuxTask): Program<boolean> {
-  yield fence(r(960, '__wake_q_add'), 'smp_mb__before_atomic()');
+  yield fence(r(960, '__wake_q_add'), 'smp_mb__before_atomic()', BARRIER.COMPILER);
   const old: number = yield rmw(
     p.wake_q,
     (v) => (v === 0 ? 1 : v),
