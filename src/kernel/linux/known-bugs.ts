@@ -65,6 +65,8 @@ export type LinuxBug =
   | 'cld-continued-not-notified'
   /** prepare_signal(SIGCONT) sets the CLD flag without SIGNAL_STOP_CONTINUED: wait_task_continued has nothing to report */
   | 'sigcont-no-stop-continued'
+  /** signal_set_stop_flags ORs the new flags in instead of replacing SIGNAL_STOP_MASK: a continued group stays "stopped" */
+  | 'stop-flags-ored'
   /** signal_wake_up_state does not kick_process() a running task */
   | 'signal-wake-no-kick'
   /** exit_to_user_mode_loop re-reads the thread flags before it turns irqs off */
@@ -223,6 +225,11 @@ export function putBack(k: LinuxKernel, bug: LinuxBug): void {
         (k, ctx, t, flags, from) => k.base.signal_set_stop_flags(k, ctx, t, flags & ~SIGNAL_STOP_CONTINUED, from),
         { within: 'prepare_signal' },
       );
+      break;
+    case 'stop-flags-ored':
+      k.override('signal_set_stop_flags', function* (_k, _ctx, t, flags, from) {
+        yield rmw(t.signal.flags, (f) => f | flags, here`signal_set_stop_flags`, `sig->flags |= flags (from ${from})`);
+      });
       break;
     case 'signal-wake-no-kick':
       k.override('kick_process', leaveOut(), { within: 'signal_wake_up_state' });

@@ -49,6 +49,9 @@
  * - sigcont-no-stop-continued (a bug put back): prepare_signal(SIGCONT)
  *   sets the CLD flag without SIGNAL_STOP_CONTINUED: the shell is woken,
  *   but wait_task_continued finds nothing to report.
+ * - stop-flags-ored (a bug put back): signal_set_stop_flags ORs the new
+ *   flags in instead of replacing SIGNAL_STOP_MASK: the SIGCONT leaves the
+ *   group marked both stopped and continued (stop-flags).
  *
  * Invariants besides the substrate's: stop-flags (the job's
  * signal->flags say one thing at a time); for the wcontinued variants,
@@ -75,6 +78,7 @@ const BUGS: readonly LinuxBug[] = [
   'sigcont-keeps-stop-pending',
   'cld-continued-not-notified',
   'sigcont-no-stop-continued',
+  'stop-flags-ored',
 ];
 /** the variants whose shell waits for the continue (WUNTRACED | WCONTINUED) after its SIGCONT */
 const WCONT = new Set(['wcontinued', 'cld-continued-not-notified', 'sigcont-no-stop-continued']);
@@ -184,6 +188,18 @@ export default defineScenario({
           invariant: 'continue-reported',
           why: 'the shell is woken by the report, but wait_task_continued finds no SIGNAL_STOP_CONTINUED',
         },
+      ],
+    },
+    'stop-flags-ored': {
+      summary: 'signal_set_stop_flags ORs the new flags in instead of replacing SIGNAL_STOP_MASK',
+      expect: [
+        {
+          cpus: 2,
+          verdict: 'violated',
+          invariant: 'stop-flags',
+          why: 'prepare_signal(SIGCONT) adds SIGNAL_STOP_CONTINUED to a group still marked SIGNAL_STOP_STOPPED',
+        },
+        { cpus: 1, verdict: 'violated', invariant: 'stop-flags', why: 'as on two CPUs: no race is needed' },
       ],
     },
   },
