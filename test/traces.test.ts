@@ -47,6 +47,8 @@ describe('every trace under traces/ is already shrunk', () => {
         invariants: t.options.invariants,
         maxSteps: t.options.maxSteps ?? DEFAULT_MAX_STEPS,
         memoryModel: traceMemoryModelOf(t),
+        // the interrupt budgets the trace was found under (a row's own), as replay builds the machine
+        ...(t.options.irq !== undefined ? { irq: t.options.irq } : {}),
       });
       const schedule = t.schedule.map((label) => choiceOf(m, label));
       const again = shrinkSchedule(m, schedule, t.violation.invariant);

@@ -141,10 +141,14 @@ export function* returnToUserAndRun(
 }
 
 /**
- * The syscall return path: syscall_exit_to_user_mode, then the asm
- * irqentry_exit (entry.S:381), cli (383), sysretq. `next` is the user
- * program's next system call (entered through syscall_64; irqs are on by
- * syscall_handler), or null when it just runs on in user mode.
+ * The syscall return path. pr1663/head: syscall_return! runs
+ * syscall_exit_to_user_mode (syscall/mod.rs:67 in head), then the asm
+ * irqentry_exit (entry.S:381) runs the exit loop again. master:
+ * syscall_return! only disables irqs (syscall/mod.rs:61-64), and the one
+ * exit loop is the asm irqentry_exit (entry.S:381). Then cli (383),
+ * sysretq. `next` is the user program's next system call (entered through
+ * syscall_64; irqs are on by syscall_handler), or null when it just runs on
+ * in user mode.
  */
 export function* syscallReturnAndRun(
   k: DragonKernel,
@@ -156,11 +160,10 @@ export function* syscallReturnAndRun(
   const at = (l: number, fn: string) => k.src.at(ASM, { pr1663: l, head: l, master: l }, fn);
   if (k.v === 'master') {
     yield irqDisable(k.src.at('arch/x86_64/syscall/mod.rs', { master: 62 }, 'syscall_return!'), 'interrupt_disable()');
-    yield* k.fn.exitToUserModeLoop(k, me, env, false, ctx);
   } else {
-    yield* k.fn.exitToUserModeLoop(k, me, env, true, ctx);
+    yield* k.fn.exitToUserModeLoop(k, me, env, true, ctx); // syscall_exit_to_user_mode
   }
-  yield* k.fn.exitToUserModeLoop(k, me, env, false, ctx);
+  yield* k.fn.exitToUserModeLoop(k, me, env, false, ctx); // irqentry_exit (entry.S:381)
   yield irqDisable(at(383, 'syscall_64'), 'cli');
   yield store(me.inUser, 1, at(422, 'syscall_64'), 'sysretq: back to user mode');
   yield irqEnable(at(422, 'syscall_64'), 'sysretq restores RFLAGS.IF');

@@ -47,14 +47,14 @@ export function* wakeup(k: DragonKernel, p: Pcb): Program<boolean> {
   const st: number = yield load(p.state, at({ pr1663: 249, head: 292 }), 'state()');
   yield readUnlock(p.schedInfo, at({ pr1663: 249, head: 292 }), 'read guard dropped');
   if (st !== ST.BlockedInterruptible && st !== ST.TracedStopped) {
-    yield irqRestore(irq, at({ pr1663: 258, head: 303 }), 'not Blocked/TracedStopped: return');
+    yield irqRestore(irq, at({ pr1663: 259, head: 303 }), 'not Blocked/TracedStopped: return');
     return false;
   }
   yield writeLock(p.schedInfo, at({ pr1663: 262, head: 306 }), 'inner_lock_write_irqsave()');
   const st2: number = yield load(p.state, at({ pr1663: 263, head: 307 }), 'double check: current_state');
   if (st2 !== ST.BlockedInterruptible && st2 !== ST.TracedStopped) {
-    yield writeUnlock(p.schedInfo, at({ pr1663: 269, head: 314 }), 'drop(writer)');
-    yield irqRestore(irq, at({ pr1663: 273, head: 318 }), 'return Ok');
+    yield writeUnlock(p.schedInfo, at({ pr1663: 270, head: 314 }), 'drop(writer)');
+    yield irqRestore(irq, at({ pr1663: 274, head: 318 }), 'return Ok');
     return false;
   }
   yield store(p.state, ST.Runnable, at({ pr1663: 278, head: 322 }), 'set_state(Runnable)');

@@ -133,8 +133,8 @@ export function* dequeueNotRunnableMaster(k: DragonKernel, rq: Rq, prev: Pcb, st
 export function* scheduleTail(k: DragonKernel, ctx: TaskContext, irq: number): Program<void> {
   const rq = k.rq(ctx.cpu());
   const at = (l: Record<string, number>) => k.src.at(MOD, l, '__schedule');
-  yield spinUnlock(rq.lock, at({ pr1663: 945, head: 982, master: 1270 }), 'rq guard dropped after switch_process');
-  yield irqRestore(irq, at({ pr1663: 945, head: 982, master: 1270 }), 'irq guard dropped');
+  yield spinUnlock(rq.lock, at({ pr1663: 949, head: 986, master: 1270 }), 'rq guard dropped after switch_process');
+  yield irqRestore(irq, at({ pr1663: 949, head: 986, master: 1270 }), 'irq guard dropped');
 }
 
 /** A task that starts parked in schedule(): it resumes there, irqs come back on. */

@@ -196,7 +196,7 @@ export function* completeSignal(k: DragonKernel, sig: number, t: Pcb, ctx: TaskC
     if (f & PF.PTRACED && sig === SIG.SIGSTOP) wants = true;
   }
   if (!wants) {
-    yield nop(at({ pr1663: 300, head: 328, master: 470 }), 'no wake needed: return');
+    yield nop(at({ pr1663: 304, head: 328, master: 470 }), 'no wake needed: return');
     return;
   }
   yield* k.fn.signalWakeUp(k, t, sig === SIG.SIGKILL, ctx);

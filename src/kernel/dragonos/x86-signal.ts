@@ -157,7 +157,7 @@ export function* doSignalPr1663Loop(
       yield* k.fn.recalcLocked(k, me, dq);
       if (sig === 0) {
         yield* k.fn.recalcLocked(k, me, dq);
-        yield* k.fn.siginfoMutDrop(k, me, w, at(630));
+        yield* k.fn.siginfoMutDrop(k, me, w, at(629));
         return enabled ? RET.ENABLED : 0;
       }
       env.ledger.owe(sig, ctx);
