@@ -4,7 +4,7 @@ import { choiceLabel, choiceOf } from '../src/explorer/record.ts';
 import { replayTrace } from '../src/explorer/replay.ts';
 import { DEFAULT_MAX_STEPS, makeMachine } from '../src/explorer/run.ts';
 import { shrinkSchedule } from '../src/explorer/shrink.ts';
-import { parseTrace } from '../src/explorer/trace.ts';
+import { parseTrace, traceMemoryModelOf } from '../src/explorer/trace.ts';
 import { findScenario } from '../src/scenarios/index.ts';
 import { traceFiles } from './helpers.ts';
 
@@ -46,6 +46,7 @@ describe('every trace under traces/ is already shrunk', () => {
         cpus: t.options.cpus,
         invariants: t.options.invariants,
         maxSteps: t.options.maxSteps ?? DEFAULT_MAX_STEPS,
+        memoryModel: traceMemoryModelOf(t),
       });
       const schedule = t.schedule.map((label) => choiceOf(m, label));
       const again = shrinkSchedule(m, schedule, t.violation.invariant);
