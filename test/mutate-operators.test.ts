@@ -71,3 +71,14 @@ describe('mutation operators', () => {
     expect(ids.length).toBeGreaterThan(5);
   });
 });
+
+describe('the rows a mutant runs against', () => {
+  it('carry the memory model the table runs them under (a row stated under x86-TSO is not run on sequentially consistent memory)', async () => {
+    const { tableRows } = await import('../tools/mutate/rows.ts');
+    const rows = (await tableRows()).filter(
+      (r) => r.scenario === 'linux/sleep-wake' && r.variant === 'no-barrier' && r.cpus === 2,
+    );
+    expect(rows.map((r) => [r.memoryModel, r.expected])).toEqual(expect.arrayContaining([['tso', 'violated']]));
+    expect(rows.every((r) => r.strategy === 'auto' || r.strategy === 'bounded')).toBe(true);
+  });
+});

@@ -15,6 +15,9 @@ export interface Row {
   readonly expected: 'holds' | 'violated';
   readonly invariant: string | null;
   readonly long: boolean;
+  /** the memory model the row states (its own, else its scenario's); null: sequentially consistent */
+  readonly memoryModel: string | null;
+  readonly storeBuffer: number | null;
 }
 
 /** Every row of the expectation table, with the search the table gives it. */
@@ -36,6 +39,8 @@ export async function tableRows(): Promise<Row[]> {
           expected: e.verdict,
           invariant: e.verdict === 'violated' ? (e.invariant ?? null) : null,
           long: e.long === true,
+          memoryModel: e.memoryModel ?? s.memoryModel ?? null,
+          storeBuffer: e.storeBuffer ?? s.storeBuffer ?? null,
         });
       }
     }

@@ -14,6 +14,7 @@ const rows = JSON.parse(readFileSync(rowsFile, 'utf8')) as Row[];
 const imp = (p: string) => import(pathToFileURL(join(root, p)).href);
 const { loadBuiltin } = await imp('src/scenarios/registry.ts');
 const { runScenario, DEFAULT_MAX_STEPS } = await imp('src/explorer/run.ts');
+const { memoryModel } = await imp('src/model/memory-model.ts');
 
 for (const row of rows) {
   let line: Record<string, unknown>;
@@ -28,6 +29,8 @@ for (const row of rows) {
       invariants: row.only,
       maxSteps: s.maxSteps ?? DEFAULT_MAX_STEPS,
       ...(row.irq ? { irq: row.irq } : {}),
+      // the row's memory model, as the table runs it (a row stated under x86-TSO holds or fails there only)
+      ...(row.memoryModel ? { memoryModel: memoryModel(row.memoryModel, row.storeBuffer ?? undefined) } : {}),
       cache: true,
       por: true,
       preemptions: row.preemptions,
