@@ -10,9 +10,7 @@
  * and a full barrier before the test; the wakers test the state under the
  * runqueue lock (wake_up).
  */
-import { fence, load, store } from '../../cpu/ops.ts';
-import { TASK_RUNNING, TASK_UNINTERRUPTIBLE, ToyKernel } from '../../kernel/demo/toy-sched.ts';
-import { ModelBuilder } from '../../model/build.ts';
+import { buildSleepWake } from '../../kernel/demo/sleep-wake.ts';
 import { defineScenario } from '../../model/scenario.ts';
 
 const REF = 'bench sleep-wake';
@@ -43,45 +41,11 @@ export default defineScenario({
     },
   },
   build({ variant, cpus }) {
-    const b = new ModelBuilder(cpus);
-    const k = new ToyKernel(b);
-    const cond = b.layout.cell('cond', 0);
-    const buggy = variant === 'buggy';
-    const sleeper = k.spawn('sleeper', 0, function* (k, me, ctx) {
-      if (buggy) {
-        const c: number = yield load(cond, `${REF} sleeper`, 'if (cond) return');
-        if (c) return;
-        yield store(me.state, TASK_UNINTERRUPTIBLE, `${REF} sleeper`, 'current->state = TASK_UNINTERRUPTIBLE');
-        yield* k.schedule(me, ctx);
-        return;
-      }
-      for (;;) {
-        yield store(me.state, TASK_UNINTERRUPTIBLE, `${REF} sleeper`, 'set_current_state(TASK_UNINTERRUPTIBLE)');
-        yield fence(`${REF} sleeper`, 'smp_store_mb: the store above is ordered before the test below');
-        const c: number = yield load(cond, `${REF} sleeper`, 'if (cond) break');
-        if (c) break;
-        yield* k.schedule(me, ctx);
-      }
-      yield store(me.state, TASK_RUNNING, `${REF} sleeper`, '__set_current_state(TASK_RUNNING)');
+    return buildSleepWake({
+      cpus,
+      buggy: variant === 'buggy',
+      ref: REF,
+      wakers: Array.from({ length: cpus - 1 }, (_, i) => `waker${i + 1}`),
     });
-    for (let i = 1; i < cpus; i++) {
-      k.spawn(`waker${i}`, i, function* (k) {
-        yield store(cond, 1, `${REF} waker`, 'cond = 1');
-        if (buggy) {
-          const st: number = yield load(sleeper.state, `${REF} waker`, 'if (sleeper->state == TASK_UNINTERRUPTIBLE)');
-          if (st !== TASK_UNINTERRUPTIBLE) return;
-        }
-        yield* k.wakeUp(sleeper);
-      });
-    }
-    k.finish();
-    b.atEnd({
-      name: 'no-lost-wakeup',
-      check: (w) =>
-        w.mem[sleeper.state] === TASK_UNINTERRUPTIBLE && w.mem[cond] === 1 && w.mem[sleeper.onRq] === 0
-          ? 'sleeper sleeps in TASK_UNINTERRUPTIBLE although cond = 1, and no task is left to wake it'
-          : null,
-    });
-    return b.build();
   },
 });
