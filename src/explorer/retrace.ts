@@ -1,8 +1,7 @@
 import type { ScenarioDef } from '../model/scenario.ts';
 import { choiceOf, Recorder } from './record.ts';
-import { ReplayMismatch, replayTrace } from './replay.ts';
-import { makeMachine } from './run.ts';
-import { type TraceFile, type TraceStep, traceMemoryModelOf } from './trace.ts';
+import { ReplayMismatch, replayTrace, traceMachine } from './replay.ts';
+import type { TraceFile, TraceStep } from './trace.ts';
 
 /**
  * Source references to code a scenario or a known-bug variant writes itself
@@ -76,14 +75,7 @@ export function retrace(s: ScenarioDef, t: TraceFile): Retraced {
 /** The steps today's model records for the trace's schedule, or null when the schedule cannot be followed. */
 function stepsToday(s: ScenarioDef, t: TraceFile): readonly TraceStep[] | null {
   try {
-    const m = makeMachine(s, {
-      variant: t.variant,
-      cpus: t.options.cpus,
-      invariants: t.options.invariants,
-      maxSteps: t.options.maxSteps,
-      ...(t.options.irq !== undefined ? { irq: t.options.irq } : {}),
-      memoryModel: traceMemoryModelOf(t),
-    });
+    const m = traceMachine(s, t);
     const rec = new Recorder(m);
     m.observer = rec;
     for (const label of t.schedule) {
