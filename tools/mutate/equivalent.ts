@@ -17,6 +17,14 @@ export interface Equivalence {
   readonly snippet: string;
   /** why no behaviour a kernel could show changes, in one line */
   readonly reason: string;
+  /**
+   * `equivalent` (the default): the mutant behaves as the original on every
+   * path the model has. `bug-variant`: the code runs only in a variant that
+   * puts a known bug back (its rows expect the violation): a second bug there
+   * cannot change a verdict the first already decides, so no table can catch
+   * it; counted apart, outside the share.
+   */
+  readonly kind?: 'equivalent' | 'bug-variant';
 }
 
 export function loadEquivalences(file: string): Equivalence[] {
@@ -29,6 +37,10 @@ export function loadEquivalences(file: string): Equivalence[] {
         throw new Error(`${file}: entry ${i} has no ${k}`);
       }
     }
+    const kind = (e as Record<string, unknown>).kind;
+    if (kind !== undefined && kind !== 'equivalent' && kind !== 'bug-variant') {
+      throw new Error(`${file}: entry ${i} has kind ${String(kind)} (equivalent or bug-variant)`);
+    }
     return e as Equivalence;
   });
 }
@@ -37,17 +49,17 @@ export function matches(e: Equivalence, m: Pick<Mutant, 'file' | 'fn' | 'operato
   return e.file === m.file && e.fn === m.fn && e.operator === m.operator && m.snippet.includes(e.snippet);
 }
 
-/** The reason for each mutant judged equivalent (by id), and the entries that match no mutant. */
+/** The entry judging each mutant (by id), and the entries that match no mutant. */
 export function judge(
   entries: readonly Equivalence[],
   mutants: readonly Pick<Mutant, 'id' | 'file' | 'fn' | 'operator' | 'snippet'>[],
-): { reasons: Map<string, string>; stale: Equivalence[] } {
-  const reasons = new Map<string, string>();
+): { reasons: Map<string, Equivalence>; stale: Equivalence[] } {
+  const reasons = new Map<string, Equivalence>();
   const stale: Equivalence[] = [];
   for (const e of entries) {
     const hit = mutants.filter((m) => matches(e, m));
     if (hit.length === 0) stale.push(e);
-    for (const m of hit) reasons.set(m.id, e.reason);
+    for (const m of hit) reasons.set(m.id, e);
   }
   return { reasons, stale };
 }

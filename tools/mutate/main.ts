@@ -25,7 +25,7 @@ import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { API } from 'typescript/unstable/sync';
 import { rowCoverage } from './coverage.ts';
-import { judge, loadEquivalences } from './equivalent.ts';
+import { type Equivalence, judge, loadEquivalences } from './equivalent.ts';
 import { applyMutant, type Mutant, mutantsOf, OPERATORS } from './operators.ts';
 import { loadResults, merge, type Outcome, pending, type Result, type RowOutcome, saveResults } from './results.ts';
 import { type Row, tableRows } from './rows.ts';
@@ -153,8 +153,8 @@ async function coverage(rows: readonly Row[]): Promise<Record<string, string[]>>
 function report(
   mutants: readonly Mutant[],
   results: ReadonlyMap<string, Result>,
-  equivalent: ReadonlyMap<string, string>,
-  stale: readonly { file: string; fn: string; operator: string; snippet: string }[],
+  judged: ReadonlyMap<string, Equivalence>,
+  stale: readonly Equivalence[],
 ): string {
   const byFile = new Map<string, Result[]>();
   let notRun = 0;
@@ -167,19 +167,23 @@ function report(
     byFile.set(r.file, [...(byFile.get(r.file) ?? []), r]);
   }
   const out: string[] = [];
-  const head = ['file', 'mutants', 'killed', 'crashed', 'survived', 'equivalent', 'undecided', 'unreached'];
+  const head = ['file', 'mutants', 'killed', 'crashed', 'survived', 'equivalent', 'bug-variant', 'undecided', 'unreached'];
   const rowsOut: string[][] = [];
-  const total = { n: 0, killed: 0, crashed: 0, survived: 0, equivalent: 0, undecided: 0, unreached: 0 };
+  const total = { n: 0, killed: 0, crashed: 0, survived: 0, equivalent: 0, bugVariant: 0, undecided: 0, unreached: 0 };
+  // a kill counts as a kill even where an entry says otherwise (the entry is then wrong: it is listed below)
+  const kindOf = (r: Result) =>
+    r.outcome === 'killed' || r.outcome === 'crashed'
+      ? undefined
+      : (judged.get(r.id)?.kind ?? (judged.has(r.id) ? 'equivalent' : undefined));
   for (const [file, rs] of [...byFile].sort()) {
-    const eq = rs.filter((r) => r.outcome !== 'killed' && r.outcome !== 'crashed' && equivalent.has(r.id)).length;
-    const c = (o: Outcome) =>
-      rs.filter((r) => r.outcome === o && (o === 'killed' || o === 'crashed' || !equivalent.has(r.id))).length;
+    const c = (o: Outcome) => rs.filter((r) => r.outcome === o && kindOf(r) === undefined).length;
     const line = {
       n: rs.length,
       killed: c('killed'),
       crashed: c('crashed'),
       survived: c('survived'),
-      equivalent: eq,
+      equivalent: rs.filter((r) => kindOf(r) === 'equivalent').length,
+      bugVariant: rs.filter((r) => kindOf(r) === 'bug-variant').length,
       undecided: c('undecided'),
       unreached: c('unreached'),
     };
@@ -191,20 +195,26 @@ function report(
   const fmt = (cells: readonly string[]) =>
     cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
   out.push(fmt(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rowsOut.map(fmt));
-  const counted = total.n - total.equivalent;
+  const counted = total.n - total.equivalent - total.bugVariant;
   const caught = total.killed + total.crashed;
   out.push('');
   out.push(
-    `killed ${caught} of ${counted} non-equivalent mutants (${counted > 0 ? ((100 * caught) / counted).toFixed(1) : '-'}%); ${total.equivalent} judged equivalent (tools/mutate/equivalent.json)`,
+    `killed ${caught} of ${counted} non-equivalent mutants (${counted > 0 ? ((100 * caught) / counted).toFixed(1) : '-'}%); ${total.equivalent} judged equivalent and ${total.bugVariant} in code only a known-buggy variant runs (tools/mutate/equivalent.json), left out of the share`,
   );
   if (notRun > 0) out.push(`${notRun} of the ${mutants.length} mutants selected have no result for their current code yet`);
-  const open = [...byFile.values()]
-    .flat()
-    .filter((r) => (r.outcome === 'survived' || r.outcome === 'unreached' || r.outcome === 'undecided') && !equivalent.has(r.id));
+  const all = [...byFile.values()].flat();
+  const open = all.filter(
+    (r) => (r.outcome === 'survived' || r.outcome === 'unreached' || r.outcome === 'undecided') && !judged.has(r.id),
+  );
   if (open.length > 0) {
     out.push('', 'not caught (and not judged equivalent):');
     for (const r of open)
       out.push(`  ${r.outcome.padEnd(9)} ${r.file}:${r.line} ${r.operator} in ${r.fn || '(top level)'}: ${r.what}`);
+  }
+  const wrong = all.filter((r) => (r.outcome === 'killed' || r.outcome === 'crashed') && judged.has(r.id));
+  if (wrong.length > 0) {
+    out.push('', 'judged equivalent but caught (the entry is wrong):');
+    for (const r of wrong) out.push(`  ${r.file}:${r.line} ${r.operator} in ${r.fn}: ${r.by ?? ''}`);
   }
   if (stale.length > 0) {
     out.push('', 'equivalence entries that match no mutant (stale: the code changed):');
