@@ -233,6 +233,13 @@ async function main(): Promise<void> {
   const runs = !o.report && !o.list && o.merge.length === 0;
   if (runs) {
     rmSync(tree, { recursive: true, force: true });
+    // a run stopped by a signal leaves no copy behind (its results are saved after each mutant)
+    for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+      process.on(s, () => {
+        rmSync(tree, { recursive: true, force: true });
+        process.exit(128 + (s === 'SIGINT' ? 2 : s === 'SIGTERM' ? 15 : 1));
+      });
+    }
     mkdirSync(tree, { recursive: true });
     cpSync(join(ROOT, 'src'), join(tree, 'src'), { recursive: true });
     cpSync(join(ROOT, 'schema'), join(tree, 'schema'), { recursive: true });
