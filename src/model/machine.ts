@@ -5,7 +5,7 @@ import { Frame } from './frame.ts';
 import { cellA, cellB, finishA, finishB, stepA, stepB } from './hash.ts';
 import { LockSet } from './lock-set.ts';
 import { type MemoryModel, SC } from './memory-model.ts';
-import { recordingView } from './read-recorder.ts';
+import { declaredReadsView, recordingView } from './read-recorder.ts';
 import {
   ENGINE_INVARIANTS,
   type GhostWriter,
@@ -663,12 +663,37 @@ export class Machine implements MachineView {
     return f ? f.owner : task;
   }
 
-  /** what safety and transition invariants are given to read (the machine itself, or a recording view) */
+  /** what safety and transition invariants without declared reads are given (the machine itself, or a recording view) */
   private checkView: MachineView = this;
+  /** views that hold invariants with declared reads to them (null: they read the machine itself) */
+  private declaredViews: Map<SafetyInvariant | TransitionInvariant, MachineView> | null = null;
 
-  /** From now on, calls `onFirstRead` with each cell a safety or transition invariant reads for the first time. */
+  /** the safety and transition invariants this machine checks */
+  private checkedInvariants(): (SafetyInvariant | TransitionInvariant)[] {
+    return [...this.safety, ...(this.def.transitions ?? []).filter((inv) => this.wants(inv.name))];
+  }
+
+  /**
+   * Calls `onFirstRead` with each cell a safety or transition invariant
+   * reads: the declared reads at once, the others (read through a recording
+   * view) the first time they are read.
+   */
   recordInvariantReads(onFirstRead: (addr: number) => void): void {
+    for (const inv of this.checkedInvariants()) for (const a of inv.reads ?? []) onFirstRead(a);
     this.checkView = recordingView(this, onFirstRead);
+  }
+
+  /** From now on, a check that reads a cell outside its declared `reads` throws (for tests: it slows every check). */
+  verifyDeclaredReads(): void {
+    this.declaredViews = new Map();
+    for (const inv of this.checkedInvariants()) {
+      if (inv.reads !== undefined) this.declaredViews.set(inv, declaredReadsView(this, inv.name, inv.reads));
+    }
+  }
+
+  private viewFor(inv: SafetyInvariant | TransitionInvariant): MachineView {
+    if (inv.reads === undefined) return this.checkView;
+    return this.declaredViews === null ? this : (this.declaredViews.get(inv) as MachineView);
   }
 
   /** Cells a safety invariant the user asked for watches. */
@@ -1200,7 +1225,7 @@ export class Machine implements MachineView {
   private checkChange(list: readonly TransitionInvariant[], addr: number, from: number, to: number): void {
     if (from === to || this.violation !== null) return;
     for (const inv of list) {
-      const msg = inv.check(addr, from, to, this.checkView);
+      const msg = inv.check(addr, from, to, this.viewFor(inv));
       if (msg !== null) {
         this.violation = { invariant: inv.name, message: msg };
         return;
@@ -1215,7 +1240,7 @@ export class Machine implements MachineView {
       this.dirty[i] = 0;
       if (this.violation !== null) continue;
       const inv = this.safety[i] as SafetyInvariant;
-      const msg = inv.check(this.checkView);
+      const msg = inv.check(this.viewFor(inv));
       if (msg !== null) this.violation = { invariant: inv.name, message: msg };
     }
     list.length = 0;
