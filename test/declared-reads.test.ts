@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { store } from '../src/cpu/ops.ts';
 import { explore } from '../src/explorer/explore.ts';
 import { makeMachine } from '../src/explorer/make-machine.ts';
 import { RandomStrategy } from '../src/explorer/random.ts';
 import { ReducedDfs } from '../src/explorer/reduced-dfs.ts';
-import { store } from '../src/cpu/ops.ts';
 import { Machine } from '../src/model/machine.ts';
 import { statedMemoryModel } from '../src/model/memory-model.ts';
 import { loadBuiltins } from '../src/scenarios/registry.ts';
@@ -64,7 +64,12 @@ describe('declared invariant reads', () => {
         ];
       },
       (b) =>
-        b.invariant({ name: 'x-alone', watch: [x], reads: [x], check: (w) => (w.mem[x] === 1 && w.mem[y] === 1 ? 'both' : null) }),
+        b.invariant({
+          name: 'x-alone',
+          watch: [x],
+          reads: [x],
+          check: (w) => (w.mem[x] === 1 && w.mem[y] === 1 ? 'both' : null),
+        }),
     );
     const m = new Machine(def);
     m.verifyDeclaredReads();
