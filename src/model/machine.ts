@@ -509,7 +509,8 @@ export class Machine implements MachineView {
   step(choice: number): void {
     const obs = this.observer;
     if (obs) obs.before(this, choice);
-    this.stepGhosts.length = 0;
+    // truncating an array is a runtime call: only when there is something to drop
+    if (this.stepGhosts.length > 0) this.stepGhosts.length = 0;
     if (this.drained.length > 0) this.drained.length = 0;
     let info: StepInfo | null = null;
     if (choice < this.cpuCount) {
@@ -1128,22 +1129,25 @@ export class Machine implements MachineView {
       for (const i of this.dirtyList) this.dirty[i] = 0;
       this.dirtyList.length = 0;
     }
-    this.stepGhosts.length = 0;
+    if (this.stepGhosts.length > 0) this.stepGhosts.length = 0;
+    // arrays are overwritten in place and cut only when they were longer (truncation is a runtime call)
     for (const c of this.cpus) {
       c.current = r[n++] as number;
       c.irqsOn = r[n++] === 1;
       c.preempt = r[n++] as number;
       c.inIrq = r[n++] === 1;
       const h = r[n++] as number;
-      c.held.length = 0;
+      const held = c.held;
       for (let i = 0; i < h; i++) {
         const l = r[n++] as number;
-        c.held.push(l);
+        held[i] = l;
         this.lockTaker[l] = r[n++] as number;
       }
+      if (held.length > h) held.length = h;
       const q = r[n++] as number;
-      c.sb.length = 0;
-      for (let i = 0; i < q; i++) c.sb.push(r[n++] as number);
+      const sb = c.sb;
+      for (let i = 0; i < q; i++) sb[i] = r[n++] as number;
+      if (sb.length > q) sb.length = q;
       c.mustDrain = r[n++] === 1;
     }
     let k = 0;
@@ -1153,14 +1157,15 @@ export class Machine implements MachineView {
       t.life = r[n++] as number;
       t.parked = r[n++] === 1;
       const nf = r[n++] as number;
-      t.frames.length = 0;
+      const tf = t.frames;
       for (let j = 0; j < nf; j++) {
         const f = frames[k++] as Frame;
         const p = r[n++] as number;
         f.pos = p;
         f.pending = p > 0 ? (f.ops[p - 1] ?? null) : null;
-        t.frames.push(f);
+        tf[j] = f;
       }
+      if (tf.length > nf) tf.length = nf;
     }
     const budget = this.irqBudget;
     for (let i = 0; i < budget.length; i++) budget[i] = r[n++] as number;
