@@ -161,11 +161,6 @@ export class LinuxKernel {
     return w;
   }
 
-  /** Can TIF_NOTIFY_SIGNAL ever be set (the model declares task work)? Without it the notify tests read nothing. */
-  get notifies(): boolean {
-    return this.works.length > 0;
-  }
-
   taskWorkById(id: number): TaskWork {
     const w = this.works[id];
     if (!w) throw new Error(`no task work ${id}`);

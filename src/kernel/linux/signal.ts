@@ -656,11 +656,8 @@ export function* get_signal(k: LinuxKernel, ctx: TaskContext): Program<number> {
   const F = 'get_signal';
   const me = k.current(ctx);
   const sig = me.signal;
-  if (k.notifies) {
-    // 2666-2668 (a model with no task work never sets TIF_NOTIFY_SIGNAL nor queues work: left out)
-    yield* k.fn.clear_notify_signal(k, ctx);
-    if (yield* k.fn.task_work_pending(k, ctx)) yield* k.fn.task_work_run(k, ctx);
-  }
+  yield* k.fn.clear_notify_signal(k, ctx); // 2666
+  if (yield* k.fn.task_work_pending(k, ctx)) yield* k.fn.task_work_run(k, ctx); // 2667-2668
   if (!(yield* k.fn.task_sigpending(k, ctx, me, F))) return 0; // 2670-2671
   relock: for (;;) {
     yield* spin_lock_irq(me.siglock, r(2684, F), 'spin_lock_irq(&sighand->siglock)');

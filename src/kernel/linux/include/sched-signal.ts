@@ -12,20 +12,19 @@ import type { LinuxTask } from '../objects.ts';
 const H = 'linux-6.6 include/linux/sched/signal.h';
 
 /**
- * signal_pending(p) — signal.h:392-402: TIF_NOTIFY_SIGNAL (task_work to
- * run), else task_sigpending(p). The two tests read one flags word, whose
- * two bits other tasks only ever set: one read of it gives every outcome the
- * two reads can. A model with no task work (k.taskWorks empty) never sets
- * TIF_NOTIFY_SIGNAL, and tests TIF_SIGPENDING alone.
+ * signal_pending(p) — signal.h:392-402: TIF_NOTIFY_SIGNAL first (task_work to
+ * run), then task_sigpending(p). Two tests, two reads of the flags word, in
+ * this order: another CPU may set or clear either bit between them. Both reads
+ * happen whether or not the scenario ever queues task work.
  */
 export function* signal_pending(k: LinuxKernel, ctx: TaskContext, p: LinuxTask, fn = 'signal_pending'): Program<boolean> {
-  if (!k.notifies) return yield* k.fn.task_sigpending(k, ctx, p, fn);
   const tif: number = yield load(
     p.tif,
     `${H}:399 ${fn}`,
-    `signal_pending(${p.name}): test_tsk_thread_flag(p, TIF_NOTIFY_SIGNAL) || task_sigpending(p)`,
+    `signal_pending(${p.name}): test_tsk_thread_flag(p, TIF_NOTIFY_SIGNAL)`,
   );
-  return (tif & (TIF_NOTIFY_SIGNAL | TIF_SIGPENDING)) !== 0;
+  if (tif & TIF_NOTIFY_SIGNAL) return true; // 400
+  return yield* k.fn.task_sigpending(k, ctx, p, fn); // 401
 }
 
 /** task_sigpending(p) — signal.h:387-390: TIF_SIGPENDING. */
