@@ -62,7 +62,12 @@ describe('DPOR under x86-TSO against the brute-force enumerator', () => {
     // through a reversal that carries the later drain (it does not happen
     // after the injection), which source-DPOR cut at the handler's step.
     const def = () =>
-      buildSpec({ programs: [[{ k: 'load', cell: 0 }], [{ k: 'store', cell: 0 }]], irqCell: 1, irqLocked: false, irqArmed: false });
+      buildSpec({
+        programs: [[{ k: 'load', cell: 0 }], [{ k: 'store', cell: 0 }]],
+        irqCell: 1,
+        irqLocked: false,
+        irqArmed: false,
+      });
     const truth = countTraces(def(), {}, TSO);
     expect(truth.traces).toBe(4);
     expectAgainstTruth(def, truth, TSO);
