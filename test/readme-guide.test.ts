@@ -70,7 +70,9 @@ describe("the README's reviewer's guide", () => {
   it('its concerns, saved where it says, give exactly the output it shows', () => {
     // every concern the guide shows: a ```ts block, saved where the sentence before it says (`review/….ts`)
     const files = guideConcerns();
-    expect(Object.keys(files)).toEqual(expect.arrayContaining(['review/sigcont-vs-stop.ts', 'review/sleep-vs-wake.ts']));
+    expect(Object.keys(files)).toEqual(
+      expect.arrayContaining(['review/sigcont-vs-stop.ts', 'review/sleep-vs-wake.ts', 'review/wake-skips-queued.ts']),
+    );
     // a concern is short: at most 30 lines of model code each (imports and expectation rows not counted)
     for (const [f, src] of Object.entries(files)) expect(modelLines(src), f).toBeLessThanOrEqual(30);
     const dir = userProject(files);

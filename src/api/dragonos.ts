@@ -8,12 +8,18 @@
  */
 
 export { SIG, sigmask } from '../kernel/common/bits.ts';
-export { returnToUserAndRun, syscallReturnAndRun } from '../kernel/dragonos/entry.ts';
-export { sigStop } from '../kernel/dragonos/generic-signal.ts';
+// every path of the model, each by name and all of them as the table k.fn starts from (DRAGON_PATHS)
+export * from '../kernel/dragonos/entry.ts';
+export * from '../kernel/dragonos/generic-signal.ts';
+export * from '../kernel/dragonos/job-control-master.ts';
 export { DragonKernel, EXIT_WORK, type Pcb, PF, SF, ST } from '../kernel/dragonos/kernel.ts';
-export { ptraceCont, ptraceDetach, ptraceStop, type SignalLedger } from '../kernel/dragonos/ptrace.ts';
-export { sendSignal } from '../kernel/dragonos/signal.ts';
-export type { DoSignalEnv } from '../kernel/dragonos/x86-signal.ts';
+export * from '../kernel/dragonos/locks.ts';
+export * from '../kernel/dragonos/paths.ts';
+export * from '../kernel/dragonos/process.ts';
+export * from '../kernel/dragonos/ptrace.ts';
+export * from '../kernel/dragonos/sched.ts';
+export * from '../kernel/dragonos/signal.ts';
+export * from '../kernel/dragonos/x86-signal.ts';
 export {
   BOUNDS,
   COMMITS,

@@ -93,10 +93,10 @@ export function* spinWhileHeld(k: DragonKernel, me: Pcb, retry: number, ref: str
     );
   } else if (retry & RET.RETRY_EMPTY) {
     yield awaitCond(
-      [me.pending, me.flags],
-      (m) => m[me.pending] !== 0 || ((m[me.flags] as number) & PF.HAS_PENDING_SIGNAL) === 0,
+      [me.pending, k.sighand.sharedPending, me.flags],
+      (m) => m[me.pending] !== 0 || m[k.sighand.sharedPending] !== 0 || ((m[me.flags] as number) & PF.HAS_PENDING_SIGNAL) === 0,
       ref,
-      'loop round again: HAS_PENDING_SIGNAL is set but nothing is pending — do_signal returns at 606 each time until a signal arrives',
+      'loop round again: HAS_PENDING_SIGNAL is set but nothing is pending (thread or shared) — do_signal returns at 606 each time until a signal arrives',
     );
   } else if (retry & RET.RETRY_READ) {
     yield awaitCond(

@@ -130,10 +130,14 @@ export interface SpawnOpts {
 
 export type Body = (ctx: TaskContext) => Program<void>;
 
-/** The sighand of the one thread group the job-control scenario uses. */
+/** The sighand of the one thread group the scenarios use (ipc/sighand.rs: an RwLock over its flags and shared_pending). */
 export interface Sighand {
   readonly lock: number;
   readonly flags: number;
+  /** shared_pending.signal: the process-directed pending set (kill() queues here: PidType::TGID) */
+  readonly sharedPending: number;
+  /** shared_pending.queue: its queued siginfo entries, reduced to the set of their signals */
+  readonly sharedQueue: number;
 }
 
 /** A sigaction's handler type. The handler table never changes in the scenarios, so a lookup is a step with no shared cell. */
@@ -159,7 +163,12 @@ export class DragonKernel {
   ) {
     this.src = new Src(v);
     const L = b.layout;
-    this.sighand = { lock: L.rwlock('sighand.inner', RWLOCK_WRITE_RELEASE), flags: L.cell('sighand.flags', 0, sfFmt) };
+    this.sighand = {
+      lock: L.rwlock('sighand.inner', RWLOCK_WRITE_RELEASE),
+      flags: L.cell('sighand.flags', 0, sfFmt),
+      sharedPending: L.cell('sighand.shared_pending', 0, sigsetFormatter),
+      sharedQueue: L.cell('sighand.shared_queue', 0, sigsetFormatter),
+    };
   }
 
   /**

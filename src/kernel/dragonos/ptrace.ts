@@ -149,6 +149,7 @@ export function* ptraceSignal(
   ledger: SignalLedger,
   ctx: TaskContext,
   resumed = false,
+  info = true,
 ): Program<number> {
   noMaster(k, 'ptrace_signal');
   const at = (l: Record<string, number>) => k.src.at(FILE, l, 'ptrace_signal');
@@ -160,9 +161,12 @@ export function* ptraceSignal(
     return 0;
   }
   ledger.owe(signr, ctx);
-  if (signr !== sig) {
+  // pr1663 41-44: `if injected != original { if let Some(info_ref) = info { tracer() … } }`;
+  // head 339-343: `if let Some(info_ref) = info { if injected != info.signo { parent_pcb() … } }`.
+  // `info` is None when the dequeued signal had no siginfo in its queue.
+  if (signr !== sig && info) {
     if (k.v === 'pr1663') yield* k.fn.tracerOf(k, me, me, at({ pr1663: 44 }));
-    else yield load(me.parent, at({ head: 341 }), 'parent_pcb() to rebuild the siginfo');
+    else yield load(me.parent, at({ head: 343 }), 'parent_pcb() to rebuild the siginfo');
   }
   if (k.v === 'pr1663' && signr === SIG.SIGCONT) {
     yield* k.fn.lockNoPreempt(k, me, writeLock(me.sigInfo, at({ pr1663: 62 }), 'pcb.sig_info.write() (not irqsave)'));
@@ -188,7 +192,7 @@ export function* ptraceSignal(
   }
   if (blocked & sigmask(signr)) {
     // 83-84: send_signal_info_to_pcb while this read guard is held (a self-deadlock on sig_info)
-    yield* k.fn.sendSignal(k, signr, me, ctx);
+    yield* k.fn.sendSignal(k, signr, me, ctx, 'PID');
     return 0;
   }
   yield readUnlock(me.sigInfo, at({ pr1663: 88 }), 'sig_info guard dropped at return');
@@ -280,7 +284,11 @@ export function* ptraceDetach(k: DragonKernel, t: Pcb, ctx: TaskContext): Progra
   const irq2: number = yield irqSave(at({ pr1663: 755 }), 'rq.self_lock(): lock_irqsave: irq save');
   yield spinLock(rq.lock, at({ pr1663: 755 }), 'rq.self_lock()');
   yield* k.fn.activateTask(k, rq, t);
-  // 764 check_preempt_currnet: wakeup preemption not modelled (see process.ts wakeup)
+  // 764 check_preempt_currnet (sched/mod.rs:469-490 at 073432f93): wakeup preemption is not
+  // modelled here, as in process.ts wakeup. It reads rq.current's policy and flags
+  // (NEED_SCHEDULE) and its on_rq, and through resched_current (634-659) either sets
+  // NEED_SCHEDULE in the caller's own flags (T's rq is the caller's CPU) or sends a
+  // reschedule IPI; it does not write T's flags.
   yield spinUnlock(rq.lock, at({ pr1663: 767 }), 'rq guard dropped');
   yield irqRestore(irq2, at({ pr1663: 767 }), 'irq restore');
   return 0;

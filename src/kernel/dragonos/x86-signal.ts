@@ -32,6 +32,7 @@ import { SIG, sigmask } from '../common/bits.ts';
 import { PF } from './consts.ts';
 import type { DragonKernel, Pcb } from './kernel.ts';
 import type { SignalLedger } from './ptrace.ts';
+import type { Dequeued } from './signal.ts';
 
 const FILE = 'arch/x86_64/ipc/signal.rs';
 
@@ -54,6 +55,8 @@ export interface Resume {
   readonly sig: number;
   /** the sig_block do_signal read before it parked */
   readonly sigBlock: number;
+  /** whether its dequeue found a siginfo (`info` is Some; default true) */
+  readonly info?: boolean;
 }
 
 export interface DoSignalEnv {
@@ -115,12 +118,13 @@ export function* doSignalPr1663(
   const at = (l: number) => k.src.at(FILE, { pr1663: l }, 'do_signal');
   if (resume) {
     // parked in ptrace_signal (640) with irqs enabled at 638
-    return yield* k.fn.doSignalPr1663Loop(k, me, env, ctx, resume.sigBlock, -1, resume.sig, true);
+    return yield* k.fn.doSignalPr1663Loop(k, me, env, ctx, resume.sigBlock, -1, resume.sig, true, resume.info ?? true);
   }
   const r: number = yield* k.fn.trySiginfoIrqsave(k, me, at(594));
   if (r < 0) return RET.RETRY_READ;
-  const pending: number = yield load(me.pending, at(600), 'thread_pending = sig_pending().signal()');
-  if (pending === 0) {
+  const pending: number = yield load(me.pending, at(602), 'thread_pending = sig_pending().signal()');
+  const shared: number = yield* k.fn.sharedPendingSignal(k, me, at(603));
+  if (pending === 0 && shared === 0) {
     yield readUnlock(me.sigInfo, at(606), 'no pending signal: return (guard dropped), HAS_PENDING_SIGNAL left as it is');
     yield irqRestore(r, at(606), 'irq restore');
     return RET.RETRY_EMPTY;
@@ -130,7 +134,7 @@ export function* doSignalPr1663(
   yield irqRestore(r, at(613), 'irq restore');
   const w: number = yield* k.fn.trySiginfoMut(k, me, 5, at(616));
   if (w < 0) return RET.RETRY_WRITE;
-  return yield* k.fn.doSignalPr1663Loop(k, me, env, ctx, sigBlock, w, 0, false);
+  return yield* k.fn.doSignalPr1663Loop(k, me, env, ctx, sigBlock, w, 0, false, true);
 }
 
 /** The dequeue loop of do_signal (625-713) and its tail (718-730); `resumeSig` re-enters it right after ptrace_signal (640). */
@@ -143,20 +147,28 @@ export function* doSignalPr1663Loop(
   w0: number,
   resumeSig: number,
   enabled0: boolean,
+  resumeInfo: boolean,
 ): Program<number> {
   const at = (l: number) => k.src.at(FILE, { pr1663: l }, 'do_signal');
   let enabled = enabled0;
   let w = w0;
   let sig = 0;
+  let info = resumeInfo;
   let resuming = resumeSig !== 0;
   for (;;) {
     if (!resuming) {
-      // ProcessSignalInfo::dequeue_signal (process/mod.rs): dequeue, recalc under the same guard
+      // ProcessSignalInfo::dequeue_signal (process/mod.rs): the thread's set, recalc under the same
+      // guard; none there: the shared set (sighand.shared_pending_dequeue), recalc again
       const dq = k.src.at('process/mod.rs', { pr1663: '' }, 'ProcessSignalInfo::dequeue_signal');
-      sig = yield* k.fn.dequeueLocked(k, me, sigBlock, at(625));
+      let got: Dequeued = yield* k.fn.dequeueLocked(k, me, sigBlock, at(625));
       yield* k.fn.recalcLocked(k, me, dq);
-      if (sig === 0) {
+      if (got.sig === 0) {
+        got = yield* k.fn.sharedPendingDequeue(k, me, sigBlock, dq);
         yield* k.fn.recalcLocked(k, me, dq);
+      }
+      sig = got.sig;
+      info = got.info;
+      if (sig === 0) {
         yield* k.fn.siginfoMutDrop(k, me, w, at(629));
         return enabled ? RET.ENABLED : 0;
       }
@@ -169,7 +181,7 @@ export function* doSignalPr1663Loop(
         yield irqEnable(at(638), 'CurrentIrqArch::interrupt_enable()');
         enabled = true;
       }
-      const result: number = yield* k.fn.ptraceSignal(k, me, resuming ? resumeSig : sig, env.ledger, ctx, resuming);
+      const result: number = yield* k.fn.ptraceSignal(k, me, resuming ? resumeSig : sig, env.ledger, ctx, resuming, info);
       resuming = false;
       w = yield* k.fn.trySiginfoMut(k, me, 5, at(643));
       if (w < 0) {
@@ -204,21 +216,23 @@ export function* doSignalHead(
   resume: Resume | null,
 ): Program<number> {
   const at = (l: number) => k.src.at(FILE, { head: l }, 'do_signal');
-  if (resume) return yield* k.fn.doSignalHeadLoop(k, me, env, ctx, resume.sig);
+  if (resume) return yield* k.fn.doSignalHeadLoop(k, me, env, ctx, resume.sig, resume.info ?? true);
   yield load(me.flags, at(599), 'flags().contains(PENDING_PTRACE_STOP)');
   const r: number = yield* k.fn.trySiginfoIrqsave(k, me, at(608));
   if (r < 0) {
-    yield* k.fn.recalcSigpending(k, me, at(610));
+    yield* k.fn.recalcSigpending(k, me, me, at(610));
     return RET.RETRY_READ;
   }
   const pending: number = yield load(me.pending, at(617), 'thread_pending = sig_pending().signal()');
-  yield readUnlock(me.sigInfo, at(pending === 0 ? 621 : 629), 'drop(siginfo_read_guard)');
-  yield irqRestore(r, at(pending === 0 ? 621 : 629), 'irq restore');
-  if (pending === 0) {
-    yield* k.fn.recalcSigpending(k, me, at(622));
+  const shared: number = yield* k.fn.sharedPendingSignal(k, me, at(618));
+  const none = pending === 0 && shared === 0;
+  yield readUnlock(me.sigInfo, at(none ? 621 : 629), 'drop(siginfo_read_guard)');
+  yield irqRestore(r, at(none ? 621 : 629), 'irq restore');
+  if (none) {
+    yield* k.fn.recalcSigpending(k, me, me, at(622));
     return 0;
   }
-  return yield* k.fn.doSignalHeadLoop(k, me, env, ctx, 0);
+  return yield* k.fn.doSignalHeadLoop(k, me, env, ctx, 0, true);
 }
 
 /** The dequeue loop of head's do_signal (631-776); `resumeSig` re-enters it inside ptrace_signal (658). */
@@ -228,24 +242,30 @@ export function* doSignalHeadLoop(
   env: DoSignalEnv,
   ctx: TaskContext,
   resumeSig: number,
+  resumeInfo: boolean,
 ): Program<number> {
   const at = (l: number) => k.src.at(FILE, { head: l }, 'do_signal');
   let resuming = resumeSig !== 0;
   for (;;) {
     let sig = resumeSig;
+    let info = resumeInfo;
     let f: number = PF.PTRACED;
     if (!resuming) {
       const w: number = yield* k.fn.siginfoMut(k, me, at(634));
       const sigBlock: number = yield load(me.blocked, at(636), 'sig_block = *sig_blocked()');
-      sig = yield* k.fn.dequeueLocked(k, me, sigBlock, at(639));
-      yield* k.fn.siginfoMutDrop(k, me, w, at(sig === 0 ? 642 : 644));
-      yield* k.fn.recalcSigpending(k, me, at(648));
+      let got: Dequeued = yield* k.fn.dequeueLocked(k, me, sigBlock, at(639));
+      // 641-647: found, the guard drops at the end of the block; none, it drops first and the shared set is tried
+      yield* k.fn.siginfoMutDrop(k, me, w, at(got.sig === 0 ? 644 : 647));
+      if (got.sig === 0) got = yield* k.fn.sharedPendingDequeue(k, me, sigBlock, at(645));
+      yield* k.fn.recalcSigpending(k, me, me, at(648));
+      sig = got.sig;
+      info = got.info;
       if (sig === 0) return 0;
       env.ledger.owe(sig, ctx);
       f = yield load(me.flags, at(657), 'flags().contains(PTRACED) && sig != SIGKILL');
     }
     if (f & PF.PTRACED) {
-      const result: number = yield* k.fn.ptraceSignal(k, me, sig, env.ledger, ctx, resuming);
+      const result: number = yield* k.fn.ptraceSignal(k, me, sig, env.ledger, ctx, resuming, info);
       resuming = false;
       if (result === 0) continue;
       sig = result;
@@ -294,21 +314,22 @@ export function* setCurrentBlocked(k: DragonKernel, me: Pcb, newSet: number): Pr
   const w: number = yield* k.fn.siginfoMut(k, me, at(1008, '__set_task_blocked'));
   yield store(me.blocked, newSet, at(1008, '__set_task_blocked'), 'sig_block_mut() = new_set');
   yield* k.fn.siginfoMutDrop(k, me, w, at(1008, '__set_task_blocked'));
-  yield* k.fn.recalcSigpending(k, me, at(1009, '__set_task_blocked'));
+  yield* k.fn.recalcSigpending(k, me, me, at(1009, '__set_task_blocked'));
 }
 
 export function* doSignalMaster(k: DragonKernel, me: Pcb, env: DoSignalEnv, ctx: TaskContext): Program<number> {
   const at = (l: number) => k.src.at(FILE, { master: l }, 'do_signal');
   const r: number = yield* k.fn.trySiginfoIrqsave(k, me, at(752));
   if (r < 0) {
-    yield* k.fn.recalcSigpending(k, me, at(755));
+    yield* k.fn.recalcSigpending(k, me, me, at(755));
     return RET.RETRY_READ;
   }
   const pending: number = yield load(me.pending, at(762), 'thread_pending = sig_pending().signal()');
-  if (pending === 0) {
+  const shared: number = yield* k.fn.sharedPendingSignal(k, me, at(763));
+  if (pending === 0 && shared === 0) {
     yield readUnlock(me.sigInfo, at(766), 'drop(siginfo_read_guard)');
     yield irqRestore(r, at(766), 'irq restore');
-    yield* k.fn.recalcSigpending(k, me, at(767));
+    yield* k.fn.recalcSigpending(k, me, me, at(767));
     return 0;
   }
   const sigBlock: number = yield load(me.blocked, at(774), 'sig_block = *sig_blocked()');
@@ -317,11 +338,15 @@ export function* doSignalMaster(k: DragonKernel, me: Pcb, env: DoSignalEnv, ctx:
   yield irqRestore(r, at(780), 'irq restore');
   let sig = 0;
   for (;;) {
-    // dequeue_pending_signal (ipc/signal.rs:902-915): sig_info_mut, dequeue, recalc
-    const w: number = yield* k.fn.siginfoMut(k, me, k.src.at('ipc/signal.rs', { master: 904 }, 'dequeue_pending_signal'));
-    sig = yield* k.fn.dequeueLocked(k, me, sigBlock, k.src.at('ipc/signal.rs', { master: 905 }, 'dequeue_pending_signal'));
-    yield* k.fn.siginfoMutDrop(k, me, w, k.src.at('ipc/signal.rs', { master: 909 }, 'dequeue_pending_signal'));
-    yield* k.fn.recalcSigpending(k, me, k.src.at('ipc/signal.rs', { master: 913 }, 'dequeue_pending_signal'));
+    // dequeue_pending_signal (ipc/signal.rs:902-915): sig_info_mut, the thread's set; none there: drop
+    // the guard (909) and try the shared set (910); found: the guard drops at the block's end (912); recalc
+    const dq = (l: number) => k.src.at('ipc/signal.rs', { master: l }, 'dequeue_pending_signal');
+    const w: number = yield* k.fn.siginfoMut(k, me, dq(904));
+    let got: Dequeued = yield* k.fn.dequeueLocked(k, me, sigBlock, dq(905));
+    yield* k.fn.siginfoMutDrop(k, me, w, dq(got.sig === 0 ? 909 : 912));
+    if (got.sig === 0) got = yield* k.fn.sharedPendingDequeue(k, me, sigBlock, dq(910));
+    yield* k.fn.recalcSigpending(k, me, me, dq(913));
+    sig = got.sig;
     if (sig === 0) return 0;
     env.ledger.owe(sig, ctx);
     if (sig === SIG.SIGKILL || sig === SIG.SIGSTOP) throw new Error('dragonos model: kernel_only signals are not modelled');

@@ -156,10 +156,7 @@ export default defineScenario({
     );
     const inflight = b.layout.ghost('ghost.sends_in_flight');
     const S = k.spawn('S', { cpu: 1, start: 'current' }, function* (ctx) {
-      yield nop(
-        k.src.at('ipc/signal.rs', { pr1663: 106, head: 134, master: 289 }, 'Signal::send_signal_info_to_pcb'),
-        'kill(T, SIGUSR2)',
-      );
+      yield nop(k.src.at('ipc/kill.rs', { pr1663: 41, head: 43, master: 37 }, 'send_signal_to_pid'), 'kill(T, SIGUSR2)');
       ctx.ghost.add(inflight, 1);
       yield* k.fn.sendSignal(k, SIG.SIGUSR2, T, ctx);
       ctx.ghost.add(inflight, -1);

@@ -222,10 +222,7 @@ export default defineScenario({
     );
     T = t;
     const S = k.spawn('S', { cpu: 1, start: 'current' }, function* (ctx) {
-      yield nop(
-        k.src.at('ipc/signal.rs', { pr1663: 106, head: 134, master: 289 }, 'Signal::send_signal_info_to_pcb'),
-        'kill(T, SIGCONT)',
-      );
+      yield nop(k.src.at('ipc/kill.rs', { pr1663: 41, head: 43, master: 37 }, 'send_signal_to_pid'), 'kill(T, SIGCONT)');
       // SIGCONT is generated at this step
       ctx.ghost.set(lastEvent, CONT);
       ctx.ghost.set(sigcontSent, 1);

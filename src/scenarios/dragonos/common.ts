@@ -124,7 +124,8 @@ export function noReturnWithPendingWork(b: ModelBuilder, k: DragonKernel, t: Pcb
     name: 'no-return-with-pending-work',
     check: (w) => {
       if (w.mem[t.inUser] !== 1 || w.mem[inflight] !== 0) return null;
-      const ready = (w.mem[t.pending] as number) & ~(w.mem[t.blocked] as number);
+      // the thread's own pending set and the group's shared one (kill() queues there)
+      const ready = ((w.mem[t.pending] as number) | (w.mem[k.sighand.sharedPending] as number)) & ~(w.mem[t.blocked] as number);
       const flags = w.mem[t.flags] as number;
       if (ready === 0 && (flags & EXIT_WORK & PF.NEED_SCHEDULE) === 0) return null;
       if (w.mem[k.rqOf(t).ipi] === 1) return null;
@@ -159,6 +160,7 @@ export function stoppedNeverRuns(b: ModelBuilder, tasks: readonly Pcb[]): void {
   b.onChange({
     name: 'stopped-never-runs',
     watch: [...user.keys()],
+    reads: tasks.map((t) => t.state),
     check: (addr, _from, to, w) => {
       const t = user.get(addr) as Pcb;
       const st = w.mem[t.state] as number;
