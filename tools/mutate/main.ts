@@ -110,6 +110,16 @@ function args(): Options {
   };
 }
 
+/** Is there a process with this id (a run that still owns its copy of the sources)? */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 function sha(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
@@ -259,13 +269,11 @@ async function main(): Promise<void> {
   const tree = join(OUT, `tree-${process.pid}`);
   const runs = !o.report && !o.list && o.merge.length === 0;
   if (runs) {
-    rmSync(tree, { recursive: true, force: true });
-    // a run stopped by a signal leaves no copy behind (its results are saved after each mutant)
-    for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-      process.on(s, () => {
-        rmSync(tree, { recursive: true, force: true });
-        process.exit(128 + (s === 'SIGINT' ? 2 : s === 'SIGTERM' ? 15 : 1));
-      });
+    // the copies left by runs that were stopped (their results are saved after each mutant): a signal
+    // handler would never run while a mutant runs (spawnSync holds the event loop), so they go here
+    for (const d of readdirSync(OUT)) {
+      const pid = /^tree-(\d+)$/.exec(d)?.[1];
+      if (pid !== undefined && !alive(Number(pid))) rmSync(join(OUT, d), { recursive: true, force: true });
     }
     mkdirSync(tree, { recursive: true });
     cpSync(join(ROOT, 'src'), join(tree, 'src'), { recursive: true });
