@@ -65,6 +65,8 @@ export class AccessLedger {
   private readonly visibleWrite: Uint8Array;
   /** op sites (by source reference, kind and cell) whose code was seen to write a ghost cell */
   private readonly ghostSites = new Map<string, Set<number>>();
+  /** the kind-and-cell keys of those sites: most steps are told apart by a number, before a string lookup */
+  private readonly ghostKeys = new Set<number>();
   /** some decision rested on a fact a step has since disproved: the search must start again */
   invalidated = false;
   /** how many times a fact was disproved (each one a restart) */
@@ -152,6 +154,7 @@ export class AccessLedger {
       this.ghostSites.set(op.ref, set);
     }
     set.add(siteKey(op));
+    this.ghostKeys.add(siteKey(op));
   }
 
   /** An invariant check read cell `a`: a write of it is visible from now on. */
@@ -236,8 +239,8 @@ export class AccessLedger {
     const op = m.pendingOf(cpu.current) as Op;
     if (m.irqMayComeOn(c)) return false;
     const owner = m.ownerOf(cpu.current);
-    const sites = this.ghostSites.get(op.ref);
-    if (sites?.has(siteKey(op))) return false;
+    const key = siteKey(op);
+    if (this.ghostKeys.has(key) && this.ghostSites.get(op.ref)?.has(key)) return false;
     switch (op.k) {
       case K.NOP:
       case K.FENCE:

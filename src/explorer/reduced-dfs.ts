@@ -41,6 +41,8 @@ export interface ReducedDfsOptions {
   readonly onEnd?: (m: Machine) => void;
 }
 
+const NONE: readonly Event[] = [];
+
 /** States with one enabled choice are remembered only when the step count is a multiple of 8. */
 const PASS_MASK = 7;
 
@@ -285,12 +287,19 @@ export class ReducedDfs implements Strategy {
     this.fresh = null;
     const useSleep = this.opts.sleepSets !== false;
     const ev: Event = { proc: p, fp: m.footprint(p) };
-    const inherited = useSleep ? [...level.sleep, ...level.done] : [];
+    // what was asleep here and what was explored here before p stay asleep below p where independent of it
+    const before = level.done.length;
     const r = this.take(p);
-    level.done.push(withGhosts(ev, m));
+    const taken = withGhosts(ev, m);
+    level.done.push(taken);
     if (r !== GO_ON) return r;
-    const sleep =
-      inherited.length > 0 ? inherited.filter((q) => !dependent(q, level.done[level.done.length - 1] as Event)) : inherited;
+    if (!useSleep || (level.sleep.length === 0 && before === 0)) return this.descend(NONE);
+    const sleep: Event[] = [];
+    for (const q of level.sleep) if (!dependent(q, taken)) sleep.push(q);
+    for (let i = 0; i < before; i++) {
+      const q = level.done[i] as Event;
+      if (!dependent(q, taken)) sleep.push(q);
+    }
     return this.descend(sleep);
   }
 

@@ -5,7 +5,7 @@ import { Frame } from './frame.ts';
 import { cellA, cellB, finishA, finishB, stepA, stepB } from './hash.ts';
 import { LockSet } from './lock-set.ts';
 import { type MemoryModel, SC } from './memory-model.ts';
-import { recordingView } from './read-recorder.ts';
+import { declaredReadsView, recordingView } from './read-recorder.ts';
 import {
   ENGINE_INVARIANTS,
   type GhostWriter,
@@ -509,7 +509,8 @@ export class Machine implements MachineView {
   step(choice: number): void {
     const obs = this.observer;
     if (obs) obs.before(this, choice);
-    this.stepGhosts.length = 0;
+    // truncating an array is a runtime call: only when there is something to drop
+    if (this.stepGhosts.length > 0) this.stepGhosts.length = 0;
     if (this.drained.length > 0) this.drained.length = 0;
     let info: StepInfo | null = null;
     if (choice < this.cpuCount) {
@@ -663,12 +664,37 @@ export class Machine implements MachineView {
     return f ? f.owner : task;
   }
 
-  /** what safety and transition invariants are given to read (the machine itself, or a recording view) */
+  /** what safety and transition invariants without declared reads are given (the machine itself, or a recording view) */
   private checkView: MachineView = this;
+  /** views that hold invariants with declared reads to them (null: they read the machine itself) */
+  private declaredViews: Map<SafetyInvariant | TransitionInvariant, MachineView> | null = null;
 
-  /** From now on, calls `onFirstRead` with each cell a safety or transition invariant reads for the first time. */
+  /** the safety and transition invariants this machine checks */
+  private checkedInvariants(): (SafetyInvariant | TransitionInvariant)[] {
+    return [...this.safety, ...(this.def.transitions ?? []).filter((inv) => this.wants(inv.name))];
+  }
+
+  /**
+   * Calls `onFirstRead` with each cell a safety or transition invariant
+   * reads: the declared reads at once, the others (read through a recording
+   * view) the first time they are read.
+   */
   recordInvariantReads(onFirstRead: (addr: number) => void): void {
+    for (const inv of this.checkedInvariants()) for (const a of inv.reads ?? []) onFirstRead(a);
     this.checkView = recordingView(this, onFirstRead);
+  }
+
+  /** From now on, a check that reads a cell outside its declared `reads` throws (for tests: it slows every check). */
+  verifyDeclaredReads(): void {
+    this.declaredViews = new Map();
+    for (const inv of this.checkedInvariants()) {
+      if (inv.reads !== undefined) this.declaredViews.set(inv, declaredReadsView(this, inv.name, inv.reads));
+    }
+  }
+
+  private viewFor(inv: SafetyInvariant | TransitionInvariant): MachineView {
+    if (inv.reads === undefined) return this.checkView;
+    return this.declaredViews === null ? this : (this.declaredViews.get(inv) as MachineView);
   }
 
   /** Cells a safety invariant the user asked for watches. */
@@ -1103,22 +1129,25 @@ export class Machine implements MachineView {
       for (const i of this.dirtyList) this.dirty[i] = 0;
       this.dirtyList.length = 0;
     }
-    this.stepGhosts.length = 0;
+    if (this.stepGhosts.length > 0) this.stepGhosts.length = 0;
+    // arrays are overwritten in place and cut only when they were longer (truncation is a runtime call)
     for (const c of this.cpus) {
       c.current = r[n++] as number;
       c.irqsOn = r[n++] === 1;
       c.preempt = r[n++] as number;
       c.inIrq = r[n++] === 1;
       const h = r[n++] as number;
-      c.held.length = 0;
+      const held = c.held;
       for (let i = 0; i < h; i++) {
         const l = r[n++] as number;
-        c.held.push(l);
+        held[i] = l;
         this.lockTaker[l] = r[n++] as number;
       }
+      if (held.length > h) held.length = h;
       const q = r[n++] as number;
-      c.sb.length = 0;
-      for (let i = 0; i < q; i++) c.sb.push(r[n++] as number);
+      const sb = c.sb;
+      for (let i = 0; i < q; i++) sb[i] = r[n++] as number;
+      if (sb.length > q) sb.length = q;
       c.mustDrain = r[n++] === 1;
     }
     let k = 0;
@@ -1128,14 +1157,15 @@ export class Machine implements MachineView {
       t.life = r[n++] as number;
       t.parked = r[n++] === 1;
       const nf = r[n++] as number;
-      t.frames.length = 0;
+      const tf = t.frames;
       for (let j = 0; j < nf; j++) {
         const f = frames[k++] as Frame;
         const p = r[n++] as number;
         f.pos = p;
         f.pending = p > 0 ? (f.ops[p - 1] ?? null) : null;
-        t.frames.push(f);
+        tf[j] = f;
       }
+      if (tf.length > nf) tf.length = nf;
     }
     const budget = this.irqBudget;
     for (let i = 0; i < budget.length; i++) budget[i] = r[n++] as number;
@@ -1200,7 +1230,7 @@ export class Machine implements MachineView {
   private checkChange(list: readonly TransitionInvariant[], addr: number, from: number, to: number): void {
     if (from === to || this.violation !== null) return;
     for (const inv of list) {
-      const msg = inv.check(addr, from, to, this.checkView);
+      const msg = inv.check(addr, from, to, this.viewFor(inv));
       if (msg !== null) {
         this.violation = { invariant: inv.name, message: msg };
         return;
@@ -1215,7 +1245,7 @@ export class Machine implements MachineView {
       this.dirty[i] = 0;
       if (this.violation !== null) continue;
       const inv = this.safety[i] as SafetyInvariant;
-      const msg = inv.check(this.checkView);
+      const msg = inv.check(this.viewFor(inv));
       if (msg !== null) this.violation = { invariant: inv.name, message: msg };
     }
     list.length = 0;

@@ -90,6 +90,16 @@ export interface SafetyInvariant {
   readonly name: string;
   readonly watch: readonly number[];
   readonly check: (w: MachineView) => string | null;
+  /**
+   * Every cell `check` may read (a superset is sound; it only gives the
+   * search fewer steps to take alone). Given, the check reads memory
+   * directly and the search takes these cells as read from the start;
+   * absent, the search learns the cells through a recording view of memory,
+   * which costs a trap on every read. A check that reads a cell outside its
+   * declaration is caught by `Machine.verifyDeclaredReads` (the tests run
+   * every table row so).
+   */
+  readonly reads?: readonly number[];
 }
 
 /**
@@ -102,6 +112,8 @@ export interface TransitionInvariant {
   readonly name: string;
   readonly watch: readonly number[];
   readonly check: (addr: number, from: number, to: number, w: MachineView) => string | null;
+  /** Every cell `check` may read through `w` (as SafetyInvariant.reads). */
+  readonly reads?: readonly number[];
 }
 
 /** An invariant checked when no step is enabled any more (quiescence). */

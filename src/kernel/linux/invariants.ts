@@ -196,23 +196,28 @@ export function registerLinuxInvariants(b: ModelBuilder, k: LinuxKernel, opts: L
   const conds = [...(opts.sleepsFor ?? []), ...mutexWaitersLost(k), ...execWaitLost(k)];
   b.atEnd({ name: 'no-lost-wakeup', check: (w) => lostWakeup(w, tasks, conds, k.c) });
   b.atEnd({ name: 'no-stuck-traced', check: (w) => stuckTraced(w, tasks, k.c) });
+  const rqCells = k.rqs.flatMap((rq) => [rq.lock, rq.queued, rq.nr_running]);
   b.invariant({
     name: 'runqueue-sane',
-    watch: k.rqs.flatMap((rq) => [rq.lock, rq.queued, rq.nr_running]),
+    watch: rqCells,
+    reads: [...rqCells, ...k.tasks.flatMap((t) => [t.on_rq, t.cpu])],
     check: (w) => runqueuesSane(w, k),
   });
   b.atEnd({ name: 'runqueue-sane', check: (w) => runqueuesSaneAtEnd(w, k, tasks) });
   b.onChange({
     name: 'legal-transition',
     watch: tasks.map((t) => t.state),
+    reads: [],
     check: (addr, from, to, w) => {
       const t = tasks.find((x) => x.state === addr) as LinuxTask;
       return taskStateEdge(t.name, from, to, w, k.c);
     },
   });
+  const links = tasks.flatMap((t) => [t.ptrace, t.jobctl]);
   b.onChange({
     name: 'legal-transition',
-    watch: tasks.flatMap((t) => [t.ptrace, t.jobctl]),
+    watch: links,
+    reads: links,
     check: (addr, from, to, w) => {
       const t = tasks.find((x) => x.ptrace === addr || x.jobctl === addr) as LinuxTask;
       return ptraceLinkEdge(t, addr, from, to, w);

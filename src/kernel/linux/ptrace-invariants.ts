@@ -40,14 +40,18 @@ export function ptraceLinks(w: MachineView, k: LinuxKernel, pt: PtraceState, tas
 }
 
 export function registerPtraceInvariants(b: ModelBuilder, k: LinuxKernel, pt: PtraceState, tasks = k.userTasks): void {
+  const links = [k.tasklist_lock, ...tasks.flatMap((t) => [t.ptrace, t.parent, pt.of(t).ptraced])];
   b.invariant({
     name: 'ptrace-links',
-    watch: [k.tasklist_lock, ...tasks.flatMap((t) => [t.ptrace, t.parent, pt.of(t).ptraced])],
+    watch: links,
+    reads: links,
     check: (w) => ptraceLinks(w, k, pt, tasks),
   });
+  const counters = tasks.flatMap((t) => [pt.of(t).g_stops, pt.of(t).g_reports]);
   b.invariant({
     name: 'ptrace-report-once',
-    watch: tasks.flatMap((t) => [pt.of(t).g_stops, pt.of(t).g_reports]),
+    watch: counters,
+    reads: counters,
     check: (w) => {
       for (const t of tasks) {
         const c = pt.of(t);

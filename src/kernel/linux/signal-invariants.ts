@@ -64,9 +64,11 @@ export function stopFlags(w: MachineView, tasks: readonly LinuxTask[]): string |
 
 /** Registers stop-flags for `tasks`. */
 export function registerStopFlags(b: ModelBuilder, _k: LinuxKernel, tasks: readonly LinuxTask[]): void {
+  const cells = tasks.flatMap((t) => [t.signal.flags, t.siglock]);
   b.invariant({
     name: 'stop-flags',
-    watch: tasks.flatMap((t) => [t.signal.flags, t.siglock]),
+    watch: cells,
+    reads: cells,
     check: (w) => stopFlags(w, tasks),
   });
 }

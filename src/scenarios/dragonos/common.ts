@@ -168,6 +168,7 @@ export function stoppedNeverRuns(b: ModelBuilder, tasks: readonly Pcb[]): void {
   b.onChange({
     name: 'stopped-never-runs',
     watch: [...user.keys()],
+    reads: tasks.map((t) => t.state),
     check: (addr, _from, to, w) => {
       const t = user.get(addr) as Pcb;
       const st = w.mem[t.state] as number;
