@@ -33,6 +33,5 @@ export {
   runqueueSane,
   signalHandledOnce,
   simpleHandler,
-  TICK_EACH,
   timerBudget,
 } from '../scenarios/dragonos/common.ts';
