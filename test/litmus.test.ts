@@ -4,11 +4,12 @@
  * by the brute-force enumeration of every interleaving (drains included);
  * and the command's verdicts, traces and replays on the first of them.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DfsStrategy } from '../src/explorer/dfs.ts';
+import { DporStrategy } from '../src/explorer/dpor.ts';
 import { explore } from '../src/explorer/explore.ts';
 import { ReducedDfs } from '../src/explorer/reduced-dfs.ts';
 import { Machine } from '../src/model/machine.ts';
@@ -29,7 +30,12 @@ describe('the litmus corpus', () => {
       'litmus/RWC',
       'litmus/WRC',
       'litmus/IRIW',
+      'litmus/S',
+      'litmus/ISA2',
     ]);
+    // each shape with and without barriers: at least 20 tests
+    for (const s of LITMUS) expect(Object.keys(s.variants).length).toBeGreaterThanOrEqual(2);
+    expect(LITMUS.flatMap((s) => Object.keys(s.variants)).length).toBeGreaterThanOrEqual(20);
     for (const s of LITMUS) {
       for (const v of Object.values(s.variants)) {
         expect(v.expect.map((e) => statedMemoryModel(s, e).name).sort()).toEqual(['sc', 'tso']);
@@ -37,7 +43,7 @@ describe('the litmus corpus', () => {
     }
   });
 
-  it('every row gets its known answer from the reduced dfs and from the enumeration of every interleaving', () => {
+  it('every row gets its known answer from the reduced dfs, the enumeration of every interleaving (drains included) and dpor', () => {
     const got: string[] = [];
     const want: string[] = [];
     for (const s of LITMUS) {
@@ -48,8 +54,9 @@ describe('the litmus corpus', () => {
           const def = () => s.build({ variant, cpus: e.cpus });
           const reduced = explore(new Machine(def(), { memoryModel: mm }), new ReducedDfs());
           const brute = explore(new Machine(def(), { memoryModel: mm }), new DfsStrategy({ cache: false }));
-          want.push(`${row}: ${e.verdict} ${e.verdict}`);
-          got.push(`${row}: ${reduced.verdict} ${brute.verdict}`);
+          const dpor = explore(new Machine(def(), { memoryModel: mm }), new DporStrategy());
+          want.push(`${row}: ${e.verdict} ${e.verdict} ${e.verdict}`);
+          got.push(`${row}: ${reduced.verdict} ${brute.verdict} ${dpor.verdict}`);
           if (e.verdict === 'violated') expect(reduced.violation?.invariant).toBe('forbidden-outcome');
         }
       }
@@ -116,7 +123,27 @@ describe('the litmus corpus', () => {
       RWC: ['litmus/RWC', 'plain'],
       WRC: ['litmus/WRC', 'plain'],
       IRIW: ['litmus/IRIW', 'plain'],
+      'LB+mbs': ['litmus/LB', 'mbs'],
+      'R+mbs': ['litmus/R', 'mbs'],
+      '2+2W+wmbs': ['litmus/2+2W', 'wmbs'],
+      'RWC+mbs': ['litmus/RWC', 'mbs'],
+      'WRC+rel+rmb': ['litmus/WRC', 'rel-rmb'],
+      'IRIW+rmbs': ['litmus/IRIW', 'rmbs'],
+      S: ['litmus/S', 'plain'],
+      'S+wmb+acq': ['litmus/S', 'wmb-acq'],
+      ISA2: ['litmus/ISA2', 'plain'],
+      'ISA2+rel+acq+acq': ['litmus/ISA2', 'rel-acq'],
     };
+    // every file of the corpus is checked here
+    expect(
+      readdirSync('litmus')
+        .filter((f) => f.endsWith('.litmus'))
+        .sort(),
+    ).toEqual(
+      Object.keys(SAME)
+        .map((f) => `${f}.litmus`)
+        .sort(),
+    );
     const dir = mkdtempSync(join(tmpdir(), 'ptrace-mc-litmus-'));
     const got: string[] = [];
     const want: string[] = [];

@@ -114,6 +114,57 @@ describe('--workers, --shard and merge give the same result', () => {
     expect(run(['merge', 'a.json', 'b.json', '--json'], dir).out).toBe(one.out);
   });
 
+  it('under x86-TSO: shards merged and a checkpoint resumed give the unsplit result; the files keep the memory model', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ptrace-mc-'));
+    for (const variant of ['buggy', 'fixed']) {
+      const args = [
+        'demo/lost-wakeup',
+        '--variant',
+        variant,
+        '--memory-model',
+        'tso',
+        '--store-buffer',
+        '4',
+        '--strategy',
+        'dfs',
+        '--json',
+      ];
+      const code = variant === 'buggy' ? 1 : 0;
+      const one = run(['check', ...args, '--workers', '1', '--trace-out', `${variant}.json`], dir);
+      expect(one.code).toBe(code);
+      expect(JSON.parse(one.out)).toMatchObject({ memoryModel: 'tso', storeBuffer: 4 });
+      run(['check', ...args, '--shard', '1/2', '--shard-out', `${variant}-s1.json`], dir);
+      run(['check', ...args, '--shard', '2/2', '--shard-out', `${variant}-s2.json`], dir);
+      const shard = JSON.parse(readFileSync(join(dir, `${variant}-s1.json`), 'utf8'));
+      expect(shard.options).toMatchObject({ memoryModel: 'tso', storeBuffer: 4 });
+      const merged = run(['merge', `${variant}-s2.json`, `${variant}-s1.json`, '--json', '--trace-out', `${variant}.json`], dir);
+      expect(merged.code).toBe(code);
+      expect(merged.out).toBe(one.out);
+      const cp = run(['check', ...args, '--checkpoint', `${variant}-cp.json`, '--trace-out', `${variant}.json`], dir);
+      expect(cp.out).toBe(one.out);
+      const resumed = run(['check', '--resume', `${variant}-cp.json`, '--json'], dir);
+      expect(resumed.code).toBe(code);
+      expect(resumed.out).toBe(one.out);
+      if (variant === 'buggy') {
+        expect(JSON.parse(readFileSync(join(dir, 'buggy.json'), 'utf8')).options).toMatchObject({
+          memoryModel: 'tso',
+          storeBuffer: 4,
+        });
+      }
+    }
+    // the memory model is part of the search: a shard under sequential consistency is another search, and resume keeps the model
+    run(
+      ['check', 'demo/lost-wakeup', '--variant', 'fixed', '--strategy', 'dfs', '--shard', '2/2', '--shard-out', 'sc-s2.json'],
+      dir,
+    );
+    const mixed = run(['merge', 'fixed-s1.json', 'sc-s2.json'], dir);
+    expect(mixed.code).toBe(2);
+    expect(mixed.err).toContain('is a shard of another search');
+    expect(run(['check', '--resume', 'fixed-cp.json', '--memory-model', 'sc'], dir).err).toBe(
+      'ptrace-mc: --resume takes the search from fixed-cp.json: --memory-model cannot change it\n',
+    );
+  }, 120_000);
+
   it('refuses what cannot be split, in one line', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ptrace-mc-'));
     const r = run(['check', 'demo/lost-wakeup', '--strategy', 'pct', '--workers', '2'], dir);

@@ -145,7 +145,6 @@ export async function checkCommand(names: string[], flags: CheckInput): Promise<
     throw new UsageError('--trace-out needs --variant when the scenario has several variants');
   }
   checkSlicing(f, jobs);
-  checkStrategyMemory(f, jobs);
   if (f.shard !== undefined) return runShard(jobs[0] as Job, f);
   const outcomes: Outcome[] = [];
   for (const j of jobs) {
@@ -228,21 +227,6 @@ export function parseIrqFlags(values: readonly string[] | undefined): IrqBounds 
   }
   // own properties only, whatever the names (fromEntries defines even '__proto__' as a plain key)
   return Object.fromEntries(out);
-}
-
-/** The strategies whose race analysis assumes sequential consistency (they refuse x86-TSO). */
-const SC_ONLY: readonly string[] = ['dpor', 'source-dpor'];
-
-/** A search under x86-TSO needs a strategy that is sound there: the dfs (sleep sets, fingerprints with the buffers) and the searches built on it. */
-export function checkStrategyMemory(f: CheckFlags, jobs: readonly Job[]): void {
-  for (const j of jobs) {
-    const strategy = flagsFor(j, f).strategy;
-    if (j.memoryModel.name !== 'sc' && SC_ONLY.includes(strategy)) {
-      throw new UsageError(
-        `--strategy ${strategy} works on sequentially consistent memory only (${j.scenario.name} [${j.variant}] runs under x86-TSO): use auto or dfs`,
-      );
-    }
-  }
 }
 
 /**

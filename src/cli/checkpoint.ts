@@ -4,7 +4,7 @@ import type { StopReason } from '../explorer/explore.ts';
 import { isLimitStop } from '../explorer/limits.ts';
 import type { RunOptions } from '../explorer/run.ts';
 import { schemaError } from '../explorer/schemas.ts';
-import { type ShardOptions, sliceResultError } from '../explorer/shard-file.ts';
+import { type ShardOptions, searchMemoryModel, sliceResultError } from '../explorer/shard-file.ts';
 import { ShardMismatch, verifyShards } from '../explorer/shard-verify.ts';
 import type { SliceResult } from '../explorer/slices.ts';
 import { type RecordedFile, recordedFile } from '../explorer/trace.ts';
@@ -46,6 +46,7 @@ export function searchOptionsOf(j: Job, o: RunOptions, f: CheckFlags): ShardOpti
     shrink: f.shrink,
     maxExecutions: o.budget.maxExecutions ?? null,
     ...(Object.keys(j.irq).length > 0 ? { irq: j.irq } : {}),
+    ...(j.memoryModel.name === 'tso' ? { memoryModel: 'tso', storeBuffer: j.memoryModel.storeBuffer } : {}),
   };
 }
 
@@ -180,6 +181,8 @@ const FIXED_BY_CHECKPOINT = [
   'cpus',
   'invariant',
   'irq',
+  'memoryModel',
+  'storeBuffer',
   'strategy',
   'preemptions',
   'depth',
@@ -226,7 +229,7 @@ export async function resumeCommand(names: readonly string[], flags: CheckInput)
     ...pick(flags.maxMemory, 'maxMemory'),
     checkpoint: flags.checkpoint ?? file,
   };
-  const job = namedJob(scenario, c.variant, c.cpus, o.invariants, o.irq ?? {});
+  const job = namedJob(scenario, c.variant, c.cpus, o.invariants, o.irq ?? {}, searchMemoryModel(o));
   if (c.shard !== undefined) return runShard(job, f, c.results);
   return printOutcomes([runJob(job, f, undefined, c.results)], f, false);
 }

@@ -8,7 +8,6 @@ import {
   boundsText,
   type CheckFlags,
   type CheckInput,
-  checkStrategyMemory,
   expectationFor,
   expectedText,
   flagsFor,
@@ -56,7 +55,6 @@ export async function compareCommand(names: string[], flags: CheckInput): Promis
   const mm = parseMemoryModelFlags(f);
   // every job is built (and its --irq checked) before any search runs
   const jobs = scenarios.map((s) => compareJobs(s, f, irq, flags.strategy === undefined, mm));
-  checkStrategyMemory(f, jobs.flat());
   const total = jobs.flat().length;
   let row = 0;
   const tables = jobs.map((js) => js.map((j) => runJob(j, f, { row: ++row, of: total })));

@@ -9,6 +9,7 @@ import {
   ShardFormatError,
   type ShardOptions,
   searchIdentity,
+  searchMemoryModel,
   shardToText,
 } from '../explorer/shard-file.ts';
 import { ShardMismatch, verifyShards } from '../explorer/shard-verify.ts';
@@ -42,10 +43,6 @@ export function checkSlicing(f: CheckFlags, jobs: readonly Job[]): void {
   if (f.shard !== undefined) parseShardOption(f.shard);
   if ((f.shard !== undefined || f.checkpoint !== undefined) && jobs.length !== 1) {
     throw new UsageError(`${what} needs exactly one scenario, variant and CPU count`);
-  }
-  // shard and checkpoint files do not record a memory model yet: a merge or a resume would run the search on another model
-  if ((f.shard !== undefined || f.checkpoint !== undefined) && jobs.some((j) => j.memoryModel.name !== 'sc')) {
-    throw new UsageError(`${what} works on sequentially consistent memory only (this search is under x86-TSO); use --workers`);
   }
 }
 
@@ -158,7 +155,7 @@ export async function mergeCommand(files: string[], mf: MergeFlags): Promise<num
     ...(mf.timing ? { timing: true } : {}),
     ...(mf.report !== undefined ? { report: mf.report } : {}),
   };
-  const job = namedJob(scenario, first.variant, first.cpus, o.invariants, o.irq ?? {});
+  const job = namedJob(scenario, first.variant, first.cpus, o.invariants, o.irq ?? {}, searchMemoryModel(o));
   const opts: RunOptions = { ...runOptions(job, f, null), strategy: o.strategy as StrategyName };
   try {
     const merged = finishSliced(scenario, opts, {

@@ -160,15 +160,24 @@ export class RaceAnalysis {
       ej = d;
       mayBlock = true;
     }
-    const scope = this.wholeExecution ? this.n : j;
-    const rest: number[] = [];
-    for (let i = 0; i < scope; i++) if (i < e || !this.before(e, i)) rest.push(i);
-    if (!mayBlock || this.enabled(rest, ej.proc)) {
-      this.emit(rest, ej, sink);
-      return;
-    }
+    const rest = this.notdep(e, this.wholeExecution ? this.n : j);
+    if (!mayBlock || this.enabled(rest, ej.proc)) this.emit(rest, ej, sink);
     // Case 1: e enabled e'. Case 2 from the state where e' waits.
-    this.blockedTest(ej, this.lastOwnBefore(ej.proc, j), rest, sink, this.n + 1);
+    else this.blockedTest(ej, this.lastOwnBefore(ej.proc, j), rest, sink, this.n + 1);
+    if (this.wholeExecution) return;
+    // Source-DPOR takes notdep(e) up to e' and also, as in the paper, over
+    // the whole execution: e' (or the step an injection displaced, case 3)
+    // may be enabled only by steps after it that do not happen after e —
+    // under x86-TSO, the drain of a buffered release that comes later.
+    const whole = this.notdep(e, this.n);
+    if (whole.length > rest.length && (!mayBlock || this.enabled(whole, ej.proc))) this.emit(whole, ej, sink);
+  }
+
+  /** The steps before `scope` that do not happen after `e` (e excluded), ascending: the prefix up to e, then notdep(e). */
+  private notdep(e: number, scope: number): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < scope; i++) if (i < e || !this.before(e, i)) out.push(i);
+    return out;
   }
 
   /**

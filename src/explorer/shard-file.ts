@@ -1,3 +1,4 @@
+import { type MemoryModel, memoryModel, SC } from '../model/memory-model.ts';
 import { schemaError } from './schemas.ts';
 import type { SliceResult } from './slices.ts';
 import type { RecordedFile } from './trace.ts';
@@ -15,6 +16,14 @@ export interface ShardOptions {
   readonly maxExecutions: number | null;
   /** interrupt budgets that replaced the scenario's (absent: its own) */
   readonly irq?: Readonly<Record<string, number>>;
+  /** the memory model when it is x86-TSO (absent: sequentially consistent), with its store-buffer depth */
+  readonly memoryModel?: 'tso';
+  readonly storeBuffer?: number;
+}
+
+/** The memory model a shard file or a checkpoint records. */
+export function searchMemoryModel(o: ShardOptions): MemoryModel {
+  return o.memoryModel === 'tso' ? memoryModel('tso', o.storeBuffer) : SC;
 }
 
 /** What `check --shard i/n` writes and `merge` reads. */

@@ -2,7 +2,7 @@ import { hasOwn } from '../model/own.ts';
 import { invariantNames, type ScenarioDef } from '../model/scenario.ts';
 import { makeMachine } from './make-machine.ts';
 import { ReplayMismatch, replaySchedule } from './replay.ts';
-import type { ShardFile } from './shard-file.ts';
+import { type ShardFile, searchMemoryModel } from './shard-file.ts';
 import { computeSlices, SLICE_TARGET, type SliceResult } from './slices.ts';
 
 /** The shards do not fit the model: the message names the file and the slice. */
@@ -38,6 +38,7 @@ export function verifyShards(
     invariants: o.invariants,
     maxSteps: o.maxSteps,
     ...(o.irq !== undefined ? { irq: o.irq } : {}),
+    memoryModel: searchMemoryModel(o),
   };
   const dedup = !o.cache ? 'none' : o.strategy === 'bounded' ? 'bounded' : 'state';
   const slices = computeSlices(makeMachine(s, mo), SLICE_TARGET, dedup);

@@ -873,6 +873,8 @@ export class Machine implements MachineView {
       const cpu = this.cpus[choice] as CpuState;
       return cpu.current >= 0 && this.pendingOf(cpu.current) !== null;
     }
+    // an empty store buffer waits for no other CPU: only its own CPU's store fills it
+    if (choice >= this.drainBase) return false;
     return (this.irqBudget[choice - this.cpuCount] as number) > 0;
   }
 

@@ -55,6 +55,8 @@ const BUILTINS: readonly (readonly [string, () => Promise<ScenarioDef>])[] = [
   ['litmus/RWC', async () => (await import('./litmus/classic.ts')).RWC],
   ['litmus/WRC', async () => (await import('./litmus/classic.ts')).WRC],
   ['litmus/IRIW', async () => (await import('./litmus/classic.ts')).IRIW],
+  ['litmus/S', async () => (await import('./litmus/classic.ts')).S],
+  ['litmus/ISA2', async () => (await import('./litmus/classic.ts')).ISA2],
   ['bench/locked-counter', async () => (await import('./bench/locked-counter.ts')).default],
   ['bench/sleep-wake', async () => (await import('./bench/sleep-wake.ts')).default],
 ];

@@ -124,6 +124,20 @@ export const LB = litmusScenario({
       },
       answers: { summary: 'no barriers', sc: 'Never', tso: 'Never', why: 'a store never passes an earlier load on x86' },
     },
+    mbs: {
+      test: {
+        name: 'LB+mbs',
+        threads: [
+          [R('x', 'r0'), MB, W('y', 1)],
+          [R('y', 'r0'), MB, W('x', 1)],
+        ],
+        exists: [
+          { thread: 0, reg: 'r0', v: 1 },
+          { thread: 1, reg: 'r0', v: 1 },
+        ],
+      },
+      answers: { summary: 'smp_mb() between load and store on both', sc: 'Never', tso: 'Never' },
+    },
   },
 });
 
@@ -187,6 +201,20 @@ export const TwoPlusTwoW = litmusScenario({
       },
       answers: { summary: 'no barriers', sc: 'Never', tso: 'Never', why: 'each buffer drains in program order' },
     },
+    wmbs: {
+      test: {
+        name: '2+2W+wmbs',
+        threads: [
+          [W('x', 1), WMB, W('y', 2)],
+          [W('y', 1), WMB, W('x', 2)],
+        ],
+        exists: [
+          { cell: 'x', v: 1 },
+          { cell: 'y', v: 1 },
+        ],
+      },
+      answers: { summary: 'smp_wmb() between the stores on both', sc: 'Never', tso: 'Never' },
+    },
   },
 });
 
@@ -212,6 +240,19 @@ export const IRIW = litmusScenario({
         tso: 'Never',
         why: 'x86 stores become visible to all other CPUs at once (one memory)',
       },
+    },
+    rmbs: {
+      test: {
+        name: 'IRIW+rmbs',
+        threads: [[W('x', 1)], [W('y', 1)], [R('x', 'r0'), RMB, R('y', 'r1')], [R('y', 'r0'), RMB, R('x', 'r1')]],
+        exists: [
+          { thread: 2, reg: 'r0', v: 1 },
+          { thread: 2, reg: 'r1', v: 0 },
+          { thread: 3, reg: 'r0', v: 1 },
+          { thread: 3, reg: 'r1', v: 0 },
+        ],
+      },
+      answers: { summary: 'smp_rmb() between the readers’ loads', sc: 'Never', tso: 'Never' },
     },
   },
 });
@@ -269,6 +310,102 @@ export const WRC = litmusScenario({
         ],
       },
       answers: { summary: 'no barriers', sc: 'Never', tso: 'Never', why: 'x86 is multi-copy atomic and keeps load→store order' },
+    },
+    'rel-rmb': {
+      test: {
+        name: 'WRC+rel+rmb',
+        threads: [[W('x', 1)], [R('x', 'r0'), WRel('y', 1)], [R('y', 'r0'), RMB, R('x', 'r1')]],
+        exists: [
+          { thread: 1, reg: 'r0', v: 1 },
+          { thread: 2, reg: 'r0', v: 1 },
+          { thread: 2, reg: 'r1', v: 0 },
+        ],
+      },
+      answers: { summary: 'smp_store_release(&y) on P1, smp_rmb() on P2', sc: 'Never', tso: 'Never' },
+    },
+  },
+});
+
+/** S: P0 stores x then y; P1 reads y and stores x; P1's store of x lands before P0's although P1 saw P0's y? */
+export const S = litmusScenario({
+  name: 'litmus/S',
+  summary: 'S: P0: x = 2; y = 1 | P1: r0 = y; x = 1 — 1:r0 = 1 and x ends 2?',
+  variants: {
+    plain: {
+      test: {
+        name: 'S',
+        threads: [
+          [W('x', 2), W('y', 1)],
+          [R('y', 'r0'), W('x', 1)],
+        ],
+        exists: [
+          { thread: 1, reg: 'r0', v: 1 },
+          { cell: 'x', v: 2 },
+        ],
+      },
+      answers: {
+        summary: 'no barriers',
+        sc: 'Never',
+        tso: 'Never',
+        why: 'P0’s buffer drains x before y, and P1’s store of x waits for its load of y',
+      },
+    },
+    'wmb-acq': {
+      test: {
+        name: 'S+wmb+acq',
+        threads: [
+          [W('x', 2), WMB, W('y', 1)],
+          [RAcq('y', 'r0'), W('x', 1)],
+        ],
+        exists: [
+          { thread: 1, reg: 'r0', v: 1 },
+          { cell: 'x', v: 2 },
+        ],
+      },
+      answers: { summary: 'smp_wmb() on P0, smp_load_acquire(&y) on P1', sc: 'Never', tso: 'Never' },
+    },
+  },
+});
+
+const isa2 = (name: string, threads: Litmus['threads']): Litmus => ({
+  name,
+  threads,
+  exists: [
+    { thread: 1, reg: 'r0', v: 1 },
+    { thread: 2, reg: 'r0', v: 1 },
+    { thread: 2, reg: 'r1', v: 0 },
+  ],
+});
+
+/** ISA2: a message passed through a third CPU: P0 writes data and a flag, P1 passes the flag on, P2 sees it but stale data? */
+export const ISA2 = litmusScenario({
+  name: 'litmus/ISA2',
+  summary: 'ISA2: P0: x = 1; y = 1 | P1: r0 = y; z = 1 | P2: r0 = z; r1 = x — 1:r0 = 1, 2:r0 = 1, 2:r1 = 0?',
+  variants: {
+    plain: {
+      test: isa2('ISA2', [
+        [W('x', 1), W('y', 1)],
+        [R('y', 'r0'), W('z', 1)],
+        [R('z', 'r0'), R('x', 'r1')],
+      ]),
+      answers: {
+        summary: 'no barriers',
+        sc: 'Never',
+        tso: 'Never',
+        why: 'x86 keeps store→store, load→store and load→load order, and is multi-copy atomic',
+      },
+    },
+    'rel-acq': {
+      test: isa2('ISA2+rel+acq+acq', [
+        [W('x', 1), WRel('y', 1)],
+        [RAcq('y', 'r0'), WRel('z', 1)],
+        [RAcq('z', 'r0'), R('x', 'r1')],
+      ]),
+      answers: {
+        summary: 'smp_store_release / smp_load_acquire along the chain',
+        sc: 'Never',
+        tso: 'Never',
+      },
     },
   },
 });
