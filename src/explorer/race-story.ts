@@ -8,10 +8,10 @@
  *
  * - it starts from the violation: the failing step, the last step that
  *   changed each cell the violation reads, the last step of each CPU stuck in
- *   a deadlock; when a cell it reads was never changed (a wait that never
- *   returned leaves its ghost unwritten), the last step where each task the
- *   violation's message names, and that wrote none of those cells, read a
- *   value another task wrote;
+ *   a deadlock; when a ghost cell it reads was never written (a wait that
+ *   never returned leaves its ghost unwritten), the last step where each
+ *   task the violation's message names, and that wrote none of those cells,
+ *   read a value another task wrote;
  * - reads-from across tasks: a story step read a value another task wrote
  *   (through the reader's own read-modify-writes of the same cell, so a
  *   reader that takes and drops a lock still reads from the other holder);
@@ -140,10 +140,10 @@ export function raceStory(steps: readonly RaceStep[], v: RaceViolation, limit = 
     offer(w, (ghost ? 1 : 0) + (leads.has(task) ? 1 : 0) + aside);
     if (!ghost) leads.add(task);
   }
-  // A cell the violation reads that no step changed (a ghost a task never got to write: the wait that
-  // never returned): the story starts from the last value each task the message names read from
-  // another task — what it last saw is why it never wrote the cell.
-  if (v.reads.some((c) => g.lastChange(c, n) < 0)) {
+  // A ghost the violation reads that no step wrote (what a task records when it gets somewhere: the
+  // wait that never returned): the story starts from the last value each task the message names read
+  // from another task — what it last saw is why it never wrote the ghost.
+  if (v.reads.some((c) => isGhost(c) && g.lastChange(c, n) < 0)) {
     const writing = new Set(writers.map(({ w }) => (steps[w] as RaceStep).task));
     for (const name of subjects) {
       if (writing.has(name)) continue; // it wrote what the check reads: it starts the story already

@@ -14,8 +14,14 @@
  * says when one is reused), so a long run goes in batches, and batches run
  * elsewhere (`--results OTHER.json`) are folded in with `--merge`:
  *
- *   npm run mutate -- [--file PART] [--operator OP] [--slice K/N] [--limit N]
+ *   npm run mutate -- [--file PART] [--operator OP] [--slice K/N] [--limit N] [--budget F]
  *                     [--max-time-per-row S] [--results FILE] [--fresh] [--report | --list]
+ *
+ * Budget: each row's search under a mutant is cut after F (default 4) times
+ * the executions the row's unmutated search takes (mutate-out/baseline.json,
+ * measured once per state of the sources), so a verdict does not depend on
+ * how busy the machine is; the wall clock (--max-time-per-row, default 600 s)
+ * is only a guard. `--budget 0` cuts by the wall clock alone.
  *   npm run mutate -- --merge A.json B.json …
  */
 import { spawnSync } from 'node:child_process';
@@ -33,6 +39,7 @@ import { type Row, tableRows } from './rows.ts';
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const OUT = join(ROOT, 'mutate-out');
 const COVERAGE = join(OUT, 'coverage.json');
+const BASELINE = join(OUT, 'baseline.json');
 const EQUIVALENT = join(ROOT, 'tools/mutate/equivalent.json');
 
 interface Options {
@@ -41,6 +48,8 @@ interface Options {
   slice?: { k: number; n: number };
   limit: number;
   maxTimeS: number;
+  /** each row's search is cut at this many times the executions its unmutated search takes (0: wall clock only) */
+  budgetFactor: number;
   report: boolean;
   list: boolean;
   fresh: boolean;
@@ -50,7 +59,7 @@ interface Options {
 
 function args(): Options {
   const a = process.argv.slice(2);
-  const known = new Set(['--file', '--operator', '--slice', '--limit', '--max-time-per-row', '--results', '--merge']);
+  const known = new Set(['--file', '--operator', '--slice', '--limit', '--max-time-per-row', '--budget', '--results', '--merge']);
   const flags = new Set(['--report', '--fresh', '--list']);
   const val = (k: string) => {
     const i = a.indexOf(k);
@@ -91,13 +100,24 @@ function args(): Options {
     ...(op !== undefined ? { operator: op } : {}),
     ...(slice ? { slice } : {}),
     limit: Number(val('--limit') ?? Number.POSITIVE_INFINITY),
-    maxTimeS: Number(val('--max-time-per-row') ?? 30),
+    budgetFactor: Number(val('--budget') ?? 4),
+    maxTimeS: Number(val('--max-time-per-row') ?? (Number(val('--budget') ?? 4) > 0 ? 600 : 30)),
     report: a.includes('--report'),
     list: a.includes('--list'),
     fresh: a.includes('--fresh'),
     results: resolve(val('--results') ?? join(OUT, 'results.json')),
     merge: mergeFiles.map((f) => resolve(f)),
   };
+}
+
+/** Is there a process with this id (a run that still owns its copy of the sources)? */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function sha(text: string): string {
@@ -135,7 +155,7 @@ function allMutants(): Mutant[] {
 }
 
 /** Coverage of the rows, recomputed when any model or scenario source changed. */
-async function coverage(rows: readonly Row[]): Promise<Record<string, string[]>> {
+async function coverage(rows: readonly Row[]): Promise<{ key: string; rows: Record<string, string[]> }> {
   const key = sha(
     sourceFiles(join(ROOT, 'src'))
       .map((f) => readFileSync(f, 'utf8'))
@@ -144,10 +164,27 @@ async function coverage(rows: readonly Row[]): Promise<Record<string, string[]>>
   const cached = existsSync(COVERAGE)
     ? (JSON.parse(readFileSync(COVERAGE, 'utf8')) as { key?: string; rows?: Record<string, string[]> })
     : {};
-  if (cached.key === key && cached.rows) return cached.rows;
+  if (cached.key === key && cached.rows) return { key, rows: cached.rows };
   const rowsCov = await rowCoverage(rows, ROOT, (s) => process.stderr.write(`${s}\n`));
   writeFileSync(COVERAGE, `${JSON.stringify({ key, rows: rowsCov })}\n`);
-  return rowsCov;
+  return { key, rows: rowsCov };
+}
+
+/** The executions each row's unmutated search takes (once per state of the sources, kept in mutate-out/baseline.json). */
+function baseline(tree: string, rows: readonly Row[], key: string, maxTimeS: number): Record<string, number> {
+  const cached = existsSync(BASELINE)
+    ? (JSON.parse(readFileSync(BASELINE, 'utf8')) as { key?: string; executions?: Record<string, number> })
+    : {};
+  if (cached.key === key && cached.executions) return cached.executions;
+  process.stderr.write(`baseline: the ${rows.length} rows on the unmutated sources\n`);
+  const lines = runRows(tree, rows, maxTimeS).lines;
+  const executions: Record<string, number> = {};
+  for (const l of lines) {
+    if (l.outcome === 'as-expected' && typeof l.executions === 'number') executions[l.id] = l.executions;
+    else process.stderr.write(`baseline: ${l.id} gives ${l.verdict} unmutated: cut by the wall clock only\n`);
+  }
+  writeFileSync(BASELINE, `${JSON.stringify({ key, executions })}\n`);
+  return executions;
 }
 
 function report(
@@ -232,13 +269,11 @@ async function main(): Promise<void> {
   const tree = join(OUT, `tree-${process.pid}`);
   const runs = !o.report && !o.list && o.merge.length === 0;
   if (runs) {
-    rmSync(tree, { recursive: true, force: true });
-    // a run stopped by a signal leaves no copy behind (its results are saved after each mutant)
-    for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-      process.on(s, () => {
-        rmSync(tree, { recursive: true, force: true });
-        process.exit(128 + (s === 'SIGINT' ? 2 : s === 'SIGTERM' ? 15 : 1));
-      });
+    // the copies left by runs that were stopped (their results are saved after each mutant): a signal
+    // handler would never run while a mutant runs (spawnSync holds the event loop), so they go here
+    for (const d of readdirSync(OUT)) {
+      const pid = /^tree-(\d+)$/.exec(d)?.[1];
+      if (pid !== undefined && !alive(Number(pid))) rmSync(join(OUT, d), { recursive: true, force: true });
     }
     mkdirSync(tree, { recursive: true });
     cpSync(join(ROOT, 'src'), join(tree, 'src'), { recursive: true });
@@ -276,8 +311,14 @@ async function main(): Promise<void> {
         throw new Error(`${m} changed while the run started: start it again`);
       }
     }
-    const rows = (await tableRows()).filter((r) => !r.long);
-    const cov = await coverage(rows);
+    const table = (await tableRows()).filter((r) => !r.long);
+    const { key: sourcesKey, rows: cov } = await coverage(table);
+    const base = o.budgetFactor > 0 ? baseline(tree, table, sourcesKey, o.maxTimeS) : {};
+    const rows: Row[] = table.map((r) => {
+      const n = base[r.id];
+      return n === undefined ? r : { ...r, maxExecutions: Math.max(1000, Math.ceil(o.budgetFactor * n)) };
+    });
+    const budget = o.budgetFactor > 0 ? `${o.budgetFactor} × each row's executions` : 'wall clock';
     let ran = 0;
     for (const m of mutants) {
       const key = `${m.file}:${m.fn}`;
@@ -291,6 +332,7 @@ async function main(): Promise<void> {
         contextHash,
         mine.map((r) => r.id),
         o.maxTimeS,
+        budget,
       );
       if (todo.reuse) continue;
       if (ran >= o.limit) break;
@@ -325,6 +367,7 @@ async function main(): Promise<void> {
         by: run.by,
         ran: outcome === 'killed' || outcome === 'crashed' ? {} : all,
         maxTimeS: o.maxTimeS,
+        budget,
       };
       results.set(m.id, r);
       saveResults(o.results, results);
@@ -338,6 +381,34 @@ async function main(): Promise<void> {
   }
 }
 
+interface RowLine {
+  readonly id: string;
+  readonly outcome: string;
+  readonly verdict?: string;
+  readonly executions?: number;
+  readonly error?: string;
+}
+
+/** Runs rows on a tree of the sources in a child process (run-rows.ts): one line per row, until one differs. */
+function runRows(
+  tree: string,
+  rows: readonly Row[],
+  maxTimeS: number,
+): { lines: RowLine[]; status: number | null; stderr: string } {
+  const rowsFile = join(tree, 'rows.json');
+  writeFileSync(rowsFile, JSON.stringify(rows));
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'tools/mutate/run-rows.ts'), tree, rowsFile, String(maxTimeS * 1000)],
+    { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 },
+  );
+  const lines = r.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as RowLine);
+  return { lines, status: r.status, stderr: r.stderr };
+}
+
 /** Runs one mutant against rows on the copy of the sources; returns the outcome, the row that decided it and each row's outcome. */
 function runMutant(
   tree: string,
@@ -349,21 +420,7 @@ function runMutant(
   const original = readFileSync(path, 'utf8');
   writeFileSync(path, applyMutant(original, m));
   try {
-    const rowsFile = join(tree, 'rows.json');
-    writeFileSync(rowsFile, JSON.stringify(rows));
-    const r = spawnSync(
-      process.execPath,
-      ['--import', 'tsx', join(ROOT, 'tools/mutate/run-rows.ts'), tree, rowsFile, String(maxTimeS * 1000)],
-      {
-        cwd: ROOT,
-        encoding: 'utf8',
-        maxBuffer: 1 << 26,
-      },
-    );
-    const lines = r.stdout
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as { id: string; outcome: string; error?: string });
+    const { lines, status, stderr } = runRows(tree, rows, maxTimeS);
     const bad = lines.find((l) => l.outcome === 'differs' || l.outcome === 'crash');
     if (bad)
       return {
@@ -372,8 +429,8 @@ function runMutant(
         ran: {},
       };
     // a runner that died (a mutant that broke an import) is caught like a crash
-    if (r.status !== 0 || lines.length < rows.length) {
-      return { outcome: 'crashed', by: r.stderr.split('\n').find((l) => l.trim()) ?? 'the runner died', ran: {} };
+    if (status !== 0 || lines.length < rows.length) {
+      return { outcome: 'crashed', by: stderr.split('\n').find((l) => l.trim()) ?? 'the runner died', ran: {} };
     }
     const ran: Record<string, RowOutcome> = {};
     for (const l of lines) ran[l.id] = l.outcome === 'undecided' ? 'undecided' : 'as-expected';

@@ -8,7 +8,7 @@
  *   - for a mutant not caught, the rows it already ran and that gave their
  *     expected verdict are not run again: only rows new to it (a row added,
  *     or one whose coverage now reaches the mutated function), and rows that
- *     were cut by a time budget smaller than this run's.
+ *     were cut under another budget or a smaller wall-clock guard.
  * A change elsewhere in the models does not rerun a kept result: run with
  * --fresh after one (the report says how old each result is by its hash).
  */
@@ -32,8 +32,10 @@ export interface Result {
   readonly by: string | null;
   /** for a mutant not caught: every row it ran, with the row's outcome */
   readonly ran: Readonly<Record<string, RowOutcome>>;
-  /** the time budget per row it ran under, in seconds */
+  /** the wall-clock guard per row it ran under, in seconds */
   readonly maxTimeS: number;
+  /** the budget it ran under, as said in the report (`4 × each row's executions`); absent: wall clock only */
+  readonly budget?: string;
 }
 
 export function loadResults(file: string): Map<string, Result> {
@@ -55,6 +57,7 @@ export function pending(
   contextHash: string,
   rowIds: readonly string[],
   maxTimeS: number,
+  budget: string,
 ): { reuse: true } | { reuse: false; rows: string[]; carried: Record<string, RowOutcome> } {
   if (!kept || kept.contextHash !== contextHash) return { reuse: false, rows: [...rowIds], carried: {} };
   if (kept.outcome === 'killed' || kept.outcome === 'crashed') {
@@ -66,7 +69,7 @@ export function pending(
   const rows: string[] = [];
   for (const id of rowIds) {
     const had = kept.ran[id];
-    if (had === 'as-expected' || (had === 'undecided' && maxTimeS <= kept.maxTimeS)) carried[id] = had;
+    if (had === 'as-expected' || (had === 'undecided' && kept.budget === budget && maxTimeS <= kept.maxTimeS)) carried[id] = had;
     else rows.push(id);
   }
   return rows.length === 0 ? { reuse: true } : { reuse: false, rows, carried };

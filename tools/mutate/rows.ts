@@ -18,6 +18,8 @@ export interface Row {
   /** the memory model the row states (its own, else its scenario's); null: sequentially consistent */
   readonly memoryModel: string | null;
   readonly storeBuffer: number | null;
+  /** the search is cut after this many executions (set per run: a multiple of the row's unmutated search) */
+  readonly maxExecutions?: number;
 }
 
 /** Every row of the expectation table, with the search the table gives it. */

@@ -1,7 +1,8 @@
 /**
  * Runs expectation rows on one tree of the sources (a mutant's copy) and
  * prints one JSON line per row: the verdict, and whether it is the one the
- * row expects. Stops at the first row that differs (the mutant is killed).
+ * row expects, and the executions it took. Stops at the first row that
+ * differs (the mutant is killed).
  * Started by main.ts as `node --import tsx run-rows.ts ROOT ROWS.json`.
  */
 import { readFileSync } from 'node:fs';
@@ -36,7 +37,8 @@ for (const row of rows) {
       preemptions: row.preemptions,
       depth: 3,
       shrink: false,
-      budget: { maxTimeMs: Number(maxTime) },
+      // the row's own share (a multiple of the executions its unmutated search takes), and a wall-clock guard
+      budget: { maxTimeMs: Number(maxTime), ...(row.maxExecutions !== undefined ? { maxExecutions: row.maxExecutions } : {}) },
     });
     const v = r.search.verdict as string;
     const inv = r.search.violation?.invariant ?? null;
@@ -45,6 +47,8 @@ for (const row of rows) {
       id: row.id,
       verdict: v,
       invariant: inv,
+      executions: r.search.executions,
+      stoppedBy: r.search.stoppedBy ?? null,
       outcome: v === 'incomplete' ? 'undecided' : matches ? 'as-expected' : 'differs',
     };
   } catch (e) {

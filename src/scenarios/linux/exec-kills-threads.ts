@@ -8,6 +8,14 @@
  * Variant unlock-then-sleep, an invented bug: de_thread drops the siglock
  * before __set_current_state(TASK_KILLABLE) — T's wakeup can land between
  * the two, find the exec running, and the exec sleeps for good.
+ *
+ * Variants thread-exits and thread-exits-unlock-then-sleep: the same, but T
+ * calls exit() at the same time instead of sleeping in pause(), so its
+ * __exit_signal can run while the exec is anywhere in de_thread — even
+ * before T takes a SIGKILL (zap_other_threads counts every thread still on
+ * the list, exit_state or not): the siglock __exit_signal takes is what
+ * keeps its notify_count update and wakeup out of the window between
+ * de_thread's `while (sig->notify_count)` and TASK_KILLABLE.
  */
 import { load, store } from '../../cpu/ops.ts';
 import { TASK_KILLABLE } from '../../kernel/linux/consts.ts';
@@ -35,6 +43,30 @@ export default defineScenario({
         { cpus: 2, verdict: 'holds' },
       ],
     },
+    'thread-exits': {
+      summary: 'L: execve() — T: exit(), racing with it',
+      source: 'linux-6.6 fs/exec.c:1044-1178 de_thread; kernel/exit.c:143-216 __exit_signal, 239-290 release_task',
+      expect: [
+        { cpus: 1, verdict: 'holds' },
+        {
+          cpus: 2,
+          verdict: 'holds',
+          why: "__exit_signal's notify_count update and wakeup run under the siglock, which de_thread holds from its test to TASK_KILLABLE",
+        },
+      ],
+    },
+    'thread-exits-unlock-then-sleep': {
+      summary: 'thread-exits with de_thread dropping the siglock before __set_current_state(TASK_KILLABLE)',
+      expect: [
+        {
+          cpus: 2,
+          verdict: 'violated',
+          invariant: 'no-lost-wakeup',
+          why: "T's __exit_signal wakes the exec between the unlock and TASK_KILLABLE",
+        },
+        { cpus: 1, verdict: 'violated', invariant: 'no-lost-wakeup', why: 'a tick preempts the exec in the same window' },
+      ],
+    },
     'unlock-then-sleep': {
       summary: 'de_thread: spin_unlock_irq(lock); __set_current_state(TASK_KILLABLE); schedule()',
       expect: [
@@ -51,7 +83,7 @@ export default defineScenario({
   build({ variant, cpus }) {
     const b = new ModelBuilder(cpus);
     const k = new LinuxKernel(b, { ticks: 1 });
-    if (variant === 'unlock-then-sleep') {
+    if (variant === 'unlock-then-sleep' || variant === 'thread-exits-unlock-then-sleep') {
       k.override('de_thread', function* (k, ctx) {
         const me = k.current(ctx);
         yield* spin_lock_irq(me.siglock, here`de_thread`);
@@ -71,8 +103,10 @@ export default defineScenario({
       });
     }
     const [execs, pause] = [script((u) => u.exec()), script((u) => u.pause())];
+    // exit(): a task's body that returns goes on to do_exit(0)
+    const exits = script(function* () {});
     const leader = k.spawn('L', 0, execs);
-    k.spawn('T', 1, pause, { threadOf: leader });
+    k.spawn('T', 1, variant.startsWith('thread-exits') ? exits : pause, { threadOf: leader });
     k.credGuard(leader);
     k.finish();
     registerLinuxInvariants(b, k);
