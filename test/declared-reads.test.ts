@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { store } from '../src/cpu/ops.ts';
+import { type Op, store } from '../src/cpu/ops.ts';
 import { explore } from '../src/explorer/explore.ts';
 import { makeMachine } from '../src/explorer/make-machine.ts';
 import { RandomStrategy } from '../src/explorer/random.ts';
 import { ReducedDfs } from '../src/explorer/reduced-dfs.ts';
 import { Machine } from '../src/model/machine.ts';
 import { statedMemoryModel } from '../src/model/memory-model.ts';
+import type { SafetyInvariant } from '../src/model/types.ts';
 import { loadBuiltins } from '../src/scenarios/registry.ts';
 import { model } from './helpers.ts';
 
@@ -47,31 +48,10 @@ describe('declared invariant reads', () => {
   }, 300_000);
 
   it('a check that reads a cell it does not declare is refused, naming the invariant and the cell', () => {
-    let x = 0;
-    let y = 0;
-    const def = model(
-      2,
-      (b) => {
-        x = b.layout.cell('x');
-        y = b.layout.cell('y');
-        return [
-          function* () {
-            yield store(x, 1, R);
-          },
-          function* () {
-            yield store(y, 1, R);
-          },
-        ];
-      },
-      (b) =>
-        b.invariant({
-          name: 'x-alone',
-          watch: [x],
-          reads: [x],
-          check: (w) => (w.mem[x] === 1 && w.mem[y] === 1 ? 'both' : null),
-        }),
+    const m = xyMachine(
+      (x, y) => [[store(x, 1, R)], [store(y, 1, R)]],
+      (x, y) => ({ name: 'x-alone', watch: [x], reads: [x], check: (w) => (w.mem[x] === 1 && w.mem[y] === 1 ? 'both' : null) }),
     );
-    const m = new Machine(def);
     m.verifyDeclaredReads();
     expect(() => explore(m, new ReducedDfs({ blocks: false }), {})).toThrow(
       "invariant 'x-alone' read y, which is not among the cells it declares in 'reads'",
@@ -81,34 +61,16 @@ describe('declared invariant reads', () => {
   it('declared reads make a write the check reads visible to the reduction from the start', () => {
     // A's store to y is outside any lock; the check reads y only once x is set. Declared, the
     // search never takes the store alone; the verdict is the unreduced search's.
-    const build = (declare: boolean) => {
-      let x = 0;
-      let y = 0;
-      const def = model(
-        2,
-        (b) => {
-          x = b.layout.cell('x');
-          y = b.layout.cell('y');
-          return [
-            function* () {
-              yield store(y, 1, R);
-              yield store(y, 0, R);
-            },
-            function* () {
-              yield store(x, 1, R);
-            },
-          ];
-        },
-        (b) =>
-          b.invariant({
-            name: 'y-while-x',
-            watch: [x],
-            ...(declare ? { reads: [x, y] } : {}),
-            check: (w) => (w.mem[x] === 1 && w.mem[y] === 1 ? 'y is set while x is' : null),
-          }),
+    const build = (declare: boolean) =>
+      xyMachine(
+        (x, y) => [[store(y, 1, R), store(y, 0, R)], [store(x, 1, R)]],
+        (x, y) => ({
+          name: 'y-while-x',
+          watch: [x],
+          ...(declare ? { reads: [x, y] } : {}),
+          check: (w) => (w.mem[x] === 1 && w.mem[y] === 1 ? 'y is set while x is' : null),
+        }),
       );
-      return new Machine(def);
-    };
     for (const declare of [true, false]) {
       const reduced = explore(build(declare), new ReducedDfs(), {});
       const full = explore(build(declare), new ReducedDfs({ sleepSets: false }), {});
@@ -117,3 +79,25 @@ describe('declared invariant reads', () => {
     }
   });
 });
+
+/** Two CPUs over cells x and y, each running its list of ops, with one safety invariant on them. */
+function xyMachine(ops: (x: number, y: number) => Op[][], invariant: (x: number, y: number) => SafetyInvariant): Machine {
+  let x = 0;
+  let y = 0;
+  const def = model(
+    2,
+    (b) => {
+      x = b.layout.cell('x');
+      y = b.layout.cell('y');
+      // fresh ops in every execution, as a kernel path makes them
+      return [0, 1].map(
+        (cpu) =>
+          function* () {
+            for (const op of ops(x, y)[cpu] as Op[]) yield op;
+          },
+      );
+    },
+    (b) => b.invariant(invariant(x, y)),
+  );
+  return new Machine(def);
+}
