@@ -5,6 +5,7 @@ import { explore, type SearchResult } from '../src/explorer/explore.ts';
 import { makeMachine } from '../src/explorer/make-machine.ts';
 import { ReducedDfs } from '../src/explorer/reduced-dfs.ts';
 import type { Strategy } from '../src/explorer/strategy.ts';
+import { continuationKey, NOT_KEPT } from '../src/model/frame.ts';
 import { Machine } from '../src/model/machine.ts';
 import type { ModelDef } from '../src/model/types.ts';
 import { findScenario } from '../src/scenarios/index.ts';
@@ -74,6 +75,22 @@ describe('history points (a program is not run again on a continuation it has an
     expect(a.rebuilt).toBeLessThan(b.rebuilt);
   });
 
+  it('a continuation is told apart by its value and its CPU; a value that is not a 32-bit integer is never kept', () => {
+    const keys = new Map<number, string>();
+    for (const value of [-(2 ** 31), -65, -64, -1, 0, 1, 63, 64, 2 ** 31 - 1]) {
+      for (const cpu of [-1, 0, 1, 2, 62]) {
+        const k = continuationKey(value, cpu);
+        expect(k).toBeGreaterThanOrEqual(-(2 ** 40));
+        expect(keys.get(k), `${value} on ${cpu}`).toBeUndefined();
+        keys.set(k, `${value} on ${cpu}`);
+      }
+    }
+    expect(keys.has(NOT_KEPT)).toBe(false);
+    expect(continuationKey(0.5, 0)).toBe(NOT_KEPT);
+    expect(continuationKey(2 ** 31, 0)).toBe(NOT_KEPT);
+    expect(continuationKey(1, 63)).toBe(NOT_KEPT);
+  });
+
   it('past its budget the machine keeps no more points, and the search is unchanged', () => {
     const small = search(readers({ resumes: 0 }), 5);
     const none = search(readers({ resumes: 0 }), 0);
@@ -95,6 +112,8 @@ describe('history points (a program is not run again on a continuation it has an
     ['linux/seize-detach', 'linux-6.6', 1],
     ['linux/gdb-traceme', 'linux-6.6', 1],
     ['dragonos/c3-detach-wakeup', 'pr1663', 2],
+    ['linux/sleep-wake', 'linux-6.6', 2],
+    ['linux/wake-migrate', 'linux-6.6', 3],
   ])('%s [%s] on %i CPU(s): the same verdict and counts with points kept or not', (name, variant, cpus) => {
     const s = findScenario(name);
     if (!s) throw new Error(`no scenario ${name}`);

@@ -21,13 +21,16 @@ export class HistoryPoint {
   ) {}
 }
 
+/** The continuation key of a value that is not kept (not an integer, so no key equals it). */
+export const NOT_KEPT = 0.5;
+
 /**
  * The key of a continuation in HistoryPoint.next: the value sent and the
- * CPU (-1…62) it was sent on, or -1 when the value is not a 32-bit integer
- * (such a continuation is not kept).
+ * CPU (-1…62) it was sent on, or NOT_KEPT when the value is not a 32-bit
+ * integer (such a continuation is not kept).
  */
 export function continuationKey(value: number, cpu: number): number {
-  return (value | 0) === value && cpu >= -1 && cpu < 63 ? value * 64 + cpu + 1 : -1;
+  return (value | 0) === value && cpu >= -1 && cpu < 63 ? value * 64 + cpu + 1 : NOT_KEPT;
 }
 
 /**

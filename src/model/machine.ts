@@ -1,7 +1,7 @@
 import { CpuState, SB_ENTRY } from '../cpu/cpu.ts';
 import type { MemoryLayout } from '../cpu/memory.ts';
 import { type AssertFn, BARRIER, check, isBlocking, K, type MemView, type Op, type Program, SNAPSHOT } from '../cpu/ops.ts';
-import { continuationKey, Frame, HistoryPoint } from './frame.ts';
+import { continuationKey, Frame, HistoryPoint, NOT_KEPT } from './frame.ts';
 import { cellA, cellB, finishA, finishB, stepA, stepB } from './hash.ts';
 import { LockSet } from './lock-set.ts';
 import { type MemoryModel, SC } from './memory-model.ts';
@@ -1531,7 +1531,7 @@ export class Machine implements MachineView {
       const from = j === 0 ? frame.start : (path[j - 1] as HistoryPoint);
       const key = continuationKey(value, cpuNow);
       frame.truncate(j);
-      h = key >= 0 ? from.next?.get(key) : undefined;
+      h = key !== NOT_KEPT ? from.next?.get(key) : undefined;
       if (h === undefined) {
         h = this.runProgram(t, frame, from, value, cpuNow, key);
         ran = true;
@@ -1596,7 +1596,7 @@ export class Machine implements MachineView {
     }
     h.op = r.done ? null : r.value;
     frame.genAt = h;
-    if (key >= 0 && this.historyPoints < this.historyBudget) {
+    if (key !== NOT_KEPT && this.historyPoints < this.historyBudget) {
       if (from.next === null) from.next = new Map();
       from.next.set(key, h);
       this.historyPoints++;
