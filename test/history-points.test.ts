@@ -47,14 +47,11 @@ function endKey(m: Machine): string {
   return `${m.mem.join(',')}|${[...Array(m.taskCount).keys()].map((t) => m.taskDone(t))}`;
 }
 
-function search(def: ModelDef, historyBudget: number, strategy: Strategy = new ReducedDfs({ blocks: false })) {
+/** A search of `def` (the reduced dfs, noting each end state, unless another strategy is given). */
+function search(def: ModelDef, historyBudget: number, strategy?: Strategy) {
   const ends = new Set<string>();
   const m = new Machine(def, { invariants: ['livelock'], historyBudget });
-  const spy: Strategy =
-    strategy instanceof ReducedDfs
-      ? new ReducedDfs({ blocks: false, onEnd: (x) => ends.add(endKey(x)) })
-      : strategy;
-  const r = explore(m, spy, {});
+  const r = explore(m, strategy ?? new ReducedDfs({ blocks: false, onEnd: (x) => ends.add(endKey(x)) }), {});
   return { r, ends: [...ends].sort(), points: m.historyPoints, rebuilt: m.rebuiltSteps };
 }
 
