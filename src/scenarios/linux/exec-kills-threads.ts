@@ -27,13 +27,16 @@
  * back to user mode with TIF_SIGPENDING set and dies of the SIGKILL. The
  * variant killed-in-exec-no-force-sig, an invented bug, leaves
  * force_fatal_sig out: L gets back to the old image
- * (no-return-from-failed-exec).
+ * (no-return-from-failed-exec). killed-in-exec-unlocked-clear, another,
+ * drops the read_lock(&tasklist_lock) of de_thread's killed path: T's
+ * __exit_signal (under the write lock) can then take notify_count to 0
+ * after group_exec_task was cleared, and wakes NULL.
  */
 import { load, store } from '../../cpu/ops.ts';
 import { SIG } from '../../kernel/common/bits.ts';
 import { leaveOut } from '../../kernel/common/paths.ts';
 import { TASK_KILLABLE } from '../../kernel/linux/consts.ts';
-import { NO_RETURN_FROM_FAILED_EXEC } from '../../kernel/linux/exec.ts';
+import { EAGAIN, NO_RETURN_FROM_FAILED_EXEC } from '../../kernel/linux/exec.ts';
 import { registerLinuxInvariants } from '../../kernel/linux/invariants.ts';
 import { LinuxKernel } from '../../kernel/linux/kernel.ts';
 import { spin_lock_irq, spin_unlock_irq } from '../../kernel/linux/locking.ts';
@@ -112,6 +115,22 @@ export default defineScenario({
         },
       ],
     },
+    'killed-in-exec-unlocked-clear': {
+      summary: "killed-in-exec with de_thread's killed path clearing group_exec_task and notify_count without tasklist_lock",
+      expect: [
+        {
+          cpus: 2,
+          verdict: 'violated',
+          invariant: 'kernel-assert',
+          why: "T's __exit_signal takes notify_count from 1 to 0 after the killed exec cleared group_exec_task: wake_up_process(NULL)",
+        },
+        {
+          cpus: 1,
+          verdict: 'holds',
+          why: "on 1 CPU, within one tick, T's __exit_signal never runs between the killed path's two stores",
+        },
+      ],
+    },
     'unlock-then-sleep': {
       summary: 'de_thread: spin_unlock_irq(lock); __set_current_state(TASK_KILLABLE); schedule()',
       expect: [
@@ -144,6 +163,32 @@ export default defineScenario({
         yield* spin_unlock_irq(me.siglock, here`de_thread`);
         yield store(me.signal.group_exec_task, -1, here`de_thread`, 'sig->group_exec_task = NULL');
         yield store(me.signal.notify_count, 0, here`de_thread`, 'sig->notify_count = 0');
+        return 0;
+      });
+    }
+    if (variant === 'killed-in-exec-unlocked-clear') {
+      k.override('de_thread', function* (k, ctx) {
+        const me = k.current(ctx);
+        const sig = me.signal;
+        yield* spin_lock_irq(me.siglock, here`de_thread`);
+        yield store(sig.group_exec_task, me.id, here`de_thread`, 'sig->group_exec_task = tsk');
+        const n = yield* k.fn.zap_other_threads(k, ctx, me);
+        yield store(sig.notify_count, n, here`de_thread`, 'sig->notify_count = zap_other_threads(tsk)');
+        while ((yield load(sig.notify_count, here`de_thread`, 'while (sig->notify_count)')) !== 0) {
+          yield* k.fn.__set_current_state(k, ctx, TASK_KILLABLE);
+          yield* spin_unlock_irq(me.siglock, here`de_thread`);
+          yield* k.fn.schedule(k, ctx);
+          if (yield* k.fn.__fatal_signal_pending(k, ctx, me, 'de_thread')) {
+            // killed: without read_lock(&tasklist_lock)
+            yield store(sig.group_exec_task, -1, here`de_thread`, 'sig->group_exec_task = NULL');
+            yield store(sig.notify_count, 0, here`de_thread`, 'sig->notify_count = 0');
+            return -EAGAIN;
+          }
+          yield* spin_lock_irq(me.siglock, here`de_thread`);
+        }
+        yield* spin_unlock_irq(me.siglock, here`de_thread`);
+        yield store(sig.group_exec_task, -1, here`de_thread`, 'sig->group_exec_task = NULL');
+        yield store(sig.notify_count, 0, here`de_thread`, 'sig->notify_count = 0');
         return 0;
       });
     }
