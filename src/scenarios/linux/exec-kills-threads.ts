@@ -49,7 +49,15 @@ export default defineScenario({
   name: 'linux/exec-kills-threads',
   summary: "a thread group's leader execs: the other thread is killed and the exec waits until it is gone (Linux 6.6)",
   cpus: 2,
-  invariants: ['no-lost-wakeup', 'runqueue-sane', 'lock-discipline', 'deadlock', 'legal-transition', NO_RETURN_FROM_FAILED_EXEC],
+  invariants: [
+    'no-lost-wakeup',
+    'runqueue-sane',
+    'lock-discipline',
+    'deadlock',
+    'legal-transition',
+    NO_RETURN_FROM_FAILED_EXEC,
+    'kernel-assert',
+  ],
   bounds: '1 scheduler tick per CPU',
   variants: {
     'linux-6.6': {
