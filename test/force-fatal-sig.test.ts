@@ -2,15 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { store } from '../src/cpu/ops.ts';
 import { DfsStrategy } from '../src/explorer/dfs.ts';
 import { explore } from '../src/explorer/explore.ts';
-import { DEFAULT_MAX_STEPS, makeMachine } from '../src/explorer/make-machine.ts';
-import { ReducedDfs } from '../src/explorer/reduced-dfs.ts';
 import { SIG, sigmask } from '../src/kernel/common/bits.ts';
 import { SIGNAL_GROUP_EXIT, TIF_SIGPENDING } from '../src/kernel/linux/consts.ts';
-import { NO_RETURN_FROM_FAILED_EXEC } from '../src/kernel/linux/exec.ts';
 import { LinuxKernel } from '../src/kernel/linux/kernel.ts';
 import { ModelBuilder } from '../src/model/build.ts';
 import { Machine } from '../src/model/machine.ts';
-import { findScenario } from '../src/scenarios/index.ts';
 
 const SEGV = sigmask(SIG.SIGSEGV);
 
@@ -48,19 +44,5 @@ describe('force_fatal_sig (kernel/signal.c force_sig_info_to_task)', () => {
 
   it('is dropped by prepare_signal once a group exit has started (the task dies of that)', () => {
     expect(forced({ blocked: 0, groupExit: true })).toBe('blocked false, pending false, TIF_SIGPENDING false');
-  });
-});
-
-describe('linux/exec-kills-threads killed-in-exec: an exec killed in de_thread never returns to the old image', () => {
-  const s = findScenario('linux/exec-kills-threads')!;
-
-  it('without force_fatal_sig in bprm_execve, the search finds L back in user mode after the failed exec (2 CPUs)', () => {
-    const m = makeMachine(s, { variant: 'killed-in-exec-no-force-sig', cpus: 2, invariants: null, maxSteps: DEFAULT_MAX_STEPS });
-    const r = explore(m, new ReducedDfs());
-    expect(r.verdict).toBe('violated');
-    expect(r.violation?.invariant).toBe(NO_RETURN_FROM_FAILED_EXEC);
-    expect(r.violation?.message).toMatch(
-      /^L is back in user mode from an execve that failed \(-11\) past its point of no return/,
-    );
   });
 });
