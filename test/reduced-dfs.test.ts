@@ -122,12 +122,12 @@ describe('the reduced stateful dfs against the plain one', () => {
     );
   });
 
-  it('keeping only the states whose subtree took at least 0, 1, 3 or 8 steps, reaches exactly the same end states', () => {
+  it('keeping only the states whose subtree took at least 0, 1, 3 or 8 steps (from the start, or past 5 kept), reaches exactly the same end states', () => {
     fc.assert(
-      fc.property(modelSpec, fc.constantFrom(0, 1, 3, 8), (spec, storeMinSteps) => {
+      fc.property(modelSpec, fc.constantFrom(0, 1, 3, 8), fc.constantFrom(0, 5), (spec, storeMinSteps, keepAllBelow) => {
         const full = sorted(plainEnds(buildSpec(spec)));
-        expect(sorted(reducedEnds(buildSpec(spec), { storeMinSteps }))).toEqual(full);
-        expect(sorted(reducedEnds(buildSpec(spec), { storeMinSteps, blocks: false }))).toEqual(full);
+        expect(sorted(reducedEnds(buildSpec(spec), { storeMinSteps, keepAllBelow }))).toEqual(full);
+        expect(sorted(reducedEnds(buildSpec(spec), { storeMinSteps, keepAllBelow, blocks: false }))).toEqual(full);
       }),
       { seed: 20261206, numRuns: 120 },
     );
@@ -137,10 +137,13 @@ describe('the reduced stateful dfs against the plain one', () => {
     let fewer = 0;
     fc.assert(
       fc.property(modelSpec, (spec) => {
-        const run = (storeMinSteps: number) =>
-          explore(new Machine(buildSpec(spec), { invariants: ['livelock'] }), new ReducedDfs({ storeMinSteps }));
-        const all = run(0);
-        const some = run(4);
+        const run = (storeMinSteps: number, keepAllBelow: number) =>
+          explore(new Machine(buildSpec(spec), { invariants: ['livelock'] }), new ReducedDfs({ storeMinSteps, keepAllBelow }));
+        const all = run(0, 0);
+        const some = run(4, 0);
+        // by default a search this small keeps every state
+        const small = run(4, 1 << 16);
+        expect([small.states, small.storedStates, small.steps]).toEqual([all.states, all.storedStates, all.steps]);
         expect(some.storedStates).toBeLessThanOrEqual(all.storedStates as number);
         expect(some.states).toBeGreaterThanOrEqual(all.states as number);
         expect(some.steps).toBeGreaterThanOrEqual(all.steps);

@@ -42,8 +42,9 @@ export interface ReducedDfsOptions {
   readonly blocks?: boolean;
   /** tell states apart by exact key instead of 64-bit fingerprint */
   readonly exact?: boolean;
-  /** keep a visited state only when its subtree took at least this many steps (default STORE_MIN_STEPS; 0 keeps all) */
+  /** once KEEP_ALL_BELOW states are kept (`keepAllBelow`), keep a visited state only when its subtree took at least this many steps (default STORE_MIN_STEPS; 0 keeps all) */
   readonly storeMinSteps?: number;
+  readonly keepAllBelow?: number;
   /** explore only below this schedule prefix (a slice of a split search) */
   readonly prefix?: readonly number[];
   /** called at every state where nothing is enabled, after the end-of-execution checks (for tests) */
@@ -63,6 +64,13 @@ const NONE: readonly Event[] = [];
  * changes nothing else.
  */
 export const STORE_MIN_STEPS = 32;
+
+/**
+ * Until the visited set holds this many states every state is kept: a small
+ * table costs little (it stays in the processor's caches), and a small
+ * search then explores each state once, as before it grew.
+ */
+export const KEEP_ALL_BELOW = 1 << 16;
 
 /** States with one enabled choice are remembered only when the step count is a multiple of 8. */
 const PASS_MASK = 7;
@@ -133,10 +141,17 @@ export class ReducedDfs implements Strategy {
   private cutLong = 0;
 
   private readonly storeMin: number;
+  private readonly keepAllBelow: number;
+
+  /** whether a state whose subtree took `steps` steps is kept */
+  private keeps(steps: number): boolean {
+    return steps >= this.storeMin || this.store.size < this.keepAllBelow;
+  }
 
   constructor(private readonly opts: ReducedDfsOptions = {}) {
     this.store = opts.exact ? new ExactStore() : new FingerprintStore();
     this.storeMin = opts.storeMinSteps ?? STORE_MIN_STEPS;
+    this.keepAllBelow = opts.keepAllBelow ?? KEEP_ALL_BELOW;
   }
 
   /** states explored: each arrival at a branch point not found in the visited set (one not kept counts again when reached again) */
@@ -302,7 +317,7 @@ export class ReducedDfs implements Strategy {
       const level = levels[levels.length - 1] as Level;
       if (level.index >= level.options.length) {
         levels.pop();
-        if (level.since >= 0 && this.steps - level.since >= this.storeMin) {
+        if (level.since >= 0 && this.keeps(this.steps - level.since)) {
           this.store.add(level.idA, level.idB, level.idKey, level.asleep);
         }
         continue;
@@ -472,7 +487,7 @@ export class ReducedDfs implements Strategy {
       }
       if (options.length === 0) {
         // nothing to explore from here (a subtree of no steps): kept only when every state is
-        if (stored < 0 && this.storeMin === 0) this.store.add(this.store.lastA, this.store.lastB, this.store.lastKey, asleep);
+        if (stored < 0 && this.keeps(0)) this.store.add(this.store.lastA, this.store.lastB, this.store.lastKey, asleep);
         this.leaf();
         return this.budgetLeft();
       }
