@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { API } from 'typescript/unstable/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { judge, loadEquivalences } from '../tools/mutate/equivalent.ts';
 import { applyMutant, type Mutant, mutantsOf } from '../tools/mutate/operators.ts';
 
 /** The mutation operators on real model sources, parsed by the TypeScript compiler (npm run mutate). */
@@ -11,7 +12,14 @@ const of = new Map<string, Mutant[]>();
 beforeAll(() => {
   api = new API({ cwd: resolve('.') });
   const project = api.updateSnapshot({ openProject: resolve('tsconfig.json') }).getProjects()[0];
-  for (const f of ['src/kernel/linux/sched/wait.ts', 'src/kernel/linux/exit-wait.ts', 'src/kernel/demo/toy-sched.ts']) {
+  // the files the operator tests use, and every file an entry of equivalent.json names
+  const named = loadEquivalences(resolve('tools/mutate/equivalent.json')).map((e) => e.file);
+  for (const f of new Set([
+    'src/kernel/linux/sched/wait.ts',
+    'src/kernel/linux/exit-wait.ts',
+    'src/kernel/demo/toy-sched.ts',
+    ...named,
+  ])) {
     const sf = project?.program.getSourceFile(resolve(f));
     if (!sf) throw new Error(`${f} is not in the project`);
     of.set(f, mutantsOf(sf, f));
@@ -65,10 +73,24 @@ describe('mutation operators', () => {
     expect(before.length - after.length).toBe(2);
   });
 
-  it('ids are stable: the same file gives the same mutants', () => {
-    const ids = (of.get('src/kernel/linux/sched/wait.ts') ?? []).map((m) => m.id);
+  it('ids are stable: the same file gives the same mutants, named by function, operator and text, not by line', () => {
+    const ms = of.get('src/kernel/linux/sched/wait.ts') ?? [];
+    const ids = ms.map((m) => m.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids.length).toBeGreaterThan(5);
+    for (const m of ms) {
+      expect(m.id.startsWith(`${m.file} ${m.fn} ${m.operator}: ${m.snippet}`)).toBe(true);
+      expect(m.id).not.toContain(`:${m.line}:`);
+    }
+  });
+
+  it('every entry of tools/mutate/equivalent.json names a mutant of today’s sources (none is stale), with a reason', () => {
+    const entries = loadEquivalences(resolve('tools/mutate/equivalent.json'));
+    expect(entries.length).toBeGreaterThan(10);
+    const { reasons, stale } = judge(entries, [...of.values()].flat());
+    expect(stale).toEqual([]);
+    expect(reasons.size).toBeGreaterThanOrEqual(entries.length);
+    for (const e of entries) expect(e.reason.length).toBeGreaterThan(40);
   });
 });
 

@@ -218,3 +218,19 @@ describe('race stories of the DragonOS traces', () => {
     expect(a.story.edges.some((e) => e.kind === 'fr' && e.to === stop && e.cell === 'T.state')).toBe(true);
   });
 });
+
+describe('a story when what the check reads was never written', () => {
+  it('linux/stop-cont continue-reported: the SIGCONT that set the flags, the job that consumed them, the shell that found nothing', () => {
+    const { whats, t, a } = story('traces/linux/stop-cont.sigcont-no-stop-continued.cpus2.json');
+    // the shell's ghost was never written (its wait never returned the continue): the story is not empty
+    expect(a.violationReads).toContain('ghost.shell_got');
+    expect(t.steps.some((s) => s.changes.some((c) => c.path[1] === 'ghost.shell_got'))).toBe(false);
+    expect(whats).toContain('sender: if (signal->flags & SIGNAL_STOP_STOPPED)');
+    expect(whats.some((w) => w.startsWith('sender: sig->flags = (sig->flags & ~SIGNAL_STOP_MASK) | flags'))).toBe(true);
+    expect(whats).toContain('job: signal->flags &= ~SIGNAL_CLD_MASK');
+    // and the shell's last look at the job's flags, as the job left them
+    const shell = a.story.steps.filter((k) => t.steps[k - 1]?.task === 'shell');
+    expect(shell.length).toBeGreaterThan(0);
+    expect(a.story.edges.some((e) => shell.includes(e.to) && e.cell === 'job.signal.flags' && e.kind === 'rf')).toBe(true);
+  });
+});

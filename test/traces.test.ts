@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { choiceLabel, choiceOf } from '../src/explorer/record.ts';
-import { replayTrace } from '../src/explorer/replay.ts';
+import { ReplayMismatch, replayTrace } from '../src/explorer/replay.ts';
+import { retrace } from '../src/explorer/retrace.ts';
 import { DEFAULT_MAX_STEPS, makeMachine } from '../src/explorer/run.ts';
 import { shrinkSchedule } from '../src/explorer/shrink.ts';
 import { parseTrace, traceMemoryModelOf } from '../src/explorer/trace.ts';
@@ -19,7 +20,16 @@ describe('every trace under traces/ reproduces its violation', () => {
       const t = parseTrace(readFileSync(f, 'utf8'), f);
       const s = findScenario(t.scenario);
       expect(s, `scenario ${t.scenario}`).toBeDefined();
-      const v = replayTrace(s!, t);
+      let v: ReturnType<typeof replayTrace>;
+      try {
+        v = replayTrace(s!, t);
+      } catch (e) {
+        // an edit that only moved a cited line of a TypeScript source (a `here` site): say how to rewrite it
+        if (e instanceof ReplayMismatch && retrace(s!, t).kind === 'moved') {
+          throw new Error(`${(e as Error).message} — only source line numbers moved: npm run retrace -- ${f}`);
+        }
+        throw e;
+      }
       expect({ invariant: v.invariant, message: v.message }).toEqual(t.violation);
     });
   }

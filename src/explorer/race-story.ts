@@ -8,7 +8,10 @@
  *
  * - it starts from the violation: the failing step, the last step that
  *   changed each cell the violation reads, the last step of each CPU stuck in
- *   a deadlock;
+ *   a deadlock; when a cell it reads was never changed (a wait that never
+ *   returned leaves its ghost unwritten), the last step where each task the
+ *   violation's message names, and that wrote none of those cells, read a
+ *   value another task wrote;
  * - reads-from across tasks: a story step read a value another task wrote
  *   (through the reader's own read-modify-writes of the same cell, so a
  *   reader that takes and drops a lock still reads from the other holder);
@@ -136,6 +139,19 @@ export function raceStory(steps: readonly RaceStep[], v: RaceViolation, limit = 
     starts.push(w);
     offer(w, (ghost ? 1 : 0) + (leads.has(task) ? 1 : 0) + aside);
     if (!ghost) leads.add(task);
+  }
+  // A cell the violation reads that no step changed (a ghost a task never got to write: the wait that
+  // never returned): the story starts from the last value each task the message names read from
+  // another task — what it last saw is why it never wrote the cell.
+  if (v.reads.some((c) => g.lastChange(c, n) < 0)) {
+    const writing = new Set(writers.map(({ w }) => (steps[w] as RaceStep).task));
+    for (const name of subjects) {
+      if (writing.has(name)) continue; // it wrote what the check reads: it starts the story already
+      const i = findLastIndex(steps, (s, j) => s.task === name && g.edgesOf(j).some((e) => e.to === j && e.kind === 'rf'));
+      if (i < 0) continue;
+      starts.push(i);
+      offer(i, 1);
+    }
   }
   for (const cpu of v.blockedCpus) {
     const i = findLastIndex(steps, (s) => s.cpu === cpu);
@@ -361,7 +377,7 @@ function ownedByOther(c: string, task: string, tasks: ReadonlySet<string>): bool
   return owner !== task && tasks.has(owner);
 }
 
-function findLastIndex<T>(xs: readonly T[], p: (x: T) => boolean): number {
-  for (let i = xs.length - 1; i >= 0; i--) if (p(xs[i] as T)) return i;
+function findLastIndex<T>(xs: readonly T[], p: (x: T, i: number) => boolean): number {
+  for (let i = xs.length - 1; i >= 0; i--) if (p(xs[i] as T, i)) return i;
   return -1;
 }

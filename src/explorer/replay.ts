@@ -35,14 +35,7 @@ const STEP_FIELDS = ['step', 'choice', 'cpu', 'task', 'kind', 'what', 'detail', 
  */
 export function replayTrace(s: ScenarioDef, t: TraceFile): Replayed {
   checkTraceOptions(s, t);
-  const m = makeMachine(s, {
-    variant: t.variant,
-    cpus: t.options.cpus,
-    invariants: t.options.invariants,
-    maxSteps: t.options.maxSteps,
-    ...(t.options.irq !== undefined ? { irq: t.options.irq } : {}),
-    memoryModel: traceMemoryModelOf(t),
-  });
+  const m = traceMachine(s, t);
   const rec = new Recorder(m);
   m.observer = rec;
   compare(0, 'initial', t.initial, rec.initial);
@@ -70,6 +63,18 @@ export function replayTrace(s: ScenarioDef, t: TraceFile): Replayed {
     preemptions: rec.preemptions,
   });
   return v;
+}
+
+/** The machine a trace was recorded on: its variant, CPUs, invariants, step bound, interrupt budgets and memory model. */
+export function traceMachine(s: ScenarioDef, t: TraceFile): Machine {
+  return makeMachine(s, {
+    variant: t.variant,
+    cpus: t.options.cpus,
+    invariants: t.options.invariants,
+    maxSteps: t.options.maxSteps,
+    ...(t.options.irq !== undefined ? { irq: t.options.irq } : {}),
+    memoryModel: traceMemoryModelOf(t),
+  });
 }
 
 /**

@@ -9,11 +9,14 @@
  *   undecided  when no row differs but some search was cut by the time budget,
  *   unreached  when no row runs the changed function (a gap in the table).
  * Survivors judged equivalent (no behaviour a kernel could show changes)
- * are listed in tools/mutate/equivalent.json with a one-line reason.
- * Results are kept in mutate-out/results.json and reused while the mutated
- * file is unchanged, so a long run can go in batches:
+ * are listed in tools/mutate/equivalent.json with a one-line reason
+ * (equivalent.ts). Results are kept in mutate-out/results.json (results.ts
+ * says when one is reused), so a long run goes in batches, and batches run
+ * elsewhere (`--results OTHER.json`) are folded in with `--merge`:
  *
- *   npm run mutate -- [--file PART] [--operator OP] [--limit N] [--max-time-per-row S] [--report]
+ *   npm run mutate -- [--file PART] [--operator OP] [--slice K/N] [--limit N]
+ *                     [--max-time-per-row S] [--results FILE] [--fresh] [--report | --list]
+ *   npm run mutate -- --merge A.json B.json …
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -22,50 +25,78 @@ import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { API } from 'typescript/unstable/sync';
 import { rowCoverage } from './coverage.ts';
+import { type Equivalence, judge, loadEquivalences } from './equivalent.ts';
 import { applyMutant, type Mutant, mutantsOf, OPERATORS } from './operators.ts';
+import { loadResults, merge, type Outcome, pending, type Result, type RowOutcome, saveResults } from './results.ts';
 import { type Row, tableRows } from './rows.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const OUT = join(ROOT, 'mutate-out');
-const TREE = join(OUT, 'tree-root');
-const RESULTS = join(OUT, 'results.json');
 const COVERAGE = join(OUT, 'coverage.json');
 const EQUIVALENT = join(ROOT, 'tools/mutate/equivalent.json');
 
-type Outcome = 'killed' | 'crashed' | 'survived' | 'undecided' | 'unreached';
-interface Result {
-  readonly id: string;
-  readonly file: string;
-  readonly operator: string;
-  readonly line: number;
-  readonly fn: string;
-  readonly what: string;
-  /** the hash of the original file the mutant was made from (results are reused while it holds) */
-  readonly fileHash: string;
-  /** the sources the rows were built from (a new or changed row reruns the mutant) */
-  readonly rowsHash?: string;
-  readonly outcome: Outcome;
-  /** the row that caught it, or the rows it ran */
-  readonly by: string | null;
-  readonly rows: number;
+interface Options {
+  file?: string;
+  operator?: string;
+  slice?: { k: number; n: number };
+  limit: number;
+  maxTimeS: number;
+  report: boolean;
+  list: boolean;
+  fresh: boolean;
+  results: string;
+  merge: string[];
 }
 
-function args(): { file?: string; operator?: string; limit: number; maxTimeS: number; report: boolean } {
+function args(): Options {
   const a = process.argv.slice(2);
+  const known = new Set(['--file', '--operator', '--slice', '--limit', '--max-time-per-row', '--results', '--merge']);
+  const flags = new Set(['--report', '--fresh', '--list']);
   const val = (k: string) => {
     const i = a.indexOf(k);
     return i >= 0 ? a[i + 1] : undefined;
   };
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as string;
+    if (flags.has(x)) continue;
+    if (known.has(x) && x !== '--merge') {
+      i++;
+      continue;
+    }
+    if (x === '--merge') {
+      while (a[i + 1] !== undefined && !(a[i + 1] as string).startsWith('--')) i++;
+      continue;
+    }
+    throw new Error(`unknown option ${x}`);
+  }
   const op = val('--operator');
   if (op !== undefined && !(OPERATORS as readonly string[]).includes(op)) {
     throw new Error(`--operator takes one of ${OPERATORS.join(', ')}`);
   }
+  const sl = val('--slice');
+  let slice: Options['slice'];
+  if (sl !== undefined) {
+    const m = /^(\d+)\/(\d+)$/.exec(sl);
+    const k = Number(m?.[1]);
+    const n = Number(m?.[2]);
+    if (!m || n < 1 || k < 1 || k > n) throw new Error('--slice takes K/N with 1 <= K <= N (the K-th of N interleaved slices)');
+    slice = { k, n };
+  }
+  const mi = a.indexOf('--merge');
+  const mergeFiles: string[] = [];
+  if (mi >= 0)
+    for (let i = mi + 1; a[i] !== undefined && !(a[i] as string).startsWith('--'); i++) mergeFiles.push(a[i] as string);
   return {
     ...(val('--file') !== undefined ? { file: val('--file') as string } : {}),
     ...(op !== undefined ? { operator: op } : {}),
+    ...(slice ? { slice } : {}),
     limit: Number(val('--limit') ?? Number.POSITIVE_INFINITY),
     maxTimeS: Number(val('--max-time-per-row') ?? 30),
     report: a.includes('--report'),
+    list: a.includes('--list'),
+    fresh: a.includes('--fresh'),
+    results: resolve(val('--results') ?? join(OUT, 'results.json')),
+    merge: mergeFiles.map((f) => resolve(f)),
   };
 }
 
@@ -83,7 +114,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 /** The checkers, not the model: invariants and the transition oracle (a mutant there weakens the test, not the kernel). */
-const CHECKERS = /(^|\/)(invariants|ptrace-invariants|consts|bits|kernel-assert)\.ts$|\/oracle\//;
+const CHECKERS = /(^|\/)(invariants|ptrace-invariants|signal-invariants|consts|bits|kernel-assert)\.ts$|\/oracle\//;
 
 /** Every mutant of the model sources (src/kernel), parsed by the TypeScript compiler. */
 function allMutants(): Mutant[] {
@@ -103,40 +134,56 @@ function allMutants(): Mutant[] {
   }
 }
 
-function load<T>(file: string, empty: T): T {
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as T) : empty;
-}
-
 /** Coverage of the rows, recomputed when any model or scenario source changed. */
-async function coverage(rows: readonly Row[]): Promise<{ key: string; rows: Record<string, string[]> }> {
+async function coverage(rows: readonly Row[]): Promise<Record<string, string[]>> {
   const key = sha(
     sourceFiles(join(ROOT, 'src'))
       .map((f) => readFileSync(f, 'utf8'))
       .join('\0'),
   );
-  const cached = load<{ key?: string; rows?: Record<string, string[]> }>(COVERAGE, {});
-  if (cached.key === key && cached.rows) return { key, rows: cached.rows };
+  const cached = existsSync(COVERAGE)
+    ? (JSON.parse(readFileSync(COVERAGE, 'utf8')) as { key?: string; rows?: Record<string, string[]> })
+    : {};
+  if (cached.key === key && cached.rows) return cached.rows;
   const rowsCov = await rowCoverage(rows, ROOT, (s) => process.stderr.write(`${s}\n`));
   writeFileSync(COVERAGE, `${JSON.stringify({ key, rows: rowsCov })}\n`);
-  return { key, rows: rowsCov };
+  return rowsCov;
 }
 
-function report(results: readonly Result[], equivalent: Readonly<Record<string, string>>): string {
+function report(
+  mutants: readonly Mutant[],
+  results: ReadonlyMap<string, Result>,
+  judged: ReadonlyMap<string, Equivalence>,
+  stale: readonly Equivalence[],
+): string {
   const byFile = new Map<string, Result[]>();
-  for (const r of results) byFile.set(r.file, [...(byFile.get(r.file) ?? []), r]);
+  let notRun = 0;
+  for (const m of mutants) {
+    const r = results.get(m.id);
+    if (!r || r.contextHash !== sha(m.context)) {
+      notRun++;
+      continue;
+    }
+    byFile.set(r.file, [...(byFile.get(r.file) ?? []), r]);
+  }
   const out: string[] = [];
-  const head = ['file', 'mutants', 'killed', 'crashed', 'survived', 'equivalent', 'undecided', 'unreached'];
+  const head = ['file', 'mutants', 'killed', 'crashed', 'survived', 'equivalent', 'bug-variant', 'undecided', 'unreached'];
   const rowsOut: string[][] = [];
-  const total = { n: 0, killed: 0, crashed: 0, survived: 0, equivalent: 0, undecided: 0, unreached: 0 };
+  const total = { n: 0, killed: 0, crashed: 0, survived: 0, equivalent: 0, bugVariant: 0, undecided: 0, unreached: 0 };
+  // a kill counts as a kill even where an entry says otherwise (the entry is then wrong: it is listed below)
+  const kindOf = (r: Result) =>
+    r.outcome === 'killed' || r.outcome === 'crashed'
+      ? undefined
+      : (judged.get(r.id)?.kind ?? (judged.has(r.id) ? 'equivalent' : undefined));
   for (const [file, rs] of [...byFile].sort()) {
-    const eq = rs.filter((r) => r.outcome !== 'killed' && r.outcome !== 'crashed' && equivalent[r.id] !== undefined).length;
-    const c = (o: Outcome) => rs.filter((r) => r.outcome === o && equivalent[r.id] === undefined).length;
+    const c = (o: Outcome) => rs.filter((r) => r.outcome === o && kindOf(r) === undefined).length;
     const line = {
       n: rs.length,
       killed: c('killed'),
       crashed: c('crashed'),
       survived: c('survived'),
-      equivalent: eq,
+      equivalent: rs.filter((r) => kindOf(r) === 'equivalent').length,
+      bugVariant: rs.filter((r) => kindOf(r) === 'bug-variant').length,
       undecided: c('undecided'),
       unreached: c('unreached'),
     };
@@ -148,19 +195,30 @@ function report(results: readonly Result[], equivalent: Readonly<Record<string, 
   const fmt = (cells: readonly string[]) =>
     cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
   out.push(fmt(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rowsOut.map(fmt));
-  const counted = total.n - total.equivalent;
+  const counted = total.n - total.equivalent - total.bugVariant;
   const caught = total.killed + total.crashed;
   out.push('');
   out.push(
-    `killed ${caught} of ${counted} non-equivalent mutants (${counted > 0 ? ((100 * caught) / counted).toFixed(1) : '-'}%); ${total.equivalent} judged equivalent (tools/mutate/equivalent.json)`,
+    `killed ${caught} of ${counted} non-equivalent mutants (${counted > 0 ? ((100 * caught) / counted).toFixed(1) : '-'}%); ${total.equivalent} judged equivalent and ${total.bugVariant} in code only a known-buggy variant runs (tools/mutate/equivalent.json), left out of the share`,
   );
-  const open = results.filter(
-    (r) => (r.outcome === 'survived' || r.outcome === 'unreached' || r.outcome === 'undecided') && equivalent[r.id] === undefined,
+  if (notRun > 0) out.push(`${notRun} of the ${mutants.length} mutants selected have no result for their current code yet`);
+  const all = [...byFile.values()].flat();
+  const open = all.filter(
+    (r) => (r.outcome === 'survived' || r.outcome === 'unreached' || r.outcome === 'undecided') && !judged.has(r.id),
   );
   if (open.length > 0) {
     out.push('', 'not caught (and not judged equivalent):');
     for (const r of open)
       out.push(`  ${r.outcome.padEnd(9)} ${r.file}:${r.line} ${r.operator} in ${r.fn || '(top level)'}: ${r.what}`);
+  }
+  const wrong = all.filter((r) => (r.outcome === 'killed' || r.outcome === 'crashed') && judged.has(r.id));
+  if (wrong.length > 0) {
+    out.push('', 'judged equivalent but caught (the entry is wrong):');
+    for (const r of wrong) out.push(`  ${r.file}:${r.line} ${r.operator} in ${r.fn}: ${r.by ?? ''}`);
+  }
+  if (stale.length > 0) {
+    out.push('', 'equivalence entries that match no mutant (stale: the code changed):');
+    for (const e of stale) out.push(`  ${e.file} ${e.fn} ${e.operator}: ${e.snippet}`);
   }
   return `${out.join('\n')}\n`;
 }
@@ -168,80 +226,130 @@ function report(results: readonly Result[], equivalent: Readonly<Record<string, 
 async function main(): Promise<void> {
   const o = args();
   mkdirSync(OUT, { recursive: true });
-  const equivalent = load<Record<string, string>>(EQUIVALENT, {});
-  const saved = load<Result[]>(RESULTS, []);
-  const byId = new Map(saved.map((r) => [r.id, r]));
-  const mutants = allMutants().filter(
-    (m) => (o.file === undefined || m.file.includes(o.file)) && (o.operator === undefined || m.operator === o.operator),
-  );
-  if (o.report) {
-    process.stdout.write(
-      report(
-        mutants.flatMap((m) => byId.get(m.id) ?? []),
-        equivalent,
-      ),
-    );
-    return;
+  const results = o.fresh ? new Map<string, Result>() : loadResults(o.results);
+  // the tree the mutants are written into, copied before the sources are parsed: edits made to the
+  // sources while a run goes on do not reach it (the run goes on with the code it started with)
+  const tree = join(OUT, `tree-${process.pid}`);
+  const runs = !o.report && !o.list && o.merge.length === 0;
+  if (runs) {
+    rmSync(tree, { recursive: true, force: true });
+    // a run stopped by a signal leaves no copy behind (its results are saved after each mutant)
+    for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+      process.on(s, () => {
+        rmSync(tree, { recursive: true, force: true });
+        process.exit(128 + (s === 'SIGINT' ? 2 : s === 'SIGTERM' ? 15 : 1));
+      });
+    }
+    mkdirSync(tree, { recursive: true });
+    cpSync(join(ROOT, 'src'), join(tree, 'src'), { recursive: true });
+    cpSync(join(ROOT, 'schema'), join(tree, 'schema'), { recursive: true });
   }
-  const rows = (await tableRows()).filter((r) => !r.long);
-  const { key: rowsHash, rows: cov } = await coverage(rows);
-  // the copy the mutants are written into: inside the repository, so that packages resolve as for the sources
-  rmSync(TREE, { recursive: true, force: true });
-  mkdirSync(TREE, { recursive: true });
-  cpSync(join(ROOT, 'src'), join(TREE, 'src'), { recursive: true });
-  cpSync(join(ROOT, 'schema'), join(TREE, 'schema'), { recursive: true });
-  let ran = 0;
-  for (const m of mutants) {
-    const hash = sha(readFileSync(join(ROOT, m.file), 'utf8'));
-    const had = byId.get(m.id);
-    if (had && had.fileHash === hash && had.rowsHash === rowsHash) continue;
-    if (ran >= o.limit) break;
-    ran++;
-    const key = `${m.file}:${m.fn}`;
-    // the cheap rows first (one CPU before two, a violated row's bounded search before a dfs): most mutants fall to the first
-    const mine = rows
-      .filter((r) => (cov[r.id] ?? []).some((f) => f === key || (m.fn === '' && f.startsWith(`${m.file}:`))))
-      .sort((a, b) => a.cpus - b.cpus);
-    const t0 = Date.now();
-    const res = mine.length === 0 ? { outcome: 'unreached' as const, by: null } : runMutant(TREE, m, mine, o.maxTimeS);
-    const r: Result = {
-      id: m.id,
-      file: m.file,
-      operator: m.operator,
-      line: m.line,
-      fn: m.fn,
-      what: m.what,
-      fileHash: hash,
-      rowsHash,
-      outcome: res.outcome,
-      by: res.by,
-      rows: mine.length,
-    };
-    byId.set(m.id, r);
-    writeFileSync(RESULTS, `${JSON.stringify([...byId.values()], null, 1)}\n`);
-    process.stderr.write(
-      `${r.outcome.padEnd(9)} ${m.file}:${m.line} ${m.operator} (${mine.length} rows, ${((Date.now() - t0) / 1000).toFixed(1)} s)${res.by ? ` by ${res.by}` : ''}\n`,
+  try {
+    const every = allMutants();
+    const { reasons, stale } = judge(loadEquivalences(EQUIVALENT), every);
+    let mutants = every.filter(
+      (m) => (o.file === undefined || m.file.includes(o.file)) && (o.operator === undefined || m.operator === o.operator),
     );
+    if (o.slice) {
+      const { k, n } = o.slice;
+      mutants = mutants.filter((_, i) => i % n === k - 1);
+    }
+    if (o.merge.length > 0) {
+      const ctx = new Map(every.map((m) => [m.id, sha(m.context)]));
+      for (const f of o.merge) merge(results, loadResults(f), (id) => ctx.get(id));
+      saveResults(o.results, results);
+    }
+    if (o.list) {
+      for (const m of mutants) {
+        const r = results.get(m.id);
+        const state = r && r.contextHash === sha(m.context) ? r.outcome : 'not run';
+        process.stdout.write(`${m.file}:${m.line}\t${state}${reasons.has(m.id) ? ' (equivalent)' : ''}\t${m.id}\n`);
+      }
+      return;
+    }
+    if (!runs) {
+      process.stdout.write(report(mutants, results, reasons, stale));
+      return;
+    }
+    for (const m of new Set(mutants.map((x) => x.file))) {
+      if (readFileSync(join(tree, m), 'utf8') !== readFileSync(join(ROOT, m), 'utf8')) {
+        throw new Error(`${m} changed while the run started: start it again`);
+      }
+    }
+    const rows = (await tableRows()).filter((r) => !r.long);
+    const cov = await coverage(rows);
+    let ran = 0;
+    for (const m of mutants) {
+      const key = `${m.file}:${m.fn}`;
+      // the cheap rows first (one CPU before two): most mutants fall to the first
+      const mine = rows
+        .filter((r) => (cov[r.id] ?? []).some((f) => f === key || (m.fn === '' && f.startsWith(`${m.file}:`))))
+        .sort((a, b) => a.cpus - b.cpus);
+      const contextHash = sha(m.context);
+      const todo = pending(
+        results.get(m.id),
+        contextHash,
+        mine.map((r) => r.id),
+        o.maxTimeS,
+      );
+      if (todo.reuse) continue;
+      if (ran >= o.limit) break;
+      ran++;
+      const t0 = Date.now();
+      const run =
+        mine.length === 0
+          ? { outcome: 'unreached' as const, by: null, ran: {} }
+          : runMutant(
+              tree,
+              m,
+              mine.filter((r) => todo.rows.includes(r.id)),
+              o.maxTimeS,
+            );
+      const all = { ...todo.carried, ...run.ran };
+      const outcome: Outcome =
+        run.outcome === 'killed' || run.outcome === 'crashed' || run.outcome === 'unreached'
+          ? run.outcome
+          : Object.values(all).includes('undecided')
+            ? 'undecided'
+            : 'survived';
+      const r: Result = {
+        id: m.id,
+        file: m.file,
+        operator: m.operator,
+        line: m.line,
+        fn: m.fn,
+        what: m.what,
+        snippet: m.snippet,
+        contextHash,
+        outcome,
+        by: run.by,
+        ran: outcome === 'killed' || outcome === 'crashed' ? {} : all,
+        maxTimeS: o.maxTimeS,
+      };
+      results.set(m.id, r);
+      saveResults(o.results, results);
+      process.stderr.write(
+        `${r.outcome.padEnd(9)} ${m.file}:${m.line} ${m.operator} in ${m.fn} (${Object.keys(run.ran).length} of ${mine.length} rows run, ${((Date.now() - t0) / 1000).toFixed(1)} s)${run.by ? ` by ${run.by}` : ''}\n`,
+      );
+    }
+    process.stdout.write(report(mutants, results, reasons, stale));
+  } finally {
+    if (runs) rmSync(tree, { recursive: true, force: true });
   }
-  process.stdout.write(
-    report(
-      mutants.flatMap((m) => byId.get(m.id) ?? []),
-      equivalent,
-    ),
-  );
 }
 
-/** Runs one mutant against its rows on the copy of the sources; returns the outcome and the row that decided it. */
-function runMutant(tree: string, m: Mutant, rows: readonly Row[], maxTimeS: number): { outcome: Outcome; by: string | null } {
+/** Runs one mutant against rows on the copy of the sources; returns the outcome, the row that decided it and each row's outcome. */
+function runMutant(
+  tree: string,
+  m: Mutant,
+  rows: readonly Row[],
+  maxTimeS: number,
+): { outcome: Outcome; by: string | null; ran: Record<string, RowOutcome> } {
   const path = join(tree, m.file);
-  // the copy's text: the mutant's offsets are of the sources as they were when the run began
   const original = readFileSync(path, 'utf8');
-  if (original !== readFileSync(join(ROOT, m.file), 'utf8')) {
-    throw new Error(`${m.file} changed while the mutants ran: start the run again`);
-  }
   writeFileSync(path, applyMutant(original, m));
   try {
-    const rowsFile = join(OUT, 'rows.json');
+    const rowsFile = join(tree, 'rows.json');
     writeFileSync(rowsFile, JSON.stringify(rows));
     const r = spawnSync(
       process.execPath,
@@ -258,13 +366,18 @@ function runMutant(tree: string, m: Mutant, rows: readonly Row[], maxTimeS: numb
       .map((l) => JSON.parse(l) as { id: string; outcome: string; error?: string });
     const bad = lines.find((l) => l.outcome === 'differs' || l.outcome === 'crash');
     if (bad)
-      return { outcome: bad.outcome === 'crash' ? 'crashed' : 'killed', by: bad.error ? `${bad.id}: ${bad.error}` : bad.id };
+      return {
+        outcome: bad.outcome === 'crash' ? 'crashed' : 'killed',
+        by: bad.error ? `${bad.id}: ${bad.error}` : bad.id,
+        ran: {},
+      };
     // a runner that died (a mutant that broke an import) is caught like a crash
     if (r.status !== 0 || lines.length < rows.length) {
-      return { outcome: 'crashed', by: r.stderr.split('\n').find((l) => l.trim()) ?? 'the runner died' };
+      return { outcome: 'crashed', by: r.stderr.split('\n').find((l) => l.trim()) ?? 'the runner died', ran: {} };
     }
-    if (lines.some((l) => l.outcome === 'undecided')) return { outcome: 'undecided', by: null };
-    return { outcome: 'survived', by: null };
+    const ran: Record<string, RowOutcome> = {};
+    for (const l of lines) ran[l.id] = l.outcome === 'undecided' ? 'undecided' : 'as-expected';
+    return { outcome: lines.some((l) => l.outcome === 'undecided') ? 'undecided' : 'survived', by: null, ran };
   } finally {
     writeFileSync(path, original);
   }

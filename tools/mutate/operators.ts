@@ -39,8 +39,17 @@ export interface Edit {
 }
 
 export interface Mutant {
-  /** stable across runs: file, operator, line and the mutated text's start */
+  /**
+   * stable across edits elsewhere in the file: `file fn operator: text`, the
+   * text being the mutated statement on one line (with ` #2`, ` #3` … for a
+   * second or third identical statement in the same function); line numbers
+   * are not part of it
+   */
   readonly id: string;
+  /** the mutated statement (or call) on one line, whitespace collapsed, uncut */
+  readonly snippet: string;
+  /** the text of the outermost function around the mutation: a mutant's result is reused while it is unchanged */
+  readonly context: string;
   /** repository-relative path of the model source */
   readonly file: string;
   readonly operator: Operator;
@@ -156,6 +165,15 @@ function enclosingName(n: Node, sf: SourceFile): string {
   return '';
 }
 
+/** The text of the outermost function around a node (the whole file's text at top level). */
+function outermostFunctionText(n: Node, sf: SourceFile): string {
+  let outer: Node | null = null;
+  for (let p: Node | undefined = n; p && p.kind !== SyntaxKind.SourceFile; p = p.parent) {
+    if (FUNCTION_KINDS.has(p.kind)) outer = p;
+  }
+  return outer ? text(outer, sf) : sf.text;
+}
+
 /** Every block of statements in the file (function bodies, loops, branches). */
 function blocks(sf: SourceFile): (readonly Statement[])[] {
   const out: (readonly Statement[])[] = [];
@@ -197,14 +215,22 @@ function inGenerator(n: Node): boolean {
 /** All mutants of one source file, in file order. */
 export function mutantsOf(sf: SourceFile, file: string): Mutant[] {
   const out: Mutant[] = [];
+  const seen = new Map<string, number>();
   const add = (operator: Operator, at: Node, what: string, edits: Edit[]) => {
     const line = lineOf(at.getStart(sf), sf);
+    const fn = enclosingName(at, sf);
+    const snippet = text(at, sf).replace(/\s+/g, ' ');
+    const base = `${file} ${fn || '(top level)'} ${operator}: ${snippet}`;
+    const n = (seen.get(base) ?? 0) + 1;
+    seen.set(base, n);
     out.push({
-      id: `${file}:${line}:${operator}:${at.getStart(sf)}`,
+      id: n === 1 ? base : `${base} #${n}`,
+      snippet,
+      context: outermostFunctionText(at, sf),
       file,
       operator,
       line,
-      fn: enclosingName(at, sf),
+      fn,
       what,
       edits,
     });

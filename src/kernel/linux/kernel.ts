@@ -18,7 +18,7 @@ import type { MachineView, TaskContext } from '../../model/types.ts';
 import type { WaitEdge } from '../../model/wait-graph.ts';
 import { fifoEntries } from '../common/fifo.ts';
 import { type OverrideOptions, PathTable } from '../common/paths.ts';
-import { LINUX_6_6, type LinuxConsts } from './consts.ts';
+import { LINUX_6_6, type LinuxConsts, signalFlagsFormatter } from './consts.ts';
 import { type Mutex, mutexCells, ownerTask } from './mutex.ts';
 import {
   allocRunqueue,
@@ -26,6 +26,7 @@ import {
   type LinuxTask,
   type Runqueue,
   type SigAction,
+  type SignalStruct,
   type WaitQueueHead,
   type WakeList,
   waitQueueHead,
@@ -128,6 +129,31 @@ export class LinuxKernel {
     opts?: OverrideOptions<keyof LinuxPaths & string>,
   ): void {
     this.paths.override(name, impl, opts);
+  }
+
+  /** ghost cells recording the continue a SIGCONT left for the parent, by signal_struct (watchContinue) */
+  private readonly continueGhosts = new Map<SignalStruct, number>();
+
+  /**
+   * Records, in a ghost cell, what prepare_signal(SIGCONT) found for t's
+   * group: its `why` (SIGNAL_CLD_CONTINUED when the group was stopped,
+   * SIGNAL_CLD_STOPPED when a group stop was under way), 0 while no SIGCONT
+   * found either. An invariant on the CLD_CONTINUED report reads it: only a
+   * continue of a stopped group is owed to the parent. Before finish().
+   */
+  watchContinue(t: LinuxTask): number {
+    if (this.finished) throw new Error('watchContinue() after finish()');
+    let g = this.continueGhosts.get(t.signal);
+    if (g === undefined) {
+      g = this.b.layout.ghost(`ghost.${t.name}.sigcont_why`, 0, signalFlagsFormatter);
+      this.continueGhosts.set(t.signal, g);
+    }
+    return g;
+  }
+
+  /** The ghost of watchContinue for this group, or null. */
+  continueGhost(signal: SignalStruct): number | null {
+    return this.continueGhosts.get(signal) ?? null;
   }
 
   /** A sleeping mutex (struct mutex, DEFINE_MUTEX): its owner word, wait_lock and wait list. Before finish(). */

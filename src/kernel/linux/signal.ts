@@ -291,6 +291,9 @@ export function* prepare_signal(k: LinuxKernel, ctx: TaskContext, sig: number, p
     else if ((yield load(signal.group_stop_count, r(961, F), 'else if (signal->group_stop_count)')) !== 0)
       why = SIGNAL_CLD_STOPPED;
     if (why) {
+      // ghost: the continue this SIGCONT owes the parent (a scenario that asked for it, k.watchContinue)
+      const owed = k.continueGhost(signal);
+      if (owed !== null) ctx.ghost.set(owed, why);
       yield* k.fn.signal_set_stop_flags(k, ctx, p, why | SIGNAL_STOP_CONTINUED, r(970, F));
       yield store(signal.group_stop_count, 0, r(971, F), 'signal->group_stop_count = 0');
       yield store(signal.group_exit_code, 0, r(972, F), 'signal->group_exit_code = 0');

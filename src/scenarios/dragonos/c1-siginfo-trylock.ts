@@ -63,6 +63,18 @@ export default defineScenario({
           verdict: 'holds',
           why: "S reads T's sig_info with irqs off (sig_info_irqsave): on one CPU nothing else runs while it holds it",
         },
+        {
+          cpus: 2,
+          only: ['ptrace-resume-delivered', 'stopped-never-runs'],
+          verdict: 'holds',
+          why: 'the dropped SIGUSR1 is the only fault: the signal P injects on resume is delivered, and a stopped T does not run',
+        },
+        {
+          cpus: 2,
+          only: ['runqueue-sane', 'lock-discipline', 'deadlock'],
+          verdict: 'holds',
+          why: 'the runqueues, locks and irq state stay sound, and nothing blocks for good',
+        },
       ],
     },
     head: {
@@ -105,6 +117,12 @@ export default defineScenario({
           why: "master's only try-lock (752) comes before the dequeue: a failure leaves the signal pending (its irq finding is c2's)",
         },
         { cpus: 1, verdict: 'holds', only: ['signal-handled-once'], why: 'as on two CPUs' },
+        {
+          cpus: 2,
+          verdict: 'holds',
+          only: ['stopped-never-runs', 'runqueue-sane', 'deadlock'],
+          why: 'the runqueues stay sound and nothing blocks for good (the irq state on return is c2’s lock-discipline finding)',
+        },
       ],
     },
   },

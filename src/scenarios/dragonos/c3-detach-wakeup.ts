@@ -74,6 +74,13 @@ export default defineScenario({
           invariant: 'stopped-never-runs',
           why: 'detach before T publishes TracedStopped only clears sleep (742): T then sets TracedStopped, stays queued, is picked again and returns to user mode still TracedStopped',
         },
+        {
+          cpus: 2,
+          only: ['no-stuck-traced'],
+          verdict: 'violated',
+          invariant: 'no-stuck-traced',
+          why: 'the detach unlinks T (527-540) and finds it Runnable (734) before ptrace_stop:384 sets TracedStopped: T then sleeps TracedStopped with no tracer (its parent_pcb() is None at 396)',
+        },
       ],
     },
     head: {
@@ -101,9 +108,15 @@ export default defineScenario({
         },
         {
           cpus: 2,
-          only: SNR,
+          only: [...SNR, 'no-stuck-traced'],
           verdict: 'holds',
-          why: 'check_attach requires TracedStopped, and the wakeup makes T Runnable before it can run again',
+          why: 'check_attach requires TracedStopped, and the wakeup makes T Runnable before it can run again; the detach never leaves T stuck in TracedStopped',
+        },
+        {
+          cpus: 2,
+          only: ['lock-discipline', 'deadlock'],
+          verdict: 'holds',
+          why: 'the locks and irq state stay sound and nothing blocks for good (the double enqueue is runqueue-sane’s row above)',
         },
         { cpus: 1, only: SNR, verdict: 'holds', why: 'as on two CPUs' },
       ],

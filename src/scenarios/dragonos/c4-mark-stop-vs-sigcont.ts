@@ -97,6 +97,12 @@ export default defineScenario({
         },
         { cpus: 2, only: SNR, verdict: 'violated', invariant: 'stopped-never-runs', why: NOT_DEQUEUED },
         { cpus: 1, only: SNR, verdict: 'violated', invariant: 'stopped-never-runs', why: NOT_DEQUEUED },
+        {
+          cpus: 2,
+          only: ['runqueue-sane', 'lock-discipline'],
+          verdict: 'holds',
+          why: 'the runqueues and locks stay sound (T, never dequeued, is never enqueued twice); deadlock is left out: a Stopped T that is picked again spins in do_signal with nothing pending',
+        },
       ],
     },
     head: {
@@ -135,6 +141,12 @@ export default defineScenario({
         },
         { cpus: 2, only: SNR, verdict: 'violated', invariant: 'stopped-never-runs', why: NOT_DEQUEUED },
         { cpus: 1, only: SNR, verdict: 'violated', invariant: 'stopped-never-runs', why: NOT_DEQUEUED },
+        {
+          cpus: 2,
+          only: ['runqueue-sane', 'lock-discipline', 'deadlock'],
+          verdict: 'holds',
+          why: 'the runqueues, locks and irq state stay sound: the faults are the lost stop and continue above',
+        },
       ],
     },
     master: {
@@ -177,6 +189,12 @@ export default defineScenario({
           why: '__schedule_inner dequeues a prev that is not Runnable (1156): the Stopped task leaves the runqueue',
         },
         { cpus: 1, only: SNR, verdict: 'holds', why: 'as on two CPUs' },
+        {
+          cpus: 2,
+          only: ['runqueue-sane', 'deadlock'],
+          verdict: 'holds',
+          why: 'the runqueues stay sound and nothing blocks for good (the irq state on return is c2’s lock-discipline finding)',
+        },
       ],
     },
   },

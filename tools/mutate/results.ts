@@ -1,0 +1,90 @@
+/**
+ * The kept results of a mutation run (mutate-out/results.json), and when one
+ * is reused instead of running the mutant again:
+ *   - never, when the function the mutant changes is no longer the same text
+ *     (its outermost function's hash), or with --fresh;
+ *   - a kill (or crash) stands while the row that caught it is still in the
+ *     table;
+ *   - for a mutant not caught, the rows it already ran and that gave their
+ *     expected verdict are not run again: only rows new to it (a row added,
+ *     or one whose coverage now reaches the mutated function), and rows that
+ *     were cut by a time budget smaller than this run's.
+ * A change elsewhere in the models does not rerun a kept result: run with
+ * --fresh after one (the report says how old each result is by its hash).
+ */
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+
+export type Outcome = 'killed' | 'crashed' | 'survived' | 'undecided' | 'unreached';
+export type RowOutcome = 'as-expected' | 'undecided';
+
+export interface Result {
+  readonly id: string;
+  readonly file: string;
+  readonly operator: string;
+  readonly line: number;
+  readonly fn: string;
+  readonly what: string;
+  readonly snippet: string;
+  /** the hash of the outermost function around the mutation, as it was when the mutant ran */
+  readonly contextHash: string;
+  readonly outcome: Outcome;
+  /** the row that caught it (and the error of a crash) */
+  readonly by: string | null;
+  /** for a mutant not caught: every row it ran, with the row's outcome */
+  readonly ran: Readonly<Record<string, RowOutcome>>;
+  /** the time budget per row it ran under, in seconds */
+  readonly maxTimeS: number;
+}
+
+export function loadResults(file: string): Map<string, Result> {
+  if (!existsSync(file)) return new Map();
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as Result[];
+  // results of the earlier format (keyed by line number) have no context hash: they are run again
+  return new Map(raw.filter((r) => typeof r.contextHash === 'string' && r.ran !== undefined).map((r) => [r.id, r]));
+}
+
+export function saveResults(file: string, results: ReadonlyMap<string, Result>): void {
+  const sorted = [...results.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  writeFileSync(`${file}.tmp`, `${JSON.stringify(sorted, null, 1)}\n`);
+  renameSync(`${file}.tmp`, file);
+}
+
+/** What is left to do for a mutant given its kept result: nothing (the result stands), or the rows to run. */
+export function pending(
+  kept: Result | undefined,
+  contextHash: string,
+  rowIds: readonly string[],
+  maxTimeS: number,
+): { reuse: true } | { reuse: false; rows: string[]; carried: Record<string, RowOutcome> } {
+  if (!kept || kept.contextHash !== contextHash) return { reuse: false, rows: [...rowIds], carried: {} };
+  if (kept.outcome === 'killed' || kept.outcome === 'crashed') {
+    const row = kept.by?.split(': ')[0] ?? '';
+    if (kept.outcome === 'crashed' || rowIds.includes(row)) return { reuse: true };
+    return { reuse: false, rows: [...rowIds], carried: {} };
+  }
+  const carried: Record<string, RowOutcome> = {};
+  const rows: string[] = [];
+  for (const id of rowIds) {
+    const had = kept.ran[id];
+    if (had === 'as-expected' || (had === 'undecided' && maxTimeS <= kept.maxTimeS)) carried[id] = had;
+    else rows.push(id);
+  }
+  return rows.length === 0 ? { reuse: true } : { reuse: false, rows, carried };
+}
+
+/** Folds results kept elsewhere into `into`: for one mutant, the result of the current code wins, then the one that ran more rows. */
+export function merge(
+  into: Map<string, Result>,
+  other: ReadonlyMap<string, Result>,
+  contextHashOf: (id: string) => string | undefined,
+): void {
+  for (const [id, r] of other) {
+    const had = into.get(id);
+    const current = contextHashOf(id);
+    const score = (x: Result) =>
+      (x.contextHash === current ? 1000000 : 0) +
+      (x.outcome === 'killed' || x.outcome === 'crashed' ? 100000 : 0) +
+      Object.keys(x.ran).length;
+    if (!had || score(r) > score(had)) into.set(id, r);
+  }
+}
