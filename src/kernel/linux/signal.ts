@@ -493,7 +493,7 @@ export function* force_sig_info_to_task(
         `${F}: ${t.name}'s action for ${signalName(sig)} would be reset to SIG_DFL: actions are fixed in the model`,
       );
     if (blocked) {
-      yield rmw(t.blocked, (b) => b & ~sigmask(sig), r(1353, F), `sigdelset(&t->blocked, ${signalName(sig)})`);
+      yield* plainRmw(t.blocked, (b) => b & ~sigmask(sig), r(1353, F), `sigdelset(&t->blocked, ${signalName(sig)})`);
       yield* k.fn.recalc_sigpending_and_wake(k, ctx, t); // 1354
     }
   }
