@@ -27,6 +27,7 @@ export {
   GhostLedger,
   NO_LEDGER,
   NO_TICK,
+  TICK_EACH,
   newKernel,
   noReturnWithPendingWork,
   noStuckTraced,
