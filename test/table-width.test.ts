@@ -77,6 +77,13 @@ describe('the expectation table fits 120 columns', () => {
       );
       expect(text).toContain('MISMATCH');
       expect(widest(text).length).toBeLessThanOrEqual(WIDTH);
+      // every trace path is printed whole, on one line, so that it can be copied
+      const lines = new Set(text.split('\n').map((l) => l.replace(/^ *(.*, )?(trace )?/, '')));
+      for (const o of outcomes(
+        () => v,
+        () => 'x',
+      ))
+        if (o.tracePath) expect(lines.has(o.tracePath), o.tracePath).toBe(true);
     }
   });
 

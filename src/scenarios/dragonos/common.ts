@@ -35,10 +35,10 @@ export const NO_TICK = { 'timer@cpu0': 0 } as const;
  * each CPU, wherever irqs are on (a 2-CPU "holds" without any tick says
  * nothing of a preemption inside the race window).
  */
-export const TICK_EACH = { 'timer@cpu0': 1, 'timer@cpu1': 1 } as const;
+export const TICK_EACH = { 'timer@cpuN': 1 } as const;
 
 export const BOUNDS =
-  'kick IPI: budget 1 per CPU (kick-ipi@cpuN); local timer on each CPU (timer@cpuN): 2 ticks on CPU0 with 1 CPU, none with 2 CPUs unless the row says so';
+  'kick IPI: budget 1 per CPU (kick-ipi@cpuN); local timer on each CPU (timer@cpuN): 2 ticks on CPU0 with 1 CPU, none with 2 CPUs unless the row says timer@cpuN=1 (one tick on each CPU)';
 
 export function newKernel(b: ModelBuilder, variant: string): DragonKernel {
   if (!isVariant(variant)) throw new Error(`unknown DragonOS variant '${variant}'`);
