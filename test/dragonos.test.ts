@@ -94,6 +94,16 @@ describe('dragonos/c4-mark-stop-vs-sigcont', () => {
   });
 });
 
+describe('dragonos/two-wakers', () => {
+  it('two CPUs waking one sleeping task: pr1663 and head queue it once; without the double check it is queued twice', () => {
+    for (const v of ['pr1663', 'head']) expect(check('dragonos/two-wakers', v, 2).verdict).toBe('holds');
+    const bug = check('dragonos/two-wakers', 'pr1663-no-recheck', 2);
+    expect(bug).toMatchObject({ verdict: 'violated', invariant: 'runqueue-sane' });
+    // both wakers passed the read-locked state check before either made S Runnable
+    expect(bug.trace?.steps.filter((s) => s.what === 'set_state(Runnable)').length).toBe(2);
+  });
+});
+
 describe('CFS enqueue of a task already on the runqueue', () => {
   /** One task current on CPU0; a second activate_task of it under the rq lock. */
   function nrRunningAfterDoubleActivate(variant: 'pr1663' | 'master'): number {

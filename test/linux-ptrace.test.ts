@@ -43,6 +43,7 @@ const PTRACE_SCENARIOS = [
   'linux/tracer-exit',
   'linux/resume-vs-wait',
   'linux/kill-traced',
+  'linux/interrupt-attached',
 ];
 
 describe('the Linux 6.6 ptrace scenarios', () => {
@@ -70,6 +71,7 @@ describe('the Linux 6.6 ptrace scenarios', () => {
     ['linux/attach-detach', 'unlink-no-wake', 'no-stuck-traced'],
     ['linux/seize-interrupt-listen', 'unlink-no-wake', 'no-stuck-traced'],
     ['linux/seize-detach', 'unlink-no-wake', 'no-stuck-traced'],
+    ['linux/interrupt-attached', 'interrupt-ignores-attach', 'kernel-warn'],
   ] as const) {
     it(`${name} ${variant}: the DFS finds ${invariant} on two CPUs`, () => {
       const r = check(name, variant, 2);

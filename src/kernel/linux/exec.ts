@@ -12,6 +12,13 @@
  * credentials), audit and tracing; an exec by a thread that is not its
  * group's leader (de_thread's exchange of identities with the leader) is not
  * modelled and stops the search.
+ *
+ * The invariant no-return-from-failed-exec is bprm_execve's own promise
+ * (exec.c:1871-1876, "If past the point of no return ensure the code never
+ * returns to the userspace process"): an execve that failed after
+ * begin_new_exec set point_of_no_return never gets back to user mode — the
+ * old image is half torn down. UserProc.exec checks it where the program
+ * would run again.
  */
 import { load, nop, type Program, readLock, readUnlock, store } from '../../cpu/ops.ts';
 import type { TaskContext } from '../../model/types.ts';
@@ -83,25 +90,44 @@ export function* de_thread(k: LinuxKernel, ctx: TaskContext): Program<number> {
   return 0;
 }
 
+/** The invariant a failed exec's return to user mode violates (see the header). */
+export const NO_RETURN_FROM_FAILED_EXEC = 'no-return-from-failed-exec';
+
+/** -ERESTARTNOINTR (include/linux/errno.h) */
+export const ERESTARTNOINTR = 513;
+
+/** What execve returns to the caller's program: bprm_execve's retval and bprm->point_of_no_return. */
+export interface ExecResult {
+  readonly retval: number;
+  /** set by begin_new_exec (exec.c:1259): from there on, a failure must not return to the old image */
+  readonly point_of_no_return: boolean;
+}
+
 /**
  * execve(2) → do_execveat_common → bprm_execve → exec_binprm (exec.c:1764-1807).
- * A de_thread failure comes after the point of no return: the task dies of
- * the SIGKILL that made it fail (bprm_execve 1877-1878; force_fatal_sig, for
- * a failure with no fatal signal pending, is not modelled).
+ * A de_thread failure comes after the point of no return: bprm_execve's
+ * out: path (1871-1878) leaves a task that has a fatal signal pending to die
+ * of it, and forces SIGSEGV on one that has none yet — which happens when
+ * de_thread saw the SIGKILL a group exit put in its pending set before that
+ * group exit's signal_wake_up set TIF_SIGPENDING (fatal_signal_pending tests
+ * the flag first). force_sig_info_to_task takes the siglock the sender
+ * still holds, so the task goes on only once TIF_SIGPENDING is set.
  */
-export function* sys_execve(k: LinuxKernel, ctx: TaskContext): Program<void> {
+export function* sys_execve(k: LinuxKernel, ctx: TaskContext): Program<ExecResult> {
   const me = k.current(ctx);
   const mutex = k.credGuard(me);
-  if (yield* k.fn.mutex_lock_interruptible(k, ctx, mutex)) return; // 1477-1478 prepare_bprm_creds: -ERESTARTNOINTR
+  if (yield* k.fn.mutex_lock_interruptible(k, ctx, mutex)) return { retval: -ERESTARTNOINTR, point_of_no_return: false }; // 1477-1478 prepare_bprm_creds
   yield load(me.ptrace, `${E}:1567 check_unsafe_exec`, 'if (p->ptrace) bprm->unsafe |= LSM_UNSAFE_PTRACE');
   yield nop(`${E}:1781 exec_binprm`, 'search_binary_handler: load_elf_binary → begin_new_exec (the new image)');
-  if ((yield* k.fn.de_thread(k, ctx)) < 0) {
-    // 1264-1266 goto out; 1877: point_of_no_return && !fatal_signal_pending(current)
-    if (!(yield* k.fn.fatal_signal_pending(k, ctx, me)))
-      throw new Error('de_thread failed without SIGKILL: force_fatal_sig is not modelled');
+  // 1259 begin_new_exec: bprm->point_of_no_return = true (a local of the exec: no step)
+  const retval = yield* k.fn.de_thread(k, ctx); // 1264
+  if (retval < 0) {
+    // 1265-1266 goto out: exec_binprm returns it, bprm_execve 1856-1858 goto out
+    if (!(yield* k.fn.fatal_signal_pending(k, ctx, me))) yield* k.fn.force_fatal_sig(k, ctx, SIG.SIGSEGV); // 1877-1878
     yield* k.fn.mutex_unlock(k, ctx, mutex); // 1496 free_bprm
-    return;
+    return { retval, point_of_no_return: true };
   }
   yield* k.fn.mutex_unlock(k, ctx, mutex); // 1455 setup_new_exec
   yield* k.fn.ptrace_event(k, ctx, PTRACE_EVENT_EXEC, me.id); // 1804 (old_vpid)
+  return { retval: 0, point_of_no_return: true };
 }

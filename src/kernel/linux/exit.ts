@@ -10,6 +10,7 @@
  */
 import { check, load, type Program, preemptDisable, rmw, spinLock, spinUnlock, store } from '../../cpu/ops.ts';
 import type { TaskContext } from '../../model/types.ts';
+import { KERNEL_ASSERT } from '../common/kernel-assert.ts';
 import { spinLockIrq, spinUnlockIrq, writeLockIrq, writeUnlockIrq } from '../common/locks.ts';
 import { EXIT_DEAD, EXIT_ZOMBIE, SIGNAL_GROUP_EXIT, SM_NONE, TASK_DEAD, TIF_SIGPENDING } from './consts.ts';
 import type { LinuxKernel } from './kernel.ts';
@@ -53,6 +54,12 @@ export function* __exit_signal(k: LinuxKernel, ctx: TaskContext, tsk: LinuxTask)
     );
     if (n === 1) {
       const exec: number = yield load(sig.group_exec_task, `${X}:170 ${F}`, 'wake_up_process(sig->group_exec_task)');
+      if (exec < 0) {
+        // the killed exec clears group_exec_task under tasklist_lock (exec.c:1173-1176) so that this never happens
+        const oops = `wake_up_process(NULL): ${tsk.name}'s __exit_signal took notify_count to 0 with no group_exec_task (a NULL pointer dereference)`;
+        yield check(KERNEL_ASSERT, [], () => oops, `${X}:170 ${F}`, 'wake_up_process(sig->group_exec_task)');
+        throw new Error(oops);
+      }
       yield* k.fn.wake_up_process(k, ctx, k.task(exec));
     }
     const cur: number = yield load(sig.curr_target, `${X}:172 ${F}`, 'if (tsk == sig->curr_target)');

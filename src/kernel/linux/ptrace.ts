@@ -355,8 +355,8 @@ export function* exit_ptrace(k: LinuxKernel, ctx: TaskContext, tracer: LinuxTask
 /** PTRACE_INTERRUPT — ptrace.c:1126-1151. */
 export function* ptrace_interrupt(k: LinuxKernel, ctx: TaskContext, child: LinuxTask, seized: boolean): Program<number> {
   const F = 'ptrace_request';
-  if (!seized) return -EIO; // 1127
-  const flags = yield* spin_lock_irqsave(child.siglock, r(1127, F), 'lock_task_sighand(child)');
+  if (!seized) return -EIO; // 1137: only a SEIZEd tracee can be interrupted
+  const flags = yield* spin_lock_irqsave(child.siglock, r(1137, F), 'lock_task_sighand(child)');
   if (yield* k.fn.task_set_jobctl_pending(k, ctx, child, JOBCTL_TRAP_STOP)) {
     const j: number = yield load(child.jobctl, r(1147, F), 'ptrace_signal_wake_up(child, child->jobctl & JOBCTL_LISTENING)');
     yield* k.fn.ptrace_signal_wake_up(k, ctx, child, (j & JOBCTL_LISTENING) !== 0);

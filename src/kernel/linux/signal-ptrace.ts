@@ -15,6 +15,7 @@
  */
 import {
   BARRIER,
+  check,
   fence,
   load,
   type Program,
@@ -165,6 +166,16 @@ export function* ptrace_notify(k: LinuxKernel, ctx: TaskContext, exitCode: numbe
   return signr;
 }
 
+/** do_jobctl_trap's WARN_ON_ONCE(!signr): a step only when it fires (the test reads no shared state). */
+const warnNoSignr = (name: string, ref: string) =>
+  check(
+    'kernel-warn',
+    [],
+    () => `WARN_ON_ONCE(!signr): ${name} traps in do_jobctl_trap with no stop signal`,
+    ref,
+    'WARN_ON_ONCE(!signr)',
+  );
+
 /** do_jobctl_trap — signal.c:2537-2553 [siglock held]. */
 export function* do_jobctl_trap(k: LinuxKernel, ctx: TaskContext): Program<void> {
   const F = 'do_jobctl_trap';
@@ -178,8 +189,11 @@ export function* do_jobctl_trap(k: LinuxKernel, ctx: TaskContext): Program<void>
       const f: number = yield load(me.signal.flags, r(2544, F), '!(signal->flags & SIGNAL_STOP_STOPPED))');
       if (!(f & SIGNAL_STOP_STOPPED)) signr = SIG.SIGTRAP; // 2545
     }
+    if (!signr) yield warnNoSignr(me.name, r(2546, F));
     yield* k.fn.ptrace_do_notify(k, ctx, signr, signr | (PTRACE_EVENT_STOP << 8), CLD_STOPPED, 0); // 2547-2548
   } else {
+    // a trap of a PTRACE_ATTACH tracee comes only from a group stop (JOBCTL_STOP_SIGMASK set): PTRACE_INTERRUPT is -EIO for it
+    if (!signr) yield warnNoSignr(me.name, r(2550, F));
     yield* k.fn.ptrace_stop(k, ctx, signr, CLD_STOPPED, 0, null); // 2551
   }
 }

@@ -119,6 +119,14 @@ export function* recalc_sigpending(k: LinuxKernel, ctx: TaskContext): Program<vo
   }
 }
 
+/**
+ * recalc_sigpending_and_wake — signal.c:178-182: after t's blocked mask
+ * changed, TIF_SIGPENDING again, and a wakeup so t sees it.
+ */
+export function* recalc_sigpending_and_wake(k: LinuxKernel, ctx: TaskContext, t: LinuxTask): Program<void> {
+  if (yield* k.fn.recalc_sigpending_tsk(k, ctx, t)) yield* k.fn.signal_wake_up(k, ctx, t, false); // 180-181
+}
+
 // ---- the threads of a group ------------------------------------------------------
 
 /**
@@ -426,6 +434,56 @@ export function* do_send_sig_info(k: LinuxKernel, ctx: TaskContext, sig: number,
   );
   yield* k.fn.send_signal_locked(k, ctx, sig, p, type); // 1311
   yield* spin_unlock_irqrestore(p.siglock, flags, r(1313, 'do_send_sig_info'), 'unlock_task_sighand');
+}
+
+/** enum sig_handler — signal.c:1318-1322: which handler a forced signal may reach. */
+export const HANDLER_CURRENT = 0;
+export const HANDLER_SIG_DFL = 1;
+export const HANDLER_EXIT = 2;
+
+/**
+ * force_sig_info_to_task — signal.c:1335-1368: a signal the task cannot
+ * ignore: under t's siglock it is unblocked and its action reset to SIG_DFL
+ * (for HANDLER_SIG_DFL and HANDLER_EXIT always), then sent to t alone.
+ * Since the siglock is taken first, a sender that holds it (a group exit
+ * half done in complete_signal) finishes before the forced signal is sent —
+ * and then prepare_signal drops it (SIGNAL_GROUP_EXIT).
+ *
+ * Abstracted: sighand->action is configuration fixed when the model is built
+ * (see the header), so the reset to SIG_DFL (1349) is no step and a forced
+ * signal whose action is not already SIG_DFL is not modelled; SA_IMMUTABLE
+ * (1350-1351, HANDLER_EXIT) and SIGNAL_UNKILLABLE (1357-1363, with its read
+ * of t->ptrace) are not modelled; the siginfo is not modelled.
+ */
+export function* force_sig_info_to_task(
+  k: LinuxKernel,
+  ctx: TaskContext,
+  sig: number,
+  t: LinuxTask,
+  handler: number,
+): Program<void> {
+  const F = 'force_sig_info_to_task';
+  const flags = yield* spin_lock_irqsave(t.siglock, r(1344, F), 'spin_lock_irqsave(&t->sighand->siglock, flags)');
+  const h = handlerOf(t, sig); // 1345-1346 action = &t->sighand->action[sig-1]; ignored = (SIG_IGN)
+  const set: number = yield load(t.blocked, r(1347, F), `blocked = sigismember(&t->blocked, ${signalName(sig)})`);
+  const blocked = (set & sigmask(sig)) !== 0;
+  if (blocked || h === 'ignore' || handler !== HANDLER_CURRENT) {
+    if (h !== 'default')
+      throw new Error(
+        `${F}: ${t.name}'s action for ${signalName(sig)} would be reset to SIG_DFL: actions are fixed in the model`,
+      );
+    if (blocked) {
+      yield rmw(t.blocked, (b) => b & ~sigmask(sig), r(1353, F), `sigdelset(&t->blocked, ${signalName(sig)})`);
+      yield* k.fn.recalc_sigpending_and_wake(k, ctx, t); // 1354
+    }
+  }
+  yield* k.fn.send_signal_locked(k, ctx, sig, t, PIDTYPE_PID); // 1364 (si_code SI_KERNEL: force)
+  yield* spin_unlock_irqrestore(t.siglock, flags, r(1365, F), 'spin_unlock_irqrestore(&t->sighand->siglock, flags)');
+}
+
+/** force_fatal_sig — signal.c:1681-1692: `sig` to current, SIG_DFL whatever its action (the siginfo is not modelled). */
+export function force_fatal_sig(k: LinuxKernel, ctx: TaskContext, sig: number): Program<void> {
+  return k.fn.force_sig_info_to_task(k, ctx, sig, k.current(ctx), HANDLER_SIG_DFL); // 1691
 }
 
 /** kill(2) of a process: kill_pid_info → group_send_sig_info (signal.c:1441, 1468) → do_send_sig_info(PIDTYPE_TGID). */

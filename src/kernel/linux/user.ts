@@ -9,9 +9,10 @@
  *
  * A task's exit(0) comes after its script (LinuxKernel.spawn).
  */
-import { awaitCond, load, nop, type Program, store } from '../../cpu/ops.ts';
+import { awaitCond, check, load, nop, type Program, store } from '../../cpu/ops.ts';
 import type { TaskContext } from '../../model/types.ts';
 import { TASK_RUNNING, TASK_UNINTERRUPTIBLE } from './consts.ts';
+import { NO_RETURN_FROM_FAILED_EXEC } from './exec.ts';
 import type { WaitpidResult } from './exit-wait.ts';
 import type { LinuxKernel, TaskBody } from './kernel.ts';
 import type { LinuxTask } from './objects.ts';
@@ -96,11 +97,25 @@ export class UserProc {
     return ret;
   }
 
-  /** execve() of a new image */
+  /**
+   * execve() of a new image. Should it fail past its point of no return
+   * and still get back here, the old program would run on: the step that
+   * says so is a violation of no-return-from-failed-exec (exec.ts).
+   */
   *exec(): Program<void> {
     yield* this.enter();
-    yield* this.k.fn.sys_execve(this.k, this.ctx);
+    const res = yield* this.k.fn.sys_execve(this.k, this.ctx);
     yield* this.ret();
+    if (res.retval < 0 && res.point_of_no_return) {
+      const msg = `${this.me.name} is back in user mode from an execve that failed (${res.retval}) past its point of no return`;
+      yield check(
+        NO_RETURN_FROM_FAILED_EXEC,
+        [],
+        () => msg,
+        'linux-6.6 fs/exec.c:1871-1878 bprm_execve',
+        'the old image runs again',
+      );
+    }
   }
 
   /** waitpid(pid, &status, options) */

@@ -16,9 +16,27 @@
  * the list, exit_state or not): the siglock __exit_signal takes is what
  * keeps its notify_count update and wakeup out of the window between
  * de_thread's `while (sig->notify_count)` and TASK_KILLABLE.
+ *
+ * Variant killed-in-exec: a third task K SIGKILLs L while it waits. K's
+ * complete_signal (group exit, under L's siglock) puts SIGKILL in L's
+ * pending set before its signal_wake_up sets TIF_SIGPENDING; if T's exit has
+ * woken L in between, de_thread takes its killed path and returns -EAGAIN,
+ * and bprm_execve finds no fatal signal pending (fatal_signal_pending tests
+ * TIF_SIGPENDING first): it forces SIGSEGV (force_fatal_sig), which waits
+ * for the siglock K holds, and is then dropped (SIGNAL_GROUP_EXIT); L goes
+ * back to user mode with TIF_SIGPENDING set and dies of the SIGKILL. The
+ * variant killed-in-exec-no-force-sig, an invented bug, leaves
+ * force_fatal_sig out: L gets back to the old image
+ * (no-return-from-failed-exec). killed-in-exec-unlocked-clear, another,
+ * drops the read_lock(&tasklist_lock) of de_thread's killed path: T's
+ * __exit_signal (under the write lock) can then take notify_count to 0
+ * after group_exec_task was cleared, and wakes NULL.
  */
 import { load, store } from '../../cpu/ops.ts';
+import { SIG } from '../../kernel/common/bits.ts';
+import { leaveOut } from '../../kernel/common/paths.ts';
 import { TASK_KILLABLE } from '../../kernel/linux/consts.ts';
+import { EAGAIN, NO_RETURN_FROM_FAILED_EXEC } from '../../kernel/linux/exec.ts';
 import { registerLinuxInvariants } from '../../kernel/linux/invariants.ts';
 import { LinuxKernel } from '../../kernel/linux/kernel.ts';
 import { spin_lock_irq, spin_unlock_irq } from '../../kernel/linux/locking.ts';
@@ -31,7 +49,15 @@ export default defineScenario({
   name: 'linux/exec-kills-threads',
   summary: "a thread group's leader execs: the other thread is killed and the exec waits until it is gone (Linux 6.6)",
   cpus: 2,
-  invariants: ['no-lost-wakeup', 'runqueue-sane', 'lock-discipline', 'deadlock', 'legal-transition'],
+  invariants: [
+    'no-lost-wakeup',
+    'runqueue-sane',
+    'lock-discipline',
+    'deadlock',
+    'legal-transition',
+    NO_RETURN_FROM_FAILED_EXEC,
+    'kernel-assert',
+  ],
   bounds: '1 scheduler tick per CPU',
   variants: {
     'linux-6.6': {
@@ -65,6 +91,52 @@ export default defineScenario({
           why: "T's __exit_signal wakes the exec between the unlock and TASK_KILLABLE",
         },
         { cpus: 1, verdict: 'violated', invariant: 'no-lost-wakeup', why: 'a tick preempts the exec in the same window' },
+      ],
+    },
+    'killed-in-exec': {
+      summary: 'L: execve() — T: pause() — K: kill(L, SIGKILL) while the exec waits',
+      source:
+        'linux-6.6 fs/exec.c:1171-1177 de_thread (killed), 1871-1878 bprm_execve; kernel/signal.c:1044-1067 complete_signal (group exit), 1335-1368 force_sig_info_to_task',
+      expect: [
+        { cpus: 1, verdict: 'holds' },
+        {
+          cpus: 2,
+          verdict: 'holds',
+          long: true,
+          why: "de_thread can see the group exit's SIGKILL before its signal_wake_up sets TIF_SIGPENDING; bprm_execve then forces SIGSEGV, whose siglock waits for the sender to finish: L returns to user mode only with TIF_SIGPENDING set, and dies (auto: 304,207 executions, 3.9M states; 45 s under nice -n 19 at load 2.5 on the 2-core machine)",
+        },
+      ],
+    },
+    'killed-in-exec-no-force-sig': {
+      summary: "killed-in-exec with bprm_execve's out: path returning without force_fatal_sig(SIGSEGV)",
+      expect: [
+        {
+          cpus: 2,
+          verdict: 'violated',
+          invariant: NO_RETURN_FROM_FAILED_EXEC,
+          why: "L's exit to user mode reads its flags before K's signal_wake_up sets TIF_SIGPENDING: the old image runs on",
+        },
+        {
+          cpus: 1,
+          verdict: 'holds',
+          why: 'K sends under the siglock with irqs off: no tick splits its sigaddset from its signal_wake_up',
+        },
+      ],
+    },
+    'killed-in-exec-unlocked-clear': {
+      summary: "killed-in-exec with de_thread's killed path clearing group_exec_task and notify_count without tasklist_lock",
+      expect: [
+        {
+          cpus: 2,
+          verdict: 'violated',
+          invariant: 'kernel-assert',
+          why: "T's __exit_signal takes notify_count from 1 to 0 after the killed exec cleared group_exec_task: wake_up_process(NULL)",
+        },
+        {
+          cpus: 1,
+          verdict: 'holds',
+          why: "on 1 CPU, within one tick, T's __exit_signal never runs between the killed path's two stores",
+        },
       ],
     },
     'unlock-then-sleep': {
@@ -102,11 +174,48 @@ export default defineScenario({
         return 0;
       });
     }
+    if (variant === 'killed-in-exec-unlocked-clear') {
+      k.override('de_thread', function* (k, ctx) {
+        const me = k.current(ctx);
+        const sig = me.signal;
+        yield* spin_lock_irq(me.siglock, here`de_thread`);
+        yield store(sig.group_exec_task, me.id, here`de_thread`, 'sig->group_exec_task = tsk');
+        const n = yield* k.fn.zap_other_threads(k, ctx, me);
+        yield store(sig.notify_count, n, here`de_thread`, 'sig->notify_count = zap_other_threads(tsk)');
+        while ((yield load(sig.notify_count, here`de_thread`, 'while (sig->notify_count)')) !== 0) {
+          yield* k.fn.__set_current_state(k, ctx, TASK_KILLABLE);
+          yield* spin_unlock_irq(me.siglock, here`de_thread`);
+          yield* k.fn.schedule(k, ctx);
+          if (yield* k.fn.__fatal_signal_pending(k, ctx, me, 'de_thread')) {
+            // killed: without read_lock(&tasklist_lock)
+            yield store(sig.group_exec_task, -1, here`de_thread`, 'sig->group_exec_task = NULL');
+            yield store(sig.notify_count, 0, here`de_thread`, 'sig->notify_count = 0');
+            return -EAGAIN;
+          }
+          yield* spin_lock_irq(me.siglock, here`de_thread`);
+        }
+        yield* spin_unlock_irq(me.siglock, here`de_thread`);
+        yield store(sig.group_exec_task, -1, here`de_thread`, 'sig->group_exec_task = NULL');
+        yield store(sig.notify_count, 0, here`de_thread`, 'sig->notify_count = 0');
+        return 0;
+      });
+    }
     const [execs, pause] = [script((u) => u.exec()), script((u) => u.pause())];
     // exit(): a task's body that returns goes on to do_exit(0)
     const exits = script(function* () {});
+    if (variant === 'killed-in-exec-no-force-sig') k.override('force_fatal_sig', leaveOut(), { within: 'sys_execve' });
     const leader = k.spawn('L', 0, execs);
     k.spawn('T', 1, variant.startsWith('thread-exits') ? exits : pause, { threadOf: leader });
+    if (variant.startsWith('killed-in-exec')) {
+      k.spawn(
+        'K',
+        1,
+        script(function* (u) {
+          yield* u.kill(leader, SIG.SIGKILL);
+          yield* u.idle();
+        }),
+      );
+    }
     k.credGuard(leader);
     k.finish();
     registerLinuxInvariants(b, k);

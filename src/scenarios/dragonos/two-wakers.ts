@@ -1,0 +1,133 @@
+/**
+ * dragonos/two-wakers — two CPUs wake one sleeping task at once (DragonOS
+ * PR #1663). S sleeps (Blocked(interruptible), off its runqueue, parked in
+ * schedule()); W1 on CPU0 and W2 on CPU1 each make the wait-queue wakeup
+ * that ends in ProcessManager::wakeup(S). Both can read Blocked under the
+ * read lock; the double check under the write lock (process/mod.rs
+ * pr1663:263, head:307) lets the first through and turns the second back,
+ * so activate_task runs once and S is queued once.
+ *
+ * - runqueue-sane: each runqueue's nr_running counts the tasks on it (an
+ *   activate_task of a task already queued adds to nr_running only).
+ * - no-lost-wakeup: S, woken, is Runnable and on its runqueue (wakeup
+ *   preemption is not modelled and no tick comes with two CPUs, so the
+ *   wakers keep their CPUs: S being queued is where the wakeup ends).
+ *
+ * Variant pr1663-no-recheck, an invented bug: wakeup without the double
+ * check — the second waker makes S Runnable again and enqueues it again.
+ */
+import {
+  irqRestore,
+  irqSave,
+  load,
+  type Program,
+  readLock,
+  readUnlock,
+  spinLock,
+  spinUnlock,
+  store,
+  writeLock,
+  writeUnlock,
+} from '../../cpu/ops.ts';
+import { type DragonKernel, type Pcb, ST } from '../../kernel/dragonos/kernel.ts';
+import type { DoSignalEnv } from '../../kernel/dragonos/x86-signal.ts';
+import { ModelBuilder } from '../../model/build.ts';
+import { defineScenario } from '../../model/scenario.ts';
+import { here } from '../../model/source-ref.ts';
+import { BOUNDS, COMMITS, finishKernel, NO_LEDGER, newKernel, runqueueSane, simpleHandler } from './common.ts';
+
+const INVARIANTS = ['runqueue-sane', 'no-lost-wakeup', 'lock-discipline', 'deadlock'];
+
+export default defineScenario({
+  name: 'dragonos/two-wakers',
+  summary: 'two CPUs wake one sleeping task at once: it is queued once and runs (DragonOS PR #1663)',
+  cpus: 2,
+  invariants: INVARIANTS,
+  bounds: BOUNDS,
+  variants: {
+    pr1663: {
+      summary: 'W1, W2: ProcessManager::wakeup(S) — S: Blocked(true), parked in schedule()',
+      source: `${COMMITS.pr1663}: process/mod.rs:247-296 ProcessManager::wakeup`,
+      expect: [
+        {
+          cpus: 2,
+          verdict: 'holds',
+          why: 'the double check under W(sched_info) (263) sends the second waker back once the first made S Runnable: S is enqueued once',
+        },
+        { cpus: 1, verdict: 'holds', why: 'wakeup runs with irqs off: no tick splits one waker' },
+      ],
+    },
+    head: {
+      summary: 'the same on the PR head',
+      source: `${COMMITS.head}: process/mod.rs:290-343 ProcessManager::wakeup`,
+      expect: [
+        { cpus: 2, verdict: 'holds', why: 'the same double check (307)' },
+        { cpus: 1, verdict: 'holds', why: 'as on pr1663' },
+      ],
+    },
+    'pr1663-no-recheck': {
+      summary:
+        'pr1663 with ProcessManager::wakeup going from the read-locked state check to set_state(Runnable) without the double check',
+      expect: [
+        {
+          cpus: 2,
+          verdict: 'violated',
+          invariant: 'runqueue-sane',
+          why: 'both wakers read Blocked; each makes S Runnable and calls activate_task: the second enqueue counts S twice',
+        },
+        { cpus: 1, verdict: 'holds', why: 'irqs are off through each wakeup: the second waker reads Runnable and returns' },
+      ],
+    },
+  },
+  build({ variant, cpus }) {
+    const b = new ModelBuilder(cpus);
+    const k = newKernel(b, variant === 'pr1663-no-recheck' ? 'pr1663' : variant);
+    if (variant === 'pr1663-no-recheck') k.override('wakeup', wakeupWithoutRecheck);
+    const envOf = (_p: Pcb): DoSignalEnv => ({ ledger: NO_LEDGER, handle: simpleHandler(k) });
+    const S = k.spawn('S', { cpu: 0, start: 'parked', state: ST.BlockedInterruptible, sleep: true }, (ctx) =>
+      k.fn.syscallReturnAndRun(k, S, envOf(S), ctx),
+    );
+    const waker = (name: string, cpu: number) => {
+      const w: Pcb = k.spawn(name, { cpu, start: 'current' }, function* (ctx) {
+        yield* k.fn.wakeup(k, S); // WaitQueue::wakeup → ProcessManager::wakeup
+        yield* k.fn.syscallReturnAndRun(k, w, envOf(w), ctx);
+      });
+    };
+    waker('W1', 0);
+    waker('W2', 1);
+    finishKernel(k, envOf);
+    runqueueSane(b, k);
+    b.atEnd({
+      name: 'no-lost-wakeup',
+      check: (w) => {
+        const queued = ((w.mem[k.rqOf(S).queue] as number) & (1 << S.id)) !== 0;
+        if (w.mem[S.state] === ST.Runnable && queued) return null;
+        return `S, woken twice, is ${w.layout.format(S.state, w.mem[S.state] as number)} and ${queued ? 'on' : 'off'} its runqueue: the wakeup is lost`;
+      },
+    });
+    return b.build();
+  },
+});
+
+/** ProcessManager::wakeup (pr1663 247-296) without the double check under the write lock (263-275). */
+function* wakeupWithoutRecheck(k: DragonKernel, p: Pcb): Program<boolean> {
+  const irq: number = yield irqSave(here`wakeup`, 'save_and_disable_irq');
+  yield readLock(p.schedInfo, here`wakeup`, 'inner_lock_read_irqsave()');
+  const st: number = yield load(p.state, here`wakeup`, 'state()');
+  yield readUnlock(p.schedInfo, here`wakeup`, 'read guard dropped');
+  if (st !== ST.BlockedInterruptible && st !== ST.TracedStopped) {
+    yield irqRestore(irq, here`wakeup`, 'not Blocked/TracedStopped: return');
+    return false;
+  }
+  yield writeLock(p.schedInfo, here`wakeup`, 'inner_lock_write_irqsave()');
+  yield store(p.state, ST.Runnable, here`wakeup`, 'set_state(Runnable)');
+  yield store(p.sleep, 0, here`wakeup`, 'set_wakeup(): sleep = false');
+  yield writeUnlock(p.schedInfo, here`wakeup`, 'drop(writer)');
+  const cpu: number = yield load(p.onCpu, here`wakeup`, 'cpu_rq(on_cpu)');
+  const rq = k.rq(cpu);
+  yield spinLock(rq.lock, here`wakeup`, 'rq.self_lock()');
+  yield* k.fn.activateTask(k, rq, p);
+  yield spinUnlock(rq.lock, here`wakeup`, 'rq guard dropped');
+  yield irqRestore(irq, here`wakeup`, 'irq guard dropped');
+  return true;
+}
