@@ -27,12 +27,12 @@ export {
   GhostLedger,
   NO_LEDGER,
   NO_TICK,
-  TICK_EACH,
   newKernel,
   noReturnWithPendingWork,
   noStuckTraced,
   runqueueSane,
   signalHandledOnce,
   simpleHandler,
+  TICK_EACH,
   timerBudget,
 } from '../scenarios/dragonos/common.ts';
