@@ -23,6 +23,12 @@ const KNOWN_BUGS = [
     'kernel-assert',
     /^wake_up_process\(NULL\): T's __exit_signal took notify_count to 0 with no group_exec_task/,
   ],
+  [
+    'linux/exec-kills-threads',
+    'thread-kills-unlocked-clear',
+    'kernel-assert',
+    /^wake_up_process\(NULL\): T's __exit_signal took notify_count to 0 with no group_exec_task/,
+  ],
   ['linux/two-reapers', 'reap-test-then-set', 'reaped-once', /^waitpid\(C\) returned C and C: C must be reaped by exactly one/],
 ] as const;
 

@@ -31,6 +31,11 @@
  * drops the read_lock(&tasklist_lock) of de_thread's killed path: T's
  * __exit_signal (under the write lock) can then take notify_count to 0
  * after group_exec_task was cleared, and wakes NULL.
+ *
+ * Variants thread-kills and thread-kills-unlocked-clear: the killed path
+ * with two tasks, a search of seconds on 2 CPUs — T itself sends its
+ * process SIGKILL (kill(getpid(), SIGKILL)) while L execs: L, woken by the
+ * group exit in de_thread, takes the killed path while T exits.
  */
 import { load, store } from '../../cpu/ops.ts';
 import { SIG } from '../../kernel/common/bits.ts';
@@ -139,6 +144,35 @@ export default defineScenario({
         },
       ],
     },
+    'thread-kills': {
+      summary: 'L: execve() — T: kill(getpid(), SIGKILL), racing with it',
+      source:
+        'linux-6.6 fs/exec.c:1171-1177 de_thread (killed); kernel/signal.c:1044-1067 complete_signal; kernel/exit.c:169-170 __exit_signal',
+      expect: [
+        { cpus: 1, verdict: 'holds' },
+        {
+          cpus: 2,
+          verdict: 'holds',
+          why: "the killed exec clears group_exec_task and notify_count under tasklist_lock, which T's release_task holds (write) around __exit_signal",
+        },
+      ],
+    },
+    'thread-kills-unlocked-clear': {
+      summary: "thread-kills with de_thread's killed path clearing group_exec_task and notify_count without tasklist_lock",
+      expect: [
+        {
+          cpus: 2,
+          verdict: 'violated',
+          invariant: 'kernel-assert',
+          why: "T's __exit_signal takes notify_count from 1 to 0 after the killed exec cleared group_exec_task: wake_up_process(NULL)",
+        },
+        {
+          cpus: 1,
+          verdict: 'holds',
+          why: "on 1 CPU, within one tick, T's __exit_signal never runs between the killed path's two stores",
+        },
+      ],
+    },
     'unlock-then-sleep': {
       summary: 'de_thread: spin_unlock_irq(lock); __set_current_state(TASK_KILLABLE); schedule()',
       expect: [
@@ -174,7 +208,7 @@ export default defineScenario({
         return 0;
       });
     }
-    if (variant === 'killed-in-exec-unlocked-clear') {
+    if (variant === 'killed-in-exec-unlocked-clear' || variant === 'thread-kills-unlocked-clear') {
       k.override('de_thread', function* (k, ctx) {
         const me = k.current(ctx);
         const sig = me.signal;
@@ -205,7 +239,12 @@ export default defineScenario({
     const exits = script(function* () {});
     if (variant === 'killed-in-exec-no-force-sig') k.override('force_fatal_sig', leaveOut(), { within: 'sys_execve' });
     const leader = k.spawn('L', 0, execs);
-    k.spawn('T', 1, variant.startsWith('thread-exits') ? exits : pause, { threadOf: leader });
+    const kills = script(function* (u) {
+      yield* u.kill(leader, SIG.SIGKILL);
+      yield* u.idle();
+    });
+    const tBody = variant.startsWith('thread-exits') ? exits : variant.startsWith('thread-kills') ? kills : pause;
+    k.spawn('T', 1, tBody, { threadOf: leader });
     if (variant.startsWith('killed-in-exec')) {
       k.spawn(
         'K',
