@@ -71,6 +71,13 @@ export default defineScenario({
           why: 'one CPU, no ticks: the killer runs only once the child sleeps (for the flag or in its stop), where signal_wake_up(fatal) wakes it',
         },
         {
+          cpus: 1,
+          irq: TICK_ONE,
+          verdict: 'violated',
+          invariant: 'no-stuck-traced',
+          why: 'one CPU and one tick are enough: the tick lets the killer in before ptrace_notify takes the siglock (3 executions)',
+        },
+        {
           cpus: 2,
           verdict: 'violated',
           invariant: 'no-stuck-traced',

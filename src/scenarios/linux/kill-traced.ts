@@ -54,7 +54,7 @@ export default defineScenario({
     'ptrace-kill': {
       summary: 'the tracer kills its stopped tracee itself: PTRACE_KILL (send_sig_info(SIGKILL), no freeze), then waitpid',
       source: 'linux-6.6 kernel/ptrace.c:1221-1223 ptrace_request PTRACE_KILL',
-      expect: [{ cpus: 1, verdict: 'holds' }],
+      expect: [{ cpus: 1, irq: TICK_ONE, verdict: 'holds' }],
     },
     'linux-5.18': {
       summary:
@@ -62,7 +62,7 @@ export default defineScenario({
       source:
         'linux-5.18 include/linux/sched.h TASK_TRACED; include/linux/sched/signal.h signal_wake_up; kernel/ptrace.c ptrace_freeze_traced',
       expect: [
-        { cpus: 1, verdict: 'holds' },
+        { cpus: 1, irq: TICK_ONE, verdict: 'holds' },
         {
           cpus: 2,
           verdict: 'holds',
@@ -90,6 +90,13 @@ export default defineScenario({
           cpus: 1,
           verdict: 'holds',
           why: 'one CPU, no ticks: the SIGKILL never lands inside the request; two CPUs break it (traces/linux)',
+        },
+        {
+          cpus: 1,
+          irq: TICK_ONE,
+          verdict: 'violated',
+          invariant: 'no-stuck-traced',
+          why: 'one CPU and one tick are enough: preempted after ptrace_freeze_traced, the tracer lets the killer send SIGKILL before the unfreeze',
         },
         {
           cpus: 2,

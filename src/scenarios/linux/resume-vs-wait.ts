@@ -66,6 +66,13 @@ export default defineScenario({
           why: 'one CPU, no ticks: nothing runs between the store and the lock; two CPUs break it (traces/linux)',
         },
         {
+          cpus: 1,
+          irq: TICK_ONE,
+          verdict: 'violated',
+          invariant: 'ptrace-report-once',
+          why: 'one CPU and one tick are enough: the tick preempts thread 1 between its unlocked store and the siglock (127 executions)',
+        },
+        {
           cpus: 2,
           verdict: 'violated',
           invariant: 'ptrace-report-once',
