@@ -27,22 +27,30 @@ describe('delay-bounded search', () => {
   });
 
   it('within a round, departs from the round-robin schedule at the earliest step first', () => {
-    // one CPU stores 1, 2, 3 to its own cell; the other loads it once: the second execution delays step 0
-    let firsts: number[] = [];
+    // one CPU stores 1, 2, 3 to its own cell; the other loads it once (and notes what it read in a ghost
+    // cell, which each execution's end shows): the second execution delays step 0
+    let seen = -1;
     const def = model(2, (b) => {
       const x = b.layout.cell('x');
+      seen = b.layout.ghost('seen', -1);
       return [
         function* (): Program<void> {
           for (let i = 1; i <= 3; i++) yield store(x, i, R);
         },
-        function* (): Program<void> {
+        function* (ctx): Program<void> {
           const v: number = yield load(x, R);
-          firsts.push(v);
+          ctx.ghost.set(seen, v);
         },
       ];
     });
-    firsts = [];
-    const r = explore(new Machine(def), new DelayBoundedStrategy(1));
+    const firsts: number[] = [];
+    const s = new DelayBoundedStrategy(1);
+    const end = s.endExecution.bind(s);
+    s.endExecution = (m) => {
+      firsts.push(m.mem[seen] as number);
+      end(m);
+    };
+    const r = explore(new Machine(def), s);
     expect(r.verdict).toBe('incomplete');
     // no delay: CPU0 runs to its end (x = 3) before CPU1; then one delay at step 0, 1, 2, 3
     expect(firsts).toEqual([3, 0, 1, 2, 3]);

@@ -15,6 +15,8 @@ export interface MachineOptions {
   readonly irq?: IrqBounds;
   /** the memory model (default: the model's own, else sequentially consistent) */
   readonly memoryModel?: MemoryModel;
+  /** how many history points the machine keeps (Machine; tests set it to compare with none kept) */
+  readonly historyBudget?: number;
 }
 
 /** The machine of a scenario variant (its own module, so that worker threads load little). */
@@ -30,5 +32,6 @@ export function makeMachine(s: ScenarioDef, o: MachineOptions): Machine {
     invariants: o.invariants,
     maxSteps: o.maxSteps,
     ...(o.memoryModel !== undefined ? { memoryModel: o.memoryModel } : {}),
+    ...(o.historyBudget !== undefined ? { historyBudget: o.historyBudget } : {}),
   });
 }

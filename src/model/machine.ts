@@ -1,7 +1,7 @@
 import { CpuState, SB_ENTRY } from '../cpu/cpu.ts';
 import type { MemoryLayout } from '../cpu/memory.ts';
 import { type AssertFn, BARRIER, check, isBlocking, K, type MemView, type Op, type Program, SNAPSHOT } from '../cpu/ops.ts';
-import { Frame } from './frame.ts';
+import { continuationKey, Frame, HistoryPoint, NOT_KEPT } from './frame.ts';
 import { cellA, cellB, finishA, finishB, stepA, stepB } from './hash.ts';
 import { LockSet } from './lock-set.ts';
 import { type MemoryModel, SC } from './memory-model.ts';
@@ -90,6 +90,14 @@ export interface Footprint {
 }
 
 /**
+ * How many history points the machine keeps as continuations (Frame): each
+ * saves running a program again when an execution goes back to it. Past
+ * the budget, new points are still recorded on their path but not kept,
+ * so memory stays bounded on searches of many millions of executions.
+ */
+const HISTORY_POINT_BUDGET = 1 << 18;
+
+/**
  * The transition system. The explorer sees only `reset`, `enabled`, `step`
  * and `footprint`; everything about CPUs, tasks and interrupts is in here.
  *
@@ -148,9 +156,11 @@ export class Machine implements MachineView {
   private rebuilding = 0;
   /** the CPU a generator being rebuilt ran on at the point being fed */
   private rebuildCpu = -1;
-  /** where the ghost writes of the code running now are recorded */
-  private fxFrame: Frame | null = null;
-  private fxIndex = 0;
+  /** the history point whose code is running (its ghost writes are recorded there) */
+  private fxPoint: HistoryPoint | null = null;
+  /** history points kept as continuations so far, and how many may be (HISTORY_POINT_BUDGET) */
+  historyPoints = 0;
+  private readonly historyBudget: number;
   /** interrupt handler activations, one per (source, how many times it fired before, interrupted task) */
   private readonly irqFrames = new Map<number, Frame>();
   /** the state reset() returns to */
@@ -169,7 +179,7 @@ export class Machine implements MachineView {
 
   constructor(
     readonly def: ModelDef,
-    opts: { invariants?: readonly string[] | null; maxSteps?: number; memoryModel?: MemoryModel } = {},
+    opts: { invariants?: readonly string[] | null; maxSteps?: number; memoryModel?: MemoryModel; historyBudget?: number } = {},
   ) {
     this.cpuCount = def.cpus;
     this.taskCount = def.tasks.length;
@@ -203,6 +213,7 @@ export class Machine implements MachineView {
     this.irqBudget = new Int32Array(def.irqs.length);
     this.checked = opts.invariants && opts.invariants.length > 0 ? new Set(opts.invariants) : null;
     this.maxSteps = opts.maxSteps ?? 100_000;
+    this.historyBudget = opts.historyBudget ?? HISTORY_POINT_BUDGET;
     this.safety = def.safety.filter((s) => this.wants(s.name));
     this.watchers = new Array(def.layout.size);
     this.safety.forEach((inv, i) => {
@@ -944,9 +955,9 @@ export class Machine implements MachineView {
       const frames = t.frames;
       for (let i = 0; i < frames.length; i++) {
         const f = frames[i] as Frame;
-        const p = f.pos;
-        a = stepA(a, p === 0 ? f.seedA : (f.hashA[p - 1] as number));
-        b = stepB(b, p === 0 ? f.seedB : (f.hashB[p - 1] as number));
+        const h = f.pos === 0 ? f.start : (f.path[f.pos - 1] as HistoryPoint);
+        a = stepA(a, h.hashA);
+        b = stepB(b, h.hashB);
       }
     }
     const budget = this.irqBudget;
@@ -1007,7 +1018,8 @@ export class Machine implements MachineView {
     if (f.pos === 0) return f.origin;
     for (let j = f.exact.length; j < f.pos; j++) {
       const parent = j === 0 ? f.origin : (f.exact[j - 1] as number);
-      f.exact.push(this.intern(this.intern(parent, f.vals[j] as number), f.cpus[j] as number));
+      const h = f.path[j] as HistoryPoint;
+      f.exact.push(this.intern(this.intern(parent, h.val), h.cpu));
     }
     return f.exact[f.pos - 1] as number;
   }
@@ -1164,7 +1176,7 @@ export class Machine implements MachineView {
         const f = frames[k++] as Frame;
         const p = r[n++] as number;
         f.pos = p;
-        f.pending = p > 0 ? (f.ops[p - 1] ?? null) : null;
+        f.pending = p > 0 ? (f.path[p - 1] as HistoryPoint).op : null;
         tf[j] = f;
       }
       if (tf.length > nf) tf.length = nf;
@@ -1487,14 +1499,10 @@ export class Machine implements MachineView {
   }
 
   private ghostWrite(kind: number, addr: number, value: number): void {
-    const f = this.fxFrame;
-    if (f !== null) {
-      let fx = f.fx[this.fxIndex];
-      if (fx === null || fx === undefined) {
-        fx = [];
-        f.fx[this.fxIndex] = fx;
-      }
-      fx.push(kind, addr, value);
+    const h = this.fxPoint;
+    if (h !== null) {
+      if (h.fx === null) h.fx = [];
+      h.fx.push(kind, addr, value);
     }
     this.applyGhost(kind, addr, value);
   }
@@ -1508,48 +1516,33 @@ export class Machine implements MachineView {
   /**
    * Sends `value` to the frame's program and takes what it yields next as
    * the frame's pending step, popping the frame when the program returns.
-   * When the frame's record already holds this value (and CPU) at this
-   * point, the recorded answer is used and the program is not run (its
-   * recorded ghost writes are repeated); otherwise the generator is brought
-   * to this point if it is elsewhere, and run.
+   * When the history already holds this value (and CPU) as a continuation
+   * of this point, the recorded answer is used and the program is not run
+   * (its recorded ghost writes are repeated); otherwise the generator is
+   * brought to this point if it is elsewhere, and run.
    */
   private advance(t: TaskRt, frame: Frame, value: number): void {
     const j = frame.pos;
     const cpuNow = t.cpu;
-    let op: Op | null;
-    if (j < frame.vals.length && frame.vals[j] === value && frame.cpus[j] === cpuNow) {
-      frame.pos = j + 1;
-      op = frame.ops[j] as Op | null;
-      const fx = frame.fx[j];
-      if (fx !== null && fx !== undefined) {
-        for (let i = 0; i < fx.length; i += 3) this.applyGhost(fx[i] as number, fx[i + 1] as number, fx[i + 2] as number);
-      }
-    } else {
-      if (frame.gen === null || frame.genPos !== j) this.rebuild(frame, j);
+    const path = frame.path;
+    let h = path[j];
+    let ran = false;
+    if (h === undefined || h.val !== value || h.cpu !== cpuNow) {
+      const from = j === 0 ? frame.start : (path[j - 1] as HistoryPoint);
+      const key = continuationKey(value, cpuNow);
       frame.truncate(j);
-      const pa = j === 0 ? frame.seedA : (frame.hashA[j - 1] as number);
-      const pb = j === 0 ? frame.seedB : (frame.hashB[j - 1] as number);
-      frame.vals.push(value);
-      frame.cpus.push(cpuNow);
-      frame.hashA.push(stepA(stepA(pa, value), cpuNow));
-      frame.hashB.push(stepB(stepB(pb, value), cpuNow));
-      frame.fx.push(null);
-      this.fxFrame = frame;
-      this.fxIndex = j;
-      let r: IteratorResult<Op, unknown>;
-      try {
-        r = (frame.gen as Program<unknown>).next(value);
-      } catch (e) {
-        // A path the model does not cover (or a bug in it): its next step reports a model-error
-        // violation, so the search shows the trace that reaches it instead of aborting.
-        r = { done: false, value: modelErrorOp(t.name, e, frame.pending) };
-      } finally {
-        this.fxFrame = null;
-      }
-      frame.genPos = j + 1;
-      frame.pos = j + 1;
-      op = r.done ? null : r.value;
-      frame.ops.push(op);
+      h = key !== NOT_KEPT ? from.next?.get(key) : undefined;
+      if (h === undefined) {
+        h = this.runProgram(t, frame, from, value, cpuNow, key);
+        ran = true;
+      } else path.push(h);
+    }
+    frame.pos = j + 1;
+    const op = h.op;
+    if (!ran && h.fx !== null) {
+      // a recorded step: its code's ghost writes happen again
+      const fx = h.fx;
+      for (let i = 0; i < fx.length; i += 3) this.applyGhost(fx[i] as number, fx[i + 1] as number, fx[i + 2] as number);
     }
     if (op !== null) {
       frame.pending = op;
@@ -1579,25 +1572,57 @@ export class Machine implements MachineView {
   }
 
   /**
+   * Runs the frame's program on a continuation of point `from` never seen
+   * before: brings the generator to `from` if it is elsewhere, sends it
+   * `value`, and records the answer as a new point (kept among `from`'s
+   * continuations while the history budget lasts). The new point's ghost
+   * writes happen as the code runs.
+   */
+  private runProgram(t: TaskRt, frame: Frame, from: HistoryPoint, value: number, cpuNow: number, key: number): HistoryPoint {
+    const j = frame.path.length;
+    if (frame.gen === null || frame.genAt !== from) this.rebuild(frame, j);
+    const h = new HistoryPoint(value, cpuNow, stepA(stepA(from.hashA, value), cpuNow), stepB(stepB(from.hashB, value), cpuNow));
+    frame.path.push(h);
+    this.fxPoint = h;
+    let r: IteratorResult<Op, unknown>;
+    try {
+      r = (frame.gen as Program<unknown>).next(value);
+    } catch (e) {
+      // A path the model does not cover (or a bug in it): its next step reports a model-error
+      // violation, so the search shows the trace that reaches it instead of aborting.
+      r = { done: false, value: modelErrorOp(t.name, e, frame.pending) };
+    } finally {
+      this.fxPoint = null;
+    }
+    h.op = r.done ? null : r.value;
+    frame.genAt = h;
+    if (key !== NOT_KEPT && this.historyPoints < this.historyBudget) {
+      if (from.next === null) from.next = new Map();
+      from.next.set(key, h);
+      this.historyPoints++;
+    }
+    return h;
+  }
+
+  /**
    * Makes a fresh generator of the frame's program and feeds it the first
-   * `j` recorded values, each with the CPU it was sent on, without repeating
-   * its ghost writes: the generator is then where the record says the
-   * frame is at position j. Checks the program answers as recorded (a
-   * program that does not is not deterministic, and no search over it can be
-   * trusted).
+   * `j` values of the path, each with the CPU it was sent on, without
+   * repeating its ghost writes: the generator is then at the path's point
+   * j. Checks the program answers as recorded (a program that does not is
+   * not deterministic, and no search over it can be trusted).
    */
   private rebuild(frame: Frame, j: number): void {
     const gen = frame.make();
     this.rebuilding++;
     try {
       for (let i = 0; i < j; i++) {
-        this.rebuildCpu = frame.cpus[i] as number;
-        const r = gen.next(frame.vals[i] as number);
-        const want = frame.ops[i] as Op | null;
+        const h = frame.path[i] as HistoryPoint;
+        this.rebuildCpu = h.cpu;
+        const r = gen.next(h.val);
         const got = r.done ? null : r.value;
-        if (!sameOp(got, want)) {
+        if (!sameOp(got, h.op)) {
           throw new Error(
-            `a program is not deterministic: fed its recorded history again, it yielded ${describeOp(got)} where it had yielded ${describeOp(want)}`,
+            `a program is not deterministic: fed its recorded history again, it yielded ${describeOp(got)} where it had yielded ${describeOp(h.op)}`,
           );
         }
       }
@@ -1606,7 +1631,7 @@ export class Machine implements MachineView {
     }
     this.rebuiltSteps += j;
     frame.gen = gen;
-    frame.genPos = j;
+    frame.genAt = frame.at(j);
   }
 
   private rehashMemory(): void {
