@@ -1,8 +1,10 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Program } from '../src/cpu/ops.ts';
+import { type Budget, explore, type SearchVerdict } from '../src/explorer/explore.ts';
+import type { Strategy } from '../src/explorer/strategy.ts';
 import { ModelBuilder } from '../src/model/build.ts';
-import type { Machine } from '../src/model/machine.ts';
+import { Machine } from '../src/model/machine.ts';
 import type { ModelDef, TaskContext } from '../src/model/types.ts';
 
 /**
@@ -50,4 +52,39 @@ export function traceFiles(dir: string): string[] {
       const p = join(dir, f);
       return statSync(p).isDirectory() ? traceFiles(p) : f.endsWith('.json') ? [p] : [];
     });
+}
+
+/** The state at an end: memory (ghost cells included) and which tasks finished. */
+export function endKey(m: Machine): string {
+  return `${m.mem.join(',')}|${[...Array(m.taskCount).keys()].map((t) => m.taskDone(t))}`;
+}
+
+/**
+ * Every end state (nothing left enabled) that a per-execution search
+ * reaches on `def`, by endKey, and its verdict. Checks only `livelock`
+ * unless `opts` says otherwise: no invariant stops the search, and
+ * deadlocked ends are recorded like any other end.
+ */
+export function searchEnds(
+  def: ModelDef,
+  inner: Strategy,
+  opts: ConstructorParameters<typeof Machine>[1] = {},
+  budget: Budget = {},
+): { verdict: SearchVerdict; ends: Set<string> } {
+  const ends = new Set<string>();
+  const buf: number[] = [];
+  const spy: Strategy = {
+    name: inner.name,
+    exhaustive: true,
+    prepare: (m) => inner.prepare?.(m),
+    beginExecution: () => inner.beginExecution(),
+    choose: (e, d, m) => inner.choose(e, d, m),
+    afterStep: (c, d, m) => (inner.afterStep ? inner.afterStep(c, d, m) : true),
+    endExecution(m) {
+      if (m.enabled(buf) === 0) ends.add(endKey(m));
+      inner.endExecution(m);
+    },
+  };
+  const r = explore(new Machine(def, { invariants: ['livelock'], ...opts }), spy, budget);
+  return { verdict: r.verdict, ends };
 }

@@ -7,6 +7,7 @@ import {
   irqRestore,
   irqSave,
   load,
+  nop,
   type Program,
   rmw,
   spinLock,
@@ -214,6 +215,77 @@ export function lockAndAwait(): ModelDef {
         yield spinUnlock(l, R);
       },
     ];
+  });
+}
+
+/**
+ * CPU0 updates x under the lock in two steps (x = 1, then x = 2). CPU1 first
+ * takes and drops the lock (so a search sees x accessed only under it), then
+ * reads x with no lock and keeps what it read: it can see the transient 1
+ * only if the search interleaves inside CPU0's critical section (under
+ * x86-TSO: between the drains of its two stores).
+ */
+export function lateUnlockedRead(): ModelDef {
+  let seen = 0;
+  return model(
+    2,
+    (b) => {
+      const x = b.layout.cell('x');
+      seen = b.layout.cell('seen');
+      const l = b.layout.spinlock('l');
+      return [
+        function* (): Program<void> {
+          yield spinLock(l, R);
+          yield store(x, 1, R);
+          yield store(x, 2, R);
+          yield spinUnlock(l, R);
+        },
+        function* (): Program<void> {
+          yield spinLock(l, R);
+          yield spinUnlock(l, R);
+          const v: number = yield load(x, R);
+          yield store(seen, v, R);
+        },
+      ];
+    },
+    (b) => b.atEnd({ name: 'no-transient', check: (w) => (w.mem[seen] === 1 ? 'CPU1 saw the transient x = 1' : null) }),
+  );
+}
+
+/**
+ * Programs of annotations (0-1), unprotected stores (2-3) and loads (4-5),
+ * and critical sections under one spinlock: a load and a store of the
+ * loaded value plus two (6-7), or stores to both cells (8-9); over two
+ * cells (the step's number mod 2). Under x86-TSO what a section's stores
+ * leave in memory depends on when each drains.
+ */
+export function sections(programs: readonly (readonly number[])[]): ModelDef {
+  return model(programs.length, (b) => {
+    const x = [b.layout.cell('x0'), b.layout.cell('x1')];
+    const l = b.layout.spinlock('l');
+    return programs.map(
+      (steps, cpu) =>
+        function* (): Program<void> {
+          for (const s of steps) {
+            const c = x[s % 2] as number;
+            const d = x[(s + 1) % 2] as number;
+            if (s < 2) yield nop(R, 'local');
+            else if (s < 4) yield store(c, cpu + 1, R);
+            else if (s < 6) yield load(c, R);
+            else if (s < 8) {
+              yield spinLock(l, R);
+              const v: number = yield load(c, R);
+              yield store(c, v + 2, R);
+              yield spinUnlock(l, R);
+            } else {
+              yield spinLock(l, R);
+              yield store(c, 10 + cpu, R);
+              yield store(d, 20 + cpu, R);
+              yield spinUnlock(l, R);
+            }
+          }
+        },
+    );
   });
 }
 

@@ -227,7 +227,7 @@ describe('a story when what the check reads was never written', () => {
     expect(t.steps.some((s) => s.changes.some((c) => c.path[1] === 'ghost.shell_got'))).toBe(false);
     expect(whats).toContain('sender: if (signal->flags & SIGNAL_STOP_STOPPED)');
     expect(whats.some((w) => w.startsWith('sender: sig->flags = (sig->flags & ~SIGNAL_STOP_MASK) | flags'))).toBe(true);
-    expect(whats).toContain('job: signal->flags &= ~SIGNAL_CLD_MASK');
+    expect(whats).toContain('job: signal->flags &= ~SIGNAL_CLD_MASK: store');
     // and the shell's last look at the job's flags, as the job left them
     const shell = a.story.steps.filter((k) => t.steps[k - 1]?.task === 'shell');
     expect(shell.length).toBeGreaterThan(0);

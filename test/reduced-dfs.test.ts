@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { load, nop, type Program, spinLock, spinUnlock, store } from '../src/cpu/ops.ts';
+import { nop, type Program, store } from '../src/cpu/ops.ts';
 import { DfsStrategy } from '../src/explorer/dfs.ts';
 import { explore } from '../src/explorer/explore.ts';
 import { ReducedDfs, type ReducedDfsOptions } from '../src/explorer/reduced-dfs.ts';
@@ -8,36 +8,27 @@ import type { Strategy } from '../src/explorer/strategy.ts';
 import { Machine } from '../src/model/machine.ts';
 import type { ModelDef } from '../src/model/types.ts';
 import { SCENARIOS } from '../src/scenarios/index.ts';
-import { model } from './helpers.ts';
-import { abba, handshake, interrupts, lockAndAwait, lockedCounter, racyCounter, switching } from './por-models.ts';
+import { endKey, model, searchEnds } from './helpers.ts';
+import {
+  abba,
+  handshake,
+  interrupts,
+  lateUnlockedRead,
+  lockAndAwait,
+  lockedCounter,
+  racyCounter,
+  sections,
+  switching,
+} from './por-models.ts';
 import { buildSpec, modelSpec } from './por-random.ts';
 
 const R = 'test reduced-dfs';
 
-/** The state at an end: memory and which tasks finished. */
-function endKey(m: Machine): string {
-  return `${m.mem.join(',')}|${[...Array(m.taskCount).keys()].map((t) => m.taskDone(t))}`;
-}
-
 /** Every end state the plain stateful DFS (exact keys, replayed executions, no reduction) reaches. */
 function plainEnds(def: ModelDef): Set<string> {
-  const seen = new Set<string>();
-  const buf: number[] = [];
-  const inner = new DfsStrategy();
-  const spy: Strategy = {
-    name: inner.name,
-    exhaustive: true,
-    prepare: (m) => inner.prepare(m),
-    beginExecution: () => inner.beginExecution(),
-    choose: (e, d, m) => inner.choose(e, d, m),
-    afterStep: (c, d, m) => inner.afterStep(c, d, m),
-    endExecution(m) {
-      if (m.enabled(buf) === 0) seen.add(endKey(m));
-    },
-  };
-  // livelock only: no invariant stops the search, deadlocked ends are recorded like any other end
-  expect(explore(new Machine(def, { invariants: ['livelock'] }), spy).verdict).toBe('holds');
-  return seen;
+  const r = searchEnds(def, new DfsStrategy());
+  expect(r.verdict).toBe('holds');
+  return r.ends;
 }
 
 /** How many states with something enabled the plain stateful DFS reaches (the initial one included). */
@@ -79,31 +70,6 @@ function reducedEnds(def: ModelDef, opts: ReducedDfsOptions = {}): Set<string> {
 
 const sorted = (s: Set<string>) => [...s].sort();
 
-/** Programs mixing annotations, stores, loads and locked read-modify-writes over two cells. */
-function mix(programs: number[][]): ModelDef {
-  return model(programs.length, (b) => {
-    const x = [b.layout.cell('x0'), b.layout.cell('x1')];
-    const l = b.layout.spinlock('l');
-    return programs.map(
-      (steps, cpu) =>
-        function* (): Program<void> {
-          for (const s of steps) {
-            const c = x[s % 2] as number;
-            if (s < 2) yield nop(R, 'local');
-            else if (s < 4) yield store(c, cpu + 1, R);
-            else if (s < 6) yield load(c, R);
-            else {
-              yield spinLock(l, R);
-              const v: number = yield load(c, R);
-              yield store(c, v + 2, R);
-              yield spinUnlock(l, R);
-            }
-          }
-        },
-    );
-  });
-}
-
 const mixSpec = fc.array(fc.array(fc.integer({ min: 0, max: 7 }), { minLength: 1, maxLength: 4 }), {
   minLength: 2,
   maxLength: 3,
@@ -125,7 +91,7 @@ describe('the reduced stateful dfs against the plain one', () => {
   it('reaches exactly the end states on random mixes of critical sections and unprotected accesses', () => {
     fc.assert(
       fc.property(mixSpec, (programs) => {
-        expect(sorted(reducedEnds(mix(programs)))).toEqual(sorted(plainEnds(mix(programs))));
+        expect(sorted(reducedEnds(sections(programs)))).toEqual(sorted(plainEnds(sections(programs))));
       }),
       { seed: 7, numRuns: 120 },
     );
@@ -252,37 +218,7 @@ describe('the reduced stateful dfs against the plain one', () => {
   });
 
   it('an access outside the lock, seen late, undoes the blocks that assumed the lock protects the cell', () => {
-    // CPU0 updates x under the lock in two steps (x = 1, then x = 2). CPU1 first
-    // takes and drops the lock (so the search sees x accessed only under it), then
-    // reads x with no lock: it can see the transient 1 only if the search
-    // interleaves inside CPU0's critical section.
-    const def = (): ModelDef => {
-      let x = 0;
-      let seen = 0;
-      return model(
-        2,
-        (b) => {
-          x = b.layout.cell('x');
-          seen = b.layout.cell('seen');
-          const l = b.layout.spinlock('l');
-          return [
-            function* (): Program<void> {
-              yield spinLock(l, R);
-              yield store(x, 1, R);
-              yield store(x, 2, R);
-              yield spinUnlock(l, R);
-            },
-            function* (): Program<void> {
-              yield spinLock(l, R);
-              yield spinUnlock(l, R);
-              const v: number = yield load(x, R);
-              yield store(seen, v, R);
-            },
-          ];
-        },
-        (b) => b.atEnd({ name: 'no-transient', check: (w) => (w.mem[seen] === 1 ? 'CPU1 saw the transient x = 1' : null) }),
-      );
-    };
+    const def = lateUnlockedRead;
     expect(explore(new Machine(def()), new DfsStrategy()).violation?.invariant).toBe('no-transient');
     const reduced = new ReducedDfs();
     expect(explore(new Machine(def()), reduced).violation?.invariant).toBe('no-transient');

@@ -7,12 +7,10 @@
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import { awaitCond, BARRIER, fence, load, type Program, rmw, spinLock, spinUnlock, store } from '../src/cpu/ops.ts';
-import { explore } from '../src/explorer/explore.ts';
 import type { Strategy } from '../src/explorer/strategy.ts';
-import { Machine } from '../src/model/machine.ts';
 import type { MemoryModel } from '../src/model/memory-model.ts';
 import type { ModelDef } from '../src/model/types.ts';
-import { model } from './helpers.ts';
+import { model, searchEnds } from './helpers.ts';
 
 const R = 'test tso';
 
@@ -59,22 +57,9 @@ export function randomModel(programs: readonly (readonly Step[])[]): ModelDef {
   });
 }
 
-/** Every end state (memory, registers included) a search reaches. */
+/** Every end state (memory, registers included, and which tasks finished) a search reaches. */
 export function ends(def: ModelDef, s: Strategy, mm: MemoryModel): string[] {
-  const seen = new Set<string>();
-  const buf: number[] = [];
-  const spy: Strategy = {
-    name: s.name,
-    exhaustive: true,
-    prepare: (m) => s.prepare?.(m),
-    beginExecution: () => s.beginExecution(),
-    choose: (e, d, m) => s.choose(e, d, m),
-    afterStep: (c, d, m) => (s.afterStep ? s.afterStep(c, d, m) : true),
-    endExecution(m) {
-      if (m.enabled(buf) === 0) seen.add(m.mem.join(','));
-      s.endExecution(m);
-    },
-  };
-  expect(explore(new Machine(def, { invariants: ['livelock'], memoryModel: mm }), spy).verdict).toBe('holds');
-  return [...seen].sort();
+  const r = searchEnds(def, s, { memoryModel: mm });
+  expect(r.verdict).toBe('holds');
+  return [...r.ends].sort();
 }

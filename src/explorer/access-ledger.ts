@@ -1,4 +1,4 @@
-import type { CpuState } from '../cpu/cpu.ts';
+import { type CpuState, SB_ENTRY } from '../cpu/cpu.ts';
 import { K, type Op } from '../cpu/ops.ts';
 import type { Machine } from '../model/machine.ts';
 
@@ -50,6 +50,48 @@ const SHARED = -2;
  * synchronisation points and checks the locking discipline on the way finds
  * a discipline violation if the full search can reach one). The tests
  * compare the verdicts and the terminal states with the unreduced search.
+ *
+ * Under x86-TSO a store enters its CPU's FIFO store buffer and reaches
+ * memory in a drain, a choice of its own; the same blocks stay sound, and a
+ * drain can be one too. "No other choice conflicts" must then hold for
+ * every other choice that can run first: the other CPUs' steps, the drains
+ * of their buffers, and the drains of this CPU's own buffer.
+ *
+ * - A step of CPU c taken alone (`safe`). Its own drains cannot disable it
+ *   (they only make room) and commute with it: a load reads the newest
+ *   buffered store of its cell, else memory, and a drain moves that value
+ *   from the one to the other; a buffered store joins the tail while a
+ *   drain leaves from the head (the store was enabled, so the buffer had
+ *   room); a step that waits for an empty buffer (a full barrier, a locked
+ *   instruction, lock acquisition) is enabled only when the buffer is
+ *   empty, and then no drain of c can run before it (only c's stores fill
+ *   the buffer). An interrupt on c, which an emptied buffer lets in, is
+ *   ruled out as under SC (`irqMayComeOn` ignores the buffer). The other
+ *   CPUs' steps are as under SC, and their drains are held off by the
+ *   lockset: a cell every accessor touched under a lock L that c holds is
+ *   in no other buffer, since a store made under L sits ahead of that
+ *   holder's release of L in FIFO order, and c's acquisition of L, a
+ *   locked read-modify-write of memory, saw L free only once that release
+ *   (and so the store) had drained; `othersLeave` checks the other buffers
+ *   too, so a fact not learned yet cannot hide one.
+ * - A drain of CPU c taken alone (`drainSafe`): its entry (cell a) writes
+ *   memory. c's own steps cannot run a locked instruction, a full barrier
+ *   or a context switch before it (they wait for the empty buffer), nor
+ *   take an interrupt; its loads and its buffered stores commute with it
+ *   (as above). The other CPUs never touch a before it when a has one
+ *   owner (its stores are all in c's buffer: a task leaves a CPU only
+ *   through a context switch, which drains it) or when every access to a
+ *   held a lock that c holds exclusively in memory: a lock in `held`, or
+ *   one whose release sits behind the entry in c's buffer (FIFO: the
+ *   release drains after it, and no one acquires the lock before that). A
+ *   drain of a lock's release is taken alone on the grounds of `unlockSafe`:
+ *   acquirers are blocked until it, and nobody touches the lock otherwise.
+ *   The cell is not one an invariant or an interrupt source reads, as for a
+ *   write; a drain runs no code, so writes no ghost cell.
+ *
+ * A buffered store changes no memory at all, so it would commute with
+ * every other CPU's step wherever it is; the rules above still ask of it
+ * what they ask under SC (only its drain is what others can see).
  */
 export class AccessLedger {
   private readonly owner: Int32Array;
@@ -311,6 +353,51 @@ export class AccessLedger {
     return false;
   }
 
+  /**
+   * May the search drain the oldest entry of CPU `c`'s store buffer (x86-TSO)
+   * alone? See the class comment. Records what the answer relied on.
+   */
+  drainSafe(c: number): boolean {
+    const sb = (this.m.cpus[c] as CpuState).sb;
+    const a = sb[0] as number;
+    if (this.visibleWrite[a] === 1) return false;
+    if (this.isLockCell(a)) {
+      // a release store draining: acquirers wait for it, and nobody else touches the lock
+      if (this.irregular[a] === 1 || !this.othersLeave(c, a, true, true)) return false;
+      this.relied[a] = (this.relied[a] as number) | RELIED_UNLOCK | RELIED_UNCHECKED;
+      return true;
+    }
+    if (!this.othersLeave(c, a, true, false)) return false;
+    this.relied[a] = (this.relied[a] as number) | RELIED_UNCHECKED;
+    if ((this.owner[a] as number) >= 0) {
+      this.relied[a] = (this.relied[a] as number) | RELIED_EXCLUSIVE;
+      return true;
+    }
+    if (((this.lockset[a] as number) & this.heldInMemory(c)) !== 0) {
+      this.relied[a] = (this.relied[a] as number) | RELIED_LOCKSET;
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Locks CPU `c` holds exclusively in memory (x86-TSO): those it holds, and
+   * those whose release store is still in its buffer (nobody can take them
+   * before that store drains). A lock touched irregularly is left out.
+   */
+  private heldInMemory(c: number): number {
+    const cpu = this.m.cpus[c] as CpuState;
+    let s = this.heldExcl(cpu);
+    const sb = cpu.sb;
+    for (let i = 0; i < sb.length; i += SB_ENTRY) {
+      const l = sb[i] as number;
+      if (this.lockBit[l] === 0 || this.irregular[l] === 1) continue;
+      this.relied[l] = (this.relied[l] as number) | RELIED_UNLOCK;
+      s |= this.lockBit[l] as number;
+    }
+    return s;
+  }
+
   private unlockSafe(l: number, cpu: CpuState, c: number): boolean {
     if (this.irregular[l] === 1 || this.visibleWrite[l] === 1 || !cpu.held.includes(l)) return false;
     if (!this.othersLeave(c, l, true, true)) return false;
@@ -320,15 +407,20 @@ export class AccessLedger {
 
   /**
    * No other CPU's next step touches cell `a` in a way that conflicts with
-   * this one (a write conflicts with any access, a read with a write).
-   * `release`: this step releases lock `a`, and another CPU blocked in
-   * acquiring it does not count (it cannot run before the release).
+   * this one (a write conflicts with any access, a read with a write), and
+   * under x86-TSO no other CPU's store buffer holds a store to `a` (its
+   * drain writes it). `release`: this step releases lock `a`, and another
+   * CPU blocked in acquiring it does not count (it cannot run before the
+   * release).
    */
   private othersLeave(c: number, a: number, write: boolean, release: boolean): boolean {
     const m = this.m;
     for (let d = 0; d < m.cpuCount; d++) {
       if (d === c) continue;
-      const cur = (m.cpus[d] as CpuState).current;
+      const cpu = m.cpus[d] as CpuState;
+      const sb = cpu.sb;
+      for (let i = 0; i < sb.length; i += SB_ENTRY) if (sb[i] === a) return false;
+      const cur = cpu.current;
       if (cur < 0) continue;
       const op = m.pendingOf(cur);
       if (op === null) continue;

@@ -180,20 +180,37 @@ function ordered(a: SliceStep, b: SliceStep): boolean {
   return a.writes.some((c) => b.reads.includes(c) || b.writes.includes(c)) || b.writes.some((c) => a.reads.includes(c));
 }
 
-/** The steps as the race story sees them: memory cells only, writes that changed a value. */
+/**
+ * The steps as the race story sees them: memory cells only, writes that
+ * changed a value. A plain read-modify-write (`x |= m`: a load, then a store
+ * of the same cell at the same source line by the same task) is one update
+ * for the story: its store reads the cell too, so the story looks through it
+ * to the writer of the value it updated, as through a locked one.
+ */
 function storySteps(m: Machine, t: TraceFile, footprints: readonly RawFootprint[]): RaceStep[] {
+  const cellsOf = (i: number, side: 'reads' | 'writes') =>
+    (footprints[i]?.[side] ?? []).filter((a) => a < m.layout.size).map((a) => m.layout.name(a));
+  const lastOfTask = new Map<string, number>();
   return t.steps.map((s, i) => {
+    const prev = lastOfTask.get(s.task);
+    lastOfTask.set(s.task, i);
     const lock = s.kind.endsWith('lock');
     const changed = s.changes.filter((p) => p.path[0] === 'cells').map((p) => String(p.path[1]));
     // a store of the value a cell already holds is still a write that can be lost; a failed trylock writes nothing
-    const stored = lock ? [] : (footprints[i]?.writes ?? []).filter((a) => a < m.layout.size).map((a) => m.layout.name(a));
+    const stored = lock ? [] : cellsOf(i, 'writes');
     const writes = [...new Set([...stored, ...changed])].sort();
+    const reads = cellsOf(i, 'reads');
+    const p = prev === undefined ? undefined : t.steps[prev];
+    if (s.kind === 'store' && p?.kind === 'load' && p.ref === s.ref) {
+      const loaded = cellsOf(prev as number, 'reads');
+      for (const c of writes) if (loaded.includes(c) && !reads.includes(c)) reads.push(c);
+    }
     return {
       changes: changed,
       cpu: s.cpu,
       task: s.task,
       code: `${s.kind} ${s.ref}`,
-      reads: (footprints[i]?.reads ?? []).filter((a) => a < m.layout.size).map((a) => m.layout.name(a)),
+      reads,
       writes,
       sync: lock && writes.length > 0,
       irqSwitch: s.kind === 'irq_enable' || s.kind === 'irq_disable',

@@ -1,3 +1,4 @@
+import type { CpuState } from '../cpu/cpu.ts';
 import type { Op } from '../cpu/ops.ts';
 import { collisionProbability } from '../model/hash.ts';
 import type { Machine, Snapshot } from '../model/machine.ts';
@@ -126,11 +127,6 @@ export class ReducedDfs implements Strategy {
     return this.store.exact;
   }
 
-  /** critical-section blocks are off although asked for: their proofs assume sequential consistency (x86-TSO) */
-  get blocksOff(): boolean {
-    return this.opts.blocks !== false && this.opts.sleepSets !== false && this.ledger === null && this.m !== null;
-  }
-
   /** how many times the search started again because a learned fact disproved a block */
   get restarts(): number {
     return this.ledger?.restarts ?? 0;
@@ -171,9 +167,8 @@ export class ReducedDfs implements Strategy {
     this.limits = limits;
     this.t0 = performance.now();
     this.prepare(m);
-    // The ledger's proofs that a step commutes with everything other CPUs can do assume sequential
-    // consistency; under x86-TSO the search keeps sleep sets only (blocksOff says so).
-    if (this.opts.blocks !== false && this.opts.sleepSets !== false && !m.tso) this.ledger = new AccessLedger(m);
+    // under x86-TSO too: the ledger's proofs cover the drains of store buffers (access-ledger.ts)
+    if (this.opts.blocks !== false && this.opts.sleepSets !== false) this.ledger = new AccessLedger(m);
     this.outcome = -1;
   }
 
@@ -381,9 +376,10 @@ export class ReducedDfs implements Strategy {
           return this.budgetLeft();
         }
         const ev: Event | null = sleep.length > 0 ? { proc: c, fp: m.footprint(c) } : null;
-        const op = m.pendingOf(m.cpus[c]?.current ?? -1) as Op;
+        // a drain runs no code: it writes no ghost cell
+        const op = c < m.cpuCount ? (m.pendingOf((m.cpus[c] as CpuState).current) as Op) : null;
         const r = this.take(c);
-        if (m.stepGhosts.length > 0 && ledger !== null) {
+        if (m.stepGhosts.length > 0 && ledger !== null && op !== null) {
           // the step was visible after all: it must be a branch point
           ledger.noteGhostWrites(op);
           return r === RESTART ? RESTART : REDO;
@@ -441,12 +437,21 @@ export class ReducedDfs implements Strategy {
     }
   }
 
-  /** The lowest enabled CPU whose next step the ledger proves safe to take alone, or -1. */
+  /**
+   * The lowest enabled CPU whose next step the ledger proves safe to take
+   * alone, else (x86-TSO) the lowest store buffer whose drain it proves
+   * safe, or -1.
+   */
   private blockChoice(enabled: readonly number[], ledger: AccessLedger): number {
     const m = this.m as Machine;
     for (const c of enabled) {
-      if (c >= m.cpuCount) break;
-      if (ledger.safe(c)) return c;
+      if (c < m.cpuCount) {
+        if (ledger.safe(c)) return c;
+      } else if (!m.tso) {
+        break;
+      } else if (c >= m.drainBase && ledger.drainSafe(c - m.drainBase)) {
+        return c;
+      }
     }
     return -1;
   }

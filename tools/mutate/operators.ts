@@ -76,7 +76,8 @@ const LOCKS: Readonly<Record<string, string>> = {
   raw_spin_lock: 'raw_spin_unlock',
 };
 const UNLOCKS = new Set([...Object.values(LOCKS), 'spin_unlock_irqrestore', 'raw_spin_unlock_irqrestore']);
-const STORES = new Set(['store', 'rmw']);
+/** a plain read-modify-write (`x |= m`, src/kernel/common/plain-rmw.ts) is a load then a store: it moves as a store */
+const STORES = new Set(['store', 'rmw', 'plainRmw']);
 const WAKE =
   /^(wake_up\w*|try_to_wake_up|ttwu\w*|wakeUp\w*|wakeup\w*|wake\w*|kick_process|kick\w*|signal_wake_up\w*|ptrace_signal_wake_up|complete\w*|notify\w*|do_notify_parent\w*)$/;
 

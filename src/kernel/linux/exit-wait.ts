@@ -29,6 +29,7 @@
  */
 import { check, load, type Program, readLock, readUnlock, rmw, store } from '../../cpu/ops.ts';
 import type { TaskContext } from '../../model/types.ts';
+import { plainRmw } from '../common/plain-rmw.ts';
 import {
   __WNOTHREAD,
   EXIT_DEAD,
@@ -144,7 +145,7 @@ export function* wait_task_continued(k: LinuxKernel, _ctx: TaskContext, wo: Wait
     return 0;
   }
   if (!(wo.flags & WNOWAIT)) {
-    yield rmw(p.signal.flags, (v) => v & ~SIGNAL_STOP_CONTINUED, r(1347, F), 'p->signal->flags &= ~SIGNAL_STOP_CONTINUED');
+    yield* plainRmw(p.signal.flags, (v) => v & ~SIGNAL_STOP_CONTINUED, r(1347, F), 'p->signal->flags &= ~SIGNAL_STOP_CONTINUED');
   }
   yield* spin_unlock_irq(p.siglock, r(1349, F));
   yield readUnlock(k.tasklist_lock, r(1353, F), 'read_unlock(&tasklist_lock)');

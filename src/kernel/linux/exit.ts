@@ -12,6 +12,7 @@ import { check, load, type Program, preemptDisable, rmw, spinLock, spinUnlock, s
 import type { TaskContext } from '../../model/types.ts';
 import { KERNEL_ASSERT } from '../common/kernel-assert.ts';
 import { spinLockIrq, spinUnlockIrq, writeLockIrq, writeUnlockIrq } from '../common/locks.ts';
+import { plainRmw } from '../common/plain-rmw.ts';
 import { EXIT_DEAD, EXIT_ZOMBIE, SIGNAL_GROUP_EXIT, SM_NONE, TASK_DEAD, TIF_SIGPENDING } from './consts.ts';
 import type { LinuxKernel } from './kernel.ts';
 import type { LinuxTask } from './objects.ts';
@@ -46,12 +47,8 @@ export function* __exit_signal(k: LinuxKernel, ctx: TaskContext, tsk: LinuxTask)
   const leader = tsk.group_leader === tsk.id;
   yield spinLock(tsk.siglock, `${X}:153 ${F}`, 'spin_lock(&sighand->siglock)');
   if (!leader) {
-    const n: number = yield rmw(
-      sig.notify_count,
-      (c) => (c > 0 ? c - 1 : c),
-      `${X}:169 ${F}`,
-      'if (sig->notify_count > 0 && !--sig->notify_count)',
-    );
+    const n: number = yield load(sig.notify_count, `${X}:169 ${F}`, 'if (sig->notify_count > 0 &&');
+    if (n > 0) yield store(sig.notify_count, n - 1, `${X}:169 ${F}`, '!--sig->notify_count)');
     if (n === 1) {
       const exec: number = yield load(sig.group_exec_task, `${X}:170 ${F}`, 'wake_up_process(sig->group_exec_task)');
       if (exec < 0) {
@@ -68,7 +65,7 @@ export function* __exit_signal(k: LinuxKernel, ctx: TaskContext, tsk: LinuxTask)
       yield store(sig.curr_target, next.id, `${X}:173 ${F}`, `sig->curr_target = next_thread(tsk): ${next.name}`);
     }
   }
-  yield rmw(sig.nr_threads, (c) => c - 1, `${X}:198 ${F}`, 'sig->nr_threads--');
+  yield* plainRmw(sig.nr_threads, (c) => c - 1, `${X}:198 ${F}`, 'sig->nr_threads--');
   yield rmw(
     sig.thread_list,
     (l) => l & ~(1 << tsk.id),

@@ -18,6 +18,7 @@ import {
   store,
 } from '../../cpu/ops.ts';
 import type { TaskContext } from '../../model/types.ts';
+import { plainRmw } from '../common/plain-rmw.ts';
 import {
   __TASK_TRACED,
   CLD_STOPPED,
@@ -69,7 +70,7 @@ export function* ptrace_stop_5_18(
   const pc = ptraceState(k).of(me);
   let gstopDone = false;
   yield* k.fn.set_special_state(k, ctx, k.c.TASK_TRACED); // 2269
-  yield rmw(me.jobctl, (j) => j | JOBCTL_TRACED, r(2270), 'current->jobctl |= JOBCTL_TRACED');
+  yield* plainRmw(me.jobctl, (j) => j | JOBCTL_TRACED, r(2270), 'current->jobctl |= JOBCTL_TRACED');
   yield fence(r(2290), 'smp_wmb()', BARRIER.WMB);
   yield store(pc.ptrace_message, message, r(2292), 'current->ptrace_message = message');
   yield store(pc.last_siginfo, siCode === null ? NO_SIGINFO : siginfoCode(siCode), r(2293), 'current->last_siginfo = info');
@@ -151,7 +152,7 @@ export function* ptrace_resume_4_0(
   ctx.ghost.set(pc.g_resumes, 1);
   ctx.ghost.set(pc.g_resume_sig, data);
   yield* spin_lock_irq(child.siglock, r(882), `spin_lock_irq(&${child.name}->sighand->siglock)`);
-  yield rmw(child.jobctl, (v) => v & ~JOBCTL_TRACED, r(884), 'child->jobctl &= ~JOBCTL_TRACED');
+  yield* plainRmw(child.jobctl, (v) => v & ~JOBCTL_TRACED, r(884), 'child->jobctl &= ~JOBCTL_TRACED');
   yield* k.fn.wake_up_state(k, ctx, child, __TASK_TRACED);
   yield* spin_unlock_irq(child.siglock, r(886));
   return 0;

@@ -22,6 +22,7 @@ import { here } from '../../model/source-ref.ts';
 import type { TaskContext } from '../../model/types.ts';
 import { SIG } from '../common/bits.ts';
 import { leaveOut } from '../common/paths.ts';
+import { plainRmw } from '../common/plain-rmw.ts';
 import {
   CLD_CONTINUED,
   SIGNAL_STOP_CONTINUED,
@@ -228,7 +229,7 @@ export function putBack(k: LinuxKernel, bug: LinuxBug): void {
       break;
     case 'stop-flags-ored':
       k.override('signal_set_stop_flags', function* (_k, _ctx, t, flags, from) {
-        yield rmw(t.signal.flags, (f) => f | flags, here`signal_set_stop_flags`, `sig->flags |= flags (from ${from})`);
+        yield* plainRmw(t.signal.flags, (f) => f | flags, here`signal_set_stop_flags`, `sig->flags |= flags (from ${from})`);
       });
       break;
     case 'signal-wake-no-kick':

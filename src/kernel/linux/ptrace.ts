@@ -14,6 +14,7 @@ import { check, load, type Program, readLock, readUnlock, rmw, spinLock, spinUnl
 import type { TaskContext } from '../../model/types.ts';
 import { SIG } from '../common/bits.ts';
 import { writeLockIrq, writeUnlockIrq } from '../common/locks.ts';
+import { plainRmw } from '../common/plain-rmw.ts';
 import {
   __TASK_STOPPED,
   __TASK_TRACED,
@@ -106,8 +107,9 @@ export function* __ptrace_unlink(k: LinuxKernel, ctx: TaskContext, child: LinuxT
   const gsc: number =
     f & SIGNAL_STOP_STOPPED ? 0 : yield load(child.signal.group_stop_count, r(148, F), 'child->signal->group_stop_count');
   if (f & SIGNAL_STOP_STOPPED || gsc) {
-    const j: number = yield rmw(child.jobctl, (v) => v | JOBCTL_STOP_PENDING, r(149, F), 'child->jobctl |= JOBCTL_STOP_PENDING');
-    if (!(j & JOBCTL_STOP_SIGMASK)) yield rmw(child.jobctl, (v) => v | SIG.SIGSTOP, r(159, F), 'child->jobctl |= SIGSTOP');
+    yield* plainRmw(child.jobctl, (v) => v | JOBCTL_STOP_PENDING, r(149, F), 'child->jobctl |= JOBCTL_STOP_PENDING');
+    const j: number = yield load(child.jobctl, r(158, F), 'if (!(child->jobctl & JOBCTL_STOP_SIGMASK))');
+    if (!(j & JOBCTL_STOP_SIGMASK)) yield* plainRmw(child.jobctl, (v) => v | SIG.SIGSTOP, r(159, F), 'child->jobctl |= SIGSTOP');
   }
   const j: number = yield load(child.jobctl, r(168, F), 'if (child->jobctl & JOBCTL_STOP_PENDING || task_is_traced(child))');
   if (j & (JOBCTL_STOP_PENDING | JOBCTL_TRACED)) yield* k.fn.ptrace_signal_wake_up(k, ctx, child, true); // 169
@@ -128,7 +130,7 @@ export function* ptrace_freeze_traced(k: LinuxKernel, ctx: TaskContext, task: Li
     // looks_like_a_spurious_pid (174-187): only a fork/vfork/clone event stop can look like one; none is modelled
     yield load(task.exit_code, r(178, 'looks_like_a_spurious_pid'), '!looks_like_a_spurious_pid(task): task->exit_code >> 8');
     if (!(yield* k.fn.__fatal_signal_pending(k, ctx, task, F))) {
-      yield rmw(task.jobctl, (v) => v | JOBCTL_PTRACE_FROZEN, r(206, F), 'task->jobctl |= JOBCTL_PTRACE_FROZEN');
+      yield* plainRmw(task.jobctl, (v) => v | JOBCTL_PTRACE_FROZEN, r(206, F), 'task->jobctl |= JOBCTL_PTRACE_FROZEN');
       ret = true;
     }
   }
@@ -141,9 +143,9 @@ export function* ptrace_unfreeze_traced(k: LinuxKernel, ctx: TaskContext, task: 
   const F = 'ptrace_unfreeze_traced';
   // 223 lock_task_sighand: sighand outlives every model task
   const flags = yield* spin_lock_irqsave(task.siglock, r(223, F), 'lock_task_sighand');
-  yield rmw(task.jobctl, (v) => v & ~JOBCTL_PTRACE_FROZEN, r(224, F), 'task->jobctl &= ~JOBCTL_PTRACE_FROZEN');
+  yield* plainRmw(task.jobctl, (v) => v & ~JOBCTL_PTRACE_FROZEN, r(224, F), 'task->jobctl &= ~JOBCTL_PTRACE_FROZEN');
   if (yield* k.fn.__fatal_signal_pending(k, ctx, task, F)) {
-    yield rmw(task.jobctl, (v) => v & ~JOBCTL_TRACED, r(226, F), 'task->jobctl &= ~JOBCTL_TRACED');
+    yield* plainRmw(task.jobctl, (v) => v & ~JOBCTL_TRACED, r(226, F), 'task->jobctl &= ~JOBCTL_TRACED');
     yield* k.fn.wake_up_state(k, ctx, task, __TASK_TRACED); // 227
   }
   yield* spin_unlock_irqrestore(task.siglock, flags, r(229, F), 'unlock_task_sighand');
@@ -223,7 +225,7 @@ export function* ptrace_attach(k: LinuxKernel, ctx: TaskContext, task: LinuxTask
     yield spinLock(task.siglock, r(453, F), `spin_lock(&${task.name}->sighand->siglock)`);
     const j: number = yield load(task.jobctl, r(472, F), 'if (task_is_stopped(task) &&');
     if (j & JOBCTL_STOPPED && (yield* k.fn.task_set_jobctl_pending(k, ctx, task, JOBCTL_TRAP_STOP | JOBCTL_TRAPPING))) {
-      yield rmw(task.jobctl, (v) => v & ~JOBCTL_STOPPED, r(474, F), 'task->jobctl &= ~JOBCTL_STOPPED');
+      yield* plainRmw(task.jobctl, (v) => v & ~JOBCTL_STOPPED, r(474, F), 'task->jobctl &= ~JOBCTL_STOPPED');
       yield* k.fn.signal_wake_up_state(k, ctx, task, __TASK_STOPPED); // 475
     }
     yield spinUnlock(task.siglock, r(478, F), `spin_unlock(&${task.name}->sighand->siglock)`);
@@ -257,7 +259,7 @@ export function* ptrace_resume(
   yield store(child.exit_code, data, r(883, F), 'child->exit_code = data');
   ctx.ghost.set(pc.g_resumes, 1);
   ctx.ghost.set(pc.g_resume_sig, data);
-  yield rmw(child.jobctl, (v) => v & ~JOBCTL_TRACED, r(884, F), 'child->jobctl &= ~JOBCTL_TRACED');
+  yield* plainRmw(child.jobctl, (v) => v & ~JOBCTL_TRACED, r(884, F), 'child->jobctl &= ~JOBCTL_TRACED');
   yield* k.fn.wake_up_state(k, ctx, child, __TASK_TRACED); // 885
   yield* spin_unlock_irq(child.siglock, r(886, F));
   return 0;
@@ -373,7 +375,7 @@ export function* ptrace_listen(k: LinuxKernel, ctx: TaskContext, child: LinuxTas
   const flags = yield* spin_lock_irqsave(child.siglock, r(1154, F), 'lock_task_sighand(child)');
   const si: number = yield load(ptraceState(k).of(child).last_siginfo, r(1157, F), 'si = child->last_siginfo');
   if (si === siginfoCode(PTRACE_EVENT_STOP << 8)) {
-    yield rmw(child.jobctl, (v) => v | JOBCTL_LISTENING, r(1159, F), 'child->jobctl |= JOBCTL_LISTENING');
+    yield* plainRmw(child.jobctl, (v) => v | JOBCTL_LISTENING, r(1159, F), 'child->jobctl |= JOBCTL_LISTENING');
     const j: number = yield load(child.jobctl, r(1164, F), 'if (child->jobctl & JOBCTL_TRAP_NOTIFY)');
     if (j & JOBCTL_TRAP_NOTIFY) yield* k.fn.ptrace_signal_wake_up(k, ctx, child, true); // 1165
     ret = 0;

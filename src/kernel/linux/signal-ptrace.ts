@@ -23,12 +23,12 @@ import {
   preemptEnable,
   readLock,
   readUnlock,
-  rmw,
   snapshot,
   store,
 } from '../../cpu/ops.ts';
 import type { TaskContext } from '../../model/types.ts';
 import { SIG, sigmask } from '../common/bits.ts';
+import { plainRmw } from '../common/plain-rmw.ts';
 import {
   CLD_STOPPED,
   CLD_TRAPPED,
@@ -91,7 +91,7 @@ export function* ptrace_stop(
   if (!ptr0) return exitCode;
   if (yield* k.fn.__fatal_signal_pending(k, ctx, me, F)) return exitCode; // 2266-2267
   yield* k.fn.set_special_state(k, ctx, k.c.TASK_TRACED); // 2269
-  yield rmw(me.jobctl, (j) => j | JOBCTL_TRACED, r(2270, F), 'current->jobctl |= JOBCTL_TRACED');
+  yield* plainRmw(me.jobctl, (j) => j | JOBCTL_TRACED, r(2270, F), 'current->jobctl |= JOBCTL_TRACED');
   yield fence(r(2290, F), 'smp_wmb()', BARRIER.WMB);
   yield store(pc.ptrace_message, message, r(2292, F), 'current->ptrace_message = message');
   yield store(pc.last_siginfo, siCode === null ? NO_SIGINFO : siginfoCode(siCode), r(2293, F), 'current->last_siginfo = info');
@@ -136,7 +136,7 @@ export function* ptrace_stop_return(k: LinuxKernel, ctx: TaskContext): Program<v
   yield store(pc.last_siginfo, NO_SIGINFO, r(2351, F), 'current->last_siginfo = NULL');
   yield store(pc.ptrace_message, 0, r(2352, F), 'current->ptrace_message = 0');
   yield store(me.exit_code, 0, r(2353, F), 'current->exit_code = 0');
-  yield rmw(
+  yield* plainRmw(
     me.jobctl,
     (j) => j & ~(JOBCTL_LISTENING | JOBCTL_PTRACE_FROZEN),
     r(2356, F),
@@ -202,7 +202,7 @@ export function* do_jobctl_trap(k: LinuxKernel, ctx: TaskContext): Program<void>
 export function* ptrace_signal(k: LinuxKernel, ctx: TaskContext, signr: number): Program<number> {
   const F = 'ptrace_signal';
   const me = k.current(ctx);
-  yield rmw(me.jobctl, (j) => j | JOBCTL_STOP_DEQUEUED, r(2603, F), 'current->jobctl |= JOBCTL_STOP_DEQUEUED');
+  yield* plainRmw(me.jobctl, (j) => j | JOBCTL_STOP_DEQUEUED, r(2603, F), 'current->jobctl |= JOBCTL_STOP_DEQUEUED');
   // the dequeued signal's siginfo: SI_USER/SI_KERNEL, never a PTRACE_EVENT_STOP code
   let sig = yield* k.fn.ptrace_stop(k, ctx, signr, CLD_TRAPPED, 0, 0); // 2604
   if (!sig) return 0; // 2607-2608

@@ -19,6 +19,7 @@
 import { check, fence, load, nop, type Program, readLock, readUnlock, rmw, store } from '../../cpu/ops.ts';
 import type { TaskContext } from '../../model/types.ts';
 import { SIG, sigmask, signalName, sigsetFormatter } from '../common/bits.ts';
+import { plainRmw } from '../common/plain-rmw.ts';
 import {
   __TASK_STOPPED,
   __TASK_TRACED,
@@ -154,8 +155,11 @@ export function* task_set_jobctl_pending(k: LinuxKernel, ctx: TaskContext, task:
   const F = 'task_set_jobctl_pending';
   // 292: fatal_signal_pending(task) || (task->flags & PF_EXITING); PF_EXITING is set by exit_signals, not modelled
   if (yield* k.fn.fatal_signal_pending(k, ctx, task)) return false;
-  const keepSig = mask & JOBCTL_STOP_SIGMASK ? ~JOBCTL_STOP_SIGMASK : ~0;
-  yield rmw(task.jobctl, (j) => (j & keepSig) | mask, r(298, F), 'task->jobctl |= mask (a new stop signal replaces the old)');
+  if (mask & JOBCTL_STOP_SIGMASK) {
+    // a new stop signal replaces the old
+    yield* plainRmw(task.jobctl, (j) => j & ~JOBCTL_STOP_SIGMASK, r(296, F), 'task->jobctl &= ~JOBCTL_STOP_SIGMASK');
+  }
+  yield* plainRmw(task.jobctl, (j) => j | mask, r(298, F), 'task->jobctl |= mask');
   return true;
 }
 
@@ -167,7 +171,7 @@ export function* task_clear_jobctl_trapping(k: LinuxKernel, ctx: TaskContext, ta
   const F = 'task_clear_jobctl_trapping';
   const j: number = yield load(task.jobctl, r(316, F), 'if (unlikely(task->jobctl & JOBCTL_TRAPPING))');
   if (!(j & JOBCTL_TRAPPING)) return;
-  yield rmw(task.jobctl, (v) => v & ~JOBCTL_TRAPPING, r(317, F), 'task->jobctl &= ~JOBCTL_TRAPPING');
+  yield* plainRmw(task.jobctl, (v) => v & ~JOBCTL_TRAPPING, r(317, F), 'task->jobctl &= ~JOBCTL_TRAPPING');
   yield fence(r(318, F), 'smp_mb(); /* advised by wake_up_bit() */');
   yield* k.fn.wake_up_bit(k, ctx, task.jobctl, JOBCTL_TRAPPING); // 319
 }
@@ -176,7 +180,7 @@ export function* task_clear_jobctl_trapping(k: LinuxKernel, ctx: TaskContext, ta
 export function* task_clear_jobctl_pending(k: LinuxKernel, ctx: TaskContext, task: LinuxTask, mask: number): Program<void> {
   const F = 'task_clear_jobctl_pending';
   const m = mask & JOBCTL_STOP_PENDING ? mask | JOBCTL_STOP_CONSUME | JOBCTL_STOP_DEQUEUED : mask; // 342-343
-  const old: number = yield rmw(task.jobctl, (j) => j & ~m, r(345, F), 'task->jobctl &= ~mask');
+  const old: number = yield* plainRmw(task.jobctl, (j) => j & ~m, r(345, F), 'task->jobctl &= ~mask');
   if (!(old & ~m & JOBCTL_PENDING_MASK)) yield* k.fn.task_clear_jobctl_trapping(k, ctx, task); // 347-348
 }
 
@@ -187,7 +191,7 @@ export function* task_participate_group_stop(k: LinuxKernel, ctx: TaskContext, t
   yield* k.fn.task_clear_jobctl_pending(k, ctx, task, JOBCTL_STOP_PENDING); // 374
   if (!(j & JOBCTL_STOP_CONSUME)) return false;
   const sig = task.signal;
-  const n: number = yield rmw(sig.group_stop_count, (c) => c - 1, r(380, F), 'sig->group_stop_count--');
+  const n: number = yield* plainRmw(sig.group_stop_count, (c) => c - 1, r(380, F), 'sig->group_stop_count--');
   if (n - 1 === 0) {
     const flags: number = yield load(sig.flags, r(386, F), '!(sig->flags & SIGNAL_STOP_STOPPED)');
     if (!(flags & SIGNAL_STOP_STOPPED)) {
@@ -206,7 +210,7 @@ export function* signal_set_stop_flags(
   flags: number,
   from: string,
 ): Program<void> {
-  yield rmw(
+  yield* plainRmw(
     t.signal.flags,
     (f) => (f & ~SIGNAL_STOP_MASK) | flags,
     `${SS}:272 signal_set_stop_flags`,
@@ -229,7 +233,7 @@ export function* signal_wake_up(k: LinuxKernel, ctx: TaskContext, t: LinuxTask, 
   if (fatal) {
     const j: number = yield load(t.jobctl, `${SS}:453 signal_wake_up`, 'if (fatal && !(t->jobctl & JOBCTL_PTRACE_FROZEN))');
     if (!(j & JOBCTL_PTRACE_FROZEN)) {
-      yield rmw(
+      yield* plainRmw(
         t.jobctl,
         (v) => v & ~(JOBCTL_STOPPED | JOBCTL_TRACED),
         `${SS}:454 signal_wake_up`,
@@ -245,7 +249,7 @@ export function* signal_wake_up(k: LinuxKernel, ctx: TaskContext, t: LinuxTask, 
 export function* ptrace_signal_wake_up(k: LinuxKernel, ctx: TaskContext, t: LinuxTask, resume: boolean): Program<void> {
   let state = 0;
   if (resume) {
-    yield rmw(t.jobctl, (v) => v & ~JOBCTL_TRACED, `${SS}:462 ptrace_signal_wake_up`, 't->jobctl &= ~JOBCTL_TRACED');
+    yield* plainRmw(t.jobctl, (v) => v & ~JOBCTL_TRACED, `${SS}:462 ptrace_signal_wake_up`, 't->jobctl &= ~JOBCTL_TRACED');
     state = __TASK_TRACED;
   }
   yield* k.fn.signal_wake_up_state(k, ctx, t, state);
@@ -268,19 +272,19 @@ export function* prepare_signal(k: LinuxKernel, ctx: TaskContext, sig: number, p
   if (flags & SIGNAL_GROUP_EXIT) return false; // 919-924: no coredump in progress (core_state never set)
   if (sig_kernel_stop(sig)) {
     const cont = sigmask(SIG.SIGCONT);
-    yield rmw(signal.shared_pending, (s) => s & ~cont, r(930, F), 'flush_sigqueue_mask(SIGCONT, &signal->shared_pending)');
+    yield* flush_sigqueue_mask(signal.shared_pending, cont, r(930, F), 'SIGCONT, &signal->shared_pending');
     for (const t of yield* k.fn.thread_walk(k, ctx, p, true, r(931, F))) {
-      yield rmw(t.pending, (s) => s & ~cont, r(932, F), 'flush_sigqueue_mask(SIGCONT, &t->pending)');
+      yield* flush_sigqueue_mask(t.pending, cont, r(932, F), 'SIGCONT, &t->pending');
     }
   } else if (sig === SIG.SIGCONT) {
-    yield rmw(
+    yield* flush_sigqueue_mask(
       signal.shared_pending,
-      (s) => s & ~SIG_KERNEL_STOP_MASK,
+      SIG_KERNEL_STOP_MASK,
       r(939, F),
-      'flush_sigqueue_mask(SIG_KERNEL_STOP_MASK, &signal->shared_pending)',
+      'SIG_KERNEL_STOP_MASK, &signal->shared_pending',
     );
     for (const t of yield* k.fn.thread_walk(k, ctx, p, true, r(940, F))) {
-      yield rmw(t.pending, (s) => s & ~SIG_KERNEL_STOP_MASK, r(941, F), 'flush_sigqueue_mask(SIG_KERNEL_STOP_MASK, &t->pending)');
+      yield* flush_sigqueue_mask(t.pending, SIG_KERNEL_STOP_MASK, r(941, F), 'SIG_KERNEL_STOP_MASK, &t->pending');
       yield* k.fn.task_clear_jobctl_pending(k, ctx, t, JOBCTL_STOP_PENDING); // 942
       const pt: number = yield load(t.ptrace, r(943, F), 'if (likely(!(t->ptrace & PT_SEIZED)))');
       if (!(pt & PT_SEIZED)) {
@@ -312,9 +316,25 @@ export function* prepare_signal(k: LinuxKernel, ctx: TaskContext, sig: number, p
   return !(h === 'ignore' || (h === 'default' && sig_kernel_ignore(sig)));
 }
 
+/**
+ * flush_sigqueue_mask — signal.c:709-724, called at `ref`: the pending set
+ * is read (sigandsets, sigisemptyset) and written back without the mask's
+ * signals (sigandnsets) only when it holds one of them; two plain accesses.
+ * The queue of siginfo entries is not modelled (the set is).
+ */
+function* flush_sigqueue_mask(pending: number, mask: number, ref: string, args: string): Program<void> {
+  const s: number = yield load(
+    pending,
+    ref,
+    `flush_sigqueue_mask(${args}): sigandsets(&m, mask, &s->signal); if (sigisemptyset(&m)) return`,
+  );
+  if (!(s & mask)) return;
+  yield store(pending, s & ~mask, ref, `flush_sigqueue_mask(${args}): sigandnsets(&s->signal, &s->signal, mask)`);
+}
+
 /** prepare_signal:944-945 — SIGCONT ends the stop of a thread that is not SEIZEd. */
 export function* sigcont_end_stop(k: LinuxKernel, ctx: TaskContext, t: LinuxTask): Program<void> {
-  yield rmw(t.jobctl, (j) => j & ~JOBCTL_STOPPED, r(944, 'prepare_signal'), 't->jobctl &= ~JOBCTL_STOPPED');
+  yield* plainRmw(t.jobctl, (j) => j & ~JOBCTL_STOPPED, r(944, 'prepare_signal'), 't->jobctl &= ~JOBCTL_STOPPED');
   yield* k.fn.wake_up_state(k, ctx, t, __TASK_STOPPED); // 945
 }
 
@@ -363,7 +383,7 @@ export function* complete_signal(k: LinuxKernel, ctx: TaskContext, sig: number, 
       // 1061-1066: t = p; do { … } while_each_thread(p, t)
       for (const u of [p, ...(yield* k.fn.thread_walk(k, ctx, p, false, r(1066, F)))]) {
         yield* k.fn.task_clear_jobctl_pending(k, ctx, u, JOBCTL_PENDING_MASK); // 1063
-        yield rmw(u.pending, (s) => s | sigmask(SIG.SIGKILL), r(1064, F), 'sigaddset(&t->pending.signal, SIGKILL)');
+        yield* plainRmw(u.pending, (s) => s | sigmask(SIG.SIGKILL), r(1064, F), 'sigaddset(&t->pending.signal, SIGKILL)');
         yield* k.fn.signal_wake_up(k, ctx, u, true); // 1065
       }
       return;
@@ -385,7 +405,7 @@ export function* zap_other_threads(k: LinuxKernel, ctx: TaskContext, p: LinuxTas
     count++; // 1388-1389
     const es: number = yield load(t.exit_state, r(1392, F), 'if (t->exit_state) continue');
     if (es) continue;
-    yield rmw(t.pending, (s) => s | sigmask(SIG.SIGKILL), r(1394, F), 'sigaddset(&t->pending.signal, SIGKILL)');
+    yield* plainRmw(t.pending, (s) => s | sigmask(SIG.SIGKILL), r(1394, F), 'sigaddset(&t->pending.signal, SIGKILL)');
     yield* k.fn.signal_wake_up(k, ctx, t, true); // 1395
   }
   return count;
@@ -413,7 +433,7 @@ export function* __send_signal_locked(
   const bit = sigmask(sig);
   const old: number = yield load(pending, r(1105, F), `if (legacy_queue(pending, ${signalName(sig)})) goto ret`);
   if (old & bit) return;
-  yield rmw(pending, (s) => s | bit, r(1179, F), `sigaddset(&pending->signal, ${signalName(sig)})`);
+  yield* plainRmw(pending, (s) => s | bit, r(1179, F), `sigaddset(&pending->signal, ${signalName(sig)})`);
   yield* k.fn.complete_signal(k, ctx, sig, t, type); // 1195
 }
 
@@ -473,7 +493,7 @@ export function* force_sig_info_to_task(
         `${F}: ${t.name}'s action for ${signalName(sig)} would be reset to SIG_DFL: actions are fixed in the model`,
       );
     if (blocked) {
-      yield rmw(t.blocked, (b) => b & ~sigmask(sig), r(1353, F), `sigdelset(&t->blocked, ${signalName(sig)})`);
+      yield* plainRmw(t.blocked, (b) => b & ~sigmask(sig), r(1353, F), `sigdelset(&t->blocked, ${signalName(sig)})`);
       yield* k.fn.recalc_sigpending_and_wake(k, ctx, t); // 1354
     }
   }
@@ -607,13 +627,13 @@ export function* dequeue_signal(k: LinuxKernel, ctx: TaskContext): Program<numbe
     signr = next_signal(set, blocked);
     if (signr) {
       const bit = sigmask(signr);
-      yield rmw(cell, (s) => s & ~bit, r(line, 'collect_signal'), `sigdelset(&list->signal, ${signalName(signr)})`);
+      yield* plainRmw(cell, (s) => s & ~bit, r(line, 'collect_signal'), `sigdelset(&list->signal, ${signalName(signr)})`);
       break;
     }
   }
   yield* k.fn.recalc_sigpending(k, ctx); // 677
   if (signr && sig_kernel_stop(signr)) {
-    yield rmw(me.jobctl, (j) => j | JOBCTL_STOP_DEQUEUED, r(694, F), 'current->jobctl |= JOBCTL_STOP_DEQUEUED');
+    yield* plainRmw(me.jobctl, (j) => j | JOBCTL_STOP_DEQUEUED, r(694, F), 'current->jobctl |= JOBCTL_STOP_DEQUEUED');
   }
   return signr;
 }
@@ -673,13 +693,13 @@ export function* do_signal_stop(k: LinuxKernel, ctx: TaskContext, signr: number)
     yield store(sig.group_stop_count, 0, r(2455, F), 'sig->group_stop_count = 0');
     const gstop = JOBCTL_STOP_PENDING | JOBCTL_STOP_CONSUME;
     if (yield* k.fn.task_set_jobctl_pending(k, ctx, me, signr | gstop)) {
-      yield rmw(sig.group_stop_count, (c) => c + 1, r(2458, F), 'sig->group_stop_count++');
+      yield* plainRmw(sig.group_stop_count, (c) => c + 1, r(2458, F), 'sig->group_stop_count++');
     }
     for (const t of yield* k.fn.thread_walk(k, ctx, me, false, r(2461, F))) {
       // 2467-2474: every other thread that is not stopped yet stops too
       const tj: number = yield load(t.jobctl, r(2467, F), 'if (!task_is_stopped(t) &&');
       if (tj & JOBCTL_STOPPED || !(yield* k.fn.task_set_jobctl_pending(k, ctx, t, signr | gstop))) continue;
-      yield rmw(sig.group_stop_count, (c) => c + 1, r(2469, F), 'sig->group_stop_count++');
+      yield* plainRmw(sig.group_stop_count, (c) => c + 1, r(2469, F), 'sig->group_stop_count++');
       const pt: number = yield load(t.ptrace, r(2470, F), 'if (likely(!(t->ptrace & PT_SEIZED)))');
       if (!(pt & PT_SEIZED))
         yield* k.fn.signal_wake_up(k, ctx, t, false); // 2471
@@ -692,7 +712,7 @@ export function* do_signal_stop(k: LinuxKernel, ctx: TaskContext, signr: number)
     return false;
   }
   const notify = (yield* k.fn.task_participate_group_stop(k, ctx, me)) ? CLD_STOPPED : 0; // 2486-2487
-  yield rmw(me.jobctl, (v) => v | JOBCTL_STOPPED, r(2489, F), 'current->jobctl |= JOBCTL_STOPPED');
+  yield* plainRmw(me.jobctl, (v) => v | JOBCTL_STOPPED, r(2489, F), 'current->jobctl |= JOBCTL_STOPPED');
   yield* k.fn.set_special_state(k, ctx, TASK_STOPPED); // 2490
   yield* spin_unlock_irq(me.siglock, r(2491, F), 'spin_unlock_irq(&current->sighand->siglock)');
   if (notify) {
@@ -725,7 +745,7 @@ export function* get_signal(k: LinuxKernel, ctx: TaskContext): Program<number> {
     const flags: number = yield load(sig.flags, r(2691, F), 'if (unlikely(signal->flags & SIGNAL_CLD_MASK))');
     if (flags & SIGNAL_CLD_MASK) {
       const why = flags & SIGNAL_CLD_CONTINUED ? CLD_CONTINUED : CLD_STOPPED; // 2694-2697
-      yield rmw(sig.flags, (f) => f & ~SIGNAL_CLD_MASK, r(2699, F), 'signal->flags &= ~SIGNAL_CLD_MASK');
+      yield* plainRmw(sig.flags, (f) => f & ~SIGNAL_CLD_MASK, r(2699, F), 'signal->flags &= ~SIGNAL_CLD_MASK');
       yield* spin_unlock_irq(me.siglock, r(2701, F));
       yield readLock(k.tasklist_lock, r(2711, F), 'read_lock(&tasklist_lock)');
       yield* k.fn.do_notify_parent_cldstop(k, ctx, me, false, why); // 2712
@@ -739,7 +759,7 @@ export function* get_signal(k: LinuxKernel, ctx: TaskContext): Program<number> {
       const exec = !(f & SIGNAL_GROUP_EXIT) && k.threads(me).length > 1;
       if (f & SIGNAL_GROUP_EXIT || (exec && (yield load(sig.group_exec_task, r(2728, F), 'signal->group_exec_task)')) >= 0)) {
         const kill = sigmask(SIG.SIGKILL);
-        yield rmw(me.pending, (s) => s & ~kill, r(2731, F), 'sigdelset(&current->pending.signal, SIGKILL)');
+        yield* plainRmw(me.pending, (s) => s & ~kill, r(2731, F), 'sigdelset(&current->pending.signal, SIGKILL)');
         yield* k.fn.recalc_sigpending(k, ctx); // 2734
         yield* spin_unlock_irq(me.siglock, r(2857, F), 'fatal: spin_unlock_irq(&sighand->siglock)');
         yield* k.fn.do_group_exit(k, ctx, SIG.SIGKILL); // 2892

@@ -41,7 +41,7 @@ export default defineScenario({
           memoryModel: 'tso',
           verdict: 'holds',
           long: true,
-          why: 'x86-TSO: 7.6M states, 78 s under nice -n 19 at load 8-11 on the 2-core machine',
+          why: 'x86-TSO: 804k states, 58 s under nice -n 19 at load 16-18 on the 2-core machine',
         },
       ],
     },
