@@ -33,7 +33,7 @@ export default defineScenario({
           cpus: 2,
           irq: TICK_EACH,
           verdict: 'holds',
-          why: 'the target stops, is reported once, and runs on after the detach in every interleaving, with a tick on each CPU too (31,778 executions; 21,757 without)',
+          why: 'the target stops, is reported once, and runs on after the detach in every interleaving, with a tick on each CPU too (31,770 executions)',
         },
         { cpus: 3, verdict: 'holds', why: 'a third CPU to which wakeups may move the tasks: the same answer' },
         {

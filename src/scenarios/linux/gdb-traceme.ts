@@ -38,7 +38,7 @@ export default defineScenario({
           cpus: 2,
           irq: TICK_EACH,
           verdict: 'holds',
-          why: 'the SIGTRAP stop is reported once, the CONT resumes it, the child is reaped, with a tick on each CPU too (23,889 executions; 20,230 without)',
+          why: 'the SIGTRAP stop is reported once, the CONT resumes it, the child is reaped, with a tick on each CPU too (23,871 executions)',
         },
         { cpus: 3, verdict: 'holds', why: 'a third CPU to which wakeups may move the tasks: the same answer' },
         {
