@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import * as dragonosApi from '../src/api/dragonos.ts';
+import * as linuxApi from '../src/api/linux.ts';
 import * as redoxApi from '../src/api/redox.ts';
 import { DRAGON_PATHS } from '../src/kernel/dragonos/paths.ts';
+import { LINUX_PATHS } from '../src/kernel/linux/paths.ts';
 import { REDOX_PATHS } from '../src/kernel/redox/paths.ts';
 
 /**
@@ -16,6 +18,11 @@ function unexported(api: Record<string, unknown>, table: Record<string, unknown>
 }
 
 describe('every path of a model is exported by name', () => {
+  it('ptrace-mc/linux: every LINUX_PATHS entry, and the table itself', () => {
+    expect(Object.keys(LINUX_PATHS).length).toBeGreaterThan(150);
+    expect(unexported(linuxApi, LINUX_PATHS)).toEqual([]);
+    expect(linuxApi.LINUX_PATHS).toBe(LINUX_PATHS);
+  });
   it('ptrace-mc/dragonos: every DRAGON_PATHS entry, and the table itself', () => {
     expect(unexported(dragonosApi, DRAGON_PATHS)).toEqual([]);
     expect(dragonosApi.DRAGON_PATHS).toBe(DRAGON_PATHS);

@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { load, store } from '../src/cpu/ops.ts';
 import { DEFAULT_MAX_STEPS, runScenario } from '../src/explorer/run.ts';
 import { DragonKernel } from '../src/kernel/dragonos/kernel.ts';
+import { PF, ST } from '../src/kernel/dragonos/consts.ts';
+import type { Pcb } from '../src/kernel/dragonos/kernel.ts';
+import { wakeup } from '../src/kernel/dragonos/process.ts';
 import { activateTask, idleLoop, resumeFromSchedule } from '../src/kernel/dragonos/sched.ts';
 import { ModelBuilder } from '../src/model/build.ts';
 import { Machine } from '../src/model/machine.ts';
@@ -101,6 +104,44 @@ describe('dragonos/two-wakers', () => {
     expect(bug).toMatchObject({ verdict: 'violated', invariant: 'runqueue-sane' });
     // both wakers passed the read-locked state check before either made S Runnable
     expect(bug.trace?.steps.filter((s) => s.what === 'set_state(Runnable)').length).toBe(2);
+  });
+});
+
+describe('wakeup preemption: check_preempt_currnet after activate_task (sched/mod.rs 469-490, 634-659)', () => {
+  /**
+   * S, current on CPU0, wakes T (Blocked, parked on `tCpu`) with wakeup();
+   * then S records its own NEED_SCHEDULE and whether a kick IPI waits on
+   * T's CPU. No interrupt source is installed, so a sent IPI stays pending.
+   */
+  function afterWakeup(tCpu: number, skipResched = false) {
+    const b = new ModelBuilder(2);
+    const k = new DragonKernel(b, 'pr1663');
+    if (skipResched) k.override('reschedCurrent', function* () {});
+    const [needResched, ipi] = [b.layout.cell('seen.need_schedule'), b.layout.cell('seen.ipi')];
+    const t: Pcb = k.spawn('T', { cpu: tCpu, start: 'parked', state: ST.BlockedInterruptible, sleep: true }, function* () {});
+    const s: Pcb = k.spawn('S', { cpu: 0, start: 'current' }, function* (ctx) {
+      yield* wakeup(k, t, ctx);
+      const f: number = yield load(s.flags, 'test');
+      yield store(needResched, f & PF.NEED_SCHEDULE ? 1 : 0, 'test');
+      const sent: number = yield load(k.rq(tCpu).ipi, 'test');
+      yield store(ipi, sent, 'test');
+    });
+    k.finish(
+      (ctx) => resumeFromSchedule(k, ctx),
+      (rq, ctx) => idleLoop(k, rq, ctx),
+    );
+    const m = runFirst(new Machine(b.build()));
+    return { needResched: m.mem[needResched], ipi: m.mem[ipi] };
+  }
+  it('T queued on the waker’s CPU: NEED_SCHEDULE goes into the waker’s own flags (resched_current, 654)', () => {
+    expect(afterWakeup(0)).toEqual({ needResched: 1, ipi: 0 });
+  });
+  it('T queued on another CPU, running its idle task: a reschedule IPI, the kick (659, send_resched_ipi)', () => {
+    expect(afterWakeup(1)).toEqual({ needResched: 0, ipi: 1 });
+  });
+  it('with resched_current left out, neither happens', () => {
+    expect(afterWakeup(0, true)).toEqual({ needResched: 0, ipi: 0 });
+    expect(afterWakeup(1, true)).toEqual({ needResched: 0, ipi: 0 });
   });
 });
 

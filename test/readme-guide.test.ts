@@ -67,7 +67,8 @@ function sh(cmd: string, cwd: string) {
 }
 
 describe("the README's reviewer's guide", () => {
-  it('its concerns, saved where it says, give exactly the output it shows', () => {
+  // several searches, one per concern and variant: minutes on a loaded machine
+  it('its concerns, saved where it says, give exactly the output it shows', { timeout: 600_000 }, () => {
     // every concern the guide shows: a ```ts block, saved where the sentence before it says (`review/….ts`)
     const files = guideConcerns();
     expect(Object.keys(files)).toEqual(

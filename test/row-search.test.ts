@@ -66,7 +66,13 @@ describe("an expectation row's own search", () => {
     });
     expect(rows.find((x) => x.cpus === 1)).toMatchObject({ strategy: 'auto', verdict: 'holds' });
     const forced = run(['check', 'linux/', '--variant', 'pre-fix', '--cpus', '1', '--strategy', 'bounded', '--json']);
-    expect(JSON.parse(forced.out.trim())).toMatchObject({ strategy: 'bounded', preemptions: 2 });
+    // one job per row budget left on one CPU: the tick-free row and the row with a tick
+    const forcedRows = forced.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(forcedRows.map((x) => x.irq ?? null)).toEqual([null, { 'tick@cpu0': 1 }]);
+    for (const x of forcedRows) expect(x).toMatchObject({ strategy: 'bounded', preemptions: 2 });
   });
 });
 

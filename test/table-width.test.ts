@@ -77,10 +77,18 @@ describe('the expectation table fits 120 columns', () => {
       );
       expect(text).toContain('MISMATCH');
       expect(widest(text).length).toBeLessThanOrEqual(WIDTH);
+      // every trace path is printed whole, on one line, so that it can be copied
+      const lines = new Set(text.split('\n').map((l) => l.replace(/^ *(.*, )?(trace )?/, '')));
+      for (const o of outcomes(
+        () => v,
+        () => 'x',
+      ))
+        if (o.tracePath) expect(lines.has(o.tracePath), o.tracePath).toBe(true);
     }
   });
 
-  it('as printed: a group of the table, run', () => {
+  // the DragonOS group's 2-CPU rows allow a tick on each CPU: about a minute on a quiet machine, more under load
+  it('as printed: a group of the table, run', { timeout: 600_000 }, () => {
     const cwd = mkdtempSync(join(tmpdir(), 'ptrace-mc-width-'));
     const r = spawnSync(process.execPath, [resolve('bin/ptrace-mc.js'), 'check', 'dragonos/'], { encoding: 'utf8', cwd });
     expect(r.status).toBe(0);

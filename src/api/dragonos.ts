@@ -33,5 +33,6 @@ export {
   runqueueSane,
   signalHandledOnce,
   simpleHandler,
+  TICK_EACH,
   timerBudget,
 } from '../scenarios/dragonos/common.ts';

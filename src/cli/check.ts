@@ -715,9 +715,12 @@ function rowDetails(o: Outcome): string[] {
   if (bounds.length > 0) out.push(bounds.join('; '));
   if (r.verdict === 'violated' && r.violation) {
     const line = `${r.violation.invariant}${o.tracePath ? `, trace ${o.tracePath}` : ''}`;
-    // a long trace path goes on a line of its own, so the table stays within a terminal's width
+    // a long trace path goes on a line of its own, so the table stays within a terminal's width; one too long even
+    // for that is printed whole from the line's start (never cut: it is there to be copied)
     if (o.tracePath === null || DETAIL_INDENT.length + line.length <= TABLE_WIDTH) out.push(line);
-    else out.push(r.violation.invariant, `trace ${o.tracePath}`);
+    else if (DETAIL_INDENT.length + `trace ${o.tracePath}`.length <= TABLE_WIDTH)
+      out.push(r.violation.invariant, `trace ${o.tracePath}`);
+    else out.push(`${r.violation.invariant}, trace:`, `${UNINDENTED}${o.tracePath}`);
   }
   if (r.verdict === 'incomplete') {
     out.push(
@@ -727,10 +730,12 @@ function rowDetails(o: Outcome): string[] {
     );
   }
   if (j.expected !== null && !matches(o)) out.push(`expected ${expectedText(j.expected)}`);
-  return out.map((x) => `${DETAIL_INDENT}${x}`);
+  return out.map((x) => (x.startsWith(UNINDENTED) ? x.slice(UNINDENTED.length) : `${DETAIL_INDENT}${x}`));
 }
 
 const DETAIL_INDENT = '      ';
+/** marks a detail line printed from the line's start */
+const UNINDENTED = '\u0000';
 /** the terminal width the table is made to fit */
 export const TABLE_WIDTH = 120;
 

@@ -53,7 +53,7 @@ function program(setExit: (code: number) => void): Command {
     .option('--invariant <name>', 'check only this invariant (repeatable)', collect, [])
     .option(
       '--irq <source=n>',
-      "interrupt budget: source n may fire n times, replacing the scenario's budget (repeatable), e.g. timer@cpu0=0",
+      "interrupt budget: source n may fire n times, replacing the scenario's budget (repeatable), e.g. timer@cpu0=0; timer@cpuN=1 on every CPU",
       collect,
       [],
     )

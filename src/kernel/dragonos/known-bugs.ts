@@ -31,7 +31,7 @@ function* ptraceContWakesBeforeInject(k: DragonKernel, t: Pcb, sig: number, ctx:
   const st: number = yield load(t.state, at({ head: 1154 }), 'wake_traced = state is TracedStopped');
   yield readUnlock(t.schedInfo, at({ head: 1155 }), 'drop(sched_info)');
   yield irqRestore(irq, at({ head: 1155 }), 'irq restore');
-  if (st === ST.TracedStopped) yield* k.fn.wakeup(k, t);
+  if (st === ST.TracedStopped) yield* k.fn.wakeup(k, t, ctx);
   yield* k.fn.lockNoPreempt(k, me, spinLock(t.ptraceLock, here`ptrace_resume`, 'ptrace_state.lock(), after the wakeup'));
   yield store(t.injected, sig, here`ptrace_resume`, 'injected_signal = resume_signal, after the wakeup');
   noteResume(k, t, sig, ctx);

@@ -39,7 +39,7 @@ function noMaster(k: DragonKernel, fn: string): void {
  * TracedStopped, re-checks under the write lock, Runnable + set_wakeup, then
  * activate_task on the task's rq — with no check that it is still queued.
  */
-export function* wakeup(k: DragonKernel, p: Pcb): Program<boolean> {
+export function* wakeup(k: DragonKernel, p: Pcb, ctx: TaskContext): Program<boolean> {
   noMaster(k, 'ProcessManager::wakeup');
   const at = (l: Record<string, number>) => k.src.at(MOD, l, 'ProcessManager::wakeup');
   const irq: number = yield irqSave(at({ pr1663: 248, head: 291 }), 'save_and_disable_irq');
@@ -64,15 +64,14 @@ export function* wakeup(k: DragonKernel, p: Pcb): Program<boolean> {
   const rq = k.rq(cpu);
   yield spinLock(rq.lock, at({ pr1663: 286, head: 330 }), 'rq.self_lock()');
   yield* k.fn.activateTask(k, rq, p);
-  // check_preempt_currnet (293 / 340): wakeup preemption is not modelled; the
-  // timer interrupt source is the modelled way a woken task gets the CPU.
+  yield* k.fn.checkPreemptCurrnet(k, rq, p, ctx); // pr1663 293, head 340
   yield spinUnlock(rq.lock, at({ pr1663: 296, head: 343 }), 'rq guard dropped');
   yield irqRestore(irq, at({ pr1663: 296, head: 343 }), 'irq guard dropped');
   return true;
 }
 
 /** ProcessManager::wakeup_stop (pr1663 299-340, head 403-446): only Stopped(_) is woken; Runnable is Ok, anything else EINVAL. */
-export function* wakeupStop(k: DragonKernel, p: Pcb): Program<boolean> {
+export function* wakeupStop(k: DragonKernel, p: Pcb, ctx: TaskContext): Program<boolean> {
   noMaster(k, 'ProcessManager::wakeup_stop');
   const at = (l: Record<string, number>) => k.src.at(MOD, l, 'ProcessManager::wakeup_stop');
   const irq: number = yield irqSave(at({ pr1663: 300, head: 404 }), 'save_and_disable_irq');
@@ -97,6 +96,7 @@ export function* wakeupStop(k: DragonKernel, p: Pcb): Program<boolean> {
   const rq = k.rq(cpu);
   yield spinLock(rq.lock, at({ pr1663: 319, head: 423 }), 'rq.self_lock()');
   yield* k.fn.activateTask(k, rq, p);
+  yield* k.fn.checkPreemptCurrnet(k, rq, p, ctx); // pr1663 326, head 430
   yield spinUnlock(rq.lock, at({ pr1663: 329, head: 433 }), 'rq guard dropped');
   yield irqRestore(irq, at({ pr1663: 329, head: 433 }), 'irq guard dropped');
   return true;

@@ -236,7 +236,7 @@ export function* ptraceUnlink(k: DragonKernel, t: Pcb, ctx: TaskContext): Progra
   yield irqRestore(irq, at({ head: 889 }), 'irq restore');
   if (st !== ST.TracedStopped) return;
   if (stopStopped) throw new Error('dragonos model: detach into a group stop is not modelled');
-  yield* k.fn.wakeup(k, t);
+  yield* k.fn.wakeup(k, t, ctx);
 }
 
 /**
@@ -284,11 +284,10 @@ export function* ptraceDetach(k: DragonKernel, t: Pcb, ctx: TaskContext): Progra
   const irq2: number = yield irqSave(at({ pr1663: 755 }), 'rq.self_lock(): lock_irqsave: irq save');
   yield spinLock(rq.lock, at({ pr1663: 755 }), 'rq.self_lock()');
   yield* k.fn.activateTask(k, rq, t);
-  // 764 check_preempt_currnet (sched/mod.rs:469-490 at 073432f93): wakeup preemption is not
-  // modelled here, as in process.ts wakeup. It reads rq.current's policy and flags
-  // (NEED_SCHEDULE) and its on_rq, and through resched_current (634-659) either sets
-  // NEED_SCHEDULE in the caller's own flags (T's rq is the caller's CPU) or sends a
-  // reschedule IPI; it does not write T's flags.
+  // 764 rq.check_preempt_currnet(T) (sched/mod.rs:469-490 at 073432f93), still under the rq
+  // lock: reads rq.current's flags (unlocked), and through resched_current (634-659) sets
+  // NEED_SCHEDULE in the caller's own flags (T's rq is the caller's CPU) or sends a reschedule IPI
+  yield* k.fn.checkPreemptCurrnet(k, rq, t, ctx);
   yield spinUnlock(rq.lock, at({ pr1663: 767 }), 'rq guard dropped');
   yield irqRestore(irq2, at({ pr1663: 767 }), 'irq restore');
   return 0;
@@ -329,7 +328,7 @@ export function* ptraceCont(k: DragonKernel, t: Pcb, sig: number, ctx: TaskConte
     const st: number = yield load(t.state, at({ head: 1154 }), 'wake_traced = state is TracedStopped');
     yield readUnlock(t.schedInfo, at({ head: 1155 }), 'drop(sched_info)');
     yield irqRestore(irq, at({ head: 1155 }), 'irq restore');
-    if (st === ST.TracedStopped) yield* k.fn.wakeup(k, t);
+    if (st === ST.TracedStopped) yield* k.fn.wakeup(k, t, ctx);
     return 0;
   }
   yield* k.fn.flagsRemove(k, t, PF.STOPPED, at({ pr1663: 788 }));

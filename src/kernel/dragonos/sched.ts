@@ -142,6 +142,69 @@ export function* resumeFromSchedule(k: DragonKernel, ctx: TaskContext): Program<
   yield* k.fn.scheduleTail(k, ctx, 1);
 }
 
+/**
+ * CpuRunQueue::check_preempt_currnet (sched/mod.rs pr1663 469-490 at
+ * 073432f93, head 484-505), called with the rq lock held right after
+ * activate_task put `p` on `rq`: may the woken task preempt rq.current()?
+ * Policies never change in the model (user tasks are CFS, the idle tasks
+ * IDLE), so the policy tests read no shared state: equal policies go to the
+ * CFS check, a CFS task waking over the idle task goes straight to
+ * resched_current (479-481). Then the tail (484-487) reads current's on_rq
+ * under its lock and, if Queued, current's flags (unlocked: LockFreeFlags),
+ * for clock_updata_flags (RQCF_REQ_SKIP, rq-local clock bookkeeping the
+ * model leaves out).
+ */
+export function* checkPreemptCurrnet(k: DragonKernel, rq: Rq, p: Pcb, ctx: TaskContext): Program<void> {
+  const at = (l: Record<string, number>) => k.src.at(MOD, l, 'CpuRunQueue::check_preempt_currnet');
+  const currId: number = yield load(rq.curr, at({ pr1663: 470, head: 485 }), 'self.current() (policy of pcb == policy of current?)');
+  const curr = k.pcb(currId);
+  if (!curr.idle) yield* k.fn.cfsCheckPreemptCurrnet(k, rq, curr, p, ctx);
+  else yield* k.fn.reschedCurrent(k, rq, curr, ctx);
+  yield spinLock(curr.onRqLock, at({ pr1663: 484, head: 499 }), 'self.current().sched_info().on_rq.lock_irqsave()');
+  const q: number = yield load(curr.onRq, at({ pr1663: 484, head: 499 }), '== OnRq::Queued');
+  yield spinUnlock(curr.onRqLock, at({ pr1663: 484, head: 499 }), 'on_rq guard dropped');
+  if (q === 1) {
+    yield load(curr.flags, at({ pr1663: 485, head: 500 }), `${curr.name}.flags().contains(NEED_SCHEDULE): RQCF_REQ_SKIP (not modelled)`);
+  }
+}
+
+/**
+ * CompletelyFairScheduler::check_preempt_currnet (sched/fair.rs pr1663
+ * 1562-1638 at 073432f93, head 1570-1646) for a CFS `p` and a CFS current.
+ * NEXT_BUDDY is not among SCHED_FEATURES (sched/mod.rs:82-94), no task is
+ * idle-policy CFS, and update_current is rq-local accounting: the shared
+ * reads left are current's flags (1598, unlocked) and the CFS tree, whose
+ * leftmost entity the model takes to be what pick_next_task would choose —
+ * the lowest queued task other than current (pickNext below).
+ */
+export function* cfsCheckPreemptCurrnet(k: DragonKernel, rq: Rq, curr: Pcb, p: Pcb, ctx: TaskContext): Program<void> {
+  const at = (l: Record<string, number>) => k.src.at(FAIR, l, 'CompletelyFairScheduler::check_preempt_currnet');
+  if (curr.id === p.id) return; // 1571: Arc::ptr_eq(&se, &pse)
+  const f: number = yield load(curr.flags, at({ pr1663: 1598, head: 1606 }), `if ${curr.name}.flags().contains(NEED_SCHEDULE): return`);
+  if (f & PF.NEED_SCHEDULE) return;
+  const queue: number = yield load(rq.queue, at({ pr1663: 1632, head: 1640 }), 'cfs_rq.entities.get_first() == pse?');
+  if (pickNext(k, rq, curr, queue) === p.id) yield* k.fn.reschedCurrent(k, rq, curr, ctx);
+}
+
+/**
+ * CpuRunQueue::resched_current (sched/mod.rs pr1663 634-659 at 073432f93,
+ * head 655-680): nothing if current already has NEED_SCHEDULE (a plain read
+ * of its flags); on the rq's own CPU, NEED_SCHEDULE goes into the *caller's*
+ * flags (ProcessManager::current_pcb(), a plain load and store: the assert
+ * that it is rq.current() is commented out); on another CPU, a reschedule
+ * IPI — send_resched_ipi is IpiKind::KickCpu (1014-1016), the kick IPI.
+ */
+export function* reschedCurrent(k: DragonKernel, rq: Rq, curr: Pcb, ctx: TaskContext): Program<void> {
+  const at = (l: Record<string, number>) => k.src.at(MOD, l, 'CpuRunQueue::resched_current');
+  const f: number = yield load(curr.flags, at({ pr1663: 638, head: 659 }), `if ${curr.name}.flags().contains(NEED_SCHEDULE): return`);
+  if (f & PF.NEED_SCHEDULE) return;
+  if (rq.cpu === ctx.cpu()) {
+    yield* k.fn.flagsInsert(k, k.pcb(ctx.self), PF.NEED_SCHEDULE, at({ pr1663: 654, head: 675 }));
+    return;
+  }
+  yield store(rq.ipi, 1, at({ pr1663: 659, head: 680 }), `send_resched_ipi(CPU${rq.cpu}): kick IPI`);
+}
+
 /** The lowest queued task other than prev; prev if it is still queued; else idle. */
 function pickNext(k: DragonKernel, rq: Rq, prev: Pcb, queue: number): number {
   for (const p of k.pcbs) {

@@ -197,7 +197,7 @@ export function* prepareSianal(k: DragonKernel, sig: number, t: Pcb, ctx: TaskCo
     if (!wasStopped) wasStopped = yield* k.fn.sighandHas(k, k.pcb(ctx.self), SF.STOP_STOPPED, at({ pr1663: 549, head: 590 }));
     if (!wasStopped) wasStopped = yield* k.fn.sighandHas(k, k.pcb(ctx.self), SF.CLD_STOPPED, at({ pr1663: 550, head: 591 }));
     if (wasStopped) {
-      yield* k.fn.wakeupStop(k, t);
+      yield* k.fn.wakeupStop(k, t, ctx);
       yield* k.fn.sighandUpdate(
         k,
         k.pcb(ctx.self),
@@ -447,7 +447,7 @@ export function* signalWakeUp(k: DragonKernel, t: Pcb, fatal: boolean, ctx: Task
   }
   if (st === ST.BlockedInterruptible) {
     if (k.v === 'master') throw new Error("dragonos model: master's wakeup of a blocked target is not modelled");
-    const woke: boolean = yield* k.fn.wakeup(k, t);
+    const woke: boolean = yield* k.fn.wakeup(k, t, ctx);
     if (woke) yield* k.fn.kick(k, t, ctx);
     return;
   }

@@ -366,22 +366,21 @@ export class LinuxKernel {
     }
     for (let c = 0; c < this.cpus; c++) {
       const rq = this.runqueues[c] as Runqueue;
-      if ((this.opts.ticks ?? 0) > 0) {
-        b.irq({
-          name: `tick${c}`,
-          cpu: c,
-          budget: this.opts.ticks ?? 0,
-          preemptible: true,
-          reads: [rq.nr_running],
-          // Only a tick that can preempt is worth a choice: one with nobody else runnable changes nothing we model.
-          enabled: (m) => (m[rq.nr_running] as number) > 1,
-          handler: (ctx) => k.fn.scheduler_tick(k, ctx),
-        });
-      }
+      // present with budget 0 too, so that a row (or --irq tick@cpuN=1) can turn the tick on
+      b.irq({
+        name: `tick@cpu${c}`,
+        cpu: c,
+        budget: this.opts.ticks ?? 0,
+        preemptible: true,
+        reads: [rq.nr_running],
+        // Only a tick that can preempt is worth a choice: one with nobody else runnable changes nothing we model.
+        enabled: (m) => (m[rq.nr_running] as number) > 1,
+        handler: (ctx) => k.fn.scheduler_tick(k, ctx),
+      });
       if (rq.ttwu) {
         const wl = rq.ttwu;
         b.irq({
-          name: `csd${c}`,
+          name: `csd@cpu${c}`,
           cpu: c,
           budget: this.opts.wakeListIpis ?? 8,
           reads: [wl.csd_ipi],
@@ -391,7 +390,7 @@ export class LinuxKernel {
       }
       if ((this.opts.ipis ?? 0) > 0) {
         b.irq({
-          name: `ipi${c}`,
+          name: `ipi@cpu${c}`,
           cpu: c,
           budget: this.opts.ipis ?? 0,
           preemptible: true,

@@ -32,6 +32,7 @@ import {
   signalHandledOnce,
   simpleHandler,
   stoppedNeverRuns,
+  TICK_EACH,
 } from './common.ts';
 
 export default defineScenario({
@@ -67,12 +68,14 @@ export default defineScenario({
           cpus: 2,
           only: ['ptrace-resume-delivered', 'stopped-never-runs'],
           verdict: 'holds',
+          irq: TICK_EACH,
           why: 'the dropped SIGUSR1 is the only fault: the signal P injects on resume is delivered, and a stopped T does not run',
         },
         {
           cpus: 2,
           only: ['runqueue-sane', 'lock-discipline', 'deadlock'],
           verdict: 'holds',
+          irq: TICK_EACH,
           why: 'the runqueues, locks and irq state stay sound, and nothing blocks for good',
         },
       ],
@@ -81,7 +84,7 @@ export default defineScenario({
       summary: 'blocking sig_info_mut() per dequeue; no lock is held across ptrace_signal or re-taken after it',
       source: COMMITS.head,
       expect: [
-        { cpus: 2, verdict: 'holds', why: 'nothing can fail after ptrace_signal returns the injected signal' },
+        { cpus: 2, verdict: 'holds', irq: TICK_EACH, why: 'nothing can fail after ptrace_signal returns the injected signal' },
         { cpus: 1, irq: NO_TICK, verdict: 'holds', why: 'one core, no timer tick: nothing can interleave' },
         { cpus: 1, verdict: 'holds', why: 'as on two CPUs' },
       ],
@@ -114,6 +117,7 @@ export default defineScenario({
           cpus: 2,
           verdict: 'holds',
           only: ['signal-handled-once'],
+          irq: TICK_EACH,
           why: "master's only try-lock (752) comes before the dequeue: a failure leaves the signal pending (its irq finding is c2's)",
         },
         { cpus: 1, verdict: 'holds', only: ['signal-handled-once'], why: 'as on two CPUs' },
@@ -121,6 +125,7 @@ export default defineScenario({
           cpus: 2,
           verdict: 'holds',
           only: ['stopped-never-runs', 'runqueue-sane', 'deadlock'],
+          irq: TICK_EACH,
           why: 'the runqueues stay sound and nothing blocks for good (the irq state on return is c2’s lock-discipline finding)',
         },
       ],

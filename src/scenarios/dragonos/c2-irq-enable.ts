@@ -30,6 +30,7 @@ import {
   newKernel,
   noReturnWithPendingWork,
   simpleHandler,
+  TICK_EACH,
 } from './common.ts';
 
 const LOST = ['no-return-with-pending-work'];
@@ -87,6 +88,7 @@ export default defineScenario({
           cpus: 2,
           only: ['runqueue-sane', 'lock-discipline', 'deadlock'],
           verdict: 'holds',
+          irq: TICK_EACH,
           why: 'the lost flag update is the only fault: the runqueues, locks and irq state stay sound',
         },
         {

@@ -32,6 +32,7 @@ import {
   runqueueSane,
   simpleHandler,
   stoppedNeverRuns,
+  TICK_EACH,
 } from './common.ts';
 
 const MINE = ['no-stuck-traced', 'runqueue-sane'];
@@ -110,12 +111,14 @@ export default defineScenario({
           cpus: 2,
           only: [...SNR, 'no-stuck-traced'],
           verdict: 'holds',
+          irq: TICK_EACH,
           why: 'check_attach requires TracedStopped, and the wakeup makes T Runnable before it can run again; the detach never leaves T stuck in TracedStopped',
         },
         {
           cpus: 2,
           only: ['lock-discipline', 'deadlock'],
           verdict: 'holds',
+          irq: TICK_EACH,
           why: 'the locks and irq state stay sound and nothing blocks for good (the double enqueue is runqueue-sane’s row above)',
         },
         { cpus: 1, only: SNR, verdict: 'holds', why: 'as on two CPUs' },
@@ -125,7 +128,7 @@ export default defineScenario({
       summary: 'not applicable: master has no PTRACE_DETACH (EIO) and no ptrace stop; T handles its signal normally',
       source: COMMITS.master,
       expect: [
-        { cpus: 2, verdict: 'holds', only: MINE, why: 'no ptrace stop exists to get stuck in' },
+        { cpus: 2, verdict: 'holds', only: MINE, irq: TICK_EACH, why: 'no ptrace stop exists to get stuck in' },
         { cpus: 1, verdict: 'holds', only: MINE, why: 'as on two CPUs' },
       ],
     },

@@ -37,7 +37,17 @@ import { type Pcb, PF, ST } from '../../kernel/dragonos/kernel.ts';
 import type { DoSignalEnv } from '../../kernel/dragonos/x86-signal.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
-import { BOUNDS, COMMITS, finishKernel, NO_LEDGER, NO_TICK, newKernel, simpleHandler, stoppedNeverRuns } from './common.ts';
+import {
+  BOUNDS,
+  COMMITS,
+  finishKernel,
+  NO_LEDGER,
+  NO_TICK,
+  newKernel,
+  simpleHandler,
+  stoppedNeverRuns,
+  TICK_EACH,
+} from './common.ts';
 
 const STOP = 1;
 const CONT = 2;
@@ -101,6 +111,7 @@ export default defineScenario({
           cpus: 2,
           only: ['runqueue-sane', 'lock-discipline'],
           verdict: 'holds',
+          irq: TICK_EACH,
           why: 'the runqueues and locks stay sound (T, never dequeued, is never enqueued twice); deadlock is left out: a Stopped T that is picked again spins in do_signal with nothing pending',
         },
       ],
@@ -145,6 +156,7 @@ export default defineScenario({
           cpus: 2,
           only: ['runqueue-sane', 'lock-discipline', 'deadlock'],
           verdict: 'holds',
+          irq: TICK_EACH,
           why: 'the runqueues, locks and irq state stay sound: the faults are the lost stop and continue above',
         },
       ],
@@ -158,6 +170,7 @@ export default defineScenario({
           cpus: 2,
           only: LOST,
           verdict: 'holds',
+          irq: TICK_EACH,
           why: 'the stop (mark_stop + STOP_STOPPED) and the continue (wakeup_stop + flags) are each one transition under the sighand write lock: a SIGCONT either comes before the stop is published or finds it and wakes T',
         },
         { cpus: 1, irq: NO_TICK, only: LOST, verdict: 'holds', why: 'one core, no timer tick: nothing can interleave' },
@@ -186,6 +199,7 @@ export default defineScenario({
           cpus: 2,
           only: SNR,
           verdict: 'holds',
+          irq: TICK_EACH,
           why: '__schedule_inner dequeues a prev that is not Runnable (1156): the Stopped task leaves the runqueue',
         },
         { cpus: 1, only: SNR, verdict: 'holds', why: 'as on two CPUs' },
@@ -193,6 +207,7 @@ export default defineScenario({
           cpus: 2,
           only: ['runqueue-sane', 'deadlock'],
           verdict: 'holds',
+          irq: TICK_EACH,
           why: 'the runqueues stay sound and nothing blocks for good (the irq state on return is c2’s lock-discipline finding)',
         },
       ],

@@ -30,9 +30,15 @@ export function timerBudget(cpus: number): number {
 }
 /** An expectation row's bound: one CPU without timer ticks — only the kick IPI can interrupt. */
 export const NO_TICK = { 'timer@cpu0': 0 } as const;
+/**
+ * An expectation row's bound on two CPUs: one tick of the local timer on
+ * each CPU, wherever irqs are on (a 2-CPU "holds" without any tick says
+ * nothing of a preemption inside the race window).
+ */
+export const TICK_EACH = { 'timer@cpuN': 1 } as const;
 
 export const BOUNDS =
-  'kick IPI: budget 1 per CPU (kick-ipi@cpuN); local timer on CPU0 (timer@cpu0): 2 ticks with 1 CPU, none with 2 CPUs';
+  'kick IPI: budget 1 per CPU (kick-ipi@cpuN); local timer on each CPU (timer@cpuN): 2 ticks on CPU0 with 1 CPU, none with 2 CPUs unless the row says timer@cpuN=1 (one tick on each CPU)';
 
 export function newKernel(b: ModelBuilder, variant: string): DragonKernel {
   if (!isVariant(variant)) throw new Error(`unknown DragonOS variant '${variant}'`);
@@ -88,8 +94,10 @@ export function finishKernel(k: DragonKernel, envOf: (p: Pcb) => DoSignalEnv): v
     (rq, ctx) => k.fn.idleLoop(k, rq, ctx),
   );
   for (let c = 0; c < k.b.cpus; c++) k.b.irq(kickIpi(k, c, 1, envOf));
-  // present (with budget 0) on two CPUs too, so that --irq timer@cpu0=N can turn it on there
+  // present (with budget 0) on two CPUs too, so that --irq timer@cpu0=N can turn it on there;
+  // every other CPU has its local timer too, budget 0 unless a row (or --irq timer@cpuN=1) turns it on
   k.b.irq(timerIrq(k, 0, timerBudget(k.b.cpus), envOf));
+  for (let c = 1; c < k.b.cpus; c++) k.b.irq(timerIrq(k, c, 0, envOf));
 }
 
 /** signal-handled-once: a dequeued or injected signal is handled once — checked once the task is back in user mode. */

@@ -34,7 +34,8 @@ import type { DoSignalEnv } from '../../kernel/dragonos/x86-signal.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
 import { here } from '../../model/source-ref.ts';
-import { BOUNDS, COMMITS, finishKernel, NO_LEDGER, newKernel, runqueueSane, simpleHandler } from './common.ts';
+import type { TaskContext } from '../../model/types.ts';
+import { BOUNDS, COMMITS, finishKernel, NO_LEDGER, newKernel, runqueueSane, simpleHandler, TICK_EACH } from './common.ts';
 
 const INVARIANTS = ['runqueue-sane', 'no-lost-wakeup', 'lock-discipline', 'deadlock'];
 
@@ -51,8 +52,9 @@ export default defineScenario({
       expect: [
         {
           cpus: 2,
+          irq: TICK_EACH,
           verdict: 'holds',
-          why: 'the double check under W(sched_info) (263) sends the second waker back once the first made S Runnable: S is enqueued once',
+          why: 'the double check under W(sched_info) (263) sends the second waker back once the first made S Runnable: S is enqueued once (with a tick on each CPU: 6,497 executions)',
         },
         { cpus: 1, verdict: 'holds', why: 'wakeup runs with irqs off: no tick splits one waker' },
       ],
@@ -61,7 +63,7 @@ export default defineScenario({
       summary: 'the same on the PR head',
       source: `${COMMITS.head}: process/mod.rs:290-343 ProcessManager::wakeup`,
       expect: [
-        { cpus: 2, verdict: 'holds', why: 'the same double check (307)' },
+        { cpus: 2, irq: TICK_EACH, verdict: 'holds', why: 'the same double check (307), with a tick on each CPU' },
         { cpus: 1, verdict: 'holds', why: 'as on pr1663' },
       ],
     },
@@ -89,7 +91,7 @@ export default defineScenario({
     );
     const waker = (name: string, cpu: number) => {
       const w: Pcb = k.spawn(name, { cpu, start: 'current' }, function* (ctx) {
-        yield* k.fn.wakeup(k, S); // WaitQueue::wakeup → ProcessManager::wakeup
+        yield* k.fn.wakeup(k, S, ctx); // WaitQueue::wakeup → ProcessManager::wakeup
         yield* k.fn.syscallReturnAndRun(k, w, envOf(w), ctx);
       });
     };
@@ -110,7 +112,7 @@ export default defineScenario({
 });
 
 /** ProcessManager::wakeup (pr1663 247-296) without the double check under the write lock (263-275). */
-function* wakeupWithoutRecheck(k: DragonKernel, p: Pcb): Program<boolean> {
+function* wakeupWithoutRecheck(k: DragonKernel, p: Pcb, ctx: TaskContext): Program<boolean> {
   const irq: number = yield irqSave(here`wakeup`, 'save_and_disable_irq');
   yield readLock(p.schedInfo, here`wakeup`, 'inner_lock_read_irqsave()');
   const st: number = yield load(p.state, here`wakeup`, 'state()');
@@ -127,6 +129,7 @@ function* wakeupWithoutRecheck(k: DragonKernel, p: Pcb): Program<boolean> {
   const rq = k.rq(cpu);
   yield spinLock(rq.lock, here`wakeup`, 'rq.self_lock()');
   yield* k.fn.activateTask(k, rq, p);
+  yield* k.fn.checkPreemptCurrnet(k, rq, p, ctx);
   yield spinUnlock(rq.lock, here`wakeup`, 'rq guard dropped');
   yield irqRestore(irq, here`wakeup`, 'irq guard dropped');
   return true;

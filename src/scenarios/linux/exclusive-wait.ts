@@ -20,20 +20,37 @@ import { spin_lock_irqsave, spin_unlock_irqrestore } from '../../kernel/linux/lo
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
 import { here } from '../../model/source-ref.ts';
+import { TICK_BOUNDS, TICK_EACH, TICK_ONE } from './ptrace-common.ts';
 
 export default defineScenario({
   name: 'linux/exclusive-wait',
   summary: 'two exclusive waiters, two tokens each announced by wake_up(): does every token reach a consumer? (Linux 6.6)',
   cpus: 2,
   invariants: ['no-lost-wakeup', 'runqueue-sane', 'lock-discipline', 'deadlock', 'legal-transition'],
-  bounds: 'no scheduler ticks or IPIs',
+  bounds: TICK_BOUNDS,
   variants: {
     'linux-6.6': {
       summary: '___wait_event(wq, take a token, TASK_UNINTERRUPTIBLE, exclusive) against tokens++; wake_up(wq), twice',
       source: 'linux-6.6 kernel/sched/wait.c:80-122 __wake_up_common, 310-343 prepare_to_wait_event',
       expect: [
-        { cpus: 1, verdict: 'holds' },
-        { cpus: 2, verdict: 'holds' },
+        {
+          cpus: 1,
+          irq: TICK_ONE,
+          verdict: 'holds',
+          why: 'one CPU, one tick: no consumer is inside its window when the other runs',
+        },
+        {
+          cpus: 2,
+          verdict: 'holds',
+          why: 'no ticks: P runs on CPU0 only once C1 sleeps there, so C1 never runs between the two wake_ups (with a tick, see the next row)',
+        },
+        {
+          cpus: 2,
+          irq: TICK_EACH,
+          verdict: 'violated',
+          invariant: 'no-lost-wakeup',
+          why: 'a tick lets the woken C1 run before P goes on; C2, never woken, takes that token (its condition, between prepare_to_wait_event and finish_wait), C1 queues again behind it; the second wake_up finds C2 first, still TASK_UNINTERRUPTIBLE, and its try_to_wake_up succeeds (ttwu_runnable), so it spends nr_exclusive on C2 and C1 sleeps with a token left: the 6.6 code, with an exclusive waiter that takes the condition without being woken',
+        },
       ],
     },
     'wake-counts-running': {

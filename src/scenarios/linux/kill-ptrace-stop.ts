@@ -37,7 +37,7 @@ import { registerSigkillKills } from '../../kernel/linux/signal-invariants.ts';
 import { script, setupPtrace } from '../../kernel/linux/user.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
-import { PTRACE_INVARIANTS, stoppedAtEnd, waitReportReady } from './ptrace-common.ts';
+import { PTRACE_INVARIANTS, stoppedAtEnd, TICK_BOUNDS, TICK_ONE, waitReportReady } from './ptrace-common.ts';
 
 /** include/uapi/linux/ptrace.h:151 PTRACE_O_TRACEEXEC (1 << PTRACE_EVENT_EXEC) */
 const PTRACE_O_TRACEEXEC = 1 << 4;
@@ -47,14 +47,14 @@ export default defineScenario({
   summary: 'SIGKILL from a third task against a tracee entering or in a ptrace stop: it must die (Linux 6.6)',
   cpus: 2,
   invariants: [...PTRACE_INVARIANTS, 'sigkill-kills', 'tracee-finished'],
-  bounds: 'no scheduler ticks or IPIs',
+  bounds: TICK_BOUNDS,
   variants: {
     'linux-6.6': {
       summary: 'tracer: SEIZE(TRACEEXEC); waitpid — child: execve → PTRACE_EVENT_EXEC stop — killer: kill(child, SIGKILL)',
       source:
         'linux-6.6 kernel/signal.c:2266-2341 ptrace_stop, complete_signal; include/linux/sched/signal.h:450-457 signal_wake_up',
       expect: [
-        { cpus: 1, verdict: 'holds' },
+        { cpus: 1, irq: TICK_ONE, verdict: 'holds' },
         {
           cpus: 2,
           verdict: 'holds',
@@ -69,6 +69,13 @@ export default defineScenario({
           cpus: 1,
           verdict: 'holds',
           why: 'one CPU, no ticks: the killer runs only once the child sleeps (for the flag or in its stop), where signal_wake_up(fatal) wakes it',
+        },
+        {
+          cpus: 1,
+          irq: TICK_ONE,
+          verdict: 'violated',
+          invariant: 'no-stuck-traced',
+          why: 'one CPU and one tick are enough: the tick lets the killer in before ptrace_notify takes the siglock (3 executions)',
         },
         {
           cpus: 2,

@@ -4,6 +4,21 @@ import type { SleepCondition } from '../../kernel/linux/invariants.ts';
 import type { LinuxTask } from '../../kernel/linux/objects.ts';
 import type { MachineView } from '../../model/types.ts';
 
+/**
+ * The interrupt bounds of the ptrace scenarios: no reschedule IPIs, and the
+ * scheduler tick (tick@cpuN: scheduler_tick → resched_curr when another task
+ * is runnable, preemption at irq exit) off unless a row turns it on. A 2-CPU
+ * "holds" with every interrupt off says nothing of a preemption inside the
+ * race window, so the rows that can afford it allow one tick on each CPU
+ * (TICK_EACH); the others say why not.
+ */
+export const TICK_BOUNDS =
+  'no reschedule IPIs; the scheduler tick on each CPU (tick@cpuN) only where the row says tick@cpuN=1 (one tick on each CPU)';
+/** An expectation row's budgets: one scheduler tick on each CPU. */
+export const TICK_EACH = { 'tick@cpuN': 1 } as const;
+/** The same on one CPU (the short form tick@cpuN is for two CPUs or more). */
+export const TICK_ONE = { 'tick@cpu0': 1 } as const;
+
 export const PTRACE_INVARIANTS: readonly string[] = [
   'no-stuck-traced',
   'no-lost-wakeup',

@@ -89,10 +89,10 @@ const BUGS: readonly LinuxBug[] = [
 /** the variants whose shell waits for the continue (WUNTRACED | WCONTINUED) after its SIGCONT */
 const WCONT = new Set(['wcontinued', 'cld-continued-not-notified', 'sigcont-no-stop-continued']);
 /** their rows' interrupt budgets: one tick per CPU, no reschedule IPIs (see the header) */
-const TICK_1 = { ipi0: 0 } as const;
-const TICK_2 = { ipi0: 0, ipi1: 0 } as const;
+const TICK_1 = { 'ipi@cpu0': 0 } as const;
+const TICK_2 = { 'ipi@cpuN': 0 } as const;
 /** no interrupts at all: the 2-CPU wcontinued row the suite can afford */
-const NO_IRQ_2 = { tick0: 0, ipi0: 0, tick1: 0, ipi1: 0 } as const;
+const NO_IRQ_2 = { 'tick@cpuN': 0, 'ipi@cpuN': 0 } as const;
 
 export default defineScenario({
   name: 'linux/stop-cont',

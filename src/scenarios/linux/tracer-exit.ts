@@ -26,24 +26,25 @@ import { registerPtraceInvariants } from '../../kernel/linux/ptrace-invariants.t
 import { script, setupPtrace } from '../../kernel/linux/user.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
-import { PTRACE_INVARIANTS, stoppedAtEnd } from './ptrace-common.ts';
+import { PTRACE_INVARIANTS, stoppedAtEnd, TICK_BOUNDS, TICK_EACH, TICK_ONE } from './ptrace-common.ts';
 
 export default defineScenario({
   name: 'linux/tracer-exit',
   summary: 'the tracer exits while its tracee enters ptrace_stop on another CPU (Linux 6.6, and the 5.18 order)',
   cpus: 2,
   invariants: PTRACE_INVARIANTS,
-  bounds: 'no scheduler ticks or IPIs',
+  bounds: TICK_BOUNDS,
   variants: {
     'linux-6.6': {
       summary: 'ptrace_stop bails out under siglock when ->ptrace is gone; __ptrace_unlink wakes a traced tracee',
       source: 'linux-6.6 kernel/signal.c:2266-2341 ptrace_stop; kernel/ptrace.c:117-172 __ptrace_unlink',
       expect: [
-        { cpus: 1, verdict: 'holds' },
+        { cpus: 1, irq: TICK_ONE, verdict: 'holds' },
         {
           cpus: 2,
+          irq: TICK_EACH,
           verdict: 'holds',
-          why: 'every window ends with the tracee running: the bail-out under siglock, or the unlink waking it',
+          why: 'every window ends with the tracee running: the bail-out under siglock, or the unlink waking it; a tick on either CPU changes nothing',
         },
         { cpus: 3, verdict: 'holds', why: 'as on two CPUs, with the tracer and the tracee each on a CPU of their own' },
         { cpus: 2, memoryModel: 'tso', verdict: 'holds', why: 'x86-TSO store buffers on both CPUs: the same answer' },
@@ -53,11 +54,12 @@ export default defineScenario({
       summary: 'ptrace_stop in the 5.18 order: TASK_TRACED first, ->ptrace tested under tasklist_lock only',
       source: 'linux-5.18 kernel/signal.c ptrace_stop',
       expect: [
-        { cpus: 1, verdict: 'holds' },
+        { cpus: 1, irq: TICK_ONE, verdict: 'holds' },
         {
           cpus: 2,
+          irq: TICK_EACH,
           verdict: 'holds',
-          why: 'TASK_TRACED is set before the ->ptrace test under tasklist_lock (read); the unlink holds it for writing: either the test sees the unlink, or the unlink sees TASK_TRACED and wakes the tracee',
+          why: 'TASK_TRACED is set before the ->ptrace test under tasklist_lock (read); the unlink holds it for writing: either the test sees the unlink, or the unlink sees TASK_TRACED and wakes the tracee (with a tick on each CPU too)',
         },
         { cpus: 3, verdict: 'holds', why: 'as on two CPUs' },
       ],

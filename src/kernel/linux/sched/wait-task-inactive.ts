@@ -6,9 +6,10 @@
  * The `while (task_on_cpu(rq, p)) cpu_relax()` spin is one blocking step
  * (enabled once p is off its CPU or has left the state; the !RT state test
  * is lockless). The one-tick sleep for a task still queued
- * (schedule_hrtimeout, 2366-2370) is abstracted: the retry comes at once.
+ * (schedule_hrtimeout, 2366-2370) is abstracted to a schedule() that keeps
+ * the caller runnable: whatever is queued on its CPU runs before the retry.
  */
-import { awaitCond, load, nop, type Program, spinLock, spinUnlock } from '../../../cpu/ops.ts';
+import { awaitCond, load, type Program, spinLock, spinUnlock } from '../../../cpu/ops.ts';
 import type { TaskContext } from '../../../model/types.ts';
 import type { LinuxKernel } from '../kernel.ts';
 import { raw_spin_lock_irqsave, raw_spin_unlock_irqrestore } from '../locking.ts';
@@ -59,7 +60,11 @@ export function* wait_task_inactive(k: LinuxKernel, ctx: TaskContext, p: LinuxTa
     if (!ncsw) return 0; // 2342-2343
     if (running) continue; // 2351-2354
     if (queued) {
-      yield nop(r(2369, F), 'set_current_state(TASK_UNINTERRUPTIBLE); schedule_hrtimeout(1 tick) (abstracted: retry at once)');
+      // 2366-2370: set_current_state(TASK_UNINTERRUPTIBLE); schedule_hrtimeout(&to, HRTIMER_MODE_REL_HARD), a
+      // one-tick sleep that its hrtimer ends. No hrtimer is modelled: the caller stays TASK_RUNNING and calls
+      // schedule(), so p — preempted before its own schedule(), still queued, maybe on this very CPU — runs before
+      // the retry, as it does while the caller sleeps. (Retrying at once spun forever when p shared the CPU.)
+      yield* k.fn.schedule(k, ctx);
       continue;
     }
     return ncsw; // 2378-2381
