@@ -68,13 +68,20 @@ function runRow(job: BenchJob): BenchRow {
     peakMB: peakMB(),
     ...(r.trace ? { traceSteps: r.trace.stats.steps, tracePreemptions: r.trace.stats.preemptions } : {}),
     states: search.states,
+    stored: search.storedStates ?? null,
     steps: search.steps,
     stepsPerState: search.states ? search.steps / search.states : null,
-    bytesPerState: search.states && search.stateBytes !== undefined ? search.stateBytes / search.states : null,
+    bytesPerState: bytesPer(search.storedStates ?? search.states, search.stateBytes),
+    bytesPerExplored: bytesPer(search.states, search.stateBytes),
     collisionProbability: search.collisionProbability ?? null,
     ...(job.long ? { long: true } : {}),
     ...(job.spinModel ? spinColumns(job.spinModel) : {}),
   };
+}
+
+/** bytes of the visited set per state (of those kept, or explored) */
+function bytesPer(states: number | null, bytes: number | undefined): number | null {
+  return states && bytes !== undefined ? bytes / states : null;
 }
 
 function spinColumns(model: string): { spinMs: number; spinStates?: number; spinFinished: boolean } {

@@ -50,14 +50,17 @@ export interface BenchRow {
   readonly peakMB: number;
   readonly traceSteps?: number;
   readonly tracePreemptions?: number;
-  /** distinct states the search stored */
+  /** states the search explored (StateStore: each arrival at a state not found kept) */
   readonly states?: number | null;
+  /** states it kept in its visited set */
+  readonly stored?: number | null;
   /** steps taken */
   readonly steps?: number;
   /** steps taken per stored state (a search that never replays approaches 1) */
   readonly stepsPerState?: number | null;
-  /** bytes the visited-state set held per state */
+  /** bytes the visited-state set held per state kept, and per state explored */
   readonly bytesPerState?: number | null;
+  readonly bytesPerExplored?: number | null;
   /** probability that two stored states shared a 64-bit fingerprint */
   readonly collisionProbability?: number | null;
   /** the row is marked long (run by `check --all`, not by the default table) */

@@ -66,7 +66,7 @@ describe('status line', () => {
       ],
       { encoding: 'utf8' },
     );
-    expect(text.stdout).toMatch(/stopped by --max-executions \(50 executions, \d+ states, \d+ steps, deepest \d+/);
+    expect(text.stdout).toMatch(/stopped by --max-executions \(50 executions, \d+ states \(\d+ kept\), \d+ steps, deepest \d+/);
   });
 });
 

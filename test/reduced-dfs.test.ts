@@ -88,6 +88,38 @@ describe('the reduced stateful dfs against the plain one', () => {
     );
   });
 
+  it('keeping only the states whose subtree took at least 0, 1, 3 or 8 steps (from the start, or past 5 kept), reaches exactly the same end states', () => {
+    fc.assert(
+      fc.property(modelSpec, fc.constantFrom(0, 1, 3, 8), fc.constantFrom(0, 5), (spec, storeMinSteps, keepAllBelow) => {
+        const full = sorted(plainEnds(buildSpec(spec)));
+        expect(sorted(reducedEnds(buildSpec(spec), { storeMinSteps, keepAllBelow }))).toEqual(full);
+        expect(sorted(reducedEnds(buildSpec(spec), { storeMinSteps, keepAllBelow, blocks: false }))).toEqual(full);
+      }),
+      { seed: 20261206, numRuns: 120 },
+    );
+  });
+
+  it('keeps fewer states the larger the subtree it asks for, and explores at least as many', () => {
+    let fewer = 0;
+    fc.assert(
+      fc.property(modelSpec, (spec) => {
+        const run = (storeMinSteps: number, keepAllBelow: number) =>
+          explore(new Machine(buildSpec(spec), { invariants: ['livelock'] }), new ReducedDfs({ storeMinSteps, keepAllBelow }));
+        const all = run(0, 0);
+        const some = run(4, 0);
+        // by default a search this small keeps every state
+        const small = run(4, 1 << 16);
+        expect([small.states, small.storedStates, small.steps]).toEqual([all.states, all.storedStates, all.steps]);
+        expect(some.storedStates).toBeLessThanOrEqual(all.storedStates as number);
+        expect(some.states).toBeGreaterThanOrEqual(all.states as number);
+        expect(some.steps).toBeGreaterThanOrEqual(all.steps);
+        if ((some.storedStates as number) < (all.storedStates as number)) fewer++;
+      }),
+      { seed: 11, numRuns: 60 },
+    );
+    expect(fewer).toBeGreaterThan(10);
+  });
+
   it('reaches exactly the end states on random mixes of critical sections and unprotected accesses', () => {
     fc.assert(
       fc.property(mixSpec, (programs) => {
@@ -97,14 +129,15 @@ describe('the reduced stateful dfs against the plain one', () => {
     );
   });
 
-  it('with sleep sets alone and exact keys, stores exactly the states the plain search reaches (the revisit rule)', () => {
+  it('with sleep sets alone and exact keys, keeping every state, explores exactly the states the plain search reaches (the revisit rule)', () => {
     fc.assert(
       fc.property(modelSpec, (spec) => {
         const sleep = explore(
           new Machine(buildSpec(spec), { invariants: ['livelock'] }),
-          new ReducedDfs({ blocks: false, exact: true }),
+          new ReducedDfs({ blocks: false, exact: true, storeMinSteps: 0 }),
         );
         expect(sleep.states).toBe(plainBranchStates(buildSpec(spec)));
+        expect(sleep.storedStates).toBeLessThanOrEqual(sleep.states as number);
       }),
       { seed: 6, numRuns: 60 },
     );

@@ -103,7 +103,7 @@ describe('signals and checkpoints', () => {
     r.p.kill('SIGTERM');
     expect(await r.done).toBe(143);
     expect(r.out()).toMatch(
-      /bench\/sleep-wake \[fixed\] on 6 CPUs \(dfs\): incomplete\n {2}incomplete: interrupted \(\d+ executions, \d+ states, \d+ steps, deepest \d+/,
+      /bench\/sleep-wake \[fixed\] on 6 CPUs \(dfs\): incomplete\n {2}incomplete: interrupted \(\d+ executions, \d+ states \(\d+ kept\), \d+ steps, deepest \d+/,
     );
     expect(r.err()).toContain('this search was not split into slices, so it cannot be resumed');
   }, 300_000);

@@ -612,7 +612,9 @@ export interface CheckResult {
   readonly stoppedBy?: StopReason;
   readonly coverage?: string;
   readonly executions: number;
+  /** states explored (a state not kept counts again each time it is reached again), and how many were kept */
   readonly states: number | null;
+  readonly statesKept?: number;
   readonly steps: number;
   /** the counterexample's trace file, its steps and preemptions */
   readonly trace?: string;
@@ -647,6 +649,7 @@ export function jsonOf(o: Outcome, tableFlags: CheckFlags, table: boolean): Chec
     ...(r.coverage ? { coverage: r.coverage } : {}),
     executions: r.executions,
     states: r.states,
+    ...(r.storedStates !== undefined ? { statesKept: r.storedStates } : {}),
     ...(r.collisionProbability !== undefined ? { collisionProbability: r.collisionProbability } : {}),
     steps: r.steps,
     ...(o.tracePath ? { trace: o.tracePath, traceSteps: o.traceStats?.steps, tracePreemptions: o.traceStats?.preemptions } : {}),
@@ -811,7 +814,8 @@ function renderOne(o: Outcome, tableFlags: CheckFlags): string {
   out.push(
     `${j.scenario.name} [${j.variant}] on ${j.cpus} CPU${j.cpus > 1 ? 's' : ''} (${strategyText(f)}${only}): ${r.verdict}`,
   );
-  const counts = `${r.executions} executions${r.states !== null ? `, ${r.states} states` : ''}, ${r.steps} steps, deepest ${r.maxDepth}, ${ms(r.elapsedMs)}`;
+  const kept = r.storedStates !== undefined ? ` (${r.storedStates} kept)` : '';
+  const counts = `${r.executions} executions${r.states !== null ? `, ${r.states} states${kept}` : ''}, ${r.steps} steps, deepest ${r.maxDepth}, ${ms(r.elapsedMs)}`;
   const fp =
     r.collisionProbability !== undefined
       ? `  states told apart by 64-bit fingerprint: probability that two were taken for one ≤ ${r.collisionProbability.toExponential(1)} (--exact-states for exact keys)`

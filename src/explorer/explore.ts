@@ -33,17 +33,23 @@ export interface SearchResult {
   readonly executions: number;
   readonly steps: number;
   readonly maxDepth: number;
-  /** distinct states, when the strategy remembers them */
+  /**
+   * states explored, when the strategy remembers states: each arrival at a
+   * state not found among those it keeps (a state it did not keep counts
+   * again each time it is reached again)
+   */
   readonly states: number | null;
+  /** states kept in the visited set, when fewer may be kept than explored */
+  readonly storedStates?: number;
   /** why the search stopped early, when incomplete (`max-steps`: some executions were cut at --max-steps) */
   readonly stoppedBy: StopReason | null;
   readonly elapsedMs: number;
   /** what a search that found nothing covered, for strategies that are not a proof */
   readonly coverage: string | null;
   /**
-   * For a search that tells states apart by 64-bit fingerprint: the
-   * probability that two of the states it stored shared one (so that one
-   * may have gone unexplored), as TLC reports it.
+   * For a search that tells states apart by 64-bit fingerprint: a bound
+   * on the probability that a state was taken for a stored one that shares
+   * its fingerprint (so that it may have gone unexplored), as TLC reports it.
    */
   readonly collisionProbability?: number;
   /** bytes the visited-state set held, when known */

@@ -219,12 +219,14 @@ export function mergeSlices(
   let steps = 0;
   let maxDepth = 0;
   let states: number | null = null;
+  let stored: number | undefined;
   let cut: SearchResult['stoppedBy'] = null;
   const sum = (r: SliceResult) => {
     executions += r.executions;
     steps += r.steps;
     maxDepth = Math.max(maxDepth, r.maxDepth);
     if (r.states !== null) states = (states ?? 0) + r.states;
+    if (r.storedStates !== undefined) stored = (stored ?? 0) + r.storedStates;
   };
   const done = (verdict: SearchVerdict, rest: Partial<SearchResult>): SearchResult => ({
     verdict,
@@ -234,6 +236,7 @@ export function mergeSlices(
     steps,
     maxDepth,
     states,
+    ...(stored !== undefined ? { storedStates: stored } : {}),
     stoppedBy: null,
     elapsedMs,
     coverage: null,

@@ -9,6 +9,17 @@ import type { Machine } from '../model/machine.ts';
  */
 export interface StateStore {
   visit(m: Machine, value: number): number;
+  /**
+   * Looks up the machine's current state without adding it: its stored
+   * value, or -1. The state's identity is kept in lastA/lastB/lastKey (for
+   * a later `add`); `update` then changes a found entry's value.
+   */
+  find(m: Machine): number;
+  readonly lastA: number;
+  readonly lastB: number;
+  readonly lastKey: string;
+  /** Adds a state by the identity `find` gave (absent from the store). */
+  add(a: number, b: number, key: string, value: number): void;
   update(value: number): void;
   readonly size: number;
   /** bytes the store holds, when known */
@@ -23,9 +34,22 @@ export class FingerprintStore implements StateStore {
   readonly exact = false;
   private readonly set = new FingerprintSet();
 
+  lastA = 0;
+  lastB = 0;
+  readonly lastKey = '';
+
   visit(m: Machine, value: number): number {
     m.fingerprint();
     return this.set.visit(m.fpA, m.fpB, value);
+  }
+  find(m: Machine): number {
+    m.fingerprint();
+    this.lastA = m.fpA;
+    this.lastB = m.fpB;
+    return this.set.lookup(m.fpA, m.fpB);
+  }
+  add(a: number, b: number, _key: string, value: number): void {
+    this.set.add(a, b, value);
   }
   update(value: number): void {
     this.set.update(value);
@@ -56,7 +80,19 @@ export class ExactStore implements StateStore {
   readonly exact = true;
   readonly bytes = null;
   private readonly map = new Map<string, number>();
-  private lastKey = '';
+  lastKey = '';
+  readonly lastA = 0;
+  readonly lastB = 0;
+
+  find(m: Machine): number {
+    const key = m.stateKey();
+    this.lastKey = key;
+    return this.map.get(key) ?? -1;
+  }
+  add(_a: number, _b: number, key: string, value: number): void {
+    if (this.map.size >= EXACT_STATE_LIMIT) throw tooManyExactStates();
+    this.map.set(key, value);
+  }
 
   visit(m: Machine, value: number): number {
     const key = m.stateKey();

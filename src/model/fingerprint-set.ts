@@ -67,7 +67,41 @@ export class FingerprintSet {
     }
   }
 
-  /** Sets the value of the entry the last `visit` found or added. */
+  /** The value stored with fingerprint (a, b), or -1 when absent (nothing is added); `update` then changes a found entry's value. */
+  lookup(a: number, b: number): number {
+    if (a === 0 && b === 0) a = 1;
+    const t = this.table;
+    const cap = this.capacity;
+    let i = slotOf(b, cap);
+    for (;;) {
+      const o = i * 3;
+      const sa = t[o] as number;
+      const sb = t[o + 1] as number;
+      if (sa === a && sb === b) {
+        this.last = i;
+        return t[o + 2] as number;
+      }
+      if (sa === 0 && sb === 0) return -1;
+      i = i + 1 === cap ? 0 : i + 1;
+    }
+  }
+
+  /** Adds fingerprint (a, b), which must be absent, with `value` (≥ 0). */
+  add(a: number, b: number, value: number): void {
+    if (a === 0 && b === 0) a = 1;
+    const t = this.table;
+    const cap = this.capacity;
+    let i = slotOf(b, cap);
+    while ((t[i * 3] as number) !== 0 || (t[i * 3 + 1] as number) !== 0) i = i + 1 === cap ? 0 : i + 1;
+    t[i * 3] = a;
+    t[i * 3 + 1] = b;
+    t[i * 3 + 2] = value;
+    this.count++;
+    this.last = -1;
+    if (this.count * 4 > cap * 3) this.grow();
+  }
+
+  /** Sets the value of the entry the last `visit` or `lookup` found or added. */
   update(value: number): void {
     this.table[this.last * 3 + 2] = value;
   }

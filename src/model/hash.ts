@@ -54,11 +54,11 @@ export function cellB(addr: number, value: number): number {
 }
 
 /**
- * The probability that two of `n` distinct states share a 64-bit
- * fingerprint (the birthday bound n(n−1)/2 · 2⁻⁶⁴, as TLC reports it): the
- * chance that a fingerprinted search merged two states and so may have
- * skipped one.
+ * A bound on the probability that a fingerprinted search took a new state
+ * for a stored one (and so may have skipped it): each of `lookups` lookups
+ * compares one 64-bit fingerprint with at most `stored` others, each equal
+ * by chance with probability 2⁻⁶⁴ — TLC reports the same kind of figure.
  */
-export function collisionProbability(n: number): number {
-  return Math.min(1, (n * (n - 1)) / 2 / 2 ** 64);
+export function collisionProbability(lookups: number, stored: number): number {
+  return Math.min(1, (lookups * stored) / 2 ** 64);
 }
