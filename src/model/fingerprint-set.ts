@@ -38,33 +38,9 @@ export class FingerprintSet {
    * way `update` then changes the value of this entry.
    */
   visit(a: number, b: number, value: number): number {
-    if (a === 0 && b === 0) a = 1;
-    const t = this.table;
-    const cap = this.capacity;
-    let i = slotOf(b, cap);
-    for (;;) {
-      const o = i * 3;
-      const sa = t[o] as number;
-      const sb = t[o + 1] as number;
-      if (sa === 0 && sb === 0) {
-        t[o] = a;
-        t[o + 1] = b;
-        t[o + 2] = value;
-        this.count++;
-        if (this.count * 4 > cap * 3) {
-          this.grow();
-          this.last = this.find(a, b);
-        } else {
-          this.last = i;
-        }
-        return -1;
-      }
-      if (sa === a && sb === b) {
-        this.last = i;
-        return t[o + 2] as number;
-      }
-      i = i + 1 === cap ? 0 : i + 1;
-    }
+    const v = this.lookup(a, b);
+    if (v < 0) this.add(a, b, value);
+    return v;
   }
 
   /** The value stored with fingerprint (a, b), or -1 when absent (nothing is added); `update` then changes a found entry's value. */
@@ -86,7 +62,7 @@ export class FingerprintSet {
     }
   }
 
-  /** Adds fingerprint (a, b), which must be absent, with `value` (≥ 0). */
+  /** Adds fingerprint (a, b), which must be absent, with `value` (≥ 0); `update` then changes its value. */
   add(a: number, b: number, value: number): void {
     if (a === 0 && b === 0) a = 1;
     const t = this.table;
@@ -97,8 +73,12 @@ export class FingerprintSet {
     t[i * 3 + 1] = b;
     t[i * 3 + 2] = value;
     this.count++;
-    this.last = -1;
-    if (this.count * 4 > cap * 3) this.grow();
+    if (this.count * 4 > cap * 3) {
+      this.grow();
+      this.last = this.find(a, b);
+    } else {
+      this.last = i;
+    }
   }
 
   /** Sets the value of the entry the last `visit` or `lookup` found or added. */
