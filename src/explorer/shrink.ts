@@ -20,10 +20,11 @@ function fastCheck(): typeof fcModule {
  *    the schedule we started from. Local shrinking alone cannot do this
  *    step: removing one preemption usually needs several picks to change
  *    together.
- * 2. Fewest steps, by fast-check (below), from that hit and from the
- *    schedule found; the better of the two is the result. So the result is
- *    the same whatever found the violation, unless the budget ran out or
- *    the found schedule shrinks to something strictly better.
+ * 2. Fewest steps, by fast-check (below), from that hit. The schedule
+ *    found is shrunk too only when the hit did not take fewer preemptions
+ *    (or the budget ran out before a hit); the better of the two is the
+ *    result. So a schedule found with more preemptions than needed always
+ *    shrinks to the same trace, whatever search found it.
  *
  * For fast-check a schedule is written as a list of picks, one per step: pick 0 is "the choice that ran last, if it can go on (else the
  * lowest enabled one)", pick i > 0 the i-th of the other enabled choices in
@@ -128,15 +129,19 @@ export function shrinkSchedule(
   if (found.invariant !== invariant) {
     throw new Error(`shrinking: the schedule does not end in a violation of ${invariant} when replayed`);
   }
-  let best = shrinkSteps(m, found, invariant, run, rebase);
   const hit = fewestPreemptions(m, invariant, found.preemptions, opts.searchBudget ?? SHRINK_SEARCH_BUDGET);
   tries += hit.executions;
+  let fromHit: Outcome | null = null;
   if (hit.schedule.length > 0) {
     const o = rebase(picksOf(m, hit.schedule));
-    if (o.invariant === invariant) {
-      const fromHit = shrinkSteps(m, o, invariant, run, rebase);
-      if (compare(fromHit, best) <= 0) best = fromHit;
-    }
+    if (o.invariant === invariant) fromHit = shrinkSteps(m, o, invariant, run, rebase);
+  }
+  // The bounded search went through every schedule with fewer preemptions than its hit:
+  // when the schedule found has more, shrinking it could at best tie the hit's count.
+  let best = fromHit;
+  if (best === null || found.preemptions <= best.preemptions) {
+    const fromFound = shrinkSteps(m, found, invariant, run, rebase);
+    if (best === null || compare(fromFound, best) < 0) best = fromFound;
   }
   return {
     schedule: best.schedule,
