@@ -35,7 +35,7 @@ import { type Column, column, formatColumns, optionalColumn } from './columns.ts
 import { EXIT, UsageError } from './errors.ts';
 import { StatusLine } from './progress.ts';
 import { type ReportRow, renderReport, writeReport } from './report.ts';
-import { rowsCanRunInWorkers, runRowsInWorkers } from './row-pool.ts';
+import { RowsOutOfMemory, rowsCanRunInWorkers, runRowsInWorkers } from './row-pool.ts';
 import { checkInvariants, checkVariant } from './scenario-select.ts';
 import { checkSlicing, parseShardOption, runShard } from './shard.ts';
 
@@ -153,7 +153,13 @@ export async function checkCommand(names: string[], flags: CheckInput): Promise<
   let outcomes: Outcome[] = [];
   let notRun = 0;
   if (threads > 1) {
-    ({ outcomes, notRun } = await runRowsInWorkers(jobs, f, threads));
+    try {
+      ({ outcomes, notRun } = await runRowsInWorkers(jobs, f, threads));
+    } catch (e) {
+      if (!(e instanceof RowsOutOfMemory)) throw e;
+      process.stderr.write(`ptrace-mc: ${e.message}\n`);
+      return EXIT.incomplete;
+    }
   } else {
     for (const j of jobs) {
       outcomes.push(runJob(j, f, { row: outcomes.length + 1, of: jobs.length }));

@@ -19,6 +19,11 @@ export type RowDone =
   | { readonly index: number; readonly outcome: Omit<Outcome, 'job'> }
   | { readonly index: number; readonly error: string };
 
+const OUT_OF_MEMORY = 'the search ran out of memory before its memory check stopped it (give it --max-memory)';
+
+/** A row's thread ran out of heap: the command ends with this message and exit status 3, as for one search. */
+export class RowsOutOfMemory extends Error {}
+
 /** The worker script, always the compiled one under dist/ (also when this module runs from the TypeScript sources, as in the tests). */
 function workerScript(): string {
   const here = import.meta.url;
@@ -81,12 +86,17 @@ export async function runRowsInWorkers(
         feed();
       });
       worker.on('error', (e) => {
-        failure ??= e.message.split('\n')[0] ?? 'a worker thread failed';
+        // as the launcher says it when the one search thread runs out of memory
+        failure ??=
+          (e as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY'
+            ? OUT_OF_MEMORY
+            : (e.message.split('\n')[0] ?? 'a worker thread failed');
       });
       worker.on('exit', () => resolve());
       feed();
     });
   await Promise.all(Array.from({ length: threads }, runThread));
+  if (failure === OUT_OF_MEMORY) throw new RowsOutOfMemory(failure);
   if (failure !== null) throw new Error(failure);
   const outcomes = results.filter((o): o is Outcome => o !== undefined);
   return { outcomes, notRun: jobs.length - outcomes.length };
