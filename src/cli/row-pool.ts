@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { interruptFlagBuffer, interruptSignal } from '../explorer/limits.ts';
 import { sourceOf } from '../load/source.ts';
 import type { CheckFlags, Job, Outcome } from './check.ts';
+import { RowsOutOfMemory } from './errors.ts';
 
 /** A row of a table as plain data (it crosses into a worker thread): the job without its scenario, and where to find that. */
 export interface RowTask {
@@ -20,9 +21,6 @@ export type RowDone =
   | { readonly index: number; readonly error: string };
 
 const OUT_OF_MEMORY = 'the search ran out of memory before its memory check stopped it (give it --max-memory)';
-
-/** A row's thread ran out of heap: the command ends with this message and exit status 3, as for one search. */
-export class RowsOutOfMemory extends Error {}
 
 /** The worker script, always the compiled one under dist/ (also when this module runs from the TypeScript sources, as in the tests). */
 function workerScript(): string {
