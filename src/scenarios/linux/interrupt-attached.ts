@@ -42,7 +42,7 @@ export default defineScenario({
         },
         {
           cpus: 3,
-          irq: { 'tick@cpuN': 1 },
+          irq: TICK_EACH,
           verdict: 'holds',
           why: 'as on two CPUs, with a tick on every CPU and a woken task free to land on the idle third CPU (1.5M states, 3.7M steps)',
         },
