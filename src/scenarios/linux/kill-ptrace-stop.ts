@@ -60,6 +60,13 @@ export default defineScenario({
           verdict: 'holds',
           why: 'ptrace_stop tests for SIGKILL under siglock before TASK_TRACED; after that, signal_wake_up(fatal) clears JOBCTL_TRACED and wakes __TASK_TRACED',
         },
+        {
+          cpus: 2,
+          memoryModel: 'tso',
+          verdict: 'holds',
+          long: true,
+          why: 'x86-TSO: 2.96M states (2.5× the sc row), 11 s at load 4 on the 2-core machine',
+        },
       ],
     },
     'ptrace-stop-ignores-sigkill': {
