@@ -34,6 +34,7 @@ export default defineScenario({
         { cpus: 1, verdict: 'holds' },
         { cpus: 2, verdict: 'holds' },
         { cpus: 3, verdict: 'holds', why: 'a woken task may land on the idle third CPU; ticks as on two' },
+        { cpus: 2, memoryModel: 'tso', verdict: 'holds', why: 'x86-TSO store buffers on both CPUs: the same answer' },
       ],
     },
     'wnothread-always': {
