@@ -53,7 +53,7 @@ export default defineScenario({
           memoryModel: 'tso',
           verdict: 'holds',
           long: true,
-          why: 'x86-TSO: 10.4M states, 30.0M steps; 6.7 min under nice -n 19 at load 10-24 on the 2-core machine (54 s of CPU)',
+          why: 'x86-TSO: 10.4M states, 30.0M steps; 6.7 min under nice -n 19 at load 10-24 on the 2-core machine (54 s of CPU). No tick: the tick-free TSO search is long already',
         },
         {
           cpus: 3,
