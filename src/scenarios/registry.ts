@@ -37,6 +37,7 @@ const BUILTINS: readonly (readonly [string, () => Promise<ScenarioDef>])[] = [
   ['linux/wake-migrate', async () => (await import('./linux/wake-migrate.ts')).default],
   ['linux/interrupt-attached', async () => (await import('./linux/interrupt-attached.ts')).default],
   ['linux/two-reapers', async () => (await import('./linux/two-reapers.ts')).default],
+  ['linux/attach-stopped', async () => (await import('./linux/attach-stopped.ts')).default],
   ['dragonos/c1-siginfo-trylock', async () => (await import('./dragonos/c1-siginfo-trylock.ts')).default],
   ['dragonos/c2-irq-enable', async () => (await import('./dragonos/c2-irq-enable.ts')).default],
   ['dragonos/c3-detach-wakeup', async () => (await import('./dragonos/c3-detach-wakeup.ts')).default],
