@@ -32,6 +32,19 @@ describe('--jobs: the rows of a table on several threads', () => {
     expect(filesUnder(join(dir, 'two'))).toEqual(traces);
   });
 
+  it('--compare: the same tables and the same trace files for one thread and two', () => {
+    const dir = userProject({});
+    const args = ['check', 'demo/lost-wakeup', 'linux/sleep-wake', '--compare'];
+    const one = ptraceMc([...args, '--jobs', '1', '--out-dir', 'one'], dir);
+    const two = ptraceMc([...args, '--jobs', '2', '--out-dir', 'two'], dir);
+    expect([one.code, two.code]).toEqual([0, 0]);
+    expect(one.out).toContain('linux/sleep-wake');
+    // the time column differs run to run; everything else is the same
+    const untimed = (out: string) => out.replaceAll('two/', 'one/').replace(/ +\d+\.\d\d$/gm, '');
+    expect(untimed(two.out)).toBe(untimed(one.out));
+    expect(filesUnder(join(dir, 'two'))).toEqual(filesUnder(join(dir, 'one')));
+  });
+
   it('more threads than the machine gives: one error line, exit status 2', () => {
     const r = ptraceMc(['check', 'demo/', '--jobs', '100000'], userProject({}));
     expect([r.code, r.out]).toEqual([2, '']);

@@ -107,6 +107,28 @@ describe('signals and checkpoints', () => {
     );
     expect(r.err()).toContain('this search was not split into slices, so it cannot be resumed');
   }, 300_000);
+
+  it('SIGINT to a table run on two threads: the rows done and the ones cut short, the count of rows not run, exit 130', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ptrace-mc-rows-'));
+    // the Linux group: hundreds of rows, minutes of work; each thread's status line comes after 5 s of a row
+    const r = start(['check', 'linux/', '--jobs', '2', '--json'], dir);
+    await until(() => r.err().includes('executions ('), 120_000, 'a status line');
+    const pid = r.p.pid as number;
+    r.p.kill('SIGINT');
+    expect(await r.done).toBe(130);
+    expect(alive(pid)).toBe(false);
+    const rows = r
+      .out()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { scenario: string; verdict: string; stoppedBy?: string });
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((row) => row.scenario.startsWith('linux/'))).toBe(true);
+    expect(rows.filter((row) => row.stoppedBy === 'interrupted').length).toBeGreaterThan(0);
+    const notRun = /ptrace-mc: interrupted: (\d+) of (\d+) searches not run/.exec(r.err());
+    expect(notRun).not.toBeNull();
+    expect(Number(notRun?.[1]) + rows.length).toBe(Number(notRun?.[2]));
+  }, 300_000);
 });
 
 describe('checkpoint and resume: bad input', () => {

@@ -149,33 +149,44 @@ export async function checkCommand(names: string[], flags: CheckInput): Promise<
   }
   checkSlicing(f, jobs);
   if (f.shard !== undefined) return runShard(jobs[0] as Job, f);
-  const threads = rowThreads(f, table, jobs);
-  let outcomes: Outcome[] = [];
-  let notRun = 0;
-  if (threads > 1) {
-    ({ outcomes, notRun } = await runRowsInWorkers(jobs, f, threads));
-  } else {
-    for (const j of jobs) {
-      outcomes.push(runJob(j, f, { row: outcomes.length + 1, of: jobs.length }));
-      // interrupted (SIGINT, SIGTERM, SIGHUP): the rows done so far, and the interrupted one, are the partial result
-      if (interruptSignal() !== 0) break;
-    }
-    notRun = jobs.length - outcomes.length;
-  }
+  const { outcomes, notRun } = await runJobs(jobs, f, table);
   const code = printOutcomes(outcomes, f, table, t.skippedLong);
-  if (notRun > 0) {
-    process.stderr.write(`ptrace-mc: interrupted: ${notRun} of ${jobs.length} searches not run\n`);
-  }
+  noteNotRun(notRun, jobs.length);
   return code;
 }
 
 /**
- * How many threads run the rows: for a table, --jobs (default one per core)
+ * Runs the jobs, in order: on several threads (rowThreads) or here, one
+ * after another. Interrupted (SIGINT, SIGTERM, SIGHUP), no job is started:
+ * the outcomes are those of the jobs done and the ones cut short, in order,
+ * and notRun counts the rest. A thread out of heap throws RowsOutOfMemory.
+ */
+export async function runJobs(
+  jobs: readonly Job[],
+  f: CheckFlags,
+  rowsSideBySide: boolean,
+): Promise<{ outcomes: Outcome[]; notRun: number }> {
+  const threads = rowThreads(f, rowsSideBySide, jobs);
+  if (threads > 1) return runRowsInWorkers(jobs, f, threads);
+  const outcomes: Outcome[] = [];
+  for (const j of jobs) {
+    outcomes.push(runJob(j, f, { row: outcomes.length + 1, of: jobs.length }));
+    if (interruptSignal() !== 0) break;
+  }
+  return { outcomes, notRun: jobs.length - outcomes.length };
+}
+
+export function noteNotRun(notRun: number, of: number): void {
+  if (notRun > 0) process.stderr.write(`ptrace-mc: interrupted: ${notRun} of ${of} searches not run\n`);
+}
+
+/**
+ * How many threads run the rows: for a table or a comparison, --jobs (default one per core)
  * when the rows are several, each search is whole (no --workers slices) and
  * every scenario can be loaded again in a thread; otherwise one, here.
  */
-function rowThreads(f: CheckFlags, table: boolean, jobs: readonly Job[]): number {
-  if (!table || jobs.length < 2 || f.workers !== undefined || !rowsCanRunInWorkers(jobs)) return 1;
+function rowThreads(f: CheckFlags, rowsSideBySide: boolean, jobs: readonly Job[]): number {
+  if (!rowsSideBySide || jobs.length < 2 || f.workers !== undefined || !rowsCanRunInWorkers(jobs)) return 1;
   return Math.min(f.jobs ?? maxWorkers(), jobs.length);
 }
 

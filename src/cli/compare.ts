@@ -16,11 +16,12 @@ import {
   jobIrq,
   jsonOf,
   matches,
+  noteNotRun,
   type Outcome,
   parseIrqFlags,
   parseMemoryModelFlags,
   rowSearchOf,
-  runJob,
+  runJobs,
   sameNames,
   strategyText,
   writeOutcomeReport,
@@ -55,15 +56,24 @@ export async function compareCommand(names: string[], flags: CheckInput): Promis
   const mm = parseMemoryModelFlags(f);
   // every job is built (and its --irq checked) before any search runs
   const jobs = scenarios.map((s) => compareJobs(s, f, irq, flags.strategy === undefined, mm));
-  const total = jobs.flat().length;
-  let row = 0;
-  const tables = jobs.map((js) => js.map((j) => runJob(j, f, { row: ++row, of: total })));
+  const { outcomes, notRun } = await runJobs(jobs.flat(), f, true);
+  // back into one table per scenario (an interrupted run: the rows that ran)
+  let at = 0;
+  const tables = jobs.map((js) => {
+    const outs = outcomes.slice(at, at + js.length);
+    at += js.length;
+    return outs;
+  });
   if (f.json) {
     for (const o of tables.flat()) process.stdout.write(`${JSON.stringify(jsonOf(o, f, true))}\n`);
   } else {
-    process.stdout.write(tables.map((outs, i) => renderCompare(scenarios[i] as ScenarioDef, outs, f, irq)).join('\n'));
+    const shown = tables.flatMap((outs, i) =>
+      outs.length > 0 ? [renderCompare(scenarios[i] as ScenarioDef, outs, f, irq)] : [],
+    );
+    process.stdout.write(shown.join('\n'));
   }
   if (f.report !== undefined) writeOutcomeReport(tables.flat(), f, true);
+  noteNotRun(notRun, jobs.flat().length);
   return tables.flat().every(matches) ? EXIT.holds : EXIT.violated;
 }
 

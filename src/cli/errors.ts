@@ -3,6 +3,9 @@ import { readFileSync } from 'node:fs';
 /** Bad input from the user: printed as one line, exit status 2. */
 export class UsageError extends Error {}
 
+/** A row's thread ran out of heap: the command ends with this message and exit status 3, as for one search. */
+export class RowsOutOfMemory extends Error {}
+
 export const EXIT = { holds: 0, violated: 1, usage: 2, incomplete: 3 } as const;
 
 export function parseIntOption(name: string, min: number): (v: string) => number {

@@ -7,7 +7,7 @@ import { DEFAULT_STORE_BUFFER } from '../model/memory-model.ts';
 import type { CheckInput } from './check.ts';
 import type { CoverageFlags } from './coverage.ts';
 import { DEFAULT_MAX_EXECUTIONS_PER_ROW, FORMATS } from './defaults.ts';
-import { collect, EXIT, parseIntOption, UsageError } from './errors.ts';
+import { collect, EXIT, parseIntOption, RowsOutOfMemory, UsageError } from './errors.ts';
 import type { MergeFlags } from './shard.ts';
 
 // Each command's module is loaded when the command runs: `check` does not
@@ -235,6 +235,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       const msg = e.message.replace(/^error: /, '').split('\n')[0];
       process.stderr.write(`ptrace-mc: ${msg}\n`);
       return EXIT.usage;
+    }
+    // a row's thread out of heap: as the launcher says it of the one search thread
+    if (e instanceof RowsOutOfMemory) {
+      process.stderr.write(`ptrace-mc: ${e.message}\n`);
+      return EXIT.incomplete;
     }
     // a budget for a source the model lacks, from a file the commands did not check themselves
     if (

@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { interruptFlagBuffer, interruptSignal } from '../explorer/limits.ts';
 import { sourceOf } from '../load/source.ts';
 import type { CheckFlags, Job, Outcome } from './check.ts';
+import { RowsOutOfMemory } from './errors.ts';
 
 /** A row of a table as plain data (it crosses into a worker thread): the job without its scenario, and where to find that. */
 export interface RowTask {
@@ -18,6 +19,8 @@ export interface RowTask {
 export type RowDone =
   | { readonly index: number; readonly outcome: Omit<Outcome, 'job'> }
   | { readonly index: number; readonly error: string };
+
+const OUT_OF_MEMORY = 'the search ran out of memory before its memory check stopped it (give it --max-memory)';
 
 /** The worker script, always the compiled one under dist/ (also when this module runs from the TypeScript sources, as in the tests). */
 function workerScript(): string {
@@ -81,12 +84,17 @@ export async function runRowsInWorkers(
         feed();
       });
       worker.on('error', (e) => {
-        failure ??= e.message.split('\n')[0] ?? 'a worker thread failed';
+        // as the launcher says it when the one search thread runs out of memory
+        failure ??=
+          (e as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY'
+            ? OUT_OF_MEMORY
+            : (e.message.split('\n')[0] ?? 'a worker thread failed');
       });
       worker.on('exit', () => resolve());
       feed();
     });
   await Promise.all(Array.from({ length: threads }, runThread));
+  if (failure === OUT_OF_MEMORY) throw new RowsOutOfMemory(failure);
   if (failure !== null) throw new Error(failure);
   const outcomes = results.filter((o): o is Outcome => o !== undefined);
   return { outcomes, notRun: jobs.length - outcomes.length };

@@ -4,9 +4,8 @@ import type { ScenarioDef } from '../model/scenario.ts';
 import { ENGINE_INVARIANTS, type MachineView } from '../model/types.ts';
 import { type RaceStep, type RaceStory, raceStory } from './race-story.ts';
 import { choiceOf } from './record.ts';
-import { replayTrace } from './replay.ts';
-import { DEFAULT_MAX_STEPS, makeMachine } from './run.ts';
-import { type TraceFile, traceMemoryModelOf } from './trace.ts';
+import { replayTrace, traceMachine } from './replay.ts';
+import type { TraceFile } from './trace.ts';
 
 /** What one step touched, by cell name (CPU-local state and task contexts have names of their own). */
 export interface StepFootprint {
@@ -50,13 +49,8 @@ export interface TraceAnalysis {
  */
 export function analyzeTrace(s: ScenarioDef, t: TraceFile): TraceAnalysis {
   replayTrace(s, t);
-  const m = makeMachine(s, {
-    variant: t.variant,
-    cpus: t.options.cpus,
-    invariants: t.options.invariants,
-    maxSteps: t.options.maxSteps ?? DEFAULT_MAX_STEPS,
-    memoryModel: traceMemoryModelOf(t),
-  });
+  // the machine replay checked the trace on (its interrupt budgets included)
+  const m = traceMachine(s, t);
   const obs = new FootprintObserver(m);
   m.observer = obs;
   for (const label of t.schedule) m.step(choiceOf(m, label));

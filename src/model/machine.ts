@@ -346,7 +346,8 @@ export class Machine implements MachineView {
     if (this.tso) {
       for (let c = 0; c < this.cpuCount; c++) if ((this.cpus[c] as CpuState).sb.length > 0) out[n++] = this.drainBase + c;
     }
-    out.length = n;
+    // setting an array's length is a runtime call: only when it changes
+    if (out.length !== n) out.length = n;
     return n;
   }
 

@@ -68,6 +68,12 @@ export default defineScenario({
           why: 'the same with a tick on each CPU (623k executions, 14.4M states, 38.4M steps; 302 s under nice -n 19 at load 19-21 on the 2-core machine)',
         },
         {
+          cpus: 3,
+          verdict: 'holds',
+          long: true,
+          why: 'as on two CPUs, a woken task free to land on the idle third CPU: 23.3M states (10.0M kept), 62.2M steps; 346 s under nice at load 14-16 on the 2-core machine. No tick: with a tick each, two CPUs already take 14.4M states',
+        },
+        {
           cpus: 2,
           memoryModel: 'tso',
           verdict: 'holds',
@@ -97,6 +103,7 @@ export default defineScenario({
           invariant: 'no-stuck-traced',
           why: 'SIGKILL lands before ptrace_notify takes the siglock: the wakeup finds the child running, and it then stops with SIGKILL pending',
         },
+        { cpus: 3, verdict: 'violated', invariant: 'no-stuck-traced', why: 'the same on three CPUs' },
       ],
     },
   },
