@@ -74,11 +74,12 @@ export default defineScenario({
     const b = new ModelBuilder(cpus);
     const k = new LinuxKernel(b);
     if (variant === 'wait-uninterruptible') {
-      k.override(
-        'set_current_state',
-        (kk, ctx, state) => kk.base.set_current_state(kk, ctx, state === TASK_INTERRUPTIBLE ? TASK_UNINTERRUPTIBLE : state),
-        { within: 'do_wait' },
-      );
+      // both ways of setting the state (with and without the barrier): the bug is the state, not the barrier
+      const un = (state: number) => (state === TASK_INTERRUPTIBLE ? TASK_UNINTERRUPTIBLE : state);
+      k.override('set_current_state', (kk, ctx, state) => kk.base.set_current_state(kk, ctx, un(state)), { within: 'do_wait' });
+      k.override('__set_current_state', (kk, ctx, state) => kk.base.__set_current_state(kk, ctx, un(state)), {
+        within: 'do_wait',
+      });
     }
     const ret = b.layout.cell('P.waitpid', NOT_RETURNED);
     const status = b.layout.cell('P.status', 0);
