@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { check, load, nop, store } from '../src/cpu/ops.ts';
 import { explore } from '../src/explorer/explore.ts';
+import { runPicks } from '../src/explorer/pick-runs.ts';
 import { RandomStrategy } from '../src/explorer/random.ts';
 import { DEFAULT_MAX_STEPS, type RunOptions, runScenario } from '../src/explorer/run.ts';
-import { runPicks, shrinkSchedule } from '../src/explorer/shrink.ts';
+import { shrinkSchedule } from '../src/explorer/shrink.ts';
 import { Machine } from '../src/model/machine.ts';
 import { findScenario } from '../src/scenarios/index.ts';
 import { model } from './helpers.ts';

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { choiceLabel, choiceOf } from '../src/explorer/record.ts';
+import { choiceLabel } from '../src/explorer/record.ts';
 import { ReplayMismatch, replayTrace } from '../src/explorer/replay.ts';
 import { retrace } from '../src/explorer/retrace.ts';
-import { DEFAULT_MAX_STEPS, makeMachine } from '../src/explorer/run.ts';
 import { shrinkSchedule } from '../src/explorer/shrink.ts';
-import { parseTrace, traceMemoryModelOf } from '../src/explorer/trace.ts';
+import { parseTrace } from '../src/explorer/trace.ts';
 import { findScenario } from '../src/scenarios/index.ts';
 import { traceFiles } from './helpers.ts';
+import { traceMachine } from './trace-machine.ts';
 
 /** Every counterexample ever saved is replayed on every run: a regression test. */
 describe('every trace under traces/ reproduces its violation', () => {
@@ -48,19 +48,7 @@ describe('every trace under traces/ is already shrunk', () => {
   const short = traceFiles('traces').filter((f) => parseTrace(readFileSync(f, 'utf8'), f).steps.length <= SHRINK_CHECK_MAX_STEPS);
   for (const f of short) {
     it(f, () => {
-      const t = parseTrace(readFileSync(f, 'utf8'), f);
-      const s = findScenario(t.scenario);
-      if (!s) throw new Error(`scenario ${t.scenario} is missing`);
-      const m = makeMachine(s, {
-        variant: t.variant,
-        cpus: t.options.cpus,
-        invariants: t.options.invariants,
-        maxSteps: t.options.maxSteps ?? DEFAULT_MAX_STEPS,
-        memoryModel: traceMemoryModelOf(t),
-        // the interrupt budgets the trace was found under (a row's own), as replay builds the machine
-        ...(t.options.irq !== undefined ? { irq: t.options.irq } : {}),
-      });
-      const schedule = t.schedule.map((label) => choiceOf(m, label));
+      const { t, m, schedule } = traceMachine(f);
       const again = shrinkSchedule(m, schedule, t.violation.invariant);
       expect(again.schedule.map((c) => choiceLabel(m, c))).toEqual(t.schedule);
       expect(again.preemptions).toBe(t.stats.preemptions);

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { SearchResult, StopReason } from '../explorer/explore.ts';
-import { interruptSignal } from '../explorer/limits.ts';
+import { interruptSignal, maxWorkers } from '../explorer/limits.ts';
 import {
   DEFAULT_MAX_STEPS,
   type RunOptions,
@@ -35,6 +35,7 @@ import { type Column, column, formatColumns, optionalColumn } from './columns.ts
 import { EXIT, UsageError } from './errors.ts';
 import { StatusLine } from './progress.ts';
 import { type ReportRow, renderReport, writeReport } from './report.ts';
+import { rowsCanRunInWorkers, runRowsInWorkers } from './row-pool.ts';
 import { checkInvariants, checkVariant } from './scenario-select.ts';
 import { checkSlicing, parseShardOption, runShard } from './shard.ts';
 
@@ -71,6 +72,8 @@ export interface CheckFlags {
   json?: boolean;
   timing?: boolean;
   workers?: number;
+  /** --jobs: the rows of a table on this many threads at once (default: one per core) */
+  jobs?: number;
   shard?: string;
   shardOut?: string;
   /** keep the search's progress in this file (a sliced search), to go on with --resume */
@@ -146,17 +149,34 @@ export async function checkCommand(names: string[], flags: CheckInput): Promise<
   }
   checkSlicing(f, jobs);
   if (f.shard !== undefined) return runShard(jobs[0] as Job, f);
-  const outcomes: Outcome[] = [];
-  for (const j of jobs) {
-    outcomes.push(runJob(j, f, { row: outcomes.length + 1, of: jobs.length }));
-    // interrupted (SIGINT, SIGTERM, SIGHUP): the rows done so far, and the interrupted one, are the partial result
-    if (interruptSignal() !== 0) break;
+  const threads = rowThreads(f, table, jobs);
+  let outcomes: Outcome[] = [];
+  let notRun = 0;
+  if (threads > 1) {
+    ({ outcomes, notRun } = await runRowsInWorkers(jobs, f, threads));
+  } else {
+    for (const j of jobs) {
+      outcomes.push(runJob(j, f, { row: outcomes.length + 1, of: jobs.length }));
+      // interrupted (SIGINT, SIGTERM, SIGHUP): the rows done so far, and the interrupted one, are the partial result
+      if (interruptSignal() !== 0) break;
+    }
+    notRun = jobs.length - outcomes.length;
   }
   const code = printOutcomes(outcomes, f, table, t.skippedLong);
-  if (outcomes.length < jobs.length) {
-    process.stderr.write(`ptrace-mc: interrupted: ${jobs.length - outcomes.length} of ${jobs.length} searches not run\n`);
+  if (notRun > 0) {
+    process.stderr.write(`ptrace-mc: interrupted: ${notRun} of ${jobs.length} searches not run\n`);
   }
   return code;
+}
+
+/**
+ * How many threads run the rows: for a table, --jobs (default one per core)
+ * when the rows are several, each search is whole (no --workers slices) and
+ * every scenario can be loaded again in a thread; otherwise one, here.
+ */
+function rowThreads(f: CheckFlags, table: boolean, jobs: readonly Job[]): number {
+  if (!table || jobs.length < 2 || f.workers !== undefined || !rowsCanRunInWorkers(jobs)) return 1;
+  return Math.min(f.jobs ?? maxWorkers(), jobs.length);
 }
 
 /** Prints the outcomes as JSON lines, a table or one block each; returns the exit status. */

@@ -31,6 +31,12 @@ function parseWorkersOption(v: string): number {
   return n;
 }
 
+function parseJobsOption(v: string): number {
+  const n = parseIntOption('--jobs', 1)(v);
+  checkWorkers(n, '--jobs');
+  return n;
+}
+
 function program(setExit: (code: number) => void): Command {
   const p = new Command('ptrace-mc')
     .description('deterministic multi-core model checker for kernel ptrace paths')
@@ -113,6 +119,11 @@ function program(setExit: (code: number) => void): Command {
       '--workers <n>',
       'split the search into fixed slices by schedule prefix, searched on n threads (same result for every n)',
       parseWorkersOption,
+    )
+    .option(
+      '--jobs <n>',
+      'the rows of a table: run n at once, each on its own thread (default: one per core; same output for every n)',
+      parseJobsOption,
     )
     .option('--shard <i/n>', 'search only shard i of n of the slices and write a shard file for `merge`')
     .option('--shard-out <file>', 'where --shard writes its result (default <out-dir>/shard-i-of-n.json)')

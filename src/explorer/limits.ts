@@ -39,11 +39,11 @@ export function maxWorkers(): number {
   return Math.max(1, availableParallelism());
 }
 
-export function checkWorkers(n: number): void {
+export function checkWorkers(n: number, option = '--workers'): void {
   const max = maxWorkers();
   if (n > max) {
     throw new LimitError(
-      `--workers must be at most ${max}, the CPUs this machine gives the process (got ${n}); the result is the same for every number of workers`,
+      `${option} must be at most ${max}, the CPUs this machine gives the process (got ${n}); the result is the same for every number of threads`,
     );
   }
 }

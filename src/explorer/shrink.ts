@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type fcModule from 'fast-check';
 import type { Machine } from '../model/machine.ts';
 import { BoundedStrategy } from './bounded.ts';
+import { compare, type Outcome, PickRunner, pickOfChoice } from './pick-runs.ts';
 
 // fast-check is loaded when a counterexample is first shrunk, not with every command (a proof never needs it).
 let fcLoaded: typeof fcModule | null = null;
@@ -19,10 +20,11 @@ function fastCheck(): typeof fcModule {
  *    the schedule we started from. Local shrinking alone cannot do this
  *    step: removing one preemption usually needs several picks to change
  *    together.
- * 2. Fewest steps, by fast-check (below), from that hit and from the
- *    schedule found; the better of the two is the result. So the result is
- *    the same whatever found the violation, unless the budget ran out or
- *    the found schedule shrinks to something strictly better.
+ * 2. Fewest steps, by fast-check (below), from that hit. The schedule
+ *    found is shrunk too only when the hit did not take fewer preemptions
+ *    (or the budget ran out before a hit); the better of the two is the
+ *    result. So a schedule found with more preemptions than needed always
+ *    shrinks to the same trace, whatever search found it.
  *
  * For fast-check a schedule is written as a list of picks, one per step: pick 0 is "the choice that ran last, if it can go on (else the
  * lowest enabled one)", pick i > 0 the i-th of the other enabled choices in
@@ -51,56 +53,6 @@ export interface Shrunk {
   readonly from: { readonly steps: number; readonly preemptions: number };
 }
 
-interface Outcome {
-  readonly schedule: number[];
-  readonly preemptions: number;
-  readonly invariant: string | null;
-}
-
-/** The choice pick `p` names among `enabled` (ascending) after `last`. */
-function choiceOfPick(enabled: readonly number[], last: number, p: number): number {
-  const n = enabled.length;
-  const j = p % n;
-  const at = last >= 0 ? enabled.indexOf(last) : -1;
-  if (at < 0) return enabled[j] as number;
-  if (j === 0) return last;
-  return enabled[j <= at ? j - 1 : j] as number;
-}
-
-/** The pick that names `c` among `enabled` after `last`; the inverse of choiceOfPick. */
-function pickOfChoice(enabled: readonly number[], last: number, c: number): number {
-  const at = last >= 0 ? enabled.indexOf(last) : -1;
-  const i = enabled.indexOf(c);
-  if (i < 0) throw new Error(`shrinking: choice ${c} is not enabled`);
-  if (at < 0) return i;
-  if (c === last) return 0;
-  return i < at ? i + 1 : i;
-}
-
-/** Runs picks, then the completion policy, to a violation or the end of the execution. */
-export function runPicks(m: Machine, picks: readonly number[]): Outcome {
-  m.reset();
-  const buf: number[] = [];
-  const schedule: number[] = [];
-  let last = -1;
-  let preemptions = 0;
-  for (let i = 0; ; i++) {
-    const n = m.enabled(buf);
-    if (n === 0) {
-      m.finish();
-      break;
-    }
-    const c = choiceOfPick(buf, last, i < picks.length ? (picks[i] as number) : 0);
-    if (last >= 0 && c !== last && buf.includes(last)) preemptions++;
-    schedule.push(c);
-    m.step(c);
-    last = c;
-    // an execution the search would have cut at --max-steps ends here, without a violation
-    if (m.violation !== null || m.steps >= m.maxSteps) break;
-  }
-  return { schedule, preemptions, invariant: m.violation?.invariant ?? null };
-}
-
 /** The picks of a schedule, without the trailing zeros the completion policy supplies. */
 export function picksOf(m: Machine, schedule: readonly number[]): number[] {
   m.reset();
@@ -115,17 +67,6 @@ export function picksOf(m: Machine, schedule: readonly number[]): number[] {
   }
   while (picks.length > 0 && picks[picks.length - 1] === 0) picks.pop();
   return picks;
-}
-
-/** Negative when a is the simpler counterexample: fewer preemptions, then fewer steps, then lower choices. */
-function compare(a: Outcome, b: Outcome): number {
-  if (a.preemptions !== b.preemptions) return a.preemptions - b.preemptions;
-  if (a.schedule.length !== b.schedule.length) return a.schedule.length - b.schedule.length;
-  for (let i = 0; i < a.schedule.length; i++) {
-    const d = (a.schedule[i] as number) - (b.schedule[i] as number);
-    if (d !== 0) return d;
-  }
-  return 0;
 }
 
 const MAX_ROUNDS = 20;
@@ -175,23 +116,32 @@ export function shrinkSchedule(
   opts: { searchBudget?: number } = {},
 ): Shrunk {
   let tries = 0;
-  const run = (picks: readonly number[]) => {
+  const runner = new PickRunner(m);
+  const run = (picks: readonly number[], toBeat: Outcome | null = null) => {
     tries++;
-    return runPicks(m, picks);
+    return runner.run(picks, toBeat);
   };
-  const found = run(picksOf(m, schedule));
+  const rebase = (picks: readonly number[]) => {
+    tries++;
+    return runner.rebase(picks);
+  };
+  const found = rebase(picksOf(m, schedule));
   if (found.invariant !== invariant) {
     throw new Error(`shrinking: the schedule does not end in a violation of ${invariant} when replayed`);
   }
-  let best = shrinkSteps(m, found, invariant, run);
   const hit = fewestPreemptions(m, invariant, found.preemptions, opts.searchBudget ?? SHRINK_SEARCH_BUDGET);
   tries += hit.executions;
+  let fromHit: Outcome | null = null;
   if (hit.schedule.length > 0) {
-    const o = run(picksOf(m, hit.schedule));
-    if (o.invariant === invariant) {
-      const fromHit = shrinkSteps(m, o, invariant, run);
-      if (compare(fromHit, best) <= 0) best = fromHit;
-    }
+    const o = rebase(picksOf(m, hit.schedule));
+    if (o.invariant === invariant) fromHit = shrinkSteps(m, o, invariant, run, rebase);
+  }
+  // The bounded search went through every schedule with fewer preemptions than its hit:
+  // when the schedule found has more, shrinking it could at best tie the hit's count.
+  let best = fromHit;
+  if (best === null || found.preemptions <= best.preemptions) {
+    const fromFound = shrinkSteps(m, found, invariant, run, rebase);
+    if (best === null || compare(fromFound, best) < 0) best = fromFound;
   }
   return {
     schedule: best.schedule,
@@ -203,17 +153,25 @@ export function shrinkSchedule(
 }
 
 /** Part 2: fast-check rounds from `start` until a round brings nothing better. */
-function shrinkSteps(m: Machine, start: Outcome, invariant: string, run: (picks: readonly number[]) => Outcome): Outcome {
+function shrinkSteps(
+  m: Machine,
+  start: Outcome,
+  invariant: string,
+  run: (picks: readonly number[], toBeat: Outcome | null) => Outcome,
+  rebase: (picks: readonly number[]) => Outcome,
+): Outcome {
   let best = start;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const from = best;
     const picks = picksOf(m, from.schedule);
+    if (round > 0) rebase(picks);
     const fc = fastCheck();
     const arb = fc.array(fc.nat({ max: Math.max(0, m.choiceCount - 1) }), { maxLength: picks.length });
     const property = fc.property(arb, (p) => {
-      const o = run(p);
+      const o = run(p, best);
       if (o.invariant !== invariant || compare(o, best) > 0) return true;
-      best = o;
+      // later candidates are changes of this one: runs start where they leave it
+      best = rebase(p);
       return false;
     });
     fc.check(property, { examples: [[picks]], numRuns: 1, seed: 0 });
