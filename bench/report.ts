@@ -181,7 +181,9 @@ export function targetReport(x: ReportInput): string {
     const worst = Math.max(...bytes);
     mark(worst <= BYTES_TARGET, `bytes per stored state: at most ${worst.toFixed(1)} over those rows (target ≤ ${BYTES_TARGET})`);
     const perExplored = Math.max(...big.map(({ r }) => r.bytesPerExplored ?? Number.POSITIVE_INFINITY));
-    out.push(`         bytes per state explored (a state is kept only when its subtree was large): at most ${perExplored.toFixed(1)}`);
+    out.push(
+      `         bytes per state explored (a state is kept only when its subtree was large): at most ${perExplored.toFixed(1)}`,
+    );
     const steps = big.map(({ r }) => r.stepsPerState ?? 0).sort((a, b) => a - b);
     out.push(
       `         steps per state explored over those rows: median ${(steps[Math.floor(steps.length / 2)] as number).toFixed(1)}`,

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { load, store } from '../src/cpu/ops.ts';
 import { DEFAULT_MAX_STEPS, runScenario } from '../src/explorer/run.ts';
-import { DragonKernel } from '../src/kernel/dragonos/kernel.ts';
 import { PF, ST } from '../src/kernel/dragonos/consts.ts';
 import type { Pcb } from '../src/kernel/dragonos/kernel.ts';
+import { DragonKernel } from '../src/kernel/dragonos/kernel.ts';
 import { wakeup } from '../src/kernel/dragonos/process.ts';
 import { activateTask, idleLoop, resumeFromSchedule } from '../src/kernel/dragonos/sched.ts';
 import { ModelBuilder } from '../src/model/build.ts';

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { store } from '../src/cpu/ops.ts';
+import { DfsStrategy } from '../src/explorer/dfs.ts';
+import { explore } from '../src/explorer/explore.ts';
+import { makeMachine } from '../src/explorer/make-machine.ts';
 import { DEFAULT_MAX_STEPS, runScenario } from '../src/explorer/run.ts';
 import { PT_PTRACED } from '../src/kernel/linux/consts.ts';
 import { LinuxKernel } from '../src/kernel/linux/kernel.ts';
@@ -143,5 +146,28 @@ describe('ptrace-links', () => {
     const m = runFirst(new Machine(b.build()));
     expect(m.violation?.invariant).toBe('ptrace-links');
     expect(m.violation?.message).toMatch(/not on its parent's ptraced list/);
+  });
+});
+
+/**
+ * wait_task_inactive's one-tick sleep for a tracee still queued (core.c:2366-2370) is modelled as
+ * schedule(). Retrying at once instead, a tracer sharing the CPU with a tracee preempted before its
+ * own schedule() in ptrace_stop never lets it run: livelock. The variant puts that retry back as
+ * an override (schedule left out within wait_task_inactive).
+ */
+describe('wait_task_inactive sleeps while the tracee is still queued', () => {
+  const gdb = findScenario('linux/gdb-traceme');
+  if (!gdb) throw new Error('no scenario linux/gdb-traceme');
+  const oneTick = (variant: string) =>
+    explore(
+      makeMachine(gdb, { variant, cpus: 1, invariants: null, maxSteps: DEFAULT_MAX_STEPS, irq: { 'tick@cpu0': 1 } }),
+      new DfsStrategy(),
+    );
+
+  it('gdb-traceme holds on one CPU with a tick; without the schedule() the tracer spins forever', () => {
+    expect(oneTick('linux-6.6').verdict).toBe('holds');
+    const r = oneTick('wait-task-inactive-no-sleep');
+    expect(r.verdict).toBe('violated');
+    expect(r.violation?.invariant).toBe('livelock');
   });
 });

@@ -12,7 +12,8 @@ import { LINUX_PATHS } from '../src/kernel/linux/paths.ts';
 import { ModelBuilder } from '../src/model/build.ts';
 import { Machine } from '../src/model/machine.ts';
 import { here } from '../src/model/source-ref.ts';
-import { runFirst } from './helpers.ts';
+import type { TaskContext } from '../src/model/types.ts';
+import { model, runFirst } from './helpers.ts';
 
 /** The sleep/wake pattern on the Linux model; `tweak` overrides paths before finish(). */
 function sleepWake(tweak: (k: LinuxKernel) => void): Machine {
@@ -137,6 +138,63 @@ describe('overrides of kernel paths', () => {
     t.override('a', leaveOut(), { within: 'b' });
     t.seal();
     expect(() => t.fn.b(1).next()).toThrow(/'b' takes no task context/);
+  });
+
+  it('a scoped override applies within its function only, however often the search goes back and rebuilds a generator', () => {
+    // t0: f (a load of x, g, three more loads), then g again outside f; g stores 1 to the cell it is
+    // given. The override leaves g out within f only, so 'outside' must end at 1 and 'inside' at 0.
+    // t1 keeps changing x: the search goes back to states where t0 is inside f and sends its loads new
+    // values, and with no history kept each such continuation rebuilds t0's generator. The generator
+    // it replaced, still inside f, used to leave its within-depth behind (dfs found 'outside' at 0).
+    let x = 0;
+    let inside = 0;
+    let outside = 0;
+    const t = new PathTable(
+      {
+        f: function* f(ctx: TaskContext): Program<void> {
+          yield load(x, 'test f');
+          yield* t.fn.g(ctx, inside);
+          for (let i = 0; i < 3; i++) yield load(x, 'test f');
+        },
+        g: function* g(_ctx: TaskContext, cell: number): Program<void> {
+          yield store(cell, 1, 'test g');
+        },
+      },
+      'a toy',
+    );
+    t.override('g', leaveOut(), { within: 'f' });
+    t.seal();
+    const def = model(
+      2,
+      (b) => {
+        x = b.layout.cell('x');
+        inside = b.layout.cell('inside');
+        outside = b.layout.cell('outside');
+        return [
+          function* (ctx) {
+            yield* t.fn.f(ctx);
+            yield* t.fn.g(ctx, outside);
+          },
+          function* () {
+            for (let i = 1; i <= 3; i++) {
+              yield store(x, i, 'test t1');
+              yield store(x, 0, 'test t1');
+            }
+          },
+        ];
+      },
+      (b) =>
+        b.atEnd({
+          name: 'g-outside-f-runs',
+          check: (w) =>
+            w.mem[w.layout.addr('outside')] !== 1 || w.mem[w.layout.addr('inside')] !== 0
+              ? 'g ran where it should not, or not where it should'
+              : null,
+        }),
+    );
+    const r = explore(new Machine(def, { historyBudget: 0 }), new DfsStrategy());
+    expect(r.verdict).toBe('holds');
+    expect(r.executions).toBeGreaterThan(3);
   });
 });
 

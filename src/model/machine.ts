@@ -1612,6 +1612,15 @@ export class Machine implements MachineView {
    * not deterministic, and no search over it can be trusted).
    */
   private rebuild(frame: Frame, j: number): void {
+    this.rebuilding++;
+    // The generator it replaces is ended, not dropped: its `finally` blocks run, so JavaScript state a
+    // path keeps for the calls in progress (an override's `within` depth, kernel/common/paths.ts) is
+    // unwound before the new generator enters those calls again.
+    try {
+      frame.gen?.return(undefined);
+    } finally {
+      this.rebuilding--;
+    }
     const gen = frame.make();
     this.rebuilding++;
     try {

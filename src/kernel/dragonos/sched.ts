@@ -156,7 +156,11 @@ export function* resumeFromSchedule(k: DragonKernel, ctx: TaskContext): Program<
  */
 export function* checkPreemptCurrnet(k: DragonKernel, rq: Rq, p: Pcb, ctx: TaskContext): Program<void> {
   const at = (l: Record<string, number>) => k.src.at(MOD, l, 'CpuRunQueue::check_preempt_currnet');
-  const currId: number = yield load(rq.curr, at({ pr1663: 470, head: 485 }), 'self.current() (policy of pcb == policy of current?)');
+  const currId: number = yield load(
+    rq.curr,
+    at({ pr1663: 470, head: 485 }),
+    'self.current() (policy of pcb == policy of current?)',
+  );
   const curr = k.pcb(currId);
   if (!curr.idle) yield* k.fn.cfsCheckPreemptCurrnet(k, rq, curr, p, ctx);
   else yield* k.fn.reschedCurrent(k, rq, curr, ctx);
@@ -164,7 +168,11 @@ export function* checkPreemptCurrnet(k: DragonKernel, rq: Rq, p: Pcb, ctx: TaskC
   const q: number = yield load(curr.onRq, at({ pr1663: 484, head: 499 }), '== OnRq::Queued');
   yield spinUnlock(curr.onRqLock, at({ pr1663: 484, head: 499 }), 'on_rq guard dropped');
   if (q === 1) {
-    yield load(curr.flags, at({ pr1663: 485, head: 500 }), `${curr.name}.flags().contains(NEED_SCHEDULE): RQCF_REQ_SKIP (not modelled)`);
+    yield load(
+      curr.flags,
+      at({ pr1663: 485, head: 500 }),
+      `${curr.name}.flags().contains(NEED_SCHEDULE): RQCF_REQ_SKIP (not modelled)`,
+    );
   }
 }
 
@@ -180,7 +188,11 @@ export function* checkPreemptCurrnet(k: DragonKernel, rq: Rq, p: Pcb, ctx: TaskC
 export function* cfsCheckPreemptCurrnet(k: DragonKernel, rq: Rq, curr: Pcb, p: Pcb, ctx: TaskContext): Program<void> {
   const at = (l: Record<string, number>) => k.src.at(FAIR, l, 'CompletelyFairScheduler::check_preempt_currnet');
   if (curr.id === p.id) return; // 1571: Arc::ptr_eq(&se, &pse)
-  const f: number = yield load(curr.flags, at({ pr1663: 1598, head: 1606 }), `if ${curr.name}.flags().contains(NEED_SCHEDULE): return`);
+  const f: number = yield load(
+    curr.flags,
+    at({ pr1663: 1598, head: 1606 }),
+    `if ${curr.name}.flags().contains(NEED_SCHEDULE): return`,
+  );
   if (f & PF.NEED_SCHEDULE) return;
   const queue: number = yield load(rq.queue, at({ pr1663: 1632, head: 1640 }), 'cfs_rq.entities.get_first() == pse?');
   if (pickNext(k, rq, curr, queue) === p.id) yield* k.fn.reschedCurrent(k, rq, curr, ctx);
@@ -196,7 +208,11 @@ export function* cfsCheckPreemptCurrnet(k: DragonKernel, rq: Rq, curr: Pcb, p: P
  */
 export function* reschedCurrent(k: DragonKernel, rq: Rq, curr: Pcb, ctx: TaskContext): Program<void> {
   const at = (l: Record<string, number>) => k.src.at(MOD, l, 'CpuRunQueue::resched_current');
-  const f: number = yield load(curr.flags, at({ pr1663: 638, head: 659 }), `if ${curr.name}.flags().contains(NEED_SCHEDULE): return`);
+  const f: number = yield load(
+    curr.flags,
+    at({ pr1663: 638, head: 659 }),
+    `if ${curr.name}.flags().contains(NEED_SCHEDULE): return`,
+  );
   if (f & PF.NEED_SCHEDULE) return;
   if (rq.cpu === ctx.cpu()) {
     yield* k.fn.flagsInsert(k, k.pcb(ctx.self), PF.NEED_SCHEDULE, at({ pr1663: 654, head: 675 }));

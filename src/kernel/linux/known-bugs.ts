@@ -73,7 +73,12 @@ export type LinuxBug =
   /** exit_to_user_mode_loop re-reads the thread flags before it turns irqs off */
   | 'exit-loop-late-irq-disable'
   /** try_to_wake_up moves p to another CPU without waiting for p->on_cpu to drop */
-  | 'ttwu-no-on-cpu-wait';
+  | 'ttwu-no-on-cpu-wait'
+  /**
+   * wait_task_inactive retries at once for a task still queued, instead of its one-tick sleep
+   * (core.c:2366-2370, modelled as schedule()): the task, queued on the caller's CPU, never runs
+   */
+  | 'wait-task-inactive-no-sleep';
 
 /** __schedule with `prev_state = READ_ONCE(prev->__state)` before rq_lock: a wakeup under rq->lock can slip in between. */
 function* __schedule_stale_prev_state(k: LinuxKernel, ctx: TaskContext, mode: number): Program<void> {
@@ -192,6 +197,9 @@ export function putBack(k: LinuxKernel, bug: LinuxBug): void {
       break;
     case 'sigcont-keeps-stop-pending':
       k.override('task_clear_jobctl_pending', leaveOut(), { within: 'prepare_signal' });
+      break;
+    case 'wait-task-inactive-no-sleep':
+      k.override('schedule', leaveOut(), { within: 'wait_task_inactive' });
       break;
     case 'stop-no-notify':
       k.override(

@@ -58,6 +58,24 @@ export default defineScenario({
         { cpus: 3, verdict: 'violated', invariant: 'no-lost-wakeup', why: 'gdb sleeps in waitpid while the stop is ready' },
       ],
     },
+    'wait-task-inactive-no-sleep': {
+      summary:
+        'bug put back: wait_task_inactive retries at once for a child still queued, without its one-tick sleep (core.c:2366-2370)',
+      expect: [
+        {
+          cpus: 1,
+          irq: TICK_ONE,
+          verdict: 'violated',
+          invariant: 'livelock',
+          why: "the tick preempts the child in ptrace_stop before its schedule(): still queued on gdb's CPU, it never runs again while gdb's PTRACE_CONT retries wait_task_inactive",
+        },
+        {
+          cpus: 1,
+          verdict: 'holds',
+          why: 'no tick: the child always reaches schedule() in ptrace_stop and leaves the runqueue before gdb looks at it',
+        },
+      ],
+    },
   },
   build({ variant, cpus }) {
     const b = new ModelBuilder(cpus);
@@ -83,7 +101,7 @@ export default defineScenario({
       { parent: gdb },
     );
     const pt = setupPtrace(k);
-    if (variant === 'stop-no-notify') putBack(k, 'stop-no-notify');
+    if (variant === 'stop-no-notify' || variant === 'wait-task-inactive-no-sleep') putBack(k, variant);
     k.finish();
     registerLinuxInvariants(b, k, { sleepsFor: [waitReportReady(gdb, child)] });
     registerPtraceInvariants(b, k, pt);

@@ -20,22 +20,23 @@ import { registerPtraceInvariants } from '../../kernel/linux/ptrace-invariants.t
 import { script, setupPtrace } from '../../kernel/linux/user.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
-import { PTRACE_INVARIANTS, stoppedAtEnd } from './ptrace-common.ts';
+import { PTRACE_INVARIANTS, stoppedAtEnd, TICK_BOUNDS, TICK_EACH, TICK_ONE } from './ptrace-common.ts';
 
 export default defineScenario({
   name: 'linux/interrupt-attached',
   summary: 'PTRACE_INTERRUPT on a stopped PTRACE_ATTACH tracee: -EIO, no trap once it is resumed (Linux 6.6)',
   cpus: 2,
   invariants: [...PTRACE_INVARIANTS, 'kernel-warn'],
-  bounds: 'no scheduler ticks or IPIs',
+  bounds: TICK_BOUNDS,
   variants: {
     'linux-6.6': {
       summary: 'debugger: ptrace(ATTACH); waitpid; ptrace(INTERRUPT); ptrace(CONT, 0); pause() — target: pause(); run; exit',
       source: 'linux-6.6 kernel/ptrace.c:1126-1151 ptrace_request (PTRACE_INTERRUPT); kernel/signal.c:2537-2553 do_jobctl_trap',
       expect: [
-        { cpus: 1, verdict: 'holds' },
+        { cpus: 1, irq: TICK_ONE, verdict: 'holds' },
         {
           cpus: 2,
+          irq: TICK_EACH,
           verdict: 'holds',
           why: 'the INTERRUPT of a tracee that was not SEIZEd is -EIO before it takes a lock: the target never traps without a stop signal',
         },

@@ -25,6 +25,7 @@ import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
 import { here } from '../../model/source-ref.ts';
 import type { MachineView } from '../../model/types.ts';
+import { TICK_BOUNDS, TICK_EACH, TICK_ONE } from './ptrace-common.ts';
 
 const REAPED_ONCE = 'reaped-once';
 /** a waitpid result cell before the call returns (no pid, no errno) */
@@ -35,15 +36,16 @@ export default defineScenario({
   summary: 'two threads of the parent waitpid() for one child that exits: exactly one reaps it (Linux 6.6)',
   cpus: 2,
   invariants: [REAPED_ONCE, 'no-lost-wakeup', 'runqueue-sane', 'lock-discipline', 'deadlock', 'legal-transition'],
-  bounds: 'no scheduler ticks or IPIs',
+  bounds: TICK_BOUNDS,
   variants: {
     'linux-6.6': {
       summary: 'P: waitpid(C) — P2 (thread of P): waitpid(C) — C (child of P): exit()',
       source: 'linux-6.6 kernel/exit.c:1096-1224 wait_task_zombie (1122 cmpxchg), 1582-1641 do_wait',
       expect: [
-        { cpus: 1, verdict: 'holds' },
+        { cpus: 1, irq: TICK_ONE, verdict: 'holds' },
         {
           cpus: 2,
+          irq: TICK_EACH,
           verdict: 'holds',
           why: 'both waiters can reach wait_task_zombie under the read lock, but the exit_state cmpxchg lets one through',
         },
@@ -58,7 +60,12 @@ export default defineScenario({
           invariant: REAPED_ONCE,
           why: 'both waiters read EXIT_ZOMBIE before either stores EXIT_DEAD: C is reaped twice',
         },
-        { cpus: 1, verdict: 'holds', why: 'with no tick, a waiter runs from its read to its store alone' },
+        {
+          cpus: 1,
+          irq: TICK_ONE,
+          verdict: 'holds',
+          why: "one CPU, one tick: a waiter's read and store run under read_lock(&tasklist_lock), with preemption off, so no other waiter runs in between",
+        },
       ],
     },
   },
