@@ -253,6 +253,43 @@ export function lateUnlockedRead(): ModelDef {
 }
 
 /**
+ * x86-TSO: CPU0 writes x under the lock, unlocks, then reads x with no
+ * lock and keeps what it read; CPU1 writes x under the lock. Every write of
+ * x holds the lock, and when CPU0 reads, its release of the lock may still
+ * sit in its store buffer, so no other CPU can take the lock yet. The read
+ * still races: CPU0's buffer can drain first (a choice of its own), and then
+ * CPU1 can take the lock and write x = 2 before the read. A search that took
+ * the read alone while the release is buffered would never see 2.
+ */
+export function readAfterOwnBufferedUnlock(): ModelDef {
+  let seen = 0;
+  return model(
+    2,
+    (b) => {
+      const x = b.layout.cell('x');
+      seen = b.layout.cell('seen');
+      const l = b.layout.spinlock('l');
+      return [
+        function* (): Program<void> {
+          yield spinLock(l, R);
+          yield store(x, 1, R);
+          yield spinUnlock(l, R);
+          const v: number = yield load(x, R);
+          yield store(seen, v, R);
+        },
+        function* (): Program<void> {
+          yield spinLock(l, R);
+          yield store(x, 2, R);
+          yield spinUnlock(l, R);
+        },
+      ];
+    },
+    (b) =>
+      b.atEnd({ name: 'no-overwrite', check: (w) => (w.mem[seen] === 2 ? "CPU0 read CPU1's x = 2 after its own unlock" : null) }),
+  );
+}
+
+/**
  * Programs of annotations (0-1), unprotected stores (2-3) and loads (4-5),
  * and critical sections under one spinlock: a load and a store of the
  * loaded value plus two (6-7), or stores to both cells (8-9); over two

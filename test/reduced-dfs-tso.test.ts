@@ -17,7 +17,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DfsStrategy } from '../src/explorer/dfs.ts';
-import { explore } from '../src/explorer/explore.ts';
+import { type Budget, explore } from '../src/explorer/explore.ts';
 import { DEFAULT_MAX_STEPS, makeMachine } from '../src/explorer/make-machine.ts';
 import { ReducedDfs, type ReducedDfsOptions } from '../src/explorer/reduced-dfs.ts';
 import type { Strategy } from '../src/explorer/strategy.ts';
@@ -26,7 +26,7 @@ import { type MemoryModel, memoryModel, statedMemoryModel } from '../src/model/m
 import type { ModelDef } from '../src/model/types.ts';
 import { SCENARIOS } from '../src/scenarios/index.ts';
 import { endKey, searchEnds } from './helpers.ts';
-import { lateUnlockedRead, lockedCounter, sections } from './por-models.ts';
+import { lateUnlockedRead, lockedCounter, readAfterOwnBufferedUnlock, sections } from './por-models.ts';
 import { buildSpec, modelSpec } from './por-random.ts';
 import { programsArb, randomModel } from './tso-random.ts';
 
@@ -143,13 +143,31 @@ describe('critical-section blocks under x86-TSO against the brute force and the 
     }
   });
 
-  it('the Linux rows that run under x86-TSO in the suite: blocks on and off give the same verdict and the same end states', () => {
-    let rows = 0;
-    for (const s of SCENARIOS.filter((x) => x.name.startsWith('linux/'))) {
-      for (const [variant, v] of Object.entries(s.variants)) {
-        for (const e of v.expect) {
-          if (e.memoryModel !== 'tso' || e.long === true) continue;
-          const run = (opts: ReducedDfsOptions) => {
+  it("a read after the CPU's own unlock is a branch point even while the release sits in its buffer: the drain can let another CPU in first", () => {
+    // the same end states as the plain dfs and the brute force (seen = 1 and seen = 2), and the search reaches seen = 2
+    for (const mm of [TSO1, TSO2]) {
+      expect(expectSameEnds(readAfterOwnBufferedUnlock, mm)).toBe(true);
+      const r = explore(new Machine(readAfterOwnBufferedUnlock(), { memoryModel: mm }), new ReducedDfs());
+      expect(r.violation?.invariant).toBe('no-overwrite');
+    }
+  });
+
+  /**
+   * Blocks off explores ten times the states of blocks on or more
+   * (group-stop: 0.33M states on, 3.9M off, 18 s): a row whose search with
+   * blocks takes more executions than this is cut there and not compared
+   * here (its verdict is linux-scenarios.test.ts's; the random models above
+   * hold blocks to the unreduced searches).
+   */
+  const BLOCKS_ON_MAX_EXECUTIONS = 15_000;
+  let compared = 0;
+  for (const s of SCENARIOS.filter((x) => x.name.startsWith('linux/'))) {
+    for (const [variant, v] of Object.entries(s.variants)) {
+      for (const e of v.expect) {
+        if (e.memoryModel !== 'tso' || e.long === true) continue;
+        const what = `${s.name} [${variant}] ${e.cpus} CPUs`;
+        it(`${what} under x86-TSO: blocks on and off give the same verdict and the same end states (when blocks on ends within ${BLOCKS_ON_MAX_EXECUTIONS} executions)`, () => {
+          const run = (opts: ReducedDfsOptions, budget: Budget = {}) => {
             const seen = new Set<string>();
             const m = makeMachine(s, {
               variant,
@@ -159,27 +177,33 @@ describe('critical-section blocks under x86-TSO against the brute force and the 
               memoryModel: statedMemoryModel(s, e),
               ...(e.irq ? { irq: e.irq } : {}),
             });
-            const r = explore(m, new ReducedDfs({ ...opts, onEnd: (x) => seen.add(endKey(x)) }));
+            const r = explore(m, new ReducedDfs({ ...opts, onEnd: (x) => seen.add(endKey(x)) }), budget);
             return {
               verdict: `${r.verdict} ${r.violation?.invariant ?? ''}`,
               ends: [...seen].sort(),
               states: r.states as number,
             };
           };
-          const on = run({});
-          const off = run({ blocks: false });
-          const what = `${s.name} [${variant}] ${e.cpus} CPUs`;
-          expect(`${what}: ${on.verdict}`).toBe(`${what}: ${off.verdict}`);
+          const on = run({}, { maxExecutions: BLOCKS_ON_MAX_EXECUTIONS });
+          if (on.verdict.startsWith('incomplete')) {
+            // cut: its first 15,000 executions found no violation of a row that holds
+            expect(e.verdict).toBe('holds');
+            return;
+          }
           expect(`${what}: ${on.verdict}`).toBe(`${what}: ${e.verdict} ${e.invariant ?? ''}`);
+          const off = run({ blocks: false });
+          expect(`${what}: ${on.verdict}`).toBe(`${what}: ${off.verdict}`);
           if (e.verdict === 'holds') {
             expect(on.ends).toEqual(off.ends);
             expect(on.states).toBeLessThan(off.states);
           }
-          rows++;
-        }
+          compared++;
+        });
       }
     }
-    expect(rows).toBeGreaterThanOrEqual(6);
+  }
+  it('the Linux rows compared with blocks off are at least the twelve small ones', () => {
+    expect(compared).toBeGreaterThanOrEqual(12);
   });
 
   it('the small built-in scenarios (demos, litmus) under x86-TSO: the verdict and invariant of the plain dfs', () => {

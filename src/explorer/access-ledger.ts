@@ -89,6 +89,16 @@ const SHARED = -2;
  *   The cell is not one an invariant or an interrupt source reads, as for a
  *   write; a drain runs no code, so writes no ghost cell.
  *
+ * A read after the CPU's own release of the lock that guards its cell is
+ * not taken alone, even while the release sits in the CPU's buffer (so
+ * that nobody can take the lock yet): the drain of that release is a
+ * choice that can come first, after which another CPU can take the lock
+ * and write the cell before the read. `heldInMemory` is for drains only:
+ * an entry ahead of the release in the FIFO drains before it, so no other
+ * CPU can take the lock first (test/reduced-dfs-tso.test.ts,
+ * readAfterOwnBufferedUnlock, shows a search that took the read alone
+ * missing an outcome).
+ *
  * A buffered store changes no memory at all, so it would commute with
  * every other CPU's step wherever it is; the rules above still ask of it
  * what they ask under SC (only its drain is what others can see).

@@ -59,6 +59,7 @@ export default defineScenario({
           verdict: 'holds',
           why: 'no ticks: P runs on CPU0 only once C1 sleeps there, so C1 never runs between the two wake_ups (with a tick, see the next row)',
         },
+        { cpus: 2, memoryModel: 'tso', verdict: 'holds', why: 'x86-TSO store buffers on both CPUs, no ticks: the same answer' },
         {
           cpus: 2,
           irq: TICK_EACH,

@@ -72,6 +72,7 @@ export default defineScenario({
       expect: [
         { cpus: 1, verdict: 'holds' },
         { cpus: 2, verdict: 'holds' },
+        { cpus: 2, memoryModel: 'tso', verdict: 'holds', why: 'x86-TSO store buffers on both CPUs: the same answer' },
       ],
     },
     'thread-exits': {
@@ -84,6 +85,7 @@ export default defineScenario({
           verdict: 'holds',
           why: "__exit_signal's notify_count update and wakeup run under the siglock, which de_thread holds from its test to TASK_KILLABLE",
         },
+        { cpus: 2, memoryModel: 'tso', verdict: 'holds', why: 'x86-TSO store buffers on both CPUs: the same answer' },
       ],
     },
     'thread-exits-unlock-then-sleep': {
@@ -155,6 +157,7 @@ export default defineScenario({
           verdict: 'holds',
           why: "the killed exec clears group_exec_task and notify_count under tasklist_lock, which T's release_task holds (write) around __exit_signal",
         },
+        { cpus: 2, memoryModel: 'tso', verdict: 'holds', why: 'x86-TSO store buffers on both CPUs: the same answer' },
       ],
     },
     'thread-kills-unlocked-clear': {

@@ -53,6 +53,7 @@ export default defineScenario({
           verdict: 'holds',
           why: 'SIGKILL stops the stop before it starts (task_set_jobctl_pending, signal_pending_state) or wakes the TASK_STOPPED job',
         },
+        { cpus: 2, memoryModel: 'tso', verdict: 'holds', why: 'x86-TSO store buffers on both CPUs: the same answer' },
       ],
     },
     'fatal-wake-ignores-stop': {

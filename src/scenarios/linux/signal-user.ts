@@ -65,6 +65,7 @@ export default defineScenario({
           verdict: 'holds',
           why: 'the last flags read and the return run with irqs off, so the kick lands in user mode and irqentry_exit_to_user_mode delivers SIGUSR1',
         },
+        { cpus: 2, memoryModel: 'tso', verdict: 'holds', why: 'x86-TSO store buffers on both CPUs: the same answer' },
       ],
     },
     'signal-wake-no-kick': {

@@ -49,6 +49,12 @@ export default defineScenario({
           verdict: 'holds',
           why: 'both waiters can reach wait_task_zombie under the read lock, but the exit_state cmpxchg lets one through',
         },
+        {
+          cpus: 2,
+          memoryModel: 'tso',
+          verdict: 'holds',
+          why: 'x86-TSO: the exit_state cmpxchg is a locked instruction (it drains the buffer and works on memory): still one reaper',
+        },
       ],
     },
     'reap-test-then-set': {

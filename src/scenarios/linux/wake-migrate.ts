@@ -52,6 +52,13 @@ export default defineScenario({
           verdict: 'holds',
           why: 'the waker waits for the sleeper’s on_cpu to drop before it moves it to CPU2, so CPU2 never runs it while CPU0 does; a tick on each CPU changes nothing (17,255 executions)',
         },
+        {
+          cpus: 3,
+          irq: TICK_EACH,
+          memoryModel: 'tso',
+          verdict: 'holds',
+          why: 'x86-TSO store buffers on the three CPUs (the race needs the third, idle CPU the wakee moves to), with a tick on each: the same answer',
+        },
       ],
     },
     'ttwu-no-on-cpu-wait': {
