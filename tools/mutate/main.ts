@@ -14,7 +14,7 @@
  * says when one is reused), so a long run goes in batches, and batches run
  * elsewhere (`--results OTHER.json`) are folded in with `--merge`:
  *
- *   npm run mutate -- [--file PART] [--operator OP] [--slice K/N] [--limit N] [--budget F]
+ *   npm run mutate -- [--file PART] [--fn NAME[,NAME…]] [--operator OP] [--slice K/N] [--limit N] [--budget F]
  *                     [--max-time-per-row S] [--results FILE] [--fresh] [--report | --list]
  *
  * Budget: each row's search under a mutant is cut after F (default 4) times
@@ -44,6 +44,8 @@ const EQUIVALENT = join(ROOT, 'tools/mutate/equivalent.json');
 
 interface Options {
   file?: string;
+  /** only the mutants in these functions (their outermost function's name, as the report prints it) */
+  fns?: string[];
   operator?: string;
   slice?: { k: number; n: number };
   limit: number;
@@ -59,7 +61,17 @@ interface Options {
 
 function args(): Options {
   const a = process.argv.slice(2);
-  const known = new Set(['--file', '--operator', '--slice', '--limit', '--max-time-per-row', '--budget', '--results', '--merge']);
+  const known = new Set([
+    '--file',
+    '--fn',
+    '--operator',
+    '--slice',
+    '--limit',
+    '--max-time-per-row',
+    '--budget',
+    '--results',
+    '--merge',
+  ]);
   const flags = new Set(['--report', '--fresh', '--list']);
   const val = (k: string) => {
     const i = a.indexOf(k);
@@ -97,6 +109,7 @@ function args(): Options {
     for (let i = mi + 1; a[i] !== undefined && !(a[i] as string).startsWith('--'); i++) mergeFiles.push(a[i] as string);
   return {
     ...(val('--file') !== undefined ? { file: val('--file') as string } : {}),
+    ...(val('--fn') !== undefined ? { fns: (val('--fn') as string).split(',') } : {}),
     ...(op !== undefined ? { operator: op } : {}),
     ...(slice ? { slice } : {}),
     limit: Number(val('--limit') ?? Number.POSITIVE_INFINITY),
@@ -283,7 +296,10 @@ async function main(): Promise<void> {
     const every = allMutants();
     const { reasons, stale } = judge(loadEquivalences(EQUIVALENT), every);
     let mutants = every.filter(
-      (m) => (o.file === undefined || m.file.includes(o.file)) && (o.operator === undefined || m.operator === o.operator),
+      (m) =>
+        (o.file === undefined || m.file.includes(o.file)) &&
+        (o.fns === undefined || o.fns.includes(m.fn)) &&
+        (o.operator === undefined || m.operator === o.operator),
     );
     if (o.slice) {
       const { k, n } = o.slice;

@@ -10,10 +10,10 @@
  *   cmpxchg.
  * - wait4(-1, …) for any child (PIDTYPE_MAX): do_wait_thread over the
  *   children of each thread of current's group in turn (current's only,
- *   with __WNOTHREAD), with ptrace = 0. It serves the job-control scenarios,
- *   which have no tracer: the p->ptrace reads (1408, 1434), ptrace_do_wait
- *   over current->ptraced and zombie reaping are left out on this path — a
- *   zombie child only clears notask_error.
+ *   with __WNOTHREAD), with ptrace = 0; wait_consider_task is the same as
+ *   for one pid (a zombie child is reaped). ptrace_do_wait over each
+ *   thread's ->ptraced list is left out: the scenarios that wait for any
+ *   child have no tracer.
  *
  * Abstracted: the pid's task is found without a step (pid_task); release_task
  * (after EXIT_DEAD: unhash, the reaper's wakeup) and getrusage; the
@@ -70,7 +70,7 @@ export interface WaitpidResult {
 
 interface WaitOpts {
   readonly flags: number;
-  /** wo_pid's task for PIDTYPE_PID; null for any child (PIDTYPE_MAX), where ptrace is not modelled */
+  /** wo_pid's task for PIDTYPE_PID; null for any child (PIDTYPE_MAX: the children of each thread; ptrace_do_wait is not modelled) */
   readonly pid: LinuxTask | null;
   notask_error: number;
   result: WaitpidResult | null;
@@ -187,7 +187,6 @@ export function* wait_consider_task(
   p: LinuxTask,
 ): Program<number> {
   const F = 'wait_consider_task';
-  const traced = wo.pid !== null; // any-child waits leave ptrace out (header)
   let ptrace = ptraceIn;
   const exitState: number = yield load(p.exit_state, r(1388, F), 'exit_state = READ_ONCE(p->exit_state)');
   if (exitState === EXIT_DEAD) return 0; // 1391-1392
@@ -196,16 +195,14 @@ export function* wait_consider_task(
     if (!ptrace) wo.notask_error = 0; // 1398-1406
     return 0;
   }
-  if (!ptrace && traced) {
+  if (!ptrace) {
     const ptr: number = yield load(p.ptrace, r(1408, F), 'if (likely(!ptrace) && unlikely(p->ptrace))');
     if (ptr && !(yield* k.fn.ptrace_reparented(k, ctx, p, F))) ptrace = true; // 1420-1421
   }
   if (exitState === EXIT_ZOMBIE) {
-    if (traced) {
-      // 1425-1435: !delay_group_leader(p) (one thread) && (ptrace || !p->ptrace)
-      const ptr: number = ptrace ? 1 : yield load(p.ptrace, r(1434, F), '(ptrace || !p->ptrace)');
-      if (ptrace || !ptr) return yield* k.fn.wait_task_zombie(k, ctx, wo, p);
-    }
+    // 1425-1435: !delay_group_leader(p) (one thread) && (ptrace || !p->ptrace)
+    const ptr: number = ptrace ? 1 : yield load(p.ptrace, r(1434, F), '(ptrace || !p->ptrace)');
+    if (ptrace || !ptr) return yield* k.fn.wait_task_zombie(k, ctx, wo, p);
     wo.notask_error = 0; // 1457-1458 (WEXITED)
   } else {
     wo.notask_error = 0; // 1464

@@ -126,6 +126,14 @@ export class UserProc {
     return res;
   }
 
+  /** wait4(-1, &status, options, NULL): any child of the group's threads (of this thread only, with __WNOTHREAD) */
+  *waitAny(options = 0): Program<WaitpidResult> {
+    yield* this.enter();
+    const res = yield* this.k.fn.do_wait(this.k, this.ctx, options, null);
+    yield* this.ret();
+    return res;
+  }
+
   /** sigprocmask(how, &set, NULL) — rt_sigprocmask(2); returns the old mask */
   *sigprocmask(how: number, set: number): Program<number> {
     yield* this.enter();
