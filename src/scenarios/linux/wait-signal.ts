@@ -55,6 +55,12 @@ export default defineScenario({
           verdict: 'holds',
           why: 'wherever the signal lands in the wait loop, do_wait returns -ERESTARTSYS and the handler runs',
         },
+        {
+          cpus: 2,
+          memoryModel: 'tso',
+          verdict: 'holds',
+          why: 'x86-TSO store buffers on both CPUs, no tick: the same answer (9,417 states, 1.9× sc)',
+        },
       ],
     },
     'wait-uninterruptible': {
