@@ -14,7 +14,7 @@
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 
-export type Outcome = 'killed' | 'crashed' | 'survived' | 'undecided' | 'unreached';
+export type Outcome = 'killed' | 'crashed' | 'survived' | 'undecided' | 'unreached' | 'no-compile';
 export type RowOutcome = 'as-expected' | 'undecided';
 
 export interface Result {
@@ -36,13 +36,21 @@ export interface Result {
   readonly maxTimeS: number;
   /** the budget it ran under, as said in the report (`4 × each row's executions`); absent: wall clock only */
   readonly budget?: string;
+  /** the compiler accepted the mutated file (checked before its rows ran); absent in results kept from before that check */
+  readonly compiles?: boolean;
 }
 
 export function loadResults(file: string): Map<string, Result> {
   if (!existsSync(file)) return new Map();
   const raw = JSON.parse(readFileSync(file, 'utf8')) as Result[];
-  // results of the earlier format (keyed by line number) have no context hash: they are run again
-  return new Map(raw.filter((r) => typeof r.contextHash === 'string' && r.ran !== undefined).map((r) => [r.id, r]));
+  // results of the earlier format (keyed by line number) have no context hash: they are run again; so are
+  // the "crashes" an earlier version recorded when its runner was killed from outside (no outcome at all)
+  return new Map(
+    raw
+      .filter((r) => typeof r.contextHash === 'string' && r.ran !== undefined)
+      .filter((r) => !(r.outcome === 'crashed' && r.by === 'the runner died'))
+      .map((r) => [r.id, r]),
+  );
 }
 
 export function saveResults(file: string, results: ReadonlyMap<string, Result>): void {
@@ -60,6 +68,7 @@ export function pending(
   budget: string,
 ): { reuse: true } | { reuse: false; rows: string[]; carried: Record<string, RowOutcome> } {
   if (!kept || kept.contextHash !== contextHash) return { reuse: false, rows: [...rowIds], carried: {} };
+  if (kept.outcome === 'no-compile') return { reuse: true };
   if (kept.outcome === 'killed' || kept.outcome === 'crashed') {
     const row = kept.by?.split(': ')[0] ?? '';
     if (kept.outcome === 'crashed' || rowIds.includes(row)) return { reuse: true };
