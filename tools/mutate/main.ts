@@ -200,17 +200,18 @@ function baseline(tree: string, rows: readonly Row[], keyOf: (r: Row) => string,
   if (todo.length > 0) {
     process.stderr.write(`baseline: ${todo.length} of the ${rows.length} rows on the unmutated sources\n`);
     const run = runRows(tree, todo, maxTimeS, true);
-    if (run.died !== null || run.lines.length < todo.length) {
-      throw new Error(
-        `baseline: the runner stopped after ${run.lines.length} of ${todo.length} rows (${run.died ?? run.stderr.trim().split('\n')[0]})`,
-      );
-    }
     for (const l of run.lines) {
       const ok = l.outcome === 'as-expected' && typeof l.executions === 'number';
       if (!ok) process.stderr.write(`baseline: ${l.id} gives ${l.verdict} unmutated: cut by the wall clock only\n`);
       kept[l.id] = { key: keyOf(todo.find((r) => r.id === l.id) as Row), value: ok ? (l.executions as number) : null };
     }
+    // the rows measured are kept even when the runner was stopped: the next run measures the rest
     writeFileSync(BASELINE, `${JSON.stringify({ perRow: kept })}\n`);
+    if (run.died !== null || run.lines.length < todo.length) {
+      throw new Error(
+        `baseline: the runner stopped after ${run.lines.length} of ${todo.length} rows (${run.died ?? run.stderr.trim().split('\n')[0]})`,
+      );
+    }
   }
   const out: Record<string, number> = {};
   for (const r of rows) {
