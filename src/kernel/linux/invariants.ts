@@ -20,8 +20,8 @@
  *   task queued between set_current_state and schedule(); no task is left
  *   queued while every CPU idles). The engine adds "never running on
  *   two CPUs" at switch_to.
- * - lock-discipline: the engine's checks, plus schedule()'s entry check
- *   (sched/core.ts).
+ * - lock-discipline: the engine's checks, schedule()'s entry check
+ *   (sched/core.ts), and a wait queue's list changed only with its lock held.
  * - legal-transition: every change of a task's __state, and of its ptrace
  *   link, is an edge of the task-state oracle (oracle/task-state.ts).
  */
@@ -213,6 +213,17 @@ export function registerLinuxInvariants(b: ModelBuilder, k: LinuxKernel, opts: L
       return taskStateEdge(t.name, from, to, w, k.c);
     },
   });
+  // a wait queue's list changes only under its lock (include/linux/wait.h: __add_wait_queue,
+  // __remove_wait_queue and list_del_init of an entry are called with wq_head->lock held)
+  for (const wq of k.waitQueues) {
+    b.onChange({
+      name: 'lock-discipline',
+      watch: [wq.head],
+      reads: [wq.lock],
+      check: (_addr, _from, _to, w) =>
+        w.mem[wq.lock] === 0 ? `${wq.name}'s list changed while ${wq.name}->lock is not held` : null,
+    });
+  }
   const links = tasks.flatMap((t) => [t.ptrace, t.jobctl]);
   b.onChange({
     name: 'legal-transition',
