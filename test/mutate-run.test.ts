@@ -112,27 +112,23 @@ describe('a mutant the compiler refuses', () => {
 });
 
 describe("a row's sources", () => {
-  it('have a key per scenario module: an edit to one scenario changes its rows alone, one to a model changes all', () => {
+  it('have a key per scenario: what its module imports and what the runner runs — an edit changes the rows that reach it alone', () => {
     const tree = scratch('test-keys-');
     try {
       cpSync(resolve('src'), join(tree, 'src'), { recursive: true });
-      const before = scenarioKeys(tree);
-      const k = (f: (s: string) => string) => ['linux/wait-options', 'linux/stop-cont', 'dragonos/two-wakers'].map(f);
-      const start = k(before);
-      writeFileSync(
-        join(tree, 'src/scenarios/linux/stop-cont.ts'),
-        `${readFileSync(join(tree, 'src/scenarios/linux/stop-cont.ts'), 'utf8')}\n`,
-      );
-      const afterScenario = k(scenarioKeys(tree));
-      expect(afterScenario[0]).toBe(start[0]);
-      expect(afterScenario[1]).not.toBe(start[1]);
-      expect(afterScenario[2]).toBe(start[2]);
-      writeFileSync(
-        join(tree, 'src/kernel/linux/entry.ts'),
-        `${readFileSync(join(tree, 'src/kernel/linux/entry.ts'), 'utf8')}\n`,
-      );
-      const afterModel = k(scenarioKeys(tree));
-      for (let i = 0; i < 3; i++) expect(afterModel[i]).not.toBe(afterScenario[i]);
+      const names = ['linux/wait-options', 'linux/stop-cont', 'dragonos/two-wakers'];
+      const keys = () => names.map(scenarioKeys(tree));
+      const touch = (f: string) => writeFileSync(join(tree, f), `${readFileSync(join(tree, f), 'utf8')}\n`);
+      const start = keys();
+      touch('src/scenarios/linux/stop-cont.ts');
+      const afterScenario = keys();
+      expect(afterScenario.map((k, i) => k !== start[i])).toEqual([false, true, false]);
+      touch('src/kernel/linux/exit-wait.ts');
+      const afterLinux = keys();
+      expect(afterLinux.map((k, i) => k !== afterScenario[i])).toEqual([true, true, false]);
+      touch('src/model/machine.ts');
+      const afterEngine = keys();
+      expect(afterEngine.map((k, i) => k !== afterLinux[i])).toEqual([true, true, true]);
     } finally {
       rmSync(tree, { recursive: true, force: true });
     }
