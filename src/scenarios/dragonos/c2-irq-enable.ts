@@ -29,6 +29,8 @@ import {
   NO_TICK,
   newKernel,
   noReturnWithPendingWork,
+  SCHED_INFO_GUARDED,
+  schedInfoGuarded,
   simpleHandler,
   TICK_EACH,
 } from './common.ts';
@@ -41,7 +43,7 @@ export default defineScenario({
   summary:
     'the bare interrupt_enable() in do_signal: is the irq state restored, and can a kick be lost before the return to user?',
   cpus: 2,
-  invariants: ['lock-discipline', 'no-return-with-pending-work'],
+  invariants: ['lock-discipline', 'no-return-with-pending-work', SCHED_INFO_GUARDED],
   bounds: BOUNDS,
   variants: {
     pr1663: {
@@ -65,7 +67,7 @@ export default defineScenario({
         },
         {
           cpus: 2,
-          only: ['runqueue-sane', 'lock-discipline', 'deadlock'],
+          only: ['runqueue-sane', 'lock-discipline', 'deadlock', SCHED_INFO_GUARDED],
           verdict: 'holds',
           irq: TICK_EACH,
           long: true,
@@ -94,7 +96,7 @@ export default defineScenario({
       expect: [
         {
           cpus: 2,
-          only: ['runqueue-sane', 'lock-discipline', 'deadlock'],
+          only: ['runqueue-sane', 'lock-discipline', 'deadlock', SCHED_INFO_GUARDED],
           verdict: 'holds',
           irq: TICK_EACH,
           long: true,
@@ -174,6 +176,7 @@ export default defineScenario({
     });
     finishKernel(k, envOf);
     noReturnWithPendingWork(b, k, T, inflight);
+    schedInfoGuarded(b, k);
     return b.build();
   },
 });

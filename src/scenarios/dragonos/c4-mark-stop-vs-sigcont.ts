@@ -44,6 +44,8 @@ import {
   NO_LEDGER,
   NO_TICK,
   newKernel,
+  SCHED_INFO_GUARDED,
+  schedInfoGuarded,
   simpleHandler,
   stoppedNeverRuns,
   TICK_EACH,
@@ -62,7 +64,7 @@ export default defineScenario({
   name: 'dragonos/c4-mark-stop-vs-sigcont',
   summary: 'SIGCONT from another CPU between sig_stop publishing the stop and mark_stop: does the task stay stopped?',
   cpus: 2,
-  invariants: ['no-lost-wakeup', 'no-stop-after-sigcont', ...SNR],
+  invariants: ['no-lost-wakeup', 'no-stop-after-sigcont', ...SNR, SCHED_INFO_GUARDED],
   bounds: BOUNDS,
   variants: {
     pr1663: {
@@ -109,7 +111,7 @@ export default defineScenario({
         { cpus: 1, only: SNR, verdict: 'violated', invariant: 'stopped-never-runs', why: NOT_DEQUEUED },
         {
           cpus: 2,
-          only: ['runqueue-sane', 'lock-discipline'],
+          only: ['runqueue-sane', 'lock-discipline', SCHED_INFO_GUARDED],
           verdict: 'holds',
           irq: TICK_EACH,
           why: 'the runqueues and locks stay sound (T, never dequeued, is never enqueued twice); deadlock is left out: a Stopped T that is picked again spins in do_signal with nothing pending',
@@ -154,7 +156,7 @@ export default defineScenario({
         { cpus: 1, only: SNR, verdict: 'violated', invariant: 'stopped-never-runs', why: NOT_DEQUEUED },
         {
           cpus: 2,
-          only: ['runqueue-sane', 'lock-discipline', 'deadlock'],
+          only: ['runqueue-sane', 'lock-discipline', 'deadlock', SCHED_INFO_GUARDED],
           verdict: 'holds',
           irq: TICK_EACH,
           why: 'the runqueues, locks and irq state stay sound: the faults are the lost stop and continue above',
@@ -260,6 +262,7 @@ export default defineScenario({
           ? `T is Stopped although SIGCONT was generated after the SIGTSTP that stopped it (SIGCONT came between T dequeuing SIGTSTP and stopping): the SIGCONT is lost`
           : null,
     });
+    schedInfoGuarded(b, k);
     return b.build();
   },
 });
