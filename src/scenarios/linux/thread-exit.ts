@@ -28,6 +28,8 @@
  * - leader-reported-early (a bug put back, invented): exit_notify reports
  *   the leader without testing thread_group_empty: do_notify_parent's own
  *   WARN_ON_ONCE (signal.c:2071-2072) fires.
+ * - release-unlocked (a bug put back, invented): release_task without
+ *   tasklist_lock: T leaves C's thread list unlocked (lock-discipline).
  * - reap-delayed-leader (a bug put back, invented): wait_consider_task
  *   without delay_group_leader: on two CPUs P reaps C while T still runs.
  */
@@ -119,6 +121,18 @@ export default defineScenario({
         { cpus: 2, verdict: 'violated', invariant: 'kernel-assert', why: 'the same on two CPUs' },
       ],
     },
+    'release-unlocked': {
+      summary: 'release_task without write_lock_irq(&tasklist_lock): T leaves its group unlocked',
+      expect: [
+        {
+          cpus: 1,
+          verdict: 'violated',
+          invariant: 'lock-discipline',
+          why: "T's __exit_signal takes it off C's thread list with tasklist_lock free",
+        },
+        { cpus: 2, verdict: 'violated', invariant: 'lock-discipline', why: 'the same on two CPUs' },
+      ],
+    },
     'reap-delayed-leader': {
       summary: 'wait_consider_task reaps a zombie leader whatever its threads (no delay_group_leader)',
       expect: [
@@ -154,6 +168,10 @@ export default defineScenario({
         if (!alone) return false;
         return yield* kk.fn.do_notify_parent(kk, ctx, me);
       });
+    }
+    if (variant === 'release-unlocked') {
+      // the lock pair gone; __exit_signal's first write is then the violation, so nothing after it is needed
+      k.override('release_task', (kk, ctx, p) => kk.fn.__exit_signal(kk, ctx, p));
     }
     if (variant === 'reap-delayed-leader') {
       k.override(
