@@ -4,6 +4,7 @@ import { API } from 'typescript/unstable/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { judgeRun, type RowLine, type RunnerExit } from '../tools/mutate/judge-run.ts';
 import { type Mutant, mutantsOf } from '../tools/mutate/operators.ts';
+import { pending, type Result } from '../tools/mutate/results.ts';
 import { scenarioKeys } from '../tools/mutate/row-keys.ts';
 import { MutantTypeCheck } from '../tools/mutate/typecheck.ts';
 
@@ -69,6 +70,42 @@ describe("a mutant's run", () => {
   it('a runner that fails with its own error before a row answers is crashed, with that error', () => {
     const j = judgeRun(rows, [], { ...clean, status: 1, stderr: '\nSyntaxError: Unexpected token (12:3)\n    at x\n' });
     expect(j).toMatchObject({ outcome: 'crashed', by: 'a 1 CPU: SyntaxError: Unexpected token (12:3)' });
+  });
+});
+
+describe("a mutant's kept result", () => {
+  const kept: Result = {
+    id: 'm',
+    file: 'f.ts',
+    operator: 'swap-stores',
+    line: 1,
+    fn: 'f',
+    what: '',
+    snippet: '',
+    contextHash: 'h',
+    outcome: 'survived',
+    by: null,
+    ran: { a: 'as-expected', b: 'as-expected' },
+    ranKeys: { a: 'ka', b: 'kb' },
+    maxTimeS: 600,
+    budget: 'B',
+  };
+  const keys: Record<string, string> = { a: 'ka', b: 'kb', c: 'kc' };
+  it('stands while its function and the sources of every row it ran are the same', () => {
+    expect(pending(kept, 'h', ['a', 'b'], 600, 'B', (id) => keys[id] ?? '')).toEqual({ reuse: true });
+  });
+  it('runs again the rows whose sources changed (an invariant added to a scenario) and the rows new to it', () => {
+    const now = (id: string) => (id === 'b' ? 'kb2' : (keys[id] ?? ''));
+    expect(pending(kept, 'h', ['a', 'b', 'c'], 600, 'B', now)).toEqual({
+      reuse: false,
+      rows: ['b', 'c'],
+      carried: { a: 'as-expected' },
+    });
+    // a result kept from before the keys were recorded runs every row again
+    const old: Result = { ...kept, ranKeys: undefined as unknown as Record<string, string> };
+    expect(pending(old, 'h', ['a'], 600, 'B', now)).toMatchObject({ reuse: false, rows: ['a'] });
+    // another text of the function: everything again
+    expect(pending(kept, 'h2', ['a'], 600, 'B', now)).toMatchObject({ reuse: false, rows: ['a'] });
   });
 });
 

@@ -326,7 +326,7 @@ function report(
 async function main(): Promise<void> {
   const o = args();
   mkdirSync(OUT, { recursive: true });
-  const results = o.fresh ? new Map<string, Result>() : loadResults(o.results);
+  const results = loadResults(o.results);
   // the tree the mutants are written into, copied before the sources are parsed: edits made to the
   // sources while a run goes on do not reach it (the run goes on with the code it started with)
   const tree = join(OUT, `tree-${process.pid}`);
@@ -356,6 +356,8 @@ async function main(): Promise<void> {
       const { k, n } = o.slice;
       mutants = mutants.filter((_, i) => i % n === k - 1);
     }
+    // --fresh: the selected mutants run again from nothing (the others' results are kept)
+    if (o.fresh && runs) for (const m of mutants) results.delete(m.id);
     if (o.merge.length > 0) {
       const ctx = new Map(every.map((m) => [m.id, sha(m.context)]));
       for (const f of o.merge) merge(results, loadResults(f), (id) => ctx.get(id));
@@ -388,6 +390,7 @@ async function main(): Promise<void> {
       return n === undefined ? r : { ...r, maxExecutions: Math.max(1000, Math.ceil(o.budgetFactor * n)) };
     });
     const budget = o.budgetFactor > 0 ? `${o.budgetFactor} × each row's executions` : 'wall clock';
+    const keyOfId = new Map(rows.map((r) => [r.id, keyOf(r)]));
     check = new MutantTypeCheck(tree, ROOT);
     let ran = 0;
     let interrupted = false;
@@ -414,6 +417,7 @@ async function main(): Promise<void> {
         mine.map((r) => r.id),
         o.maxTimeS,
         budget,
+        (id) => keyOfId.get(id) ?? '',
       );
       if (todo.reuse) continue;
       if (ran >= o.limit) break;
@@ -447,6 +451,7 @@ async function main(): Promise<void> {
         outcome,
         by: run.by,
         ran: outcome === 'killed' || outcome === 'crashed' || outcome === 'no-compile' ? {} : all,
+        ranKeys: Object.fromEntries(Object.keys(all).map((id) => [id, keyOfId.get(id) ?? ''])),
         maxTimeS: o.maxTimeS,
         budget,
         compiles: outcome !== 'no-compile',

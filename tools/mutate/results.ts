@@ -6,11 +6,11 @@
  *   - a kill (or crash) stands while the row that caught it is still in the
  *     table;
  *   - for a mutant not caught, the rows it already ran and that gave their
- *     expected verdict are not run again: only rows new to it (a row added,
- *     or one whose coverage now reaches the mutated function), and rows that
- *     were cut under another budget or a smaller wall-clock guard.
- * A change elsewhere in the models does not rerun a kept result: run with
- * --fresh after one (the report says how old each result is by its hash).
+ *     expected verdict are not run again while each row's sources are the
+ *     same (its key, row-keys.ts): rows new to it (a row added, or one whose
+ *     coverage now reaches the mutated function), rows whose scenario,
+ *     invariants or engine changed, and rows that were cut under another
+ *     budget or a smaller wall-clock guard run again.
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 
@@ -32,6 +32,8 @@ export interface Result {
   readonly by: string | null;
   /** for a mutant not caught: every row it ran, with the row's outcome */
   readonly ran: Readonly<Record<string, RowOutcome>>;
+  /** the key of each row's sources (row-keys.ts) when it ran: a row whose sources changed since runs again */
+  readonly ranKeys?: Readonly<Record<string, string>>;
   /** the wall-clock guard per row it ran under, in seconds */
   readonly maxTimeS: number;
   /** the budget it ran under, as said in the report (`4 × each row's executions`); absent: wall clock only */
@@ -59,13 +61,18 @@ export function saveResults(file: string, results: ReadonlyMap<string, Result>):
   renameSync(`${file}.tmp`, file);
 }
 
-/** What is left to do for a mutant given its kept result: nothing (the result stands), or the rows to run. */
+/**
+ * What is left to do for a mutant given its kept result: nothing (the result stands), or the rows to
+ * run. `rowKey` gives each row's key now: a row the mutant ran is carried only while its key is the
+ * one it ran under (its scenario, an invariant it checks or the engine unchanged).
+ */
 export function pending(
   kept: Result | undefined,
   contextHash: string,
   rowIds: readonly string[],
   maxTimeS: number,
   budget: string,
+  rowKey: (id: string) => string,
 ): { reuse: true } | { reuse: false; rows: string[]; carried: Record<string, RowOutcome> } {
   if (!kept || kept.contextHash !== contextHash) return { reuse: false, rows: [...rowIds], carried: {} };
   if (kept.outcome === 'no-compile') return { reuse: true };
@@ -78,7 +85,9 @@ export function pending(
   const rows: string[] = [];
   for (const id of rowIds) {
     const had = kept.ran[id];
-    if (had === 'as-expected' || (had === 'undecided' && kept.budget === budget && maxTimeS <= kept.maxTimeS)) carried[id] = had;
+    const same = kept.ranKeys?.[id] === rowKey(id);
+    if (same && (had === 'as-expected' || (had === 'undecided' && kept.budget === budget && maxTimeS <= kept.maxTimeS)))
+      carried[id] = had;
     else rows.push(id);
   }
   return rows.length === 0 ? { reuse: true } : { reuse: false, rows, carried };
