@@ -22,7 +22,8 @@
  *   two CPUs" at switch_to.
  * - lock-discipline: the engine's checks, schedule()'s entry check
  *   (sched/core.ts), a wait queue's list changed only with its lock held, and
- *   a thread group's list only with tasklist_lock write-held.
+ *   a thread group's list only with tasklist_lock write-held, a task's
+ *   jobctl only with its siglock held.
  * - legal-transition: every change of a task's __state, and of its ptrace
  *   link, is an edge of the task-state oracle (oracle/task-state.ts).
  */
@@ -238,6 +239,17 @@ export function registerLinuxInvariants(b: ModelBuilder, k: LinuxKernel, opts: L
         w.mem[k.tasklist_lock] === -1 ? null : `${w.layout.name(addr)} changed while tasklist_lock is not write-held`,
     });
   }
+  // task->jobctl is siglock protected (include/linux/sched.h: `unsigned long jobctl; /* JOBCTL_*, siglock protected */`)
+  const byJobctl = new Map(k.tasks.filter((t) => !t.idle).map((t) => [t.jobctl, t] as const));
+  b.onChange({
+    name: 'lock-discipline',
+    watch: [...byJobctl.keys()],
+    reads: [...new Set([...byJobctl.values()].map((t) => t.siglock))],
+    check: (addr, _from, _to, w) => {
+      const t = byJobctl.get(addr) as LinuxTask;
+      return w.mem[t.siglock] === 0 ? `${t.name}->jobctl changed while its siglock is not held` : null;
+    },
+  });
   const links = tasks.flatMap((t) => [t.ptrace, t.jobctl]);
   b.onChange({
     name: 'legal-transition',
