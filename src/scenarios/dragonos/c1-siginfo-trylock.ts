@@ -76,7 +76,7 @@ export default defineScenario({
         },
         {
           cpus: 2,
-          only: ['runqueue-sane', 'lock-discipline', 'deadlock', SCHED_INFO_GUARDED],
+          only: ['runqueue-sane', 'lock-discipline', 'deadlock'],
           verdict: 'holds',
           irq: TICK_EACH,
           long: true,

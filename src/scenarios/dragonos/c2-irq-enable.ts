@@ -67,7 +67,7 @@ export default defineScenario({
         },
         {
           cpus: 2,
-          only: ['runqueue-sane', 'lock-discipline', 'deadlock', SCHED_INFO_GUARDED],
+          only: ['runqueue-sane', 'lock-discipline', 'deadlock'],
           verdict: 'holds',
           irq: TICK_EACH,
           long: true,
@@ -96,7 +96,7 @@ export default defineScenario({
       expect: [
         {
           cpus: 2,
-          only: ['runqueue-sane', 'lock-discipline', 'deadlock', SCHED_INFO_GUARDED],
+          only: ['runqueue-sane', 'lock-discipline', 'deadlock'],
           verdict: 'holds',
           irq: TICK_EACH,
           long: true,

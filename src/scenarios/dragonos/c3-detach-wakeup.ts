@@ -118,7 +118,7 @@ export default defineScenario({
         },
         {
           cpus: 2,
-          only: ['lock-discipline', 'deadlock', SCHED_INFO_GUARDED],
+          only: ['lock-discipline', 'deadlock'],
           verdict: 'holds',
           irq: TICK_EACH,
           why: 'the locks and irq state stay sound and nothing blocks for good (the double enqueue is runqueue-sane’s row above)',

@@ -111,7 +111,7 @@ export default defineScenario({
         { cpus: 1, only: SNR, verdict: 'violated', invariant: 'stopped-never-runs', why: NOT_DEQUEUED },
         {
           cpus: 2,
-          only: ['runqueue-sane', 'lock-discipline', SCHED_INFO_GUARDED],
+          only: ['runqueue-sane', 'lock-discipline'],
           verdict: 'holds',
           irq: TICK_EACH,
           why: 'the runqueues and locks stay sound (T, never dequeued, is never enqueued twice); deadlock is left out: a Stopped T that is picked again spins in do_signal with nothing pending',
@@ -156,7 +156,7 @@ export default defineScenario({
         { cpus: 1, only: SNR, verdict: 'violated', invariant: 'stopped-never-runs', why: NOT_DEQUEUED },
         {
           cpus: 2,
-          only: ['runqueue-sane', 'lock-discipline', 'deadlock', SCHED_INFO_GUARDED],
+          only: ['runqueue-sane', 'lock-discipline', 'deadlock'],
           verdict: 'holds',
           irq: TICK_EACH,
           why: 'the runqueues, locks and irq state stay sound: the faults are the lost stop and continue above',
