@@ -22,6 +22,8 @@ export interface BenchJob {
   readonly workers?: number;
   /** the expectation is marked long */
   readonly long?: boolean;
+  /** leave the traces column empty (the count takes up to 20 s a row) */
+  readonly noTraceCount?: boolean;
   /** Promela mirror to run SPIN on beside it */
   readonly spinModel?: string;
 }

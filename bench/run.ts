@@ -13,7 +13,9 @@
  * Promela mirrors of the bench/ families, run with SPIN beside ours;
  * --skip-long leaves out the rows marked long (they take most of an hour
  * together) and lists them as not run, so that their targets are neither
- * met nor missed.
+ * met nor missed; --no-trace-counts leaves the traces column empty (each
+ * holds row otherwise counts its Mazurkiewicz traces for up to 20 s after
+ * its search).
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -43,7 +45,14 @@ function option(name: string): string | undefined {
 }
 const ONLY_STRATEGIES = option('--strategies')?.split(',') ?? null;
 const SKIP_LONG = args.includes('--skip-long');
+const NO_TRACE_COUNTS = args.includes('--no-trace-counts');
 const SPIN_DIR = option('--spin') ?? process.env.PTRACE_MC_SPIN_MODELS;
+const KNOWN = ['--strategies', '--spin', '--skip-long', '--no-trace-counts'];
+const unknown = args.find((a) => a.startsWith('--') && !KNOWN.includes(a));
+if (unknown !== undefined) {
+  process.stderr.write(`bench: unknown option ${unknown} (known: ${KNOWN.join(', ')})\n`);
+  process.exit(2);
+}
 const NAMES = args.filter((a, i) => !a.startsWith('--') && !['--strategies', '--spin'].includes(args[i - 1] ?? ''));
 
 function scenarioJobs(spin: boolean): BenchJob[] {
@@ -68,6 +77,7 @@ function scenarioJobs(spin: boolean): BenchJob[] {
             invariants: e.only ?? null,
             expected: e.verdict,
             ...(e.long ? { long: true } : {}),
+            ...(NO_TRACE_COUNTS ? { noTraceCount: true } : {}),
             ...(model ? { spinModel: model } : {}),
           });
         }
