@@ -391,7 +391,11 @@ export function tableJobs(
       }
     }
   }
-  if (jobs.length === 0) throw new UsageError(`no scenario named has a variant '${f.variant}'`);
+  if (jobs.length === 0) {
+    const names = scenarios.map((s) => s.name);
+    const among = names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
+    throw new UsageError(`none of the scenarios named (${among}) has a variant '${f.variant}'`);
+  }
   return { jobs, skippedLong };
 }
 
