@@ -79,7 +79,12 @@ export default defineScenario({
           invariant: 'lock-discipline',
           why: 'the sleeper, queued again after its wake-up, finds cond set and takes its entry off the list unlocked',
         },
-        { cpus: 1, verdict: 'violated', invariant: 'lock-discipline', why: 'the same, with no tick: the waker runs once the sleeper sleeps' },
+        {
+          cpus: 1,
+          verdict: 'violated',
+          invariant: 'lock-discipline',
+          why: 'the same, with no tick: the waker runs once the sleeper sleeps',
+        },
       ],
     },
   },
