@@ -21,9 +21,8 @@
  *   queued while every CPU idles). The engine adds "never running on
  *   two CPUs" at switch_to.
  * - lock-discipline: the engine's checks, schedule()'s entry check
- *   (sched/core.ts), a wait queue's list changed only with its lock held, and
- *   a thread group's list only with tasklist_lock write-held, a task's
- *   jobctl only with its siglock held.
+ *   (sched/core.ts), and a thread group's list changed only with
+ *   tasklist_lock write-held.
  * - legal-transition: every change of a task's __state, and of its ptrace
  *   link, is an edge of the task-state oracle (oracle/task-state.ts).
  */
@@ -215,17 +214,6 @@ export function registerLinuxInvariants(b: ModelBuilder, k: LinuxKernel, opts: L
       return taskStateEdge(t.name, from, to, w, k.c);
     },
   });
-  // a wait queue's list changes only under its lock (include/linux/wait.h: __add_wait_queue,
-  // __remove_wait_queue and list_del_init of an entry are called with wq_head->lock held)
-  for (const wq of k.waitQueues) {
-    b.onChange({
-      name: 'lock-discipline',
-      watch: [wq.head],
-      reads: [wq.lock],
-      check: (_addr, _from, _to, w) =>
-        w.mem[wq.lock] === 0 ? `${wq.name}'s list changed while ${wq.name}->lock is not held` : null,
-    });
-  }
   // a thread leaves its group's list only with tasklist_lock write-held (__exit_signal from release_task:
   // kernel/exit.c:150-152 looks up tsk->sighand under lockdep_tasklist_lock_is_held(), and
   // __unhash_process's list_del_rcu of the thread node needs the writer's exclusion)
@@ -239,17 +227,6 @@ export function registerLinuxInvariants(b: ModelBuilder, k: LinuxKernel, opts: L
         w.mem[k.tasklist_lock] === -1 ? null : `${w.layout.name(addr)} changed while tasklist_lock is not write-held`,
     });
   }
-  // task->jobctl is siglock protected (include/linux/sched.h: `unsigned long jobctl; /* JOBCTL_*, siglock protected */`)
-  const byJobctl = new Map(k.tasks.filter((t) => !t.idle).map((t) => [t.jobctl, t] as const));
-  b.onChange({
-    name: 'lock-discipline',
-    watch: [...byJobctl.keys()],
-    reads: [...new Set([...byJobctl.values()].map((t) => t.siglock))],
-    check: (addr, _from, _to, w) => {
-      const t = byJobctl.get(addr) as LinuxTask;
-      return w.mem[t.siglock] === 0 ? `${t.name}->jobctl changed while its siglock is not held` : null;
-    },
-  });
   const links = tasks.flatMap((t) => [t.ptrace, t.jobctl]);
   b.onChange({
     name: 'legal-transition',

@@ -96,8 +96,6 @@ export class LinuxKernel {
   private readonly works: TaskWork[] = [];
   /** bit_waitqueue(word, bit) of every bit some path waits on, by `word:mask` */
   private readonly bitQueues = new Map<string, WaitQueueHead>();
-  /** the wait queue heads made by waitQueue() and bitWaitqueue(), in the order they were made */
-  private readonly madeQueues: WaitQueueHead[] = [];
   private finished = false;
   private readonly paths = new PathTable<LinuxPaths>(LINUX_PATHS, 'the Linux model');
   /** every path, by name: the model calls them all through this table */
@@ -198,15 +196,7 @@ export class LinuxKernel {
   /** A wait queue head (DECLARE_WAIT_QUEUE_HEAD): its lock and its list of entries. Before finish(). */
   waitQueue(name: string): WaitQueueHead {
     if (this.finished) throw new Error('waitQueue() after finish()');
-    const wq = waitQueueHead(this.b.layout, name, (id) => this.nameOf(id));
-    this.madeQueues.push(wq);
-    return wq;
-  }
-
-  /** Every wait queue head of the model: those made by waitQueue() and bitWaitqueue(), and each process's wait_chldexit. */
-  get waitQueues(): readonly WaitQueueHead[] {
-    const chld = this.tasks.filter((t) => !t.idle && t.group_leader === t.id).map((t) => t.signal.wait_chldexit);
-    return [...this.madeQueues, ...chld];
+    return waitQueueHead(this.b.layout, name, (id) => this.nameOf(id));
   }
 
   /**
@@ -224,7 +214,6 @@ export class LinuxKernel {
       const name = `bit_waitqueue(${this.b.layout.name(word)},0x${mask.toString(16)})`;
       wq = waitQueueHead(this.b.layout, name, (id) => this.nameOf(id), 'wake_bit', { word, mask });
       this.bitQueues.set(key, wq);
-      this.madeQueues.push(wq);
     }
     return wq;
   }

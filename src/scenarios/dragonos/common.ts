@@ -188,17 +188,16 @@ export const SCHED_INFO_GUARDED = 'sched-info-guarded';
 
 export function schedInfoGuarded(b: ModelBuilder, k: DragonKernel): void {
   if (k.v === 'master') return;
-  const of = new Map(k.pcbs.flatMap((t) => [[t.state, t] as const, [t.sleep, t] as const]));
-  b.onChange({
-    name: SCHED_INFO_GUARDED,
-    watch: [...of.keys()],
-    reads: k.pcbs.map((t) => t.schedInfo),
-    check: (addr, _from, _to, w) => {
-      const t = of.get(addr) as Pcb;
-      // a write-held RwLock reads -1 (its readers count up from 1)
-      return w.mem[t.schedInfo] === -1 ? null : `${w.layout.name(addr)} changed while ${t.name}'s sched_info is not write-locked`;
-    },
-  });
+  // one check a task, which reads that task's lock alone; a write-held RwLock reads -1 (its readers count up from 1)
+  for (const t of k.pcbs) {
+    b.onChange({
+      name: SCHED_INFO_GUARDED,
+      watch: [t.state, t.sleep],
+      reads: [t.schedInfo],
+      check: (addr, _from, _to, w) =>
+        w.mem[t.schedInfo] === -1 ? null : `${w.layout.name(addr)} changed while ${t.name}'s sched_info is not write-locked`,
+    });
+  }
 }
 
 /** runqueue-sane: each rq's nr_running equals the number of entities on it. */

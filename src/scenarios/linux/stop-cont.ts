@@ -128,22 +128,12 @@ export default defineScenario({
       expect: [
         {
           cpus: 2,
-          only: ['lock-discipline'],
-          verdict: 'violated',
-          invariant: 'lock-discipline',
-          why: "the shell's jobctl &= ~JOBCTL_STOPPED comes with the job's siglock free (jobctl is siglock protected)",
-        },
-        { cpus: 1, only: ['lock-discipline'], verdict: 'violated', invariant: 'lock-discipline', why: 'the same on one CPU' },
-        {
-          cpus: 2,
-          only: ['no-lost-wakeup'],
           verdict: 'violated',
           invariant: 'no-lost-wakeup',
-          why: 'what it leads to: the wake lands between jobctl |= JOBCTL_STOPPED and set_special_state(TASK_STOPPED)',
+          why: 'the wake lands between jobctl |= JOBCTL_STOPPED and set_special_state(TASK_STOPPED)',
         },
         {
           cpus: 1,
-          only: ['no-lost-wakeup'],
           verdict: 'violated',
           invariant: 'no-lost-wakeup',
           why: 'the tick preempts the job in the same window and the shell runs',

@@ -11,24 +11,17 @@
  * - test-before-queue: the condition is tested once, before the task is
  *   queued (no test between prepare_to_wait_event and schedule()): a
  *   waker whose wake_up finds the queue empty is lost.
- * - finish-wait-unlocked (a bug put back, invented): finish_wait takes its
- *   entry off the list after it has dropped the queue's lock, while a
- *   waker may walk the list: lock-discipline (the list changes only under
- *   wq_head->lock).
  */
 
-import { load, type Program, rmw, store } from '../../cpu/ops.ts';
-import { fifoHas, fifoRemove } from '../../kernel/common/fifo.ts';
-import { TASK_NORMAL, TASK_RUNNING, TASK_UNINTERRUPTIBLE } from '../../kernel/linux/consts.ts';
+import { load, type Program, store } from '../../cpu/ops.ts';
+import { TASK_NORMAL, TASK_UNINTERRUPTIBLE } from '../../kernel/linux/consts.ts';
 import { registerLinuxInvariants } from '../../kernel/linux/invariants.ts';
 import { LinuxKernel } from '../../kernel/linux/kernel.ts';
-import { spin_lock_irqsave, spin_unlock_irqrestore } from '../../kernel/linux/locking.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
 import { here } from '../../model/source-ref.ts';
 
 const REF = 'scenario linux/wait-event';
-const W = 'linux-6.6 kernel/sched/wait.c';
 const TICKS = 1;
 const IPIS = 1;
 
@@ -70,23 +63,6 @@ export default defineScenario({
         },
       ],
     },
-    'finish-wait-unlocked': {
-      summary: 'finish_wait: list_del_init(&wq_entry->entry) after spin_unlock_irqrestore(&wq_head->lock)',
-      expect: [
-        {
-          cpus: 2,
-          verdict: 'violated',
-          invariant: 'lock-discipline',
-          why: 'the sleeper, queued again after its wake-up, finds cond set and takes its entry off the list unlocked',
-        },
-        {
-          cpus: 1,
-          verdict: 'violated',
-          invariant: 'lock-discipline',
-          why: 'the same, with no tick: the waker runs once the sleeper sleeps',
-        },
-      ],
-    },
   },
   build({ variant, cpus }) {
     const b = new ModelBuilder(cpus);
@@ -98,17 +74,6 @@ export default defineScenario({
         yield* kk.fn.schedule(kk, ctx); // no second test of the condition
         yield* kk.fn.finish_wait(kk, ctx, wq);
         return 0;
-      });
-    }
-    if (variant === 'finish-wait-unlocked') {
-      k.override('finish_wait', function* (kk, ctx, wq) {
-        const me = ctx.self;
-        yield* kk.fn.__set_current_state(kk, ctx, TASK_RUNNING);
-        const head: number = yield load(wq.head, `${W}:414 finish_wait`, 'if (!list_empty_careful(&wq_entry->entry))');
-        if (!fifoHas(head, me)) return;
-        const flags = yield* spin_lock_irqsave(wq.lock, `${W}:415 finish_wait`, `spin_lock_irqsave(&${wq.name}->lock)`);
-        yield* spin_unlock_irqrestore(wq.lock, flags, `${W}:417 finish_wait`);
-        yield rmw(wq.head, (h) => fifoRemove(h, me), `${W}:416 finish_wait`, 'list_del_init(&wq_entry->entry), unlocked');
       });
     }
     const cond = b.layout.cell('cond', 0);
