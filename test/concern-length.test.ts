@@ -30,6 +30,18 @@ const PIECES: readonly Piece[] = [
     violated: 'no-retarget',
   },
   { piece: 'thread groups: group stop', scenario: 'linux/group-stop', holds: 'linux-6.6', violated: 'count-tested-first' },
+  {
+    piece: 'thread groups: a tracer that is not the leader, __WNOTHREAD',
+    scenario: 'linux/thread-tracer',
+    holds: 'linux-6.6',
+    violated: 'wnothread-always',
+  },
+  {
+    piece: 'thread groups: zap_other_threads in de_thread',
+    scenario: 'linux/exec-zap',
+    holds: 'linux-6.6',
+    violated: 'zap-without-wake',
+  },
   { piece: 'sleeping mutex', scenario: 'linux/mutex', holds: 'linux-6.6', violated: 'waiters-flag-lost' },
   {
     piece: 'ordered, exclusive wait queues',

@@ -163,6 +163,17 @@ describe('the litmus corpus', () => {
     expect(got).toEqual(want);
   });
 
+  it('the litmus command prints the answer under each model, the executions searched and the witness', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ptrace-mc-litmus-'));
+    const r = await runInProcess(['litmus', 'litmus/SB.litmus', '--out-dir', dir]);
+    expect(r.code).toBe(0);
+    const lines = r.out.trim().split('\n');
+    expect(lines[0]).toBe('SB: exists (0:r0=0 /\\ 1:r0=0)');
+    expect(lines[1]).toMatch(/^ {2}sc {2}Never {5}\d+ executions searched$/);
+    expect(lines[2]).toMatch(/^ {2}tso Sometimes (1 execution|\d+ executions) searched, witness \S+SB\/test\.cpus2\.tso\.json$/);
+    expect(lines).toHaveLength(3);
+  });
+
   it('a litmus file outside the subset is one line naming the line, exit 2', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ptrace-mc-litmus-'));
     const f = join(dir, 'bad.litmus');

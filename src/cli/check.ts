@@ -708,7 +708,8 @@ export function strategyText(f: CheckFlags): string {
   return p ? `${f.strategy}: ${p}` : f.strategy;
 }
 
-function count(n: number, noun: string): string {
+/** `1 execution`, `12 executions`, `2 branches` */
+export function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : noun.endsWith('h') ? 'es' : 's'}`;
 }
 

@@ -1,7 +1,7 @@
 import { STRATEGIES } from '../explorer/run.ts';
 import { selectScenarios } from '../load/select.ts';
 import { MEMORY_MODELS, type MemoryModel, memoryModel } from '../model/memory-model.ts';
-import { type CheckFlags, namedJob, type Outcome, parseMemoryModelFlags, runJob } from './check.ts';
+import { type CheckFlags, count, namedJob, type Outcome, parseMemoryModelFlags, runJob } from './check.ts';
 import { EXIT, UsageError } from './errors.ts';
 
 export interface LitmusFlags {
@@ -67,8 +67,9 @@ export async function litmusCommand(files: string[], flags: LitmusFlags): Promis
             }),
           );
         } else {
+          // a Sometimes search stops at its witness: the count is how far it went, not every execution
           const witness = o.tracePath ? `, witness ${o.tracePath}` : '';
-          out.push(`  ${mm.name.padEnd(4)}${answer(o).padEnd(10)}${o.search.executions} executions${witness}`);
+          out.push(`  ${mm.name.padEnd(4)}${answer(o).padEnd(10)}${count(o.search.executions, 'execution')} searched${witness}`);
         }
       }
     }

@@ -28,6 +28,7 @@ const BUILTINS: readonly (readonly [string, () => Promise<ScenarioDef>])[] = [
   ['linux/wait-on-bit', async () => (await import('./linux/wait-on-bit.ts')).default],
   ['linux/group-stop', async () => (await import('./linux/group-stop.ts')).default],
   ['linux/exec-kills-threads', async () => (await import('./linux/exec-kills-threads.ts')).default],
+  ['linux/exec-zap', async () => (await import('./linux/exec-zap.ts')).default],
   ['linux/thread-tracer', async () => (await import('./linux/thread-tracer.ts')).default],
   ['linux/sigprocmask', async () => (await import('./linux/sigprocmask.ts')).default],
   ['linux/task-work', async () => (await import('./linux/task-work.ts')).default],

@@ -81,6 +81,14 @@ export default defineScenario({
           long: true,
           why: 'the consumer that took a wakeup meant for another leaves after finish_wait, sees the token left and wakes the next exclusive waiter (634k executions, 4.2M states, 20.8M steps; 103 s under nice -n 19 at load 12-15)',
         },
+        {
+          cpus: 2,
+          irq: TICK_EACH,
+          memoryModel: 'tso',
+          verdict: 'holds',
+          long: true,
+          why: 'x86-TSO store buffers on both CPUs, a tick on each: the same answer (1.30M executions, 6.29M states, 1.5× sc; 87 s under nice -n 19 at load 10)',
+        },
       ],
     },
     'wake-counts-running': {

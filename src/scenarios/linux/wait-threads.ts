@@ -100,6 +100,13 @@ export default defineScenario({
           verdict: 'holds',
           why: "C is found on P's own list, the first of the walk; the walk ends there",
         },
+        {
+          cpus: 2,
+          irq: TICK_EACH,
+          memoryModel: 'tso',
+          verdict: 'holds',
+          why: 'x86-TSO store buffers on both CPUs, a tick on each: the same answer (46,820 states, 2.0× sc)',
+        },
       ],
     },
     wnothread: {
@@ -112,6 +119,13 @@ export default defineScenario({
           irq: TICK_EACH,
           verdict: 'holds',
           why: "C's real_parent is P itself; T has no child of its own and gets -ECHILD",
+        },
+        {
+          cpus: 2,
+          irq: TICK_EACH,
+          memoryModel: 'tso',
+          verdict: 'holds',
+          why: 'x86-TSO store buffers on both CPUs, a tick on each: the same answer (450k states, 2.6× sc)',
         },
       ],
     },
