@@ -1,4 +1,4 @@
-import type { BenchJob, BenchRow } from './rows.ts';
+import { type BenchJob, type BenchRow, NOT_RUN } from './rows.ts';
 import { SPIN_MEMLIM_MB } from './spin.ts';
 
 const COLUMNS: [keyof BenchRow, string][] = [
@@ -119,7 +119,9 @@ export function targetReport(x: ReportInput): string {
   if (micro?.stepsPerSecond) {
     mark(micro.stepsPerSecond >= ENGINE_TARGET, `bare engine ${micro.stepsPerSecond} steps/s (target ≥ ${ENGINE_TARGET})`);
   }
-  const rowsAndJobs = x.scenarioRows.map((r, i) => ({ r, j: x.jobs[i] as BenchJob }));
+  // long rows left out by --skip-long count for no target: they are listed instead
+  const rowsAndJobs = x.scenarioRows.map((r, i) => ({ r, j: x.jobs[i] as BenchJob })).filter(({ r }) => r.verdict !== NOT_RUN);
+  const notRun = x.scenarioRows.filter((r) => r.verdict === NOT_RUN);
   const ptrace = (r: BenchRow) => r.scenario.startsWith('linux/') || r.scenario.startsWith('dragonos/');
   // proofs
   for (const { r, j } of rowsAndJobs) {
@@ -172,6 +174,8 @@ export function targetReport(x: ReportInput): string {
   const longRows = rowsAndJobs.filter(({ j }) => j.long);
   if (longRows.length > 0)
     out.push(`         rows marked long (check --all): ${longRows.map(({ r }) => `${what(r)} ${r.searchMs} ms`).join('; ')}`);
+  if (notRun.length > 0)
+    out.push(`         ${notRun.length} rows marked long not run (--skip-long): ${notRun.map(what).join('; ')}`);
   // speed and memory inside big searches
   const big = rowsAndJobs.filter(({ r }) => (r.states ?? 0) >= BIG && r.cpus === 2 && r.verdict === 'holds');
   if (big.length > 0) {

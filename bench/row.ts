@@ -48,7 +48,7 @@ function runRow(job: BenchJob): BenchRow {
   const search = r.search;
   // executions ÷ traces compares whole searches: only rows that explored everything have one.
   const traces =
-    search.verdict === 'holds' && job.workers === undefined
+    search.verdict === 'holds' && job.workers === undefined && job.noTraceCount !== true
       ? tracesFor(s, job.variant, job.cpus, job.irq, job.memoryModel)
       : null;
   return {

@@ -22,6 +22,8 @@ export interface BenchJob {
   readonly workers?: number;
   /** the expectation is marked long */
   readonly long?: boolean;
+  /** leave the traces column empty (the count takes up to 20 s a row) */
+  readonly noTraceCount?: boolean;
   /** Promela mirror to run SPIN on beside it */
   readonly spinModel?: string;
 }
@@ -71,6 +73,23 @@ export interface BenchRow {
   /** SPIN ran to its end (else it was stopped after spinMs) */
   readonly spinFinished?: boolean;
 }
+
+/**
+ * What a crashed row died of: the signal, else the error line of its stderr
+ * (Node ends an uncaught error's report with its own version line, which
+ * says nothing), else its exit status.
+ */
+export function crashLine(signal: string | null, stderr: string, status: number | null): string {
+  if (signal !== null) return signal;
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('Node.js v') && !l.startsWith('at '));
+  return lines.find((l) => /^\w*Error\b|error:/i.test(l)) ?? lines.at(-1) ?? `exit ${status}`;
+}
+
+/** The verdict of a long row that `npm run bench -- --skip-long` left out. */
+export const NOT_RUN = 'not run (long)';
 
 /**
  * The number of Mazurkiewicz traces (executions up to reordering of

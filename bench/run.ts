@@ -10,17 +10,23 @@
  * `npm run bench -- [group/ or scenario …] [--strategies a,b] [--spin DIR]`:
  * names or groups narrow the rows; --strategies runs each row with those
  * strategies instead; --spin (or PTRACE_MC_SPIN_MODELS) names a folder of
- * Promela mirrors of the bench/ families, run with SPIN beside ours.
+ * Promela mirrors of the bench/ families, run with SPIN beside ours;
+ * --skip-long leaves out the rows marked long (they take most of an hour
+ * together) and lists them as not run, so that their targets are neither
+ * met nor missed; --no-trace-counts leaves the traces column empty (each
+ * holds row otherwise counts its Mazurkiewicz traces for up to 20 s after
+ * its search).
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { statedMemoryModel } from '../src/model/memory-model.ts';
+import { irqBoundsText } from '../src/model/irq-bounds.ts';
+import { memoryModelCell, statedMemoryModel } from '../src/model/memory-model.ts';
 import { SCENARIOS } from '../src/scenarios/index.ts';
 import { renderTable, targetReport } from './report.ts';
-import { type BenchJob, type BenchRow, COUNTS_FILE } from './rows.ts';
+import { type BenchJob, type BenchRow, COUNTS_FILE, crashLine, NOT_RUN } from './rows.ts';
 import { spinInstalled, spinModel } from './spin.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -38,7 +44,15 @@ function option(name: string): string | undefined {
   return i >= 0 ? args[i + 1] : undefined;
 }
 const ONLY_STRATEGIES = option('--strategies')?.split(',') ?? null;
+const SKIP_LONG = args.includes('--skip-long');
+const NO_TRACE_COUNTS = args.includes('--no-trace-counts');
 const SPIN_DIR = option('--spin') ?? process.env.PTRACE_MC_SPIN_MODELS;
+const KNOWN = ['--strategies', '--spin', '--skip-long', '--no-trace-counts'];
+const unknown = args.find((a) => a.startsWith('--') && !KNOWN.includes(a));
+if (unknown !== undefined) {
+  process.stderr.write(`bench: unknown option ${unknown} (known: ${KNOWN.join(', ')})\n`);
+  process.exit(2);
+}
 const NAMES = args.filter((a, i) => !a.startsWith('--') && !['--strategies', '--spin'].includes(args[i - 1] ?? ''));
 
 function scenarioJobs(spin: boolean): BenchJob[] {
@@ -63,6 +77,7 @@ function scenarioJobs(spin: boolean): BenchJob[] {
             invariants: e.only ?? null,
             expected: e.verdict,
             ...(e.long ? { long: true } : {}),
+            ...(NO_TRACE_COUNTS ? { noTraceCount: true } : {}),
             ...(model ? { spinModel: model } : {}),
           });
         }
@@ -76,13 +91,18 @@ function runJob(job: BenchJob): BenchRow {
   const r = spawnSync(process.execPath, [ROW_SCRIPT, JSON.stringify(job)], { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.status === 0) return JSON.parse(r.stdout) as BenchRow;
   // A row that crashes (out of memory, say) is a result too: the others still run.
-  const why = r.signal ?? (r.stderr.trim().split('\n').at(-1) || `exit ${r.status}`);
+  return { ...failedRow(job), verdict: `error: ${crashLine(r.signal, r.stderr, r.status)}`.slice(0, 80) };
+}
+
+function failedRow(job: BenchJob): BenchRow {
   return {
     scenario: job.scenario,
     variant: job.variant,
     cpus: job.cpus,
+    ...(job.memoryModel ? { memory: memoryModelCell(job.memoryModel) } : {}),
+    ...(job.irq ? { irq: irqBoundsText(job.irq) } : {}),
     strategy: job.workers !== undefined ? `${job.strategy} --workers ${job.workers}` : job.strategy,
-    verdict: `error: ${why}`.slice(0, 80),
+    verdict: 'error',
     executions: 0,
     traces: null,
     ratio: null,
@@ -90,6 +110,14 @@ function runJob(job: BenchJob): BenchRow {
     wallMs: 0,
     searchMs: 0,
     peakMB: 0,
+  };
+}
+
+/** A long row left out by --skip-long. */
+function notRun(job: BenchJob): BenchRow {
+  return {
+    ...failedRow(job),
+    verdict: NOT_RUN,
   };
 }
 
@@ -142,7 +170,7 @@ function main(): void {
   const jobs = scenarioJobs(spin);
   const scenarioRows: BenchRow[] = [];
   for (const j of jobs) {
-    const r = runJob(j);
+    const r = SKIP_LONG && j.long ? notRun(j) : runJob(j);
     scenarioRows.push(r);
     say(r);
   }

@@ -174,6 +174,51 @@ describe('the litmus corpus', () => {
     expect(lines).toHaveLength(3);
   });
 
+  it("herd's three answers: Always when every execution ends in an exists outcome; forall answered Always, Sometimes or Never, its counterexample replaying", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ptrace-mc-litmus-'));
+    const ownRead = (name: string, clause: string) =>
+      `C ${name}\n\n{}\n\nP0(int *x)\n{\n\tint r0;\n\n\tWRITE_ONCE(*x, 1);\n\tr0 = READ_ONCE(*x);\n}\n\n${clause}\n`;
+    const sb = readFileSync('litmus/SB.litmus', 'utf8');
+    const tests: Record<string, string> = {
+      // a thread reads its own store: under TSO from its buffer, or from memory once drained
+      'own-read': ownRead('own-read', 'exists (0:r0=1)'),
+      'own-read-forall': ownRead('own-read-forall', 'forall (0:r0=1)'),
+      'own-read-never': ownRead('own-read-never', 'forall (0:r0=2)'),
+      // SB's executions end in r0 = 1 on both threads in some interleavings only
+      'SB-forall': sb.replace('C SB', 'C SB-forall').replace('exists (0:r0=0 /\\ 1:r0=0)', 'forall (0:r0=1 /\\ 1:r0=1)'),
+    };
+    const got: string[] = [];
+    for (const [name, text] of Object.entries(tests)) {
+      const f = join(dir, `${name}.litmus`);
+      writeFileSync(f, text);
+      const r = await runInProcess(['litmus', f, '--json', '--out-dir', dir]);
+      expect(r.code).toBe(0);
+      for (const line of r.out.trim().split('\n')) {
+        const j = JSON.parse(line);
+        got.push(`${name} ${j.memoryModel}: ${j.answer}`);
+        // the witness is what the test's own check found: an execution in an exists outcome, outside a forall one
+        const found = name === 'own-read' || j.answer !== 'Always';
+        if (found) expect((await runInProcess(['replay', j.witness])).code).toBe(1);
+        else expect(j.witness).toBeNull();
+      }
+    }
+    expect(got).toEqual([
+      'own-read sc: Always',
+      'own-read tso: Always',
+      'own-read-forall sc: Always',
+      'own-read-forall tso: Always',
+      'own-read-never sc: Never',
+      'own-read-never tso: Never',
+      'SB-forall sc: Sometimes',
+      'SB-forall tso: Sometimes',
+    ]);
+    // check on a forall file: holds exactly when every execution ends in the outcome
+    expect((await runInProcess(['check', join(dir, 'own-read-forall.litmus')])).code).toBe(0);
+    const sbForall = await runInProcess(['check', join(dir, 'SB-forall.litmus'), '--out-dir', dir]);
+    expect(sbForall.code).toBe(1);
+    expect(sbForall.out).toContain('required-outcome: the execution ends outside forall (0:r0=1 /\\ 1:r0=1)');
+  });
+
   it('a litmus file outside the subset is one line naming the line, exit 2', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ptrace-mc-litmus-'));
     const f = join(dir, 'bad.litmus');

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { load, rmw, snapshot, store } from '../src/cpu/ops.ts';
 import { DfsStrategy } from '../src/explorer/dfs.ts';
@@ -6,6 +9,7 @@ import { Recorder } from '../src/explorer/record.ts';
 import { ModelBuilder } from '../src/model/build.ts';
 import { Machine } from '../src/model/machine.ts';
 import { ENGINE_INVARIANTS } from '../src/model/types.ts';
+import { runInProcess } from './cli-in-process.ts';
 
 /** A and B each bump a counter twice (load, store: not atomic); `done` ends the prologue once `x` is 1. */
 function counters(prologue: boolean, atomic = false) {
@@ -71,6 +75,24 @@ describe('a deterministic prologue', () => {
     });
     b.prologue('x reaches 2', (w) => w.mem[x] === 2);
     expect(() => new Machine(b.build())).toThrow(/the prologue \(x reaches 2\) cannot go on/);
+  });
+});
+
+describe('a verdict from a prologue says so', () => {
+  it('in the text and in --json, with the prologue in words', async () => {
+    const args = ['check', 'linux/kill-traced', '--variant', 'kill-race-unfreeze-ignores-sigkill', '--cpus', '3', '--no-shrink'];
+    const text = await runInProcess([...args, '--out-dir', mkdtempSync(join(tmpdir(), 'prologue-'))]);
+    expect(text.code).toBe(1);
+    expect(text.out).toContain(
+      "prologue, run in one order before the search (not searched): the child runs PTRACE_TRACEME and exec, and stops at exec's SIGTRAP",
+    );
+    const json = await runInProcess([...args, '--json', '--out-dir', mkdtempSync(join(tmpdir(), 'prologue-'))]);
+    const j = JSON.parse(json.out) as { prologue?: string; verdict: string };
+    expect(j.verdict).toBe('violated');
+    expect(j.prologue).toMatch(/^the child runs PTRACE_TRACEME and exec/);
+    // a variant with none says nothing of one
+    const plain = await runInProcess(['check', 'demo/lost-wakeup', '--variant', 'fixed', '--json']);
+    expect(JSON.parse(plain.out)).not.toHaveProperty('prologue');
   });
 });
 

@@ -45,6 +45,21 @@ describe('--jobs: the rows of a table on several threads', () => {
     expect(filesUnder(join(dir, 'two'))).toEqual(filesUnder(join(dir, 'one')));
   });
 
+  it('a scenario file whose model throws while built: one line naming the file and the row, exit 2, on one thread and two', () => {
+    const bad = concern('review/bad').replace(
+      'const b = new ModelBuilder(cpus);',
+      "if (cpus === 2) throw new Error('no model for 2 CPUs');\n    const b = new ModelBuilder(cpus);",
+    );
+    const dir = userProject({ 'concerns/bad.ts': bad });
+    for (const jobs of ['1', '2']) {
+      const r = ptraceMc(['check', 'concerns/bad.ts', '--jobs', jobs], dir);
+      expect(r.code).toBe(2);
+      expect(r.err).toBe(
+        'ptrace-mc: concerns/bad.ts: review/bad [buggy] on 2 CPUs: building the model throws: no model for 2 CPUs\n',
+      );
+    }
+  });
+
   it('more threads than the machine gives: one error line, exit status 2', () => {
     const r = ptraceMc(['check', 'demo/', '--jobs', '100000'], userProject({}));
     expect([r.code, r.out]).toEqual([2, '']);

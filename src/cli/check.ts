@@ -391,7 +391,11 @@ export function tableJobs(
       }
     }
   }
-  if (jobs.length === 0) throw new UsageError(`no scenario named has a variant '${f.variant}'`);
+  if (jobs.length === 0) {
+    const names = scenarios.map((s) => s.name);
+    const among = names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
+    throw new UsageError(`none of the scenarios named (${among}) has a variant '${f.variant}'`);
+  }
   return { jobs, skippedLong };
 }
 
@@ -628,6 +632,8 @@ export interface CheckResult {
   readonly memoryModel: 'sc' | 'tso';
   /** x86-TSO: the store-buffer depth per CPU */
   readonly storeBuffer?: number;
+  /** what the variant's prologue does, in words: run in one order before the search, not searched */
+  readonly prologue?: string;
   readonly strategy: string;
   readonly seed?: number;
   readonly preemptions?: number;
@@ -671,6 +677,7 @@ export function jsonOf(o: Outcome, tableFlags: CheckFlags, table: boolean): Chec
     ...(Object.keys(o.job.irq).length > 0 ? { irq: o.job.irq } : {}),
     memoryModel: o.job.memoryModel.name,
     ...(o.job.memoryModel.name === 'tso' ? { storeBuffer: o.job.memoryModel.storeBuffer } : {}),
+    ...prologueOf(o.job),
     strategy: f.strategy,
     ...strategyParams(f),
     invariants: o.job.invariants,
@@ -688,6 +695,12 @@ export function jsonOf(o: Outcome, tableFlags: CheckFlags, table: boolean): Chec
     ...(table || o.job.expected ? { expected: o.job.expected?.verdict ?? null, matches: matches(o) } : {}),
     ...(f.timing ? { timeMs: Math.round(r.elapsedMs) } : {}),
   };
+}
+
+/** The variant's prologue, in words: a holds from it is a claim about the window after it only. */
+function prologueOf(j: Job): { prologue?: string } {
+  const p = j.scenario.variants[j.variant]?.prologue;
+  return p ? { prologue: p } : {};
 }
 
 /** The options that shape the chosen strategy's search, for the output. */

@@ -1,10 +1,29 @@
 import { readFileSync } from 'node:fs';
+import { LimitError } from '../explorer/limits.ts';
+import { ScenarioLoadError, SelectionError } from '../load/errors.ts';
+import { IrqBoundError } from '../model/irq-bounds.ts';
 
 /** Bad input from the user: printed as one line, exit status 2. */
 export class UsageError extends Error {}
 
 /** A row's thread ran out of heap: the command ends with this message and exit status 3, as for one search. */
 export class RowsOutOfMemory extends Error {}
+
+/**
+ * Errors that are the user's input, not the tool's failing: a bad option or
+ * budget, a scenario that cannot be found, loaded or built, a limit passed.
+ * One line, exit status 2, and never called an internal error — also when a
+ * row's thread meets them.
+ */
+export function isBadInput(e: unknown): boolean {
+  return (
+    e instanceof UsageError ||
+    e instanceof IrqBoundError ||
+    e instanceof ScenarioLoadError ||
+    e instanceof SelectionError ||
+    e instanceof LimitError
+  );
+}
 
 export const EXIT = { holds: 0, violated: 1, usage: 2, incomplete: 3 } as const;
 

@@ -1,13 +1,11 @@
 import { Command, CommanderError, Option } from 'commander';
-import { checkCpuCount, checkWorkers, LimitError, MAX_CPUS } from '../explorer/limits.ts';
+import { checkCpuCount, checkWorkers, MAX_CPUS } from '../explorer/limits.ts';
 import { DEFAULT_DELAYS, DEFAULT_PCT_DEPTH, DEFAULT_PREEMPTIONS, STRATEGIES } from '../explorer/strategy-names.ts';
-import { ScenarioLoadError, SelectionError } from '../load/errors.ts';
-import { IrqBoundError } from '../model/irq-bounds.ts';
 import { DEFAULT_STORE_BUFFER } from '../model/memory-model.ts';
 import type { CheckInput } from './check.ts';
 import type { CoverageFlags } from './coverage.ts';
 import { DEFAULT_MAX_EXECUTIONS_PER_ROW, FORMATS } from './defaults.ts';
-import { collect, EXIT, parseIntOption, RowsOutOfMemory, UsageError } from './errors.ts';
+import { collect, EXIT, isBadInput, parseIntOption, RowsOutOfMemory } from './errors.ts';
 import type { MergeFlags } from './shard.ts';
 
 // Each command's module is loaded when the command runs: `check` does not
@@ -242,14 +240,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       return EXIT.incomplete;
     }
     // a budget for a source the model lacks, from a file the commands did not check themselves
-    if (
-      e instanceof UsageError ||
-      e instanceof IrqBoundError ||
-      e instanceof ScenarioLoadError ||
-      e instanceof SelectionError ||
-      e instanceof LimitError
-    ) {
-      process.stderr.write(`ptrace-mc: ${e.message}\n`);
+    if (isBadInput(e)) {
+      process.stderr.write(`ptrace-mc: ${(e as Error).message}\n`);
       return EXIT.usage;
     }
     const err = e as Error;

@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { interruptFlagBuffer, interruptSignal } from '../explorer/limits.ts';
 import { sourceOf } from '../load/source.ts';
 import type { CheckFlags, Job, Outcome } from './check.ts';
-import { RowsOutOfMemory } from './errors.ts';
+import { RowsOutOfMemory, UsageError } from './errors.ts';
 
 /** A row of a table as plain data (it crosses into a worker thread): the job without its scenario, and where to find that. */
 export interface RowTask {
@@ -18,7 +18,7 @@ export interface RowTask {
 /** What a worker sends back for a row: the outcome without its job (the main thread has it). */
 export type RowDone =
   | { readonly index: number; readonly outcome: Omit<Outcome, 'job'> }
-  | { readonly index: number; readonly error: string };
+  | { readonly index: number; readonly error: string; readonly badInput: boolean };
 
 const OUT_OF_MEMORY = 'the search ran out of memory before its memory check stopped it (give it --max-memory)';
 
@@ -55,6 +55,8 @@ export async function runRowsInWorkers(
   const results: (Outcome | undefined)[] = new Array(jobs.length);
   let next = 0;
   let failure: string | null = null;
+  /** the first failure was the user's input (a scenario that does not build, say), not the tool's */
+  let badInput = false;
   const taskOf = (index: number): RowTask => {
     const { scenario, ...rest } = jobs[index] as Job;
     return {
@@ -79,8 +81,10 @@ export async function runRowsInWorkers(
         worker.postMessage(taskOf(next++));
       };
       worker.on('message', (d: RowDone) => {
-        if ('error' in d) failure ??= d.error;
-        else results[d.index] = { job: jobs[d.index] as Job, ...d.outcome };
+        if ('error' in d && failure === null) {
+          failure = d.error;
+          badInput = d.badInput;
+        } else if (!('error' in d)) results[d.index] = { job: jobs[d.index] as Job, ...d.outcome };
         feed();
       });
       worker.on('error', (e) => {
@@ -95,7 +99,8 @@ export async function runRowsInWorkers(
     });
   await Promise.all(Array.from({ length: threads }, runThread));
   if (failure === OUT_OF_MEMORY) throw new RowsOutOfMemory(failure);
-  if (failure !== null) throw new Error(failure);
+  // the user's input, met by a row's thread, is told as the main thread tells it
+  if (failure !== null) throw badInput ? new UsageError(failure) : new Error(failure);
   const outcomes = results.filter((o): o is Outcome => o !== undefined);
   return { outcomes, notRun: jobs.length - outcomes.length };
 }

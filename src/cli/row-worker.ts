@@ -14,6 +14,7 @@ process.setSourceMapsEnabled(true);
 const { loadSource } = await import('../load/from-source.ts');
 const { useInterruptFlag } = await import('../explorer/limits.ts');
 const { runJob } = await import('./check.ts');
+const { isBadInput } = await import('./errors.ts');
 
 useInterruptFlag((workerData as { interrupt: SharedArrayBuffer }).interrupt);
 const port = parentPort;
@@ -29,7 +30,7 @@ port.on('message', async (t: RowTask) => {
     });
     done = { index: t.index, outcome };
   } catch (e) {
-    done = { index: t.index, error: (e as Error).message.split('\n')[0] ?? String(e) };
+    done = { index: t.index, error: (e as Error).message.split('\n')[0] ?? String(e), badInput: isBadInput(e) };
   }
   port.postMessage(done);
 });

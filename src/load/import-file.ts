@@ -101,8 +101,27 @@ async function importOnce(file: string): Promise<ImportedFile> {
   if (d === undefined) return { scenario: null, problem: null };
   const problem = scenarioProblem(d);
   if (problem !== null) return { scenario: null, problem: `its default export ${problem}` };
-  const s = d as ScenarioDef;
+  const s = buildErrorsNamed(d as ScenarioDef, shown);
   return { scenario: rememberSource(s, { file, sha256: sha256(text) }), problem: null };
+}
+
+/**
+ * A scenario file whose model throws while it is built is bad input, not a
+ * failure of the tool: a ScenarioLoadError naming the file, the row and
+ * the model's own message (in whatever thread builds it).
+ */
+function buildErrorsNamed(s: ScenarioDef, shown: string): ScenarioDef {
+  return {
+    ...s,
+    build(o) {
+      try {
+        return s.build(o);
+      } catch (e) {
+        const cpus = `${o.cpus} CPU${o.cpus === 1 ? '' : 's'}`;
+        throw new ScenarioLoadError(`${shown}: ${s.name} [${o.variant}] on ${cpus}: building the model throws: ${reason(e)}`);
+      }
+    },
+  };
 }
 
 /** A litmus file's scenario, remembered with its source as any scenario file's. */

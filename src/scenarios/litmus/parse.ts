@@ -18,8 +18,8 @@
  * (compiler barriers on x86: the atomics they go with are locked already),
  * xchg and cmpxchg (and their _relaxed, _acquire, _release forms),
  * atomic_inc, atomic_dec, atomic_add, spin_lock and spin_unlock; local
- * declarations are skipped. The final clause is `exists` or `~exists` over
- * a conjunction (`/\`) of `T:reg=v` and `cell=v` terms.
+ * declarations are skipped. The final clause is `exists`, `~exists` or
+ * `forall` over a conjunction (`/\`) of `T:reg=v` and `cell=v` terms.
  * Anything else (an `if`, a `filter`, a disjunction) is refused with the
  * line it is on: the tool never guesses what a test means.
  */
@@ -28,8 +28,12 @@ import type { Instr, Litmus, Term } from './shape.ts';
 /** A litmus file that is not in the subset: the message names the line. */
 export class LitmusSyntaxError extends Error {}
 
-/** What the final clause asks: whether the outcome can happen (`exists`), or claims it never does (`~exists`). */
-export type Quantifier = 'exists' | 'not-exists';
+/**
+ * What the final clause asks: whether the outcome can happen (`exists`),
+ * claims it never does (`~exists`), or claims every execution ends in it
+ * (`forall`).
+ */
+export type Quantifier = 'exists' | 'not-exists' | 'forall';
 
 export interface ParsedLitmus extends Litmus {
   readonly quantifier: Quantifier;
@@ -161,8 +165,7 @@ export function parseLitmus(text: string, where: string): ParsedLitmus {
       const at = i + 1;
       i++;
       while (i < lines.length) body += ` ${(lines[i++] as string).trim()}`;
-      if (q[1] === 'forall') fail('forall is not supported (exists and ~exists are)');
-      const quantifier: Quantifier = q[1]?.startsWith('~') ? 'not-exists' : 'exists';
+      const quantifier: Quantifier = q[1] === 'forall' ? 'forall' : q[1]?.startsWith('~') ? 'not-exists' : 'exists';
       clause = { quantifier, body: body.trim(), line: at };
       break;
     }
@@ -170,10 +173,10 @@ export function parseLitmus(text: string, where: string): ParsedLitmus {
       i++;
       continue;
     }
-    fail(`'${line}' is neither a thread (P0(…) { … }) nor the final clause (exists, ~exists)`);
+    fail(`'${line}' is neither a thread (P0(…) { … }) nor the final clause (exists, ~exists, forall)`);
   }
   if (threads.length === 0) fail('no thread (P0(…) { … })');
-  if (clause === null) return fail('no final clause (exists (…) or ~exists (…))', lines.length);
+  if (clause === null) return fail('no final clause (exists (…), ~exists (…) or forall (…))', lines.length);
   const c = clause as { quantifier: Quantifier; body: string; line: number };
   const inner = /^\((.*)\)$/.exec(c.body)?.[1] ?? c.body;
   if (/\\\/|~/.test(inner)) fail('only a conjunction (/\\) of terms is supported in the final clause', c.line);

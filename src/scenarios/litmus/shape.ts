@@ -4,7 +4,9 @@
  * a final outcome over the threads' registers and memory. The scenario's
  * one invariant, `forbidden-outcome`, breaks when an execution ends in that
  * outcome: `holds` is herd's "Never" (no execution reaches it), `violated`
- * its "Sometimes", with the execution as the trace.
+ * that some execution does, with the execution as the trace. A `forall`
+ * clause (litmus files only) is checked by `required-outcome`, which breaks
+ * when an execution ends outside the outcome.
  *
  * The shapes are the classic ones of the memory-model literature (Alglave,
  * Maranget, Tautschnig, "Herding cats", TOPLAS 36(2), 2014; the Linux
@@ -79,7 +81,7 @@ export type Term =
   | { readonly thread: number; readonly reg: string; readonly v: number }
   | { readonly cell: string; readonly v: number };
 
-/** A litmus test: threads and the outcome its exists clause names (a conjunction). */
+/** A litmus test: threads and the outcome its final clause names (a conjunction). */
 export interface Litmus {
   readonly name: string;
   /** initial values (cells not named start at 0) */
@@ -152,8 +154,17 @@ function cellsOf(t: Litmus): { cells: string[]; locks: Set<string> } {
   return { cells: out, locks };
 }
 
-/** The model of a litmus test on `cpus` CPUs (see the file comment for fewer CPUs than threads). */
-export function buildLitmus(t: Litmus, cpus: number, ref: string): ModelDef {
+/** The invariant of an `exists` or `~exists` clause: no execution ends in the outcome. */
+export const FORBIDDEN_OUTCOME = 'forbidden-outcome';
+/** The invariant of a `forall` clause: every execution ends in the outcome. */
+export const REQUIRED_OUTCOME = 'required-outcome';
+
+/**
+ * The model of a litmus test on `cpus` CPUs (see the file comment for fewer
+ * CPUs than threads). Its one invariant is `forbidden-outcome`, or with
+ * `required`, `required-outcome`.
+ */
+export function buildLitmus(t: Litmus, cpus: number, ref: string, required = false): ModelDef {
   const b = new ModelBuilder(cpus);
   const { cells, locks } = cellsOf(t);
   const cell = new Map(cells.map((c) => [c, locks.has(c) ? b.layout.spinlock(c) : b.layout.cell(c, t.init?.[c] ?? 0)]));
@@ -226,9 +237,10 @@ export function buildLitmus(t: Litmus, cpus: number, ref: string): ModelDef {
   }
   const clause = existsText(t.exists);
   b.atEnd({
-    name: 'forbidden-outcome',
+    name: required ? REQUIRED_OUTCOME : FORBIDDEN_OUTCOME,
     check: (w) => {
       const hit = t.exists.every((e) => ('thread' in e ? w.mem[regOf(e.thread, e.reg)] : w.mem[addr(e.cell)]) === e.v);
+      if (required) return hit ? null : `the execution ends outside forall (${clause})`;
       return hit ? `the execution ends with exists (${clause})` : null;
     },
   });
@@ -246,7 +258,7 @@ export interface Answers {
 
 function row(cpus: number, mm: MemoryModelName, answer: 'Never' | 'Sometimes', why?: string): Expectation {
   const base = { cpus, memoryModel: mm, ...(why !== undefined ? { why } : {}) };
-  return answer === 'Never' ? { ...base, verdict: 'holds' } : { ...base, verdict: 'violated', invariant: 'forbidden-outcome' };
+  return answer === 'Never' ? { ...base, verdict: 'holds' } : { ...base, verdict: 'violated', invariant: FORBIDDEN_OUTCOME };
 }
 
 /**
@@ -265,7 +277,7 @@ export function litmusScenario(opts: {
     name: opts.name,
     summary: opts.summary,
     cpus,
-    invariants: ['forbidden-outcome'],
+    invariants: [FORBIDDEN_OUTCOME],
     variants: Object.fromEntries(
       entries.map(([v, { test, answers }]) => [
         v,
@@ -290,15 +302,18 @@ export function litmusScenario(opts: {
 /**
  * The scenario of a litmus file (parse.ts): one variant, `test`, with no
  * claim (a litmus file states none); `forbidden-outcome` breaks when an
- * execution ends in the outcome of its final clause.
+ * execution ends in the outcome of its `exists` or `~exists` clause,
+ * `required-outcome` when one ends outside the outcome of its `forall`.
  */
-export function litmusFileScenario(t: Litmus & { readonly quantifier: 'exists' | 'not-exists' }): ScenarioDef {
-  const clause = `${t.quantifier === 'exists' ? '' : '~'}exists (${existsText(t.exists)})`;
+export function litmusFileScenario(t: Litmus & { readonly quantifier: 'exists' | 'not-exists' | 'forall' }): ScenarioDef {
+  const required = t.quantifier === 'forall';
+  const word = required ? 'forall' : t.quantifier === 'exists' ? 'exists' : '~exists';
+  const clause = `${word} (${existsText(t.exists)})`;
   return defineScenario({
     name: t.name,
     summary: `litmus test ${t.name}: ${clause}`,
     cpus: t.threads.length,
-    invariants: ['forbidden-outcome'],
+    invariants: [required ? REQUIRED_OUTCOME : FORBIDDEN_OUTCOME],
     variants: {
       test: {
         summary: clause,
@@ -306,6 +321,6 @@ export function litmusFileScenario(t: Litmus & { readonly quantifier: 'exists' |
         expect: [],
       },
     },
-    build: ({ cpus }) => buildLitmus(t, cpus, `litmus ${t.name}`),
+    build: ({ cpus }) => buildLitmus(t, cpus, `litmus ${t.name}`, required),
   });
 }
