@@ -170,7 +170,9 @@ describe('the litmus corpus', () => {
     const lines = r.out.trim().split('\n');
     expect(lines[0]).toBe('SB: exists (0:r0=0 /\\ 1:r0=0)');
     expect(lines[1]).toMatch(/^ {2}sc {2}Never {5}\d+ executions searched$/);
-    expect(lines[2]).toMatch(/^ {2}tso Sometimes (1 execution|\d+ executions) searched, witness \S+SB\/test\.cpus2\.tso\.json$/);
+    expect(lines[2]).toMatch(
+      /^ {2}tso Sometimes (1 execution|\d+ executions) searched, witness \S+SB\/test\.cpus2\.tso\.forbidden-outcome\.json$/,
+    );
     expect(lines).toHaveLength(3);
   });
 
@@ -217,6 +219,28 @@ describe('the litmus corpus', () => {
     const sbForall = await runInProcess(['check', join(dir, 'SB-forall.litmus'), '--out-dir', dir]);
     expect(sbForall.code).toBe(1);
     expect(sbForall.out).toContain('required-outcome: the execution ends outside forall (0:r0=1 /\\ 1:r0=1)');
+  });
+
+  it('an execution that never ends has no outcome: a lock held for good makes r0 = 1 Never (check still reports the deadlock)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ptrace-mc-litmus-'));
+    const f = join(dir, 'lock-leak.litmus');
+    writeFileSync(
+      f,
+      'C lock-leak\n\n{}\n\nP0(spinlock_t *l, int *x)\n{\n\tspin_lock(l);\n\tWRITE_ONCE(*x, 1);\n}\n\n' +
+        'P1(spinlock_t *l, int *x)\n{\n\tint r0;\n\n\tspin_lock(l);\n\tr0 = READ_ONCE(*x);\n\tspin_unlock(l);\n}\n\nexists (1:r0=1)\n',
+    );
+    // P1 gets the lock only before P0, which never lets it go: every execution that ends has r0 = 0
+    const r = await runInProcess(['litmus', f, '--json', '--out-dir', dir]);
+    expect(r.code).toBe(0);
+    expect(
+      r.out
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).answer),
+    ).toEqual(['Never', 'Never']);
+    const c = await runInProcess(['check', f, '--out-dir', dir]);
+    expect(c.code).toBe(1);
+    expect(c.out).toContain('deadlock:');
   });
 
   it('a litmus file outside the subset is one line naming the line, exit 2', async () => {
