@@ -6,8 +6,13 @@
  *   killed     when some row's verdict differs from the row's expectation,
  *   crashed    when the model throws (the table fails too: caught),
  *   survived   when every row still gives its expected verdict,
- *   undecided  when no row differs but some search was cut by the time budget,
- *   unreached  when no row runs the changed function (a gap in the table).
+ *   undecided  when no row differs but some search was cut by its budget (or the
+ *              runner ran out of memory on a row: the reason is kept),
+ *   unreached  when no row runs the changed function (a gap in the table),
+ *   no-compile when the compiler refuses the mutated file (typecheck.ts): no
+ *              program of the project, counted apart from the share.
+ * A runner killed from outside gives no outcome (judge-run.ts): nothing is
+ * kept for the mutant and the run stops with status 3.
  * Survivors judged equivalent (no behaviour a kernel could show changes)
  * are listed in tools/mutate/equivalent.json with a one-line reason
  * (equivalent.ts). Results are kept in mutate-out/results.json (results.ts
@@ -19,22 +24,24 @@
  *
  * Budget: each row's search under a mutant is cut after F (default 4) times
  * the executions the row's unmutated search takes (mutate-out/baseline.json,
- * measured once per state of the sources), so a verdict does not depend on
+ * measured once per state of each row's sources, row-keys.ts), so a verdict does not depend on
  * how busy the machine is; the wall clock (--max-time-per-row, default 600 s)
  * is only a guard. `--budget 0` cuts by the wall clock alone.
  *   npm run mutate -- --merge A.json B.json …
  */
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { API } from 'typescript/unstable/sync';
 import { rowCoverage } from './coverage.ts';
 import { type Equivalence, judge, loadEquivalences } from './equivalent.ts';
+import { judgeRun, type RowLine, type RunJudgement, type RunnerExit } from './judge-run.ts';
 import { applyMutant, type Mutant, mutantsOf, OPERATORS } from './operators.ts';
-import { loadResults, merge, type Outcome, pending, type Result, type RowOutcome, saveResults } from './results.ts';
+import { loadResults, merge, type Outcome, pending, type Result, saveResults } from './results.ts';
+import { scenarioKeys, sha, sourceFiles } from './row-keys.ts';
 import { type Row, tableRows } from './rows.ts';
+import { MutantTypeCheck } from './typecheck.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const OUT = join(ROOT, 'mutate-out');
@@ -133,19 +140,6 @@ function alive(pid: number): boolean {
   }
 }
 
-function sha(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 16);
-}
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((f) => {
-      const p = join(dir, f);
-      return statSync(p).isDirectory() ? sourceFiles(p) : f.endsWith('.ts') ? [p] : [];
-    });
-}
-
 /** The checkers, not the model: invariants and the transition oracle (a mutant there weakens the test, not the kernel). */
 const CHECKERS = /(^|\/)(invariants|ptrace-invariants|signal-invariants|consts|bits|kernel-assert)\.ts$|\/oracle\//;
 
@@ -167,37 +161,64 @@ function allMutants(): Mutant[] {
   }
 }
 
-/** Coverage of the rows, recomputed when any model or scenario source changed. */
-async function coverage(rows: readonly Row[]): Promise<{ key: string; rows: Record<string, string[]> }> {
-  const key = sha(
-    sourceFiles(join(ROOT, 'src'))
-      .map((f) => readFileSync(f, 'utf8'))
-      .join('\0'),
-  );
-  const cached = existsSync(COVERAGE)
-    ? (JSON.parse(readFileSync(COVERAGE, 'utf8')) as { key?: string; rows?: Record<string, string[]> })
-    : {};
-  if (cached.key === key && cached.rows) return { key, rows: cached.rows };
-  const rowsCov = await rowCoverage(rows, ROOT, (s) => process.stderr.write(`${s}\n`));
-  writeFileSync(COVERAGE, `${JSON.stringify({ key, rows: rowsCov })}\n`);
-  return { key, rows: rowsCov };
+/** A file of per-row values, each kept with the key of the sources it was computed on (row-keys.ts). */
+type PerRow<T> = Record<string, { readonly key: string; readonly value: T }>;
+
+function loadPerRow<T>(file: string): PerRow<T> {
+  if (!existsSync(file)) return {};
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as { perRow?: PerRow<T> };
+  // an earlier format (one key for the whole table) is dropped: every row is computed again
+  return raw.perRow ?? {};
 }
 
-/** The executions each row's unmutated search takes (once per state of the sources, kept in mutate-out/baseline.json). */
-function baseline(tree: string, rows: readonly Row[], key: string, maxTimeS: number): Record<string, number> {
-  const cached = existsSync(BASELINE)
-    ? (JSON.parse(readFileSync(BASELINE, 'utf8')) as { key?: string; executions?: Record<string, number> })
-    : {};
-  if (cached.key === key && cached.executions) return cached.executions;
-  process.stderr.write(`baseline: the ${rows.length} rows on the unmutated sources\n`);
-  const lines = runRows(tree, rows, maxTimeS).lines;
-  const executions: Record<string, number> = {};
-  for (const l of lines) {
-    if (l.outcome === 'as-expected' && typeof l.executions === 'number') executions[l.id] = l.executions;
-    else process.stderr.write(`baseline: ${l.id} gives ${l.verdict} unmutated: cut by the wall clock only\n`);
+/** The rows whose kept value is missing or was computed on other sources. */
+function stale<T>(kept: PerRow<T>, rows: readonly Row[], keyOf: (r: Row) => string): Row[] {
+  return rows.filter((r) => kept[r.id]?.key !== keyOf(r));
+}
+
+/** Coverage of the rows; a row's is computed again when its sources changed (row-keys.ts). */
+async function coverage(rows: readonly Row[], keyOf: (r: Row) => string): Promise<Record<string, string[]>> {
+  const kept = loadPerRow<string[]>(COVERAGE);
+  const todo = stale(kept, rows, keyOf);
+  if (todo.length > 0) {
+    process.stderr.write(`coverage: ${todo.length} of the ${rows.length} rows\n`);
+    const fresh = await rowCoverage(todo, ROOT, (s) => process.stderr.write(`${s}\n`));
+    for (const r of todo) kept[r.id] = { key: keyOf(r), value: fresh[r.id] ?? [] };
+    writeFileSync(COVERAGE, `${JSON.stringify({ perRow: kept })}\n`);
   }
-  writeFileSync(BASELINE, `${JSON.stringify({ key, executions })}\n`);
-  return executions;
+  return Object.fromEntries(rows.map((r) => [r.id, kept[r.id]?.value ?? []]));
+}
+
+/**
+ * The executions each row's unmutated search takes (mutate-out/baseline.json; a row's is measured
+ * again when its sources changed). null: the row does not give its expected verdict unmutated
+ * within the wall-clock guard, and is cut by the wall clock alone.
+ */
+function baseline(tree: string, rows: readonly Row[], keyOf: (r: Row) => string, maxTimeS: number): Record<string, number> {
+  const kept = loadPerRow<number | null>(BASELINE);
+  const todo = stale(kept, rows, keyOf);
+  if (todo.length > 0) {
+    process.stderr.write(`baseline: ${todo.length} of the ${rows.length} rows on the unmutated sources\n`);
+    const run = runRows(tree, todo, maxTimeS, true);
+    for (const l of run.lines) {
+      const ok = l.outcome === 'as-expected' && typeof l.executions === 'number';
+      if (!ok) process.stderr.write(`baseline: ${l.id} gives ${l.verdict} unmutated: cut by the wall clock only\n`);
+      kept[l.id] = { key: keyOf(todo.find((r) => r.id === l.id) as Row), value: ok ? (l.executions as number) : null };
+    }
+    // the rows measured are kept even when the runner was stopped: the next run measures the rest
+    writeFileSync(BASELINE, `${JSON.stringify({ perRow: kept })}\n`);
+    if (run.died !== null || run.lines.length < todo.length) {
+      throw new Error(
+        `baseline: the runner stopped after ${run.lines.length} of ${todo.length} rows (${run.died ?? run.stderr.trim().split('\n')[0]})`,
+      );
+    }
+  }
+  const out: Record<string, number> = {};
+  for (const r of rows) {
+    const n = kept[r.id]?.value;
+    if (typeof n === 'number') out[r.id] = n;
+  }
+  return out;
 }
 
 function report(
@@ -207,28 +228,55 @@ function report(
   stale: readonly Equivalence[],
 ): string {
   const byFile = new Map<string, Result[]>();
+  const notRunIn = new Map<string, number>();
   let notRun = 0;
   for (const m of mutants) {
     const r = results.get(m.id);
     if (!r || r.contextHash !== sha(m.context)) {
       notRun++;
+      notRunIn.set(m.file, (notRunIn.get(m.file) ?? 0) + 1);
+      if (!byFile.has(m.file)) byFile.set(m.file, []);
       continue;
     }
     byFile.set(r.file, [...(byFile.get(r.file) ?? []), r]);
   }
   const out: string[] = [];
-  const head = ['file', 'mutants', 'killed', 'crashed', 'survived', 'equivalent', 'bug-variant', 'undecided', 'unreached'];
+  const head = [
+    'file',
+    'mutants',
+    'killed',
+    'crashed',
+    'survived',
+    'equivalent',
+    'bug-variant',
+    'undecided',
+    'unreached',
+    'no-compile',
+    'no result',
+  ];
   const rowsOut: string[][] = [];
-  const total = { n: 0, killed: 0, crashed: 0, survived: 0, equivalent: 0, bugVariant: 0, undecided: 0, unreached: 0 };
-  // a kill counts as a kill even where an entry says otherwise (the entry is then wrong: it is listed below)
+  const total = {
+    n: 0,
+    killed: 0,
+    crashed: 0,
+    survived: 0,
+    equivalent: 0,
+    bugVariant: 0,
+    undecided: 0,
+    unreached: 0,
+    noCompile: 0,
+    notRun: 0,
+  };
+  // a kill counts as a kill even where an entry says otherwise (the entry is then wrong: it is listed below);
+  // a mutant the compiler refuses is no program: it counts apart, whatever an entry says
   const kindOf = (r: Result) =>
-    r.outcome === 'killed' || r.outcome === 'crashed'
+    r.outcome === 'killed' || r.outcome === 'crashed' || r.outcome === 'no-compile'
       ? undefined
       : (judged.get(r.id)?.kind ?? (judged.has(r.id) ? 'equivalent' : undefined));
   for (const [file, rs] of [...byFile].sort()) {
     const c = (o: Outcome) => rs.filter((r) => r.outcome === o && kindOf(r) === undefined).length;
     const line = {
-      n: rs.length,
+      n: rs.length + (notRunIn.get(file) ?? 0),
       killed: c('killed'),
       crashed: c('crashed'),
       survived: c('survived'),
@@ -236,6 +284,8 @@ function report(
       bugVariant: rs.filter((r) => kindOf(r) === 'bug-variant').length,
       undecided: c('undecided'),
       unreached: c('unreached'),
+      noCompile: c('no-compile'),
+      notRun: notRunIn.get(file) ?? 0,
     };
     for (const k of Object.keys(total) as (keyof typeof total)[]) total[k] += line[k];
     rowsOut.push([file, ...Object.values(line).map(String)]);
@@ -245,11 +295,11 @@ function report(
   const fmt = (cells: readonly string[]) =>
     cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
   out.push(fmt(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rowsOut.map(fmt));
-  const counted = total.n - total.equivalent - total.bugVariant;
+  const counted = total.n - total.notRun - total.equivalent - total.bugVariant - total.noCompile;
   const caught = total.killed + total.crashed;
   out.push('');
   out.push(
-    `killed ${caught} of ${counted} non-equivalent mutants (${counted > 0 ? ((100 * caught) / counted).toFixed(1) : '-'}%); ${total.equivalent} judged equivalent and ${total.bugVariant} in code only a known-buggy variant runs (tools/mutate/equivalent.json), left out of the share`,
+    `killed ${caught} of ${counted} non-equivalent mutants with a result (${counted > 0 ? ((100 * caught) / counted).toFixed(1) : '-'}%); ${total.equivalent} judged equivalent and ${total.bugVariant} in code only a known-buggy variant runs (tools/mutate/equivalent.json), ${total.noCompile} the compiler refuses: left out of the share`,
   );
   if (notRun > 0) out.push(`${notRun} of the ${mutants.length} mutants selected have no result for their current code yet`);
   const all = [...byFile.values()].flat();
@@ -276,7 +326,7 @@ function report(
 async function main(): Promise<void> {
   const o = args();
   mkdirSync(OUT, { recursive: true });
-  const results = o.fresh ? new Map<string, Result>() : loadResults(o.results);
+  const results = loadResults(o.results);
   // the tree the mutants are written into, copied before the sources are parsed: edits made to the
   // sources while a run goes on do not reach it (the run goes on with the code it started with)
   const tree = join(OUT, `tree-${process.pid}`);
@@ -292,6 +342,7 @@ async function main(): Promise<void> {
     cpSync(join(ROOT, 'src'), join(tree, 'src'), { recursive: true });
     cpSync(join(ROOT, 'schema'), join(tree, 'schema'), { recursive: true });
   }
+  let check: MutantTypeCheck | undefined;
   try {
     const every = allMutants();
     const { reasons, stale } = judge(loadEquivalences(EQUIVALENT), every);
@@ -305,6 +356,8 @@ async function main(): Promise<void> {
       const { k, n } = o.slice;
       mutants = mutants.filter((_, i) => i % n === k - 1);
     }
+    // --fresh: the selected mutants run again from nothing (the others' results are kept)
+    if (o.fresh && runs) for (const m of mutants) results.delete(m.id);
     if (o.merge.length > 0) {
       const ctx = new Map(every.map((m) => [m.id, sha(m.context)]));
       for (const f of o.merge) merge(results, loadResults(f), (id) => ctx.get(id));
@@ -328,14 +381,19 @@ async function main(): Promise<void> {
       }
     }
     const table = (await tableRows()).filter((r) => !r.long);
-    const { key: sourcesKey, rows: cov } = await coverage(table);
-    const base = o.budgetFactor > 0 ? baseline(tree, table, sourcesKey, o.maxTimeS) : {};
+    const keyOfScenario = scenarioKeys(tree);
+    const keyOf = (r: Row) => keyOfScenario(r.scenario);
+    const cov = await coverage(table, keyOf);
+    const base = o.budgetFactor > 0 ? baseline(tree, table, keyOf, o.maxTimeS) : {};
     const rows: Row[] = table.map((r) => {
       const n = base[r.id];
       return n === undefined ? r : { ...r, maxExecutions: Math.max(1000, Math.ceil(o.budgetFactor * n)) };
     });
     const budget = o.budgetFactor > 0 ? `${o.budgetFactor} × each row's executions` : 'wall clock';
+    const keyOfId = new Map(rows.map((r) => [r.id, keyOf(r)]));
+    check = new MutantTypeCheck(tree, ROOT);
     let ran = 0;
+    let interrupted = false;
     for (const m of mutants) {
       const key = `${m.file}:${m.fn}`;
       // the cheap rows first (one CPU before two): most mutants fall to the first
@@ -343,33 +401,44 @@ async function main(): Promise<void> {
         .filter((r) => (cov[r.id] ?? []).some((f) => f === key || (m.fn === '' && f.startsWith(`${m.file}:`))))
         .sort((a, b) => a.cpus - b.cpus);
       const contextHash = sha(m.context);
+      const kept = results.get(m.id);
+      if (kept && kept.contextHash === contextHash && kept.outcome !== 'no-compile' && kept.compiles !== true) {
+        // a result kept from before mutants were compiled first: the compiler's word on it now
+        const errors = check.mutantErrors(m);
+        results.set(
+          m.id,
+          errors.length > 0 ? { ...kept, outcome: 'no-compile', by: errors[0] as string, ran: {} } : { ...kept, compiles: true },
+        );
+        saveResults(o.results, results);
+      }
       const todo = pending(
         results.get(m.id),
         contextHash,
         mine.map((r) => r.id),
         o.maxTimeS,
         budget,
+        (id) => keyOfId.get(id) ?? '',
       );
       if (todo.reuse) continue;
       if (ran >= o.limit) break;
       ran++;
       const t0 = Date.now();
-      const run =
-        mine.length === 0
-          ? { outcome: 'unreached' as const, by: null, ran: {} }
-          : runMutant(
-              tree,
-              m,
-              mine.filter((r) => todo.rows.includes(r.id)),
-              o.maxTimeS,
-            );
+      const run = runMutant(
+        tree,
+        check,
+        m,
+        mine.filter((r) => todo.rows.includes(r.id)),
+        o.maxTimeS,
+      );
+      if (run.kind === 'interrupted') {
+        // nothing is kept for this mutant: the next run starts it again
+        process.stderr.write(`stopped at ${m.file}:${m.line} ${m.operator} in ${m.fn}: ${run.reason}; no result kept for it\n`);
+        interrupted = true;
+        break;
+      }
       const all = { ...todo.carried, ...run.ran };
-      const outcome: Outcome =
-        run.outcome === 'killed' || run.outcome === 'crashed' || run.outcome === 'unreached'
-          ? run.outcome
-          : Object.values(all).includes('undecided')
-            ? 'undecided'
-            : 'survived';
+      const decided = run.outcome !== 'survived' && run.outcome !== 'undecided';
+      const outcome: Outcome = decided ? run.outcome : Object.values(all).includes('undecided') ? 'undecided' : 'survived';
       const r: Result = {
         id: m.id,
         file: m.file,
@@ -381,9 +450,11 @@ async function main(): Promise<void> {
         contextHash,
         outcome,
         by: run.by,
-        ran: outcome === 'killed' || outcome === 'crashed' ? {} : all,
+        ran: outcome === 'killed' || outcome === 'crashed' || outcome === 'no-compile' ? {} : all,
+        ranKeys: Object.fromEntries(Object.keys(all).map((id) => [id, keyOfId.get(id) ?? ''])),
         maxTimeS: o.maxTimeS,
         budget,
+        compiles: outcome !== 'no-compile',
       };
       results.set(m.id, r);
       saveResults(o.results, results);
@@ -392,65 +463,72 @@ async function main(): Promise<void> {
       );
     }
     process.stdout.write(report(mutants, results, reasons, stale));
+    if (interrupted) process.exitCode = 3;
   } finally {
+    check?.close();
     if (runs) rmSync(tree, { recursive: true, force: true });
   }
 }
 
-interface RowLine {
-  readonly id: string;
-  readonly outcome: string;
-  readonly verdict?: string;
-  readonly executions?: number;
-  readonly error?: string;
-}
-
-/** Runs rows on a tree of the sources in a child process (run-rows.ts): one line per row, until one differs. */
+/**
+ * Runs rows on a tree of the sources in a child process (run-rows.ts): one line per row, until one
+ * differs (`all`: every row). The child's heap is bounded below the machine's memory, so that a
+ * mutant that makes a search grow without end meets V8's limit (an outcome) and not the OOM killer.
+ */
 function runRows(
   tree: string,
   rows: readonly Row[],
   maxTimeS: number,
-): { lines: RowLine[]; status: number | null; stderr: string } {
+  all = false,
+): { lines: RowLine[]; exit: RunnerExit; died: string | null; stderr: string } {
   const rowsFile = join(tree, 'rows.json');
   writeFileSync(rowsFile, JSON.stringify(rows));
   const r = spawnSync(
     process.execPath,
-    ['--import', 'tsx', join(ROOT, 'tools/mutate/run-rows.ts'), tree, rowsFile, String(maxTimeS * 1000)],
-    { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 },
+    [
+      `--max-old-space-size=${RUNNER_HEAP_MB}`,
+      '--import',
+      'tsx',
+      join(ROOT, 'tools/mutate/run-rows.ts'),
+      tree,
+      rowsFile,
+      String(maxTimeS * 1000),
+      ...(all ? ['all'] : []),
+    ],
+    // the guard of the whole run: every row's own guard, and a minute to start
+    { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26, timeout: (rows.length * maxTimeS + 60) * 1000, killSignal: 'SIGKILL' },
   );
-  const lines = r.stdout
+  const lines = (r.stdout ?? '')
     .split('\n')
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l) as RowLine);
-  return { lines, status: r.status, stderr: r.stderr };
+  const errorCode = r.error ? ((r.error as NodeJS.ErrnoException).code ?? r.error.message) : null;
+  const exit: RunnerExit = { status: r.status, signal: r.signal, errorCode, stderr: r.stderr ?? '' };
+  const died = errorCode ?? r.signal ?? (r.status !== 0 ? `status ${r.status}` : null);
+  return { lines, exit, died, stderr: exit.stderr };
 }
 
-/** Runs one mutant against rows on the copy of the sources; returns the outcome, the row that decided it and each row's outcome. */
-function runMutant(
-  tree: string,
-  m: Mutant,
-  rows: readonly Row[],
-  maxTimeS: number,
-): { outcome: Outcome; by: string | null; ran: Record<string, RowOutcome> } {
+/** The JS heap of a runner, in MiB (V8 stops it with "heap out of memory" past it). */
+const RUNNER_HEAP_MB = 4096;
+
+/**
+ * Runs one mutant against rows on the copy of the sources: first the compiler's check of the mutated
+ * file (a mutant it refuses does not run), then the rows (judge-run.ts says what their run means).
+ */
+function runMutant(tree: string, check: MutantTypeCheck, m: Mutant, rows: readonly Row[], maxTimeS: number): RunJudgement {
+  const errors = check.mutantErrors(m);
+  if (errors.length > 0) return { kind: 'outcome', outcome: 'no-compile', by: errors[0] as string, ran: {} };
   const path = join(tree, m.file);
   const original = readFileSync(path, 'utf8');
   writeFileSync(path, applyMutant(original, m));
   try {
-    const { lines, status, stderr } = runRows(tree, rows, maxTimeS);
-    const bad = lines.find((l) => l.outcome === 'differs' || l.outcome === 'crash');
-    if (bad)
-      return {
-        outcome: bad.outcome === 'crash' ? 'crashed' : 'killed',
-        by: bad.error ? `${bad.id}: ${bad.error}` : bad.id,
-        ran: {},
-      };
-    // a runner that died (a mutant that broke an import) is caught like a crash
-    if (status !== 0 || lines.length < rows.length) {
-      return { outcome: 'crashed', by: stderr.split('\n').find((l) => l.trim()) ?? 'the runner died', ran: {} };
-    }
-    const ran: Record<string, RowOutcome> = {};
-    for (const l of lines) ran[l.id] = l.outcome === 'undecided' ? 'undecided' : 'as-expected';
-    return { outcome: lines.some((l) => l.outcome === 'undecided') ? 'undecided' : 'survived', by: null, ran };
+    if (rows.length === 0) return { kind: 'outcome', outcome: 'unreached', by: null, ran: {} };
+    const { lines, exit } = runRows(tree, rows, maxTimeS);
+    return judgeRun(
+      rows.map((r) => r.id),
+      lines,
+      exit,
+    );
   } finally {
     writeFileSync(path, original);
   }

@@ -3,7 +3,7 @@ import { loadBuiltins } from '../../src/scenarios/registry.ts';
 
 /** One expectation row of the table, as the mutation runs repeat it. */
 export interface Row {
-  /** `scenario [variant] N CPUs (irq …) (only …)` */
+  /** `scenario [variant] N CPUs (irq …) (only …) (memory model)`: unique in the table */
   readonly id: string;
   readonly scenario: string;
   readonly variant: string;
@@ -29,8 +29,13 @@ export async function tableRows(): Promise<Row[]> {
     for (const [variant, def] of Object.entries(s.variants)) {
       for (const e of def.expect) {
         const irq = e.irq && Object.keys(e.irq).length > 0 ? e.irq : null;
+        const memoryModel = e.memoryModel ?? s.memoryModel ?? null;
+        const storeBuffer = e.storeBuffer ?? s.storeBuffer ?? null;
+        // the memory model is part of the name: a scenario states most of its 2-CPU rows both under
+        // sequential consistency and under x86-TSO, and each is its own row (its coverage, its budget)
+        const mm = memoryModel === null ? '' : ` ${memoryModel}${storeBuffer === null ? '' : `/${storeBuffer}`}`;
         rows.push({
-          id: `${s.name} [${variant}] ${e.cpus} CPU${e.cpus > 1 ? 's' : ''}${irq ? ` irq ${JSON.stringify(irq)}` : ''}${e.only ? ` only ${e.only.join('+')}` : ''}`,
+          id: `${s.name} [${variant}] ${e.cpus} CPU${e.cpus > 1 ? 's' : ''}${irq ? ` irq ${JSON.stringify(irq)}` : ''}${e.only ? ` only ${e.only.join('+')}` : ''}${mm}`,
           scenario: s.name,
           variant,
           cpus: e.cpus,
@@ -41,8 +46,8 @@ export async function tableRows(): Promise<Row[]> {
           expected: e.verdict,
           invariant: e.verdict === 'violated' ? (e.invariant ?? null) : null,
           long: e.long === true,
-          memoryModel: e.memoryModel ?? s.memoryModel ?? null,
-          storeBuffer: e.storeBuffer ?? s.storeBuffer ?? null,
+          memoryModel,
+          storeBuffer,
         });
       }
     }

@@ -2,15 +2,17 @@
  * Runs expectation rows on one tree of the sources (a mutant's copy) and
  * prints one JSON line per row: the verdict, and whether it is the one the
  * row expects, and the executions it took. Stops at the first row that
- * differs (the mutant is killed).
- * Started by main.ts as `node --import tsx run-rows.ts ROOT ROWS.json`.
+ * differs (the mutant is killed), unless told `all`.
+ * Started by main.ts as `node --import tsx run-rows.ts ROOT ROWS.json MAX_TIME_MS [all]`.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Row } from './rows.ts';
 
-const [root, rowsFile, maxTime] = process.argv.slice(2) as [string, string, string];
+const [root, rowsFile, maxTime, mode] = process.argv.slice(2) as [string, string, string, string | undefined];
+/** `all`: every row runs (the baseline of the unmutated sources), else the run stops at the first that differs */
+const everyRow = mode === 'all';
 const rows = JSON.parse(readFileSync(rowsFile, 'utf8')) as Row[];
 const imp = (p: string) => import(pathToFileURL(join(root, p)).href);
 const { loadBuiltin } = await imp('src/scenarios/registry.ts');
@@ -62,5 +64,5 @@ for (const row of rows) {
     };
   }
   process.stdout.write(`${JSON.stringify(line)}\n`);
-  if (line.outcome === 'differs' || line.outcome === 'crash') break;
+  if (!everyRow && (line.outcome === 'differs' || line.outcome === 'crash')) break;
 }
