@@ -104,7 +104,7 @@ describe('hard limits of the command line (one line, exit 2, naming the option a
     const r = await runInProcess(['check', 'demo/', '--variant', '__proto__']);
     expect(r.code).toBe(2);
     expect(r.err).toBe(
-      "ptrace-mc: none of the scenarios named (demo/lost-wakeup, demo/abba-deadlock, demo/foreign-lock) has a variant '__proto__'\n",
+      "ptrace-mc: none of the scenarios named (demo/lost-wakeup, demo/abba-deadlock, demo/foreign-lock and 1 more) has a variant '__proto__'\n",
     );
   });
 

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { mermaidProblems } from './mermaid-check.ts';
+import { modelLines } from './model-lines.ts';
 import { userProject } from './user-project.ts';
 
 /**
@@ -39,26 +40,6 @@ function guideConcerns(): Record<string, string> {
     if (named !== undefined && !/^import .* from '\.\/review\//m.test(m[1] as string)) files[named] = m[1] as string;
   }
   return files;
-}
-
-/**
- * The lines of model code in a concern: every non-blank line but its
- * imports and its `variants: { … }` block (the claims: summaries and
- * expectation rows).
- */
-function modelLines(src: string): number {
-  let s = src.replace(/^import[\s\S]*?;\n/gm, '');
-  const at = s.indexOf('variants: {');
-  if (at >= 0) {
-    let depth = 0;
-    let end = at + 'variants: '.length;
-    for (; end < s.length; end++) {
-      if (s[end] === '{') depth++;
-      else if (s[end] === '}' && --depth === 0) break;
-    }
-    s = s.slice(0, at) + s.slice(end + 1);
-  }
-  return s.split('\n').filter((l) => l.trim() !== '').length;
 }
 
 function sh(cmd: string, cwd: string) {

@@ -33,11 +33,12 @@ export { LINUX_PATHS, type LinuxPaths } from '../kernel/linux/paths.ts';
 export * from '../kernel/linux/ptrace.ts';
 // defined in exec.ts and ptrace.ts alike: the one name, once
 export { ERESTARTNOINTR } from '../kernel/linux/ptrace.ts';
-export { registerPtraceInvariants } from '../kernel/linux/ptrace-invariants.ts';
+export { registerPtraceInvariants, waitReportReady } from '../kernel/linux/ptrace-invariants.ts';
 export * from '../kernel/linux/sched/core.ts';
 export * from '../kernel/linux/sched/wait.ts';
 export * from '../kernel/linux/sched/wait-task-inactive.ts';
 export * from '../kernel/linux/signal.ts';
+export { registerSigkillKills } from '../kernel/linux/signal-invariants.ts';
 export * from '../kernel/linux/signal-ptrace.ts';
 export * from '../kernel/linux/task-work.ts';
 export { script, setupPtrace, UserProc } from '../kernel/linux/user.ts';

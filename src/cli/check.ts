@@ -902,7 +902,7 @@ function renderOne(o: Outcome, tableFlags: CheckFlags): string {
       );
     }
   }
-  const prologue = j.scenario.variants[j.variant]?.prologue;
+  const { prologue } = prologueOf(j);
   if (prologue) out.push(`  prologue, run in one order before the search (not searched): ${prologue}`);
   if (j.expected) out.push(`  expected: ${expectedText(j.expected)}${matches(o) ? '' : '  <-- differs'}`);
   return `${out.join('\n')}\n`;

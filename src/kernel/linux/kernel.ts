@@ -51,7 +51,8 @@ export interface LinuxOptions {
   readonly consts?: LinuxConsts;
 }
 
-export type TaskBody = (k: LinuxKernel, me: LinuxTask, ctx: TaskContext) => Program<void>;
+/** What a task runs; a kernel path as it is will do (what it returns, a syscall's result, is dropped). */
+export type TaskBody = (k: LinuxKernel, me: LinuxTask, ctx: TaskContext) => Program<unknown>;
 
 export interface SpawnOptions {
   /** the parent (real_parent and parent); default: a task outside the model */

@@ -113,8 +113,11 @@ import {
 } from './sched/core.ts';
 import {
   ___wait_event,
+  __add_wait_queue,
+  __add_wait_queue_entry_tail,
   __wait_on_bit,
   __wake_up,
+  __wake_up_common,
   __wake_up_common_lock,
   __wake_up_sync_key,
   add_wait_queue,
@@ -237,8 +240,11 @@ export const LINUX_PATHS = {
   wake_up_state,
   // sched/wait.ts
   ___wait_event,
+  __add_wait_queue,
+  __add_wait_queue_entry_tail,
   __wait_on_bit,
   __wake_up,
+  __wake_up_common,
   __wake_up_common_lock,
   __wake_up_sync_key,
   add_wait_queue,

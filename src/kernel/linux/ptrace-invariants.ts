@@ -15,6 +15,8 @@
  */
 import type { ModelBuilder } from '../../model/build.ts';
 import type { MachineView } from '../../model/types.ts';
+import { EXIT_ZOMBIE, JOBCTL_LISTENING, JOBCTL_TRACED } from './consts.ts';
+import type { SleepCondition } from './invariants.ts';
 import type { LinuxKernel } from './kernel.ts';
 import type { LinuxTask } from './objects.ts';
 import type { PtraceState } from './ptrace-state.ts';
@@ -76,4 +78,21 @@ export function registerPtraceInvariants(b: ModelBuilder, k: LinuxKernel, pt: Pt
       return null;
     },
   });
+}
+
+/**
+ * A report is ready for the tracer's waitpid: the tracee is in a ptrace stop
+ * with an unconsumed exit_code (and not LISTENING), or it is a zombie. A
+ * tracer asleep in waitpid while this holds was never woken (no-lost-wakeup).
+ */
+export function waitReportReady(tracer: LinuxTask, tracee: LinuxTask): SleepCondition {
+  return {
+    task: tracer,
+    what: `a report of ${tracee.name} is ready for waitpid`,
+    holds: (m) => {
+      const j = m[tracee.jobctl] as number;
+      const stop = (j & JOBCTL_TRACED) !== 0 && (j & JOBCTL_LISTENING) === 0 && m[tracee.exit_code] !== 0;
+      return stop || m[tracee.exit_state] === EXIT_ZOMBIE;
+    },
+  };
 }

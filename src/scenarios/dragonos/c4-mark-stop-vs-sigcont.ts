@@ -36,7 +36,7 @@ import { SIG, sigmask } from '../../kernel/common/bits.ts';
 import { type Pcb, PF, ST } from '../../kernel/dragonos/kernel.ts';
 import type { DoSignalEnv } from '../../kernel/dragonos/x86-signal.ts';
 import { ModelBuilder } from '../../model/build.ts';
-import { defineScenario } from '../../model/scenario.ts';
+import { defineScenario, type Expectation } from '../../model/scenario.ts';
 import {
   BOUNDS,
   COMMITS,
@@ -59,6 +59,20 @@ const SNR = ['stopped-never-runs'];
 /** pr1663 and head: mark_stop never marks the task sleeping, and __schedule dequeues only a task marked sleeping */
 const NOT_DEQUEUED =
   'mark_stop sets Stopped and NEED_SCHEDULE but not set_sleep(); __schedule deactivates prev only when is_mark_sleep(): T stays queued, is picked again and returns to user mode Stopped — no interleaving needed';
+
+/** pr1663 and head alike: one core without and with a tick for no-stop-after-sigcont, and T never dequeued */
+const AFTER_ON_ONE_CPU_AND_NOT_DEQUEUED: readonly Expectation[] = [
+  { cpus: 1, irq: NO_TICK, only: AFTER, verdict: 'holds', why: 'one core, no timer tick: nothing can interleave' },
+  {
+    cpus: 1,
+    only: AFTER,
+    verdict: 'violated',
+    invariant: 'no-stop-after-sigcont',
+    why: 'a timer tick opens the window',
+  },
+  { cpus: 2, only: SNR, verdict: 'violated', invariant: 'stopped-never-runs', why: NOT_DEQUEUED },
+  { cpus: 1, only: SNR, verdict: 'violated', invariant: 'stopped-never-runs', why: NOT_DEQUEUED },
+];
 
 export default defineScenario({
   name: 'dragonos/c4-mark-stop-vs-sigcont',
@@ -99,16 +113,7 @@ export default defineScenario({
           invariant: 'no-stop-after-sigcont',
           why: 'the window above, and also a SIGCONT between the dequeue of SIGTSTP and 447',
         },
-        { cpus: 1, irq: NO_TICK, only: AFTER, verdict: 'holds', why: 'one core, no timer tick: nothing can interleave' },
-        {
-          cpus: 1,
-          only: AFTER,
-          verdict: 'violated',
-          invariant: 'no-stop-after-sigcont',
-          why: 'a timer tick opens the window',
-        },
-        { cpus: 2, only: SNR, verdict: 'violated', invariant: 'stopped-never-runs', why: NOT_DEQUEUED },
-        { cpus: 1, only: SNR, verdict: 'violated', invariant: 'stopped-never-runs', why: NOT_DEQUEUED },
+        ...AFTER_ON_ONE_CPU_AND_NOT_DEQUEUED,
         {
           cpus: 2,
           only: ['runqueue-sane', 'lock-discipline'],
@@ -144,16 +149,7 @@ export default defineScenario({
           invariant: 'no-stop-after-sigcont',
           why: 'as pr1663',
         },
-        { cpus: 1, irq: NO_TICK, only: AFTER, verdict: 'holds', why: 'one core, no timer tick: nothing can interleave' },
-        {
-          cpus: 1,
-          only: AFTER,
-          verdict: 'violated',
-          invariant: 'no-stop-after-sigcont',
-          why: 'a timer tick opens the window',
-        },
-        { cpus: 2, only: SNR, verdict: 'violated', invariant: 'stopped-never-runs', why: NOT_DEQUEUED },
-        { cpus: 1, only: SNR, verdict: 'violated', invariant: 'stopped-never-runs', why: NOT_DEQUEUED },
+        ...AFTER_ON_ONE_CPU_AND_NOT_DEQUEUED,
         {
           cpus: 2,
           only: ['runqueue-sane', 'lock-discipline', 'deadlock'],

@@ -31,7 +31,6 @@ import { fifoEntries } from '../../kernel/common/fifo.ts';
 import { TASK_NORMAL, TASK_UNINTERRUPTIBLE } from '../../kernel/linux/consts.ts';
 import { registerLinuxInvariants, sleepsWhile } from '../../kernel/linux/invariants.ts';
 import { LinuxKernel, type TaskBody } from '../../kernel/linux/kernel.ts';
-import { spin_lock_irqsave, spin_unlock_irqrestore } from '../../kernel/linux/locking.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
 import { here } from '../../model/source-ref.ts';
@@ -110,13 +109,12 @@ export default defineScenario({
     const k = new LinuxKernel(b);
     const [wq, tokens] = [k.waitQueue('wq'), b.layout.cell('tokens', 0)];
     if (variant === 'wake-counts-running') {
-      k.override('__wake_up_common_lock', function* (k, ctx, wq, mode, nr, wakeFlags) {
-        const flags = yield* spin_lock_irqsave(wq.lock, here`__wake_up_common_lock`);
+      k.override('__wake_up_common', function* (k, ctx, wq, mode, nr, wakeFlags) {
         for (const e of fifoEntries(yield load(wq.head, here`__wake_up_common`, 'curr = list_first_entry(&wq_head->head)'))) {
           yield* k.fn.wake_entry(k, ctx, wq, e.task, mode, wakeFlags);
           if (e.flag && !--nr) break; // woken or not
         }
-        yield* spin_unlock_irqrestore(wq.lock, flags, here`__wake_up_common_lock`);
+        return nr;
       });
     }
     function* takeToken(): Program<boolean> {

@@ -1,7 +1,7 @@
 /** What the linux/ ptrace scenarios share: their invariant list and end checks. */
-import { EXIT_DEAD, EXIT_ZOMBIE, JOBCTL_LISTENING, JOBCTL_TRACED, TASK_DEAD } from '../../kernel/linux/consts.ts';
-import type { SleepCondition } from '../../kernel/linux/invariants.ts';
+import { EXIT_DEAD, EXIT_ZOMBIE, TASK_DEAD } from '../../kernel/linux/consts.ts';
 import type { LinuxTask } from '../../kernel/linux/objects.ts';
+import type { Expectation } from '../../model/scenario.ts';
 import type { MachineView } from '../../model/types.ts';
 
 /**
@@ -18,6 +18,11 @@ export const TICK_BOUNDS =
 export const TICK_EACH = { 'tick@cpuN': 1 } as const;
 /** The same on one CPU (the short form tick@cpuN is for two CPUs or more). */
 export const TICK_ONE = { 'tick@cpu0': 1 } as const;
+
+/** The same claim on 1, 2 and 3 CPUs: a bug put back that breaks the invariant with or without a race. */
+export function onOneToThreeCpus(row: Omit<Expectation, 'cpus'>): Expectation[] {
+  return [1, 2, 3].map((cpus) => ({ cpus, ...row }));
+}
 
 export const PTRACE_INVARIANTS: readonly string[] = [
   'no-stuck-traced',
@@ -40,22 +45,7 @@ export function stoppedAtEnd(w: MachineView, tasks: readonly LinuxTask[]): strin
   return null;
 }
 
-/**
- * A report is ready for the tracer's waitpid: the tracee is in a ptrace stop
- * with an unconsumed exit_code (and not LISTENING), or it is a zombie. A
- * tracer asleep in waitpid while this holds was never woken (no-lost-wakeup).
- */
-export function waitReportReady(tracer: LinuxTask, tracee: LinuxTask): SleepCondition {
-  return {
-    task: tracer,
-    what: `a report of ${tracee.name} is ready for waitpid`,
-    holds: (m) => {
-      const j = m[tracee.jobctl] as number;
-      const stop = (j & JOBCTL_TRACED) !== 0 && (j & JOBCTL_LISTENING) === 0 && m[tracee.exit_code] !== 0;
-      return stop || m[tracee.exit_state] === EXIT_ZOMBIE;
-    },
-  };
-}
+export { waitReportReady } from '../../kernel/linux/ptrace-invariants.ts';
 
 /*
  * Why the `expect` rows stop at one CPU for most of these scenarios: every

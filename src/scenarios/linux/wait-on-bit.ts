@@ -11,7 +11,7 @@
  */
 import { fence, load, store } from '../../cpu/ops.ts';
 import { TASK_UNINTERRUPTIBLE } from '../../kernel/linux/consts.ts';
-import { registerLinuxInvariants } from '../../kernel/linux/invariants.ts';
+import { registerLinuxInvariants, sleepsWhile } from '../../kernel/linux/invariants.ts';
 import { LinuxKernel } from '../../kernel/linux/kernel.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
@@ -78,11 +78,8 @@ export default defineScenario({
       yield* k.fn.wake_up_bit(k, ctx, word, BIT);
     });
     k.finish();
-    registerLinuxInvariants(b, k, {
-      sleepsFor: [
-        { task: waiter, states: TASK_UNINTERRUPTIBLE, what: 'the bit is clear', holds: (m) => ((m[word] as number) & BIT) === 0 },
-      ],
-    });
+    const clear = sleepsWhile(waiter, 'the bit is clear', (m) => ((m[word] as number) & BIT) === 0, TASK_UNINTERRUPTIBLE);
+    registerLinuxInvariants(b, k, { sleepsFor: [clear] });
     return b.build();
   },
 });

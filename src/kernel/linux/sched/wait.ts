@@ -28,24 +28,56 @@ const EINTR = 4;
 const W = 'linux-6.6 kernel/sched/wait.c';
 const B = 'linux-6.6 kernel/sched/wait_bit.c';
 
-/** __add_wait_queue (wait.h:171-182: list_add at the head) or, exclusive, __add_wait_queue_entry_tail (194-197) */
+/**
+ * The entry of the current task put on the list by `add` (one step, under the
+ * queue's lock); with `onlyIfAbsent`, the caller's `if
+ * (list_empty(&wq_entry->entry))` in the same step. True when the queue was
+ * empty.
+ */
 function* addEntry(
   k: LinuxKernel,
   ctx: TaskContext,
   wq: WaitQueueHead,
-  exclusive: boolean,
   ref: string,
   onlyIfAbsent: boolean,
+  add: (list: number, task: number) => number,
+  fn: string,
 ): Program<boolean> {
   const me = ctx.self;
-  const add = (h: number) => (onlyIfAbsent && fifoHas(h, me) ? h : exclusive ? fifoAddTail(h, me, true) : fifoAddHead(h, me));
   const old: number = yield rmw(
     wq.head,
-    add,
+    (h) => (onlyIfAbsent && fifoHas(h, me) ? h : add(h, me)),
     ref,
-    `${onlyIfAbsent ? 'if (list_empty(&wq_entry->entry)) ' : ''}${exclusive ? '__add_wait_queue_entry_tail' : '__add_wait_queue'}(${wq.name}, ${k.current(ctx).name})`,
+    `${onlyIfAbsent ? 'if (list_empty(&wq_entry->entry)) ' : ''}${fn}(${wq.name}, ${k.current(ctx).name})`,
   );
   return old === 0;
+}
+
+/**
+ * __add_wait_queue — include/linux/wait.h:171-182: the entry at the head
+ * (list_add); `exclusive` when the entry's flags have WQ_FLAG_EXCLUSIVE
+ * (kept beside it in the list cell). Cited at the caller's line (`ref`).
+ */
+export function __add_wait_queue(
+  k: LinuxKernel,
+  ctx: TaskContext,
+  wq: WaitQueueHead,
+  ref: string,
+  onlyIfAbsent = false,
+  exclusive = false,
+): Program<boolean> {
+  return addEntry(k, ctx, wq, ref, onlyIfAbsent, (h, me) => fifoAddHead(h, me, exclusive), '__add_wait_queue');
+}
+
+/** __add_wait_queue_entry_tail — include/linux/wait.h:194-197: an exclusive entry at the tail (list_add_tail). */
+export function __add_wait_queue_entry_tail(
+  k: LinuxKernel,
+  ctx: TaskContext,
+  wq: WaitQueueHead,
+  ref: string,
+  onlyIfAbsent = false,
+): Program<boolean> {
+  return addEntry(k, ctx, wq, ref, onlyIfAbsent, (h, me) => fifoAddTail(h, me, true), '__add_wait_queue_entry_tail');
 }
 
 /**
@@ -63,14 +95,14 @@ export function* add_wait_queue(k: LinuxKernel, ctx: TaskContext, wq: WaitQueueH
       `${W}:23 add_wait_queue`,
       `__add_wait_queue(${wq.name}, ${k.current(ctx).name} [__WNOTHREAD])`,
     );
-  } else yield* addEntry(k, ctx, wq, false, `${W}:23 add_wait_queue`, false);
+  } else yield* k.fn.__add_wait_queue(k, ctx, wq, `${W}:23 add_wait_queue`);
   yield* spin_unlock_irqrestore(wq.lock, flags, `${W}:24 add_wait_queue`);
 }
 
 /** add_wait_queue_exclusive — wait.c:28-36 */
 export function* add_wait_queue_exclusive(k: LinuxKernel, ctx: TaskContext, wq: WaitQueueHead): Program<void> {
   const flags = yield* spin_lock_irqsave(wq.lock, `${W}:33 add_wait_queue_exclusive`, `spin_lock_irqsave(&${wq.name}->lock)`);
-  yield* addEntry(k, ctx, wq, true, `${W}:34 add_wait_queue_exclusive`, false);
+  yield* k.fn.__add_wait_queue_entry_tail(k, ctx, wq, `${W}:34 add_wait_queue_exclusive`);
   yield* spin_unlock_irqrestore(wq.lock, flags, `${W}:35 add_wait_queue_exclusive`);
 }
 
@@ -104,7 +136,7 @@ export function* prepare_to_wait(k: LinuxKernel, ctx: TaskContext, wq: WaitQueue
 /** prepare_to_wait_exclusive — wait.c:283-298: the same with an exclusive entry at the tail; true when the queue was empty. */
 export function* prepare_to_wait_exclusive(k: LinuxKernel, ctx: TaskContext, wq: WaitQueueHead, state: number): Program<boolean> {
   const flags = yield* spin_lock_irqsave(wq.lock, `${W}:290 prepare_to_wait_exclusive`, `spin_lock_irqsave(&${wq.name}->lock)`);
-  const wasEmpty = yield* addEntry(k, ctx, wq, true, `${W}:291 prepare_to_wait_exclusive`, true);
+  const wasEmpty = yield* k.fn.__add_wait_queue_entry_tail(k, ctx, wq, `${W}:291 prepare_to_wait_exclusive`, true);
   yield* k.fn.set_current_state(k, ctx, state); // 295
   yield* spin_unlock_irqrestore(wq.lock, flags, `${W}:296 prepare_to_wait_exclusive`);
   return wasEmpty;
@@ -130,7 +162,9 @@ export function* prepare_to_wait_event(
     yield rmw(wq.head, (h) => fifoRemove(h, me), `${W}:329 prepare_to_wait_event`, 'list_del_init(&wq_entry->entry)');
     ret = -ERESTARTSYS; // 330
   } else {
-    yield* addEntry(k, ctx, wq, exclusive, `${W}:${exclusive ? 334 : 336} prepare_to_wait_event`, true); // 332-337
+    if (exclusive)
+      yield* k.fn.__add_wait_queue_entry_tail(k, ctx, wq, `${W}:334 prepare_to_wait_event`, true); // 332-334
+    else yield* k.fn.__add_wait_queue(k, ctx, wq, `${W}:336 prepare_to_wait_event`, true); // 335-336
     yield* k.fn.set_current_state(k, ctx, state); // 338
   }
   yield* spin_unlock_irqrestore(wq.lock, flags, `${W}:340 prepare_to_wait_event`);
@@ -232,10 +266,30 @@ export function* child_wait_callback(
 }
 
 /**
- * __wake_up_common_lock — wait.c:124-144 with __wake_up_common (80-122):
- * wake the entries in list order; an exclusive entry that was woken counts
- * against nr_exclusive, and the walk stops when it reaches 0 (0: wake all).
+ * __wake_up_common — wait.c:80-122: wake the entries in list order; an
+ * exclusive entry that was woken counts against nr_exclusive, and the walk
+ * stops when it reaches 0 (0: wake all). Returns the nr_exclusive left.
  */
+export function* __wake_up_common(
+  k: LinuxKernel,
+  ctx: TaskContext,
+  wq: WaitQueueHead,
+  mode: number,
+  nrExclusive: number,
+  wakeFlags: number,
+  key: LinuxTask | null = null,
+): Program<number> {
+  const head: number = yield load(wq.head, `${W}:95 __wake_up_common`, 'curr = list_first_entry(&wq_head->head)');
+  let nr = nrExclusive;
+  for (const e of fifoEntries(head)) {
+    const ret = yield* k.fn.wake_entry(k, ctx, wq, e.task, mode, wakeFlags, e.flag, key); // 107
+    // 110-111 (a child_wait entry's flag is __WNOTHREAD, never WQ_FLAG_EXCLUSIVE)
+    if (ret && e.flag && wq.func !== 'child_wait' && !--nr) break;
+  }
+  return nr;
+}
+
+/** __wake_up_common_lock — wait.c:124-144: __wake_up_common under the queue's lock. */
 export function* __wake_up_common_lock(
   k: LinuxKernel,
   ctx: TaskContext,
@@ -246,13 +300,7 @@ export function* __wake_up_common_lock(
   key: LinuxTask | null = null,
 ): Program<void> {
   const flags = yield* spin_lock_irqsave(wq.lock, `${W}:137 __wake_up_common_lock`, `spin_lock_irqsave(&${wq.name}->lock)`);
-  const head: number = yield load(wq.head, `${W}:95 __wake_up_common`, 'curr = list_first_entry(&wq_head->head)');
-  let nr = nrExclusive;
-  for (const e of fifoEntries(head)) {
-    const ret = yield* k.fn.wake_entry(k, ctx, wq, e.task, mode, wakeFlags, e.flag, key); // 107
-    // 110-111 (a child_wait entry's flag is __WNOTHREAD, never WQ_FLAG_EXCLUSIVE)
-    if (ret && e.flag && wq.func !== 'child_wait' && !--nr) break;
-  }
+  yield* k.fn.__wake_up_common(k, ctx, wq, mode, nrExclusive, wakeFlags, key); // 138
   yield* spin_unlock_irqrestore(wq.lock, flags, `${W}:140 __wake_up_common_lock`);
 }
 
