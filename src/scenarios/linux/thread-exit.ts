@@ -44,6 +44,7 @@ import { script, setupPtrace } from '../../kernel/linux/user.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
 import type { MachineView } from '../../model/types.ts';
+import { TICK_BOUNDS, TICK_EACH, TICK_ONE } from './ptrace-common.ts';
 import { NOT_RETURNED, storeWaitResult, waitResultText } from './wait-common.ts';
 
 const WAIT_RESULT = 'wait-result';
@@ -72,22 +73,32 @@ export default defineScenario({
     'legal-transition',
     'kernel-assert',
   ],
-  bounds: 'no scheduler ticks or IPIs',
+  bounds: TICK_BOUNDS,
   variants: {
     'linux-6.6': {
       summary: 'C: exit(0) — T (a thread of C): exit(0) — P: waitpid(C, &status, 0)',
       source: 'linux-6.6 kernel/exit.c:740-751 exit_notify, 265-274 release_task, 1425-1435 wait_consider_task',
       expect: [
-        { cpus: 1, verdict: 'holds' },
-        { cpus: 2, verdict: 'holds', why: "either thread exits last; that one's path reports C's exit, and P reaps C only then" },
+        { cpus: 1, irq: TICK_ONE, verdict: 'holds' },
+        {
+          cpus: 2,
+          irq: TICK_EACH,
+          verdict: 'holds',
+          why: "either thread exits last; that one's path reports C's exit, and P reaps C only then",
+        },
       ],
     },
     'traced-thread': {
       summary: 'T: ptrace(PTRACE_TRACEME); exit(0) — C: pause() — P: waitpid(T, &status, __WALL)',
       source: 'linux-6.6 kernel/exit.c:740-745 exit_notify (a traced task reports to its tracer)',
       expect: [
-        { cpus: 1, verdict: 'holds' },
-        { cpus: 2, verdict: 'holds', why: "T's exit is reported to P as its tracer, whether P is asleep in do_wait yet or not" },
+        { cpus: 1, irq: TICK_ONE, verdict: 'holds' },
+        {
+          cpus: 2,
+          irq: TICK_EACH,
+          verdict: 'holds',
+          why: "T's exit is reported to P as its tracer, whether P is asleep in do_wait yet or not",
+        },
       ],
     },
     'thread-waits-for-reaping': {
