@@ -44,6 +44,7 @@ const BUILTINS: readonly (readonly [string, () => Promise<ScenarioDef>])[] = [
   ['linux/wait-two-continued', async () => (await import('./linux/wait-two-continued.ts')).default],
   ['linux/wait-signal', async () => (await import('./linux/wait-signal.ts')).default],
   ['linux/wait-threads', async () => (await import('./linux/wait-threads.ts')).default],
+  ['linux/thread-exit', async () => (await import('./linux/thread-exit.ts')).default],
   ['linux/attach-stopped', async () => (await import('./linux/attach-stopped.ts')).default],
   ['linux/kill-exec-stop', async () => (await import('./linux/kill-exec-stop.ts')).default],
   ['dragonos/c1-siginfo-trylock', async () => (await import('./dragonos/c1-siginfo-trylock.ts')).default],

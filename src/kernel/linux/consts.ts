@@ -174,3 +174,8 @@ export const WCONTINUED = 0x8;
 export const WNOWAIT = 0x01000000;
 /** wait for children of this thread only, not of the whole thread group */
 export const __WNOTHREAD = 0x20000000;
+/**
+ * wait for any child, clone or not (eligible_child, exit.c:1040-1052). The model gives every task the
+ * exit_signal SIGCHLD and does not test it: a waitpid on a thread passes __WALL as a program must.
+ */
+export const __WALL = 0x40000000;

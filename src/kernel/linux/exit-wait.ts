@@ -200,9 +200,14 @@ export function* wait_consider_task(
     if (ptr && !(yield* k.fn.ptrace_reparented(k, ctx, p, F))) ptrace = true; // 1420-1421
   }
   if (exitState === EXIT_ZOMBIE) {
-    // 1425-1435: !delay_group_leader(p) (one thread) && (ptrace || !p->ptrace)
-    const ptr: number = ptrace ? 1 : yield load(p.ptrace, r(1434, F), '(ptrace || !p->ptrace)');
-    if (ptrace || !ptr) return yield* k.fn.wait_task_zombie(k, ctx, wo, p);
+    // 1425-1435: we don't reap group leaders with subthreads: !delay_group_leader(p) && (ptrace || !p->ptrace);
+    // delay_group_leader (include/linux/sched/signal.h) = thread_group_leader(p) && !thread_group_empty(p),
+    // which reads nothing for a one-thread group
+    const delayed = p.group_leader === p.id && !(yield* k.fn.thread_group_empty(k, ctx, p, r(1427, F)));
+    if (!delayed) {
+      const ptr: number = ptrace ? 1 : yield load(p.ptrace, r(1434, F), '(ptrace || !p->ptrace)');
+      if (ptrace || !ptr) return yield* k.fn.wait_task_zombie(k, ctx, wo, p);
+    }
     wo.notask_error = 0; // 1457-1458 (WEXITED)
   } else {
     wo.notask_error = 0; // 1464

@@ -28,6 +28,7 @@ import {
 } from '../../cpu/ops.ts';
 import type { TaskContext } from '../../model/types.ts';
 import { SIG, sigmask } from '../common/bits.ts';
+import { WARN_ON } from '../common/kernel-assert.ts';
 import { plainRmw } from '../common/plain-rmw.ts';
 import {
   CLD_STOPPED,
@@ -37,6 +38,7 @@ import {
   JOBCTL_STOP_DEQUEUED,
   JOBCTL_STOP_PENDING,
   JOBCTL_STOP_SIGMASK,
+  JOBCTL_STOPPED,
   JOBCTL_TRACED,
   JOBCTL_TRAP_NOTIFY,
   JOBCTL_TRAP_STOP,
@@ -218,10 +220,28 @@ export function* ptrace_signal(k: LinuxKernel, ctx: TaskContext, signr: number):
 /**
  * do_notify_parent — signal.c:2058-2154 [tasklist_lock held]: the exit
  * report of a zombie to its parent (or tracer). Returns autoreap. The
- * exit_signal is always SIGCHLD; siginfo contents are not modelled.
+ * exit_signal is always SIGCHLD (so WARN_ON_ONCE(sig == -1) has nothing to
+ * test); siginfo contents are not modelled. The two warnings it does test
+ * are the kernel's own statement of who may be reported: never a stopped or
+ * traced task, and, untraced, only a leader whose group is empty.
  */
 export function* do_notify_parent(k: LinuxKernel, ctx: TaskContext, tsk: LinuxTask): Program<boolean> {
   const F = 'do_notify_parent';
+  yield WARN_ON(
+    [tsk.jobctl],
+    (m) => ((m[tsk.jobctl] as number) & (JOBCTL_STOPPED | JOBCTL_TRACED)) !== 0,
+    'task_is_stopped_or_traced(tsk)',
+    r(2069, F),
+    () => `${tsk.name} is stopped or traced: do_notify_parent_cldstop should have been called instead`,
+  );
+  const others = k.otherThreads(tsk).reduce((mask, t) => mask | (1 << t.id), 0);
+  yield WARN_ON(
+    [tsk.ptrace, tsk.signal.thread_list],
+    (m) => !m[tsk.ptrace] && (tsk.group_leader !== tsk.id || ((m[tsk.signal.thread_list] as number) & others) !== 0),
+    '!tsk->ptrace && (tsk->group_leader != tsk || !thread_group_empty(tsk))',
+    r(2071, F),
+    () => `${tsk.name}, untraced, is reported while it is not a leader whose group is empty`,
+  );
   const pid: number = yield load(tsk.parent, r(2120, F), 'psig = tsk->parent->sighand');
   if (pid < 0) return false; // a parent outside the model: it reaps later, nothing we model
   const parent = k.task(pid);

@@ -29,6 +29,8 @@ import {
   NO_LEDGER,
   NO_TICK,
   newKernel,
+  SCHED_INFO_GUARDED,
+  schedInfoGuarded,
   signalHandledOnce,
   simpleHandler,
   stoppedNeverRuns,
@@ -40,7 +42,7 @@ export default defineScenario({
   summary:
     'the tracee resumes from ptrace_stop with an injected signal while another CPU reads its sig_info: is the signal dropped?',
   cpus: 2,
-  invariants: ['signal-handled-once', 'ptrace-resume-delivered', 'stopped-never-runs'],
+  invariants: ['signal-handled-once', 'ptrace-resume-delivered', 'stopped-never-runs', SCHED_INFO_GUARDED],
   bounds: BOUNDS,
   variants: {
     pr1663: {
@@ -196,6 +198,7 @@ export default defineScenario({
     signalHandledOnce(b, ledger);
     stoppedNeverRuns(b, [T]);
     if (resumes) registerResumeDelivered(b, T, resumes);
+    schedInfoGuarded(b, k);
     return b.build();
   },
 });

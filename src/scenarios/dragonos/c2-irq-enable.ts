@@ -29,6 +29,8 @@ import {
   NO_TICK,
   newKernel,
   noReturnWithPendingWork,
+  SCHED_INFO_GUARDED,
+  schedInfoGuarded,
   simpleHandler,
   TICK_EACH,
 } from './common.ts';
@@ -41,7 +43,7 @@ export default defineScenario({
   summary:
     'the bare interrupt_enable() in do_signal: is the irq state restored, and can a kick be lost before the return to user?',
   cpus: 2,
-  invariants: ['lock-discipline', 'no-return-with-pending-work'],
+  invariants: ['lock-discipline', 'no-return-with-pending-work', SCHED_INFO_GUARDED],
   bounds: BOUNDS,
   variants: {
     pr1663: {
@@ -180,6 +182,7 @@ export default defineScenario({
     });
     finishKernel(k, envOf);
     noReturnWithPendingWork(b, k, T, inflight);
+    schedInfoGuarded(b, k);
     return b.build();
   },
 });

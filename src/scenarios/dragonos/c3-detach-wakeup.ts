@@ -30,6 +30,8 @@ import {
   newKernel,
   noStuckTraced,
   runqueueSane,
+  SCHED_INFO_GUARDED,
+  schedInfoGuarded,
   simpleHandler,
   stoppedNeverRuns,
   TICK_EACH,
@@ -42,7 +44,7 @@ export default defineScenario({
   name: 'dragonos/c3-detach-wakeup',
   summary: 'PTRACE_DETACH while the tracee heads into ptrace_stop: stuck in TracedStopped, or enqueued twice?',
   cpus: 2,
-  invariants: [...MINE, ...SNR],
+  invariants: [...MINE, ...SNR, SCHED_INFO_GUARDED],
   bounds: BOUNDS,
   variants: {
     pr1663: {
@@ -164,6 +166,7 @@ export default defineScenario({
     noStuckTraced(b, T);
     stoppedNeverRuns(b, [T]);
     runqueueSane(b, k);
+    schedInfoGuarded(b, k);
     return b.build();
   },
 });

@@ -44,6 +44,8 @@ import {
   NO_LEDGER,
   NO_TICK,
   newKernel,
+  SCHED_INFO_GUARDED,
+  schedInfoGuarded,
   simpleHandler,
   stoppedNeverRuns,
   TICK_EACH,
@@ -76,7 +78,7 @@ export default defineScenario({
   name: 'dragonos/c4-mark-stop-vs-sigcont',
   summary: 'SIGCONT from another CPU between sig_stop publishing the stop and mark_stop: does the task stay stopped?',
   cpus: 2,
-  invariants: ['no-lost-wakeup', 'no-stop-after-sigcont', ...SNR],
+  invariants: ['no-lost-wakeup', 'no-stop-after-sigcont', ...SNR, SCHED_INFO_GUARDED],
   bounds: BOUNDS,
   variants: {
     pr1663: {
@@ -256,6 +258,7 @@ export default defineScenario({
           ? `T is Stopped although SIGCONT was generated after the SIGTSTP that stopped it (SIGCONT came between T dequeuing SIGTSTP and stopping): the SIGCONT is lost`
           : null,
     });
+    schedInfoGuarded(b, k);
     return b.build();
   },
 });

@@ -13,8 +13,14 @@
  *   preemption is not modelled and no tick comes with two CPUs, so the
  *   wakers keep their CPUs: S being queued is where the wakeup ends).
  *
+ * - sched-info-guarded: S's state and sleep flag change only under its
+ *   sched_info write lock (common.ts).
+ *
  * Variant pr1663-no-recheck, an invented bug: wakeup without the double
  * check — the second waker makes S Runnable again and enqueues it again.
+ * Variant pr1663-state-after-unlock, an invented bug: wakeup drops the
+ * write guard before set_state(Runnable) — a write the Rust source cannot
+ * make (the state is reachable only through the guard).
  */
 import {
   irqRestore,
@@ -35,9 +41,20 @@ import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
 import { here } from '../../model/source-ref.ts';
 import type { TaskContext } from '../../model/types.ts';
-import { BOUNDS, COMMITS, finishKernel, NO_LEDGER, newKernel, runqueueSane, simpleHandler, TICK_EACH } from './common.ts';
+import {
+  BOUNDS,
+  COMMITS,
+  finishKernel,
+  NO_LEDGER,
+  newKernel,
+  runqueueSane,
+  SCHED_INFO_GUARDED,
+  schedInfoGuarded,
+  simpleHandler,
+  TICK_EACH,
+} from './common.ts';
 
-const INVARIANTS = ['runqueue-sane', 'no-lost-wakeup', 'lock-discipline', 'deadlock'];
+const INVARIANTS = ['runqueue-sane', 'no-lost-wakeup', 'lock-discipline', SCHED_INFO_GUARDED, 'deadlock'];
 
 export default defineScenario({
   name: 'dragonos/two-wakers',
@@ -80,11 +97,24 @@ export default defineScenario({
         { cpus: 1, verdict: 'holds', why: 'irqs are off through each wakeup: the second waker reads Runnable and returns' },
       ],
     },
+    'pr1663-state-after-unlock': {
+      summary: 'pr1663 with ProcessManager::wakeup writing set_state(Runnable) after drop(writer)',
+      expect: [
+        {
+          cpus: 2,
+          verdict: 'violated',
+          invariant: SCHED_INFO_GUARDED,
+          why: "the first waker's set_state(Runnable) comes after its write guard is gone",
+        },
+        { cpus: 1, verdict: 'violated', invariant: SCHED_INFO_GUARDED, why: 'the same with one waker after the other' },
+      ],
+    },
   },
   build({ variant, cpus }) {
     const b = new ModelBuilder(cpus);
-    const k = newKernel(b, variant === 'pr1663-no-recheck' ? 'pr1663' : variant);
-    if (variant === 'pr1663-no-recheck') k.override('wakeup', wakeupWithoutRecheck);
+    const k = newKernel(b, variant === 'pr1663-no-recheck' || variant === 'pr1663-state-after-unlock' ? 'pr1663' : variant);
+    if (variant === 'pr1663-no-recheck') k.override('wakeup', buggyWakeup('no-recheck'));
+    if (variant === 'pr1663-state-after-unlock') k.override('wakeup', buggyWakeup('state-after-unlock'));
     const envOf = (_p: Pcb): DoSignalEnv => ({ ledger: NO_LEDGER, handle: simpleHandler(k) });
     const S = k.spawn('S', { cpu: 0, start: 'parked', state: ST.BlockedInterruptible, sleep: true }, (ctx) =>
       k.fn.syscallReturnAndRun(k, S, envOf(S), ctx),
@@ -99,6 +129,7 @@ export default defineScenario({
     waker('W2', 1);
     finishKernel(k, envOf);
     runqueueSane(b, k);
+    schedInfoGuarded(b, k);
     b.atEnd({
       name: 'no-lost-wakeup',
       check: (w) => {
@@ -111,26 +142,43 @@ export default defineScenario({
   },
 });
 
-/** ProcessManager::wakeup (pr1663 247-296) without the double check under the write lock (263-275). */
-function* wakeupWithoutRecheck(k: DragonKernel, p: Pcb, ctx: TaskContext): Program<boolean> {
-  const irq: number = yield irqSave(here`wakeup`, 'save_and_disable_irq');
-  yield readLock(p.schedInfo, here`wakeup`, 'inner_lock_read_irqsave()');
-  const st: number = yield load(p.state, here`wakeup`, 'state()');
-  yield readUnlock(p.schedInfo, here`wakeup`, 'read guard dropped');
-  if (st !== ST.BlockedInterruptible && st !== ST.TracedStopped) {
-    yield irqRestore(irq, here`wakeup`, 'not Blocked/TracedStopped: return');
-    return false;
-  }
-  yield writeLock(p.schedInfo, here`wakeup`, 'inner_lock_write_irqsave()');
-  yield store(p.state, ST.Runnable, here`wakeup`, 'set_state(Runnable)');
-  yield store(p.sleep, 0, here`wakeup`, 'set_wakeup(): sleep = false');
-  yield writeUnlock(p.schedInfo, here`wakeup`, 'drop(writer)');
-  const cpu: number = yield load(p.onCpu, here`wakeup`, 'cpu_rq(on_cpu)');
-  const rq = k.rq(cpu);
-  yield spinLock(rq.lock, here`wakeup`, 'rq.self_lock()');
-  yield* k.fn.activateTask(k, rq, p);
-  yield* k.fn.checkPreemptCurrnet(k, rq, p, ctx);
-  yield spinUnlock(rq.lock, here`wakeup`, 'rq guard dropped');
-  yield irqRestore(irq, here`wakeup`, 'irq guard dropped');
-  return true;
+/**
+ * ProcessManager::wakeup (pr1663 247-296) with a bug put back: without the double check under the
+ * write lock (263-275), or with set_state(Runnable) after drop(writer) (278 after 282).
+ */
+function buggyWakeup(bug: 'no-recheck' | 'state-after-unlock') {
+  return function* (k: DragonKernel, p: Pcb, ctx: TaskContext): Program<boolean> {
+    const irq: number = yield irqSave(here`wakeup`, 'save_and_disable_irq');
+    yield readLock(p.schedInfo, here`wakeup`, 'inner_lock_read_irqsave()');
+    const st: number = yield load(p.state, here`wakeup`, 'state()');
+    yield readUnlock(p.schedInfo, here`wakeup`, 'read guard dropped');
+    if (st !== ST.BlockedInterruptible && st !== ST.TracedStopped) {
+      yield irqRestore(irq, here`wakeup`, 'not Blocked/TracedStopped: return');
+      return false;
+    }
+    yield writeLock(p.schedInfo, here`wakeup`, 'inner_lock_write_irqsave()');
+    if (bug === 'state-after-unlock') {
+      const st2: number = yield load(p.state, here`wakeup`, 'double check: current_state');
+      if (st2 !== ST.BlockedInterruptible && st2 !== ST.TracedStopped) {
+        yield writeUnlock(p.schedInfo, here`wakeup`, 'drop(writer)');
+        yield irqRestore(irq, here`wakeup`, 'return Ok');
+        return false;
+      }
+      yield store(p.sleep, 0, here`wakeup`, 'set_wakeup(): sleep = false');
+      yield writeUnlock(p.schedInfo, here`wakeup`, 'drop(writer)');
+      yield store(p.state, ST.Runnable, here`wakeup`, 'set_state(Runnable), the guard dropped');
+    } else {
+      yield store(p.state, ST.Runnable, here`wakeup`, 'set_state(Runnable)');
+      yield store(p.sleep, 0, here`wakeup`, 'set_wakeup(): sleep = false');
+      yield writeUnlock(p.schedInfo, here`wakeup`, 'drop(writer)');
+    }
+    const cpu: number = yield load(p.onCpu, here`wakeup`, 'cpu_rq(on_cpu)');
+    const rq = k.rq(cpu);
+    yield spinLock(rq.lock, here`wakeup`, 'rq.self_lock()');
+    yield* k.fn.activateTask(k, rq, p);
+    yield* k.fn.checkPreemptCurrnet(k, rq, p, ctx);
+    yield spinUnlock(rq.lock, here`wakeup`, 'rq guard dropped');
+    yield irqRestore(irq, here`wakeup`, 'irq guard dropped');
+    return true;
+  };
 }
