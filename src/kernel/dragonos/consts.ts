@@ -46,3 +46,10 @@ export const sfFmt = flagsFormatter({
   8: 'STOP_CONTINUED',
   16: 'GROUP_EXIT',
 });
+
+/**
+ * The invariant a breach of the sched_info rule fails (pr1663, head): a
+ * task's state and sleep flag are fields of its `RwLock<InnerSchedInfo>`
+ * (guards.ts), checked by the engine at each access.
+ */
+export const SCHED_INFO_GUARDED = 'sched-info-guarded';

@@ -30,7 +30,6 @@ import {
   NO_TICK,
   newKernel,
   SCHED_INFO_GUARDED,
-  schedInfoGuarded,
   signalHandledOnce,
   simpleHandler,
   stoppedNeverRuns,
@@ -198,7 +197,6 @@ export default defineScenario({
     signalHandledOnce(b, ledger);
     stoppedNeverRuns(b, [T]);
     if (resumes) registerResumeDelivered(b, T, resumes);
-    schedInfoGuarded(b, k);
     return b.build();
   },
 });

@@ -30,7 +30,6 @@ import {
   newKernel,
   noReturnWithPendingWork,
   SCHED_INFO_GUARDED,
-  schedInfoGuarded,
   simpleHandler,
   TICK_EACH,
 } from './common.ts';
@@ -182,7 +181,6 @@ export default defineScenario({
     });
     finishKernel(k, envOf);
     noReturnWithPendingWork(b, k, T, inflight);
-    schedInfoGuarded(b, k);
     return b.build();
   },
 });

@@ -31,7 +31,6 @@ import {
   noStuckTraced,
   runqueueSane,
   SCHED_INFO_GUARDED,
-  schedInfoGuarded,
   simpleHandler,
   stoppedNeverRuns,
   TICK_EACH,
@@ -166,7 +165,6 @@ export default defineScenario({
     noStuckTraced(b, T);
     stoppedNeverRuns(b, [T]);
     runqueueSane(b, k);
-    schedInfoGuarded(b, k);
     return b.build();
   },
 });

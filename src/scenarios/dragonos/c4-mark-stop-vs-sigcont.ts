@@ -45,7 +45,6 @@ import {
   NO_TICK,
   newKernel,
   SCHED_INFO_GUARDED,
-  schedInfoGuarded,
   simpleHandler,
   stoppedNeverRuns,
   TICK_EACH,
@@ -258,7 +257,6 @@ export default defineScenario({
           ? `T is Stopped although SIGCONT was generated after the SIGTSTP that stopped it (SIGCONT came between T dequeuing SIGTSTP and stopping): the SIGCONT is lost`
           : null,
     });
-    schedInfoGuarded(b, k);
     return b.build();
   },
 });

@@ -49,7 +49,6 @@ import {
   newKernel,
   runqueueSane,
   SCHED_INFO_GUARDED,
-  schedInfoGuarded,
   simpleHandler,
   TICK_EACH,
 } from './common.ts';
@@ -129,7 +128,6 @@ export default defineScenario({
     waker('W2', 1);
     finishKernel(k, envOf);
     runqueueSane(b, k);
-    schedInfoGuarded(b, k);
     b.atEnd({
       name: 'no-lost-wakeup',
       check: (w) => {
