@@ -17,6 +17,10 @@ const ROWS: readonly { name: string; variant: string; cpus: number }[] = [
   { name: 'dragonos/c3-detach-wakeup', variant: 'head', cpus: 2 },
   { name: 'dragonos/c4-mark-stop-vs-sigcont', variant: 'master', cpus: 1 },
   { name: 'dragonos/c1-siginfo-trylock', variant: 'head', cpus: 1 },
+  { name: 'redox/breakpoint-cont', variant: '2019', cpus: 2 },
+  { name: 'redox/clone-event', variant: '2020', cpus: 2 },
+  { name: 'selfptrace/parent-exit', variant: 'sud', cpus: 2 },
+  { name: 'selfptrace/signal-between', variant: 'sud', cpus: 1 },
 ];
 
 function search(s: ScenarioDef, variant: string, cpus: number) {

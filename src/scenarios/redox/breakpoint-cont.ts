@@ -21,14 +21,14 @@ import { defineScenario, type ScenarioDef } from '../../model/scenario.ts';
 import { addTraceInvariants } from './invariants.ts';
 import { traceSetup } from './setup.ts';
 
-const TRACE_ONLY = ['no-lost-wakeup', 'no-stuck-traced', 'deadlock', 'kernel-assert'];
+const TRACE_ONLY = ['no-lost-wakeup', 'no-stuck-traced', 'deadlock', 'kernel-assert', 'lock-discipline'];
 
 function breakpointCont(rounds: number, name: string, withExpectations: boolean): ScenarioDef {
   return defineScenario({
     name,
     summary: `tracer sets a breakpoint, the tracee hits it on another CPU, the tracer continues it; ${rounds === 1 ? 'once' : `${rounds} times`}, then close`,
     cpus: 2,
-    invariants: ['no-lost-wakeup', 'no-stuck-traced', 'deadlock', 'no-missed-breakpoint', 'kernel-assert'],
+    invariants: ['no-lost-wakeup', 'no-stuck-traced', 'deadlock', 'no-missed-breakpoint', 'kernel-assert', 'lock-discipline'],
     bounds: `${rounds} breakpoint round${rounds === 1 ? '' : 's'}`,
     variants: {
       '2019': {

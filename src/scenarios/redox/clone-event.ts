@@ -20,7 +20,7 @@ import { COMMIT } from '../../kernel/redox/refs.ts';
 import { defineScenario } from '../../model/scenario.ts';
 import { traceSetup } from './setup.ts';
 
-const ONLY = ['child-runs-after-event'];
+const ONLY = ['child-runs-after-event', 'lock-discipline'];
 
 export default defineScenario({
   name: 'redox/clone-event',

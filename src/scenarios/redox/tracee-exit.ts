@@ -13,7 +13,7 @@ import { defineScenario } from '../../model/scenario.ts';
 import { addTraceInvariants } from './invariants.ts';
 import { traceSetup } from './setup.ts';
 
-const ONLY = ['no-lost-wakeup', 'no-stuck-traced', 'deadlock', 'kernel-assert'];
+const ONLY = ['no-lost-wakeup', 'no-stuck-traced', 'deadlock', 'kernel-assert', 'lock-discipline'];
 
 export default defineScenario({
   name: 'redox/tracee-exit',
