@@ -22,6 +22,8 @@ import { addTraceInvariants } from './invariants.ts';
 import { traceSetup } from './setup.ts';
 
 const TRACE_ONLY = ['no-lost-wakeup', 'no-stuck-traced', 'deadlock', 'kernel-assert', 'lock-discipline'];
+/** On one CPU no window opens: the tracee also stops at every int3 (two rounds at cf0a7620 on two CPUs miss one, window W3: traces/redox/breakpoint-cont-2rounds.2019.cpus2.json). */
+const ONE_CPU_ONLY = [...TRACE_ONLY, 'no-missed-breakpoint'];
 
 function breakpointCont(rounds: number, name: string, withExpectations: boolean): ScenarioDef {
   return defineScenario({
@@ -43,7 +45,7 @@ function breakpointCont(rounds: number, name: string, withExpectations: boolean)
                 why: 'W1/W2: a notify lands between the check and the push',
                 only: TRACE_ONLY,
               },
-              { cpus: 1, verdict: 'holds', why: 'kernel code is not preempted on one CPU: no window opens', only: TRACE_ONLY },
+              { cpus: 1, verdict: 'holds', why: 'kernel code is not preempted on one CPU: no window opens', only: ONE_CPU_ONLY },
             ]
           : [],
       },
@@ -55,7 +57,7 @@ function breakpointCont(rounds: number, name: string, withExpectations: boolean)
               // On 2 CPUs the exhaustive search also holds (131217 states, about
               // 25 s of CPU): too long for the `check` table, so it is stated
               // here and run by `check redox/breakpoint-cont --variant 2020 --cpus 2`.
-              { cpus: 1, verdict: 'holds', only: TRACE_ONLY },
+              { cpus: 1, verdict: 'holds', only: ONE_CPU_ONLY },
             ]
           : [],
       },
