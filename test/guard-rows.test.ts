@@ -17,6 +17,10 @@ const ROWS: readonly { name: string; variant: string; cpus: number }[] = [
   { name: 'dragonos/c3-detach-wakeup', variant: 'head', cpus: 2 },
   { name: 'dragonos/c4-mark-stop-vs-sigcont', variant: 'master', cpus: 1 },
   { name: 'dragonos/c1-siginfo-trylock', variant: 'head', cpus: 1 },
+  { name: 'linux/sleep-wake', variant: 'waitqueue', cpus: 2 },
+  { name: 'linux/stop-cont', variant: 'linux-6.6', cpus: 2 },
+  { name: 'linux/thread-exit', variant: 'traced-thread', cpus: 1 },
+  { name: 'linux/attach-detach', variant: 'linux-6.6', cpus: 1 },
 ];
 
 function search(s: ScenarioDef, variant: string, cpus: number) {
