@@ -70,6 +70,6 @@ describe('self-ptrace lock rules catch a dropped lock', () => {
     const r = search(sigreturn, reparentUnlocked);
     expect(r.verdict).toBe('violated');
     expect(r.message).toContain('writes child.real_parent without tasklist_lock write-held');
-    expect(r.message).toContain('Must be called with the tasklist lock write-held');
+    expect(r.message).toContain('exit_notify holds tasklist_lock write-held across forget_original_parent');
   });
 });

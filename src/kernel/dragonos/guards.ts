@@ -10,7 +10,8 @@
  * rq lock (process/mod.rs ProcessManager::kick); its writes are under it.
  */
 import type { ModelBuilder } from '../../model/build.ts';
-import { SCHED_INFO_GUARDED } from './consts.ts';
+import type { LockGuard } from '../../model/types.ts';
+import { GUARD_HELD, SCHED_INFO_GUARDED } from './consts.ts';
 import type { DragonKernel } from './kernel.ts';
 
 /** Declares the lock rules for every pcb, runqueue and the sighand. After the runqueues exist (DragonKernel.finish). */
@@ -19,6 +20,7 @@ export function declareDragonGuards(b: ModelBuilder, k: DragonKernel): void {
   const v = k.v;
   const any = { pr1663: '', head: '', master: '' };
   const ptraceSrc = v === 'master' ? null : { pr1663: '', head: '' };
+  const held = (g: Omit<LockGuard, 'invariant'>) => b.guardedBy({ ...g, invariant: GUARD_HELD });
   for (const p of k.pcbs) {
     if (v !== 'master') {
       b.guardedBy({
@@ -33,20 +35,20 @@ export function declareDragonGuards(b: ModelBuilder, k: DragonKernel): void {
         invariant: SCHED_INFO_GUARDED,
       });
     }
-    b.guardedBy({
+    held({
       cells: [p.onRq],
       lock: p.onRqLock,
       access: 'read-write',
       source: c.at('process/mod.rs', any, 'ProcessSchedulerInfo: on_rq: SpinLock<OnRq>'),
     });
-    b.guardedBy({
+    held({
       cells: [p.pending, p.sigqueue, p.blocked],
       lock: p.sigInfo,
       access: 'read-write',
       source: c.at('process/mod.rs', any, 'ProcessControlBlock: sig_info: RwLock<ProcessSignalInfo> (sig_pending, sig_blocked)'),
     });
     if (ptraceSrc !== null) {
-      b.guardedBy({
+      held({
         cells: [p.injected, p.tracer],
         lock: p.ptraceLock,
         access: 'read-write',
@@ -58,7 +60,7 @@ export function declareDragonGuards(b: ModelBuilder, k: DragonKernel): void {
       });
     }
   }
-  b.guardedBy({
+  held({
     cells: [k.sighand.flags, k.sighand.sharedPending, k.sighand.sharedQueue],
     lock: k.sighand.lock,
     access: 'read-write',
@@ -66,7 +68,7 @@ export function declareDragonGuards(b: ModelBuilder, k: DragonKernel): void {
   });
   for (const rq of k.rqs) {
     const rqSrc = c.at('sched/mod.rs', any, 'CpuRunQueue: its queue and nr_running are reached through self_lock()');
-    b.guardedBy({ cells: [rq.queue, rq.nr], lock: rq.lock, access: 'read-write', source: rqSrc });
-    b.guardedBy({ cells: [rq.curr], lock: rq.lock, access: 'write', source: rqSrc });
+    held({ cells: [rq.queue, rq.nr], lock: rq.lock, access: 'read-write', source: rqSrc });
+    held({ cells: [rq.curr], lock: rq.lock, access: 'write', source: rqSrc });
   }
 }

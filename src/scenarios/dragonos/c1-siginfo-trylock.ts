@@ -26,10 +26,10 @@ import {
   COMMITS,
   finishKernel,
   GhostLedger,
+  LOCK_RULES,
   NO_LEDGER,
   NO_TICK,
   newKernel,
-  SCHED_INFO_GUARDED,
   signalHandledOnce,
   simpleHandler,
   stoppedNeverRuns,
@@ -41,7 +41,7 @@ export default defineScenario({
   summary:
     'the tracee resumes from ptrace_stop with an injected signal while another CPU reads its sig_info: is the signal dropped?',
   cpus: 2,
-  invariants: ['signal-handled-once', 'ptrace-resume-delivered', 'stopped-never-runs', SCHED_INFO_GUARDED],
+  invariants: ['signal-handled-once', 'ptrace-resume-delivered', 'stopped-never-runs', ...LOCK_RULES],
   bounds: BOUNDS,
   variants: {
     pr1663: {
@@ -67,7 +67,7 @@ export default defineScenario({
         },
         {
           cpus: 2,
-          only: ['ptrace-resume-delivered', 'stopped-never-runs'],
+          only: ['ptrace-resume-delivered', 'stopped-never-runs', ...LOCK_RULES],
           verdict: 'holds',
           irq: TICK_EACH,
           long: true,
@@ -75,7 +75,7 @@ export default defineScenario({
         },
         {
           cpus: 2,
-          only: ['runqueue-sane', 'lock-discipline', 'deadlock'],
+          only: ['runqueue-sane', 'lock-discipline', 'deadlock', ...LOCK_RULES],
           verdict: 'holds',
           irq: TICK_EACH,
           long: true,
@@ -125,15 +125,15 @@ export default defineScenario({
         {
           cpus: 2,
           verdict: 'holds',
-          only: ['signal-handled-once'],
+          only: ['signal-handled-once', ...LOCK_RULES],
           irq: TICK_EACH,
           why: "master's only try-lock (752) comes before the dequeue: a failure leaves the signal pending (its irq finding is c2's)",
         },
-        { cpus: 1, verdict: 'holds', only: ['signal-handled-once'], why: 'as on two CPUs' },
+        { cpus: 1, verdict: 'holds', only: ['signal-handled-once', ...LOCK_RULES], why: 'as on two CPUs' },
         {
           cpus: 2,
           verdict: 'holds',
-          only: ['stopped-never-runs', 'runqueue-sane', 'deadlock'],
+          only: ['stopped-never-runs', 'runqueue-sane', 'deadlock', ...LOCK_RULES],
           irq: TICK_EACH,
           why: 'the runqueues stay sound and nothing blocks for good (the irq state on return is c2’s lock-discipline finding)',
         },

@@ -25,16 +25,16 @@ import {
   BOUNDS,
   COMMITS,
   finishKernel,
+  LOCK_RULES,
   NO_LEDGER,
   NO_TICK,
   newKernel,
   noReturnWithPendingWork,
-  SCHED_INFO_GUARDED,
   simpleHandler,
   TICK_EACH,
 } from './common.ts';
 
-const LOST = ['no-return-with-pending-work'];
+const LOST = ['no-return-with-pending-work', ...LOCK_RULES];
 const IRQ = ['lock-discipline'];
 
 export default defineScenario({
@@ -42,7 +42,7 @@ export default defineScenario({
   summary:
     'the bare interrupt_enable() in do_signal: is the irq state restored, and can a kick be lost before the return to user?',
   cpus: 2,
-  invariants: ['lock-discipline', 'no-return-with-pending-work', SCHED_INFO_GUARDED],
+  invariants: ['lock-discipline', 'no-return-with-pending-work', ...LOCK_RULES],
   bounds: BOUNDS,
   variants: {
     pr1663: {
@@ -66,7 +66,7 @@ export default defineScenario({
         },
         {
           cpus: 2,
-          only: ['runqueue-sane', 'lock-discipline', 'deadlock'],
+          only: ['runqueue-sane', 'lock-discipline', 'deadlock', ...LOCK_RULES],
           verdict: 'holds',
           irq: TICK_EACH,
           long: true,
@@ -95,7 +95,7 @@ export default defineScenario({
       expect: [
         {
           cpus: 2,
-          only: ['runqueue-sane', 'lock-discipline', 'deadlock'],
+          only: ['runqueue-sane', 'lock-discipline', 'deadlock', ...LOCK_RULES],
           verdict: 'holds',
           irq: TICK_EACH,
           long: true,

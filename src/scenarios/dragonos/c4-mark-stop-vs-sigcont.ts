@@ -41,10 +41,10 @@ import {
   BOUNDS,
   COMMITS,
   finishKernel,
+  LOCK_RULES,
   NO_LEDGER,
   NO_TICK,
   newKernel,
-  SCHED_INFO_GUARDED,
   simpleHandler,
   stoppedNeverRuns,
   TICK_EACH,
@@ -52,9 +52,9 @@ import {
 
 const STOP = 1;
 const CONT = 2;
-const LOST = ['no-lost-wakeup'];
-const AFTER = ['no-stop-after-sigcont'];
-const SNR = ['stopped-never-runs'];
+const LOST = ['no-lost-wakeup', ...LOCK_RULES];
+const AFTER = ['no-stop-after-sigcont', ...LOCK_RULES];
+const SNR = ['stopped-never-runs', ...LOCK_RULES];
 /** pr1663 and head: mark_stop never marks the task sleeping, and __schedule dequeues only a task marked sleeping */
 const NOT_DEQUEUED =
   'mark_stop sets Stopped and NEED_SCHEDULE but not set_sleep(); __schedule deactivates prev only when is_mark_sleep(): T stays queued, is picked again and returns to user mode Stopped — no interleaving needed';
@@ -77,7 +77,7 @@ export default defineScenario({
   name: 'dragonos/c4-mark-stop-vs-sigcont',
   summary: 'SIGCONT from another CPU between sig_stop publishing the stop and mark_stop: does the task stay stopped?',
   cpus: 2,
-  invariants: ['no-lost-wakeup', 'no-stop-after-sigcont', ...SNR, SCHED_INFO_GUARDED],
+  invariants: ['no-lost-wakeup', 'no-stop-after-sigcont', ...SNR],
   bounds: BOUNDS,
   variants: {
     pr1663: {
@@ -115,7 +115,7 @@ export default defineScenario({
         ...AFTER_ON_ONE_CPU_AND_NOT_DEQUEUED,
         {
           cpus: 2,
-          only: ['runqueue-sane', 'lock-discipline'],
+          only: ['runqueue-sane', 'lock-discipline', ...LOCK_RULES],
           verdict: 'holds',
           irq: TICK_EACH,
           why: 'the runqueues and locks stay sound (T, never dequeued, is never enqueued twice); deadlock is left out: a Stopped T that is picked again spins in do_signal with nothing pending',
@@ -151,7 +151,7 @@ export default defineScenario({
         ...AFTER_ON_ONE_CPU_AND_NOT_DEQUEUED,
         {
           cpus: 2,
-          only: ['runqueue-sane', 'lock-discipline', 'deadlock'],
+          only: ['runqueue-sane', 'lock-discipline', 'deadlock', ...LOCK_RULES],
           verdict: 'holds',
           irq: TICK_EACH,
           why: 'the runqueues, locks and irq state stay sound: the faults are the lost stop and continue above',
@@ -202,7 +202,7 @@ export default defineScenario({
         { cpus: 1, only: SNR, verdict: 'holds', why: 'as on two CPUs' },
         {
           cpus: 2,
-          only: ['runqueue-sane', 'deadlock'],
+          only: ['runqueue-sane', 'deadlock', ...LOCK_RULES],
           verdict: 'holds',
           irq: TICK_EACH,
           why: 'the runqueues stay sound and nothing blocks for good (the irq state on return is c2’s lock-discipline finding)',

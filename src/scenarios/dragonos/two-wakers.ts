@@ -45,6 +45,7 @@ import {
   BOUNDS,
   COMMITS,
   finishKernel,
+  GUARD_HELD,
   NO_LEDGER,
   newKernel,
   runqueueSane,
@@ -53,7 +54,7 @@ import {
   TICK_EACH,
 } from './common.ts';
 
-const INVARIANTS = ['runqueue-sane', 'no-lost-wakeup', 'lock-discipline', SCHED_INFO_GUARDED, 'deadlock'];
+const INVARIANTS = ['runqueue-sane', 'no-lost-wakeup', 'lock-discipline', SCHED_INFO_GUARDED, GUARD_HELD, 'deadlock'];
 
 export default defineScenario({
   name: 'dragonos/two-wakers',
