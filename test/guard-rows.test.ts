@@ -21,7 +21,7 @@ const ROWS: readonly { name: string; variant: string; cpus: number }[] = [
   { name: 'linux/stop-cont', variant: 'linux-6.6', cpus: 2 },
   { name: 'linux/thread-exit', variant: 'traced-thread', cpus: 1 },
   { name: 'linux/attach-detach', variant: 'linux-6.6', cpus: 1 },
-  { name: 'redox/breakpoint-cont', variant: '2019', cpus: 2 },
+  { name: 'redox/tracee-exit', variant: '2020', cpus: 2 },
   { name: 'redox/clone-event', variant: '2020', cpus: 2 },
   { name: 'selfptrace/parent-exit', variant: 'sud', cpus: 2 },
   { name: 'selfptrace/signal-between', variant: 'sud', cpus: 1 },
