@@ -85,7 +85,9 @@ export function* __mutex_trylock_fast(_k: LinuxKernel, ctx: TaskContext, lock: M
 /**
  * __mutex_trylock_common — mutex.c:103-137: take a free lock, pick up a
  * lock handed to us, or (`handoff`) ask the owner to hand it over. True when
- * current now owns the lock.
+ * this call made current the owner (the C returns NULL only then, :130-131):
+ * a lock current already owns without MUTEX_FLAG_PICKUP is not taken again
+ * (:117-118 break, :136 returns the owner).
  */
 export function* __mutex_trylock_common(_k: LinuxKernel, ctx: TaskContext, lock: Mutex, handoff: boolean): Program<boolean> {
   const curr = ownerWord(ctx.self);
@@ -103,7 +105,8 @@ export function* __mutex_trylock_common(_k: LinuxKernel, ctx: TaskContext, lock:
     r(129, '__mutex_trylock_common'),
     `atomic_long_try_cmpxchg_acquire(&lock->owner, …)${handoff ? ' (or set HANDOFF)' : ''}`,
   );
-  return (next(old) & ~MUTEX_FLAGS) === curr;
+  const task = old & ~MUTEX_FLAGS;
+  return task === 0 || (task === curr && (old & MUTEX_FLAG_PICKUP) !== 0);
 }
 
 /** __mutex_add_waiter — mutex.c:204-213 [wait_lock held]: list_add_tail, then WAITERS if first. */
