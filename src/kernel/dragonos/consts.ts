@@ -48,20 +48,11 @@ export const sfFmt = flagsFormatter({
 });
 
 /**
- * The invariant a breach of the sched_info rule fails (pr1663, head): a
- * task's state and sleep flag are fields of its `RwLock<InnerSchedInfo>`
- * (guards.ts), checked by the engine at each access.
- */
-export const SCHED_INFO_GUARDED = 'sched-info-guarded';
-
-/**
- * The invariant a breach of DragonOS's other lock rules fails (guards.ts):
- * a field that lives inside a lock is accessed only while its guard is
- * held. Apart from the engine's `lock-discipline` (lockdep's rules), which
- * master's rows cannot check: master breaks its irq-safety rule (the c2
- * finding).
+ * The invariant a breach of DragonOS's lock rules fails (guards.ts): a
+ * field that lives inside a lock (a task's sched_info state and sleep flag,
+ * sig_info, on_rq, ptrace_state, the sighand, the rq) is accessed only
+ * while the lock's guard is held. Apart from the engine's `lock-discipline`
+ * (lockdep's rules), which master's rows cannot check: master breaks its
+ * irq-safety rule (the c2 finding).
  */
 export const GUARD_HELD = 'guard-held';
-
-/** Both rule invariants, for a row that checks only some invariants (`only`). */
-export const LOCK_RULES: readonly string[] = [SCHED_INFO_GUARDED, GUARD_HELD];

@@ -11,7 +11,7 @@
  */
 import type { ModelBuilder } from '../../model/build.ts';
 import type { LockGuard } from '../../model/types.ts';
-import { GUARD_HELD, SCHED_INFO_GUARDED } from './consts.ts';
+import { GUARD_HELD } from './consts.ts';
 import type { DragonKernel } from './kernel.ts';
 
 /** Declares the lock rules for every pcb, runqueue and the sighand. After the runqueues exist (DragonKernel.finish). */
@@ -32,7 +32,7 @@ export function declareDragonGuards(b: ModelBuilder, k: DragonKernel): void {
           { pr1663: '', head: '' },
           'ProcessSchedulerInfo: state and sleep are fields of inner_locked: RwLock<InnerSchedInfo>',
         ),
-        invariant: SCHED_INFO_GUARDED,
+        invariant: GUARD_HELD,
       });
     }
     held({

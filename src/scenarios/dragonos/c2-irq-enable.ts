@@ -25,7 +25,7 @@ import {
   BOUNDS,
   COMMITS,
   finishKernel,
-  LOCK_RULES,
+  GUARD_HELD,
   NO_LEDGER,
   NO_TICK,
   newKernel,
@@ -34,7 +34,7 @@ import {
   TICK_EACH,
 } from './common.ts';
 
-const LOST = ['no-return-with-pending-work', ...LOCK_RULES];
+const LOST = ['no-return-with-pending-work', GUARD_HELD];
 const IRQ = ['lock-discipline'];
 
 export default defineScenario({
@@ -42,7 +42,7 @@ export default defineScenario({
   summary:
     'the bare interrupt_enable() in do_signal: is the irq state restored, and can a kick be lost before the return to user?',
   cpus: 2,
-  invariants: ['lock-discipline', 'no-return-with-pending-work', ...LOCK_RULES],
+  invariants: ['lock-discipline', 'no-return-with-pending-work', GUARD_HELD],
   bounds: BOUNDS,
   variants: {
     pr1663: {
@@ -66,7 +66,7 @@ export default defineScenario({
         },
         {
           cpus: 2,
-          only: ['runqueue-sane', 'lock-discipline', 'deadlock', ...LOCK_RULES],
+          only: ['runqueue-sane', 'lock-discipline', 'deadlock'],
           verdict: 'holds',
           irq: TICK_EACH,
           long: true,
@@ -95,7 +95,7 @@ export default defineScenario({
       expect: [
         {
           cpus: 2,
-          only: ['runqueue-sane', 'lock-discipline', 'deadlock', ...LOCK_RULES],
+          only: ['runqueue-sane', 'lock-discipline', 'deadlock', GUARD_HELD],
           verdict: 'holds',
           irq: TICK_EACH,
           long: true,

@@ -25,7 +25,7 @@ import {
   BOUNDS,
   COMMITS,
   finishKernel,
-  LOCK_RULES,
+  GUARD_HELD,
   NO_LEDGER,
   NO_TICK,
   newKernel,
@@ -36,8 +36,8 @@ import {
   TICK_EACH,
 } from './common.ts';
 
-const MINE = ['no-stuck-traced', 'runqueue-sane', ...LOCK_RULES];
-const SNR = ['stopped-never-runs', ...LOCK_RULES];
+const MINE = ['no-stuck-traced', 'runqueue-sane', GUARD_HELD];
+const SNR = ['stopped-never-runs', GUARD_HELD];
 
 export default defineScenario({
   name: 'dragonos/c3-detach-wakeup',
@@ -78,7 +78,7 @@ export default defineScenario({
         },
         {
           cpus: 2,
-          only: ['no-stuck-traced', ...LOCK_RULES],
+          only: ['no-stuck-traced', GUARD_HELD],
           verdict: 'violated',
           invariant: 'no-stuck-traced',
           why: 'the detach unlinks T (527-540) and finds it Runnable (734) before ptrace_stop:384 sets TracedStopped: T then sleeps TracedStopped with no tracer (its parent_pcb() is None at 396)',
@@ -117,7 +117,7 @@ export default defineScenario({
         },
         {
           cpus: 2,
-          only: ['lock-discipline', 'deadlock', ...LOCK_RULES],
+          only: ['lock-discipline', 'deadlock', GUARD_HELD],
           verdict: 'holds',
           irq: TICK_EACH,
           why: 'the locks and irq state stay sound and nothing blocks for good (the double enqueue is runqueue-sane’s row above)',

@@ -178,14 +178,14 @@ export function stoppedNeverRuns(b: ModelBuilder, tasks: readonly Pcb[]): void {
 }
 
 /**
- * sched-info-guarded (pr1663, head): a task's state and sleep flag are read
- * and written only while its sched_info is held (written: write-held);
- * guard-held: the same for the other fields DragonOS keeps inside a lock
- * (sig_info, on_rq, ptrace_state, sighand, the rq). The engine checks them
+ * guard-held: a field DragonOS keeps inside a lock (pr1663, head: a task's
+ * state and sleep flag in its sched_info; every variant: sig_info, on_rq,
+ * ptrace_state, the sighand, the rq) is read and written only while the
+ * lock is held (written: write-held, for an RwLock). The engine checks it
  * at each access (kernel/dragonos/guards.ts declares the rules for every
- * DragonOS model); LOCK_RULES names both for a row's `only`.
+ * DragonOS model).
  */
-export { GUARD_HELD, LOCK_RULES, SCHED_INFO_GUARDED } from '../../kernel/dragonos/consts.ts';
+export { GUARD_HELD } from '../../kernel/dragonos/consts.ts';
 
 /** runqueue-sane: each rq's nr_running equals the number of entities on it. */
 export function runqueueSane(b: ModelBuilder, k: DragonKernel): void {
