@@ -27,6 +27,10 @@
  * - no-lost-wakeup: P never sleeps in waitpid while the group stop is
  *   there to report.
  *
+ * Variant parent-elsewhere: the same without P (C's parent is outside the
+ * model, as for most scenarios): the second report goes to a parent the
+ * model does not hold; D's reports are as above.
+ *
  * Variant stop-not-told-to-parent (a bug put back): ptrace_stop without the
  * second report (signal.c:2328-2330): P sleeps on while C is stopped.
  */
@@ -47,6 +51,7 @@ import { expectCall, expectReturn, PTRACE_RETURNS } from './refusal-common.ts';
 const STOPPED_BY_SIGSTOP = (SIG.SIGSTOP << 8) | 0x7f;
 const WAIT = 'linux-6.6 kernel/exit.c:1310 wait_task_stopped';
 const ATTACHED = "P sleeps in waitpid(C, WUNTRACED), D has attached C and waitpid has reported the attach's SIGSTOP stop";
+const ATTACHED_NO_P = "D has attached C and waitpid has reported the attach's SIGSTOP stop";
 
 export default defineScenario({
   name: 'linux/traced-group-stop',
@@ -66,6 +71,20 @@ export default defineScenario({
           irq: TICK_EACH,
           verdict: 'holds',
           why: 'from the prologue on: the completed group stop wakes P, whatever D does meanwhile, with a tick on each CPU (15,007 executions; 3.7 s under nice -n 19 at load 10)',
+        },
+      ],
+    },
+    'parent-elsewhere': {
+      summary: 'the same without P: C’s parent is outside the model, and ptrace_stop’s second report goes there',
+      source: 'linux-6.6 kernel/signal.c:2300-2330 ptrace_stop; include/linux/ptrace.h:100-103 ptrace_reparented',
+      prologue: ATTACHED_NO_P,
+      expect: [
+        { cpus: 1, irq: TICK_ONE, verdict: 'holds' },
+        {
+          cpus: 2,
+          irq: TICK_EACH,
+          verdict: 'holds',
+          why: 'from the prologue on: D has the group stop reported, with a tick on each CPU; C is reparented to a parent the model does not hold (ptrace_reparented is true)',
         },
       ],
     },
@@ -92,17 +111,20 @@ export default defineScenario({
         { within: 'ptrace_stop' },
       );
     }
+    const elsewhere = variant === 'parent-elsewhere';
     let c = null as unknown as LinuxTask;
     // P runs first on CPU0 and sleeps in its waitpid; C runs after it
-    const p = k.spawn(
-      'P',
-      0,
-      script(function* (u) {
-        const st = yield* u.waitpid(c, WUNTRACED);
-        yield expectReturn('P', 'waitpid(C, WUNTRACED): status', st.status, STOPPED_BY_SIGSTOP, WAIT);
-        yield* u.idle();
-      }),
-    );
+    const p = elsewhere
+      ? null
+      : k.spawn(
+          'P',
+          0,
+          script(function* (u) {
+            const st = yield* u.waitpid(c, WUNTRACED);
+            yield expectReturn('P', 'waitpid(C, WUNTRACED): status', st.status, STOPPED_BY_SIGSTOP, WAIT);
+            yield* u.idle();
+          }),
+        );
     const d = k.spawn(
       'D',
       1,
@@ -124,17 +146,18 @@ export default defineScenario({
       'C',
       0,
       script((u) => u.pause()),
-      { parent: p },
+      p ? { parent: p } : {},
     );
     const pt = setupPtrace(k);
-    b.prologue(ATTACHED, (w) => (w.mem[pt.of(c).g_reports] as number) > 0);
+    b.prologue(p ? ATTACHED : ATTACHED_NO_P, (w) => (w.mem[pt.of(c).g_reports] as number) > 0);
     k.finish();
-    const groupStopReady = sleepsWhile(
-      p,
-      "C's group stop is there to report (SIGNAL_STOP_STOPPED, group_exit_code)",
-      (m) => ((m[c.signal.flags] as number) & SIGNAL_STOP_STOPPED) !== 0 && m[c.signal.group_exit_code] !== 0,
-    );
-    registerLinuxInvariants(b, k, { sleepsFor: [waitReportReady(d, c), groupStopReady] });
+    const groupStopReady = (p: LinuxTask) =>
+      sleepsWhile(
+        p,
+        "C's group stop is there to report (SIGNAL_STOP_STOPPED, group_exit_code)",
+        (m) => ((m[c.signal.flags] as number) & SIGNAL_STOP_STOPPED) !== 0 && m[c.signal.group_exit_code] !== 0,
+      );
+    registerLinuxInvariants(b, k, { sleepsFor: [waitReportReady(d, c), ...(p ? [groupStopReady(p)] : [])] });
     registerPtraceInvariants(b, k, pt);
     return b.build();
   },
