@@ -22,24 +22,20 @@
 import { readUnlock } from '../../cpu/ops.ts';
 import { WCONTINUED, WUNTRACED } from '../../kernel/linux/consts.ts';
 import { CONTINUED_STATUS } from '../../kernel/linux/exit-wait.ts';
-import { registerLinuxInvariants } from '../../kernel/linux/invariants.ts';
 import { LinuxKernel } from '../../kernel/linux/kernel.ts';
 import type { LinuxTask } from '../../kernel/linux/objects.ts';
-import { script, setupPtrace } from '../../kernel/linux/user.ts';
+import { script } from '../../kernel/linux/user.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
 import { here } from '../../model/source-ref.ts';
-import type { MachineView } from '../../model/types.ts';
 import { TICK_BOUNDS, TICK_EACH, TICK_ONE } from './ptrace-common.ts';
-import { NOT_RETURNED, storeWaitResult, waitResultText } from './wait-common.ts';
-
-const WAIT_REPORTS_ASKED = 'wait-reports-asked';
+import { finishWaitModel, storeWaitResult, WAIT_INVARIANTS, WAIT_REPORTS_ASKED, waitCells } from './wait-common.ts';
 
 export default defineScenario({
   name: 'linux/wait-nothing-to-report',
   summary: 'waitpid(C, WUNTRACED|WCONTINUED) while C neither stops nor is continued: only the exit is reported (Linux 6.6)',
   cpus: 2,
-  invariants: [WAIT_REPORTS_ASKED, 'no-lost-wakeup', 'runqueue-sane', 'lock-discipline', 'deadlock', 'legal-transition'],
+  invariants: WAIT_INVARIANTS,
   bounds: TICK_BOUNDS,
   variants: {
     'linux-6.6': {
@@ -80,8 +76,7 @@ export default defineScenario({
         return p.id + 1;
       });
     }
-    const ret = b.layout.cell('P.waitpid', NOT_RETURNED);
-    const status = b.layout.cell('P.status', 0);
+    const { ret, status } = waitCells(b);
     let c = null as unknown as LinuxTask;
     const p = k.spawn(
       'P',
@@ -98,17 +93,17 @@ export default defineScenario({
       script((u) => u.run()),
       { parent: p },
     );
-    setupPtrace(k); // exit_notify's report of C's exit to P
-    k.finish();
-    registerLinuxInvariants(b, k);
-    b.atEnd({ name: WAIT_REPORTS_ASKED, check: (w) => onlyExit(w, c, ret, status) });
-    return b.build();
+    return finishWaitModel(
+      b,
+      k,
+      c,
+      { ret, status },
+      {
+        invariant: WAIT_REPORTS_ASKED,
+        call: 'waitpid(C, &status, WUNTRACED | WCONTINUED)',
+        reported: (r, st) => r === c.id && st === 0,
+        why: 'C neither stopped nor was continued, only its exit (status 0) is to report',
+      },
+    );
   },
 });
-
-function onlyExit(w: MachineView, c: LinuxTask, ret: number, status: number): string | null {
-  const r = w.mem[ret] as number;
-  const st = w.mem[status] as number;
-  if (r === c.id && st === 0) return null;
-  return `P's waitpid(C, &status, WUNTRACED | WCONTINUED) returned ${waitResultText(c, r, st)}: C neither stopped nor was continued, only its exit (status 0) is to report`;
-}
