@@ -107,6 +107,12 @@ describe("a mutant's kept result", () => {
     // another text of the function: everything again
     expect(pending(kept, 'h2', ['a'], 600, 'B', now)).toMatchObject({ reuse: false, rows: ['a'] });
   });
+  it('a survivor judged equivalent is not run again on changed rows, unless its function changed', () => {
+    const now = (id: string) => (id === 'b' ? 'kb2' : (keys[id] ?? ''));
+    expect(pending(kept, 'h', ['a', 'b', 'c'], 600, 'B', now, true)).toEqual({ reuse: true });
+    expect(pending(kept, 'h2', ['a'], 600, 'B', now, true)).toMatchObject({ reuse: false, rows: ['a'] });
+    expect(pending(undefined, 'h', ['a'], 600, 'B', now, true)).toMatchObject({ reuse: false, rows: ['a'] });
+  });
 });
 
 describe('a mutant the compiler refuses', () => {

@@ -62,6 +62,8 @@ interface Options {
   report: boolean;
   list: boolean;
   fresh: boolean;
+  /** run the survivors judged equivalent again on rows added or changed since they last ran */
+  recheckJudged: boolean;
   results: string;
   merge: string[];
 }
@@ -79,7 +81,7 @@ function args(): Options {
     '--results',
     '--merge',
   ]);
-  const flags = new Set(['--report', '--fresh', '--list']);
+  const flags = new Set(['--report', '--fresh', '--list', '--recheck-judged']);
   const val = (k: string) => {
     const i = a.indexOf(k);
     return i >= 0 ? a[i + 1] : undefined;
@@ -125,6 +127,7 @@ function args(): Options {
     report: a.includes('--report'),
     list: a.includes('--list'),
     fresh: a.includes('--fresh'),
+    recheckJudged: a.includes('--recheck-judged'),
     results: resolve(val('--results') ?? join(OUT, 'results.json')),
     merge: mergeFiles.map((f) => resolve(f)),
   };
@@ -418,6 +421,7 @@ async function main(): Promise<void> {
         o.maxTimeS,
         budget,
         (id) => keyOfId.get(id) ?? '',
+        reasons.has(m.id) && !o.recheckJudged,
       );
       if (todo.reuse) continue;
       if (ran >= o.limit) break;

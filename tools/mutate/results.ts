@@ -73,9 +73,13 @@ export function pending(
   maxTimeS: number,
   budget: string,
   rowKey: (id: string) => string,
+  judged = false,
 ): { reuse: true } | { reuse: false; rows: string[]; carried: Record<string, RowOutcome> } {
   if (!kept || kept.contextHash !== contextHash) return { reuse: false, rows: [...rowIds], carried: {} };
   if (kept.outcome === 'no-compile') return { reuse: true };
+  // a survivor judged equivalent (equivalent.json) that has survived its code once is not run again on
+  // rows added or changed since: its share is decided by the judgement (--recheck-judged runs it again)
+  if (judged && (kept.outcome === 'survived' || kept.outcome === 'undecided')) return { reuse: true };
   if (kept.outcome === 'killed' || kept.outcome === 'crashed') {
     const row = kept.by?.split(': ')[0] ?? '';
     if (kept.outcome === 'crashed' || rowIds.includes(row)) return { reuse: true };

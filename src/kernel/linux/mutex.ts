@@ -85,25 +85,46 @@ export function* __mutex_trylock_fast(_k: LinuxKernel, ctx: TaskContext, lock: M
 /**
  * __mutex_trylock_common — mutex.c:103-137: take a free lock, pick up a
  * lock handed to us, or (`handoff`) ask the owner to hand it over. True when
- * current now owns the lock.
+ * this call made current the owner (the C returns NULL only then, :130-131).
+ * As in the C, the owner word is read first (:107) and the cmpxchg (:129) is
+ * made only when there is something to take or a flag to set: a lock another
+ * task owns is left after one plain load (:115, :119, :122 break) — under
+ * x86-TSO that load, unlike a locked cmpxchg, does not drain the store
+ * buffer. A failed cmpxchg (the word changed since the load) goes round
+ * again with the value it found; a lock current already owns without
+ * MUTEX_FLAG_PICKUP is not taken again.
  */
 export function* __mutex_trylock_common(_k: LinuxKernel, ctx: TaskContext, lock: Mutex, handoff: boolean): Program<boolean> {
+  const F = '__mutex_trylock_common';
   const curr = ownerWord(ctx.self);
-  const next = (o: number): number => {
-    const flags = o & MUTEX_FLAGS;
-    const task = o & ~MUTEX_FLAGS;
-    if (!task) return curr | flags;
-    if (flags & MUTEX_FLAG_PICKUP) return task === curr ? task | (flags & ~MUTEX_FLAG_PICKUP) : o;
-    if (handoff && !(flags & MUTEX_FLAG_HANDOFF)) return task | flags | MUTEX_FLAG_HANDOFF;
-    return o;
-  };
-  const old: number = yield rmw(
-    lock.owner,
-    next,
-    r(129, '__mutex_trylock_common'),
-    `atomic_long_try_cmpxchg_acquire(&lock->owner, …)${handoff ? ' (or set HANDOFF)' : ''}`,
-  );
-  return (next(old) & ~MUTEX_FLAGS) === curr;
+  let owner: number = yield load(lock.owner, r(107, F), 'owner = atomic_long_read(&lock->owner)');
+  for (;;) {
+    let flags = owner & MUTEX_FLAGS;
+    let task = owner & ~MUTEX_FLAGS;
+    if (task) {
+      if (flags & MUTEX_FLAG_PICKUP) {
+        if (task !== curr) return false; // 114-115
+        flags &= ~MUTEX_FLAG_PICKUP; // 116
+      } else if (handoff) {
+        if (flags & MUTEX_FLAG_HANDOFF) return false; // 118-119
+        flags |= MUTEX_FLAG_HANDOFF; // 120
+      } else {
+        return false; // 122
+      }
+    } else {
+      task = curr; // 126
+    }
+    const expected = owner;
+    const want = task | flags;
+    const old: number = yield rmw(
+      lock.owner,
+      (o) => (o === expected ? want : o),
+      r(129, F),
+      `atomic_long_try_cmpxchg_acquire(&lock->owner, &owner, ${task === curr ? 'curr' : 'owner'}${flags & MUTEX_FLAG_HANDOFF ? ' | HANDOFF' : ''})`,
+    );
+    if (old === expected) return task === curr; // 130-132
+    owner = old; // the failed cmpxchg left the value it found in owner: round again
+  }
 }
 
 /** __mutex_add_waiter — mutex.c:204-213 [wait_lock held]: list_add_tail, then WAITERS if first. */

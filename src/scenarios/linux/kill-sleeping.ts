@@ -20,6 +20,16 @@
  *   tests signal_pending_state on the stale TASK_KILLABLE, finds SIGKILL,
  *   and keeps the task. A plain wakeup has no such second chance:
  *   linux/sleep-wake's stale-prev-state variant loses it.
+ * - mutex-killable: the same SIGKILL against mutex_lock_killable() on a
+ *   mutex the killer holds: __mutex_lock_common queues the task, sets
+ *   TASK_KILLABLE with set_current_state() — a full barrier — and only then
+ *   tests signal_pending_state(). Holds, under x86-TSO too.
+ * - mutex-ignores-sigkill: mutex-killable with the known bug above put
+ *   back: the mutex loop's signal test and __schedule's both miss SIGKILL.
+ *   (The set_current_state() barrier in the mutex loop is not what keeps
+ *   mutex-killable safe under x86-TSO: with it weakened the row still holds,
+ *   because __schedule tests signal_pending_state() again under rq->lock,
+ *   whose locked acquisition drains the state store first.)
  */
 
 import { load, type Program } from '../../cpu/ops.ts';
@@ -70,6 +80,32 @@ export default defineScenario({
         },
       ],
     },
+    'mutex-killable': {
+      summary: 'mutex_lock_killable(M) while the killer holds M, against kill(task, SIGKILL)',
+      source: 'linux-6.6 kernel/locking/mutex.c:568-741 __mutex_lock_common (TASK_KILLABLE), kernel/signal.c complete_signal',
+      expect: [
+        { cpus: 1, verdict: 'holds' },
+        { cpus: 2, verdict: 'holds' },
+        {
+          cpus: 2,
+          memoryModel: 'tso',
+          verdict: 'holds',
+          why: 'x86-TSO: set_current_state() drains the state store before signal_pending_state() reads TIF_SIGPENDING',
+        },
+      ],
+    },
+    'mutex-ignores-sigkill': {
+      summary: 'mutex-killable with signal_pending_state() returning (state & TASK_INTERRUPTIBLE) only',
+      expect: [
+        {
+          cpus: 2,
+          verdict: 'violated',
+          invariant: 'no-lost-wakeup',
+          why: 'the killable sleeper on the mutex never sees SIGKILL: it sleeps on, killed',
+        },
+        { cpus: 1, verdict: 'violated', invariant: 'no-lost-wakeup', why: 'the same on one CPU' },
+      ],
+    },
     'stale-prev-state': {
       summary: '__schedule reads prev->__state before rq_lock',
       expect: [
@@ -85,6 +121,22 @@ export default defineScenario({
     const b = new ModelBuilder(cpus);
     const k = new LinuxKernel(b, { ticks: TICKS, ipis: IPIS });
     for (const bug of BUGS) if (variant === bug) putBack(k, bug);
+    if (variant === 'mutex-killable' || variant === 'mutex-ignores-sigkill') {
+      if (variant === 'mutex-ignores-sigkill') putBack(k, 'signal-pending-state-ignores-sigkill');
+      const m = k.mutex('M');
+      const taker = k.spawn('sleeper', 0, function* (kk, _me, ctx) {
+        if ((yield* kk.fn.mutex_lock_killable(kk, ctx, m)) === 0) yield* kk.fn.mutex_unlock(kk, ctx, m);
+        yield* kk.fn.exit_to_user_mode(kk, ctx);
+      });
+      k.spawn('killer', 1, function* (kk, _me, ctx) {
+        yield* kk.fn.mutex_lock(kk, ctx, m);
+        yield* kk.fn.group_send_sig_info(kk, ctx, SIG.SIGKILL, taker);
+        // M stays held: the killer is still in its critical section when the search ends
+      });
+      k.finish();
+      registerLinuxInvariants(b, k);
+      return b.build();
+    }
     const cond = b.layout.cell('cond', 0);
     const wq = k.waitQueue('wq');
     const sleeper = k.spawn('sleeper', 0, function* (kk, _me, ctx) {
