@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { load, store } from '../src/cpu/ops.ts';
+import { load, spinLock, spinUnlock, store } from '../src/cpu/ops.ts';
 import { DEFAULT_MAX_STEPS, runScenario } from '../src/explorer/run.ts';
 import { PF, ST } from '../src/kernel/dragonos/consts.ts';
 import type { Pcb } from '../src/kernel/dragonos/kernel.ts';
@@ -153,8 +153,10 @@ describe('CFS enqueue of a task already on the runqueue', () => {
     const seen = b.layout.cell('seen.nr_running');
     const t = k.spawn('T', { cpu: 0, start: 'current' }, function* () {
       const rq = k.rq(0);
+      yield spinLock(rq.lock, 'test');
       yield* activateTask(k, rq, t);
       const nr: number = yield load(rq.nr, 'test');
+      yield spinUnlock(rq.lock, 'test');
       yield store(seen, nr, 'test');
     });
     k.finish(

@@ -94,7 +94,7 @@ describe('the expectation table fits 120 columns', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^scenario \[variant\] +cpus +verdict +expected +search +executions +time s$/m);
     expect(r.stdout).toMatch(
-      /^dragonos\/c4-mark-stop-vs-sigcont \[pr1663\] +2 +violated +ok +auto +\d+ +\d+\.\d\d\n {6}checking no-lost-wakeup\n {6}no-lost-wakeup, trace /m,
+      /^dragonos\/c4-mark-stop-vs-sigcont \[pr1663\] +2 +violated +ok +auto +\d+ +\d+\.\d\d\n {6}checking no-lost-wakeup, guard-held\n {6}no-lost-wakeup, trace /m,
     );
     expect(widest(r.stdout).length).toBeLessThanOrEqual(WIDTH);
   });

@@ -757,7 +757,7 @@ function rowDetails(o: Outcome): string[] {
     Object.keys(j.irq).length > 0 ? `irq ${irqBoundsText(j.irq)}` : '',
     j.invariants ? `checking ${j.invariants.join(', ')}` : '',
   ].filter((x) => x !== '');
-  if (bounds.length > 0) out.push(bounds.join('; '));
+  if (bounds.length > 0) out.push(...fitDetail(bounds));
   if (r.verdict === 'violated' && r.violation) {
     const line = `${r.violation.invariant}${o.tracePath ? `, trace ${o.tracePath}` : ''}`;
     // a long trace path goes on a line of its own, so the table stays within a terminal's width; one too long even
@@ -776,6 +776,30 @@ function rowDetails(o: Outcome): string[] {
   }
   if (j.expected !== null && !matches(o)) out.push(`expected ${expectedText(j.expected)}`);
   return out.map((x) => (x.startsWith(UNINDENTED) ? x.slice(UNINDENTED.length) : `${DETAIL_INDENT}${x}`));
+}
+
+/**
+ * Detail parts on one line, '; ' between them, while that fits the table's
+ * width; else one line each, a part too long for a line (a long list of
+ * invariants) wrapped after a comma.
+ */
+function fitDetail(parts: readonly string[]): string[] {
+  const room = TABLE_WIDTH - DETAIL_INDENT.length;
+  const one = parts.join('; ');
+  if (one.length <= room) return [one];
+  return parts.flatMap((part) => {
+    if (part.length <= room) return [part];
+    const lines: string[] = [];
+    let line = '';
+    for (const item of part.split(', ')) {
+      if (line !== '' && line.length + 2 + item.length + 1 > room) {
+        lines.push(`${line},`);
+        line = `  ${item}`;
+      } else line = line === '' ? item : `${line}, ${item}`;
+    }
+    lines.push(line);
+    return lines;
+  });
 }
 
 const DETAIL_INDENT = '      ';

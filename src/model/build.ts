@@ -1,6 +1,7 @@
 import { MemoryLayout } from '../cpu/memory.ts';
 import type {
   IrqSourceDef,
+  LockGuard,
   ModelDef,
   Prologue,
   SafetyInvariant,
@@ -22,6 +23,7 @@ export class ModelBuilder {
   private readonly terminal: TerminalInvariant[] = [];
   private readonly transitions: TransitionInvariant[] = [];
   private readonly waits: WaitsFor[] = [];
+  private readonly guards: LockGuard[] = [];
   private start: Prologue | undefined;
   /** the last task placed on each CPU (ModelBuilder.task) */
   private readonly lastOn = new Map<number, number>();
@@ -74,6 +76,22 @@ export class ModelBuilder {
   }
 
   /**
+   * A lock rule the source states: `cells` are written (and with
+   * `access: 'read-write'` also read) only while the CPU holds `lock`,
+   * write-held for a write under an rwlock. The engine checks it at each
+   * access (LockGuard); `source` says where the rule comes from.
+   */
+  guardedBy(g: LockGuard): void {
+    const info = this.layout.info(g.lock);
+    if (info.lock === '') throw new Error(`guardedBy: ${info.name} is not a lock`);
+    for (const c of g.cells) {
+      if (this.layout.info(c).lock !== '') throw new Error(`guardedBy: ${this.layout.name(c)} is a lock, not a guarded cell`);
+    }
+    if (g.source.trim() === '') throw new Error(`guardedBy ${info.name}: no source for the rule`);
+    this.guards.push(g);
+  }
+
+  /**
    * Who sleeps waiting for whom (a sleeping lock's waiters and its owner):
    * when nothing can run any more, a cycle of such sleepers is a deadlock.
    */
@@ -103,6 +121,7 @@ export class ModelBuilder {
       transitions: [...this.transitions],
       terminal: [...this.terminal],
       ...(this.waits.length > 0 ? { waitsFor: [...this.waits] } : {}),
+      ...(this.guards.length > 0 ? { guards: [...this.guards] } : {}),
       ...(this.start ? { prologue: this.start } : {}),
     };
   }

@@ -10,6 +10,7 @@ import {
   ENGINE_INVARIANTS,
   type GhostWriter,
   type IrqSourceDef,
+  type LockGuard,
   type MachineView,
   type ModelDef,
   type Prologue,
@@ -130,6 +131,8 @@ export class Machine implements MachineView {
   private readonly dirty: Uint8Array;
   private readonly dirtyList: number[] = [];
   private readonly safety: readonly SafetyInvariant[];
+  /** the lock rules on each cell (ModelDef.guards) the user checks; null when there are none */
+  private readonly guardsOn: (GuardRt[] | undefined)[] | null;
   /** transition invariants watching each cell */
   private readonly changeWatchers: (TransitionInvariant[] | undefined)[];
   private readonly checked: ReadonlySet<string> | null;
@@ -215,6 +218,10 @@ export class Machine implements MachineView {
     this.maxSteps = opts.maxSteps ?? 100_000;
     this.historyBudget = opts.historyBudget ?? HISTORY_POINT_BUDGET;
     this.safety = def.safety.filter((s) => this.wants(s.name));
+    this.guardsOn = guardTable(
+      def.layout,
+      (def.guards ?? []).filter((g) => this.wants(g.invariant ?? ENGINE_INVARIANTS.lockDiscipline)),
+    );
     this.watchers = new Array(def.layout.size);
     this.safety.forEach((inv, i) => {
       for (const a of inv.watch) {
@@ -1273,8 +1280,10 @@ export class Machine implements MachineView {
   private exec(op: Op, cpu: CpuState, task: TaskRt): number {
     const mem = this.mem;
     const a = op.a;
+    const guarded = this.guardsOn === null ? undefined : this.guardsOn[a];
     switch (op.k) {
       case K.LOAD:
+        if (guarded !== undefined) this.checkGuards(guarded, false, op, cpu, task);
         if (op.tag === SNAPSHOT) {
           // a ghost write of this step (as ctx.ghost's), of the value this CPU reads
           const v = cpu.sb.length === 0 ? (mem[a] as number) : this.viewOf(cpu, a);
@@ -1283,10 +1292,13 @@ export class Machine implements MachineView {
         }
         return cpu.sb.length === 0 ? (mem[a] as number) : this.viewOf(cpu, a);
       case K.STORE:
+        // under x86-TSO the rule is checked here, where the code stores, not when the buffer drains
+        if (guarded !== undefined) this.checkGuards(guarded, true, op, cpu, task);
         if (this.tso) this.bufferStore(cpu, task, op, a, op.v);
         else this.write(a, op.v);
         return 0;
       case K.RMW: {
+        if (guarded !== undefined) this.checkGuards(guarded, true, op, cpu, task);
         const old = mem[a] as number;
         this.write(a, (op.fn as (x: number) => number)(old));
         return old;
@@ -1385,6 +1397,34 @@ export class Machine implements MachineView {
         return 0;
       default:
         throw new Error(`unknown op kind ${op.k}`);
+    }
+  }
+
+  /**
+   * The lock rules on the cell an access touches (LockGuard): a write needs
+   * each rule's lock held by this CPU, write-held for an rwlock (its word
+   * -1: while this CPU holds it no other CPU can change that, so reading it
+   * adds no dependence); a read, for a 'read-write' rule, needs it held.
+   * What a CPU holds is per CPU, not per context: an interrupt handler on a
+   * CPU whose interrupted task holds the lock passes, as lockdep's
+   * lock_is_held() does (the handler runs inside that critical section, on
+   * the same CPU; a handler that took the lock itself would spin, which the
+   * irq-safety check reports).
+   */
+  private checkGuards(list: readonly GuardRt[], write: boolean, op: Op, cpu: CpuState, task: TaskRt): void {
+    for (const r of list) {
+      if (!write && r.g.access === 'write') continue;
+      const lock = r.g.lock;
+      const held = cpu.held.includes(lock);
+      if (held && (!write || !r.rw || this.mem[lock] === -1)) continue;
+      const need = write && r.rw ? 'write-held' : 'held';
+      const has = held ? `it holds it ${this.layout.format(lock, this.mem[lock] as number)}` : 'it does not hold it';
+      const who = cpu.inIrq ? `an interrupt handler on ${task.name}'s stack` : task.name;
+      this.fail(
+        r.g.invariant ?? ENGINE_INVARIANTS.lockDiscipline,
+        `${who} on CPU${cpu.id} ${write ? 'writes' : 'reads'} ${this.layout.name(op.a)} without ${this.layout.name(lock)} ${need} (${has}) at ${op.ref}; the rule: ${r.g.source}`,
+      );
+      return;
     }
   }
 
@@ -1655,6 +1695,23 @@ export class Machine implements MachineView {
     this.memA = a;
     this.memB = b;
   }
+}
+
+/** A lock rule as the machine checks it: whether its lock is an rwlock, looked up once. */
+interface GuardRt {
+  readonly g: LockGuard;
+  readonly rw: boolean;
+}
+
+/** The rules on each cell, by address; null when there are none (the hot path then tests one field). */
+function guardTable(layout: MemoryLayout, guards: readonly LockGuard[]): (GuardRt[] | undefined)[] | null {
+  if (guards.length === 0) return null;
+  const on: (GuardRt[] | undefined)[] = new Array(layout.size);
+  for (const g of guards) {
+    const r = { g, rw: layout.info(g.lock).lock === 'rw' };
+    for (const c of g.cells) (on[c] ??= []).push(r);
+  }
+  return on;
 }
 
 /**

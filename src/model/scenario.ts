@@ -147,6 +147,7 @@ export function invariantNames(s: ScenarioDef, variant?: string, cpus?: number):
   for (const i of def.safety) names.add(i.name);
   for (const i of def.terminal) names.add(i.name);
   for (const i of def.transitions ?? []) names.add(i.name);
+  for (const g of def.guards ?? []) names.add(g.invariant ?? ENGINE_INVARIANTS.lockDiscipline);
   for (const i of Object.values(ENGINE_INVARIANTS)) names.add(i);
   return [...names].sort();
 }

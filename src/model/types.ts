@@ -116,6 +116,29 @@ export interface TransitionInvariant {
   readonly reads?: readonly number[];
 }
 
+/**
+ * A lock rule stated by the source (ModelBuilder.guardedBy): `cells` are
+ * accessed only while the CPU holds `lock`. The engine checks it at each
+ * load, store and read-modify-write a task's code (or an interrupt
+ * handler's) makes of one of them: a write needs the lock held — and, for
+ * an rwlock, write-held; with `access: 'read-write'` a read needs it held
+ * too (read- or write-held). The check looks only at what the accessing CPU
+ * holds (and, for an rwlock it holds, the lock word, which no other CPU can
+ * move between write-held and read-held while this one holds it): it adds
+ * no dependence between steps. Initial values and ghost writes are not
+ * accesses, and a busy-wait's or an assertion's reads are not checked.
+ */
+export interface LockGuard {
+  readonly cells: readonly number[];
+  readonly lock: number;
+  /** 'write': stores and read-modify-writes need the lock; 'read-write': loads too */
+  readonly access: 'write' | 'read-write';
+  /** where the source states the rule (a file and line, a lockdep assertion, a comment, a type) */
+  readonly source: string;
+  /** the invariant a breach fails (default `lock-discipline`) */
+  readonly invariant?: string;
+}
+
 /** An invariant checked when no step is enabled any more (quiescence). */
 export interface TerminalInvariant {
   readonly name: string;
@@ -153,6 +176,8 @@ export interface ModelDef {
   /** who sleeps waiting for whom, for the sleeper-cycle deadlock check */
   readonly waitsFor?: readonly WaitsFor[];
   readonly prologue?: Prologue;
+  /** lock rules the engine checks at each access of a guarded cell (LockGuard) */
+  readonly guards?: readonly LockGuard[];
   /** the memory model the CPUs follow (absent: sequentially consistent); a machine's own option replaces it */
   readonly memoryModel?: MemoryModel;
 }

@@ -46,3 +46,13 @@ export const sfFmt = flagsFormatter({
   8: 'STOP_CONTINUED',
   16: 'GROUP_EXIT',
 });
+
+/**
+ * The invariant a breach of DragonOS's lock rules fails (guards.ts): a
+ * field that lives inside a lock (a task's sched_info state and sleep flag,
+ * sig_info, on_rq, ptrace_state, the sighand, the rq) is accessed only
+ * while the lock's guard is held. Apart from the engine's `lock-discipline`
+ * (lockdep's rules), which master's rows cannot check: master breaks its
+ * irq-safety rule (the c2 finding).
+ */
+export const GUARD_HELD = 'guard-held';

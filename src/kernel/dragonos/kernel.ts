@@ -35,6 +35,7 @@ import type { TaskContext } from '../../model/types.ts';
 import { popcount, sigsetFormatter } from '../common/bits.ts';
 import { type OverrideOptions, PathTable } from '../common/paths.ts';
 import { pfFmt, ST, sfFmt, stateFmt } from './consts.ts';
+import { declareDragonGuards } from './guards.ts';
 import { DRAGON_PATHS, type DragonPaths } from './paths.ts';
 import { Src, type Variant } from './variant.ts';
 
@@ -314,6 +315,7 @@ export class DragonKernel {
         idleTask,
       });
     }
+    declareDragonGuards(b, this);
     for (const { pcb, body } of this.bodies) {
       const current = currentOn.get(pcb.home) === pcb.id;
       b.task({

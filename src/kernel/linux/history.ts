@@ -128,6 +128,7 @@ export function ptrace_stop_5_18_clearing(
 
 /** Puts 5.18's ptrace_stop back, as every 5.18 caller calls it. */
 export function usePtraceStop5_18(k: LinuxKernel): void {
+  k.jobctlHoldsState = true;
   k.override('ptrace_stop', ptrace_stop_5_18);
   k.override('ptrace_stop', ptrace_stop_5_18_clearing, { within: 'ptrace_do_notify' });
 }

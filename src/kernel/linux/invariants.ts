@@ -21,8 +21,10 @@
  *   queued while every CPU idles). The engine adds "never running on
  *   two CPUs" at switch_to.
  * - lock-discipline: the engine's checks, schedule()'s entry check
- *   (sched/core.ts), and a thread group's list changed only with
- *   tasklist_lock write-held.
+ *   (sched/core.ts), and the lock rules the kernel declares for every
+ *   model (guards.ts: jobctl and the pending sets under siglock, the ptrace
+ *   links and a group's thread list under tasklist_lock write-held, a wait
+ *   queue's list under its lock).
  * - legal-transition: every change of a task's __state, and of its ptrace
  *   link, is an edge of the task-state oracle (oracle/task-state.ts).
  */
@@ -214,19 +216,6 @@ export function registerLinuxInvariants(b: ModelBuilder, k: LinuxKernel, opts: L
       return taskStateEdge(t.name, from, to, w, k.c);
     },
   });
-  // a thread leaves its group's list only with tasklist_lock write-held (__exit_signal from release_task:
-  // kernel/exit.c:150-152 looks up tsk->sighand under lockdep_tasklist_lock_is_held(), and
-  // __unhash_process's list_del_rcu of the thread node needs the writer's exclusion)
-  const leaders = k.tasks.filter((t) => !t.idle && t.group_leader === t.id && k.threads(t).length > 1);
-  for (const l of leaders) {
-    b.onChange({
-      name: 'lock-discipline',
-      watch: [l.signal.thread_list, l.signal.nr_threads],
-      reads: [k.tasklist_lock],
-      check: (addr, _from, _to, w) =>
-        w.mem[k.tasklist_lock] === -1 ? null : `${w.layout.name(addr)} changed while tasklist_lock is not write-held`,
-    });
-  }
   const links = tasks.flatMap((t) => [t.ptrace, t.jobctl]);
   b.onChange({
     name: 'legal-transition',

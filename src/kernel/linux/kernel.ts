@@ -19,6 +19,7 @@ import type { WaitEdge } from '../../model/wait-graph.ts';
 import { fifoEntries } from '../common/fifo.ts';
 import { type OverrideOptions, PathTable } from '../common/paths.ts';
 import { LINUX_6_6, type LinuxConsts, signalFlagsFormatter } from './consts.ts';
+import { declareLinuxGuards } from './guards.ts';
 import { type Mutex, mutexCells, ownerTask } from './mutex.ts';
 import {
   allocRunqueue,
@@ -95,6 +96,8 @@ export class LinuxKernel {
   private readonly credGuards = new Map<number, Mutex>();
   /** the works a model can queue on a task (task_work_add) */
   private readonly works: TaskWork[] = [];
+  /** the wait queues k.waitQueue made */
+  private readonly queues: WaitQueueHead[] = [];
   /** bit_waitqueue(word, bit) of every bit some path waits on, by `word:mask` */
   private readonly bitQueues = new Map<string, WaitQueueHead>();
   private finished = false;
@@ -109,6 +112,13 @@ export class LinuxKernel {
    * EXIT_ZOMBIE
    */
   reportsExit = false;
+  /**
+   * JOBCTL_TRACED stands for part of __state (set by a pre-5.19 ptrace_stop,
+   * history.ts): 5.18 had no such bit, and its clear stands for the lockless
+   * __state store it goes with, so jobctl's siglock rule is not declared
+   * (guards.ts)
+   */
+  jobctlHoldsState = false;
 
   constructor(
     readonly b: ModelBuilder,
@@ -197,7 +207,9 @@ export class LinuxKernel {
   /** A wait queue head (DECLARE_WAIT_QUEUE_HEAD): its lock and its list of entries. Before finish(). */
   waitQueue(name: string): WaitQueueHead {
     if (this.finished) throw new Error('waitQueue() after finish()');
-    return waitQueueHead(this.b.layout, name, (id) => this.nameOf(id));
+    const wq = waitQueueHead(this.b.layout, name, (id) => this.nameOf(id));
+    this.queues.push(wq);
+    return wq;
   }
 
   /**
@@ -347,6 +359,7 @@ export class LinuxKernel {
         allocRunqueue(b.layout, c, queued, firstOn.get(c)?.id ?? idle, idle, (id) => this.nameOf(id), this.opts.ttwuQueue),
       );
     }
+    declareLinuxGuards(b, this, [...this.queues, ...this.bitQueues.values()]);
     const k = this;
     users.forEach((t, i) => {
       const body = this.bodies[i] as TaskBody;

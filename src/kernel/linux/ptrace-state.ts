@@ -104,3 +104,8 @@ export function ptraceState(k: LinuxKernel): PtraceState {
   if (!s) throw new Error('a ptrace path ran on a kernel without enablePtrace()');
   return s;
 }
+
+/** The ptrace cells of a kernel, or null when it does not trace (its lock rules: guards.ts). */
+export function ptraceStateIfAny(k: LinuxKernel): PtraceState | null {
+  return states.get(k) ?? null;
+}

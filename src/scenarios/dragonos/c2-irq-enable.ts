@@ -25,17 +25,16 @@ import {
   BOUNDS,
   COMMITS,
   finishKernel,
+  GUARD_HELD,
   NO_LEDGER,
   NO_TICK,
   newKernel,
   noReturnWithPendingWork,
-  SCHED_INFO_GUARDED,
-  schedInfoGuarded,
   simpleHandler,
   TICK_EACH,
 } from './common.ts';
 
-const LOST = ['no-return-with-pending-work'];
+const LOST = ['no-return-with-pending-work', GUARD_HELD];
 const IRQ = ['lock-discipline'];
 
 export default defineScenario({
@@ -43,7 +42,7 @@ export default defineScenario({
   summary:
     'the bare interrupt_enable() in do_signal: is the irq state restored, and can a kick be lost before the return to user?',
   cpus: 2,
-  invariants: ['lock-discipline', 'no-return-with-pending-work', SCHED_INFO_GUARDED],
+  invariants: ['lock-discipline', 'no-return-with-pending-work', GUARD_HELD],
   bounds: BOUNDS,
   variants: {
     pr1663: {
@@ -96,7 +95,7 @@ export default defineScenario({
       expect: [
         {
           cpus: 2,
-          only: ['runqueue-sane', 'lock-discipline', 'deadlock'],
+          only: ['runqueue-sane', 'lock-discipline', 'deadlock', GUARD_HELD],
           verdict: 'holds',
           irq: TICK_EACH,
           long: true,
@@ -182,7 +181,6 @@ export default defineScenario({
     });
     finishKernel(k, envOf);
     noReturnWithPendingWork(b, k, T, inflight);
-    schedInfoGuarded(b, k);
     return b.build();
   },
 });

@@ -178,27 +178,14 @@ export function stoppedNeverRuns(b: ModelBuilder, tasks: readonly Pcb[]): void {
 }
 
 /**
- * sched-info-guarded (pr1663, head): a task's state and sleep flag change
- * only while its sched_info write lock is held. They are the fields of the
- * `RwLock<InnerSchedInfo>` (process/mod.rs), reachable only through the
- * guard `inner_lock_write_irqsave()` returns: in the Rust source no other
- * write compiles. (Master keeps the state elsewhere: not checked there.)
+ * guard-held: a field DragonOS keeps inside a lock (pr1663, head: a task's
+ * state and sleep flag in its sched_info; every variant: sig_info, on_rq,
+ * ptrace_state, the sighand, the rq) is read and written only while the
+ * lock is held (written: write-held, for an RwLock). The engine checks it
+ * at each access (kernel/dragonos/guards.ts declares the rules for every
+ * DragonOS model).
  */
-export const SCHED_INFO_GUARDED = 'sched-info-guarded';
-
-export function schedInfoGuarded(b: ModelBuilder, k: DragonKernel): void {
-  if (k.v === 'master') return;
-  // one check a task, which reads that task's lock alone; a write-held RwLock reads -1 (its readers count up from 1)
-  for (const t of k.pcbs) {
-    b.onChange({
-      name: SCHED_INFO_GUARDED,
-      watch: [t.state, t.sleep],
-      reads: [t.schedInfo],
-      check: (addr, _from, _to, w) =>
-        w.mem[t.schedInfo] === -1 ? null : `${w.layout.name(addr)} changed while ${t.name}'s sched_info is not write-locked`,
-    });
-  }
-}
+export { GUARD_HELD } from '../../kernel/dragonos/consts.ts';
 
 /** runqueue-sane: each rq's nr_running equals the number of entities on it. */
 export function runqueueSane(b: ModelBuilder, k: DragonKernel): void {

@@ -13,7 +13,7 @@
  *   preemption is not modelled and no tick comes with two CPUs, so the
  *   wakers keep their CPUs: S being queued is where the wakeup ends).
  *
- * - sched-info-guarded: S's state and sleep flag change only under its
+ * - guard-held: S's state and sleep flag change only under its
  *   sched_info write lock (common.ts).
  *
  * Variant pr1663-no-recheck, an invented bug: wakeup without the double
@@ -45,16 +45,15 @@ import {
   BOUNDS,
   COMMITS,
   finishKernel,
+  GUARD_HELD,
   NO_LEDGER,
   newKernel,
   runqueueSane,
-  SCHED_INFO_GUARDED,
-  schedInfoGuarded,
   simpleHandler,
   TICK_EACH,
 } from './common.ts';
 
-const INVARIANTS = ['runqueue-sane', 'no-lost-wakeup', 'lock-discipline', SCHED_INFO_GUARDED, 'deadlock'];
+const INVARIANTS = ['runqueue-sane', 'no-lost-wakeup', 'lock-discipline', GUARD_HELD, 'deadlock'];
 
 export default defineScenario({
   name: 'dragonos/two-wakers',
@@ -103,10 +102,10 @@ export default defineScenario({
         {
           cpus: 2,
           verdict: 'violated',
-          invariant: SCHED_INFO_GUARDED,
+          invariant: GUARD_HELD,
           why: "the first waker's set_state(Runnable) comes after its write guard is gone",
         },
-        { cpus: 1, verdict: 'violated', invariant: SCHED_INFO_GUARDED, why: 'the same with one waker after the other' },
+        { cpus: 1, verdict: 'violated', invariant: GUARD_HELD, why: 'the same with one waker after the other' },
       ],
     },
   },
@@ -129,7 +128,6 @@ export default defineScenario({
     waker('W2', 1);
     finishKernel(k, envOf);
     runqueueSane(b, k);
-    schedInfoGuarded(b, k);
     b.atEnd({
       name: 'no-lost-wakeup',
       check: (w) => {

@@ -27,7 +27,9 @@
  *   JOBCTL_STOPPED and wakes the job before taking its siglock. It can
  *   land between do_signal_stop's `jobctl |= JOBCTL_STOPPED` and its
  *   set_special_state(TASK_STOPPED): the wake finds TASK_RUNNING and does
- *   nothing, and the job then stops for good.
+ *   nothing, and the job then stops for good. The jobctl write without
+ *   siglock is itself a lock-discipline breach (jobctl's rule, guards.ts);
+ *   the no-lost-wakeup rows check the lost wake alone.
  * - sigcont-keeps-stop-pending (known bug put back): prepare_signal(SIGCONT)
  *   does not clear JOBCTL_STOP_PENDING (nor, with it, STOP_DEQUEUED): a
  *   SIGCONT in the siglock gap above no longer cancels the dequeued SIGTSTP,
@@ -129,11 +131,19 @@ export default defineScenario({
         {
           cpus: 2,
           verdict: 'violated',
+          invariant: 'lock-discipline',
+          why: 'the JOBCTL_STOPPED clear is a jobctl write without the siglock that protects jobctl (include/linux/sched.h)',
+        },
+        {
+          cpus: 2,
+          only: ['no-lost-wakeup'],
+          verdict: 'violated',
           invariant: 'no-lost-wakeup',
-          why: 'the wake lands between jobctl |= JOBCTL_STOPPED and set_special_state(TASK_STOPPED)',
+          why: 'what it leads to: the wake lands between jobctl |= JOBCTL_STOPPED and set_special_state(TASK_STOPPED)',
         },
         {
           cpus: 1,
+          only: ['no-lost-wakeup'],
           verdict: 'violated',
           invariant: 'no-lost-wakeup',
           why: 'the tick preempts the job in the same window and the shell runs',
