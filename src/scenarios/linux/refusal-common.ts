@@ -4,8 +4,16 @@
  * back to the user program, and a ptrace call on a pid that names no task.
  */
 import { check, type Op, type Program } from '../../cpu/ops.ts';
+import { registerLinuxInvariants } from '../../kernel/linux/invariants.ts';
+import type { LinuxKernel } from '../../kernel/linux/kernel.ts';
+import type { LinuxTask } from '../../kernel/linux/objects.ts';
 import { EIO, EPERM, ESRCH } from '../../kernel/linux/ptrace.ts';
-import type { UserProc } from '../../kernel/linux/user.ts';
+import { registerPtraceInvariants } from '../../kernel/linux/ptrace-invariants.ts';
+import { script, setupPtrace, type UserProc } from '../../kernel/linux/user.ts';
+import type { ModelBuilder } from '../../model/build.ts';
+import type { Expectation } from '../../model/scenario.ts';
+import type { ModelDef } from '../../model/types.ts';
+import { TICK_EACH, TICK_ONE, waitReportReady } from './ptrace-common.ts';
 
 /** checked on the value a system call returned to the user program, right after it returned */
 export const PTRACE_RETURNS = 'ptrace-returns';
@@ -41,4 +49,41 @@ export function* ptraceNoSuchPid(u: UserProc, request: number, data = 0): Progra
   const ret = yield* u.k.fn.sys_ptrace(u.k, u.ctx, request, null, data);
   yield* u.k.fn.exit_to_user_mode(u.k, u.ctx);
   return ret;
+}
+
+/**
+ * The model of these scenarios: T (CPU1) runs `body` against C (CPU0),
+ * which sleeps in pause() until a signal comes; ptrace, the Linux and
+ * ptrace invariants (T asleep in waitpid while C has a report is a lost
+ * wakeup).
+ */
+export function tracerAndPausedTracee(
+  b: ModelBuilder,
+  k: LinuxKernel,
+  body: (u: UserProc, c: LinuxTask, t: LinuxTask) => Program<void>,
+): ModelDef {
+  let c = null as unknown as LinuxTask;
+  const t: LinuxTask = k.spawn(
+    'T',
+    1,
+    script((u) => body(u, c, t)),
+  );
+  c = k.spawn(
+    'C',
+    0,
+    script((u) => u.pause()),
+  );
+  const pt = setupPtrace(k);
+  k.finish();
+  registerLinuxInvariants(b, k, { sleepsFor: [waitReportReady(t, c)] });
+  registerPtraceInvariants(b, k, pt);
+  return b.build();
+}
+
+/** The rows of a variant that returns what Linux 6.6 does not: violated on 1 and 2 CPUs, a tick on each. */
+export function wrongReturnRows(why: string): Expectation[] {
+  return [
+    { cpus: 1, irq: TICK_ONE, verdict: 'violated', invariant: PTRACE_RETURNS, why },
+    { cpus: 2, irq: TICK_EACH, verdict: 'violated', invariant: PTRACE_RETURNS, why: 'as on one CPU' },
+  ];
 }

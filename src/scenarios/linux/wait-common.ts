@@ -6,11 +6,33 @@
  */
 import { type Program, store } from '../../cpu/ops.ts';
 import { CONTINUED_STATUS, ECHILD, type WaitpidResult } from '../../kernel/linux/exit-wait.ts';
+import { registerLinuxInvariants } from '../../kernel/linux/invariants.ts';
+import type { LinuxKernel } from '../../kernel/linux/kernel.ts';
 import type { LinuxTask } from '../../kernel/linux/objects.ts';
 import { ERESTARTSYS } from '../../kernel/linux/sched/wait.ts';
+import { setupPtrace } from '../../kernel/linux/user.ts';
+import type { ModelBuilder } from '../../model/build.ts';
+import type { ModelDef } from '../../model/types.ts';
+
+/** terminal: P's waitpid reported what it asked for and what happened, nothing else */
+export const WAIT_REPORTS_ASKED = 'wait-reports-asked';
+/** the invariants of a model of P waiting for its child (finishWaitModel) */
+export const WAIT_INVARIANTS: readonly string[] = [
+  WAIT_REPORTS_ASKED,
+  'no-lost-wakeup',
+  'runqueue-sane',
+  'lock-discipline',
+  'deadlock',
+  'legal-transition',
+];
 
 /** a waitpid result cell before the call returns (no pid, no errno) */
 export const NOT_RETURNED = -1000;
+
+/** P's cells for what its waitpid returns and the status word (user memory), before the call returns */
+export function waitCells(b: ModelBuilder): { readonly ret: number; readonly status: number } {
+  return { ret: b.layout.cell('P.waitpid', NOT_RETURNED), status: b.layout.cell('P.status', 0) };
+}
 
 /** The user program keeps what waitpid returned and the status word kernel_wait4 copied out (exit.c:1787-1788 put_user). */
 export function* storeWaitResult(
@@ -46,4 +68,36 @@ export function asIfFlags<T extends { readonly flags: number }>(wo: T, flags: nu
     get: (t, key) => (key === 'flags' ? t.flags | flags : Reflect.get(t, key)),
     set: (t, key, v) => Reflect.set(t, key, v),
   });
+}
+
+/**
+ * The end of a model of P waiting for its child C: exit_notify reports C's
+ * exit to P, the Linux invariants, and `invariant` (terminal): P's waitpid
+ * result, kept in `ret` and `status`, is one `reported` accepts (else the
+ * message, after "P's waitpid(C, …) returned …: ").
+ */
+export function finishWaitModel(
+  b: ModelBuilder,
+  k: LinuxKernel,
+  c: LinuxTask,
+  cells: { readonly ret: number; readonly status: number },
+  check: {
+    readonly invariant: string;
+    readonly call: string;
+    readonly reported: (ret: number, status: number) => boolean;
+    readonly why: string;
+  },
+): ModelDef {
+  setupPtrace(k); // exit_notify's report of C's exit to P
+  k.finish();
+  registerLinuxInvariants(b, k);
+  b.atEnd({
+    name: check.invariant,
+    check: (w) => {
+      const r = w.mem[cells.ret] as number;
+      const st = w.mem[cells.status] as number;
+      return check.reported(r, st) ? null : `P's ${check.call} returned ${waitResultText(c, r, st)}: ${check.why}`;
+    },
+  });
+  return b.build();
 }

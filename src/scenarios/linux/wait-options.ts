@@ -34,23 +34,19 @@
 import { SIG, sigmask } from '../../kernel/common/bits.ts';
 import { WCONTINUED, WUNTRACED } from '../../kernel/linux/consts.ts';
 import { CONTINUED_STATUS } from '../../kernel/linux/exit-wait.ts';
-import { registerLinuxInvariants } from '../../kernel/linux/invariants.ts';
 import { LinuxKernel } from '../../kernel/linux/kernel.ts';
 import type { LinuxTask } from '../../kernel/linux/objects.ts';
-import { script, setupPtrace } from '../../kernel/linux/user.ts';
+import { script } from '../../kernel/linux/user.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
-import type { MachineView } from '../../model/types.ts';
 import { TICK_BOUNDS, TICK_EACH, TICK_ONE } from './ptrace-common.ts';
-import { asIfFlags, NOT_RETURNED, storeWaitResult, waitResultText } from './wait-common.ts';
-
-const WAIT_REPORTS_ASKED = 'wait-reports-asked';
+import { asIfFlags, finishWaitModel, storeWaitResult, WAIT_INVARIANTS, WAIT_REPORTS_ASKED, waitCells } from './wait-common.ts';
 
 export default defineScenario({
   name: 'linux/wait-options',
   summary: 'waitpid(C, 0) while C stops, is continued and exits: only the exit is reported (Linux 6.6)',
   cpus: 2,
-  invariants: [WAIT_REPORTS_ASKED, 'no-lost-wakeup', 'runqueue-sane', 'lock-discipline', 'deadlock', 'legal-transition'],
+  invariants: WAIT_INVARIANTS,
   bounds: TICK_BOUNDS,
   variants: {
     'linux-6.6': {
@@ -127,8 +123,7 @@ export default defineScenario({
     if (variant === 'continued-without-wcontinued') {
       k.override('wait_task_continued', (kk, ctx, wo, p) => kk.base.wait_task_continued(kk, ctx, asIfFlags(wo, WCONTINUED), p));
     }
-    const ret = b.layout.cell('P.waitpid', NOT_RETURNED);
-    const status = b.layout.cell('P.status', 0);
+    const { ret, status } = waitCells(b);
     let c = null as unknown as LinuxTask;
     const p = k.spawn(
       'P',
@@ -154,17 +149,17 @@ export default defineScenario({
         yield* u.idle();
       }),
     );
-    setupPtrace(k); // exit_notify's report of C's exit to P
-    k.finish();
-    registerLinuxInvariants(b, k);
-    b.atEnd({ name: WAIT_REPORTS_ASKED, check: (w) => reportsAsked(w, c, ret, status) });
-    return b.build();
+    return finishWaitModel(
+      b,
+      k,
+      c,
+      { ret, status },
+      {
+        invariant: WAIT_REPORTS_ASKED,
+        call: 'waitpid(C, &status, 0)',
+        reported: (r, st) => r === c.id && st !== CONTINUED_STATUS && (st & 0xff) !== 0x7f,
+        why: "with neither WUNTRACED nor WCONTINUED it reports only C's exit",
+      },
+    );
   },
 });
-
-function reportsAsked(w: MachineView, c: LinuxTask, ret: number, status: number): string | null {
-  const r = w.mem[ret] as number;
-  const st = w.mem[status] as number;
-  if (r === c.id && st !== CONTINUED_STATUS && (st & 0xff) !== 0x7f) return null;
-  return `P's waitpid(C, &status, 0) returned ${waitResultText(c, r, st)}: with neither WUNTRACED nor WCONTINUED it reports only C's exit`;
-}
