@@ -21,6 +21,10 @@ const ROWS: readonly { name: string; variant: string; cpus: number }[] = [
   { name: 'linux/stop-cont', variant: 'linux-6.6', cpus: 2 },
   { name: 'linux/thread-exit', variant: 'traced-thread', cpus: 1 },
   { name: 'linux/attach-detach', variant: 'linux-6.6', cpus: 1 },
+  { name: 'redox/tracee-exit', variant: '2020', cpus: 2 },
+  { name: 'redox/clone-event', variant: '2020', cpus: 2 },
+  { name: 'selfptrace/parent-exit', variant: 'sud', cpus: 2 },
+  { name: 'selfptrace/signal-between', variant: 'sud', cpus: 1 },
 ];
 
 function search(s: ScenarioDef, variant: string, cpus: number) {

@@ -27,7 +27,17 @@ import type { Program } from '../../cpu/ops.ts';
 import type { ModelBuilder } from '../../model/build.ts';
 import type { TaskContext } from '../../model/types.ts';
 import { type OverrideOptions, PathTable } from '../common/paths.ts';
-import { CPU_NONE, constant, cpuIdFormatter, type Field, type RedoxContext, RUNNABLE, statusFormatter } from './context.ts';
+import {
+  BLOCKED,
+  CPU_NONE,
+  constant,
+  cpuIdFormatter,
+  type Field,
+  type RedoxContext,
+  RUNNABLE,
+  statusFormatter,
+} from './context.ts';
+import { declareRedoxGuards } from './guards.ts';
 import { REDOX_PATHS, type RedoxPaths } from './paths.ts';
 import type { Session } from './ptrace.ts';
 import { type RedoxVersion, redoxRef } from './refs.ts';
@@ -103,7 +113,8 @@ export class RedoxKernel {
       task,
       idle: false,
       lock: l.rwlock(`${n}.lock`, 'locked'),
-      status: cell('status', RUNNABLE, statusFormatter),
+      // Context::new (context.rs:197 @cf0a7620, :270 @cbb17327) makes a context Blocked; clone sets it Runnable
+      status: cell('status', spec.created ? BLOCKED : RUNNABLE, statusFormatter),
       running: cell('running', spec.current ? 1 : 0),
       // ptrace_stop is a cell only for a context some path may freeze (a traced one, a clone child).
       ptraceStop: spec.ptraceStop !== undefined || spec.created ? cell('ptrace_stop', spec.ptraceStop ? 1 : 0) : constant(0),
@@ -140,7 +151,7 @@ export class RedoxKernel {
     this.paths.override(name, impl, opts);
   }
 
-  /** Adds the idle contexts and every declared context to the model. */
+  /** Adds the idle contexts and every declared context to the model, and the locks' rules (guards.ts); after the sessions are opened. */
   finish(): void {
     this.paths.seal();
     const b = this.b;
@@ -192,6 +203,7 @@ export class RedoxKernel {
         },
       });
     });
+    declareRedoxGuards(b, this);
   }
 
   // ---- ptrace sessions (the SESSIONS map of src/ptrace.rs) -------------------

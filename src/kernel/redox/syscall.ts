@@ -123,7 +123,8 @@ export function* signalHandler(
 
 /**
  * clone (process.rs) from the point the child exists: the block under
- * contexts_mut() that makes it Runnable (:366-587 @cf0a7620, :372-593
+ * contexts_mut() that inserts it into the map (new_context) and, under its
+ * own write guard, makes it Runnable (:366-586 @cf0a7620, :367-592
  * @cbb17327), the EVENT_CLONE event (:589 / :595), the freeze (:592-595 /
  * :598-601), and the parent's switch (:601 / :607). Address-space and file
  * copying are not modelled. At cf0a7620 a child without CLONE_VM gets
@@ -132,7 +133,9 @@ export function* signalHandler(
  */
 export function* cloneChild(k: RedoxKernel, me: RedoxContext, child: RedoxContext, tag: number, ctx: TaskContext): Program<void> {
   const R = (l19: number | string, l20: number | string) => k.ref('src/syscall/process.rs', 'clone', l19, l20);
-  yield writeLock(k.contextsLock, R(366, 372), 'contexts_mut()');
+  yield writeLock(k.contextsLock, R(366, 367), 'contexts_mut()');
+  yield store(child.exists.addr, 1, R(367, 368), `contexts.new_context(): ${child.name} inserted into the map`);
+  yield writeLock(child.lock, R(368, 369), `${child.name}.write()`);
   const cpu = k.v === '2019' ? CPU_NONE : child.pid % k.b.cpus;
   yield store(
     child.cpuId.addr,
@@ -141,8 +144,9 @@ export function* cloneChild(k: RedoxKernel, me: RedoxContext, child: RedoxContex
     cpu === CPU_NONE ? 'context.cpu_id = None' : `context.cpu_id = Some(${child.pid} % cpu_count)`,
   );
   yield store(child.status.addr, RUNNABLE, R(385, 391), 'context.status = Runnable');
-  yield store(child.exists.addr, 1, R('366-587', '372-593'), `insert ${child.name} into the contexts map`);
-  yield writeUnlock(k.contextsLock, R(587, 593), 'drop contexts_mut()');
+  // the end of the block drops the context guard, then the map's (declared first, dropped last)
+  yield writeUnlock(child.lock, R(586, 592), `drop ${child.name}.write()`);
+  yield writeUnlock(k.contextsLock, R(586, 592), 'drop contexts_mut()');
   const sent = yield* k.fn.sendEvent(k, k.sessionOf(me), me, EVENT_CLONE, tag);
   if (sent) yield* k.fn.setPtraceStop(k, child, 1, R('592-595', '598-601'));
   // :599 / :605 ipi(Switch, Other): the other CPUs' idle loops stand for it.

@@ -17,7 +17,7 @@ import { exit_reparent } from '../../kernel/selfptrace/exit.ts';
 import { selfVariant, VARIANT_SOURCE } from '../../kernel/selfptrace/variants.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
-import { SELF_INVARIANTS, spawnTraced } from './process.ts';
+import { finishSelf, SELF_INVARIANTS, spawnTraced } from './process.ts';
 
 const TICKS = 1;
 
@@ -97,7 +97,7 @@ export default defineScenario({
     const parent = k.spawn('parent', 0, function* (kk, _me, ctx) {
       yield* exit_reparent(kk, ctx, v.exit, [child]);
     });
-    const child = spawnTraced(
+    const traced = spawnTraced(
       k,
       v,
       'child',
@@ -116,7 +116,8 @@ export default defineScenario({
       },
       { parent, configured: true },
     );
-    k.finish();
+    const child = traced.task;
+    finishSelf(k, [traced]);
     return b.build();
   },
 });

@@ -9,7 +9,8 @@ import { SIG, signalName } from '../../kernel/common/bits.ts';
 import { KERNEL_ASSERT } from '../../kernel/common/kernel-assert.ts';
 import type { LinuxKernel, SpawnOptions } from '../../kernel/linux/kernel.ts';
 import type { LinuxTask } from '../../kernel/linux/objects.ts';
-import { allocSelfProcess } from '../../kernel/selfptrace/process.ts';
+import { declareSelfptraceGuards } from '../../kernel/selfptrace/guards.ts';
+import { allocSelfProcess, type SelfProcess } from '../../kernel/selfptrace/process.ts';
 import { group_send_sig_info, SIGSYS_NOT_FATAL } from '../../kernel/selfptrace/signal.ts';
 import { CAN_DISARM, type Handler, INTERCEPT_ONCE, type Script, UserProcess } from '../../kernel/selfptrace/user.ts';
 import type { SelfVariant } from '../../kernel/selfptrace/variants.ts';
@@ -23,6 +24,15 @@ export const SELF_INVARIANTS = [
   'lock-discipline',
 ] as const;
 
+/**
+ * Ends the build of a self-ptrace model: the kernel's finish(), then the
+ * lock rules of its tasks and of the self-intercepting processes.
+ */
+export function finishSelf(k: LinuxKernel, procs: readonly SelfProcess[]): void {
+  k.finish();
+  declareSelfptraceGuards(k.b, k, procs);
+}
+
 /** Spawns the self-intercepting process: `main` runs with `handlers` installed for SIGSYS (and any others). */
 export function spawnTraced(
   k: LinuxKernel,
@@ -32,10 +42,10 @@ export function spawnTraced(
   handlers: Readonly<Record<number, Handler>>,
   main: Script,
   opts: Omit<SpawnOptions, 'actions'> & { readonly configured?: boolean; readonly userInterrupts?: boolean } = {},
-): LinuxTask {
+): SelfProcess {
   const configured = opts.configured === true;
   const actions = Object.fromEntries(Object.keys(handlers).map((s) => [Number(s), 'handler' as const]));
-  let sp: ReturnType<typeof allocSelfProcess> | null = null;
+  let sp: SelfProcess | null = null;
   const t = k.spawn(
     name,
     cpu,
@@ -48,7 +58,7 @@ export function spawnTraced(
     { ...opts, actions },
   );
   sp = allocSelfProcess(k.b, t, configured && v.design.name === 'sud');
-  return t;
+  return sp;
 }
 
 /**

@@ -15,7 +15,7 @@ import { LinuxKernel } from '../../kernel/linux/kernel.ts';
 import { selfVariant, VARIANT_SOURCE } from '../../kernel/selfptrace/variants.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
-import { SELF_INVARIANTS, spawnTraced } from './process.ts';
+import { finishSelf, SELF_INVARIANTS, spawnTraced } from './process.ts';
 
 export default defineScenario({
   name: 'selfptrace/self-off',
@@ -66,7 +66,7 @@ export default defineScenario({
     const v = selfVariant(variant);
     const b = new ModelBuilder(cpus);
     const k = new LinuxKernel(b);
-    spawnTraced(
+    const proc = spawnTraced(
       k,
       v,
       'proc',
@@ -86,7 +86,7 @@ export default defineScenario({
         yield* u.syscall({ name: 'getpid', site: 'app' });
       },
     );
-    k.finish();
+    finishSelf(k, [proc]);
     return b.build();
   },
 });

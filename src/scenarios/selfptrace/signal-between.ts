@@ -18,7 +18,7 @@ import { LinuxKernel } from '../../kernel/linux/kernel.ts';
 import { selfVariant, VARIANT_SOURCE } from '../../kernel/selfptrace/variants.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
-import { SELF_INVARIANTS, signalFromIrq, spawnTraced } from './process.ts';
+import { finishSelf, SELF_INVARIANTS, signalFromIrq, spawnTraced } from './process.ts';
 
 export default defineScenario({
   name: 'selfptrace/signal-between',
@@ -52,7 +52,7 @@ export default defineScenario({
         {
           cpus: 2,
           verdict: 'holds',
-          only: ['intercept-once', 'kernel-assert'],
+          only: ['intercept-once', 'kernel-assert', 'lock-discipline'],
           why: 'the kernel never changes the selector: every application syscall outside the region is dispatched',
         },
         {
@@ -61,7 +61,7 @@ export default defineScenario({
           invariant: 'sigsys-not-fatal',
           why: "SIGSYS is dequeued first but SIGUSR1's frame is stacked on it; the SIGUSR1 handler's dispatched syscall forces a blocked SIGSYS: SIG_DFL, the process dies",
         },
-        { cpus: 1, verdict: 'holds', only: ['intercept-once', 'kernel-assert'] },
+        { cpus: 1, verdict: 'holds', only: ['intercept-once', 'kernel-assert', 'lock-discipline'] },
         {
           cpus: 1,
           verdict: 'violated',
@@ -100,8 +100,8 @@ export default defineScenario({
       },
       { configured: true, userInterrupts: true },
     );
-    k.finish();
-    signalFromIrq(k, v, cpus > 1 ? 1 : 0, () => proc);
+    finishSelf(k, [proc]);
+    signalFromIrq(k, v, cpus > 1 ? 1 : 0, () => proc.task);
     return b.build();
   },
 });
