@@ -10,7 +10,7 @@ import { SCENARIOS } from '../src/scenarios/index.ts';
  * invariants, the reduced dfs of `auto`): the holds rows and, for each, the
  * variant that puts a bug back and is caught by the same search.
  */
-const FAST = ['dragonos/signal-to-sleeper'];
+const FAST = ['dragonos/signal-to-sleeper', 'dragonos/ptrace-not-tracer'];
 
 describe('DragonOS rows, as the table runs them', () => {
   for (const s of SCENARIOS.filter((x) => FAST.includes(x.name))) {
