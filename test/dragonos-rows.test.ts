@@ -10,7 +10,12 @@ import { SCENARIOS } from '../src/scenarios/index.ts';
  * invariants, the reduced dfs of `auto`): the holds rows and, for each, the
  * variant that puts a bug back and is caught by the same search.
  */
-const FAST = ['dragonos/signal-to-sleeper', 'dragonos/ptrace-not-tracer', 'dragonos/tracer-injects-stop'];
+const FAST = [
+  'dragonos/signal-to-sleeper',
+  'dragonos/ptrace-not-tracer',
+  'dragonos/tracer-injects-stop',
+  'dragonos/ignored-signal-to-tracee',
+];
 /** and, of the longer tables, the rows that check runnable-is-queued */
 const fast = (name: string, only: readonly string[] | undefined) =>
   FAST.includes(name) || (only?.includes('runnable-is-queued') ?? false);
