@@ -68,6 +68,7 @@ const BUILTINS: readonly (readonly [string, () => Promise<ScenarioDef>])[] = [
   ['selfptrace/parent-exit', async () => (await import('./selfptrace/parent-exit.ts')).default],
   ['selfptrace/signal-between', async () => (await import('./selfptrace/signal-between.ts')).default],
   ['selfptrace/self-off', async () => (await import('./selfptrace/self-off.ts')).default],
+  ['selfptrace/intercept-twice', async () => (await import('./selfptrace/intercept-twice.ts')).default],
   ['litmus/SB', async () => (await import('./litmus/classic.ts')).SB],
   ['litmus/MP', async () => (await import('./litmus/classic.ts')).MP],
   ['litmus/LB', async () => (await import('./litmus/classic.ts')).LB],

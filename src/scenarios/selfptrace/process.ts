@@ -14,6 +14,7 @@ import { allocSelfProcess, type SelfProcess } from '../../kernel/selfptrace/proc
 import { group_send_sig_info, SIGSYS_NOT_FATAL } from '../../kernel/selfptrace/signal.ts';
 import { CAN_DISARM, type Handler, INTERCEPT_ONCE, type Script, UserProcess } from '../../kernel/selfptrace/user.ts';
 import type { SelfVariant } from '../../kernel/selfptrace/variants.ts';
+import type { Site } from '../../kernel/selfptrace/design.ts';
 
 export const SELF_INVARIANTS = [
   KERNEL_ASSERT,
@@ -41,7 +42,12 @@ export function spawnTraced(
   cpu: number,
   handlers: Readonly<Record<number, Handler>>,
   main: Script,
-  opts: Omit<SpawnOptions, 'actions'> & { readonly configured?: boolean; readonly userInterrupts?: boolean } = {},
+  opts: Omit<SpawnOptions, 'actions'> & {
+    readonly configured?: boolean;
+    readonly userInterrupts?: boolean;
+    /** where the signal restorer lives (default: the tracer's code, the allowed region) */
+    readonly restorer?: Site;
+  } = {},
 ): SelfProcess {
   const configured = opts.configured === true;
   const actions = Object.fromEntries(Object.keys(handlers).map((s) => [Number(s), 'handler' as const]));
@@ -52,7 +58,16 @@ export function spawnTraced(
     function* (kk, _me, ctx) {
       // a fresh runtime per execution: its state is a function of this run's steps
       yield* main(
-        new UserProcess(kk, ctx, v.design, sp as NonNullable<typeof sp>, handlers, configured, opts.userInterrupts === true),
+        new UserProcess(
+          kk,
+          ctx,
+          v.design,
+          sp as NonNullable<typeof sp>,
+          handlers,
+          configured,
+          opts.userInterrupts === true,
+          opts.restorer ?? 'tracer',
+        ),
       );
     },
     { ...opts, actions },
