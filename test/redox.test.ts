@@ -72,6 +72,22 @@ describe('redox/tracee-exit', () => {
   }
 });
 
+describe('redox/wait-again', () => {
+  it('2019 on 1 CPU: PTRACE_FLAG_WAIT while the tracee is still stopped returns at once', () => {
+    const r = dfs('redox/wait-again', '2019', 1, TRACE);
+    expect(r.verdict).toBe('holds');
+  });
+  it('2020 on 1 CPU: a read after the session is gone returns at once', () => {
+    expect(dfs('redox/wait-again', '2020', 1, TRACE).verdict).toBe('holds');
+  });
+  it('on 2 CPUs each version loses the first wake-up (W1 at cf0a7620, W5 at cbb17327)', () => {
+    const r19 = dfs('redox/wait-again', '2019', 2, TRACE);
+    expect(r19.violation?.message).toContain('has stopped');
+    const r20 = dfs('redox/wait-again', '2020', 2, TRACE);
+    expect(r20.violation?.message).toContain('session is closed');
+  });
+});
+
 describe('redox/syscall-pairing', () => {
   const INV = ['syscall-pairing'];
   for (const v of ['2019', '2020']) {
