@@ -13,8 +13,8 @@
  * The two versions wait in different calls (the write at cf0a7620, the read
  * at cbb17327), so each variant's tracer uses its own version's call.
  *
- * On two CPUs each version's known window opens first (W1 at cf0a7620: the
- * stop lands between the check and the push; W5 at cbb17327: close_session
+ * On two CPUs each version's known window opens first (W1/W2 at cf0a7620: a
+ * notify lands between the check and the push; W5 at cbb17327: close_session
  * notifies without the data lock the tracer checks under).
  */
 import { nop } from '../../cpu/ops.ts';
@@ -40,7 +40,7 @@ export default defineScenario({
           cpus: 2,
           verdict: 'violated',
           invariant: 'no-lost-wakeup',
-          why: 'W1: the first stop lands between the check and the push',
+          why: 'W1/W2: a notify lands between the check and the push',
           only: ONLY,
         },
         { cpus: 1, verdict: 'holds', why: 'every invariant, the lock rules and the step bound among them' },
