@@ -88,6 +88,20 @@ describe('redox/wait-again', () => {
   });
 });
 
+describe('redox/kill-self', () => {
+  const INV = ['signal-delivered'];
+  for (const v of ['2019', '2020']) {
+    it(`${v}: kill(self) returns after the handler ran, with another runnable context below and above`, () => {
+      expect(dfs('redox/kill-self', v, 1, INV).verdict).toBe('holds');
+    });
+  }
+  it('kill() without its switch (before c912f428) returns with the signal still queued', () => {
+    const r = dfs('redox/kill-self', '2019-kill-no-switch', 1, INV);
+    expect(r.verdict).toBe('violated');
+    expect(r.violation?.invariant).toBe('signal-delivered');
+  });
+});
+
 describe('redox/syscall-pairing', () => {
   const INV = ['syscall-pairing'];
   for (const v of ['2019', '2020']) {
