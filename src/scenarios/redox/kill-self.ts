@@ -47,7 +47,10 @@ export default defineScenario({
     '2020': {
       summary: 'the same kill() and scan',
       source: `redox@${COMMIT['2020']}`,
-      expect: [{ cpus: 1, verdict: 'holds' }, { cpus: 2, verdict: 'holds' }],
+      expect: [
+        { cpus: 1, verdict: 'holds' },
+        { cpus: 2, verdict: 'holds' },
+      ],
     },
     '2019-kill-no-switch': {
       summary: 'kill() without its switch(), as before c912f428 ("fix signal delivery to self")',

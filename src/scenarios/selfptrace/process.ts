@@ -9,12 +9,12 @@ import { SIG, signalName } from '../../kernel/common/bits.ts';
 import { KERNEL_ASSERT } from '../../kernel/common/kernel-assert.ts';
 import type { LinuxKernel, SpawnOptions } from '../../kernel/linux/kernel.ts';
 import type { LinuxTask } from '../../kernel/linux/objects.ts';
+import type { Site } from '../../kernel/selfptrace/design.ts';
 import { declareSelfptraceGuards } from '../../kernel/selfptrace/guards.ts';
 import { allocSelfProcess, type SelfProcess } from '../../kernel/selfptrace/process.ts';
 import { group_send_sig_info, SIGSYS_NOT_FATAL } from '../../kernel/selfptrace/signal.ts';
 import { CAN_DISARM, type Handler, INTERCEPT_ONCE, type Script, UserProcess } from '../../kernel/selfptrace/user.ts';
 import type { SelfVariant } from '../../kernel/selfptrace/variants.ts';
-import type { Site } from '../../kernel/selfptrace/design.ts';
 
 export const SELF_INVARIANTS = [
   KERNEL_ASSERT,
