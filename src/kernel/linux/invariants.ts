@@ -110,13 +110,21 @@ export function mutexWaitersLost(k: LinuxKernel): SleepCondition[] {
 export function execWaitLost(k: LinuxKernel): SleepCondition[] {
   return k.userTasks
     .filter((t) => t.group_leader === t.id && k.threads(t).length > 1)
-    .map((task) => ({
-      task,
-      what: 'its exec waits in de_thread and the other threads are gone (notify_count = 0, or no other thread listed)',
-      holds: (mem: ArrayLike<number>) =>
-        mem[task.signal.group_exec_task] === task.id &&
-        (mem[task.signal.notify_count] === 0 || ((mem[task.signal.thread_list] as number) & ~(1 << task.id)) === 0),
-    }));
+    .flatMap((task) => {
+      const waits = (mem: ArrayLike<number>) => mem[task.signal.group_exec_task] === task.id;
+      return [
+        {
+          task,
+          what: 'its exec waits in de_thread and the other threads are gone (notify_count = 0)',
+          holds: (mem: ArrayLike<number>) => waits(mem) && mem[task.signal.notify_count] === 0,
+        },
+        {
+          task,
+          what: `its exec waits in de_thread for notify_count to reach 0 and no other thread is left on the thread list`,
+          holds: (mem: ArrayLike<number>) => waits(mem) && ((mem[task.signal.thread_list] as number) & ~(1 << task.id)) === 0,
+        },
+      ];
+    });
 }
 
 export function lostWakeup(
