@@ -58,6 +58,18 @@ describe('redox/clone-event', () => {
   }
 });
 
+describe('redox/clone-traced', () => {
+  const INV = ['child-runs-after-event', 'traced-child-frozen', 'lock-discipline'];
+  for (const v of ['2019', '2020']) {
+    it(`${v} on 1 CPU: closing the parent's handle leaves the child its own tracer traces frozen`, () => {
+      expect(dfs('redox/clone-traced', v, 1, INV).verdict).toBe('holds');
+    });
+    it(`${v} on 2 CPUs: the child can still run before its freeze (as in clone-event)`, () => {
+      expect(dfs('redox/clone-traced', v, 2, INV).violation?.invariant).toBe('child-runs-after-event');
+    });
+  }
+});
+
 describe('redox/tracee-exit', () => {
   for (const v of ['2019', '2020']) {
     it(`${v} on 2 CPUs: the tracer sleeps on although the tracee exited`, () => {

@@ -64,6 +64,7 @@ const BUILTINS: readonly (readonly [string, () => Promise<ScenarioDef>])[] = [
   ['redox/breakpoint-cont', async () => (await import('./redox/breakpoint-cont.ts')).default],
   ['redox/breakpoint-cont-2rounds', async () => (await import('./redox/breakpoint-cont.ts')).breakpointCont2Rounds],
   ['redox/clone-event', async () => (await import('./redox/clone-event.ts')).default],
+  ['redox/clone-traced', async () => (await import('./redox/clone-traced.ts')).default],
   ['redox/tracee-exit', async () => (await import('./redox/tracee-exit.ts')).default],
   ['redox/wait-again', async () => (await import('./redox/wait-again.ts')).default],
   ['redox/kill-self', async () => (await import('./redox/kill-self.ts')).default],
