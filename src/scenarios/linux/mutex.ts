@@ -7,10 +7,6 @@
  * fast path and wakes nobody; abba, two mutexes taken in opposite orders:
  * both tasks end asleep, each waiting for the mutex the other holds — a
  * deadlock no CPU spins on (both CPUs idle), found as a cycle of sleepers.
- * handoff: three tasks, A taking the mutex twice: a first waiter that wakes
- * and finds the mutex taken again sets MUTEX_FLAG_HANDOFF; the next unlock
- * hands the mutex to it (owner = waiter | PICKUP, mutex.c:231-250), and
- * another task's trylock in between must leave it there (:113-115).
  */
 import { nop, rmw } from '../../cpu/ops.ts';
 import { fifoAddTail } from '../../kernel/common/fifo.ts';
@@ -56,14 +52,6 @@ export default defineScenario({
         },
       ],
     },
-    handoff: {
-      summary: 'A: mutex_lock; mutex_unlock; twice — B and C: mutex_lock; mutex_unlock',
-      source: 'linux-6.6 kernel/locking/mutex.c:103-137 __mutex_trylock_common (HANDOFF, PICKUP), 231-250 __mutex_handoff',
-      expect: [
-        { cpus: 1, verdict: 'holds' },
-        { cpus: 2, verdict: 'holds' },
-      ],
-    },
     abba: {
       summary: 'A takes M1 then M2, B takes M2 then M1',
       expect: [
@@ -88,22 +76,18 @@ export default defineScenario({
         yield rmw(lock.wait_list, add, here`__mutex_add_waiter`, 'list_add_tail(&waiter->list, list); no WAITERS flag');
       });
     }
-    const body = (first: Mutex, second: Mutex | null, rounds = 1): TaskBody =>
+    const body = (first: Mutex, second: Mutex | null): TaskBody =>
       function* (k, _me, ctx) {
-        for (let i = 0; i < rounds; i++) {
-          yield* k.fn.mutex_lock(k, ctx, first);
-          if (second) yield* k.fn.mutex_lock(k, ctx, second);
-          ctx.ghost.add(inside, 1);
-          yield nop(here`critical section`, 'the critical section');
-          ctx.ghost.add(inside, -1);
-          if (second) yield* k.fn.mutex_unlock(k, ctx, second);
-          yield* k.fn.mutex_unlock(k, ctx, first);
-        }
+        yield* k.fn.mutex_lock(k, ctx, first);
+        if (second) yield* k.fn.mutex_lock(k, ctx, second);
+        ctx.ghost.add(inside, 1);
+        yield nop(here`critical section`, 'the critical section');
+        ctx.ghost.add(inside, -1);
+        if (second) yield* k.fn.mutex_unlock(k, ctx, second);
+        yield* k.fn.mutex_unlock(k, ctx, first);
       };
-    const handoff = variant === 'handoff';
-    k.spawn('A', 0, body(m1, variant === 'abba' ? m2 : null, handoff ? 2 : 1));
+    k.spawn('A', 0, body(m1, variant === 'abba' ? m2 : null));
     k.spawn('B', 1, variant === 'abba' ? body(m2, m1) : body(m1, null));
-    if (handoff) k.spawn('C', 0, body(m1, null));
     k.finish();
     registerLinuxInvariants(b, k);
     const twoInside = (w: MachineView) => ((w.mem[inside] as number) > 1 ? 'two tasks are inside the critical section' : null);
