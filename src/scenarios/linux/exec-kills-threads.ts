@@ -17,7 +17,7 @@
  * keeps its notify_count update and wakeup out of the window between
  * de_thread's `while (sig->notify_count)` and TASK_KILLABLE.
  *
- * Variant thread-exits-unhash-after-unlock, an invented bug: T's
+ * Variant thread-exits-late-unhash, an invented bug: T's
  * __exit_signal takes T off the thread list only after it dropped the
  * siglock. T's release can then come first, before the exec: the exec's
  * zap_other_threads, under the siglock, still finds T listed and counts
@@ -119,7 +119,7 @@ export default defineScenario({
         { cpus: 2, memoryModel: 'tso', verdict: 'holds', why: 'x86-TSO store buffers on both CPUs: the same answer' },
       ],
     },
-    'thread-exits-unhash-after-unlock': {
+    'thread-exits-late-unhash': {
       summary: "thread-exits with __exit_signal's list_del_rcu(&p->thread_node) after spin_unlock(&sighand->siglock)",
       expect: [
         {
@@ -286,7 +286,7 @@ export default defineScenario({
         return 0;
       });
     }
-    if (variant === 'thread-exits-unhash-after-unlock') k.override('__exit_signal', exitSignalUnhashAfterUnlock);
+    if (variant === 'thread-exits-late-unhash') k.override('__exit_signal', exitSignalUnhashAfterUnlock);
     const [execs, pause] = [script((u) => u.exec()), script((u) => u.pause())];
     // exit(): a task's body that returns goes on to do_exit(0)
     const exits = script(function* () {});
