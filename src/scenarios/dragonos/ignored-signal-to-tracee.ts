@@ -14,7 +14,7 @@
  *   sender.
  * - guard-held (common.ts).
  *
- * Variant pr1663-ignored-before-ptraced puts a bug back: sig_ignored
+ * Variant pr1663-no-ptraced-test puts a bug back: sig_ignored
  * without its PTRACED test.
  *
  * master: no ptrace (sys_ptrace.rs:37-53): no variant.
@@ -31,7 +31,7 @@ import { BOUNDS, COMMITS, finishKernel, GUARD_HELD, NO_LEDGER, newKernel, simple
 
 const SEES = 'tracer-sees-ignored';
 const CHECKED = [SEES, GUARD_HELD];
-const BUG = 'pr1663-ignored-before-ptraced';
+const BUG = 'pr1663-no-ptraced-test';
 
 export default defineScenario({
   name: 'dragonos/ignored-signal-to-tracee',
