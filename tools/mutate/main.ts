@@ -244,9 +244,13 @@ function baseline(
     const run = runRows(tree, todo, maxTimeS, withLines ? 'lines' : 'all');
     for (const l of run.lines) {
       const ok = l.outcome === 'as-expected' && typeof l.executions === 'number';
-      if (!ok) process.stderr.write(`baseline: ${l.id} gives ${l.verdict} unmutated: cut by the wall clock only\n`);
       const key = keyOf(todo.find((r) => r.id === l.id) as Row);
-      kept[l.id] = { key, value: ok ? (l.executions as number) : null };
+      // a search slowed by the counting past the wall clock keeps the executions measured without it
+      const had = kept[l.id];
+      if (ok || had?.key !== key || typeof had.value !== 'number') {
+        if (!ok) process.stderr.write(`baseline: ${l.id} gives ${l.verdict} unmutated: cut by the wall clock only\n`);
+        kept[l.id] = { key, value: ok ? (l.executions as number) : null };
+      }
       if (withLines) {
         if (!ok) process.stderr.write(`coverage: ${l.id}: its search was cut (${l.verdict}): function level for it\n`);
         lines.perRow[l.id] = { key, value: ok ? (l.lines ?? {}) : null };
@@ -279,17 +283,22 @@ function baseline(
 
 /**
  * `--plan`: per mutant, the rows it runs at function level and at statement level, and the executions
- * those rows take unmutated (what a survivor costs), with the totals.
+ * those rows take unmutated (what a survivor costs), with the totals; for a kept kill of its present
+ * code, whether statement level still runs the row that caught it (it must: a row that never reaches
+ * the mutated code cannot catch it).
  */
 function plan(
   mutants: readonly Mutant[],
   rows: readonly Row[],
   ctx: SelectContext,
   executions: Readonly<Record<string, number>>,
+  results: ReadonlyMap<string, Result>,
 ): string {
   const cost = (rs: readonly Row[]) => rs.reduce((a, r) => a + (executions[r.id] ?? 0), 0);
-  const out = ['mutant\tfunction-level rows\tstatement-level rows\tfunction-level executions\tstatement-level executions\trule'];
-  const total = { f: 0, s: 0, fx: 0, sx: 0, wider: 0 };
+  const out = [
+    'mutant\tfunction-level rows\tstatement-level rows\tfunction-level executions\tstatement-level executions\trule\tkept result',
+  ];
+  const total = { f: 0, s: 0, fx: 0, sx: 0, wider: 0, kills: 0, killsLeftOut: 0 };
   for (const m of mutants) {
     const f = selectRows(m, rows, { ...ctx, level: 'function' }).rows;
     const s = selectRows(m, rows, { ...ctx, level: 'statement' });
@@ -299,12 +308,24 @@ function plan(
     total.s += s.rows.length;
     total.fx += cost(f);
     total.sx += cost(s.rows);
+    const r = results.get(m.id);
+    let kept = '';
+    if (r && r.contextHash === sha(m.context)) {
+      kept = r.outcome;
+      const by = r.by?.split(': ')[0];
+      if (r.outcome === 'killed' && by !== undefined) {
+        const chosen = s.rows.some((x) => x.id === by);
+        total.kills++;
+        if (!chosen) total.killsLeftOut++;
+        kept = `killed by ${by} (${chosen ? 'chosen' : 'LEFT OUT'})`;
+      }
+    }
     out.push(
-      `${m.file}:${m.line} ${m.operator} in ${m.fn || '(top level)'}\t${f.length}\t${s.rows.length}\t${cost(f)}\t${cost(s.rows)}\t${s.rule}${extra > 0 ? ` (${extra} rows the function sample missed)` : ''}`,
+      `${m.file}:${m.line} ${m.operator} in ${m.fn || '(top level)'}\t${f.length}\t${s.rows.length}\t${cost(f)}\t${cost(s.rows)}\t${s.rule}${extra > 0 ? ` (${extra} rows the function sample missed)` : ''}\t${kept}`,
     );
   }
   out.push(
-    `total (${mutants.length} mutants)\t${total.f}\t${total.s}\t${total.fx}\t${total.sx}\t${total.wider} mutants with rows the function sample missed`,
+    `total (${mutants.length} mutants)\t${total.f}\t${total.s}\t${total.fx}\t${total.sx}\t${total.wider} mutants with rows the function sample missed\t${total.kills - total.killsLeftOut} of ${total.kills} kept kills by a row statement level chooses`,
   );
   return `${out.join('\n')}\n`;
 }
@@ -495,7 +516,7 @@ async function main(): Promise<void> {
       imports: (r, f) => importsOf(r.scenario).has(f),
     };
     if (o.plan) {
-      process.stdout.write(plan(mutants, table, select, base));
+      process.stdout.write(plan(mutants, table, select, base, results));
       return;
     }
     const rows: Row[] = table.map((r) => {
