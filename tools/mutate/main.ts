@@ -313,7 +313,8 @@ function plan(
     if (r && r.contextHash === sha(m.context)) {
       kept = r.outcome;
       const by = r.by?.split(': ')[0];
-      if (r.outcome === 'killed' && by !== undefined) {
+      // a kill by a row no longer in the table does not stand (results.ts): the mutant runs again
+      if (r.outcome === 'killed' && by !== undefined && rows.some((x) => x.id === by)) {
         const chosen = s.rows.some((x) => x.id === by);
         total.kills++;
         if (!chosen) total.killsLeftOut++;
