@@ -522,7 +522,8 @@ async function main(): Promise<void> {
     }
     const rows: Row[] = table.map((r) => {
       const n = base[r.id];
-      return n === undefined ? r : { ...r, maxExecutions: Math.max(1000, Math.ceil(o.budgetFactor * n)) };
+      // `--budget 0`: the wall clock alone (the baseline may still have run, for its lines)
+      return n === undefined || o.budgetFactor <= 0 ? r : { ...r, maxExecutions: Math.max(1000, Math.ceil(o.budgetFactor * n)) };
     });
     const budget = o.budgetFactor > 0 ? `${o.budgetFactor} × each row's executions` : 'wall clock';
     const keyOfId = new Map(rows.map((r) => [r.id, keyOf(r)]));
