@@ -278,6 +278,11 @@ function baseline(
   if (!withLines) return { executions, lines: null };
   const perRow: Record<string, Record<string, string> | null> = {};
   for (const r of rows) perRow[r.id] = lines.perRow[r.id]?.value ?? null;
+  const cut = rows.filter((r) => perRow[r.id] === null);
+  if (cut.length > 0)
+    process.stderr.write(
+      `coverage: ${cut.length} rows go by function (their unmutated search was cut): ${cut.map((r) => r.id).join('; ')}\n`,
+    );
   return { executions, lines: { rows: perRow, files: lines.files } };
 }
 
