@@ -29,13 +29,15 @@ const scratch = (prefix: string) => {
 
 /** The runner of `npm run mutate` on a tree: one parsed line per row (and the loading line in `lines` mode). */
 function runRows(tree: string, rows: readonly Row[], mode: 'all' | 'lines') {
-  const file = join(tree, `rows-${mode}.json`);
+  const dir = scratch('test-rows-');
+  const file = join(dir, 'rows.json');
   writeFileSync(file, JSON.stringify(rows));
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'tools/mutate/run-rows.ts', tree, file, '120000', mode], {
     cwd: ROOT,
     encoding: 'utf8',
     maxBuffer: 1 << 26,
   });
+  rmSync(dir, { recursive: true, force: true });
   if (r.status !== 0) throw new Error(`run-rows: ${r.stderr}`);
   const parsed = r.stdout
     .split('\n')
