@@ -60,6 +60,8 @@ const BUILTINS: readonly (readonly [string, () => Promise<ScenarioDef>])[] = [
   ['dragonos/c3-detach-wakeup', async () => (await import('./dragonos/c3-detach-wakeup.ts')).default],
   ['dragonos/c4-mark-stop-vs-sigcont', async () => (await import('./dragonos/c4-mark-stop-vs-sigcont.ts')).default],
   ['dragonos/two-wakers', async () => (await import('./dragonos/two-wakers.ts')).default],
+  ['dragonos/signal-to-sleeper', async () => (await import('./dragonos/signal-to-sleeper.ts')).default],
+  ['dragonos/ptrace-not-tracer', async () => (await import('./dragonos/ptrace-not-tracer.ts')).default],
   ['redox/syscall-pairing', async () => (await import('./redox/syscall-pairing.ts')).default],
   ['redox/breakpoint-cont', async () => (await import('./redox/breakpoint-cont.ts')).default],
   ['redox/breakpoint-cont-2rounds', async () => (await import('./redox/breakpoint-cont.ts')).breakpointCont2Rounds],
