@@ -58,6 +58,18 @@ describe('redox/clone-event', () => {
   }
 });
 
+describe('redox/clone-traced', () => {
+  const INV = ['child-runs-after-event', 'traced-child-frozen', 'lock-discipline'];
+  for (const v of ['2019', '2020']) {
+    it(`${v} on 1 CPU: closing the parent's handle leaves the child its own tracer traces frozen`, () => {
+      expect(dfs('redox/clone-traced', v, 1, INV).verdict).toBe('holds');
+    });
+    it(`${v} on 2 CPUs: the child can still run before its freeze (as in clone-event)`, () => {
+      expect(dfs('redox/clone-traced', v, 2, INV).violation?.invariant).toBe('child-runs-after-event');
+    });
+  }
+});
+
 describe('redox/tracee-exit', () => {
   for (const v of ['2019', '2020']) {
     it(`${v} on 2 CPUs: the tracer sleeps on although the tracee exited`, () => {
@@ -70,6 +82,36 @@ describe('redox/tracee-exit', () => {
       expect(dfs('redox/tracee-exit', v, 1, TRACE).verdict).toBe('holds');
     });
   }
+});
+
+describe('redox/wait-again', () => {
+  it('2019 on 1 CPU: PTRACE_FLAG_WAIT while the tracee is still stopped returns at once', () => {
+    const r = dfs('redox/wait-again', '2019', 1, TRACE);
+    expect(r.verdict).toBe('holds');
+  });
+  it('2020 on 1 CPU: a read after the session is gone returns at once', () => {
+    expect(dfs('redox/wait-again', '2020', 1, TRACE).verdict).toBe('holds');
+  });
+  it('on 2 CPUs each version loses a wake-up first (W1/W2 at cf0a7620, W5 at cbb17327)', () => {
+    const r19 = dfs('redox/wait-again', '2019', 2, TRACE);
+    expect(r19.violation?.invariant).toBe('no-lost-wakeup');
+    const r20 = dfs('redox/wait-again', '2020', 2, TRACE);
+    expect(r20.violation?.message).toContain('session is closed');
+  });
+});
+
+describe('redox/kill-self', () => {
+  const INV = ['signal-delivered'];
+  for (const v of ['2019', '2020']) {
+    it(`${v}: kill(self) returns after the handler ran, with another runnable context below and above`, () => {
+      expect(dfs('redox/kill-self', v, 1, INV).verdict).toBe('holds');
+    });
+  }
+  it('kill() without its switch (before c912f428) returns with the signal still queued', () => {
+    const r = dfs('redox/kill-self', '2019-kill-no-switch', 1, INV);
+    expect(r.verdict).toBe('violated');
+    expect(r.violation?.invariant).toBe('signal-delivered');
+  });
 });
 
 describe('redox/syscall-pairing', () => {

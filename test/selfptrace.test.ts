@@ -3,7 +3,12 @@ import { DEFAULT_MAX_STEPS, type RunOptions, runScenario } from '../src/explorer
 import type { Expectation, ScenarioDef } from '../src/model/scenario.ts';
 import { findScenario } from '../src/scenarios/index.ts';
 
-const NAMES = ['selfptrace/parent-exit', 'selfptrace/signal-between', 'selfptrace/self-off'] as const;
+const NAMES = [
+  'selfptrace/parent-exit',
+  'selfptrace/signal-between',
+  'selfptrace/self-off',
+  'selfptrace/intercept-twice',
+] as const;
 
 function scenario(name: string): ScenarioDef {
   const s = findScenario(name);

@@ -98,15 +98,33 @@ export function mutexWaitersLost(k: LinuxKernel): SleepCondition[] {
   );
 }
 
-/** An exec waiting in de_thread for the other threads to go: lost if it sleeps once the last is released (notify_count 0). */
+/**
+ * An exec waiting in de_thread for the other threads to go: lost if it
+ * sleeps once the last is released — notify_count is 0, or no other thread
+ * is left on the thread list. zap_other_threads counts the threads on the
+ * list under the siglock (signal.c:1385-1389), and each leaves the list in
+ * the same siglock section of __exit_signal that takes its count off
+ * notify_count (exit.c:153-208: :169-170, :199): a waiting exec with no
+ * other thread listed has a count nobody will take down.
+ */
 export function execWaitLost(k: LinuxKernel): SleepCondition[] {
   return k.userTasks
     .filter((t) => t.group_leader === t.id && k.threads(t).length > 1)
-    .map((task) => ({
-      task,
-      what: 'its exec waits in de_thread and the other threads are gone (notify_count = 0)',
-      holds: (mem: ArrayLike<number>) => mem[task.signal.group_exec_task] === task.id && mem[task.signal.notify_count] === 0,
-    }));
+    .flatMap((task) => {
+      const waits = (mem: ArrayLike<number>) => mem[task.signal.group_exec_task] === task.id;
+      return [
+        {
+          task,
+          what: 'its exec waits in de_thread and the other threads are gone (notify_count = 0)',
+          holds: (mem: ArrayLike<number>) => waits(mem) && mem[task.signal.notify_count] === 0,
+        },
+        {
+          task,
+          what: `its exec waits in de_thread for notify_count to reach 0 and no other thread is left on the thread list`,
+          holds: (mem: ArrayLike<number>) => waits(mem) && ((mem[task.signal.thread_list] as number) & ~(1 << task.id)) === 0,
+        },
+      ];
+    });
 }
 
 export function lostWakeup(

@@ -159,6 +159,12 @@ export class UserProc {
     yield* this.k.fn.sys_pause(this.k, this.ctx);
   }
 
+  /** exit_group(code) — kernel/exit.c:1030-1035: do_group_exit((code & 0xff) << 8); never returns. */
+  *exitGroup(code = 0): Program<void> {
+    yield* this.enter();
+    yield* this.k.fn.do_group_exit(this.k, this.ctx, (code & 0xff) << 8);
+  }
+
   /** pause() */
   *pause(): Program<void> {
     yield* this.enter();

@@ -7,7 +7,7 @@
  * a reserved word here, is contextSwitch).
  */
 import { blockLocked, readField, unblockLocked } from './context.ts';
-import { continueIgnoredChildren, procClose, procRead, procWrite, withSessionNoData } from './proc-scheme.ts';
+import { continueIgnoredChildren, procClose, procOpenTrace, procRead, procWrite, withSessionNoData } from './proc-scheme.ts';
 import {
   addEventAndNotify,
   breakpointCallback,
@@ -49,6 +49,7 @@ export const REDOX_PATHS = {
   // proc-scheme.ts
   continueIgnoredChildren,
   procClose,
+  procOpenTrace,
   procRead,
   procWrite,
   withSessionNoData,

@@ -6,9 +6,9 @@
  * handle's `clones` Vec is the tracer program's own array.
  */
 import type { Program } from '../../cpu/ops.ts';
-import { check, load, store } from '../../cpu/ops.ts';
+import { check, load, readLock, readUnlock, store, writeLock, writeUnlock } from '../../cpu/ops.ts';
 import type { TaskContext } from '../../model/types.ts';
-import type { RedoxContext } from './context.ts';
+import { EXITED, type RedoxContext } from './context.ts';
 import type { RedoxKernel } from './kernel.ts';
 import { EVENT_CLONE, EVENT_MASK, eventsOf, FLAG_WAIT, type QueuedEvent, REACHED, type Session, STOP_MASK } from './ptrace.ts';
 
@@ -30,6 +30,34 @@ export function* continueIgnoredChildren(k: RedoxKernel, h: TraceHandle, clones:
     if (yield* k.fn.isTraced(k, k.sessionOf(child))) continue;
     yield* k.fn.setPtraceStop(k, child, 0, R('124-126', '157-159'));
   }
+}
+
+/**
+ * open("proc:<pid>/trace", O_TRUNC) (@cf0a7620 :169-215, @cbb17327 :201-247):
+ * under the contexts map's read guard (held to the end of open), the
+ * target's status test, ptrace::try_new_session (@cf0a7620 ptrace.rs:89-106,
+ * @cbb17327 :137-155: under sessions_mut(), EBUSY when a session exists),
+ * then O_TRUNC's freeze. The permission and ancestry checks read nothing
+ * another path writes and are left out. Returns false (ESRCH, EBUSY) when
+ * no session was opened.
+ */
+export function* procOpenTrace(k: RedoxKernel, s: Session): Program<boolean> {
+  const R = (l19: number | string, l20: number | string) => k.ref(FILE, 'ProcScheme::open', l19, l20);
+  const P = (l19: number | string, l20: number | string) => k.ref('src/ptrace.rs', 'try_new_session', l19, l20);
+  const target = s.target;
+  yield readLock(k.contextsLock, R(169, 201), 'contexts()');
+  const st = yield* k.fn.readStatus(k, target, R('173-177', '205-209'));
+  let opened = false;
+  if (st !== EXITED) {
+    yield writeLock(k.sessionsLock, P(90, 138), 'sessions_mut()');
+    const e: number = yield load(s.exists, P(92, 140), `sessions.entry(${target.name})`);
+    if (e === 0) yield store(s.exists, 1, P(95, 143), 'vacant.insert(Session { .. })');
+    yield writeUnlock(k.sessionsLock, P(106, 155), 'drop sessions_mut()');
+    opened = e === 0;
+    if (opened) yield* k.fn.setPtraceStop(k, target, 1, R('212-215', '244-247'));
+  }
+  yield readUnlock(k.contextsLock, R(226, 259), 'drop contexts()');
+  return opened;
 }
 
 /** write(trace, op) (@cf0a7620 :355-470, @cbb17327 :409-525) on a blocking handle. */

@@ -62,6 +62,8 @@ export class UserProcess implements UserSide {
     configured = false,
     /** an asynchronous signal may arrive: check for it on each interrupt return to user mode */
     readonly userInterrupts = false,
+    /** where the signal restorer (the handlers' rt_sigreturn) lives: the tracer's code unless a scenario says otherwise */
+    readonly restorer: Site = 'tracer',
   ) {
     this.setUp = configured;
   }
@@ -177,7 +179,7 @@ export class UserProcess implements UserSide {
         `the ${signalName(f.sig)} handler runs (${h.site === 'tracer' ? 'tracer code' : 'application code'})`,
       );
       yield* h.body(this);
-      yield* this.syscall({ name: 'rt_sigreturn', site: 'tracer', arg: f.saved });
+      yield* this.syscall({ name: 'rt_sigreturn', site: this.restorer, arg: f.saved });
     }
   }
 }

@@ -17,6 +17,12 @@
  * keeps its notify_count update and wakeup out of the window between
  * de_thread's `while (sig->notify_count)` and TASK_KILLABLE.
  *
+ * Variant thread-exits-late-unhash, an invented bug: T's
+ * __exit_signal takes T off the thread list only after it dropped the
+ * siglock. T's release can then come first, before the exec: the exec's
+ * zap_other_threads, under the siglock, still finds T listed and counts
+ * it, and the exec waits for a notify_count T has already passed.
+ *
  * Variant killed-in-exec: a third task K SIGKILLs L while it waits. K's
  * complete_signal (group exit, under L's siglock) puts SIGKILL in L's
  * pending set before its signal_wake_up sets TIF_SIGPENDING; if T's exit has
@@ -37,18 +43,43 @@
  * process SIGKILL (kill(getpid(), SIGKILL)) while L execs: L, woken by the
  * group exit in de_thread, takes the killed path while T exits.
  */
-import { load, store } from '../../cpu/ops.ts';
+import { load, type Program, rmw, spinLock, spinUnlock, store } from '../../cpu/ops.ts';
 import { SIG } from '../../kernel/common/bits.ts';
 import { leaveOut } from '../../kernel/common/paths.ts';
-import { TASK_KILLABLE } from '../../kernel/linux/consts.ts';
+import { plainRmw } from '../../kernel/common/plain-rmw.ts';
+import { TASK_KILLABLE, TIF_SIGPENDING } from '../../kernel/linux/consts.ts';
 import { EAGAIN, NO_RETURN_FROM_FAILED_EXEC } from '../../kernel/linux/exec.ts';
 import { registerLinuxInvariants } from '../../kernel/linux/invariants.ts';
 import { LinuxKernel } from '../../kernel/linux/kernel.ts';
 import { spin_lock_irq, spin_unlock_irq } from '../../kernel/linux/locking.ts';
+import type { LinuxTask } from '../../kernel/linux/objects.ts';
 import { script } from '../../kernel/linux/user.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
 import { here } from '../../model/source-ref.ts';
+import type { TaskContext } from '../../model/types.ts';
+
+/** __exit_signal (kernel/exit.c:143-216) for a thread that is not the leader, with the unhash moved past the unlock: the bug. */
+function* exitSignalUnhashAfterUnlock(k: LinuxKernel, ctx: TaskContext, tsk: LinuxTask): Program<void> {
+  const sig = tsk.signal;
+  yield spinLock(tsk.siglock, here`__exit_signal`, 'spin_lock(&sighand->siglock)');
+  const n: number = yield load(sig.notify_count, here`__exit_signal`, 'if (sig->notify_count > 0 &&');
+  if (n > 0) yield store(sig.notify_count, n - 1, here`__exit_signal`, '!--sig->notify_count)');
+  if (n === 1) {
+    const exec: number = yield load(sig.group_exec_task, here`__exit_signal`, 'wake_up_process(sig->group_exec_task)');
+    yield* k.fn.wake_up_process(k, ctx, k.task(exec));
+  }
+  const cur: number = yield load(sig.curr_target, here`__exit_signal`, 'if (tsk == sig->curr_target)');
+  if (cur === tsk.id) {
+    const next = k.otherThreads(tsk)[0] as LinuxTask;
+    yield store(sig.curr_target, next.id, here`__exit_signal`, `sig->curr_target = next_thread(tsk): ${next.name}`);
+  }
+  yield* plainRmw(sig.nr_threads, (c) => c - 1, here`__exit_signal`, 'sig->nr_threads--');
+  yield store(tsk.pending, 0, here`__exit_signal`, 'flush_sigqueue(&tsk->pending)');
+  yield spinUnlock(tsk.siglock, here`__exit_signal`, 'spin_unlock(&sighand->siglock)');
+  yield rmw(sig.thread_list, (l) => l & ~(1 << tsk.id), here`__exit_signal`, 'list_del_rcu(&p->thread_node), too late');
+  yield rmw(tsk.tif, (v) => v & ~TIF_SIGPENDING, here`__exit_signal`, 'clear_tsk_thread_flag(tsk, TIF_SIGPENDING)');
+}
 
 export default defineScenario({
   name: 'linux/exec-kills-threads',
@@ -86,6 +117,17 @@ export default defineScenario({
           why: "__exit_signal's notify_count update and wakeup run under the siglock, which de_thread holds from its test to TASK_KILLABLE",
         },
         { cpus: 2, memoryModel: 'tso', verdict: 'holds', why: 'x86-TSO store buffers on both CPUs: the same answer' },
+      ],
+    },
+    'thread-exits-late-unhash': {
+      summary: "thread-exits with __exit_signal's list_del_rcu(&p->thread_node) after spin_unlock(&sighand->siglock)",
+      expect: [
+        {
+          cpus: 2,
+          verdict: 'violated',
+          invariant: 'no-lost-wakeup',
+          why: "the exec's zap counts T between T's unlock and its unhash: notify_count stays 1 with no other thread left",
+        },
       ],
     },
     'thread-exits-unlock-then-sleep': {
@@ -244,6 +286,7 @@ export default defineScenario({
         return 0;
       });
     }
+    if (variant === 'thread-exits-late-unhash') k.override('__exit_signal', exitSignalUnhashAfterUnlock);
     const [execs, pause] = [script((u) => u.exec()), script((u) => u.pause())];
     // exit(): a task's body that returns goes on to do_exit(0)
     const exits = script(function* () {});

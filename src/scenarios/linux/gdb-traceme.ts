@@ -12,6 +12,8 @@
  * gdb's first waitpid may run before the child's PTRACE_TRACEME: it then
  * sleeps until the stop's do_notify_parent_cldstop wakes it.
  */
+
+import { usePtraceStop5_18 } from '../../kernel/linux/history.ts';
 import { registerLinuxInvariants } from '../../kernel/linux/invariants.ts';
 import { LinuxKernel } from '../../kernel/linux/kernel.ts';
 import { putBack } from '../../kernel/linux/known-bugs.ts';
@@ -69,6 +71,19 @@ export default defineScenario({
         },
       ],
     },
+    'pre-5.19': {
+      summary: 'ptrace_stop in the 5.18 order: TASK_TRACED first, ->ptrace tested under tasklist_lock only',
+      source: 'linux-5.18 kernel/signal.c ptrace_stop (history.ts ptrace_stop_5_18)',
+      expect: [
+        {
+          cpus: 1,
+          irq: TICK_ONE,
+          verdict: 'holds',
+          why: "5.18's stop notifies gdb under tasklist_lock as 6.6's does; stop-no-notify is the same search with that notification gone",
+        },
+        { cpus: 2, irq: TICK_EACH, verdict: 'holds' },
+      ],
+    },
     'stop-no-notify': {
       summary: 'known bug put back: ptrace_stop does not notify the tracer (no do_notify_parent_cldstop)',
       expect: onOneToThreeCpus({
@@ -121,6 +136,7 @@ export default defineScenario({
     );
     const pt = setupPtrace(k);
     if (variant === 'stop-no-notify' || variant === 'wait-task-inactive-no-sleep') putBack(k, variant);
+    if (variant === 'pre-5.19') usePtraceStop5_18(k);
     k.finish();
     registerLinuxInvariants(b, k, { sleepsFor: [waitReportReady(gdb, child)] });
     registerPtraceInvariants(b, k, pt);

@@ -19,6 +19,14 @@
  *   parent of its process), then exit(0) — C: pause() — P: waitpid(T,
  *   &status, __WALL): T's exit is reported to P as its tracer's (741-745)
  *   and P reaps it. Holds.
+ * - exit-group: T: exit_group(0) — C: pause() — P: waitpid(C, &status,
+ *   0). T's do_group_exit finds no group exit yet and, under the siglock,
+ *   records it and SIGKILLs C (exit.c:1007-1018, zap_other_threads); C
+ *   wakes, dies in get_signal, and P reaps C once T is gone. Holds.
+ * - exit-group-unlocked (a bug put back, invented): do_group_exit without
+ *   its spin_lock_irq(&sighand->siglock): zap_other_threads clears C's
+ *   jobctl bits and puts SIGKILL in its pending set unlocked
+ *   (lock-discipline).
  * - thread-waits-for-reaping (a bug put back, invented): exit_notify
  *   handles a thread as it does a leader (no autoreap for 749-751): T
  *   stays a zombie, C's group never empties, P never hears of C.
@@ -33,8 +41,8 @@
  * - reap-delayed-leader (a bug put back, invented): wait_consider_task
  *   without delay_group_leader: on two CPUs P reaps C while T still runs.
  */
-import { check, load, type Program } from '../../cpu/ops.ts';
-import { __WALL, EXIT_DEAD, EXIT_ZOMBIE } from '../../kernel/linux/consts.ts';
+import { check, load, type Program, store } from '../../cpu/ops.ts';
+import { __WALL, EXIT_DEAD, EXIT_ZOMBIE, SIGNAL_GROUP_EXIT } from '../../kernel/linux/consts.ts';
 import type { WaitpidResult } from '../../kernel/linux/exit-wait.ts';
 import { registerLinuxInvariants } from '../../kernel/linux/invariants.ts';
 import { LinuxKernel } from '../../kernel/linux/kernel.ts';
@@ -99,6 +107,31 @@ export default defineScenario({
           verdict: 'holds',
           why: "T's exit is reported to P as its tracer, whether P is asleep in do_wait yet or not",
         },
+      ],
+    },
+    'exit-group': {
+      summary: 'T (a thread of C): exit_group(0) — C: pause() — P: waitpid(C, &status, 0)',
+      source: 'linux-6.6 kernel/exit.c:996-1023 do_group_exit, 1030-1035 exit_group; kernel/signal.c:1378-1399 zap_other_threads',
+      expect: [
+        { cpus: 1, irq: TICK_ONE, verdict: 'holds' },
+        {
+          cpus: 2,
+          irq: TICK_EACH,
+          verdict: 'holds',
+          why: "T records the group exit and kills C under C's siglock; C dies whether it sleeps in pause() yet or not",
+        },
+      ],
+    },
+    'exit-group-unlocked': {
+      summary: 'do_group_exit records the group exit and zaps the other threads without the siglock',
+      expect: [
+        {
+          cpus: 1,
+          verdict: 'violated',
+          invariant: 'lock-discipline',
+          why: "zap_other_threads clears C's jobctl bits and adds SIGKILL with the siglock free",
+        },
+        { cpus: 2, verdict: 'violated', invariant: 'lock-discipline', why: 'the same on two CPUs' },
       ],
     },
     'thread-waits-for-reaping': {
@@ -194,6 +227,20 @@ export default defineScenario({
         { within: 'wait_consider_task' },
       );
     }
+    if (variant === 'exit-group-unlocked') {
+      // 1000-1003, then 1014-1016 with the lock pair of 1007/1018 gone (no exec runs here: group_exec_task stays NULL)
+      k.override('do_group_exit', function* (kk, ctx, code) {
+        const me = kk.current(ctx);
+        const f: number = yield load(me.signal.flags, `${X}:1000 do_group_exit`, 'if (sig->flags & SIGNAL_GROUP_EXIT)');
+        if (!(f & SIGNAL_GROUP_EXIT)) {
+          yield store(me.signal.group_exit_code, code, `${X}:1014 do_group_exit`, 'sig->group_exit_code = exit_code');
+          yield store(me.signal.flags, SIGNAL_GROUP_EXIT, `${X}:1015 do_group_exit`, 'sig->flags = SIGNAL_GROUP_EXIT');
+          yield* kk.fn.zap_other_threads(kk, ctx, me);
+        }
+        yield* kk.fn.do_exit(kk, ctx, code);
+      });
+    }
+    const group = variant === 'exit-group' || variant === 'exit-group-unlocked';
     let c = null as unknown as LinuxTask;
     let t = null as unknown as LinuxTask;
     const ret = b.layout.cell('P.wait', NOT_RETURNED);
@@ -217,12 +264,14 @@ export default defineScenario({
         yield* u.idle();
       }),
     );
-    c = k.spawn('C', 0, traced ? script((u) => u.idle()) : script(function* () {}), { parent: p });
+    const cBody = traced ? script((u) => u.idle()) : group ? script((u) => u.pause()) : script(function* () {});
+    c = k.spawn('C', 0, cBody, { parent: p });
     t = k.spawn(
       'T',
       0,
       script(function* (u) {
         if (traced) yield* u.traceme();
+        if (group) yield* u.exitGroup(0);
       }),
       { threadOf: c },
     );

@@ -9,6 +9,7 @@ import { SIG, signalName } from '../../kernel/common/bits.ts';
 import { KERNEL_ASSERT } from '../../kernel/common/kernel-assert.ts';
 import type { LinuxKernel, SpawnOptions } from '../../kernel/linux/kernel.ts';
 import type { LinuxTask } from '../../kernel/linux/objects.ts';
+import type { Site } from '../../kernel/selfptrace/design.ts';
 import { declareSelfptraceGuards } from '../../kernel/selfptrace/guards.ts';
 import { allocSelfProcess, type SelfProcess } from '../../kernel/selfptrace/process.ts';
 import { group_send_sig_info, SIGSYS_NOT_FATAL } from '../../kernel/selfptrace/signal.ts';
@@ -41,7 +42,12 @@ export function spawnTraced(
   cpu: number,
   handlers: Readonly<Record<number, Handler>>,
   main: Script,
-  opts: Omit<SpawnOptions, 'actions'> & { readonly configured?: boolean; readonly userInterrupts?: boolean } = {},
+  opts: Omit<SpawnOptions, 'actions'> & {
+    readonly configured?: boolean;
+    readonly userInterrupts?: boolean;
+    /** where the signal restorer lives (default: the tracer's code, the allowed region) */
+    readonly restorer?: Site;
+  } = {},
 ): SelfProcess {
   const configured = opts.configured === true;
   const actions = Object.fromEntries(Object.keys(handlers).map((s) => [Number(s), 'handler' as const]));
@@ -52,7 +58,16 @@ export function spawnTraced(
     function* (kk, _me, ctx) {
       // a fresh runtime per execution: its state is a function of this run's steps
       yield* main(
-        new UserProcess(kk, ctx, v.design, sp as NonNullable<typeof sp>, handlers, configured, opts.userInterrupts === true),
+        new UserProcess(
+          kk,
+          ctx,
+          v.design,
+          sp as NonNullable<typeof sp>,
+          handlers,
+          configured,
+          opts.userInterrupts === true,
+          opts.restorer ?? 'tracer',
+        ),
       );
     },
     { ...opts, actions },
