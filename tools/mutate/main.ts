@@ -397,7 +397,10 @@ async function main(): Promise<void> {
     check = new MutantTypeCheck(tree, ROOT);
     let ran = 0;
     let interrupted = false;
-    for (const m of mutants) {
+    // the mutants nobody has judged first: a survivor judged equivalent is run only to confirm the judgement,
+    // and a campaign stopped at its time limit should have spent it on the open ones
+    const order = [...mutants.filter((m) => !reasons.has(m.id)), ...mutants.filter((m) => reasons.has(m.id))];
+    for (const m of order) {
       const key = `${m.file}:${m.fn}`;
       // the cheap rows first (one CPU before two): most mutants fall to the first
       const mine = rows
