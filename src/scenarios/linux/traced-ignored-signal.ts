@@ -90,10 +90,22 @@ export default defineScenario({
       'T',
       1,
       script(function* (u) {
-        yield* expectCall('T', 'ptrace(PTRACE_SEIZE, C)', u.ptrace(PTRACE.SEIZE, c), 0, 'linux-6.6 kernel/ptrace.c:480 ptrace_attach');
+        yield* expectCall(
+          'T',
+          'ptrace(PTRACE_SEIZE, C)',
+          u.ptrace(PTRACE.SEIZE, c),
+          0,
+          'linux-6.6 kernel/ptrace.c:480 ptrace_attach',
+        );
         yield* u.kill(c, SIG.SIGCHLD);
         const st = yield* u.waitpid(c);
-        yield expectReturn('T', 'waitpid(C): status', st.status, STOPPED_BY_SIGCHLD, 'linux-6.6 kernel/exit.c:1310 wait_task_stopped');
+        yield expectReturn(
+          'T',
+          'waitpid(C): status',
+          st.status,
+          STOPPED_BY_SIGCHLD,
+          'linux-6.6 kernel/exit.c:1310 wait_task_stopped',
+        );
         yield store(done, 1, 'user T', 'the program goes on past its waitpid');
         yield* u.idle();
       }),
