@@ -54,6 +54,7 @@ const BUILTINS: readonly (readonly [string, () => Promise<ScenarioDef>])[] = [
   ['linux/attach-own-thread', async () => (await import('./linux/attach-own-thread.ts')).default],
   ['linux/exec-event-tracer-exit', async () => (await import('./linux/exec-event-tracer-exit.ts')).default],
   ['linux/attach-stopped-returns', async () => (await import('./linux/attach-stopped-returns.ts')).default],
+  ['linux/traced-ignored-signal', async () => (await import('./linux/traced-ignored-signal.ts')).default],
   ['linux/wait-nothing-to-report', async () => (await import('./linux/wait-nothing-to-report.ts')).default],
   ['dragonos/c1-siginfo-trylock', async () => (await import('./dragonos/c1-siginfo-trylock.ts')).default],
   ['dragonos/c2-irq-enable', async () => (await import('./dragonos/c2-irq-enable.ts')).default],

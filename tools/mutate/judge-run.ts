@@ -23,6 +23,8 @@ export interface RowLine {
   readonly verdict?: string;
   readonly executions?: number;
   readonly error?: string;
+  /** in a baseline run with lines: the lines of each kernel source the row's search ran (line-coverage.ts) */
+  readonly lines?: Readonly<Record<string, string>>;
 }
 
 /** How the runner's process ended (from spawnSync). */

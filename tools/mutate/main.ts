@@ -1,14 +1,16 @@
 /**
  * `npm run mutate`: mutation testing of the kernel models. Each mutant
  * (operators.ts: a realistic concurrency bug put into one model source) is
- * run against the expectation rows that call the function it changes
- * (coverage.ts), on a copy of the sources; it is
+ * run against the expectation rows whose search executes a line it changes
+ * (select-rows.ts: the lines each row's unmutated search ran, line-coverage.ts;
+ * `--coverage function`: the rows that call the function it changes,
+ * coverage.ts), on a copy of the sources; it is
  *   killed     when some row's verdict differs from the row's expectation,
  *   crashed    when the model throws (the table fails too: caught),
  *   survived   when every row still gives its expected verdict,
  *   undecided  when no row differs but some search was cut by its budget (or the
  *              runner ran out of memory on a row: the reason is kept),
- *   unreached  when no row runs the changed function (a gap in the table),
+ *   unreached  when no row runs the changed code (a gap in the table),
  *   no-compile when the compiler refuses the mutated file (typecheck.ts): no
  *              program of the project, counted apart from the share.
  * A runner killed from outside gives no outcome (judge-run.ts): nothing is
@@ -20,7 +22,11 @@
  * elsewhere (`--results OTHER.json`) are folded in with `--merge`:
  *
  *   npm run mutate -- [--file PART] [--fn NAME[,NAME…]] [--operator OP] [--slice K/N] [--limit N] [--budget F]
- *                     [--max-time-per-row S] [--results FILE] [--fresh] [--report | --list]
+ *                     [--max-time-per-row S] [--results FILE] [--fresh] [--coverage statement|function]
+ *                     [--report | --list | --plan]
+ *
+ * `--plan`: each selected mutant with the rows it would run at function and
+ * at statement level (and the executions those rows take unmutated); nothing runs.
  *
  * Budget: each row's search under a mutant is cut after F (default 4) times
  * the executions the row's unmutated search takes (mutate-out/baseline.json,
@@ -39,14 +45,16 @@ import { type Equivalence, judge, loadEquivalences } from './equivalent.ts';
 import { judgeRun, type RowLine, type RunJudgement, type RunnerExit } from './judge-run.ts';
 import { applyMutant, type Mutant, mutantsOf, OPERATORS } from './operators.ts';
 import { loadResults, merge, type Outcome, pending, type Result, saveResults } from './results.ts';
-import { scenarioKeys, sha, sourceFiles } from './row-keys.ts';
+import { scenarioFiles, scenarioKeys, sha, sourceFiles } from './row-keys.ts';
 import { type Row, tableRows } from './rows.ts';
+import { type CoverageLevel, type FileLines, type SelectContext, type StatementCoverage, selectRows } from './select-rows.ts';
 import { MutantTypeCheck } from './typecheck.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const OUT = join(ROOT, 'mutate-out');
 const COVERAGE = join(OUT, 'coverage.json');
 const BASELINE = join(OUT, 'baseline.json');
+const LINES = join(OUT, 'lines.json');
 const EQUIVALENT = join(ROOT, 'tools/mutate/equivalent.json');
 
 interface Options {
@@ -61,6 +69,8 @@ interface Options {
   budgetFactor: number;
   report: boolean;
   list: boolean;
+  plan: boolean;
+  coverage: CoverageLevel;
   fresh: boolean;
   /** run the survivors judged equivalent again on rows added or changed since they last ran */
   recheckJudged: boolean;
@@ -80,8 +90,9 @@ function args(): Options {
     '--budget',
     '--results',
     '--merge',
+    '--coverage',
   ]);
-  const flags = new Set(['--report', '--fresh', '--list', '--recheck-judged']);
+  const flags = new Set(['--report', '--fresh', '--list', '--plan', '--recheck-judged']);
   const val = (k: string) => {
     const i = a.indexOf(k);
     return i >= 0 ? a[i + 1] : undefined;
@@ -103,6 +114,8 @@ function args(): Options {
   if (op !== undefined && !(OPERATORS as readonly string[]).includes(op)) {
     throw new Error(`--operator takes one of ${OPERATORS.join(', ')}`);
   }
+  const level = val('--coverage') ?? 'statement';
+  if (level !== 'statement' && level !== 'function') throw new Error('--coverage takes statement or function');
   const sl = val('--slice');
   let slice: Options['slice'];
   if (sl !== undefined) {
@@ -126,6 +139,8 @@ function args(): Options {
     maxTimeS: Number(val('--max-time-per-row') ?? (Number(val('--budget') ?? 4) > 0 ? 600 : 30)),
     report: a.includes('--report'),
     list: a.includes('--list'),
+    plan: a.includes('--plan'),
+    coverage: level,
     fresh: a.includes('--fresh'),
     recheckJudged: a.includes('--recheck-judged'),
     results: resolve(val('--results') ?? join(OUT, 'results.json')),
@@ -192,36 +207,133 @@ async function coverage(rows: readonly Row[], keyOf: (r: Row) => string): Promis
   return Object.fromEntries(rows.map((r) => [r.id, kept[r.id]?.value ?? []]));
 }
 
+/** The lines kept per row (null: the row's search was cut) and per kernel source (select-rows.ts). */
+interface LinesFile {
+  perRow: PerRow<Record<string, string> | null>;
+  files: Record<string, FileLines>;
+}
+
+function loadLines(): LinesFile {
+  if (!existsSync(LINES)) return { perRow: {}, files: {} };
+  const raw = JSON.parse(readFileSync(LINES, 'utf8')) as Partial<LinesFile>;
+  return { perRow: raw.perRow ?? {}, files: raw.files ?? {} };
+}
+
 /**
- * The executions each row's unmutated search takes (mutate-out/baseline.json; a row's is measured
- * again when its sources changed). null: the row does not give its expected verdict unmutated
- * within the wall-clock guard, and is cut by the wall clock alone.
+ * Each row's unmutated search, run in full once per state of the row's sources (row-keys.ts):
+ *   - the executions it takes (mutate-out/baseline.json), which fix the row's budget under a mutant;
+ *     absent: the row does not give its expected verdict unmutated within the wall-clock guard, and
+ *     is cut by the wall clock alone;
+ *   - with `withLines`, the lines of src/kernel it ran (mutate-out/lines.json, line-coverage.ts):
+ *     null for a row whose search was cut, which then falls back to function level.
  */
-function baseline(tree: string, rows: readonly Row[], keyOf: (r: Row) => string, maxTimeS: number): Record<string, number> {
+function baseline(
+  tree: string,
+  rows: readonly Row[],
+  keyOf: (r: Row) => string,
+  maxTimeS: number,
+  withLines: boolean,
+): { executions: Record<string, number>; lines: StatementCoverage | null } {
   const kept = loadPerRow<number | null>(BASELINE);
-  const todo = stale(kept, rows, keyOf);
+  const lines = loadLines();
+  const todo = rows.filter((r) => kept[r.id]?.key !== keyOf(r) || (withLines && lines.perRow[r.id]?.key !== keyOf(r)));
   if (todo.length > 0) {
-    process.stderr.write(`baseline: ${todo.length} of the ${rows.length} rows on the unmutated sources\n`);
-    const run = runRows(tree, todo, maxTimeS, true);
+    process.stderr.write(
+      `baseline: ${todo.length} of the ${rows.length} rows on the unmutated sources${withLines ? ', with the lines they run' : ''}\n`,
+    );
+    const run = runRows(tree, todo, maxTimeS, withLines ? 'lines' : 'all');
     for (const l of run.lines) {
       const ok = l.outcome === 'as-expected' && typeof l.executions === 'number';
-      if (!ok) process.stderr.write(`baseline: ${l.id} gives ${l.verdict} unmutated: cut by the wall clock only\n`);
-      kept[l.id] = { key: keyOf(todo.find((r) => r.id === l.id) as Row), value: ok ? (l.executions as number) : null };
+      const key = keyOf(todo.find((r) => r.id === l.id) as Row);
+      // a search slowed by the counting past the wall clock keeps the executions measured without it
+      const had = kept[l.id];
+      if (ok || had?.key !== key || typeof had.value !== 'number') {
+        if (!ok) process.stderr.write(`baseline: ${l.id} gives ${l.verdict} unmutated: cut by the wall clock only\n`);
+        kept[l.id] = { key, value: ok ? (l.executions as number) : null };
+      }
+      if (withLines) {
+        if (!ok) process.stderr.write(`coverage: ${l.id}: its search was cut (${l.verdict}): function level for it\n`);
+        lines.perRow[l.id] = { key, value: ok ? (l.lines ?? {}) : null };
+      }
+    }
+    if (run.load) {
+      for (const [file, mapped] of Object.entries(run.load.mapped)) {
+        lines.files[file] = { hash: sha(readFileSync(join(tree, file), 'utf8')), load: run.load.load[file] ?? '', mapped };
+      }
     }
     // the rows measured are kept even when the runner was stopped: the next run measures the rest
     writeFileSync(BASELINE, `${JSON.stringify({ perRow: kept })}\n`);
+    if (withLines) writeFileSync(LINES, `${JSON.stringify(lines)}\n`);
     if (run.died !== null || run.lines.length < todo.length) {
       throw new Error(
         `baseline: the runner stopped after ${run.lines.length} of ${todo.length} rows (${run.died ?? run.stderr.trim().split('\n')[0]})`,
       );
     }
   }
-  const out: Record<string, number> = {};
+  const executions: Record<string, number> = {};
   for (const r of rows) {
     const n = kept[r.id]?.value;
-    if (typeof n === 'number') out[r.id] = n;
+    if (typeof n === 'number') executions[r.id] = n;
   }
-  return out;
+  if (!withLines) return { executions, lines: null };
+  const perRow: Record<string, Record<string, string> | null> = {};
+  for (const r of rows) perRow[r.id] = lines.perRow[r.id]?.value ?? null;
+  const cut = rows.filter((r) => perRow[r.id] === null);
+  if (cut.length > 0)
+    process.stderr.write(
+      `coverage: ${cut.length} rows go by function (their unmutated search was cut): ${cut.map((r) => r.id).join('; ')}\n`,
+    );
+  return { executions, lines: { rows: perRow, files: lines.files } };
+}
+
+/**
+ * `--plan`: per mutant, the rows it runs at function level and at statement level, and the executions
+ * those rows take unmutated (what a survivor costs), with the totals; for a kept kill of its present
+ * code, whether statement level still runs the row that caught it (it must: a row that never reaches
+ * the mutated code cannot catch it).
+ */
+function plan(
+  mutants: readonly Mutant[],
+  rows: readonly Row[],
+  ctx: SelectContext,
+  executions: Readonly<Record<string, number>>,
+  results: ReadonlyMap<string, Result>,
+): string {
+  const cost = (rs: readonly Row[]) => rs.reduce((a, r) => a + (executions[r.id] ?? 0), 0);
+  const out = [
+    'mutant\tfunction-level rows\tstatement-level rows\tfunction-level executions\tstatement-level executions\trule\tkept result',
+  ];
+  const total = { f: 0, s: 0, fx: 0, sx: 0, wider: 0, kills: 0, killsLeftOut: 0 };
+  for (const m of mutants) {
+    const f = selectRows(m, rows, { ...ctx, level: 'function' }).rows;
+    const s = selectRows(m, rows, { ...ctx, level: 'statement' });
+    const extra = s.rows.filter((r) => !f.includes(r)).length;
+    if (extra > 0) total.wider++;
+    total.f += f.length;
+    total.s += s.rows.length;
+    total.fx += cost(f);
+    total.sx += cost(s.rows);
+    const r = results.get(m.id);
+    let kept = '';
+    if (r && r.contextHash === sha(m.context)) {
+      kept = r.outcome;
+      const by = r.by?.split(': ')[0];
+      // a kill by a row no longer in the table does not stand (results.ts): the mutant runs again
+      if (r.outcome === 'killed' && by !== undefined && rows.some((x) => x.id === by)) {
+        const chosen = s.rows.some((x) => x.id === by);
+        total.kills++;
+        if (!chosen) total.killsLeftOut++;
+        kept = `killed by ${by} (${chosen ? 'chosen' : 'LEFT OUT'})`;
+      }
+    }
+    out.push(
+      `${m.file}:${m.line} ${m.operator} in ${m.fn || '(top level)'}\t${f.length}\t${s.rows.length}\t${cost(f)}\t${cost(s.rows)}\t${s.rule}${extra > 0 ? ` (${extra} rows the function sample missed)` : ''}\t${kept}`,
+    );
+  }
+  out.push(
+    `total (${mutants.length} mutants)\t${total.f}\t${total.s}\t${total.fx}\t${total.sx}\t${total.wider} mutants with rows the function sample missed\t${total.kills - total.killsLeftOut} of ${total.kills} kept kills by a row statement level chooses`,
+  );
+  return `${out.join('\n')}\n`;
 }
 
 function report(
@@ -360,7 +472,7 @@ async function main(): Promise<void> {
       mutants = mutants.filter((_, i) => i % n === k - 1);
     }
     // --fresh: the selected mutants run again from nothing (the others' results are kept)
-    if (o.fresh && runs) for (const m of mutants) results.delete(m.id);
+    if (o.fresh && runs && !o.plan) for (const m of mutants) results.delete(m.id);
     if (o.merge.length > 0) {
       const ctx = new Map(every.map((m) => [m.id, sha(m.context)]));
       for (const f of o.merge) merge(results, loadResults(f), (id) => ctx.get(id));
@@ -387,10 +499,36 @@ async function main(): Promise<void> {
     const keyOfScenario = scenarioKeys(tree);
     const keyOf = (r: Row) => keyOfScenario(r.scenario);
     const cov = await coverage(table, keyOf);
-    const base = o.budgetFactor > 0 ? baseline(tree, table, keyOf, o.maxTimeS) : {};
+    // at statement level every row's full search runs unmutated once (its lines), which also gives its budget
+    const statement = o.coverage === 'statement' || o.plan;
+    const { executions: base, lines } =
+      o.budgetFactor > 0 || statement
+        ? baseline(tree, table, keyOf, o.maxTimeS, statement)
+        : { executions: {} as Record<string, number>, lines: null };
+    const importsOf = scenarioFiles(tree);
+    const hashes = new Map<string, string>();
+    const select: SelectContext = {
+      level: o.coverage,
+      functions: cov,
+      lines,
+      hashOf: (f) => {
+        let h = hashes.get(f);
+        if (h === undefined) {
+          h = sha(readFileSync(join(tree, f), 'utf8'));
+          hashes.set(f, h);
+        }
+        return h;
+      },
+      imports: (r, f) => importsOf(r.scenario).has(f),
+    };
+    if (o.plan) {
+      process.stdout.write(plan(mutants, table, select, base, results));
+      return;
+    }
     const rows: Row[] = table.map((r) => {
       const n = base[r.id];
-      return n === undefined ? r : { ...r, maxExecutions: Math.max(1000, Math.ceil(o.budgetFactor * n)) };
+      // `--budget 0`: the wall clock alone (the baseline may still have run, for its lines)
+      return n === undefined || o.budgetFactor <= 0 ? r : { ...r, maxExecutions: Math.max(1000, Math.ceil(o.budgetFactor * n)) };
     });
     const budget = o.budgetFactor > 0 ? `${o.budgetFactor} × each row's executions` : 'wall clock';
     const keyOfId = new Map(rows.map((r) => [r.id, keyOf(r)]));
@@ -401,11 +539,9 @@ async function main(): Promise<void> {
     // and a campaign stopped at its time limit should have spent it on the open ones
     const order = [...mutants.filter((m) => !reasons.has(m.id)), ...mutants.filter((m) => reasons.has(m.id))];
     for (const m of order) {
-      const key = `${m.file}:${m.fn}`;
       // the cheap rows first (one CPU before two): most mutants fall to the first
-      const mine = rows
-        .filter((r) => (cov[r.id] ?? []).some((f) => f === key || (m.fn === '' && f.startsWith(`${m.file}:`))))
-        .sort((a, b) => a.cpus - b.cpus);
+      const { rows: chosen, rule } = selectRows(m, rows, select);
+      const mine = chosen.sort((a, b) => a.cpus - b.cpus);
       const contextHash = sha(m.context);
       const kept = results.get(m.id);
       if (kept && kept.contextHash === contextHash && kept.outcome !== 'no-compile' && kept.compiles !== true) {
@@ -466,7 +602,7 @@ async function main(): Promise<void> {
       results.set(m.id, r);
       saveResults(o.results, results);
       process.stderr.write(
-        `${r.outcome.padEnd(9)} ${m.file}:${m.line} ${m.operator} in ${m.fn} (${Object.keys(run.ran).length} of ${mine.length} rows run, ${((Date.now() - t0) / 1000).toFixed(1)} s)${run.by ? ` by ${run.by}` : ''}\n`,
+        `${r.outcome.padEnd(9)} ${m.file}:${m.line} ${m.operator} in ${m.fn} (${Object.keys(run.ran).length} of ${mine.length} rows run, chosen by ${rule}, ${((Date.now() - t0) / 1000).toFixed(1)} s)${run.by ? ` by ${run.by}` : ''}\n`,
       );
     }
     process.stdout.write(report(mutants, results, reasons, stale));
@@ -479,15 +615,22 @@ async function main(): Promise<void> {
 
 /**
  * Runs rows on a tree of the sources in a child process (run-rows.ts): one line per row, until one
- * differs (`all`: every row). The child's heap is bounded below the machine's memory, so that a
+ * differs (`all`: every row; `lines`: every row, with the lines each ran, and the lines run while
+ * loading and mapped per source in `load`). The child's heap is bounded below the machine's memory, so that a
  * mutant that makes a search grow without end meets V8's limit (an outcome) and not the OOM killer.
  */
 function runRows(
   tree: string,
   rows: readonly Row[],
   maxTimeS: number,
-  all = false,
-): { lines: RowLine[]; exit: RunnerExit; died: string | null; stderr: string } {
+  mode: 'first-difference' | 'all' | 'lines' = 'first-difference',
+): {
+  lines: RowLine[];
+  load: { load: Record<string, string>; mapped: Record<string, string> } | null;
+  exit: RunnerExit;
+  died: string | null;
+  stderr: string;
+} {
   const rowsFile = join(tree, 'rows.json');
   writeFileSync(rowsFile, JSON.stringify(rows));
   const r = spawnSync(
@@ -500,19 +643,27 @@ function runRows(
       tree,
       rowsFile,
       String(maxTimeS * 1000),
-      ...(all ? ['all'] : []),
+      ...(mode === 'first-difference' ? [] : [mode]),
     ],
     // the guard of the whole run: every row's own guard, and a minute to start
     { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26, timeout: (rows.length * maxTimeS + 60) * 1000, killSignal: 'SIGKILL' },
   );
-  const lines = (r.stdout ?? '')
+  const parsed = (r.stdout ?? '')
     .split('\n')
     .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as RowLine);
+    .map((l) => JSON.parse(l) as RowLine & { load?: Record<string, string>; mapped?: Record<string, string> });
+  const lines = parsed.filter((l) => typeof l.id === 'string');
+  const head = parsed.find((l) => l.load !== undefined);
   const errorCode = r.error ? ((r.error as NodeJS.ErrnoException).code ?? r.error.message) : null;
   const exit: RunnerExit = { status: r.status, signal: r.signal, errorCode, stderr: r.stderr ?? '' };
   const died = errorCode ?? r.signal ?? (r.status !== 0 ? `status ${r.status}` : null);
-  return { lines, exit, died, stderr: exit.stderr };
+  return {
+    lines,
+    load: head?.load && head.mapped ? { load: head.load, mapped: head.mapped } : null,
+    exit,
+    died,
+    stderr: exit.stderr,
+  };
 }
 
 /** The JS heap of a runner, in MiB (V8 stops it with "heap out of memory" past it). */

@@ -59,6 +59,12 @@ export interface Mutant {
   /** what was done, in one line */
   readonly what: string;
   readonly edits: readonly Edit[];
+  /**
+   * every line of the original file the mutant touches (each statement it removes, moves or swaps,
+   * both of a lock pair, the whole `if` of a re-check, the weakened call), ascending: a search that
+   * executes none of them runs exactly as on the unmutated code (select-rows.ts)
+   */
+  readonly lines: readonly number[];
 }
 
 /** lock / unlock function pairs of the models (Linux, DragonOS, Redox, self-ptrace, the toy scheduler) */
@@ -217,8 +223,10 @@ function inGenerator(n: Node): boolean {
 export function mutantsOf(sf: SourceFile, file: string): Mutant[] {
   const out: Mutant[] = [];
   const seen = new Map<string, number>();
-  const add = (operator: Operator, at: Node, what: string, edits: Edit[]) => {
+  const add = (operator: Operator, at: Node, what: string, edits: Edit[], touched: readonly Node[] = [at]) => {
     const line = lineOf(at.getStart(sf), sf);
+    const lines = new Set<number>();
+    for (const n of touched) for (let l = lineOf(n.getStart(sf), sf); l <= lineOf(n.end, sf); l++) lines.add(l);
     const fn = enclosingName(at, sf);
     const snippet = text(at, sf).replace(/\s+/g, ' ');
     const base = `${file} ${fn || '(top level)'} ${operator}: ${snippet}`;
@@ -234,6 +242,7 @@ export function mutantsOf(sf: SourceFile, file: string): Mutant[] {
       fn,
       what,
       edits,
+      lines: [...lines].sort((a, b) => a - b),
     });
   };
   for (const stmts of blocks(sf)) {
@@ -253,10 +262,16 @@ export function mutantsOf(sf: SourceFile, file: string): Mutant[] {
         if (j > i) {
           const a = range(st, sf);
           const b = range(stmts[j] as Node, sf);
-          add('drop-lock-pair', st, `${name}(${lock}) … ${unlock}(${lock}) removed`, [
-            { ...a, text: '' },
-            { ...b, text: '' },
-          ]);
+          add(
+            'drop-lock-pair',
+            st,
+            `${name}(${lock}) … ${unlock}(${lock}) removed`,
+            [
+              { ...a, text: '' },
+              { ...b, text: '' },
+            ],
+            [st, stmts[j] as Node],
+          );
         }
       }
       // swap two adjacent stores
@@ -272,9 +287,13 @@ export function mutantsOf(sf: SourceFile, file: string): Mutant[] {
       ) {
         const a = range(st, sf);
         const b = range(next, sf);
-        add('swap-stores', st, `${oneLine(st, sf)} ⇄ the next store`, [
-          { start: a.start, end: b.end, text: sf.text.slice(b.start, b.end) + sf.text.slice(a.start, a.end) },
-        ]);
+        add(
+          'swap-stores',
+          st,
+          `${oneLine(st, sf)} ⇄ the next store`,
+          [{ start: a.start, end: b.end, text: sf.text.slice(b.start, b.end) + sf.text.slice(a.start, a.end) }],
+          [st, next],
+        );
       }
       // delete a wake-up call
       if (c && WAKE.test(name) && st.kind === SyntaxKind.ExpressionStatement) {
@@ -292,10 +311,17 @@ export function mutantsOf(sf: SourceFile, file: string): Mutant[] {
           if (uc === null || !UNLOCKS.has(calleeName(uc, sf))) continue;
           const a = range(st, sf);
           const u = range(stmts[k] as Node, sf);
-          add('store-past-unlock', st, `${oneLine(st, sf)} moved after ${calleeName(uc, sf)}`, [
-            { ...a, text: '' },
-            { start: u.end, end: u.end, text: sf.text.slice(a.start, a.end) },
-          ]);
+          // the statements in between run after the store no more: the mutant differs once the store is reached
+          add(
+            'store-past-unlock',
+            st,
+            `${oneLine(st, sf)} moved after ${calleeName(uc, sf)}`,
+            [
+              { ...a, text: '' },
+              { start: u.end, end: u.end, text: sf.text.slice(a.start, a.end) },
+            ],
+            stmts.slice(i, k + 1) as Node[],
+          );
           break;
         }
       }

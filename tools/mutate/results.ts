@@ -8,7 +8,7 @@
  *   - for a mutant not caught, the rows it already ran and that gave their
  *     expected verdict are not run again while each row's sources are the
  *     same (its key, row-keys.ts): rows new to it (a row added, or one whose
- *     coverage now reaches the mutated function), rows whose scenario,
+ *     coverage now reaches the mutated code), rows whose scenario,
  *     invariants or engine changed, and rows that were cut under another
  *     budget or a smaller wall-clock guard run again.
  */

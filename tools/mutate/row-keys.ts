@@ -61,6 +61,23 @@ function reachable(root: string, starts: readonly string[], text: (f: string) =>
 /** What every row runs through besides its scenario module: run-rows.ts imports these (and the registry, which only lists the modules). */
 const RUNNER = ['src/explorer/run.ts', 'src/model/memory-model.ts'];
 
+/** Per scenario name: every source file its module reaches through its imports (the runner's own left out). */
+export function scenarioFiles(root: string): (scenario: string) => ReadonlySet<string> {
+  const modules = scenarioModules(root);
+  const text = (f: string) => readFileSync(join(root, f), 'utf8');
+  const cache = new Map<string, ReadonlySet<string>>();
+  return (scenario) => {
+    const module = modules.get(scenario);
+    if (module === undefined) throw new Error(`no module for the scenario ${scenario} in src/scenarios/registry.ts`);
+    let files = cache.get(module);
+    if (files === undefined) {
+      files = new Set(reachable(root, [module], text));
+      cache.set(module, files);
+    }
+    return files;
+  };
+}
+
 /** A key per scenario name: the hash of every source its module and the runner reach. */
 export function scenarioKeys(root: string): (scenario: string) => string {
   const modules = scenarioModules(root);

@@ -35,7 +35,7 @@ export function* continueIgnoredChildren(k: RedoxKernel, h: TraceHandle, clones:
 /**
  * open("proc:<pid>/trace", O_TRUNC) (@cf0a7620 :169-215, @cbb17327 :201-247):
  * under the contexts map's read guard (held to the end of open), the
- * target's status test, ptrace::try_new_session (@cf0a7620 ptrace.rs:89-106,
+ * target's look-up in the map (ESRCH when it is not there) and status test, ptrace::try_new_session (@cf0a7620 ptrace.rs:89-106,
  * @cbb17327 :137-155: under sessions_mut(), EBUSY when a session exists),
  * then O_TRUNC's freeze. The permission and ancestry checks read nothing
  * another path writes and are left out. Returns false (ESRCH, EBUSY) when
@@ -46,7 +46,8 @@ export function* procOpenTrace(k: RedoxKernel, s: Session): Program<boolean> {
   const P = (l19: number | string, l20: number | string) => k.ref('src/ptrace.rs', 'try_new_session', l19, l20);
   const target = s.target;
   yield readLock(k.contextsLock, R(169, 201), 'contexts()');
-  const st = yield* k.fn.readStatus(k, target, R('173-177', '205-209'));
+  const present = yield* k.fn.readField(k, target.exists, R(170, 202), 'contexts.get(pid).ok_or(Error::new(ESRCH))?');
+  const st = present === 0 ? EXITED : yield* k.fn.readStatus(k, target, R('173-177', '205-209'));
   let opened = false;
   if (st !== EXITED) {
     yield writeLock(k.sessionsLock, P(90, 138), 'sessions_mut()');
