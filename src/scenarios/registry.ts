@@ -63,6 +63,8 @@ const BUILTINS: readonly (readonly [string, () => Promise<ScenarioDef>])[] = [
   ['dragonos/two-wakers', async () => (await import('./dragonos/two-wakers.ts')).default],
   ['dragonos/signal-to-sleeper', async () => (await import('./dragonos/signal-to-sleeper.ts')).default],
   ['dragonos/ptrace-not-tracer', async () => (await import('./dragonos/ptrace-not-tracer.ts')).default],
+  ['dragonos/tracer-injects-stop', async () => (await import('./dragonos/tracer-injects-stop.ts')).default],
+  ['dragonos/ignored-signal-to-tracee', async () => (await import('./dragonos/ignored-signal-to-tracee.ts')).default],
   ['redox/syscall-pairing', async () => (await import('./redox/syscall-pairing.ts')).default],
   ['redox/breakpoint-cont', async () => (await import('./redox/breakpoint-cont.ts')).default],
   ['redox/breakpoint-cont-2rounds', async () => (await import('./redox/breakpoint-cont.ts')).breakpointCont2Rounds],

@@ -49,13 +49,13 @@ export function declareDragonGuards(b: ModelBuilder, k: DragonKernel): void {
     });
     if (ptraceSrc !== null) {
       held({
-        cells: [p.injected, p.tracer],
+        cells: [p.injected, p.tracer, ...(p.stopInfo ? [p.stopInfo.eventMessage, p.stopInfo.lastSiginfo] : [])],
         lock: p.ptraceLock,
         access: 'read-write',
         source: c.at(
           'process/ptrace.rs',
           ptraceSrc,
-          'ProcessControlBlock: ptrace_state: SpinLock<PtraceState> (tracer, injected_signal)',
+          'ProcessControlBlock: ptrace_state: SpinLock<PtraceState> (tracer, injected_signal, event_message, last_siginfo)',
         ),
       });
     }

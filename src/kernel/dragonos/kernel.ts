@@ -84,6 +84,14 @@ export interface Pcb {
   /** ptrace_state: SpinLock */
   readonly ptraceLock: number;
   readonly injected: number;
+  /**
+   * ptrace_state.event_message and last_siginfo (reduced to the signal
+   * number, 0 for None): only the tracer's PTRACE_GETEVENTMSG/GETSIGINFO
+   * read them, which no scenario calls, but ptrace_stop writes them under
+   * the ptrace_state lock. Cells only for a task spawned traced (pr1663,
+   * head): no modelled path makes a task traced later; null otherwise.
+   */
+  readonly stopInfo: { readonly eventMessage: number; readonly lastSiginfo: number } | null;
   /** ptrace_state.tracer: task id + 1, or 0 */
   readonly tracer: number;
   /** parent_pcb (RwLock in DragonOS; a single cell read or written in one step here) */
@@ -211,6 +219,13 @@ export class DragonKernel {
       blocked: L.cell(`${name}.sig_blocked`, opts.blocked ?? 0, sigsetFormatter),
       ptraceLock: L.spinlock(`${name}.ptrace_state.lock`),
       injected: L.cell(`${name}.injected_signal`, 0),
+      stopInfo:
+        opts.tracer !== undefined && this.v !== 'master'
+          ? {
+              eventMessage: L.cell(`${name}.event_message`, 0),
+              lastSiginfo: L.cell(`${name}.last_siginfo`, 0, (x) => (x === 0 ? 'None' : `siginfo(${x})`)),
+            }
+          : null,
       tracer: L.cell(`${name}.tracer`, link(opts.tracer), (x) => (x === 0 ? 'None' : (this.pcbs[x - 1]?.name ?? String(x)))),
       parent: L.cell(`${name}.parent`, link(opts.parent), (x) => (x === 0 ? 'None' : (this.pcbs[x - 1]?.name ?? String(x)))),
       realParent: L.cell(`${name}.real_parent`, link(opts.realParent), (x) =>
@@ -286,6 +301,7 @@ export class DragonKernel {
         blocked: L.cell(`${name}.sig_blocked`, 0, sigsetFormatter),
         ptraceLock: L.spinlock(`${name}.ptrace_state.lock`),
         injected: L.cell(`${name}.injected_signal`, 0),
+        stopInfo: null,
         tracer: L.cell(`${name}.tracer`, 0),
         parent: L.cell(`${name}.parent`, 0),
         realParent: L.cell(`${name}.real_parent`, 0),

@@ -64,14 +64,33 @@ export function* tracerOf(k: DragonKernel, me: Pcb, t: Pcb, ref: string): Progra
  * current parent; schedule(); read and clear injected_signal. head 653-738
  * adds the is_traced (662) and fatal-signal (672-679) checks first.
  */
-export function* ptraceStop(k: DragonKernel, me: Pcb, exitCode: number, ctx: TaskContext, resumed = false): Program<number> {
+export function* ptraceStop(
+  k: DragonKernel,
+  me: Pcb,
+  exitCode: number,
+  ctx: TaskContext,
+  resumed = false,
+  info = true,
+): Program<number> {
   noMaster(k, 'ptrace_stop');
-  if (!resumed) yield* k.fn.ptraceStopUntilSchedule(k, me, exitCode, ctx);
-  return yield* k.fn.ptraceStopAfterSchedule(k, me, ctx);
+  if (!resumed) yield* k.fn.ptraceStopUntilSchedule(k, me, exitCode, ctx, info);
+  return yield* k.fn.ptraceStopAfterSchedule(k, me, ctx, info);
 }
 
-/** ptrace_stop up to and including schedule(). */
-export function* ptraceStopUntilSchedule(k: DragonKernel, me: Pcb, exitCode: number, ctx: TaskContext): Program<void> {
+/** ptrace_state's event_message and last_siginfo of a task in ptrace_stop (spawned traced). */
+function stopInfo(me: Pcb): NonNullable<Pcb['stopInfo']> {
+  if (me.stopInfo === null) throw new Error(`dragonos model: ${me.name} reaches ptrace_stop but was not spawned traced`);
+  return me.stopInfo;
+}
+
+/** ptrace_stop up to and including schedule(). `info`: ptrace_signal passed Some(siginfo). */
+export function* ptraceStopUntilSchedule(
+  k: DragonKernel,
+  me: Pcb,
+  exitCode: number,
+  ctx: TaskContext,
+  info = true,
+): Program<void> {
   const at = (l: Record<string, number>) => k.src.at(FILE, l, 'ProcessControlBlock::ptrace_stop');
   if (k.v === 'head') {
     const tr: number = yield* k.fn.tracerOf(k, me, me, at({ head: 662 }));
@@ -92,19 +111,19 @@ export function* ptraceStopUntilSchedule(k: DragonKernel, me: Pcb, exitCode: num
   yield store(me.state, ST.TracedStopped, at({ pr1663: 384, head: 685 }), 'set_state(TracedStopped(exit_code))');
   yield store(me.sleep, 1, at({ pr1663: 385, head: 686 }), 'set_sleep()');
   if (k.v === 'head') {
-    yield* k.fn.lockNoPreempt(
-      k,
-      k.pcb(ctx.self),
-      spinLock(me.ptraceLock, at({ head: 689 }), 'ptrace_state.lock().set_last_siginfo'),
-    );
-    yield* k.fn.unlockPreempt(k, k.pcb(ctx.self), spinUnlock(me.ptraceLock, at({ head: 689 }), 'ptrace_state guard dropped'));
+    if (info) {
+      yield* k.fn.lockNoPreempt(k, k.pcb(ctx.self), spinLock(me.ptraceLock, at({ head: 689 }), 'ptrace_state.lock()'));
+      yield store(stopInfo(me).lastSiginfo, exitCode, at({ head: 689 }), 'set_last_siginfo(*info)');
+      yield* k.fn.unlockPreempt(k, k.pcb(ctx.self), spinUnlock(me.ptraceLock, at({ head: 689 }), 'ptrace_state guard dropped'));
+    }
     yield* k.fn.flagsRemove(k, me, PF.TRAPPING, at({ head: 698 }));
   }
   yield writeUnlock(me.schedInfo, at({ pr1663: 386, head: 700 }), 'drop(sched_info)');
   yield irqRestore(irq, at({ pr1663: 386, head: 700 }), 'irq restore');
   if (k.v === 'pr1663') {
     yield* k.fn.lockNoPreempt(k, k.pcb(ctx.self), spinLock(me.ptraceLock, at({ pr1663: 393 }), 'ptrace_state.lock()'));
-    yield spinUnlock(me.ptraceLock, at({ pr1663: 393 }), 'event_message = 0; guard dropped');
+    yield store(stopInfo(me).eventMessage, 0, at({ pr1663: 393 }), 'event_message = 0');
+    yield* k.fn.unlockPreempt(k, k.pcb(ctx.self), spinUnlock(me.ptraceLock, at({ pr1663: 393 }), 'guard dropped'));
   }
   const parent: number = yield load(me.parent, at({ pr1663: 396, head: 703 }), 'self.parent_pcb()');
   if (parent !== 0) yield* k.fn.notifyTracer(k, me, ctx);
@@ -112,12 +131,21 @@ export function* ptraceStopUntilSchedule(k: DragonKernel, me: Pcb, exitCode: num
   yield* k.fn.schedule(k, SM_NONE, ctx);
 }
 
-/** ptrace_stop after schedule() returns: take and clear injected_signal. */
-export function* ptraceStopAfterSchedule(k: DragonKernel, me: Pcb, ctx: TaskContext): Program<number> {
+/**
+ * ptrace_stop after schedule() returns: take and clear injected_signal;
+ * head also copies last_siginfo back into the caller's siginfo (718-722)
+ * and clears it and event_message (725-726).
+ */
+export function* ptraceStopAfterSchedule(k: DragonKernel, me: Pcb, ctx: TaskContext, info = true): Program<number> {
   const at = (l: Record<string, number>) => k.src.at(FILE, l, 'ProcessControlBlock::ptrace_stop');
   yield* k.fn.lockNoPreempt(k, k.pcb(ctx.self), spinLock(me.ptraceLock, at({ pr1663: 412, head: 716 }), 'ptrace_state.lock()'));
+  if (k.v === 'head' && info) yield load(stopInfo(me).lastSiginfo, at({ head: 718 }), '*info_ref = last_siginfo()');
   const inj: number = yield load(me.injected, at({ pr1663: 413, head: 724 }), 'injected_signal');
   noteReturn(k, me, inj, ctx);
+  if (k.v === 'head') {
+    yield store(stopInfo(me).lastSiginfo, 0, at({ head: 725 }), 'clear_last_siginfo()');
+    yield store(stopInfo(me).eventMessage, 0, at({ head: 726 }), 'event_message = 0');
+  }
   if (inj !== 0) yield store(me.injected, 0, at({ pr1663: 420, head: 732 }), 'injected_signal = INVALID');
   yield* k.fn.unlockPreempt(k, k.pcb(ctx.self), spinUnlock(me.ptraceLock, at({ pr1663: 423, head: 735 }), 'drop(ptrace_state)'));
   return inj;
@@ -153,7 +181,7 @@ export function* ptraceSignal(
 ): Program<number> {
   noMaster(k, 'ptrace_signal');
   const at = (l: Record<string, number>) => k.src.at(FILE, l, 'ptrace_signal');
-  const signr: number = yield* k.fn.ptraceStop(k, me, sig, ctx, resumed);
+  const signr: number = yield* k.fn.ptraceStop(k, me, sig, ctx, resumed, info);
   // From here the original signal is settled: the tracer discarded it or replaced it with signr.
   ledger.settle(sig, ctx, false);
   if (signr === 0) {

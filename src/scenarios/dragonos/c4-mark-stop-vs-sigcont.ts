@@ -31,12 +31,14 @@
  * there by the second special path: master's sender stops T (stop_task)
  * before it queues SIGTSTP, and a SIGCONT in between makes T Runnable again.
  */
-import { nop } from '../../cpu/ops.ts';
+import { fence, irqRestore, irqSave, load, nop, type Program, spinLock, spinUnlock, store } from '../../cpu/ops.ts';
 import { SIG, sigmask } from '../../kernel/common/bits.ts';
-import { type Pcb, PF, ST } from '../../kernel/dragonos/kernel.ts';
+import { type DragonKernel, type Pcb, PF, ST } from '../../kernel/dragonos/kernel.ts';
 import type { DoSignalEnv } from '../../kernel/dragonos/x86-signal.ts';
 import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario, type Expectation } from '../../model/scenario.ts';
+import { here } from '../../model/source-ref.ts';
+import type { TaskContext } from '../../model/types.ts';
 import {
   BOUNDS,
   COMMITS,
@@ -45,6 +47,7 @@ import {
   NO_LEDGER,
   NO_TICK,
   newKernel,
+  runnableIsQueued,
   simpleHandler,
   stoppedNeverRuns,
   TICK_EACH,
@@ -55,6 +58,7 @@ const CONT = 2;
 const LOST = ['no-lost-wakeup', GUARD_HELD];
 const AFTER = ['no-stop-after-sigcont', GUARD_HELD];
 const SNR = ['stopped-never-runs', GUARD_HELD];
+const QUEUED = ['runnable-is-queued', GUARD_HELD];
 /** why a row that checks the lock rules alone holds */
 const GUARDED = 'every field DragonOS keeps inside a lock is accessed under it, with a tick on each CPU';
 /** pr1663 and head: mark_stop never marks the task sleeping, and __schedule dequeues only a task marked sleeping */
@@ -79,7 +83,7 @@ export default defineScenario({
   name: 'dragonos/c4-mark-stop-vs-sigcont',
   summary: 'SIGCONT from another CPU between sig_stop publishing the stop and mark_stop: does the task stay stopped?',
   cpus: 2,
-  invariants: ['no-lost-wakeup', 'no-stop-after-sigcont', ...SNR],
+  invariants: ['no-lost-wakeup', 'no-stop-after-sigcont', ...SNR, 'runnable-is-queued'],
   bounds: BOUNDS,
   variants: {
     pr1663: {
@@ -211,12 +215,34 @@ export default defineScenario({
           irq: TICK_EACH,
           why: 'the runqueues stay sound and nothing blocks for good (the irq state on return is c2’s lock-discipline finding)',
         },
+        {
+          cpus: 2,
+          only: QUEUED,
+          verdict: 'holds',
+          irq: TICK_EACH,
+          why: 'wakeup_stop re-checks on_rq under the rq lock (sched.rs:264-265), which T holds from reading its Stopped state (sched/mod.rs:1156) to switching out: a T still queued there is either seen Runnable by __schedule or already dequeued, then enqueued (281-289) — with a tick on each CPU',
+        },
+        { cpus: 1, only: QUEUED, verdict: 'holds', why: 'as on two CPUs, with two timer ticks' },
+      ],
+    },
+    'master-recheck-unlocked': {
+      summary: 'master with wakeup_stop re-checking on_rq without the rq lock (264 and its drops taken out)',
+      source: COMMITS.master,
+      expect: [
+        {
+          cpus: 2,
+          only: QUEUED,
+          verdict: 'violated',
+          invariant: 'runnable-is-queued',
+          why: 'T’s __schedule reads Stopped (1156) and is about to dequeue it; S makes T Runnable, finds it still queued at 262 and 265 and returns; T then dequeues itself: Runnable on no runqueue',
+        },
       ],
     },
   },
   build({ variant, cpus }) {
     const b = new ModelBuilder(cpus);
-    const k = newKernel(b, variant);
+    const k = newKernel(b, variant === 'master-recheck-unlocked' ? 'master' : variant);
+    if (variant === 'master-recheck-unlocked') k.override('wakeupStopMaster', wakeupStopRecheckUnlocked);
     const lastEvent = b.layout.ghost(
       'ghost.last_job_control_event',
       0,
@@ -247,6 +273,7 @@ export default defineScenario({
     });
     finishKernel(k, envOf);
     stoppedNeverRuns(b, [t]);
+    runnableIsQueued(b, k, [t]);
     b.atEnd({
       name: 'no-lost-wakeup',
       check: (w) =>
@@ -264,3 +291,38 @@ export default defineScenario({
     return b.build();
   },
 });
+
+/**
+ * master ProcessManager::wakeup_stop (process/manager/sched.rs:233-293) with
+ * the rq lock of 264 taken out: the on_rq re-check (265) no longer waits for
+ * a __schedule of the task that holds that lock.
+ */
+function* wakeupStopRecheckUnlocked(k: DragonKernel, p: Pcb, ctx: TaskContext): Program<void> {
+  const irq: number = yield irqSave(here`wakeup_stop`, 'save_and_disable_irq');
+  const st: number = yield load(p.state, here`wakeup_stop`, 'state().is_stopped()');
+  if (st !== ST.Stopped) {
+    yield irqRestore(irq, here`wakeup_stop`, 'not Stopped: return');
+    return;
+  }
+  yield spinLock(p.piLock, here`wakeup_stop`, 'pi_lock_irqsave()');
+  const st2: number = yield load(p.state, here`wakeup_stop`, 're-check state().is_stopped()');
+  if (st2 !== ST.Stopped) {
+    yield spinUnlock(p.piLock, here`wakeup_stop`, 'return: pi guard dropped');
+    yield irqRestore(irq, here`wakeup_stop`, 'irq restore');
+    return;
+  }
+  yield store(p.state, ST.Runnable, here`wakeup_stop`, 'set_state(Runnable)');
+  yield fence(here`wakeup_stop`, 'fence(SeqCst)');
+  const prevCpu: number = yield load(p.onCpu, here`wakeup_stop`, 'prev_cpu = on_cpu()');
+  if ((yield* k.fn.readOnRq(k, p, here`wakeup_stop`)) === 1 && (yield* k.fn.readOnRq(k, p, here`wakeup_stop`)) === 1) {
+    const rq = k.rq(prevCpu);
+    const curr: number = yield load(rq.curr, here`wakeup_stop`, 'rq.current() == pcb, without the rq lock');
+    if (curr === p.id && prevCpu !== ctx.cpu()) yield store(rq.ipi, 1, here`wakeup_stop`, `kick_cpu(CPU${prevCpu})`);
+    yield spinUnlock(p.piLock, here`wakeup_stop`, 'return Ok: pi guard dropped');
+    yield irqRestore(irq, here`wakeup_stop`, 'irq restore');
+    return;
+  }
+  if ((yield* k.fn.readOnRq(k, p, here`wakeup_stop`)) === 0) yield* k.fn.enqueueTaskOnCpu(k, p, prevCpu);
+  yield spinUnlock(p.piLock, here`wakeup_stop`, 'pi guard dropped');
+  yield irqRestore(irq, here`wakeup_stop`, 'irq restore');
+}

@@ -187,6 +187,30 @@ export function stoppedNeverRuns(b: ModelBuilder, tasks: readonly Pcb[]): void {
  */
 export { GUARD_HELD } from '../../kernel/dragonos/consts.ts';
 
+/**
+ * runnable-is-queued (terminal): a task left Runnable is running (some rq's
+ * current) or on its runqueue, where the scheduler will pick it. A wake-up
+ * that returns Ok — wakeup_stop (master process/manager/sched.rs:233-293)
+ * either found the task still queued, re-checked under the rq lock, or
+ * enqueued it — promises exactly this; a Runnable task on no runqueue never
+ * runs again.
+ */
+export function runnableIsQueued(b: ModelBuilder, k: DragonKernel, tasks: readonly Pcb[]): void {
+  b.atEnd({
+    name: 'runnable-is-queued',
+    check: (w) => {
+      for (const t of tasks) {
+        if (w.mem[t.state] !== ST.Runnable) continue;
+        const rq = k.rqOf(t);
+        const running = k.rqs.some((r) => w.mem[r.curr] === t.id);
+        if (running || ((w.mem[rq.queue] as number) & (1 << t.id)) !== 0) continue;
+        return `${t.name} is Runnable but runs nowhere and is on no runqueue (${w.layout.format(rq.queue, w.mem[rq.queue] as number)}): it was woken, yet it will never run`;
+      }
+      return null;
+    },
+  });
+}
+
 /** runqueue-sane: each rq's nr_running equals the number of entities on it. */
 export function runqueueSane(b: ModelBuilder, k: DragonKernel): void {
   b.atEnd({
