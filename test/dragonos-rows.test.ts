@@ -15,6 +15,7 @@ const FAST = [
   'dragonos/ptrace-not-tracer',
   'dragonos/tracer-injects-stop',
   'dragonos/ignored-signal-to-tracee',
+  'dragonos/signal-to-stopping',
 ];
 /** and, of the longer tables, the rows that check runnable-is-queued */
 const fast = (name: string, only: readonly string[] | undefined) =>
