@@ -66,6 +66,8 @@ const BUILTINS: readonly (readonly [string, () => Promise<ScenarioDef>])[] = [
   ['dragonos/tracer-injects-stop', async () => (await import('./dragonos/tracer-injects-stop.ts')).default],
   ['dragonos/ignored-signal-to-tracee', async () => (await import('./dragonos/ignored-signal-to-tracee.ts')).default],
   ['dragonos/signal-to-stopping', async () => (await import('./dragonos/signal-to-stopping.ts')).default],
+  ['dragonos/sigkill-to-sleeper', async () => (await import('./dragonos/sigkill-to-sleeper.ts')).default],
+  ['dragonos/blocked-signal-to-sleeper', async () => (await import('./dragonos/blocked-signal-to-sleeper.ts')).default],
   ['redox/syscall-pairing', async () => (await import('./redox/syscall-pairing.ts')).default],
   ['redox/breakpoint-cont', async () => (await import('./redox/breakpoint-cont.ts')).default],
   ['redox/breakpoint-cont-2rounds', async () => (await import('./redox/breakpoint-cont.ts')).breakpointCont2Rounds],
