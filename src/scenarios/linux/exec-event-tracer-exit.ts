@@ -51,7 +51,7 @@
  * request goes through (0, and C is killed). C reads current->ptrace still
  * set, T's unlink makes P C->parent, and P gets C's CLD_TRAPPED SIGCHLD.
  */
-import { K, type Op, type Program } from '../../cpu/ops.ts';
+import type { Program } from '../../cpu/ops.ts';
 import { SIG, sigmask } from '../../kernel/common/bits.ts';
 import { PT_PTRACED, TASK_UNINTERRUPTIBLE } from '../../kernel/linux/consts.ts';
 import { registerLinuxInvariants } from '../../kernel/linux/invariants.ts';
@@ -64,6 +64,7 @@ import { ModelBuilder } from '../../model/build.ts';
 import { defineScenario } from '../../model/scenario.ts';
 import { PTRACE_INVARIANTS, stoppedAtEnd, TICK_BOUNDS, TICK_EACH, TICK_ONE } from './ptrace-common.ts';
 import { expectCall, PTRACE_RETURNS } from './refusal-common.ts';
+import { withoutReadLock } from './tasklist-unlocked.ts';
 
 /** C's real parent hears from it only when it exits (see the header) */
 const SIGCHLD_ONLY_ON_EXIT = 'sigchld-only-on-exit';
@@ -74,16 +75,6 @@ const WITH_PARENT: Readonly<Record<string, 'ptrace_check_attach' | 'ptrace_stop'
   'check-attach-unlocked': 'ptrace_check_attach',
   'stop-notify-unlocked': 'ptrace_stop',
 };
-
-/** Runs `run` without its read_lock(&tasklist_lock) and read_unlock steps (a bug put back). */
-function* withoutReadLock(lock: number, run: Generator<Op, number, number>): Program<number> {
-  let r = run.next();
-  while (!r.done) {
-    const op = r.value;
-    r = (op.k === K.READ_LOCK || op.k === K.READ_UNLOCK) && op.a === lock ? run.next(0) : run.next(yield op);
-  }
-  return r.value;
-}
 
 /** include/uapi/linux/ptrace.h:151 PTRACE_O_TRACEEXEC (1 << PTRACE_EVENT_EXEC) */
 const PTRACE_O_TRACEEXEC = 1 << 4;
