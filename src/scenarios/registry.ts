@@ -34,6 +34,7 @@ const BUILTINS: readonly (readonly [string, () => Promise<ScenarioDef>])[] = [
   ['linux/task-work', async () => (await import('./linux/task-work.ts')).default],
   ['linux/wake-list', async () => (await import('./linux/wake-list.ts')).default],
   ['linux/thread-signal', async () => (await import('./linux/thread-signal.ts')).default],
+  ['linux/tkill-blocked', async () => (await import('./linux/tkill-blocked.ts')).default],
   ['linux/thread-signal-traced', async () => (await import('./linux/thread-signal-traced.ts')).default],
   ['linux/kill-stopped', async () => (await import('./linux/kill-stopped.ts')).default],
   ['linux/kill-ptrace-stop', async () => (await import('./linux/kill-ptrace-stop.ts')).default],

@@ -50,6 +50,14 @@
  * under the write side, ptrace.c:445-447), finds C->parent still P, and the
  * request goes through (0, and C is killed). C reads current->ptrace still
  * set, T's unlink makes P C->parent, and P gets C's CLD_TRAPPED SIGCHLD.
+ *
+ * Variant wait-flag-no-barrier (a bug put back): C's wait for the flag marks
+ * itself sleeping with __set_current_state (no barrier) where futex_wait
+ * uses set_current_state (kernel/futex/waitwake.c futex_wait_queue ->
+ * futex_wait_setup's test, include/linux/sched.h:228 smp_store_mb). Under
+ * x86-TSO the state store waits in C's store buffer while C reads the flag
+ * = 0, and T's wake_up_process reads TASK_RUNNING and wakes nobody: C
+ * sleeps for good (no-lost-wakeup), as in linux/sleep-wake [no-barrier].
  */
 import type { Program } from '../../cpu/ops.ts';
 import { SIG, sigmask } from '../../kernel/common/bits.ts';
@@ -97,6 +105,12 @@ export default defineScenario({
           irq: TICK_EACH,
           verdict: 'holds',
           why: 'the unlink before ptrace_notify takes the siglock is seen at signal.c:2266, one after it wakes C: C exits every time, with a tick on each CPU (2,443 executions; 4.2 s under nice -n 19 at load 10)',
+        },
+        {
+          cpus: 2,
+          memoryModel: 'tso',
+          verdict: 'holds',
+          why: "x86-TSO, no tick: set_current_state's smp_store_mb drains C's state store before its load of the flag, so T's wake_up_process sees C sleeping or C sees the flag (10,395 executions, 54,557 states; 2 s)",
         },
       ],
     },
@@ -155,6 +169,19 @@ export default defineScenario({
         },
       ],
     },
+    'wait-flag-no-barrier': {
+      summary: "C's wait for the flag with __set_current_state (no barrier) before its load of the flag",
+      expect: [
+        { cpus: 2, verdict: 'holds', why: 'sequentially consistent model: the missing fence reorders nothing' },
+        {
+          cpus: 2,
+          memoryModel: 'tso',
+          verdict: 'violated',
+          invariant: 'no-lost-wakeup',
+          why: "C's state store waits in its store buffer while C reads the flag = 0 and T's wake_up_process reads TASK_RUNNING",
+        },
+      ],
+    },
   },
   build({ variant, cpus }) {
     const b = new ModelBuilder(cpus);
@@ -183,6 +210,14 @@ export default defineScenario({
     }
     const seized = b.layout.cell('user.seized', 0);
     let c = null as unknown as LinuxTask;
+    if (variant === 'wait-flag-no-barrier') {
+      // C's TASK_UNINTERRUPTIBLE sleeps are its waits for the flag (UserProc.waitFlag; its exec's mutex sleeps are interruptible)
+      k.override('set_current_state', (kk, ctx, state) =>
+        ctx.self === c.id && state === TASK_UNINTERRUPTIBLE
+          ? kk.fn.__set_current_state(kk, ctx, state)
+          : kk.base.set_current_state(kk, ctx, state),
+      );
+    }
     k.spawn(
       'T',
       0,
