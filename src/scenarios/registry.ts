@@ -80,6 +80,7 @@ const BUILTINS: readonly (readonly [string, () => Promise<ScenarioDef>])[] = [
   ['redox/tracee-exit', async () => (await import('./redox/tracee-exit.ts')).default],
   ['redox/wait-again', async () => (await import('./redox/wait-again.ts')).default],
   ['redox/kill-self', async () => (await import('./redox/kill-self.ts')).default],
+  ['redox/yield-round-robin', async () => (await import('./redox/yield-round-robin.ts')).default],
   ['selfptrace/parent-exit', async () => (await import('./selfptrace/parent-exit.ts')).default],
   ['selfptrace/signal-between', async () => (await import('./selfptrace/signal-between.ts')).default],
   ['selfptrace/self-off', async () => (await import('./selfptrace/self-off.ts')).default],
