@@ -27,6 +27,7 @@ const BUILTINS: readonly (readonly [string, () => Promise<ScenarioDef>])[] = [
   ['linux/exclusive-order', async () => (await import('./linux/exclusive-order.ts')).default],
   ['linux/wait-on-bit', async () => (await import('./linux/wait-on-bit.ts')).default],
   ['linux/group-stop', async () => (await import('./linux/group-stop.ts')).default],
+  ['linux/stop-parent-exits', async () => (await import('./linux/stop-parent-exits.ts')).default],
   ['linux/exec-kills-threads', async () => (await import('./linux/exec-kills-threads.ts')).default],
   ['linux/exec-zap', async () => (await import('./linux/exec-zap.ts')).default],
   ['linux/thread-tracer', async () => (await import('./linux/thread-tracer.ts')).default],

@@ -142,7 +142,7 @@ export default defineScenario({
         {
           cpus: 2,
           verdict: 'holds',
-          why: 'T’s link and unlink are ordered against both readers by tasklist_lock: P’s PTRACE_KILL finds C untraced or traced by T (-ESRCH), C’s stop is told to T or to nobody (3,656 executions)',
+          why: 'T’s link and unlink are ordered against both readers by tasklist_lock: P’s PTRACE_KILL finds C untraced or traced by T (-ESRCH), C’s stop is told to T or to nobody (3,656 executions; the next row adds a tick on each CPU)',
         },
         { cpus: 2, irq: TICK_EACH, verdict: 'holds', why: 'the same with a tick on each CPU (26,184 executions)' },
       ],
@@ -172,7 +172,11 @@ export default defineScenario({
     'wait-flag-no-barrier': {
       summary: "C's wait for the flag with __set_current_state (no barrier) before its load of the flag",
       expect: [
-        { cpus: 2, verdict: 'holds', why: 'sequentially consistent model: the missing fence reorders nothing' },
+        {
+          cpus: 2,
+          verdict: 'holds',
+          why: 'sequentially consistent model, no ticks: the row only shows that the missing fence reorders nothing without x86-TSO',
+        },
         {
           cpus: 2,
           memoryModel: 'tso',

@@ -42,7 +42,7 @@ export default defineScenario({
   summary: 'tgkill(SIGTERM) to a thread that blocks it, in a two-thread process: nobody dies (Linux 6.6)',
   cpus: 2,
   invariants: ['no-lost-wakeup', 'runqueue-sane', 'lock-discipline', 'deadlock', 'legal-transition', BLOCKED_TKILL],
-  bounds: 'no scheduler tick',
+  bounds: '1 scheduler tick per CPU',
   variants: {
     'linux-6.6': {
       summary: 'A (SIGTERM blocked): pause() — B: pause() — S: tgkill(A, SIGTERM)',
@@ -72,7 +72,7 @@ export default defineScenario({
   },
   build({ variant, cpus }) {
     const b = new ModelBuilder(cpus);
-    const k = new LinuxKernel(b);
+    const k = new LinuxKernel(b, { ticks: 1 });
     if (variant === 'tkill-as-kill') {
       k.override('complete_signal', (kk, ctx, sig, p, _type) => kk.base.complete_signal(kk, ctx, sig, p, PIDTYPE_TGID));
     }
