@@ -16,6 +16,8 @@ const FAST = [
   'dragonos/tracer-injects-stop',
   'dragonos/ignored-signal-to-tracee',
   'dragonos/signal-to-stopping',
+  'dragonos/sigkill-to-sleeper',
+  'dragonos/blocked-signal-to-sleeper',
 ];
 /** and, of the longer tables, the rows that check runnable-is-queued */
 const fast = (name: string, only: readonly string[] | undefined) =>

@@ -9,17 +9,20 @@ import type { RowLine } from '../tools/mutate/judge-run.ts';
 import { applyMutant, type Mutant, mutantsOf } from '../tools/mutate/operators.ts';
 import { scenarioFiles, sha } from '../tools/mutate/row-keys.ts';
 import { type Row, tableRows } from '../tools/mutate/rows.ts';
+import { runRowsApart } from '../tools/mutate/runner.ts';
 import { type SelectContext, selectRows } from '../tools/mutate/select-rows.ts';
 
 /**
  * Statement-level row selection of `npm run mutate` (select-rows.ts) on real rows and real mutants:
- * three small Linux rows run unmutated with block coverage, and the mutants of linux/signal.ts.
+ * four small Linux rows run unmutated with block coverage, each in a process of its own as the tool
+ * runs them (runner.ts), and the mutants of linux/signal.ts.
  */
 const ROOT = resolve('.');
 const SIGNAL = 'src/kernel/linux/signal.ts';
 const GROUP_STOP = 'linux/group-stop [linux-6.6] 1 CPU';
 const ATTACH_STOPPED = 'linux/attach-stopped [linux-6.6] 1 CPU irq {"tick@cpu0":1}';
 const KILL_STOPPED = 'linux/kill-stopped [linux-6.6] 1 CPU';
+const LISTEN_NOTIFY = 'linux/seize-interrupt-listen [listen-notify] 1 CPU irq {"tick@cpu0":1}';
 
 /** a copy of the sources goes under the repository (its node_modules apply), as a run makes it */
 const scratch = (prefix: string) => {
@@ -27,16 +30,20 @@ const scratch = (prefix: string) => {
   return mkdtempSync(join(resolve('mutate-out'), prefix));
 };
 
-/** The runner of `npm run mutate` on a tree: one parsed line per row (and the loading line in `lines` mode). */
-function runRows(tree: string, rows: readonly Row[], mode: 'all' | 'lines') {
+/** The runner of `npm run mutate` on a tree, all rows in one process: one parsed line per row (and the loading line in `lines` mode). */
+function runRows(tree: string, rows: readonly Row[], mode: 'all' | 'lines', nodeFlags: readonly string[] = []) {
   const dir = scratch('test-rows-');
   const file = join(dir, 'rows.json');
   writeFileSync(file, JSON.stringify(rows));
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'tools/mutate/run-rows.ts', tree, file, '120000', mode], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    maxBuffer: 1 << 26,
-  });
+  const r = spawnSync(
+    process.execPath,
+    [...nodeFlags, '--import', 'tsx', 'tools/mutate/run-rows.ts', tree, file, '120000', mode],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+      maxBuffer: 1 << 26,
+    },
+  );
   rmSync(dir, { recursive: true, force: true });
   if (r.status !== 0) throw new Error(`run-rows: ${r.stderr}`);
   const parsed = r.stdout
@@ -44,6 +51,18 @@ function runRows(tree: string, rows: readonly Row[], mode: 'all' | 'lines') {
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l) as RowLine & { load?: Record<string, string>; mapped?: Record<string, string> });
   return { rows: parsed.filter((l) => typeof l.id === 'string'), head: parsed.find((l) => l.load !== undefined) };
+}
+
+/** The baseline as the tool takes it: each row in a process of its own, with its lines. */
+async function baselineApart(rows: readonly Row[]) {
+  const dir = scratch('test-apart-');
+  try {
+    const runs = await runRowsApart(ROOT, ROOT, rows, 120, 'lines', undefined, dir);
+    for (const r of runs) if (r.died !== null) throw new Error(`run-rows: ${r.exit.stderr}`);
+    return { rows: runs.flatMap((r) => r.lines), head: runs[0]?.load ?? undefined };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 let api: API;
@@ -58,10 +77,10 @@ beforeAll(async () => {
   const sf = project?.program.getSourceFile(resolve(SIGNAL));
   if (!sf) throw new Error(`${SIGNAL} is not in the project`);
   mutants = mutantsOf(sf, SIGNAL);
-  const ids = [GROUP_STOP, ATTACH_STOPPED, KILL_STOPPED];
+  const ids = [GROUP_STOP, ATTACH_STOPPED, KILL_STOPPED, LISTEN_NOTIFY];
   rows = (await tableRows()).filter((r) => ids.includes(r.id));
   expect(rows.map((r) => r.id).sort()).toEqual([...ids].sort());
-  const run = runRows(ROOT, rows, 'lines');
+  const run = await baselineApart(rows);
   base = new Map(run.rows.map((l) => [l.id, l]));
   const head = run.head as { load: Record<string, string>; mapped: Record<string, string> };
   const hashOf = (f: string) => sha(readFileSync(join(ROOT, f), 'utf8'));
@@ -133,16 +152,47 @@ describe('statement-level row selection', () => {
     }
   }, 120_000);
 
-  it('falls back to function level for a row whose search was cut, and for a file changed since', () => {
+  it('falls back to the files a row imports for a row whose search was cut, and for a file changed since', () => {
     const m = mutants.find((x) => x.operator === 'drop-wakeup' && x.fn === 'task_clear_jobctl_trapping') as Mutant;
     const lines = ctx.lines as NonNullable<SelectContext['lines']>;
     const cut = selectRows(m, rows, { ...ctx, lines: { ...lines, rows: { ...lines.rows, [GROUP_STOP]: null } } });
     expect(ids(cut.rows)).toContain(GROUP_STOP);
-    expect(cut.rule).toMatch(/^statement \(1 by function/);
+    expect(cut.rule).toMatch(/^statement \(1 by file/);
     const changed = selectRows(m, rows, { ...ctx, hashOf: () => 'other' });
-    expect(changed.rule).toBe('function (no line map of the file)');
-    expect(ids(changed.rows)).toEqual(ids(selectRows(m, rows, { ...ctx, level: 'function' }).rows));
+    expect(changed.rule).toBe('file (no line map of the file)');
+    expect(ids(changed.rows)).toEqual(ids(rows));
   });
+
+  it("takes each row's lines exactly as the interpreter alone counts them, whatever ran before it", () => {
+    // the same rows in one process, with V8's optimizing compilers off: every call is counted
+    const plain = runRows(ROOT, rows, 'lines', ['--no-opt', '--no-maglev']);
+    for (const l of plain.rows) expect([l.id, ctx.lines?.rows[l.id]]).toEqual([l.id, l.lines]);
+    // with them on, a row run after another in the same process is charged with too few lines: the
+    // reason each row of the baseline runs in a process of its own
+    const shared = runRows(ROOT, rows, 'lines');
+    const short = shared.rows.filter((l) => JSON.stringify(l.lines) !== JSON.stringify(ctx.lines?.rows[l.id]));
+    expect(short.length).toBeGreaterThan(0);
+  }, 120_000);
+
+  it("runs ptrace_trap_notify's dropped wake-up against the LISTEN row that catches it", () => {
+    // signal.c:899 ptrace_signal_wake_up(t, t->jobctl & JOBCTL_LISTENING): without it a SIGCONT sent
+    // during PTRACE_LISTEN never reaches the tracer
+    const m = mutants.find((x) => x.operator === 'drop-wakeup' && x.fn === 'ptrace_trap_notify') as Mutant;
+    expect(m).toBeDefined();
+    const chosen = selectRows(m, rows, ctx);
+    expect(chosen.rule).toBe('statement');
+    expect(ids(chosen.rows)).toContain(LISTEN_NOTIFY);
+    const tree = scratch('test-select-');
+    try {
+      cpSync(resolve('src'), join(tree, 'src'), { recursive: true });
+      writeFileSync(join(tree, SIGNAL), applyMutant(readFileSync(join(ROOT, SIGNAL), 'utf8'), m));
+      const row = rows.find((r) => r.id === LISTEN_NOTIFY) as Row;
+      const [l] = runRows(tree, [row], 'all').rows;
+      expect([l?.outcome, l?.verdict]).toEqual(['differs', 'violated']);
+    } finally {
+      rmSync(tree, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
 
 describe('mutant lines', () => {

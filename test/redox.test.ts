@@ -114,6 +114,20 @@ describe('redox/kill-self', () => {
   });
 });
 
+describe('redox/yield-round-robin', () => {
+  const INV = ['yielded'];
+  for (const v of ['2019', '2020']) {
+    it(`${v}: sched_yield returns after the other runnable context of the CPU ran (switch() scans ids above first)`, () => {
+      expect(dfs('redox/yield-round-robin', v, 1, INV).verdict).toBe('holds');
+    });
+  }
+  it('sched_yield without its switch returns before the other context ran', () => {
+    const r = dfs('redox/yield-round-robin', 'yield-no-switch', 1, INV);
+    expect(r.verdict).toBe('violated');
+    expect(r.violation?.invariant).toBe('yielded');
+  });
+});
+
 describe('redox/syscall-pairing', () => {
   const INV = ['syscall-pairing'];
   for (const v of ['2019', '2020']) {

@@ -35,18 +35,19 @@
  * is only a guard. `--budget 0` cuts by the wall clock alone.
  *   npm run mutate -- --merge A.json B.json …
  */
-import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { API } from 'typescript/unstable/sync';
+import { packLines, unpackLines } from './block-lines.ts';
 import { rowCoverage } from './coverage.ts';
 import { type Equivalence, judge, loadEquivalences } from './equivalent.ts';
-import { judgeRun, type RowLine, type RunJudgement, type RunnerExit } from './judge-run.ts';
+import { judgeRun, type RunJudgement } from './judge-run.ts';
 import { applyMutant, type Mutant, mutantsOf, OPERATORS } from './operators.ts';
 import { loadResults, merge, type Outcome, pending, type Result, saveResults } from './results.ts';
 import { scenarioFiles, scenarioKeys, sha, sourceFiles } from './row-keys.ts';
 import { type Row, tableRows } from './rows.ts';
+import { type RunnerResult, runRows, runRowsApart } from './runner.ts';
 import { type CoverageLevel, type FileLines, type SelectContext, type StatementCoverage, selectRows } from './select-rows.ts';
 import { MutantTypeCheck } from './typecheck.ts';
 
@@ -225,26 +226,29 @@ function loadLines(): LinesFile {
  *     absent: the row does not give its expected verdict unmutated within the wall-clock guard, and
  *     is cut by the wall clock alone;
  *   - with `withLines`, the lines of src/kernel it ran (mutate-out/lines.json, line-coverage.ts):
- *     null for a row whose search was cut, which then falls back to function level.
+ *     null for a row whose search was cut, which then runs every mutant of the files its scenario imports.
  */
-function baseline(
+async function baseline(
   tree: string,
   rows: readonly Row[],
   keyOf: (r: Row) => string,
   maxTimeS: number,
   withLines: boolean,
-): { executions: Record<string, number>; lines: StatementCoverage | null } {
+): Promise<{ executions: Record<string, number>; lines: StatementCoverage | null }> {
   const kept = loadPerRow<number | null>(BASELINE);
   const lines = loadLines();
   const todo = rows.filter((r) => kept[r.id]?.key !== keyOf(r) || (withLines && lines.perRow[r.id]?.key !== keyOf(r)));
   if (todo.length > 0) {
     process.stderr.write(
-      `baseline: ${todo.length} of the ${rows.length} rows on the unmutated sources${withLines ? ', with the lines they run' : ''}\n`,
+      `baseline: ${todo.length} of the ${rows.length} rows on the unmutated sources${withLines ? ', each in a process of its own, with the lines it runs' : ''}\n`,
     );
-    const run = runRows(tree, todo, maxTimeS, withLines ? 'lines' : 'all');
-    for (const l of run.lines) {
+    let measured = 0;
+    const keep = (row: Row, run: RunnerResult) => {
+      const l = run.lines.find((x) => x.id === row.id);
+      if (!l) return;
+      measured++;
       const ok = l.outcome === 'as-expected' && typeof l.executions === 'number';
-      const key = keyOf(todo.find((r) => r.id === l.id) as Row);
+      const key = keyOf(row);
       // a search slowed by the counting past the wall clock keeps the executions measured without it
       const had = kept[l.id];
       if (ok || had?.key !== key || typeof had.value !== 'number') {
@@ -252,21 +256,35 @@ function baseline(
         kept[l.id] = { key, value: ok ? (l.executions as number) : null };
       }
       if (withLines) {
-        if (!ok) process.stderr.write(`coverage: ${l.id}: its search was cut (${l.verdict}): function level for it\n`);
+        if (!ok)
+          process.stderr.write(
+            `coverage: ${l.id}: its search was cut (${l.verdict}): every row of its scenario's files for it\n`,
+          );
         lines.perRow[l.id] = { key, value: ok ? (l.lines ?? {}) : null };
+        // what loading runs is the same in every runner; the union is kept (a line too many costs rows, never soundness)
+        for (const [file, mapped] of Object.entries(run.load?.mapped ?? {})) {
+          const hash = sha(readFileSync(join(tree, file), 'utf8'));
+          const had = lines.files[file];
+          const load = run.load?.load[file] ?? '';
+          lines.files[file] = {
+            hash,
+            load: had?.hash === hash ? packLines([...unpackLines(had.load), ...unpackLines(load)]) : load,
+            mapped,
+          };
+        }
       }
-    }
-    if (run.load) {
-      for (const [file, mapped] of Object.entries(run.load.mapped)) {
-        lines.files[file] = { hash: sha(readFileSync(join(tree, file), 'utf8')), load: run.load.load[file] ?? '', mapped };
-      }
-    }
-    // the rows measured are kept even when the runner was stopped: the next run measures the rest
-    writeFileSync(BASELINE, `${JSON.stringify({ perRow: kept })}\n`);
-    if (withLines) writeFileSync(LINES, `${JSON.stringify(lines)}\n`);
-    if (run.died !== null || run.lines.length < todo.length) {
+      // the rows measured are kept as they end: a stopped run measures only the rest next time
+      writeFileSync(BASELINE, `${JSON.stringify({ perRow: kept })}\n`);
+      if (withLines) writeFileSync(LINES, `${JSON.stringify(lines)}\n`);
+    };
+    const runs = withLines
+      ? await runRowsApart(ROOT, tree, todo, maxTimeS, 'lines', keep)
+      : [runRows(ROOT, tree, todo, maxTimeS, 'all')];
+    if (!withLines) for (const row of todo) keep(row, runs[0] as RunnerResult);
+    const died = runs.find((r) => r.died !== null);
+    if (died || measured < todo.length) {
       throw new Error(
-        `baseline: the runner stopped after ${run.lines.length} of ${todo.length} rows (${run.died ?? run.stderr.trim().split('\n')[0]})`,
+        `baseline: the runner stopped after ${measured} of ${todo.length} rows (${died?.died ?? died?.exit.stderr.trim().split('\n')[0] ?? 'no line for a row'})`,
       );
     }
   }
@@ -281,7 +299,7 @@ function baseline(
   const cut = rows.filter((r) => perRow[r.id] === null);
   if (cut.length > 0)
     process.stderr.write(
-      `coverage: ${cut.length} rows go by function (their unmutated search was cut): ${cut.map((r) => r.id).join('; ')}\n`,
+      `coverage: ${cut.length} rows go by file (their unmutated search was cut): ${cut.map((r) => r.id).join('; ')}\n`,
     );
   return { executions, lines: { rows: perRow, files: lines.files } };
 }
@@ -498,12 +516,13 @@ async function main(): Promise<void> {
     const table = (await tableRows()).filter((r) => !r.long);
     const keyOfScenario = scenarioKeys(tree);
     const keyOf = (r: Row) => keyOfScenario(r.scenario);
-    const cov = await coverage(table, keyOf);
+    // the function sample is only for `--coverage function` and the comparison of `--plan`
+    const cov = o.coverage === 'function' || o.plan ? await coverage(table, keyOf) : {};
     // at statement level every row's full search runs unmutated once (its lines), which also gives its budget
     const statement = o.coverage === 'statement' || o.plan;
     const { executions: base, lines } =
       o.budgetFactor > 0 || statement
-        ? baseline(tree, table, keyOf, o.maxTimeS, statement)
+        ? await baseline(tree, table, keyOf, o.maxTimeS, statement)
         : { executions: {} as Record<string, number>, lines: null };
     const importsOf = scenarioFiles(tree);
     const hashes = new Map<string, string>();
@@ -539,9 +558,10 @@ async function main(): Promise<void> {
     // and a campaign stopped at its time limit should have spent it on the open ones
     const order = [...mutants.filter((m) => !reasons.has(m.id)), ...mutants.filter((m) => reasons.has(m.id))];
     for (const m of order) {
-      // the cheap rows first (one CPU before two): most mutants fall to the first
+      // the cheap rows first (fewest executions unmutated, then one CPU before two): most mutants fall to the first
       const { rows: chosen, rule } = selectRows(m, rows, select);
-      const mine = chosen.sort((a, b) => a.cpus - b.cpus);
+      const cost = (r: Row) => base[r.id] ?? Number.POSITIVE_INFINITY;
+      const mine = chosen.sort((a, b) => cost(a) - cost(b) || a.cpus - b.cpus);
       const contextHash = sha(m.context);
       const kept = results.get(m.id);
       if (kept && kept.contextHash === contextHash && kept.outcome !== 'no-compile' && kept.compiles !== true) {
@@ -614,62 +634,6 @@ async function main(): Promise<void> {
 }
 
 /**
- * Runs rows on a tree of the sources in a child process (run-rows.ts): one line per row, until one
- * differs (`all`: every row; `lines`: every row, with the lines each ran, and the lines run while
- * loading and mapped per source in `load`). The child's heap is bounded below the machine's memory, so that a
- * mutant that makes a search grow without end meets V8's limit (an outcome) and not the OOM killer.
- */
-function runRows(
-  tree: string,
-  rows: readonly Row[],
-  maxTimeS: number,
-  mode: 'first-difference' | 'all' | 'lines' = 'first-difference',
-): {
-  lines: RowLine[];
-  load: { load: Record<string, string>; mapped: Record<string, string> } | null;
-  exit: RunnerExit;
-  died: string | null;
-  stderr: string;
-} {
-  const rowsFile = join(tree, 'rows.json');
-  writeFileSync(rowsFile, JSON.stringify(rows));
-  const r = spawnSync(
-    process.execPath,
-    [
-      `--max-old-space-size=${RUNNER_HEAP_MB}`,
-      '--import',
-      'tsx',
-      join(ROOT, 'tools/mutate/run-rows.ts'),
-      tree,
-      rowsFile,
-      String(maxTimeS * 1000),
-      ...(mode === 'first-difference' ? [] : [mode]),
-    ],
-    // the guard of the whole run: every row's own guard, and a minute to start
-    { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26, timeout: (rows.length * maxTimeS + 60) * 1000, killSignal: 'SIGKILL' },
-  );
-  const parsed = (r.stdout ?? '')
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as RowLine & { load?: Record<string, string>; mapped?: Record<string, string> });
-  const lines = parsed.filter((l) => typeof l.id === 'string');
-  const head = parsed.find((l) => l.load !== undefined);
-  const errorCode = r.error ? ((r.error as NodeJS.ErrnoException).code ?? r.error.message) : null;
-  const exit: RunnerExit = { status: r.status, signal: r.signal, errorCode, stderr: r.stderr ?? '' };
-  const died = errorCode ?? r.signal ?? (r.status !== 0 ? `status ${r.status}` : null);
-  return {
-    lines,
-    load: head?.load && head.mapped ? { load: head.load, mapped: head.mapped } : null,
-    exit,
-    died,
-    stderr: exit.stderr,
-  };
-}
-
-/** The JS heap of a runner, in MiB (V8 stops it with "heap out of memory" past it). */
-const RUNNER_HEAP_MB = 4096;
-
-/**
  * Runs one mutant against rows on the copy of the sources: first the compiler's check of the mutated
  * file (a mutant it refuses does not run), then the rows (judge-run.ts says what their run means).
  */
@@ -681,7 +645,7 @@ function runMutant(tree: string, check: MutantTypeCheck, m: Mutant, rows: readon
   writeFileSync(path, applyMutant(original, m));
   try {
     if (rows.length === 0) return { kind: 'outcome', outcome: 'unreached', by: null, ran: {} };
-    const { lines, exit } = runRows(tree, rows, maxTimeS);
+    const { lines, exit } = runRows(ROOT, tree, rows, maxTimeS);
     return judgeRun(
       rows.map((r) => r.id),
       lines,

@@ -4,18 +4,21 @@
  * search is deterministic, and runs step for step as on the unmutated
  * sources until an execution reaches the mutated code. So, at statement
  * level (the default), a mutant runs against the rows whose full unmutated
- * search (the baseline, which decides each row's budget) ran one of its
- * lines; at function level (`--coverage function`), against every row that
- * calls its function (coverage.ts, a short sample of each row's search).
+ * search (the baseline, which decides each row's budget, each row in a
+ * process of its own: runner.ts) ran one of its lines. At function level
+ * (`--coverage function`), against every row that called its function in
+ * a short sample of the row's search (coverage.ts): a sample can miss a row
+ * that reaches the function later, so it is for comparison (`--plan`), not
+ * for figures that count.
  *
- * Where the lines cannot decide, the wider rule applies:
- *   - a mutant outside any function: every row that calls a function of its file;
- *   - a row whose baseline search was cut (incomplete, or not its expected verdict):
- *     function level for that row;
+ * Where the lines cannot decide, the rule falls back to the files: every
+ * row whose scenario imports the mutant's file (nothing is left to a sample):
+ *   - a mutant outside any function;
+ *   - a row whose baseline search was cut (incomplete, or not its expected verdict);
  *   - a file with no line map (no source map, or changed since the coverage), or a
- *     mutant none of whose lines has generated code: function level;
+ *     mutant none of whose lines has generated code;
  *   - a mutant that touches a line run while the modules load (a table built at
- *     import time reaches every row): every row whose scenario imports the file.
+ *     import time reaches every row).
  */
 import { unpackLines } from './block-lines.ts';
 import type { Mutant } from './operators.ts';
@@ -73,22 +76,25 @@ function callsFunction(ctx: SelectContext, row: Row, m: Mutant): boolean {
 
 /** The rows a mutant runs against, in table order. */
 export function selectRows(m: Mutant, rows: readonly Row[], ctx: SelectContext): Selection {
-  if (m.fn === '')
-    return { rows: rows.filter((r) => (ctx.functions[r.id] ?? []).some((f) => f.startsWith(`${m.file}:`))), rule: 'file' };
-  const byFunction = (why: string) => ({ rows: rows.filter((r) => callsFunction(ctx, r, m)), rule: why });
-  if (ctx.level === 'function' || ctx.lines === null) return byFunction('function');
+  const byFile = (why: string) => ({ rows: rows.filter((r) => ctx.imports(r, m.file)), rule: why });
+  if (ctx.level === 'function') {
+    if (m.fn === '')
+      return { rows: rows.filter((r) => (ctx.functions[r.id] ?? []).some((f) => f.startsWith(`${m.file}:`))), rule: 'file' };
+    return { rows: rows.filter((r) => callsFunction(ctx, r, m)), rule: 'function' };
+  }
+  if (m.fn === '') return byFile('file (outside any function)');
+  if (ctx.lines === null) return byFile('file (no line coverage)');
   const file = ctx.lines.files[m.file];
-  if (!file || file.hash !== ctx.hashOf(m.file)) return byFunction('function (no line map of the file)');
+  if (!file || file.hash !== ctx.hashOf(m.file)) return byFile('file (no line map of the file)');
   const mapped = lineSet(file.mapped);
-  if (!m.lines.some((l) => mapped.has(l))) return byFunction('function (no generated code on its lines)');
+  if (!m.lines.some((l) => mapped.has(l))) return byFile('file (no generated code on its lines)');
   const load = lineSet(file.load);
-  if (m.lines.some((l) => load.has(l)))
-    return { rows: rows.filter((r) => ctx.imports(r, m.file)), rule: 'file (a line run while loading)' };
+  if (m.lines.some((l) => load.has(l))) return byFile('file (a line run while loading)');
   let cut = 0;
   const chosen = rows.filter((r) => {
     const ran = ctx.lines?.rows[r.id];
     if (ran === null || ran === undefined || ran[m.file] === '?') {
-      const take = callsFunction(ctx, r, m);
+      const take = ctx.imports(r, m.file);
       if (take) cut++;
       return take;
     }
@@ -97,5 +103,5 @@ export function selectRows(m: Mutant, rows: readonly Row[], ctx: SelectContext):
     const set = lineSet(packed);
     return m.lines.some((l) => set.has(l));
   });
-  return { rows: chosen, rule: cut > 0 ? `statement (${cut} by function: their search was cut)` : 'statement' };
+  return { rows: chosen, rule: cut > 0 ? `statement (${cut} by file: their search was cut)` : 'statement' };
 }

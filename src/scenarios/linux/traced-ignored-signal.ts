@@ -12,8 +12,14 @@
  * reports: status (SIGCHLD << 8) | 0x7f. ptrace(2): "signal-delivery-stop
  * ... the tracee is stopped for every signal except SIGKILL".
  *
+ * T then resumes C with the signal it reported (PTRACE_CONT, data SIGCHLD):
+ * ptrace_signal hands it back to get_signal, where its action is the
+ * default, and the default of SIGCHLD is to ignore it (signal.c:2805-2806,
+ * "if (sig_kernel_ignore(signr)) continue;"): C goes back to its pause().
+ *
  * - ptrace-returns: SEIZE returns 0, waitpid reports C stopped by SIGCHLD,
- *   and T's program gets past the wait (at the end).
+ *   and T's program gets past the wait (at the end); PTRACE_CONT returns 0,
+ *   and C is alive at the end: the SIGCHLD it was resumed with did not kill it.
  *
  * Variant ignored-while-traced (a bug put back): sig_ignored without
  * "if (t->ptrace && sig != SIGKILL) return false" (signal.c:118): the
@@ -22,6 +28,7 @@
  */
 import { load, type Program, store } from '../../cpu/ops.ts';
 import { SIG, sigmask } from '../../kernel/common/bits.ts';
+import { TASK_DEAD } from '../../kernel/linux/consts.ts';
 import { registerLinuxInvariants } from '../../kernel/linux/invariants.ts';
 import { LinuxKernel } from '../../kernel/linux/kernel.ts';
 import type { LinuxTask } from '../../kernel/linux/objects.ts';
@@ -46,8 +53,9 @@ export default defineScenario({
   bounds: TICK_BOUNDS,
   variants: {
     'linux-6.6': {
-      summary: 'T: SEIZE C; kill(C, SIGCHLD); waitpid(C) — C: pause(), SIGCHLD at its default action',
-      source: 'linux-6.6 kernel/signal.c:103-122 sig_ignored, 912-977 prepare_signal, 2468-2508 ptrace_signal',
+      summary: 'T: SEIZE C; kill(C, SIGCHLD); waitpid(C); PTRACE_CONT(C, SIGCHLD) — C: pause(), SIGCHLD at its default action',
+      source:
+        'linux-6.6 kernel/signal.c:103-122 sig_ignored, 912-977 prepare_signal, 2592-2636 ptrace_signal, 2805-2806 get_signal',
       expect: [
         { cpus: 1, irq: TICK_ONE, verdict: 'holds' },
         {
@@ -107,13 +115,23 @@ export default defineScenario({
           'linux-6.6 kernel/exit.c:1310 wait_task_stopped',
         );
         yield store(done, 1, 'user T', 'the program goes on past its waitpid');
+        yield* expectCall(
+          'T',
+          'ptrace(PTRACE_CONT, C, SIGCHLD)',
+          u.ptrace(PTRACE.CONT, c, SIG.SIGCHLD),
+          0,
+          'linux-6.6 kernel/ptrace.c:1219 ptrace_request → ptrace_resume',
+        );
         yield* u.idle();
       }),
     );
     c = k.spawn(
       'C',
       0,
-      script((u) => u.pause()),
+      script(function* (u) {
+        yield* u.pause();
+        yield* u.idle();
+      }),
     );
     const pt = setupPtrace(k);
     k.finish();
@@ -121,7 +139,12 @@ export default defineScenario({
     registerPtraceInvariants(b, k, pt);
     b.atEnd({
       name: PTRACE_RETURNS,
-      check: (w) => (w.mem[done] ? null : "T's program never got past its waitpid for C's SIGCHLD stop"),
+      check: (w) => {
+        if (!w.mem[done]) return "T's program never got past its waitpid for C's SIGCHLD stop";
+        if (w.mem[c.exit_state] || w.mem[c.state] === TASK_DEAD)
+          return 'C died although the SIGCHLD T resumed it with is ignored by default (signal.c:2805-2806)';
+        return null;
+      },
     });
     return b.build();
   },
